@@ -1,0 +1,66 @@
+/** Dependency direction (STYLE.md): a pure domain at the centre, thin edges, wiring only in src/main. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'domain-is-self-contained',
+      comment: 'The domain imports nothing of ours outside itself.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { path: '^src/', pathNot: '^src/domain/' },
+    },
+    {
+      name: 'domain-has-no-io',
+      comment: 'The domain is pure: only node:crypto (hashing) and date-fns may be imported.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: {
+        dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'],
+        pathNot: ['^crypto$', '^node:crypto$', 'node_modules/date-fns/'],
+      },
+    },
+    {
+      name: 'service-sees-only-domain',
+      comment: 'The command handler knows the domain and its own ports, nothing concrete.',
+      severity: 'error',
+      from: { path: '^src/service/' },
+      to: { path: '^src/', pathNot: ['^src/service/', '^src/domain/'] },
+    },
+    {
+      name: 'config-sees-only-domain',
+      severity: 'error',
+      from: { path: '^src/config/' },
+      to: { path: '^src/', pathNot: ['^src/config/', '^src/domain/'] },
+    },
+    {
+      name: 'store-is-an-adapter',
+      severity: 'error',
+      from: { path: '^src/store/' },
+      to: { path: '^src/(jobs|bot|notify|main)/' },
+    },
+    {
+      name: 'bot-and-jobs-are-apart',
+      severity: 'error',
+      from: { path: '^src/(bot|jobs)/' },
+      to: { path: '^src/(bot|jobs)/' , pathNot: '$from.path'},
+    },
+    {
+      name: 'only-main-wires',
+      comment: 'Nothing imports the composition roots.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/main/' },
+      to: { path: '^src/main/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,103 @@
+import type { Person, Role } from './people.ts';
+import type { Plan } from './plan.ts';
+import type { RunKind, Stage, StepKind } from './policy.ts';
+
+export const CHECKLISTS = ['code_readiness', 'environment_readiness'] as const;
+export type Checklist = (typeof CHECKLISTS)[number];
+
+/** The seed's "Documentation Updates" checklist. */
+export const DOC_ITEMS = [
+  'system.changes_applied',
+  'system.configuration',
+  'system.dependencies',
+  'system.known_issues',
+  'process.procedures',
+  'process.guidelines',
+  'process.lessons_learned',
+  'process.best_practices',
+] as const;
+export type DocItem = (typeof DOC_ITEMS)[number];
+
+export const ROLLBACK_TRIGGERS = [
+  'critical_error',
+  'data_issue',
+  'performance_problem',
+  'business_impact',
+  'failed_step',
+  'failed_check',
+] as const;
+export type RollbackTrigger = (typeof ROLLBACK_TRIGGERS)[number];
+
+export type VoteChoice = 'for' | 'against';
+
+/** One step of a pipeline run, fixed when the run starts. */
+export interface PlannedStep {
+  /** Unique within the run: `${stage}.${service}.${index}`. */
+  readonly key: string;
+  readonly stage: Stage;
+  readonly service: string;
+  readonly index: number;
+  readonly name: string;
+  readonly kind: StepKind;
+  readonly roles: readonly Role[];
+}
+
+export type Gate = 'deployment' | 'verification' | 'rollback_verification';
+
+/** Fields every event carries: who did it and when. */
+interface Base {
+  readonly at: string;
+  readonly by: Person;
+}
+
+type E<T extends string, D = object> = Base & { readonly type: T } & D;
+
+export type HotfixEvent =
+  | E<'HotfixStarted', { id: string; plan: Plan; planHash: string; checklists: Record<Checklist, string[]> }>
+  | E<'PlanEdited', { plan: Plan; planHash: string; previousHash: string }>
+  | E<'ApprovalsVoided', { planHash: string; approvals: { role: Role; by: Person }[]; reason: 'plan_edited' }>
+  | E<'ChecklistItemTicked', { checklist: Checklist; item: string; automatic: boolean; evidence?: string }>
+  | E<'ChecklistItemUnticked', { checklist: Checklist; item: string }>
+  | E<'PlanApproved', { role: Role; planHash: string; comment?: string }>
+  | E<'PlanRejected', { role: Role; planHash: string; reason: string }>
+  | E<'HotfixCancelled', { reason: string }>
+  | E<'DeployRequested', { runId: string; services: string[] }>
+  | E<'LockGranted', { runId: string; services: string[] }>
+  | E<'LockRefused', { runId: string; service: string; heldBy: string; since: string }>
+  | E<'PipelineStarted', { runId: string; kind: RunKind; steps: PlannedStep[] }>
+  | E<'StepStarted', { runId: string; step: string; attempt: number }>
+  | E<'StepSucceeded', { runId: string; step: string; attempt: number; durationMs: number; output: string }>
+  | E<'StepFailed', { runId: string; step: string; attempt: number; durationMs: number; output: string; error: string }>
+  | E<'StepSkipped', { runId: string; step: string; reason: string }>
+  | E<'ManualStepConfirmed', { runId: string; step: string; outcome: 'confirmed' | 'failed'; note?: string }>
+  | E<'StagePassed', { runId: string; stage: Stage }>
+  | E<'StageFailed', { runId: string; stage: Stage; step: string }>
+  | E<'GatePassed', { runId: string; gate: Gate }>
+  | E<'GateFailed', { runId: string; gate: Gate; reason: string }>
+  | E<'PipelineAborted', { runId: string; reason: string }>
+  | E<'MonitoringStarted', { until: string; checks: string[] }>
+  | E<'MonitorCheckPassed', { check: string; detail?: string }>
+  | E<'MonitorCheckBreached', { check: string; detail: string }>
+  | E<'MonitoringWindowClosed', { clean: boolean }>
+  | E<
+      'RollbackProposed',
+      { voteId: number; trigger: RollbackTrigger; reason: string; automatic: boolean; expiresAt: string }
+    >
+  | E<'VoteCast', { voteId: number; choice: VoteChoice; roles: Role[] }>
+  | E<'VotePassed', { voteId: number; for: number; against: number }>
+  | E<'VoteFailed', { voteId: number; for: number; against: number }>
+  | E<'VoteExpired', { voteId: number; for: number; against: number }>
+  | E<'RollbackStarted', { runId: string; voteId?: number; automatic: boolean; reason: string }>
+  | E<'RollbackFinished', { runId: string }>
+  | E<'RollbackFailed', { runId: string; step: string }>
+  | E<'IssueLogged', { issueId: number; text: string }>
+  | E<'IssueResolved', { issueId: number; note?: string }>
+  | E<'WorkaroundSet', { issueId: number; text: string }>
+  | E<'ObservationNoted', { text: string }>
+  | E<'DocumentationUpdateTicked', { item: DocItem; done: boolean }>
+  | E<'LessonsLearnedNoted', { text: string }>
+  | E<'SignedOff', { role: Role }>
+  | E<'HotfixClosed', object>;
+
+export type HotfixEventType = HotfixEvent['type'];
+export type EventOf<T extends HotfixEventType> = Extract<HotfixEvent, { type: T }>;
