@@ -23,11 +23,14 @@ export type HotfixCommand =
   | C<'RefuseLock', { runId: string; service: string; heldBy: string; since: string }>
   | C<'StartStep', { runId: string; step: string; attempt: number }>
   | C<'SucceedStep', { runId: string; step: string; attempt: number; durationMs: number; output: string }>
-  | C<'FailStep', { runId: string; step: string; attempt: number; durationMs: number; output: string; error: string }>
+  | C<
+      'FailStep',
+      { runId: string; step: string; attempt: number; durationMs: number; output: string; error: string }
+    >
   | C<'SkipStep', { runId: string; step: string; reason: string }>
   | C<'ConfirmManualStep', { runId: string; step: string; outcome: 'confirmed' | 'failed'; note?: string }>
   | C<'AbortPipeline', { runId: string; reason: string }>
-  | C<'RecordMonitorCheck', { check: string; passed: boolean; detail?: string }>
+  | C<'RecordMonitorCheck', { check: string; round: number; passed: boolean; detail?: string }>
   | C<'CloseMonitoringWindow'>
   | C<'ProposeRollback', { trigger: RollbackTrigger; reason: string }>
   | C<'CastVote', { voteId: number; choice: VoteChoice }>

@@ -3,6 +3,7 @@ export type RuleCode =
   | 'not_found'
   | 'already_exists'
   | 'invalid_plan'
+  | 'invalid_input'
   | 'not_in_role'
   | 'self_approval'
   | 'one_role_per_person'

@@ -67,7 +67,10 @@ export type HotfixEvent =
   | E<'PipelineStarted', { runId: string; kind: RunKind; steps: PlannedStep[] }>
   | E<'StepStarted', { runId: string; step: string; attempt: number }>
   | E<'StepSucceeded', { runId: string; step: string; attempt: number; durationMs: number; output: string }>
-  | E<'StepFailed', { runId: string; step: string; attempt: number; durationMs: number; output: string; error: string }>
+  | E<
+      'StepFailed',
+      { runId: string; step: string; attempt: number; durationMs: number; output: string; error: string }
+    >
   | E<'StepSkipped', { runId: string; step: string; reason: string }>
   | E<'ManualStepConfirmed', { runId: string; step: string; outcome: 'confirmed' | 'failed'; note?: string }>
   | E<'StagePassed', { runId: string; stage: Stage }>
@@ -76,8 +79,8 @@ export type HotfixEvent =
   | E<'GateFailed', { runId: string; gate: Gate; reason: string }>
   | E<'PipelineAborted', { runId: string; reason: string }>
   | E<'MonitoringStarted', { until: string; checks: string[] }>
-  | E<'MonitorCheckPassed', { check: string; detail?: string }>
-  | E<'MonitorCheckBreached', { check: string; detail: string }>
+  | E<'MonitorCheckPassed', { check: string; round: number; detail?: string }>
+  | E<'MonitorCheckBreached', { check: string; round: number; detail: string }>
   | E<'MonitoringWindowClosed', { clean: boolean }>
   | E<
       'RollbackProposed',

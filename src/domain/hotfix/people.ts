@@ -19,6 +19,10 @@ export const samePerson = (a: Pick<Person, 'platform' | 'id'>, b: Pick<Person, '
   a.platform === b.platform && a.id === b.id;
 
 /** The actor for things the system does on its own (workers, automatic checks, timers). */
-export const systemActor = (id: 'worker' | 'monitor' | 'checker' | 'timer'): Person => ({ platform: 'system', id });
+export const systemActor = (id: 'worker' | 'monitor' | 'checker' | 'timer'): Person => ({
+  platform: 'system',
+  id,
+});
 
-export const displayName = (p: Person): string => p.name ?? (p.platform === 'system' ? `hotfix ${p.id}` : p.id);
+export const displayName = (p: Person): string =>
+  p.name ?? (p.platform === 'system' ? `hotfix ${p.id}` : p.id);

@@ -1,0 +1,134 @@
+import type { Role } from './people.ts';
+import { personKey } from './people.ts';
+import type { Policy } from './policy.ts';
+import { membersOf } from './policy.ts';
+import type { HotfixState, Outcome, Run, StepState, Vote } from './state.ts';
+
+export interface ApprovalGate {
+  readonly ok: boolean;
+  /** Per role: how many distinct approvals the current plan has, and how many the policy needs. */
+  readonly roles: readonly { readonly role: Role; readonly have: number; readonly need: number }[];
+  readonly rejectedBy: readonly Role[];
+}
+
+export const approvalGate = (state: HotfixState, policy: Policy): ApprovalGate => {
+  const current = state.approvals.filter((a) => a.planHash === state.planHash);
+  const roles = Object.entries(policy.approvals).map(([role, need]) => ({
+    role,
+    need,
+    have: new Set(current.filter((a) => a.role === role).map((a) => personKey(a.by))).size,
+  }));
+  const rejectedBy = state.rejections.filter((r) => r.planHash === state.planHash).map((r) => r.role);
+  return { ok: rejectedBy.length === 0 && roles.every((r) => r.have >= r.need), roles, rejectedBy };
+};
+
+export interface ReadinessGate {
+  readonly ok: boolean;
+  readonly done: number;
+  readonly total: number;
+  readonly missing: readonly string[];
+}
+
+export const readinessGate = (state: HotfixState): ReadinessGate => {
+  const items = [...state.checklists.code_readiness, ...state.checklists.environment_readiness];
+  const missing = items.filter((i) => i.ticked === null).map((i) => i.label);
+  return { ok: missing.length === 0, done: items.length - missing.length, total: items.length, missing };
+};
+
+/** Deploy is offered when the current plan is approved and readiness is complete (the lock is checked on request). */
+export const canRequestDeploy = (state: HotfixState, policy: Policy): boolean =>
+  state.phase === 'planned' && approvalGate(state, policy).ok && readinessGate(state).ok;
+
+export const currentRun = (state: HotfixState): Run | undefined => state.runs.at(-1);
+
+export const runById = (state: HotfixState, runId: string): Run | undefined =>
+  state.runs.find((r) => r.id === runId);
+
+export const isFinished = (step: StepState): boolean =>
+  step.status === 'succeeded' || step.status === 'skipped' || step.status === 'failed';
+
+/** The first step of a run not recorded as finished: where a (resumed) pipeline continues. */
+export const nextStep = (run: Run): StepState | undefined => run.steps.find((s) => !isFinished(s));
+
+export const openVote = (state: HotfixState): Vote | undefined =>
+  state.votes.find((v) => v.status === 'open');
+
+export interface Tally {
+  readonly for: number;
+  readonly against: number;
+  /** Required roles with no eligible voter in favour yet. */
+  readonly missingRoles: readonly Role[];
+  readonly passed: boolean;
+  /** It can no longer pass, whoever still votes. */
+  readonly hopeless: boolean;
+}
+
+export const tally = (vote: Vote, policy: Policy): Tally => {
+  const { quorum, require, eligible } = policy.rollback.vote;
+  const ballots = Object.values(vote.ballots);
+  const inFavour = ballots.filter((b) => b.choice === 'for');
+  const against = ballots.filter((b) => b.choice === 'against');
+  const missingRoles = require.filter((role) => !inFavour.some((b) => b.roles.includes(role)));
+  const voters = membersOf(policy, eligible);
+  const undecided = [...voters].filter((k) => !(k in vote.ballots));
+  const roleStillPossible = (role: Role) =>
+    [...membersOf(policy, [role])].some((k) => undecided.includes(k) || vote.ballots[k]?.choice === 'for');
+  return {
+    for: inFavour.length,
+    against: against.length,
+    missingRoles,
+    passed: inFavour.length >= quorum && missingRoles.length === 0,
+    hopeless: inFavour.length + undecided.length < quorum || !missingRoles.every(roleStillPossible),
+  };
+};
+
+/** The outcome, once it is known: nothing running, no vote open. */
+export const outcome = (state: HotfixState): Outcome | null => {
+  if (openVote(state)) return null;
+  switch (state.phase) {
+    case 'verified':
+      return 'deployed';
+    case 'rolled_back':
+      return 'rolled_back';
+    case 'deploy_failed':
+    case 'rollback_failed':
+      return 'failed';
+    default:
+      return null;
+  }
+};
+
+export const missingSignoffs = (state: HotfixState, policy: Policy): Role[] =>
+  policy.signoffs.filter((role) => !(role in state.signoffs));
+
+export const isOpen = (state: HotfixState): boolean =>
+  state.phase !== 'none' && state.phase !== 'closed' && state.phase !== 'cancelled';
+
+/** Whether any of the run's production-facing steps (after preparation) has begun. */
+export const touchedProduction = (run: Run): boolean =>
+  run.steps.some((s) => s.stage !== 'preparation' && s.status !== 'pending');
+
+/**
+ * Whether the hotfix still holds the deploy lock on its services: from the grant until the outcome is settled
+ * (verified with no vote open, rolled back, rollback failed), or until it is closed or cancelled. A deploy that
+ * failed in preparation never touched production, so it frees the services at once; one that failed later keeps
+ * them until the team decides (rollback or close), so nobody deploys on top of a broken release.
+ */
+export const holdsLock = (state: HotfixState): boolean => {
+  if (state.lock.status !== 'granted') return false;
+  switch (state.phase) {
+    case 'rolled_back':
+    case 'rollback_failed':
+    case 'cancelled':
+    case 'closed':
+      return false;
+    case 'verified':
+      return openVote(state) !== undefined;
+    case 'deploy_failed': {
+      const deploy = state.runs.findLast((r) => r.kind === 'deploy');
+      return deploy !== undefined && touchedProduction(deploy);
+    }
+    default:
+      return true;
+  }
+};
