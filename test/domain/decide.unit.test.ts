@@ -1,0 +1,692 @@
+import { describe, expect, it } from 'vitest';
+import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { canRequestDeploy, holdsLock, outcome, tally } from '../../src/domain/hotfix/queries.ts';
+import { effectsOf } from '../../src/domain/hotfix/effects.ts';
+import { fold } from '../../src/domain/hotfix/state.ts';
+import { given, play } from './given.ts';
+import { minutes, people, plan, policy, T0, worker } from './fixtures/policy.ts';
+import {
+  approvedAndReady,
+  cmd,
+  DEPLOY_STEPS,
+  deploying,
+  failedVerification,
+  monitoring,
+  started,
+  verified,
+  verifying,
+} from './scenarios.ts';
+
+const hash = planHash(plan);
+const edited = { ...plan, version: '2.3.2' };
+
+describe('starting a hotfix', () => {
+  it('records the plan, its hash and the configured checklists', () => {
+    given([])
+      .when(cmd.start())
+      .then([
+        {
+          type: 'HotfixStarted',
+          id: 'HF-1',
+          planHash: hash,
+          checklists: {
+            code_readiness: ['Code review complete', 'Tests passed'],
+            environment_readiness: ['System status', 'Tool access'],
+          },
+          by: people.requester,
+          at: T0.toISOString(),
+        },
+      ]);
+  });
+
+  it('refuses someone with no role and an unknown service', () => {
+    given([]).when(cmd.start(people.stranger)).thenRefused('not_in_role');
+    given([])
+      .when(cmd.start(people.requester, { ...plan, services: ['nope'] }))
+      .thenRefused('invalid_plan', /Unknown service\(s\): nope/);
+    given([])
+      .when(cmd.start(people.requester, { ...plan, version: '  ' }))
+      .thenRefused('invalid_plan', /version/);
+  });
+
+  it('a redelivered start is a no-op; a different one is refused', () => {
+    const { history } = started();
+    given(history).when(cmd.start()).thenNothing();
+    given(history).when(cmd.start(people.tech1)).thenRefused('already_exists');
+  });
+
+  it('any command on a hotfix that does not exist is not_found', () => {
+    given([]).when(cmd.deploy()).thenRefused('not_found');
+  });
+});
+
+describe('approvals', () => {
+  it('the requester never counts', () => {
+    given(started().history).when(cmd.approve(people.requester, 'technical')).thenRefused('self_approval');
+  });
+
+  it('self-approval is allowed only when the policy says so', () => {
+    given(started().history, { policy: { ...policy, selfApproval: true } })
+      .when(cmd.approve(people.requester, 'technical'))
+      .then([{ type: 'PlanApproved', role: 'technical' }]);
+  });
+
+  it('only people in the role approve for it', () => {
+    given(started().history)
+      .when(cmd.approve(people.biz, 'technical'))
+      .thenRefused('not_in_role', /Only technical/);
+    given(started().history).when(cmd.approve(people.stranger, 'technical')).thenRefused('not_in_role');
+    given(started().history)
+      .when(cmd.approve(people.biz, 'business'))
+      .thenRefused('not_in_role', /does not approve/);
+  });
+
+  it('one person counts for one role only', () => {
+    const { history } = play([[cmd.approve(people.lead, 'technical')]], {}, started().history);
+    given(history).when(cmd.approve(people.lead, 'management')).thenRefused('one_role_per_person');
+  });
+
+  it('approving twice records once', () => {
+    const { history } = play([[cmd.approve(people.tech1, 'technical')]], {}, started().history);
+    given(history).when(cmd.approve(people.tech1, 'technical')).thenNothing();
+  });
+
+  it('needs N distinct approvers per role', () => {
+    const strict = { ...policy, approvals: { technical: 2, management: 1 } };
+    const { history, state } = play(
+      [
+        [cmd.approve(people.tech1, 'technical')],
+        [cmd.approve(people.tech1, 'technical')],
+        [cmd.approve(people.manager, 'management')],
+        ...['Code review complete', 'Tests passed', 'System status', 'Tool access'].map(
+          (i) => [cmd.tick(i)] as const,
+        ),
+      ],
+      { policy: strict },
+      started().history,
+    );
+    expect(canRequestDeploy(state, strict)).toBe(false);
+    given(history, { policy: strict })
+      .when(cmd.deploy())
+      .thenRefused('gates_not_met', /technical 1\/2/);
+    const second = play([[cmd.approve(people.tech2, 'technical')]], { policy: strict }, history);
+    expect(canRequestDeploy(second.state, strict)).toBe(true);
+  });
+
+  it('an approval of an old plan hash is refused as stale', () => {
+    given(started().history)
+      .when(cmd.approve(people.tech1, 'technical', 'deadbeef'))
+      .thenRefused('stale_plan');
+  });
+
+  it('editing the plan voids approvals bound to the old hash, and says so', () => {
+    const { history } = play([[cmd.approve(people.tech1, 'technical')]], {}, started().history);
+    given(history)
+      .when({ type: 'EditPlan', plan: edited, by: people.tech2 })
+      .then([
+        { type: 'PlanEdited', planHash: planHash(edited), previousHash: hash },
+        {
+          type: 'ApprovalsVoided',
+          planHash: hash,
+          approvals: [{ role: 'technical', by: people.tech1 }],
+          reason: 'plan_edited',
+        },
+      ]);
+  });
+
+  it('an editor becomes an author and cannot approve the plan they edited', () => {
+    const { history } = play([[{ type: 'EditPlan', plan: edited, by: people.tech2 }]], {}, started().history);
+    given(history)
+      .when(cmd.approve(people.tech2, 'technical', planHash(edited)))
+      .thenRefused('self_approval');
+    given(history)
+      .when(cmd.approve(people.tech1, 'technical', planHash(edited)))
+      .then([{ type: 'PlanApproved', planHash: planHash(edited) }]);
+  });
+
+  it('an edit that changes nothing is a no-op', () => {
+    given(started().history).when({ type: 'EditPlan', plan, by: people.tech1 }).thenNothing();
+  });
+
+  it('a rejection blocks the gate until the rejector approves or the plan changes', () => {
+    const rejected = play(
+      [[cmd.reject(people.manager, 'management', 'no rollback tested')]],
+      {},
+      approvedAndReady().history,
+    );
+    expect(canRequestDeploy(rejected.state, policy)).toBe(false);
+    given(rejected.history)
+      .when(cmd.deploy())
+      .thenRefused('gates_not_met', /rejected by management/);
+    const reconsidered = play([[cmd.approve(people.manager, 'management')]], {}, rejected.history);
+    expect(canRequestDeploy(reconsidered.state, policy)).toBe(true);
+  });
+
+  it('a rejection needs a reason', () => {
+    given(started().history)
+      .when(cmd.reject(people.manager, 'management', '  '))
+      .thenRefused('invalid_input');
+  });
+});
+
+describe('readiness checklists', () => {
+  it('records who ticked and unticked, once', () => {
+    const { history } = play([[cmd.tick('Tests passed')]], {}, started().history);
+    given(history).when(cmd.tick('Tests passed', people.tech2)).thenNothing();
+    given(history)
+      .when({
+        type: 'UntickChecklistItem',
+        checklist: 'code_readiness',
+        item: 'Tests passed',
+        by: people.tech2,
+      })
+      .then([{ type: 'ChecklistItemUnticked', item: 'Tests passed', by: people.tech2 }]);
+  });
+
+  it('a check ticks an item automatically with evidence', () => {
+    given(started().history)
+      .when({
+        type: 'TickChecklistItem',
+        checklist: 'environment_readiness',
+        item: 'Tool access',
+        evidence: 'exit 0',
+        by: worker,
+      })
+      .then([{ type: 'ChecklistItemTicked', automatic: true, evidence: 'exit 0' }]);
+  });
+
+  it('refuses unknown items', () => {
+    given(started().history).when(cmd.tick('Coffee')).thenRefused('unknown_item');
+  });
+});
+
+describe('deploy gates', () => {
+  it('deploy is refused until approvals and readiness hold', () => {
+    given(started().history)
+      .when(cmd.deploy())
+      .thenRefused('gates_not_met', /not approved yet: technical 0\/1, management 0\/1/);
+    const approved = play(
+      [[cmd.approve(people.tech1, 'technical')], [cmd.approve(people.manager, 'management')]],
+      {},
+      started().history,
+    );
+    given(approved.history)
+      .when(cmd.deploy())
+      .thenRefused('gates_not_met', /4 item\(s\) left/);
+  });
+
+  it('deploy requests the lock, then the pipeline starts with the steps that apply to the plan', () => {
+    const requested = play([[cmd.deploy()]], {}, approvedAndReady().history);
+    expect(requested.history.at(-1)).toMatchObject({
+      type: 'DeployRequested',
+      runId: 'deploy-1',
+      services: ['payments-api'],
+    });
+    const [granted, pipeline] = given(requested.history)
+      .when(cmd.grant())
+      .then([{ type: 'LockGranted' }, { type: 'PipelineStarted', kind: 'deploy' }]);
+    expect(granted).toBeDefined();
+    // No database changes in the plan: the migration step is left out.
+    expect(pipeline?.type === 'PipelineStarted' && pipeline.steps.map((s) => s.name)).toEqual([
+      'System backup',
+      'Code deployment',
+      'System check',
+      'User validation',
+    ]);
+  });
+
+  it('a double click on deploy and a re-delivered grant change nothing', () => {
+    given(deploying().history).when(cmd.deploy()).thenNothing();
+    given(deploying().history).when(cmd.grant()).thenNothing();
+  });
+
+  it('a refused lock returns the hotfix to planned with who holds it', () => {
+    const requested = play([[cmd.deploy()]], {}, approvedAndReady().history);
+    const events = given(requested.history)
+      .when({
+        type: 'RefuseLock',
+        runId: 'deploy-1',
+        service: 'payments-api',
+        heldBy: 'HF-7',
+        since: T0.toISOString(),
+        by: worker,
+      })
+      .then([{ type: 'LockRefused', heldBy: 'HF-7' }]);
+    const state = fold(events, requested.state);
+    expect(state.phase).toBe('planned');
+    expect(state.lock.refusal).toMatchObject({ service: 'payments-api', heldBy: 'HF-7' });
+  });
+
+  it('people cannot record pipeline results', () => {
+    given(deploying().history)
+      .when({ ...cmd.startStep(DEPLOY_STEPS.backup), by: people.tech1 })
+      .thenRefused('not_in_role');
+  });
+});
+
+describe('pipeline steps', () => {
+  it('steps run in order; stages and gates pass as their steps finish', () => {
+    given(deploying().history)
+      .when(cmd.startStep(DEPLOY_STEPS.code))
+      .thenRefused('stale_step', /not the next step/);
+    const prepared = play(
+      [[cmd.startStep(DEPLOY_STEPS.backup)], [cmd.succeed(DEPLOY_STEPS.backup)]],
+      {},
+      deploying().history,
+    );
+    expect(prepared.state.runs[0]?.stages).toEqual({ preparation: 'passed' });
+    const executed = play([[cmd.startStep(DEPLOY_STEPS.code)]], {}, prepared.history);
+    given(executed.history)
+      .when(cmd.succeed(DEPLOY_STEPS.code))
+      .then([
+        { type: 'StepSucceeded', step: DEPLOY_STEPS.code },
+        { type: 'StagePassed', stage: 'execution' },
+        { type: 'GatePassed', gate: 'deployment' },
+      ]);
+  });
+
+  it('a re-run after a crash starts the interrupted step again with the next attempt', () => {
+    const running = play([[cmd.startStep(DEPLOY_STEPS.backup)]], {}, deploying().history);
+    given(running.history)
+      .when(cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 1))
+      .thenNothing();
+    given(running.history)
+      .when(cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2))
+      .then([{ type: 'StepStarted', attempt: 2 }]);
+    // The zombie of attempt 1 cannot report once attempt 2 runs.
+    const retried = play([[cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2)]], {}, running.history);
+    given(retried.history)
+      .when(cmd.succeed(DEPLOY_STEPS.backup, 'deploy-1', 1))
+      .thenRefused('stale_step');
+  });
+
+  it('a finished step reported again is a no-op', () => {
+    const done = play(
+      [[cmd.startStep(DEPLOY_STEPS.backup)], [cmd.succeed(DEPLOY_STEPS.backup)]],
+      {},
+      deploying().history,
+    );
+    given(done.history).when(cmd.succeed(DEPLOY_STEPS.backup)).thenNothing();
+    given(done.history)
+      .when(cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2))
+      .thenNothing();
+  });
+
+  it('a manual step is confirmed only by its roles, once', () => {
+    const waiting = play(
+      [[cmd.succeed(DEPLOY_STEPS.check)], [cmd.startStep(DEPLOY_STEPS.manual)]],
+      {},
+      verifying().history,
+    );
+    given(waiting.history)
+      .when(cmd.confirm(DEPLOY_STEPS.manual, people.support))
+      .thenRefused('not_in_role', /business or technical/);
+    given(waiting.history)
+      .when(cmd.confirm(DEPLOY_STEPS.manual, people.biz), { now: minutes(5) })
+      .then([
+        { type: 'ManualStepConfirmed', outcome: 'confirmed', by: people.biz },
+        { type: 'StagePassed', stage: 'verification' },
+        { type: 'GatePassed', gate: 'verification' },
+        { type: 'MonitoringStarted', until: minutes(35).toISOString(), checks: ['payments-api/Health'] },
+      ]);
+    const confirmed = play([[cmd.confirm(DEPLOY_STEPS.manual, people.biz)]], {}, waiting.history);
+    given(confirmed.history).when(cmd.confirm(DEPLOY_STEPS.manual, people.biz)).thenNothing();
+    given(confirmed.history).when(cmd.confirm(DEPLOY_STEPS.manual, people.tech1)).thenRefused('stale_step');
+  });
+
+  it('skipping a step is recorded with who and why, and the pipeline moves on', () => {
+    given(deploying().history)
+      .when({
+        type: 'SkipStep',
+        runId: 'deploy-1',
+        step: DEPLOY_STEPS.backup,
+        reason: 'snapshot taken by hand',
+        by: people.tech1,
+      })
+      .then([
+        { type: 'StepSkipped', reason: 'snapshot taken by hand' },
+        { type: 'StagePassed', stage: 'preparation' },
+      ]);
+  });
+
+  it('a failed preparation stops the deploy and frees the lock; nothing to roll back', () => {
+    const running = play([[cmd.startStep(DEPLOY_STEPS.backup)]], {}, deploying().history);
+    const events = given(running.history)
+      .when(cmd.fail(DEPLOY_STEPS.backup))
+      .then([
+        { type: 'StepFailed' },
+        { type: 'StageFailed', stage: 'preparation' },
+        { type: 'GateFailed', gate: 'deployment' },
+      ]);
+    const after = fold(events, running.state);
+    expect(after.phase).toBe('deploy_failed');
+    expect(holdsLock(after)).toBe(false);
+    expect(effectsOf(running.state, events, after)).toEqual([
+      { type: 'release-lock', hotfixId: 'HF-1', services: ['payments-api'] },
+    ]);
+  });
+});
+
+describe('verification failure applies policy.rollback.on_failure', () => {
+  const failCheck = (onFailure: 'off' | 'propose' | 'execute') =>
+    given(verifying().history, { policy: { ...policy, rollback: { ...policy.rollback, onFailure } } }).when(
+      cmd.fail(DEPLOY_STEPS.check),
+    );
+  const failure = [
+    { type: 'StepFailed' },
+    { type: 'StageFailed' },
+    { type: 'GateFailed', gate: 'verification' },
+  ] as const;
+
+  it('off: just reports, keeping the lock until the team decides', () => {
+    const events = failCheck('off').then([...failure]);
+    const after = fold(events, verifying().state);
+    expect(after.phase).toBe('deploy_failed');
+    expect(holdsLock(after)).toBe(true);
+  });
+
+  it('propose: opens a rollback vote', () => {
+    failCheck('propose').then([
+      ...failure,
+      {
+        type: 'RollbackProposed',
+        voteId: 1,
+        trigger: 'failed_check',
+        automatic: true,
+        expiresAt: minutes(15).toISOString(),
+      },
+    ]);
+  });
+
+  it('execute: starts the rollback pipeline at once, recorded as automatic', () => {
+    const events = failCheck('execute').then([
+      ...failure,
+      { type: 'RollbackStarted', runId: 'rollback-1', automatic: true },
+      { type: 'PipelineStarted', runId: 'rollback-1', kind: 'rollback' },
+    ]);
+    const after = fold(events, verifying().state);
+    expect(effectsOf(verifying().state, events, after)).toContainEqual({
+      type: 'enqueue-pipeline',
+      hotfixId: 'HF-1',
+      runId: 'rollback-1',
+      kind: 'rollback',
+    });
+  });
+
+  it('a manual step marked failed counts as a verification failure', () => {
+    const waiting = play(
+      [[cmd.succeed(DEPLOY_STEPS.check)], [cmd.startStep(DEPLOY_STEPS.manual)]],
+      {},
+      verifying().history,
+    );
+    given(waiting.history)
+      .when(cmd.confirm(DEPLOY_STEPS.manual, people.biz, 'failed'))
+      .then([
+        { type: 'ManualStepConfirmed', outcome: 'failed' },
+        { type: 'StageFailed' },
+        { type: 'GateFailed', gate: 'verification' },
+        { type: 'RollbackProposed', trigger: 'failed_step' },
+      ]);
+  });
+});
+
+describe('rollback vote', () => {
+  it('needs the quorum and the required role; a person votes once and may change their vote', () => {
+    const { history, state } = failedVerification();
+    expect(state.votes[0]?.status).toBe('open');
+    const one = play([[cmd.vote(people.tech1, 'for')]], {}, history);
+    given(one.history).when(cmd.vote(people.tech1, 'for')).thenNothing();
+    // Quorum of 2 reached, but management has not voted for it yet.
+    const two = play([[cmd.vote(people.support, 'for')]], {}, one.history);
+    expect(two.state.votes[0]?.status).toBe('open');
+    expect(tally(two.state.votes[0]!, policy)).toMatchObject({
+      for: 2,
+      missingRoles: ['management'],
+      passed: false,
+    });
+    const changed = play([[cmd.vote(people.tech1, 'against')]], {}, two.history);
+    expect(tally(changed.state.votes[0]!, policy)).toMatchObject({ for: 1, against: 1 });
+    given(changed.history)
+      .when(cmd.vote(people.manager, 'for'))
+      .then([
+        { type: 'VoteCast', choice: 'for', roles: ['management'] },
+        { type: 'VotePassed', for: 2, against: 1 },
+        { type: 'RollbackStarted', runId: 'rollback-1', automatic: false, voteId: 1 },
+        {
+          type: 'PipelineStarted',
+          kind: 'rollback',
+          steps: [{ name: 'Code rollback' }, { name: 'System check' }],
+        },
+      ]);
+  });
+
+  it('only eligible roles vote', () => {
+    given(failedVerification().history).when(cmd.vote(people.biz, 'for')).thenRefused('not_eligible');
+  });
+
+  it('fails once it can no longer pass', () => {
+    const { history } = play([[cmd.vote(people.manager, 'against')]], {}, failedVerification().history);
+    // Management was the only required voter besides the lead; the lead voting against ends it.
+    given(history)
+      .when(cmd.vote(people.lead, 'against'))
+      .then([{ type: 'VoteCast' }, { type: 'VoteFailed', for: 0, against: 2 }]);
+  });
+
+  it('expires; a late ballot is not counted', () => {
+    const { history } = failedVerification();
+    given(history)
+      .when({ type: 'ExpireVote', voteId: 1, by: worker }, { now: minutes(10) })
+      .thenRefused('wrong_phase');
+    given(history)
+      .when({ type: 'ExpireVote', voteId: 1, by: worker }, { now: minutes(15) })
+      .then([{ type: 'VoteExpired' }]);
+    given(history)
+      .when(cmd.vote(people.manager, 'for'), { now: minutes(16) })
+      .then([{ type: 'VoteExpired' }]);
+  });
+
+  it('anyone with a role proposes a rollback, voting for it; only one vote at a time', () => {
+    const { history } = monitoring();
+    given(history)
+      .when({
+        type: 'ProposeRollback',
+        trigger: 'business_impact',
+        reason: 'refunds doubled',
+        by: people.manager,
+      })
+      .then([
+        { type: 'RollbackProposed', trigger: 'business_impact', automatic: false, by: people.manager },
+        { type: 'VoteCast', choice: 'for', by: people.manager },
+      ]);
+    given(failedVerification().history)
+      .when({ type: 'ProposeRollback', trigger: 'critical_error', reason: 'x', by: people.tech1 })
+      .thenRefused('vote_closed', /already open/);
+  });
+
+  it('a rollback passed while deploying aborts the running deploy first', () => {
+    const quick = {
+      ...policy,
+      rollback: { ...policy.rollback, vote: { ...policy.rollback.vote, quorum: 1 } },
+    };
+    given(deploying().history, { policy: quick })
+      .when({ type: 'ProposeRollback', trigger: 'critical_error', reason: 'wrong build', by: people.manager })
+      .then([
+        { type: 'RollbackProposed' },
+        { type: 'VoteCast' },
+        { type: 'VotePassed' },
+        { type: 'PipelineAborted', runId: 'deploy-1' },
+        { type: 'RollbackStarted' },
+        { type: 'PipelineStarted', kind: 'rollback' },
+      ]);
+  });
+
+  it('a service without rollback steps cannot be rolled back by vote', () => {
+    const ledgerPlan = { ...plan, services: ['ledger'] };
+    const { history } = play(
+      [
+        [cmd.start(people.requester, ledgerPlan)],
+        [cmd.approve(people.tech1, 'technical', planHash(ledgerPlan))],
+        [cmd.approve(people.manager, 'management', planHash(ledgerPlan))],
+        ...['Code review complete', 'Tests passed', 'System status', 'Tool access'].map(
+          (i) => [cmd.tick(i)] as const,
+        ),
+        [cmd.deploy()],
+        [cmd.grant()],
+      ],
+      {},
+    );
+    given(history)
+      .when({ type: 'ProposeRollback', trigger: 'critical_error', reason: 'x', by: people.tech1 })
+      .thenRefused('wrong_phase', /No rollback steps/);
+  });
+});
+
+describe('monitoring window', () => {
+  it('records each check round once; a breach proposes a rollback', () => {
+    const { history } = monitoring();
+    const passed = play(
+      [[{ type: 'RecordMonitorCheck', check: 'payments-api/Health', round: 1, passed: true, by: worker }]],
+      {},
+      history,
+    );
+    given(passed.history)
+      .when({ type: 'RecordMonitorCheck', check: 'payments-api/Health', round: 1, passed: true, by: worker })
+      .thenNothing();
+    given(passed.history)
+      .when({
+        type: 'RecordMonitorCheck',
+        check: 'payments-api/Health',
+        round: 2,
+        passed: false,
+        detail: '503',
+        by: worker,
+      })
+      .then([
+        { type: 'MonitorCheckBreached', round: 2 },
+        { type: 'RollbackProposed', trigger: 'failed_check', automatic: true },
+      ]);
+  });
+
+  it('closes only when the period is over; a clean window marks the hotfix verified and frees the lock', () => {
+    const { history, state } = monitoring();
+    given(history)
+      .when({ type: 'CloseMonitoringWindow', by: worker }, { now: minutes(30) })
+      .thenRefused('wrong_phase');
+    const events = given(history)
+      .when({ type: 'CloseMonitoringWindow', by: worker }, { now: minutes(35) })
+      .then([{ type: 'MonitoringWindowClosed', clean: true }]);
+    const after = fold(events, state);
+    expect(after.phase).toBe('verified');
+    expect(outcome(after)).toBe('deployed');
+    expect(effectsOf(state, events, after)).toEqual([
+      { type: 'release-lock', hotfixId: 'HF-1', services: ['payments-api'] },
+    ]);
+  });
+});
+
+describe('sign-off and close', () => {
+  it('sign-offs only after the outcome is known, by the role, one role per person', () => {
+    given(monitoring().history).when(cmd.signOff(people.tech1, 'technical')).thenRefused('outcome_unknown');
+    const { history } = verified();
+    given(history).when(cmd.signOff(people.biz, 'technical')).thenRefused('not_in_role');
+    given(history)
+      .when(cmd.signOff(people.tech1, 'management'))
+      .thenRefused('not_in_role', /does not sign off/);
+    const signed = play([[cmd.signOff(people.tech1, 'technical')]], {}, history);
+    given(signed.history).when(cmd.signOff(people.tech1, 'technical')).thenNothing();
+    given(signed.history)
+      .when(cmd.signOff(people.tech2, 'technical'))
+      .thenRefused('wrong_phase', /already signed off/);
+  });
+
+  it('closes only after all sign-offs, once', () => {
+    const { history } = verified();
+    given(history)
+      .when({ type: 'CloseHotfix', by: people.tech1 })
+      .thenRefused('signoffs_missing', /technical, business, support/);
+    const all = play(
+      [
+        [cmd.signOff(people.tech1, 'technical')],
+        [cmd.signOff(people.biz, 'business')],
+        [cmd.signOff(people.support, 'support')],
+      ],
+      {},
+      history,
+    );
+    const closed = play([[{ type: 'CloseHotfix', by: people.tech1 }]], {}, all.history);
+    expect(closed.state.phase).toBe('closed');
+    given(closed.history).when({ type: 'CloseHotfix', by: people.tech2 }).thenNothing();
+    given(closed.history)
+      .when(cmd.tick('Tests passed'))
+      .thenRefused('wrong_phase', /closed/);
+  });
+});
+
+describe('issues, observations, documentation', () => {
+  it('logs, resolves and works around issues; repeats change nothing', () => {
+    const logged = play(
+      [[{ type: 'LogIssue', text: 'Receipts delayed', by: people.support }]],
+      {},
+      monitoring().history,
+    );
+    given(logged.history)
+      .when({ type: 'LogIssue', text: 'Receipts delayed', by: people.support })
+      .thenNothing();
+    given(logged.history)
+      .when({ type: 'SetWorkaround', issueId: 1, text: 'resend from admin', by: people.tech1 })
+      .then([{ type: 'WorkaroundSet', issueId: 1 }]);
+    given(logged.history)
+      .when({ type: 'ResolveIssue', issueId: 2, by: people.tech1 })
+      .thenRefused('unknown_issue');
+    const resolved = play([[{ type: 'ResolveIssue', issueId: 1, by: people.tech1 }]], {}, logged.history);
+    given(resolved.history).when({ type: 'ResolveIssue', issueId: 1, by: people.tech1 }).thenNothing();
+  });
+
+  it('ticks documentation updates and notes lessons', () => {
+    const { history } = verified();
+    const ticked = play(
+      [[{ type: 'TickDocumentationUpdate', item: 'system.known_issues', done: true, by: people.tech1 }]],
+      {},
+      history,
+    );
+    given(ticked.history)
+      .when({ type: 'TickDocumentationUpdate', item: 'system.known_issues', done: true, by: people.tech2 })
+      .thenNothing();
+    given(history)
+      .when({ type: 'NoteLessonsLearned', text: 'Test retries against the sandbox', by: people.tech1 })
+      .then([{ type: 'LessonsLearnedNoted' }]);
+  });
+});
+
+describe('cancel', () => {
+  it('cancels before deploy only', () => {
+    given(started().history)
+      .when({ type: 'CancelHotfix', reason: 'duplicate', by: people.tech1 })
+      .then([{ type: 'HotfixCancelled' }]);
+    given(deploying().history)
+      .when({ type: 'CancelHotfix', reason: 'x', by: people.tech1 })
+      .thenRefused('wrong_phase', /abort/);
+    const cancelled = play(
+      [[{ type: 'CancelHotfix', reason: 'dup', by: people.tech1 }]],
+      {},
+      started().history,
+    );
+    given(cancelled.history).when({ type: 'CancelHotfix', reason: 'dup', by: people.tech1 }).thenNothing();
+  });
+});
+
+describe('effects', () => {
+  it('deploy request acquires the lock; a started pipeline is enqueued; a proposal schedules its expiry', () => {
+    const before = approvedAndReady();
+    const requested = play([[cmd.deploy()]], {}, before.history);
+    expect(effectsOf(before.state, requested.history.slice(before.history.length), requested.state)).toEqual([
+      { type: 'acquire-lock', hotfixId: 'HF-1', runId: 'deploy-1', services: ['payments-api'] },
+    ]);
+    const v = verifying();
+    const failed = failedVerification();
+    expect(effectsOf(v.state, failed.history.slice(v.history.length), failed.state)).toEqual([
+      { type: 'schedule-vote-expiry', hotfixId: 'HF-1', voteId: 1, at: minutes(15).toISOString() },
+    ]);
+    expect(T0).toEqual(new Date('2026-11-26T03:00:00.000Z'));
+  });
+});

@@ -1,0 +1,143 @@
+import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
+import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
+import type { Person } from '../../src/domain/hotfix/people.ts';
+import { planHash } from '../../src/domain/hotfix/plan.ts';
+import type { Plan } from '../../src/domain/hotfix/plan.ts';
+import type { HotfixState } from '../../src/domain/hotfix/state.ts';
+import { play } from './given.ts';
+import { minutes, people, plan, policy, worker } from './fixtures/policy.ts';
+
+/** Command builders, so tests read as the flow a team goes through. */
+export const cmd = {
+  start: (by: Person = people.requester, p: Plan = plan): HotfixCommand => ({
+    type: 'StartHotfix',
+    id: 'HF-1',
+    plan: p,
+    by,
+  }),
+  approve: (by: Person, role: string, hash = planHash(plan)): HotfixCommand => ({
+    type: 'ApprovePlan',
+    role,
+    planHash: hash,
+    by,
+  }),
+  reject: (by: Person, role: string, reason = 'too risky', hash = planHash(plan)): HotfixCommand => ({
+    type: 'RejectPlan',
+    role,
+    planHash: hash,
+    reason,
+    by,
+  }),
+  tick: (item: string, by: Person = people.tech1): HotfixCommand => ({
+    type: 'TickChecklistItem',
+    checklist: policy.checklists.code_readiness.includes(item) ? 'code_readiness' : 'environment_readiness',
+    item,
+    by,
+  }),
+  deploy: (by: Person = people.tech1): HotfixCommand => ({ type: 'RequestDeploy', by }),
+  grant: (runId = 'deploy-1'): HotfixCommand => ({ type: 'GrantLock', runId, by: worker }),
+  startStep: (step: string, runId = 'deploy-1', attempt = 1): HotfixCommand => ({
+    type: 'StartStep',
+    runId,
+    step,
+    attempt,
+    by: worker,
+  }),
+  succeed: (step: string, runId = 'deploy-1', attempt = 1): HotfixCommand => ({
+    type: 'SucceedStep',
+    runId,
+    step,
+    attempt,
+    durationMs: 1200,
+    output: 'ok',
+    by: worker,
+  }),
+  fail: (step: string, runId = 'deploy-1', attempt = 1): HotfixCommand => ({
+    type: 'FailStep',
+    runId,
+    step,
+    attempt,
+    durationMs: 900,
+    output: 'HTTP 503',
+    error: 'expected status 200, got 503',
+    by: worker,
+  }),
+  confirm: (
+    step: string,
+    by: Person,
+    outcome: 'confirmed' | 'failed' = 'confirmed',
+    runId = 'deploy-1',
+  ): HotfixCommand => ({
+    type: 'ConfirmManualStep',
+    runId,
+    step,
+    outcome,
+    by,
+  }),
+  vote: (by: Person, choice: 'for' | 'against', voteId = 1): HotfixCommand => ({
+    type: 'CastVote',
+    voteId,
+    choice,
+    by,
+  }),
+  signOff: (by: Person, role: string): HotfixCommand => ({ type: 'SignOff', role, by }),
+};
+
+const allItems = [...policy.checklists.code_readiness, ...policy.checklists.environment_readiness];
+
+export const DEPLOY_STEPS = {
+  backup: 'preparation.payments-api.0',
+  code: 'execution.payments-api.0',
+  check: 'verification.payments-api.0',
+  manual: 'verification.payments-api.1',
+} as const;
+
+type Scenario = { history: HotfixEvent[]; state: HotfixState };
+
+export const started = (): Scenario => play([[cmd.start()]]);
+
+export const approvedAndReady = (): Scenario =>
+  play(
+    [
+      [cmd.approve(people.tech1, 'technical')],
+      [cmd.approve(people.manager, 'management')],
+      ...allItems.map((i) => [cmd.tick(i)] as const),
+    ],
+    {},
+    started().history,
+  );
+
+export const deploying = (): Scenario =>
+  play([[cmd.deploy()], [cmd.grant()]], {}, approvedAndReady().history);
+
+/** Deploy ran through preparation and execution; the verification check is running. */
+export const verifying = (): Scenario =>
+  play(
+    [
+      [cmd.startStep(DEPLOY_STEPS.backup)],
+      [cmd.succeed(DEPLOY_STEPS.backup)],
+      [cmd.startStep(DEPLOY_STEPS.code)],
+      [cmd.succeed(DEPLOY_STEPS.code)],
+      [cmd.startStep(DEPLOY_STEPS.check)],
+    ],
+    {},
+    deploying().history,
+  );
+
+export const monitoring = (): Scenario =>
+  play(
+    [
+      [cmd.succeed(DEPLOY_STEPS.check)],
+      [cmd.startStep(DEPLOY_STEPS.manual)],
+      [cmd.confirm(DEPLOY_STEPS.manual, people.biz), minutes(5)],
+    ],
+    {},
+    verifying().history,
+  );
+
+export const verified = (): Scenario =>
+  play([[{ type: 'CloseMonitoringWindow', by: worker }, minutes(40)]], {}, monitoring().history);
+
+/** The verification check failed; policy `propose` opened vote #1. */
+export const failedVerification = (): Scenario =>
+  play([[cmd.fail(DEPLOY_STEPS.check)]], {}, verifying().history);
