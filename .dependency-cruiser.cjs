@@ -44,10 +44,16 @@ module.exports = {
       to: { path: '^src/(jobs|bot|notify|main)/' },
     },
     {
-      name: 'bot-and-jobs-are-apart',
+      name: 'bot-does-not-import-jobs',
       severity: 'error',
-      from: { path: '^src/(bot|jobs)/' },
-      to: { path: '^src/(bot|jobs)/' , pathNot: '$from.path'},
+      from: { path: '^src/bot/' },
+      to: { path: '^src/jobs/' },
+    },
+    {
+      name: 'jobs-do-not-import-bot',
+      severity: 'error',
+      from: { path: '^src/jobs/' },
+      to: { path: '^src/bot/' },
     },
     {
       name: 'only-main-wires',

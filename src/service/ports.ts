@@ -1,3 +1,4 @@
+import type { Effect } from '../domain/hotfix/effects.ts';
 import type { HotfixEvent } from '../domain/hotfix/events.ts';
 
 /** An event as stored: its place in the hotfix's stream and its link in the tamper-evident hash chain. */
@@ -33,8 +34,11 @@ export type VerifyResult =
   | { readonly ok: false; readonly position: number; readonly reason: string };
 
 export interface EventStore {
-  /** Allocates the next hotfix id (`HF-1`, `HF-2`, …) atomically. */
-  allocateId(): Promise<string>;
+  /**
+   * Allocates the next hotfix id (`HF-1`, `HF-2`, …) atomically. With a `requestKey`, the same key always
+   * gets the same id (for a day), so a retried "start" does not open a second hotfix.
+   */
+  allocateId(requestKey?: string): Promise<string>;
   load(hotfixId: string): Promise<LoadedStream>;
   /**
    * Appends when the stream is still at `expectedVersion` (0 for a new stream); otherwise appends nothing
@@ -49,4 +53,9 @@ export interface EventStore {
 
 export interface Clock {
   now(): Date;
+}
+
+/** Carries out effects (locks, jobs, timers). Must be safe to run twice: effects are at-least-once. */
+export interface EffectRunner {
+  run(effect: Effect): Promise<void>;
 }

@@ -1,0 +1,116 @@
+import type { HotfixCommand } from '../domain/hotfix/commands.ts';
+import { decide } from '../domain/hotfix/decide.ts';
+import type { Effect } from '../domain/hotfix/effects.ts';
+import { effectsOf } from '../domain/hotfix/effects.ts';
+import type { Person } from '../domain/hotfix/people.ts';
+import type { Plan } from '../domain/hotfix/plan.ts';
+import type { Policy } from '../domain/hotfix/policy.ts';
+import type { HotfixState } from '../domain/hotfix/state.ts';
+import { fold } from '../domain/hotfix/state.ts';
+import type { Clock, EffectRunner, EventStore, StoredEvent } from './ports.ts';
+
+export interface HandlerDeps {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  /** Read on every command, so a reloaded hotfix.yml applies to the next decision. */
+  readonly policy: () => Policy;
+  readonly effects: EffectRunner;
+  /** An effect that failed after its events were stored; they are re-derivable from the stream. */
+  readonly onEffectError?: (effect: Effect, error: unknown) => void;
+  /** How often to reload and decide again when another writer appended first. */
+  readonly maxAttempts?: number;
+  /** Pause before a retry; jittered so racing writers spread out. */
+  readonly backoff?: (attempt: number) => Promise<void>;
+}
+
+export interface Handled {
+  readonly hotfixId: string;
+  /** Events this command appended; empty when it repeated an action already taken. */
+  readonly events: readonly StoredEvent[];
+  readonly state: HotfixState;
+  readonly effects: readonly Effect[];
+}
+
+/** Another writer kept winning the race for this stream; nothing was appended by this command. */
+export class ConcurrencyError extends Error {
+  override readonly name = 'ConcurrencyError';
+  constructor(
+    readonly hotfixId: string,
+    attempts: number,
+  ) {
+    super(`${hotfixId} is changing too fast: gave up after ${attempts} attempts; please try again.`);
+  }
+}
+
+const defaultBackoff = (attempt: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
+
+/**
+ * The one command handler: load → fold → decide → append at the expected version (decide again on a
+ * conflict) → run effects. Rule violations from the domain propagate to the caller unchanged.
+ * Commands for one hotfix are serialised within this process, so only writers in other processes race.
+ */
+export const createCommandHandler = (deps: HandlerDeps) => {
+  const maxAttempts = deps.maxAttempts ?? 100;
+  const backoff = deps.backoff ?? defaultBackoff;
+  const queues = new Map<string, Promise<unknown>>();
+
+  const serialised = <T>(hotfixId: string, work: () => Promise<T>): Promise<T> => {
+    const previous = queues.get(hotfixId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    queues.set(hotfixId, settled);
+    void settled.then(() => {
+      if (queues.get(hotfixId) === settled) queues.delete(hotfixId);
+    });
+    return next;
+  };
+
+  const attempt = async (hotfixId: string, command: HotfixCommand): Promise<Handled> => {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const loaded = await deps.store.load(hotfixId);
+      const state = fold(loaded.events.map((e) => e.event));
+      const events = decide(command, state, { now: deps.clock.now(), policy: deps.policy() });
+      if (events.length === 0) return { hotfixId, events: [], state, effects: [] };
+      const appended = await deps.store.append(hotfixId, loaded.version, events);
+      if (!appended.ok) {
+        await backoff(attempt);
+        continue;
+      }
+      const after = fold(events, state);
+      const effects = effectsOf(state, events, after);
+      for (const effect of effects) {
+        try {
+          await deps.effects.run(effect);
+        } catch (error) {
+          deps.onEffectError?.(effect, error);
+        }
+      }
+      return { hotfixId, events: appended.stored, state: after, effects };
+    }
+    throw new ConcurrencyError(hotfixId, maxAttempts);
+  };
+
+  return {
+    /** Decides and records one command on an existing hotfix. */
+    handle: (hotfixId: string, command: HotfixCommand): Promise<Handled> =>
+      serialised(hotfixId, () => attempt(hotfixId, command)),
+
+    /**
+     * Starts a new hotfix. `requestKey` (e.g. the chat platform's request id) makes a redelivered start
+     * land on the same hotfix instead of opening a second one.
+     */
+    start: async (plan: Plan, by: Person, requestKey?: string): Promise<Handled> => {
+      const hotfixId = await deps.store.allocateId(requestKey);
+      return serialised(hotfixId, () => attempt(hotfixId, { type: 'StartHotfix', id: hotfixId, plan, by }));
+    },
+
+    /** The current state of a hotfix (phase `none` when it does not exist). */
+    state: async (hotfixId: string): Promise<HotfixState> => {
+      const loaded = await deps.store.load(hotfixId);
+      return fold(loaded.events.map((e) => e.event));
+    },
+  };
+};
+
+export type CommandHandler = ReturnType<typeof createCommandHandler>;

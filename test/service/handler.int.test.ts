@@ -1,0 +1,182 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Effect } from '../../src/domain/hotfix/effects.ts';
+import { RuleViolation } from '../../src/domain/hotfix/errors.ts';
+import type { Person } from '../../src/domain/hotfix/people.ts';
+import type { Policy } from '../../src/domain/hotfix/policy.ts';
+import { createCommandHandler } from '../../src/service/handler.ts';
+import type { EventStore } from '../../src/service/ports.ts';
+import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
+import { people, plan, policy, T0 } from '../domain/fixtures/policy.ts';
+import { uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+
+const redisServer = useRedisServer();
+const connections: Redis[] = [];
+const connect = () => {
+  const redis = new Redis(redisServer().url, { maxRetriesPerRequest: null });
+  connections.push(redis);
+  return redis;
+};
+afterAll(async () => {
+  await Promise.all(connections.map((c) => c.quit()));
+});
+
+const crowd: Person[] = Array.from({ length: 50 }, (_, i) => ({
+  platform: 'slack',
+  id: `U0CROWD${i}`,
+  name: `Crowd ${i}`,
+}));
+/** Fifty more technical people, so fifty distinct approvals and ballots can race; 56 eligible voters in all. */
+const crowdPolicy: Policy = {
+  ...policy,
+  people: { ...policy.people, technical: [...(policy.people.technical ?? []), ...crowd] },
+  rollback: { ...policy.rollback, vote: { ...policy.rollback.vote, quorum: 56, require: [] } },
+};
+
+/** Several handlers with their own connections: like bot replicas, they share nothing but Redis. */
+const replicas = (prefix: string, count: number, effects: Effect[] = []) => {
+  const store = createRedisEventStore({ redis: connect(), prefix });
+  const make = () =>
+    createCommandHandler({
+      store: createRedisEventStore({ redis: connect(), prefix }),
+      clock: { now: () => T0 },
+      policy: () => crowdPolicy,
+      effects: { run: async (effect) => void effects.push(effect) },
+    });
+  return { store, handlers: Array.from({ length: count }, make) };
+};
+
+const expectConsistent = async (store: EventStore, hotfixId: string, count: number) => {
+  const { events, version } = await store.load(hotfixId);
+  expect(version).toBe(count);
+  expect(events.map((e) => e.position)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+  expect(await store.verify(hotfixId)).toMatchObject({ ok: true, count });
+  return events;
+};
+
+describe('command handler on real Redis', () => {
+  let prefix: string;
+  beforeAll(() => {
+    prefix = uniquePrefix('handler');
+  });
+
+  it('50 concurrent approvals by distinct people from 5 replicas record exactly 50 events, none lost', async () => {
+    const { store, handlers } = replicas(prefix, 5);
+    const started = await handlers[0]!.start(plan, people.requester);
+    const hotfixId = started.hotfixId;
+    const results = await Promise.all(
+      crowd.map((who, i) =>
+        handlers[i % handlers.length]!.handle(hotfixId, {
+          type: 'ApprovePlan',
+          role: 'technical',
+          planHash: started.state.planHash,
+          by: who,
+        }),
+      ),
+    );
+    expect(results.every((r) => r.events.length === 1)).toBe(true);
+    const events = await expectConsistent(store, hotfixId, 51);
+    const approvers = events.slice(1).map((e) => e.event.by.id);
+    expect(new Set(approvers)).toEqual(new Set(crowd.map((p) => p.id)));
+    const state = await handlers[1]!.state(hotfixId);
+    expect(state.approvals).toHaveLength(50);
+    // Each replica saw its own event at the position the stream has it: one consistent order.
+    for (const result of results) {
+      const [stored] = result.events;
+      expect(events[stored!.position - 1]?.hash).toBe(stored!.hash);
+    }
+  });
+
+  it('the same approval sent 10 times concurrently records once', async () => {
+    const { store, handlers } = replicas(prefix, 5);
+    const { hotfixId, state } = await handlers[0]!.start(plan, people.requester);
+    const approve = {
+      type: 'ApprovePlan' as const,
+      role: 'technical',
+      planHash: state.planHash,
+      by: people.tech1,
+    };
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => handlers[i % 5]!.handle(hotfixId, approve)),
+    );
+    expect(results.filter((r) => r.events.length > 0)).toHaveLength(1);
+    await expectConsistent(store, hotfixId, 2);
+  });
+
+  it('50 concurrent ballots on a rollback vote count each person once', async () => {
+    const effects: Effect[] = [];
+    const { store, handlers } = replicas(prefix, 5, effects);
+    const h = handlers[0]!;
+    const { hotfixId, state } = await h.start(plan, people.requester);
+    await h.handle(hotfixId, {
+      type: 'ApprovePlan',
+      role: 'technical',
+      planHash: state.planHash,
+      by: people.tech1,
+    });
+    await h.handle(hotfixId, {
+      type: 'ApprovePlan',
+      role: 'management',
+      planHash: state.planHash,
+      by: people.manager,
+    });
+    for (const checklist of ['code_readiness', 'environment_readiness'] as const)
+      for (const item of policy.checklists[checklist])
+        await h.handle(hotfixId, { type: 'TickChecklistItem', checklist, item, by: people.tech1 });
+    await h.handle(hotfixId, { type: 'RequestDeploy', by: people.tech1 });
+    expect(effects).toContainEqual({
+      type: 'acquire-lock',
+      hotfixId,
+      runId: 'deploy-1',
+      services: ['payments-api'],
+    });
+    await h.handle(hotfixId, {
+      type: 'GrantLock',
+      runId: 'deploy-1',
+      by: { platform: 'system', id: 'worker' },
+    });
+    await h.handle(hotfixId, {
+      type: 'ProposeRollback',
+      trigger: 'critical_error',
+      reason: 'errors',
+      by: people.manager,
+    });
+    const before = (await store.load(hotfixId)).version;
+    // Every person votes twice at once (a double click): one ballot each.
+    await Promise.all(
+      [...crowd, ...crowd].map((who, i) =>
+        handlers[i % 5]!.handle(hotfixId, { type: 'CastVote', voteId: 1, choice: 'for', by: who }),
+      ),
+    );
+    await expectConsistent(store, hotfixId, before + 50);
+    const vote = (await h.state(hotfixId)).votes[0]!;
+    expect(Object.keys(vote.ballots)).toHaveLength(51);
+  });
+
+  it('a refused command appends nothing and says why', async () => {
+    const { store, handlers } = replicas(prefix, 1);
+    const { hotfixId, state } = await handlers[0]!.start(plan, people.requester);
+    await expect(
+      handlers[0]!.handle(hotfixId, {
+        type: 'ApprovePlan',
+        role: 'technical',
+        planHash: state.planHash,
+        by: people.requester,
+      }),
+    ).rejects.toThrow(RuleViolation);
+    await expect(
+      handlers[0]!.handle('HF-999', { type: 'RequestDeploy', by: people.tech1 }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    await expectConsistent(store, hotfixId, 1);
+  });
+
+  it('a redelivered start with the same request key opens one hotfix', async () => {
+    const { store, handlers } = replicas(prefix, 3);
+    const results = await Promise.all(
+      handlers.map((h) => h.start(plan, people.requester, 'slack-view-V123')),
+    );
+    expect(new Set(results.map((r) => r.hotfixId)).size).toBe(1);
+    expect(results.filter((r) => r.events.length > 0)).toHaveLength(1);
+    await expectConsistent(store, results[0]!.hotfixId, 1);
+  });
+});
