@@ -9,7 +9,7 @@ import type { HotfixState } from '../../src/domain/hotfix/state.ts';
 import { fold } from '../../src/domain/hotfix/state.ts';
 import { policy, T0 } from './fixtures/policy.ts';
 
-type EventShape = Partial<HotfixEvent> & { type: HotfixEvent['type'] };
+type EventShape = { type: HotfixEvent['type'] } & Record<string, unknown>;
 
 /** given(history).when(command).then(events) — the decider's specification style. */
 export const given = (history: readonly HotfixEvent[], ctx: Partial<DecideContext> = {}) => {

@@ -294,13 +294,11 @@ const run = (
   return { state, history, trace };
 };
 
-const policyFrom = (
-  p: fc.RecordValue<{
-    onFailure: 'off' | 'propose' | 'execute';
-    quorum: number;
-    verificationPeriodMs: number;
-  }>,
-): Policy => ({
+const policyFrom = (p: {
+  onFailure: 'off' | 'propose' | 'execute';
+  quorum: number;
+  verificationPeriodMs: number;
+}): Policy => ({
   ...policy,
   verificationPeriodMs: p.verificationPeriodMs,
   rollback: {

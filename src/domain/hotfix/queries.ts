@@ -3,6 +3,7 @@ import { personKey } from './people.ts';
 import type { Policy } from './policy.ts';
 import { membersOf } from './policy.ts';
 import type { HotfixState, Outcome, Run, StepState, Vote } from './state.ts';
+import { outcomeOfPhase } from './state.ts';
 
 export interface ApprovalGate {
   readonly ok: boolean;
@@ -84,15 +85,14 @@ export const tally = (vote: Vote, policy: Policy): Tally => {
 
 /** The outcome, once it is known: nothing running, no vote open. */
 export const outcome = (state: HotfixState): Outcome | null => {
+  if (state.closed) return state.closed.outcome;
   if (openVote(state)) return null;
   switch (state.phase) {
     case 'verified':
-      return 'deployed';
     case 'rolled_back':
-      return 'rolled_back';
     case 'deploy_failed':
     case 'rollback_failed':
-      return 'failed';
+      return outcomeOfPhase(state.phase);
     default:
       return null;
   }

@@ -161,7 +161,8 @@ export interface HotfixState {
   readonly lessons: readonly (Stamp & { readonly text: string })[];
   readonly signoffs: Readonly<Record<Role, Stamp>>;
   readonly cancelled?: Stamp & { readonly reason: string };
-  readonly closed?: Stamp;
+  /** Closing keeps the outcome the hotfix had, so a closed hotfix still says how it ended. */
+  readonly closed?: Stamp & { readonly outcome: Outcome };
   /** Number of events folded: the stream version this state reflects. */
   readonly version: number;
 }
@@ -548,7 +549,7 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
     case 'SignedOff':
       return { ...state, signoffs: { ...state.signoffs, [event.role]: stamp } };
     case 'HotfixClosed':
-      return { ...state, phase: 'closed', closed: stamp };
+      return { ...state, phase: 'closed', closed: { ...stamp, outcome: outcomeOfPhase(state.phase) } };
     default: {
       const unknown: never = event;
       return unknown;
@@ -558,3 +559,15 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
 
 export const fold = (events: readonly HotfixEvent[], from: HotfixState = initialState()): HotfixState =>
   events.reduce(evolve, from);
+
+/** How a settled hotfix ended, by the phase it settled in (decide only closes settled hotfixes). */
+export const outcomeOfPhase = (phase: Phase): Outcome => {
+  switch (phase) {
+    case 'verified':
+      return 'deployed';
+    case 'rolled_back':
+      return 'rolled_back';
+    default:
+      return 'failed';
+  }
+};

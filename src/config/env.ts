@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+/**
+ * The process environment (PRODUCT.md §2). This module is the only reader of environment values:
+ * composition roots pass `process.env` in. An empty value counts as unset (`SLACK_BOT_TOKEN=` in a
+ * .env file), so defaults and "required when" rules treat both alike.
+ */
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const TEAMS_APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
+/** Never echoed back in an error message. */
+const SECRETS: ReadonlySet<string> = new Set([
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'MicrosoftAppPassword',
+]);
+
+const mustBe = (what: string) => ({ error: `must be ${what}` });
+
+const urlWith =
+  (...protocols: string[]) =>
+  (text: string): boolean => {
+    try {
+      return protocols.includes(new URL(text).protocol);
+    } catch {
+      return false;
+    }
+  };
+
+const token = (prefix: string, what: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^${prefix}\\S+$`), mustBe(`${what} (${prefix}…)`))
+    .optional();
+
+const PORT_RULE = mustBe('a port number (1-65535)');
+
+const variables = {
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, PORT_RULE)
+    .transform(Number)
+    .refine((port) => port >= 1 && port <= 65_535, PORT_RULE)
+    .default(3000),
+  REDIS_URL: z
+    .string()
+    .refine(urlWith('redis:', 'rediss:'), mustBe('a redis:// or rediss:// URL'))
+    .default('redis://127.0.0.1:6379'),
+  HOTFIX_CONFIG: z.string().default('./hotfix.yml'),
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .regex(/^\S+$/, mustBe("the Slack app's signing secret, without spaces"))
+    .optional(),
+  SLACK_BOT_TOKEN: token('xoxb-', 'a Slack bot token'),
+  /** Set: Socket Mode (no public URL needed). */
+  SLACK_APP_TOKEN: token('xapp-', 'a Slack app-level token'),
+  /** Web API base; tests point it at a local stand-in. */
+  SLACK_API_URL: z.string().refine(urlWith('http:', 'https:'), mustBe('an http(s) URL')).optional(),
+  MicrosoftAppId: z.string().regex(/^\S+$/, mustBe("the bot's app id, without spaces")).optional(),
+  MicrosoftAppPassword: z.string().optional(),
+  MicrosoftAppTenantId: z.string().regex(/^\S+$/, mustBe('a tenant id, without spaces')).optional(),
+  MicrosoftAppType: z
+    .enum(TEAMS_APP_TYPES, mustBe(`one of ${TEAMS_APP_TYPES.join(', ')}`))
+    .default('MultiTenant'),
+  /** Local use only: accept Teams calls without a bot app id. */
+  HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED: z
+    .enum(['0', '1'], mustBe('0 or 1'))
+    .transform((flag) => flag === '1')
+    .default(false),
+  LOG_LEVEL: z.enum(LOG_LEVELS, mustBe(`one of ${LOG_LEVELS.join(', ')}`)).default('info'),
+};
+
+export type EnvName = keyof typeof variables;
+const NAMES = Object.keys(variables) as EnvName[];
+
+/** Settings that only make sense together; each message starts after the variable's name. */
+const envSchema = z.object(variables).superRefine((env, ctx) => {
+  const need = (name: EnvName, because: string) =>
+    ctx.addIssue({ code: 'custom', path: [name], message: `is required ${because}` });
+  if (env.SLACK_BOT_TOKEN === undefined) {
+    if (env.SLACK_APP_TOKEN !== undefined) need('SLACK_BOT_TOKEN', 'when SLACK_APP_TOKEN is set');
+    else if (env.SLACK_SIGNING_SECRET !== undefined)
+      need('SLACK_BOT_TOKEN', 'when SLACK_SIGNING_SECRET is set');
+  } else if (env.SLACK_APP_TOKEN === undefined && env.SLACK_SIGNING_SECRET === undefined) {
+    need('SLACK_SIGNING_SECRET', 'to verify Slack requests (or set SLACK_APP_TOKEN for Socket Mode)');
+  }
+  if (env.MicrosoftAppId === undefined) {
+    if (env.MicrosoftAppPassword !== undefined) need('MicrosoftAppId', 'when MicrosoftAppPassword is set');
+  } else {
+    if (env.MicrosoftAppType !== 'UserAssignedMSI' && env.MicrosoftAppPassword === undefined)
+      need('MicrosoftAppPassword', `when MicrosoftAppId is set (MicrosoftAppType ${env.MicrosoftAppType})`);
+    if (env.MicrosoftAppType !== 'MultiTenant' && env.MicrosoftAppTenantId === undefined)
+      need('MicrosoftAppTenantId', `when MicrosoftAppType is ${env.MicrosoftAppType}`);
+  }
+});
+
+export type Env = z.output<typeof envSchema>;
+
+/** Start-up stops with this: one line naming each variable that is wrong, never a secret's value. */
+export class EnvError extends Error {
+  override readonly name = 'EnvError';
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+  }
+}
+
+const shown = (name: string, value: string | undefined): string => {
+  if (value === undefined || SECRETS.has(name)) return '';
+  // A Redis URL may carry a password.
+  return `, got ${JSON.stringify(value.replace(/\/\/[^@/]*@/, '//***@'))}`;
+};
+
+const pick = (env: Readonly<Record<string, string | undefined>>, names: readonly EnvName[]) =>
+  Object.fromEntries(names.map((name) => [name, env[name] === '' ? undefined : env[name]]));
+
+const fail = (issues: readonly z.core.$ZodIssue[], input: Record<string, string | undefined>): never => {
+  throw new EnvError(
+    issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name} ${issue.message}${shown(name, input[name])}`;
+    }),
+  );
+};
+
+/** Parses the environment, with defaults applied; throws EnvError naming every malformed variable. */
+export const readEnv = (env: Readonly<Record<string, string | undefined>>): Env => {
+  const input = pick(env, NAMES);
+  const result = envSchema.safeParse(input);
+  return result.success ? result.data : fail(result.error.issues, input);
+};
+
+/** One variable alone, for commands that need no more (`hotfix config check` reads HOTFIX_CONFIG only). */
+export const readEnvVar = <Name extends EnvName>(
+  env: Readonly<Record<string, string | undefined>>,
+  name: Name,
+): z.output<(typeof variables)[Name]> => {
+  const input = pick(env, [name]);
+  const result = variables[name].safeParse(input[name]);
+  if (result.success) return result.data as z.output<(typeof variables)[Name]>;
+  return fail(
+    result.error.issues.map((issue) => ({ ...issue, path: [name] })),
+    input,
+  );
+};

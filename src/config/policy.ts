@@ -1,0 +1,53 @@
+import type { Person, Role } from '../domain/hotfix/people.ts';
+import type { Pipeline, Policy, ServicePolicy, StepSpec } from '../domain/hotfix/policy.ts';
+import type { Config, PipelineConfig, Step } from './schema.ts';
+
+const mapValues = <T, U>(
+  record: Readonly<Record<string, T>>,
+  f: (value: T, key: string) => U,
+): Record<string, U> =>
+  Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value, key)]));
+
+const stepSpec = ({ name, kind, roles, when }: Step): StepSpec =>
+  when === undefined ? { name, kind, roles } : { name, kind, roles, when };
+
+const pipeline = (config: PipelineConfig): Pipeline => ({
+  preparation: config.preparation.map(stepSpec),
+  execution: config.execution.map(stepSpec),
+  verification: config.verification.map(stepSpec),
+});
+
+/** The domain's view of a validated config: people resolved per role, durations in ms, steps reduced to specs. */
+export const toPolicy = (config: Config): Policy => {
+  const { policy } = config;
+  const people = mapValues(config.people, ({ slack, teams }): Person[] => [
+    ...slack.map((id): Person => ({ platform: 'slack', id })),
+    ...teams.map((id): Person => ({ platform: 'teams', id })),
+  ]);
+  const eligible: readonly Role[] = policy.rollback.vote.eligible ?? Object.keys(config.people);
+  return {
+    people,
+    approvals: { ...policy.approvals },
+    selfApproval: policy.self_approval,
+    signoffs: policy.signoffs,
+    verificationPeriodMs: policy.verification_period,
+    rollback: {
+      onFailure: policy.rollback.on_failure,
+      vote: {
+        eligible,
+        quorum: policy.rollback.vote.quorum,
+        require: policy.rollback.vote.require,
+        expiresAfterMs: policy.rollback.vote.expires_after,
+      },
+    },
+    checklists: {
+      code_readiness: config.checklists.code_readiness.map(({ item }) => item),
+      environment_readiness: config.checklists.environment_readiness.map(({ item }) => item),
+    },
+    services: mapValues(config.services, (service): ServicePolicy => ({
+      deploy: pipeline(service.deploy),
+      rollback: pipeline(service.rollback),
+      monitor: service.monitor.map(({ name, every }) => ({ name, everyMs: every })),
+    })),
+  };
+};

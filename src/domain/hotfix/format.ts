@@ -1,0 +1,125 @@
+/** Pure text helpers for records and cards: dates in a given time zone, durations, Markdown escaping. */
+
+export interface Clockface {
+  readonly timezone: string;
+  /** `2025-03-14 09:05`, or `—` when the input is not a date. */
+  readonly minute: (iso: string | null | undefined) => string;
+  /** `2025-03-14 09:05:42`, or `—` when the input is not a date. */
+  readonly second: (iso: string | null | undefined) => string;
+}
+
+/**
+ * Formats instants as wall-clock time in one IANA time zone (`UTC`, `Europe/Paris`).
+ * Throws a RangeError naming the zone when Intl does not know it.
+ */
+export const clockface = (timezone: string): Clockface => {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+  } catch {
+    throw new RangeError(`Unknown time zone: ${JSON.stringify(timezone)}`);
+  }
+  const parts = (iso: string | null | undefined): Record<string, string> | null => {
+    if (!iso) return null;
+    const ms = Date.parse(iso);
+    if (Number.isNaN(ms)) return null;
+    return Object.fromEntries(format.formatToParts(ms).map((p) => [p.type, p.value]));
+  };
+  return {
+    timezone,
+    minute: (iso) => {
+      const p = parts(iso);
+      return p ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}` : '—';
+    },
+    second: (iso) => {
+      const p = parts(iso);
+      return p ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}` : '—';
+    },
+  };
+};
+
+/** `350ms`, `4.2s`, `42s`, `3m 05s`, `30m`, `1h 02m`; `—` for a missing or negative duration. */
+export const formatDuration = (ms: number | null | undefined): string => {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 3600) return s % 60 === 0 ? `${s / 60}m` : `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
+  const m = Math.floor(s / 60) % 60;
+  return m === 0 ? `${Math.floor(s / 3600)}h` : `${Math.floor(s / 3600)}h ${pad(m)}m`;
+};
+
+/**
+ * What would open a block if it began a line: a heading, quote, bullet, ordered item, task box, rule or
+ * setext underline. (A leading `2.14.1` is text: an ordered item needs a space after `2.`.)
+ */
+const BLOCK_START =
+  /^(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)|\[(?=[ xX]\])|[-*_=](?=[-*_=\s]*$))/;
+
+/**
+ * Escapes user text for one line of Markdown, table cells and list items included: pipes (and any
+ * backslashes in front of them) are escaped, `<` cannot open HTML (an unclosed `<!--` would hide the rest of
+ * the record), line breaks become `<br>` so a multi-line note stays inside its cell or item, and a leading
+ * block marker (`#`, `>`, `-`, `1.`, `[ ]`…) cannot turn a list item into a heading, quote or sub-list.
+ */
+export const mdText = (text: string): string =>
+  text
+    .trim()
+    .replace(/(\\*)\|/g, (_m, slashes: string) => `${slashes}${slashes}\\|`)
+    .replace(/</g, '&lt;')
+    .replace(/\r\n?|\n/g, '<br>')
+    .replace(BLOCK_START, (m) => (/^\d/.test(m) ? `${m.slice(0, -1)}\\${m.slice(-1)}` : `\\${m}`));
+
+/** Inline code that survives backticks and table pipes in its content. */
+export const mdCode = (text: string): string => {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = '`'.repeat(longest + 1);
+  const body = text.replace(/\r\n?|\n/g, ' ').replace(/\|/g, '\\|');
+  const pad = longest > 0 || body.startsWith(' ') || body.endsWith(' ') ? ' ' : '';
+  return `${ticks}${pad}${body}${pad}${ticks}`;
+};
+
+/** A fenced code block whose fence is longer than any backtick run inside it. */
+export const mdFence = (text: string, info = 'text'): string[] => {
+  const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [`${fence}${info}`, ...text.split(/\r\n?|\n/), fence];
+};
+
+/** A GitHub-flavoured table; cells must already be Markdown (see mdText). */
+export const mdTable = (headers: readonly string[], rows: readonly (readonly string[])[]): string[] => [
+  `| ${headers.join(' | ')} |`,
+  `| ${headers.map(() => '---').join(' | ')} |`,
+  ...rows.map((cells) => `| ${cells.map((c) => (c === '' ? ' ' : c)).join(' | ')} |`),
+];
+
+/** Keeps the tail of a step's output (where errors usually are), saying how much was dropped. */
+export const trimOutput = (output: string, maxLines = 15, maxChars = 1500): string => {
+  const lines = output.replace(/\s+$/, '').split(/\r\n?|\n/);
+  let kept = lines.slice(-maxLines);
+  while (kept.length > 1 && kept.join('\n').length > maxChars) kept = kept.slice(1);
+  let text = kept.join('\n');
+  if (text.length > maxChars) text = `…${text.slice(-(maxChars - 1))}`;
+  const dropped = lines.length - kept.length;
+  return dropped > 0 ? `… ${dropped} earlier line${dropped === 1 ? '' : 's'} trimmed\n${text}` : text;
+};
+
+/** `failed_check` → `failed check`. */
+export const humanize = (code: string): string => code.replace(/[_.]+/g, ' ');
+
+/** `technical` → `Technical`, `release_manager` → `Release manager`. */
+export const capitalize = (text: string): string => {
+  const h = humanize(text);
+  return h.charAt(0).toUpperCase() + h.slice(1);
+};

@@ -1,0 +1,475 @@
+import type {
+  DecisionRecord,
+  DeploymentRecord,
+  OutcomeStatus,
+  PersonRef,
+  RunRecord,
+  Stamped,
+  VoteRecord,
+} from './deployment-record.ts';
+import type { VoteChoice } from './events.ts';
+import { CHECKLISTS } from './events.ts';
+import { CHECKLIST_LABELS } from './describe-event.ts';
+import type { Clockface } from './format.ts';
+import {
+  capitalize,
+  clockface,
+  formatDuration,
+  humanize,
+  mdCode,
+  mdFence,
+  mdTable,
+  mdText,
+} from './format.ts';
+
+/*
+ * The record as GitHub-flavoured Markdown. The seed's template comes first, in its order and as lists; the
+ * product's sections follow, with a table wherever there is one row per item (approvals, readiness,
+ * timeline, steps, issues). A document is a list of blocks (headings, lists, tables, paragraphs) separated
+ * by blank lines. Every piece of user text goes through mdText/mdCode.
+ */
+
+type Block = readonly string[];
+
+interface Ctx {
+  readonly clock: Clockface;
+  /** `Alice Martin, 2025-03-14 09:10`. */
+  readonly who: (s: Stamped | null) => string;
+}
+
+const OUTCOME_LABELS: Record<OutcomeStatus, string> = {
+  deployed: 'Deployed',
+  rolled_back: 'Rolled back',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  in_progress: 'In progress',
+};
+
+/** Renders the record as GitHub-flavoured Markdown, times in `record.timezone`. */
+export const renderRecordMarkdown = (record: DeploymentRecord): string => {
+  const clock = clockface(record.timezone);
+  const ctx: Ctx = { clock, who: (s) => (s ? `${mdText(s.by.name)}, ${clock.minute(s.at)}` : '—') };
+  const blocks: Block[] = [
+    ...header(record, ctx),
+    ['## Implementation'],
+    ...changesDeployed(record, ctx),
+    ...verification(record, ctx),
+    ...issues(record, ctx),
+    ...signoff(record, ctx),
+    ...outcome(record, ctx),
+    ...plan(record, ctx),
+    ...approvals(record, ctx),
+    ...readiness(record, ctx),
+    ...timeline(record, ctx),
+    ['## Deployment steps'],
+    ...(record.deployments.length === 0 ? [['No deployment has run.']] : []),
+    ...record.deployments.flatMap((run) => [[`### Run ${mdCode(run.runId)}`], ...runBlocks(run, ctx)]),
+    ...rollbackHistory(record, ctx),
+    ...documentation(record, ctx),
+    ...lessons(record, ctx),
+    ['---'],
+    footer(record),
+  ];
+  return `${blocks
+    .filter((b) => b.length > 0)
+    .map((b) => b.join('\n'))
+    .join('\n\n')}\n`;
+};
+
+/** `- **Code:** none`, or the label over a sub-list. */
+const listItem = (label: string, values: readonly string[]): string[] =>
+  values.length === 0
+    ? [`- **${label}:** none`]
+    : [`- **${label}:**`, ...values.map((v) => `  - ${mdText(v)}`)];
+
+const header = (record: DeploymentRecord, { clock }: Ctx): Block[] => {
+  const { version, previousVersion } = record.release;
+  const release = previousVersion
+    ? `${mdText(version)} (previous: ${mdText(previousVersion)})`
+    : mdText(version);
+  const summary = record.summary ? `: ${mdText(record.summary).replace(/[.!?]$/, '')}` : '';
+  return [
+    ['# Deployment Documentation'],
+    [
+      `- **Issue:** ${mdText(record.issue) || '—'}`,
+      `- **Release:** ${release || '—'}`,
+      `- **Date:** ${record.date ? `${clock.minute(record.date.at)} ${record.timezone} (${record.date.kind})` : '—'}`,
+    ],
+    [`Hotfix ${mdCode(record.hotfixId || '?')}${summary}. Times are in ${record.timezone}.`],
+  ];
+};
+
+const changesDeployed = (record: DeploymentRecord, { clock }: Ctx): Block[] => {
+  const changes = record.implementation.changesDeployed;
+  const previous = record.release.previousVersion;
+  return [
+    ['### 1. Changes Deployed'],
+    changes.deployed
+      ? []
+      : [
+          record.outcome.status === 'in_progress'
+            ? '_Nothing has been deployed yet: these are the planned changes._'
+            : '_Nothing was deployed: these were the planned changes._',
+        ],
+    changes.rolledBack
+      ? [
+          `_Rolled back${previous ? ` to ${mdText(previous)}` : ''} by ${mdCode(changes.rolledBack.runId)}, ${clock.minute(
+            changes.rolledBack.at,
+          )}: these changes are no longer in production._`,
+        ]
+      : [],
+    [
+      ...listItem('Code', changes.code),
+      ...listItem('Database', changes.database),
+      ...listItem('Config', changes.config),
+      ...listItem(
+        'Services',
+        changes.services.map(
+          (s) =>
+            `${s.name} (${s.execution === 'not_run' ? 'not deployed' : `execution ${s.execution}`}${
+              s.restarted ? ', restarted' : ''
+            })`,
+        ),
+      ),
+    ],
+  ];
+};
+
+const verification = (record: DeploymentRecord, { clock, who }: Ctx): Block[] => {
+  const { system, tests, users, performance: perf } = record.implementation.verification;
+  const systemDetail = [
+    ...(system.stage
+      ? [`verification stage ${system.stage}${system.failedStep ? ` at “${mdText(system.failedStep)}”` : ''}`]
+      : []),
+    ...(system.gate
+      ? [
+          `verification gate ${system.gate.passed ? 'passed' : 'failed'} ${clock.minute(system.gate.at)}${
+            system.gate.reason ? `: ${mdText(system.gate.reason)}` : ''
+          }`,
+        ]
+      : []),
+  ];
+  const systemLine = `- **System:** ${humanize(system.status)}${
+    systemDetail.length > 0 ? ` — ${systemDetail.join('; ')}` : ''
+  }`;
+  const testLines =
+    tests.length === 0
+      ? ['- **Tests:** none run']
+      : [
+          '- **Tests:**',
+          ...tests.map(
+            (s) =>
+              `  - ${mdText(s.name)} (${mdText(s.service)}, ${s.kind}): ${s.status}${
+                s.durationMs === null
+                  ? ''
+                  : ` ${s.status === 'failed' ? 'after' : 'in'} ${formatDuration(s.durationMs)}`
+              }${s.attempt > 1 ? `, attempt ${s.attempt}` : ''}${s.error ? ` — ${mdText(s.error)}` : ''}`,
+          ),
+        ];
+  const userLines =
+    users.length === 0
+      ? ['- **Users:** no feedback']
+      : [
+          '- **Users:**',
+          ...users.map((f) =>
+            f.step
+              ? `  - ${who(f)}: ${f.step.outcome} ${mdText(f.step.name)} (${mdText(f.step.service)}${
+                  f.step.runKind === 'rollback' ? ', rollback' : ''
+                })${f.text ? ` — ${mdText(f.text)}` : ''}`
+              : `  - ${who(f)}: ${mdText(f.text ?? '')}`,
+          ),
+        ];
+  const perfLine =
+    perf.status === 'not_started'
+      ? '- **Performance:** not monitored'
+      : `- **Performance:** ${humanize(perf.status)}, monitored ${clock.minute(perf.startedAt)} to ${clock.minute(
+          perf.closedAt ?? perf.until,
+        )}`;
+  return [
+    ['### 2. Verification'],
+    [
+      systemLine,
+      ...testLines,
+      ...userLines,
+      perfLine,
+      ...perf.checks.map(
+        (c) =>
+          `  - ${mdText(c.name)}: ${c.passes} passed, ${c.breaches} breached${
+            c.last?.detail ? ` (last: ${mdText(c.last.detail)})` : ''
+          }`,
+      ),
+      ...perf.breaches.map(
+        (b) => `  - Breach of ${mdText(b.check)}, ${clock.minute(b.at)}: ${mdText(b.detail)}`,
+      ),
+    ],
+  ];
+};
+
+const issues = (record: DeploymentRecord, { who }: Ctx): Block[] => {
+  const { found, resolved, pending, workarounds, list } = record.issues;
+  return [
+    ['## Issues'],
+    [
+      `- **Found:** ${found}`,
+      `- **Resolved:** ${resolved}`,
+      `- **Pending:** ${pending}`,
+      ...(workarounds.length === 0
+        ? ['- **Workarounds:** none']
+        : [
+            '- **Workarounds:**',
+            ...workarounds.map((w) => `  - #${w.issueId}: ${mdText(w.text)} (${who(w)})`),
+          ]),
+    ],
+    list.length === 0
+      ? []
+      : mdTable(
+          ['#', 'Issue', 'Logged', 'Status', 'Resolution'],
+          list.map((i) => [
+            String(i.issueId),
+            mdText(i.text),
+            who(i),
+            i.status === 'resolved' ? 'resolved' : i.workaround ? 'pending, workaround set' : 'pending',
+            i.resolved ? `${who(i.resolved)}${i.resolved.note ? `: ${mdText(i.resolved.note)}` : ''}` : '—',
+          ]),
+        ),
+  ];
+};
+
+const signoff = (record: DeploymentRecord, { who }: Ctx): Block[] => [
+  ['## Sign-off'],
+  record.signoffs.map(
+    (s) => `- **${mdText(capitalize(s.role))}:** ${s.by && s.at ? who({ by: s.by, at: s.at }) : 'pending'}`,
+  ),
+];
+
+const outcome = (record: DeploymentRecord, { who }: Ctx): Block[] => {
+  const { status, phase, started, cancelled, closed } = record.outcome;
+  return [
+    ['## Outcome'],
+    [
+      `- **Status:** ${OUTCOME_LABELS[status]}`,
+      `- **Phase:** ${humanize(phase)}`,
+      `- **Started:** ${who(started)}`,
+      ...(cancelled ? [`- **Cancelled:** ${who(cancelled)} — ${mdText(cancelled.reason)}`] : []),
+      ...(closed ? [`- **Closed:** ${who(closed)}`] : []),
+    ],
+  ];
+};
+
+const plan = (record: DeploymentRecord, { clock }: Ctx): Block[] => {
+  const p = record.plan;
+  const names = (people: readonly PersonRef[]) =>
+    people.length === 0 ? 'none' : people.map((person) => mdText(person.name)).join(', ');
+  const values = (list: readonly string[]) => (list.length === 0 ? 'none' : list.map(mdText).join(', '));
+  const time = (value: string | null) =>
+    value === null ? '—' : clock.minute(value) === '—' ? mdText(value) : clock.minute(value);
+  const edits = p.edits.map((e) => `by ${mdText(e.by.name)} ${clock.minute(e.at)} (r${e.revision})`);
+  return [
+    ['## Plan'],
+    [
+      `Revision ${p.revision}, hash ${mdCode(p.hash || '—')}${edits.length === 0 ? '' : `; edited ${edits.join(', ')}`}.`,
+    ],
+    [
+      `- **Summary:** ${mdText(record.summary) || '—'}`,
+      `- **Severity:** ${p.severity}`,
+      `- **Services:** ${values(p.services)}`,
+      '- **Dependencies:**',
+      `  - Systems: ${values(p.dependencies.systems)}`,
+      `  - Services: ${values(p.dependencies.services)}`,
+      `  - Databases: ${values(p.dependencies.databases)}`,
+      `  - External: ${values(p.dependencies.external)}`,
+      '- **Timeline:**',
+      `  - Start: ${time(p.timeline.start)}`,
+      `  - Duration: ${p.timeline.durationEstimate === null ? '—' : mdText(p.timeline.durationEstimate)}`,
+      `  - Completion: ${time(p.timeline.targetCompletion)}`,
+      `  - Verification: ${p.timeline.verificationPeriod === null ? '—' : mdText(p.timeline.verificationPeriod)}`,
+      '- **Resources:**',
+      `  - Technical: ${names(p.resources.technical)}`,
+      `  - Support: ${names(p.resources.support)}`,
+      `  - Business: ${names(p.resources.business)}`,
+      `  - Management: ${names(p.resources.management)}`,
+    ],
+  ];
+};
+
+const decisionStatus = (d: DecisionRecord, who: Ctx['who']): string => {
+  switch (d.status) {
+    case 'standing':
+      return d.decision === 'approved' ? 'valid' : 'standing';
+    case 'withdrawn':
+      return d.decision === 'approved' ? 'withdrawn (rejected later)' : 'withdrawn (approved later)';
+    case 'voided':
+      return d.voidedBy
+        ? `voided by plan edit r${d.voidedBy.revision} (${who(d.voidedBy)})`
+        : 'voided by a plan edit';
+  }
+};
+
+const approvals = (record: DeploymentRecord, { clock, who }: Ctx): Block[] => [
+  ['## Approvals'],
+  record.approvals.length === 0
+    ? ['No approvals yet.']
+    : mdTable(
+        ['Role', 'Decision', 'By', 'At', 'Plan', 'Status'],
+        record.approvals.map((d) => [
+          mdText(d.role),
+          d.decision === 'approved'
+            ? `approved${d.comment ? `: ${mdText(d.comment)}` : ''}`
+            : `rejected: ${mdText(d.reason ?? '')}`,
+          mdText(d.by.name),
+          clock.minute(d.at),
+          `${d.planRevision === null ? '' : `r${d.planRevision} `}${mdCode(d.planHash)}`,
+          decisionStatus(d, who),
+        ]),
+      ),
+];
+
+const readiness = (record: DeploymentRecord, { clock }: Ctx): Block[] => [
+  ['## Readiness'],
+  ...CHECKLISTS.flatMap((c) => {
+    const items = record.readiness[c];
+    return [
+      [`### ${CHECKLIST_LABELS[c]}`],
+      items.length === 0
+        ? ['No items.']
+        : mdTable(
+            ['Item', 'Status', 'By', 'At', 'Evidence'],
+            items.map((i) => [
+              mdText(i.item),
+              i.done ? (i.automatic ? 'done (automatic)' : 'done') : 'pending',
+              i.by ? mdText(i.by.name) : '—',
+              clock.minute(i.at),
+              i.evidence ? mdText(i.evidence) : '—',
+            ]),
+          ),
+    ];
+  }),
+];
+
+const timeline = (record: DeploymentRecord, { clock }: Ctx): Block[] => [
+  ['## Timeline'],
+  record.timeline.length === 0
+    ? ['No events.']
+    : mdTable(
+        ['Time', 'Who', 'What'],
+        record.timeline.map((t) => [clock.second(t.at), mdText(t.by.name), mdText(t.text)]),
+      ),
+];
+
+/** A run's summary, its steps, then the trimmed output of each failed step. */
+const runBlocks = (run: RunRecord, { clock, who }: Ctx): Block[] => {
+  const stages = run.stages.map(
+    (s) => `${s.stage} ${s.status}${s.failedStep ? ` at “${mdText(s.failedStep)}”` : ''}`,
+  );
+  const gates = run.gates.map(
+    (g) => `${humanize(g.gate)} ${g.passed ? 'passed' : 'failed'}${g.reason ? ` (${mdText(g.reason)})` : ''}`,
+  );
+  const trigger = run.trigger;
+  return [
+    [
+      `- **Status:** ${run.status}${run.failedAt ? ` at “${mdText(run.failedAt)}”` : ''}`,
+      ...(trigger
+        ? [
+            `- **Triggered by:** ${trigger.voteId === null ? 'automatic rollback' : `vote #${trigger.voteId}`} — ${who(
+              trigger,
+            )}: ${mdText(trigger.reason)}`,
+          ]
+        : []),
+      `- **Started:** ${clock.second(run.startedAt)}; **finished:** ${clock.second(run.finishedAt)}`,
+      `- **Stages:** ${stages.length === 0 ? 'none' : stages.join(', ')}`,
+      `- **Gates:** ${gates.length === 0 ? 'none decided' : gates.join(', ')}`,
+      ...(run.aborted ? [`- **Aborted:** ${who(run.aborted)} — ${mdText(run.aborted.reason)}`] : []),
+    ],
+    mdTable(
+      ['Stage', 'Step', 'Service', 'Kind', 'Status', 'Attempt', 'Duration', 'Notes'],
+      run.steps.map((s) => [
+        s.stage,
+        mdText(s.name),
+        mdText(s.service),
+        s.kind,
+        s.status,
+        s.attempt === 0 ? '—' : String(s.attempt),
+        formatDuration(s.durationMs),
+        [
+          ...(s.decidedBy ? [`by ${mdText(s.decidedBy.name)}`] : []),
+          ...(s.note ? [mdText(s.note)] : []),
+          ...(s.error ? [mdText(s.error)] : []),
+        ].join('; ') || '—',
+      ]),
+    ),
+    ...run.steps.flatMap((s) =>
+      s.output === null
+        ? []
+        : [
+            [`Output of “${mdText(s.name)}” (${mdText(s.service)}, attempt ${s.attempt}):`],
+            mdFence(s.output),
+          ],
+    ),
+  ];
+};
+
+const voteBlock = (v: VoteRecord, { clock, who }: Ctx): Block => {
+  const side = (choice: VoteChoice): string[] => {
+    const ballots = v.ballots.filter((b) => b.choice === choice);
+    const label = `- **${choice === 'for' ? 'For' : 'Against'} (${ballots.length}):**`;
+    if (ballots.length === 0) return [`${label} nobody`];
+    return [
+      label,
+      ...ballots.map(
+        (b) =>
+          `  - ${mdText(b.by.name)}${b.roles.length > 0 ? ` (${b.roles.map(mdText).join(', ')})` : ''}, ${clock.minute(
+            b.at,
+          )}${b.changedFrom.map((c) => ` — changed from ${c.choice} (${clock.minute(c.at)})`).join('')}`,
+      ),
+    ];
+  };
+  return [
+    `- **Trigger:** ${humanize(v.trigger)}${v.automatic ? ' (automatic)' : ''}`,
+    `- **Reason:** ${mdText(v.reason)}`,
+    `- **Proposed by:** ${who({ by: v.proposedBy, at: v.proposedAt })}; expires ${clock.minute(v.expiresAt)}`,
+    ...side('for'),
+    ...side('against'),
+    `- **Result:** ${v.status}${v.closedAt ? ` ${clock.minute(v.closedAt)}` : ''} (${v.tally.for} for, ${
+      v.tally.against
+    } against)`,
+  ];
+};
+
+const rollbackHistory = (record: DeploymentRecord, ctx: Ctx): Block[] => {
+  const { votes, runs } = record.rollback;
+  return [
+    ['## Rollback history'],
+    ...(votes.length === 0 && runs.length === 0 ? [['No rollback was proposed.']] : []),
+    ...votes.flatMap((v) => [[`### Vote #${v.voteId}`], voteBlock(v, ctx)]),
+    ...runs.flatMap((run) => [[`### Rollback run ${mdCode(run.runId)}`], ...runBlocks(run, ctx)]),
+  ];
+};
+
+const documentation = (record: DeploymentRecord, { who }: Ctx): Block[] => {
+  const group = (g: 'system' | 'process', label: string) => [
+    `- **${label}:**`,
+    ...record.documentation
+      .filter((d) => d.group === g)
+      .map(
+        (d) =>
+          `  - [${d.done ? 'x' : ' '}] ${d.label}${d.by && d.at ? ` — ${who({ by: d.by, at: d.at })}` : ''}`,
+      ),
+  ];
+  return [
+    ['## Documentation updates'],
+    [...group('system', 'System documentation'), ...group('process', 'Process documentation')],
+  ];
+};
+
+const lessons = (record: DeploymentRecord, { who }: Ctx): Block[] => [
+  ['## Lessons learned'],
+  record.lessons.length === 0 ? ['None noted.'] : record.lessons.map((l) => `- ${who(l)}: ${mdText(l.text)}`),
+];
+
+const footer = (record: DeploymentRecord): Block => {
+  const { count, chain } = record.events;
+  const head = chain
+    ? `; hash-chain head ${mdCode(chain.head)}${chain.count === count ? '' : ` (the chain holds ${chain.count} events)`}`
+    : '';
+  return [`_Built from ${count} event${count === 1 ? '' : 's'}${head}._`];
+};

@@ -1,0 +1,594 @@
+import type { Checklist, HotfixEvent, VoteChoice } from './events.ts';
+import { CHECKLISTS, DOC_ITEMS } from './events.ts';
+import type {
+  BallotRecord,
+  DecisionRecord,
+  DeploymentRecord,
+  FeedbackRecord,
+  IssueRecord,
+  OutcomeStatus,
+  PerformanceRecord,
+  PersonRef,
+  PlanEditRef,
+  ReadinessItemRecord,
+  RunRecord,
+  ServiceExecution,
+  ServiceRecord,
+  Stamped,
+  StepRecord,
+  SystemCheckStatus,
+  TimelineEntry,
+  VoteRecord,
+} from './deployment-record.ts';
+import { RECORD_SCHEMA_VERSION } from './deployment-record.ts';
+import { DOC_ITEM_LABELS, describeEvent, stepOf } from './describe-event.ts';
+import { clockface, trimOutput } from './format.ts';
+import type { Person, PersonKey, Role } from './people.ts';
+import { displayName, personKey } from './people.ts';
+import type { Stage } from './policy.ts';
+import { STAGES } from './policy.ts';
+import type { HotfixState, Phase, Run } from './state.ts';
+import { evolve, initialState } from './state.ts';
+
+/*
+ * The deployment record (the seed's "Deployment Documentation") of one hotfix, built from its events:
+ * `buildRecord` gives the JSON shape (deployment-record.ts), `renderRecordMarkdown` and `renderRecordJson`
+ * print it. Pure: times are printed in the zone the caller passes, never the machine's.
+ */
+
+export * from './deployment-record.ts';
+export { renderRecordMarkdown } from './record-markdown.ts';
+
+export interface RecordOptions {
+  /** IANA zone for printed times (config `timezone`). */
+  readonly timezone: string;
+  /** The stream's hash-chain head and length, when the store keeps one. */
+  readonly chain?: { readonly head: string; readonly count: number };
+  /** Roles expected to sign off (policy `signoffs`); default the seed's technical, business, support. */
+  readonly signoffRoles?: readonly Role[];
+}
+
+export const DEFAULT_SIGNOFF_ROLES: readonly Role[] = ['technical', 'business', 'support'];
+
+const ref = (p: Person): PersonRef => ({ platform: p.platform, id: p.id, name: displayName(p) });
+
+const stamped = (s: { by: Person; at: string }): Stamped => ({ by: ref(s.by), at: s.at });
+
+interface MutableDecision {
+  decision: 'approved' | 'rejected';
+  role: Role;
+  by: Person;
+  at: string;
+  planHash: string;
+  comment: string | null;
+  reason: string | null;
+  status: DecisionRecord['status'];
+  voidedBy: PlanEditRef | null;
+}
+
+interface MutableBallot {
+  by: Person;
+  choice: VoteChoice;
+  roles: readonly Role[];
+  at: string;
+  changedFrom: { choice: VoteChoice; at: string }[];
+}
+
+/** What the record needs that the state forgets: voided approvals, changed ballots, stage times… */
+interface History {
+  readonly revisionOf: Map<string, number>;
+  readonly edits: (PlanEditRef & { hash: string; previousHash: string })[];
+  readonly decisions: MutableDecision[];
+  readonly stageResults: Map<string, { at: string; failedStep: string | null }>;
+  readonly aborted: Map<string, Stamped & { reason: string }>;
+  readonly triggers: Map<string, NonNullable<RunRecord['trigger']>>;
+  readonly rollbackFailedAt: Map<string, string>;
+  readonly ballots: Map<number, Map<PersonKey, MutableBallot>>;
+  readonly tallies: Map<number, { for: number; against: number }>;
+  readonly breaches: { check: string; at: string; detail: string }[];
+  readonly feedback: FeedbackRecord[];
+  readonly timeline: TimelineEntry[];
+  readonly executionPassedAt: Map<string, string>;
+  phaseBeforeClose: Phase | null;
+}
+
+const stageKey = (runId: string, stage: Stage) => `${runId}:${stage}`;
+
+/**
+ * Builds the record of a hotfix from its events (oldest first), in one pass that folds the state alongside.
+ * Total over valid histories: a hotfix still in planning, cancelled, or with no events at all.
+ * Throws a RangeError when `timezone` is not an IANA zone.
+ */
+export const buildRecord = (events: readonly HotfixEvent[], options: RecordOptions): DeploymentRecord => {
+  clockface(options.timezone); // fail now on an unknown zone, not when the record is printed
+  const h: History = {
+    revisionOf: new Map(),
+    edits: [],
+    decisions: [],
+    stageResults: new Map(),
+    aborted: new Map(),
+    triggers: new Map(),
+    rollbackFailedAt: new Map(),
+    ballots: new Map(),
+    tallies: new Map(),
+    breaches: [],
+    feedback: [],
+    timeline: [],
+    executionPassedAt: new Map(),
+    phaseBeforeClose: null,
+  };
+  let state = initialState();
+  for (const event of events) {
+    collect(h, state, event);
+    if (event.type === 'HotfixClosed') h.phaseBeforeClose = state.phase;
+    state = evolve(state, event);
+  }
+  return assemble(state, h, events.length, options);
+};
+
+/** Notes what one event adds to the history, reading it against the state just before it. */
+const collect = (h: History, state: HotfixState, event: HotfixEvent): void => {
+  const text = describeEvent(event, state);
+  if (text !== null) h.timeline.push({ at: event.at, by: ref(event.by), type: event.type, text });
+  switch (event.type) {
+    case 'HotfixStarted':
+      h.revisionOf.set(event.planHash, 1);
+      return;
+    case 'PlanEdited': {
+      const revision = state.planRevision + 1;
+      h.revisionOf.set(event.planHash, revision);
+      const edit = {
+        revision,
+        by: ref(event.by),
+        at: event.at,
+        hash: event.planHash,
+        previousHash: event.previousHash,
+      };
+      h.edits.push(edit);
+      // evolve clears standing rejections on an edit.
+      for (const d of h.decisions) {
+        if (d.decision === 'rejected' && d.status === 'standing') {
+          d.status = 'voided';
+          d.voidedBy = editRef(edit);
+        }
+      }
+      return;
+    }
+    case 'ApprovalsVoided': {
+      const edit = h.edits.at(-1);
+      for (const d of h.decisions) {
+        if (d.decision === 'approved' && d.status === 'standing') {
+          d.status = 'voided';
+          d.voidedBy = edit ? editRef(edit) : null;
+        }
+      }
+      return;
+    }
+    case 'PlanApproved':
+    case 'PlanRejected': {
+      const who = personKey(event.by);
+      const other = event.type === 'PlanApproved' ? 'rejected' : 'approved';
+      for (const d of h.decisions) {
+        if (d.decision === other && d.status === 'standing' && personKey(d.by) === who)
+          d.status = 'withdrawn';
+      }
+      h.decisions.push({
+        decision: event.type === 'PlanApproved' ? 'approved' : 'rejected',
+        role: event.role,
+        by: event.by,
+        at: event.at,
+        planHash: event.planHash,
+        comment: event.type === 'PlanApproved' ? (event.comment ?? null) : null,
+        reason: event.type === 'PlanRejected' ? event.reason : null,
+        status: 'standing',
+        voidedBy: null,
+      });
+      return;
+    }
+    case 'StagePassed':
+    case 'StageFailed': {
+      const failed =
+        event.type === 'StageFailed' ? (stepOf(state, event.runId, event.step)?.name ?? event.step) : null;
+      h.stageResults.set(stageKey(event.runId, event.stage), { at: event.at, failedStep: failed });
+      const run = state.runs.find((r) => r.id === event.runId);
+      if (event.type === 'StagePassed' && event.stage === 'execution' && run?.kind === 'deploy') {
+        h.executionPassedAt.set(event.runId, event.at);
+      }
+      return;
+    }
+    case 'PipelineAborted':
+      h.aborted.set(event.runId, { ...stamped(event), reason: event.reason });
+      return;
+    case 'RollbackStarted':
+      h.triggers.set(event.runId, {
+        ...stamped(event),
+        voteId: event.voteId ?? null,
+        automatic: event.automatic,
+        reason: event.reason,
+      });
+      return;
+    case 'RollbackFailed':
+      h.rollbackFailedAt.set(event.runId, stepOf(state, event.runId, event.step)?.name ?? event.step);
+      return;
+    case 'VoteCast': {
+      const ballots = h.ballots.get(event.voteId) ?? new Map<PersonKey, MutableBallot>();
+      h.ballots.set(event.voteId, ballots);
+      const key = personKey(event.by);
+      const prior = ballots.get(key);
+      if (prior) {
+        if (prior.choice !== event.choice) prior.changedFrom.push({ choice: prior.choice, at: prior.at });
+        prior.by = event.by;
+        prior.choice = event.choice;
+        prior.roles = event.roles;
+        prior.at = event.at;
+      } else {
+        ballots.set(key, {
+          by: event.by,
+          choice: event.choice,
+          roles: event.roles,
+          at: event.at,
+          changedFrom: [],
+        });
+      }
+      return;
+    }
+    case 'VotePassed':
+    case 'VoteFailed':
+    case 'VoteExpired':
+      h.tallies.set(event.voteId, { for: event.for, against: event.against });
+      return;
+    case 'MonitorCheckBreached':
+      h.breaches.push({ check: event.check, at: event.at, detail: event.detail });
+      return;
+    case 'ObservationNoted':
+      h.feedback.push({ kind: 'observation', ...stamped(event), text: event.text, step: null });
+      return;
+    case 'ManualStepConfirmed': {
+      const run = state.runs.find((r) => r.id === event.runId);
+      const step = run?.steps.find((s) => s.key === event.step);
+      h.feedback.push({
+        kind: 'manual_step',
+        ...stamped(event),
+        text: event.note ?? null,
+        step: {
+          runId: event.runId,
+          runKind: run?.kind ?? 'deploy',
+          name: step?.name ?? event.step,
+          service: step?.service ?? '',
+          outcome: event.outcome,
+        },
+      });
+      return;
+    }
+    default:
+      return;
+  }
+};
+
+const editRef = (e: PlanEditRef): PlanEditRef => ({ revision: e.revision, by: e.by, at: e.at });
+
+const outcomeOf = (phase: Phase): OutcomeStatus => {
+  switch (phase) {
+    case 'verified':
+      return 'deployed';
+    case 'rolled_back':
+      return 'rolled_back';
+    case 'deploy_failed':
+    case 'rollback_failed':
+      return 'failed';
+    case 'cancelled':
+      return 'cancelled';
+    case 'none':
+    case 'planned':
+    case 'deploy_requested':
+    case 'deploying':
+    case 'monitoring':
+    case 'rolling_back':
+    case 'closed':
+      return 'in_progress';
+    default: {
+      const unknown: never = phase;
+      return unknown;
+    }
+  }
+};
+
+const stepRecord = (s: Run['steps'][number]): StepRecord => ({
+  key: s.key,
+  stage: s.stage,
+  service: s.service,
+  name: s.name,
+  kind: s.kind,
+  status: s.status,
+  attempt: s.attempt,
+  startedAt: s.startedAt ?? null,
+  finishedAt: s.finishedAt ?? null,
+  durationMs: s.durationMs ?? null,
+  decidedBy: s.decidedBy ? ref(s.decidedBy) : null,
+  note: s.note ?? null,
+  error: s.error ?? null,
+  output: s.status === 'failed' && s.output ? trimOutput(s.output) : null,
+});
+
+const runRecord = (run: Run, h: History): RunRecord => ({
+  runId: run.id,
+  kind: run.kind,
+  status: run.status,
+  startedAt: run.startedAt,
+  finishedAt: run.finishedAt ?? null,
+  services: [...new Set(run.steps.map((s) => s.service))],
+  stages: STAGES.filter(
+    (stage) => run.stages[stage] !== undefined || run.steps.some((s) => s.stage === stage),
+  ).map((stage) => {
+    const result = h.stageResults.get(stageKey(run.id, stage));
+    return {
+      stage,
+      status: run.stages[stage] ?? 'pending',
+      at: result?.at ?? null,
+      failedStep: result?.failedStep ?? null,
+    };
+  }),
+  gates: (['deployment', 'verification', 'rollback_verification'] as const).flatMap((gate) => {
+    const g = run.gates[gate];
+    return g ? [{ gate, passed: g.passed, reason: g.reason ?? null, at: g.at }] : [];
+  }),
+  aborted: h.aborted.get(run.id) ?? null,
+  trigger: h.triggers.get(run.id) ?? null,
+  failedAt: h.rollbackFailedAt.get(run.id) ?? null,
+  steps: run.steps.map(stepRecord),
+});
+
+const serviceExecution = (runs: readonly Run[], service: string): ServiceRecord => {
+  const steps = [...runs]
+    .reverse()
+    .map((r) => r.steps.filter((s) => s.service === service && s.stage === 'execution'))
+    .find((s) => s.length > 0);
+  const restarted = runs.some((r) =>
+    r.steps.some(
+      (s) =>
+        s.service === service &&
+        s.stage === 'execution' &&
+        s.status === 'succeeded' &&
+        /restart/i.test(s.name),
+    ),
+  );
+  let execution: ServiceExecution = 'not_run';
+  if (steps?.some((s) => s.status === 'failed')) execution = 'failed';
+  else if (steps?.every((s) => s.status === 'succeeded' || s.status === 'skipped')) execution = 'succeeded';
+  else if (steps?.some((s) => s.status !== 'pending')) execution = 'running';
+  return { name: service, execution, restarted };
+};
+
+/** The seed's "System: [Status]": what the verification stage and gate of the last deploy run say. */
+const systemCheck = (run: Run | undefined): SystemCheckStatus => {
+  if (!run) return 'not_run';
+  const gate = run.gates.verification;
+  if (gate) return gate.passed ? 'passed' : 'failed';
+  if (run.stages.verification === 'failed') return 'failed';
+  if (!run.steps.some((s) => s.stage === 'verification' && s.status !== 'pending')) return 'not_run';
+  return run.status === 'running' ? 'running' : 'failed';
+};
+
+const monitoringStatus = (monitoring: HotfixState['monitoring']): PerformanceRecord['status'] => {
+  if (!monitoring) return 'not_started';
+  if (!monitoring.closed) return 'running';
+  return monitoring.closed.clean ? 'clean' : 'not_clean';
+};
+
+const assemble = (
+  state: HotfixState,
+  h: History,
+  count: number,
+  options: RecordOptions,
+): DeploymentRecord => {
+  const deployRuns = state.runs.filter((r) => r.kind === 'deploy');
+  const lastDeploy = deployRuns.at(-1);
+  const lastRollback = state.runs.filter((r) => r.kind === 'rollback').at(-1);
+  const lastDeployRecord = lastDeploy ? runRecord(lastDeploy, h) : null;
+  const deployedAt = [...deployRuns]
+    .reverse()
+    .map((r) => h.executionPassedAt.get(r.id))
+    .find((at) => at !== undefined);
+  const plan = state.plan;
+
+  const services = [
+    ...new Set([...plan.services, ...deployRuns.flatMap((r) => r.steps.map((s) => s.service))]),
+  ];
+  const verificationStage = lastDeployRecord?.stages.find((s) => s.stage === 'verification') ?? null;
+  const verificationGate = lastDeployRecord?.gates.find((g) => g.gate === 'verification') ?? null;
+  const monitoring = state.monitoring;
+  const performance: PerformanceRecord = {
+    status: monitoringStatus(monitoring),
+    startedAt: monitoring?.startedAt ?? null,
+    until: monitoring?.until ?? null,
+    closedAt: monitoring?.closed?.at ?? null,
+    checks: Object.values(monitoring?.checks ?? {}).map((c) => ({
+      name: c.name,
+      passes: c.passes,
+      breaches: c.breaches,
+      last: c.last ? { passed: c.last.passed, at: c.last.at, detail: c.last.detail ?? null } : null,
+    })),
+    breaches: h.breaches,
+  };
+
+  const issues: IssueRecord[] = state.issues.map((i) => ({
+    issueId: i.id,
+    text: i.text,
+    by: ref(i.loggedBy),
+    at: i.loggedAt,
+    status: i.resolved ? 'resolved' : 'pending',
+    workaround: i.workaround ? { ...stamped(i.workaround), text: i.workaround.text } : null,
+    resolved: i.resolved ? { ...stamped(i.resolved), note: i.resolved.note ?? null } : null,
+  }));
+  const resolved = issues.filter((i) => i.status === 'resolved').length;
+
+  const expected = options.signoffRoles ?? DEFAULT_SIGNOFF_ROLES;
+  const signed = Object.entries(state.signoffs).sort(([, a], [, b]) => a.at.localeCompare(b.at));
+  const signoffRoles = [
+    ...expected,
+    ...signed.map(([role]) => role).filter((role) => !expected.includes(role)),
+  ];
+
+  const finalHash = state.planHash;
+  const approvals: DecisionRecord[] = h.decisions.map((d) => {
+    // An approval for an older plan that no ApprovalsVoided event reached still no longer counts.
+    const stale = d.status === 'standing' && d.planHash !== finalHash;
+    const edit = stale ? h.edits.find((e) => e.previousHash === d.planHash) : undefined;
+    return {
+      decision: d.decision,
+      role: d.role,
+      by: ref(d.by),
+      at: d.at,
+      planHash: d.planHash,
+      planRevision: h.revisionOf.get(d.planHash) ?? null,
+      comment: d.comment,
+      reason: d.reason,
+      status: stale ? 'voided' : d.status,
+      voidedBy: stale ? (edit ? editRef(edit) : null) : d.voidedBy,
+    };
+  });
+
+  const votes: VoteRecord[] = state.votes.map((v) => {
+    const ballots = [...(h.ballots.get(v.id)?.values() ?? [])].map((b): BallotRecord => ({
+      by: ref(b.by),
+      choice: b.choice,
+      roles: b.roles,
+      at: b.at,
+      changedFrom: b.changedFrom,
+    }));
+    return {
+      voteId: v.id,
+      trigger: v.trigger,
+      reason: v.reason,
+      automatic: v.automatic,
+      proposedBy: ref(v.proposedBy),
+      proposedAt: v.proposedAt,
+      expiresAt: v.expiresAt,
+      status: v.status,
+      closedAt: v.closedAt ?? null,
+      tally: h.tallies.get(v.id) ?? {
+        for: ballots.filter((b) => b.choice === 'for').length,
+        against: ballots.filter((b) => b.choice === 'against').length,
+      },
+      ballots,
+    };
+  });
+
+  const phase = state.phase === 'closed' && h.phaseBeforeClose ? h.phaseBeforeClose : state.phase;
+  const timeline = h.timeline
+    .map((entry, index) => ({ entry, index, ms: Date.parse(entry.at) }))
+    .sort((a, b) => (a.ms === b.ms || Number.isNaN(a.ms - b.ms) ? a.index - b.index : a.ms - b.ms))
+    .map(({ entry }) => entry);
+
+  return {
+    schemaVersion: RECORD_SCHEMA_VERSION,
+    hotfixId: state.id,
+    timezone: options.timezone,
+    issue: plan.issueId,
+    summary: plan.summary,
+    release: { version: plan.version, previousVersion: plan.previousVersion },
+    date: deployedAt
+      ? { at: deployedAt, kind: 'deployed' }
+      : state.startedAt
+        ? { at: state.startedAt, kind: 'started' }
+        : null,
+    implementation: {
+      changesDeployed: {
+        deployed: deployedAt !== undefined,
+        rolledBack:
+          lastRollback?.status === 'succeeded'
+            ? { runId: lastRollback.id, at: lastRollback.finishedAt ?? lastRollback.startedAt }
+            : null,
+        code: plan.changes.code,
+        database: plan.changes.database,
+        config: plan.changes.config,
+        services: services.map((s) => serviceExecution(deployRuns, s)),
+      },
+      verification: {
+        system: {
+          status: systemCheck(lastDeploy),
+          runId: lastDeploy?.id ?? null,
+          stage: verificationStage?.status ?? null,
+          failedStep: verificationStage?.failedStep ?? null,
+          gate: verificationGate
+            ? { passed: verificationGate.passed, reason: verificationGate.reason, at: verificationGate.at }
+            : null,
+        },
+        tests: lastDeployRecord?.steps.filter((s) => s.stage === 'verification') ?? [],
+        users: h.feedback,
+        performance,
+      },
+    },
+    issues: {
+      found: issues.length,
+      resolved,
+      pending: issues.length - resolved,
+      workarounds: issues.flatMap((i) => (i.workaround ? [{ issueId: i.issueId, ...i.workaround }] : [])),
+      list: issues,
+    },
+    signoffs: signoffRoles.map((role) => {
+      const s = state.signoffs[role];
+      return { role, by: s ? ref(s.by) : null, at: s?.at ?? null };
+    }),
+    outcome: {
+      status: outcomeOf(phase),
+      phase: state.phase,
+      started: state.startedAt ? { by: ref(state.requester), at: state.startedAt } : null,
+      closed: state.closed ? stamped(state.closed) : null,
+      cancelled: state.cancelled ? { ...stamped(state.cancelled), reason: state.cancelled.reason } : null,
+    },
+    plan: {
+      revision: state.planRevision,
+      hash: state.planHash,
+      edits: h.edits,
+      severity: plan.severity,
+      services: plan.services,
+      dependencies: plan.dependencies,
+      timeline: {
+        start: plan.timeline.start ?? null,
+        durationEstimate: plan.timeline.durationEstimate ?? null,
+        targetCompletion: plan.timeline.targetCompletion ?? null,
+        verificationPeriod: plan.timeline.verificationPeriod ?? null,
+      },
+      resources: {
+        technical: plan.resources.technical.map(ref),
+        support: plan.resources.support.map(ref),
+        business: plan.resources.business.map(ref),
+        management: plan.resources.management.map(ref),
+      },
+    },
+    approvals,
+    readiness: Object.fromEntries(
+      CHECKLISTS.map((c) => [
+        c,
+        state.checklists[c].map((i): ReadinessItemRecord => ({
+          item: i.label,
+          done: i.ticked !== null,
+          by: i.ticked ? ref(i.ticked.by) : null,
+          at: i.ticked?.at ?? null,
+          automatic: i.ticked?.automatic ?? false,
+          evidence: i.ticked?.evidence ?? null,
+        })),
+      ]),
+    ) as Record<Checklist, ReadinessItemRecord[]>,
+    timeline,
+    deployments: deployRuns.map((r) => runRecord(r, h)),
+    rollback: { votes, runs: state.runs.filter((r) => r.kind === 'rollback').map((r) => runRecord(r, h)) },
+    documentation: DOC_ITEMS.map((item) => {
+      const s = state.docs[item];
+      return {
+        item,
+        group: item.startsWith('system.') ? 'system' : 'process',
+        label: DOC_ITEM_LABELS[item],
+        done: s !== null,
+        by: s ? ref(s.by) : null,
+        at: s?.at ?? null,
+      };
+    }),
+    lessons: state.lessons.map((l) => ({ ...stamped(l), text: l.text })),
+    events: { count, chain: options.chain ? { head: options.chain.head, count: options.chain.count } : null },
+  };
+};
+
+/** The record as pretty JSON (what `hotfix record --format json` prints). */
+export const renderRecordJson = (record: DeploymentRecord): string => `${JSON.stringify(record, null, 2)}\n`;

@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import type { CliDeps, RegisterCommand } from './commands/command.ts';
+import { registerConfigCommands } from './commands/config.ts';
+
+/** Every top-level command, in the order `hotfix --help` lists them. Add a new one here. */
+export const COMMANDS: readonly RegisterCommand[] = [registerConfigCommands];
+
+/**
+ * The `hotfix` program. Commander's own exits (help, version, usage errors) become thrown
+ * CommanderErrors (exitOverride) that src/main/cli.ts turns into the exit code.
+ */
+export const buildProgram = (deps: CliDeps, commands: readonly RegisterCommand[] = COMMANDS): Command => {
+  const program = new Command('hotfix')
+    .description("runs a team's hot fix release from Slack or Microsoft Teams")
+    .version(deps.version)
+    .exitOverride()
+    .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
+    .showHelpAfterError('(run hotfix --help for usage)');
+  for (const register of commands) register(program, deps);
+  return program;
+};

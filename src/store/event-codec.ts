@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import type { HotfixEvent } from '../domain/hotfix/events.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { hotfixEventSchema, knownEventTypes } from './event-schema.ts';
+
+/** A stored event could not be read back: bad JSON, an unknown type or fields that fail the schema. */
+export class CorruptEventError extends Error {
+  override readonly name = 'CorruptEventError';
+  constructor(
+    readonly hotfixId: string,
+    readonly position: number,
+    readonly reason: string,
+  ) {
+    super(`${hotfixId} event ${position} is corrupt: ${reason}`);
+  }
+}
+
+/** `append` was given an event the schema refuses; storing it would make the stream unreadable. */
+export class InvalidEventError extends TypeError {
+  override readonly name = 'InvalidEventError';
+  constructor(
+    readonly hotfixId: string,
+    readonly position: number,
+    readonly reason: string,
+  ) {
+    super(`${hotfixId} event ${position} cannot be stored: ${reason}`);
+  }
+}
+
+export type Decoded =
+  { readonly ok: true; readonly event: HotfixEvent } | { readonly ok: false; readonly reason: string };
+
+/** `PlanApproved.by.platform: Invalid option: …`, for at most three issues. */
+const describeIssues = (type: string, error: z.ZodError): string =>
+  error.issues
+    .slice(0, 3)
+    .map((issue) => `${[type, ...issue.path.map(String)].join('.')}: ${issue.message}`)
+    .join('; ');
+
+/** Checks an already JSON-parsed value against the event schema, with a reason fit for an operator. */
+export const decodeEventValue = (value: unknown): Decoded => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return { ok: false, reason: 'not an object' };
+  const type: unknown = 'type' in value ? value.type : undefined;
+  if (typeof type !== 'string') return { ok: false, reason: 'it has no type' };
+  if (!knownEventTypes.has(type)) return { ok: false, reason: `type ${JSON.stringify(type)} is unknown` };
+  const parsed = hotfixEventSchema.safeParse(value);
+  return parsed.success
+    ? { ok: true, event: parsed.data }
+    : { ok: false, reason: describeIssues(type, parsed.error) };
+};
+
+export const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+};
+
+/** Decodes the stored JSON text of one event. */
+export const decodeEvent = (text: string): Decoded => {
+  const json = parseJson(text);
+  return json.ok ? decodeEventValue(json.value) : { ok: false, reason: 'not valid JSON' };
+};
+
+/** Validates an event for storage and returns its canonical JSON text, or the reason it cannot be stored. */
+export const encodeEvent = (
+  event: HotfixEvent,
+): { ok: true; json: string } | { ok: false; reason: string } => {
+  const decoded = decodeEventValue(event);
+  return decoded.ok ? { ok: true, json: canonicalJson(decoded.event) } : decoded;
+};
+
+/**
+ * The link of the hash chain: sha256 (hex) over the canonical JSON of `{ event, hotfixId, position, prevHash }`.
+ * Binding the id and position means an event cannot be moved to another stream or slot unnoticed.
+ */
+export const eventHash = (hotfixId: string, position: number, prevHash: string, event: unknown): string =>
+  createHash('sha256').update(canonicalJson({ event, hotfixId, position, prevHash })).digest('hex');
+
+export const isHash = (value: string): boolean => /^[0-9a-f]{64}$/.test(value);

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { EnvError, readEnv, readEnvVar } from '../../src/config/env.ts';
+
+const errorOf = (env: Record<string, string>): string => {
+  try {
+    readEnv(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(EnvError);
+    return (error as EnvError).message;
+  }
+  throw new Error('expected readEnv to throw');
+};
+
+describe('readEnv', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    expect(readEnv({})).toEqual({
+      PORT: 3000,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      HOTFIX_CONFIG: './hotfix.yml',
+      MicrosoftAppType: 'MultiTenant',
+      HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED: false,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('reads every variable, ignoring the rest of the environment', () => {
+    const env = readEnv({
+      PATH: '/usr/bin',
+      PORT: '8080',
+      REDIS_URL: 'rediss://:pw@redis.internal:6380/2',
+      HOTFIX_CONFIG: '/etc/hotfix.yml',
+      SLACK_SIGNING_SECRET: 'abc123',
+      SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+      SLACK_APP_TOKEN: 'xapp-1-A-2',
+      SLACK_API_URL: 'http://127.0.0.1:4000/api/',
+      MicrosoftAppId: '00000000-0000-0000-0000-000000000001',
+      MicrosoftAppPassword: 'secret',
+      MicrosoftAppTenantId: 'contoso.onmicrosoft.com',
+      MicrosoftAppType: 'SingleTenant',
+      HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED: '1',
+      LOG_LEVEL: 'debug',
+    });
+    expect(env).toMatchObject({
+      PORT: 8080,
+      HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED: true,
+      MicrosoftAppType: 'SingleTenant',
+    });
+    expect(env).not.toHaveProperty('PATH');
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(readEnv({ PORT: '', SLACK_BOT_TOKEN: '' })).toMatchObject({
+      PORT: 3000,
+      SLACK_BOT_TOKEN: undefined,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be a port number (1-65535), got "abc"'],
+    [{ PORT: '70000' }, 'PORT must be a port number (1-65535), got "70000"'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL must be a redis:// or rediss:// URL, got "localhost:6379"'],
+    [{ SLACK_API_URL: 'slack' }, 'SLACK_API_URL must be an http(s) URL, got "slack"'],
+    [
+      { MicrosoftAppType: 'multi' },
+      'MicrosoftAppType must be one of MultiTenant, SingleTenant, UserAssignedMSI, got "multi"',
+    ],
+    [
+      { HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED: 'true' },
+      'HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED must be 0 or 1, got "true"',
+    ],
+    [
+      { LOG_LEVEL: 'verbose' },
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
+    ],
+  ])('refuses %j in one line naming the variable', (env, message) => {
+    expect(errorOf(env)).toBe(message);
+  });
+
+  it('never echoes a secret or a password in a URL', () => {
+    expect(errorOf({ SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_SIGNING_SECRET: 's' })).toBe(
+      'SLACK_BOT_TOKEN must be a Slack bot token (xoxb-…)',
+    );
+    expect(errorOf({ REDIS_URL: 'http://:hunter2@redis:6379' })).toBe(
+      'REDIS_URL must be a redis:// or rediss:// URL, got "http://***@redis:6379"',
+    );
+  });
+
+  it('names every malformed variable in the same line', () => {
+    expect(errorOf({ PORT: '0', LOG_LEVEL: 'loud' })).toBe(
+      'PORT must be a port number (1-65535), got "0"; LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    );
+  });
+
+  it.each([
+    [
+      { SLACK_BOT_TOKEN: 'xoxb-1' },
+      'SLACK_SIGNING_SECRET is required to verify Slack requests (or set SLACK_APP_TOKEN for Socket Mode)',
+    ],
+    [{ SLACK_APP_TOKEN: 'xapp-1' }, 'SLACK_BOT_TOKEN is required when SLACK_APP_TOKEN is set'],
+    [{ SLACK_SIGNING_SECRET: 's' }, 'SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set'],
+    [{ MicrosoftAppPassword: 'p' }, 'MicrosoftAppId is required when MicrosoftAppPassword is set'],
+    [
+      { MicrosoftAppId: 'id' },
+      'MicrosoftAppPassword is required when MicrosoftAppId is set (MicrosoftAppType MultiTenant)',
+    ],
+    [
+      { MicrosoftAppId: 'id', MicrosoftAppType: 'UserAssignedMSI' },
+      'MicrosoftAppTenantId is required when MicrosoftAppType is UserAssignedMSI',
+    ],
+  ])('refuses %j, whose settings only work together', (env, message) => {
+    expect(errorOf(env)).toBe(message);
+  });
+
+  it('accepts Socket Mode without a signing secret', () => {
+    expect(readEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' })).toMatchObject({
+      SLACK_APP_TOKEN: 'xapp-1',
+    });
+  });
+});
+
+describe('readEnvVar', () => {
+  it('reads one variable with its default, whatever the others hold', () => {
+    expect(readEnvVar({ PORT: 'abc' }, 'HOTFIX_CONFIG')).toBe('./hotfix.yml');
+    expect(readEnvVar({ HOTFIX_CONFIG: 'ops/hotfix.yml' }, 'HOTFIX_CONFIG')).toBe('ops/hotfix.yml');
+    expect(() => readEnvVar({ PORT: 'abc' }, 'PORT')).toThrow(
+      'PORT must be a port number (1-65535), got "abc"',
+    );
+  });
+});

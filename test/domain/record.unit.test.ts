@@ -1,0 +1,229 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
+import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { buildRecord, renderRecordJson, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
+import { cast, deployedHistory, paymentsPlan, rolledBackHistory } from './fixtures/record-histories.ts';
+
+const goldenDir = fileURLToPath(new URL('./golden/', import.meta.url));
+
+/** Compares with the stored golden file; writes it when missing or when UPDATE_GOLDEN=1. */
+const expectGolden = (name: string, actual: string) => {
+  const path = `${goldenDir}${name}`;
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
+    mkdirSync(goldenDir, { recursive: true });
+    writeFileSync(path, actual);
+  }
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+};
+
+const { alice, bob, dana, erin, sam } = cast;
+const t = (time: string) => `2025-03-14T${time}.000Z`;
+const started: HotfixEvent = {
+  type: 'HotfixStarted',
+  at: t('09:02:00'),
+  by: alice,
+  id: 'HF-42',
+  plan: paymentsPlan,
+  planHash: planHash(paymentsPlan),
+  checklists: { code_readiness: ['Code review complete'], environment_readiness: ['Tool access'] },
+};
+
+/** The cells of a table row, split on the pipes that are not escaped. */
+const cells = (line: string): string[] => {
+  const out: string[] = [];
+  let cell = '';
+  for (let i = 1; i < line.length; i++) {
+    const c = line.charAt(i);
+    if (c === '\\') {
+      cell += c + line.charAt(i + 1);
+      i++;
+    } else if (c === '|') {
+      out.push(cell.trim());
+      cell = '';
+    } else cell += c;
+  }
+  return out;
+};
+
+/** Every table in the document, as its rows of cells (header and separator first). */
+const tables = (markdown: string): string[][][] => {
+  const blocks: string[][][] = [];
+  let inTable = false;
+  for (const line of markdown.split('\n')) {
+    if (!line.startsWith('|')) {
+      inTable = false;
+      continue;
+    }
+    if (!inTable) blocks.push([]);
+    inTable = true;
+    blocks.at(-1)?.push(cells(line));
+  }
+  return blocks;
+};
+
+describe('deployment record goldens', () => {
+  it('renders a deployed hotfix', () => {
+    const record = buildRecord(deployedHistory, {
+      timezone: 'UTC',
+      chain: {
+        head: '9c1f0b7e52d4a8c3e6f1b2d7a9c4e8f05b3d6a1c7e2f9b4d8a5c3e1f7b2d9a6c',
+        count: deployedHistory.length,
+      },
+    });
+    expectGolden('deployed.md', renderRecordMarkdown(record));
+    expectGolden('deployed.json', renderRecordJson(record));
+  });
+
+  it('renders a rolled-back hotfix', () => {
+    const record = buildRecord(rolledBackHistory, { timezone: 'Europe/Paris' });
+    expectGolden('rolled-back.md', renderRecordMarkdown(record));
+    expectGolden('rolled-back.json', renderRecordJson(record));
+  });
+
+  it('keeps every table row as wide as its header', () => {
+    for (const history of [deployedHistory, rolledBackHistory]) {
+      const markdown = renderRecordMarkdown(buildRecord(history, { timezone: 'UTC' }));
+      for (const [header, separator, ...rows] of tables(markdown)) {
+        expect(separator?.every((c) => c === '---')).toBe(true);
+        for (const row of rows) expect(row).toHaveLength(header?.length ?? 0);
+      }
+    }
+  });
+});
+
+describe('buildRecord', () => {
+  it('renders a hotfix still in planning', () => {
+    const record = buildRecord([started], { timezone: 'UTC' });
+    const markdown = renderRecordMarkdown(record);
+
+    expect(record.outcome).toMatchObject({ status: 'in_progress', phase: 'planned', closed: null });
+    expect(record.date).toEqual({ at: t('09:02:00'), kind: 'started' });
+    expect(markdown).toContain('- **Date:** 2025-03-14 09:02 UTC (started)');
+    expect(markdown).toContain('_Nothing has been deployed yet: these are the planned changes._');
+    expect(markdown).toContain('- **Services:**\n  - payments-api (not deployed)');
+    expect(markdown).toContain('- **System:** not run');
+    expect(markdown).toContain('- **Technical:** pending\n- **Business:** pending\n- **Support:** pending');
+    expect(markdown).toContain('No deployment has run.');
+    expect(markdown).toContain('No rollback was proposed.');
+    expect(markdown).toContain('  - [ ] Changes applied');
+    expect(markdown).toContain('| Tool access | pending | — | — | — |');
+    expect(markdown).toContain('_Built from 1 event._');
+  });
+
+  it('renders a cancelled hotfix and even an empty stream', () => {
+    const cancelled = buildRecord(
+      [started, { type: 'HotfixCancelled', at: t('09:30:00'), by: alice, reason: 'Fixed by the vendor' }],
+      { timezone: 'UTC' },
+    );
+    expect(cancelled.outcome.status).toBe('cancelled');
+    expect(renderRecordMarkdown(cancelled)).toContain(
+      '_Nothing was deployed: these were the planned changes._',
+    );
+    expect(renderRecordMarkdown(cancelled)).toContain(
+      '- **Cancelled:** Alice Martin, 2025-03-14 09:30 — Fixed by the vendor',
+    );
+
+    const empty = renderRecordMarkdown(buildRecord([], { timezone: 'UTC' }));
+    expect(empty).toContain('# Deployment Documentation');
+    expect(empty).toContain('- **Date:** —');
+  });
+
+  it('prints times in the configured time zone, and only there', () => {
+    const utc = buildRecord(deployedHistory, { timezone: 'UTC' });
+    const paris = buildRecord(deployedHistory, { timezone: 'Europe/Paris' });
+
+    expect(renderRecordMarkdown(utc)).toContain('- **Date:** 2025-03-14 09:44 UTC (deployed)');
+    expect(renderRecordMarkdown(paris)).toContain('- **Date:** 2025-03-14 10:44 Europe/Paris (deployed)');
+    expect(renderRecordMarkdown(paris)).toContain('- **Technical:** Bob Chen, 2025-03-14 11:40');
+    // The JSON keeps instants: only the zone it names differs.
+    expect({ ...paris, timezone: 'UTC' }).toEqual(utc);
+    expect(() => buildRecord([started], { timezone: 'Mars/Olympus' })).toThrow(/Mars\/Olympus/);
+  });
+
+  it('keeps pipes and line breaks in user text inside their table cells', () => {
+    const tricky = 'p99 | p95 latency\nboth up <!-- hidden?';
+    const record = buildRecord(
+      [
+        {
+          ...started,
+          checklists: { code_readiness: ['Review | QA'], environment_readiness: ['Tool access'] },
+        },
+        {
+          type: 'ChecklistItemTicked',
+          at: t('09:05:00'),
+          by: bob,
+          checklist: 'code_readiness',
+          item: 'Review | QA',
+          automatic: false,
+        },
+        {
+          type: 'PlanRejected',
+          at: t('09:06:00'),
+          by: dana,
+          role: 'management',
+          planHash: started.planHash,
+          reason: tricky,
+        },
+        { type: 'IssueLogged', at: t('09:07:00'), by: sam, issueId: 1, text: tricky },
+        { type: 'IssueResolved', at: t('09:08:00'), by: bob, issueId: 1, note: 'a\\|b\r\nc' },
+        { type: 'ObservationNoted', at: t('09:09:00'), by: erin, text: '# not a heading | x' },
+      ],
+      { timezone: 'UTC' },
+    );
+    const markdown = renderRecordMarkdown(record);
+
+    for (const [header, , ...rows] of tables(markdown)) {
+      for (const row of rows) expect(row).toHaveLength(header?.length ?? 0);
+    }
+    expect(markdown).toContain('p99 \\| p95 latency<br>both up &lt;!-- hidden?');
+    expect(markdown).toContain('| Review \\| QA | done | Bob Chen |');
+    expect(markdown).toContain('a\\\\\\|b<br>c');
+    expect(markdown).toContain('  - Erin Silva, 2025-03-14 09:09: \\# not a heading \\| x');
+    expect(markdown).not.toContain('<!--');
+  });
+
+  it('counts issues found, resolved and pending, and lists workarounds', () => {
+    const issue = (issueId: number, time: string): HotfixEvent => ({
+      type: 'IssueLogged',
+      at: t(time),
+      by: sam,
+      issueId,
+      text: `Issue ${issueId}`,
+    });
+    const record = buildRecord(
+      [
+        started,
+        issue(1, '09:10:00'),
+        issue(2, '09:11:00'),
+        issue(3, '09:12:00'),
+        { type: 'WorkaroundSet', at: t('09:13:00'), by: sam, issueId: 2, text: 'Restart the consumer' },
+        { type: 'IssueResolved', at: t('09:14:00'), by: bob, issueId: 3 },
+        { type: 'WorkaroundSet', at: t('09:15:00'), by: sam, issueId: 3, text: 'Not needed any more' },
+      ],
+      { timezone: 'UTC' },
+    );
+
+    expect(record.issues).toMatchObject({ found: 3, resolved: 1, pending: 2 });
+    expect(record.issues.workarounds.map((w) => w.issueId)).toEqual([2, 3]);
+    expect(record.issues.list.map((i) => i.status)).toEqual(['pending', 'pending', 'resolved']);
+    const markdown = renderRecordMarkdown(record);
+    expect(markdown).toContain('- **Found:** 3\n- **Resolved:** 1\n- **Pending:** 2');
+    expect(markdown).toContain('  - #2: Restart the consumer (Sam Patel, 2025-03-14 09:13)');
+    expect(markdown).toContain('| 2 | Issue 2 | Sam Patel, 2025-03-14 09:11 | pending, workaround set | — |');
+  });
+
+  it('derives the counts of the complete histories', () => {
+    expect(buildRecord(deployedHistory, { timezone: 'UTC' }).issues).toMatchObject({
+      found: 2,
+      resolved: 1,
+      pending: 1,
+    });
+    expect(buildRecord(rolledBackHistory, { timezone: 'UTC' }).issues).toMatchObject({
+      found: 1,
+      resolved: 1,
+      pending: 0,
+    });
+  });
+});

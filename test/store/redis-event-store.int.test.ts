@@ -1,0 +1,371 @@
+import type { Redis } from 'ioredis';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
+import type { EventStore } from '../../src/service/ports.ts';
+import { canonicalJson } from '../../src/store/canonical-json.ts';
+import { CorruptEventError, InvalidEventError, eventHash } from '../../src/store/event-codec.ts';
+import { storeKeys } from '../../src/store/keys.ts';
+import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
+import { uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+import { alice, cancelled, closed, noted, opening, sampleOf, startedAs } from './sample-events.ts';
+
+const server = useRedisServer();
+
+let redis: Redis;
+beforeAll(() => {
+  redis = server().connect();
+});
+
+/** A store on its own prefix, so every test starts from an empty store. */
+const freshStore = (): { store: EventStore; prefix: string } => {
+  const prefix = uniquePrefix();
+  return { store: createRedisEventStore({ redis, prefix }), prefix };
+};
+
+/** Everything the store keeps, read straight from Redis, to show that a refused append wrote nothing. */
+const snapshot = async (prefix: string, hotfixId: string): Promise<unknown> => {
+  const keys = storeKeys(prefix);
+  return {
+    stream: await redis.xrange(keys.stream(hotfixId), '-', '+'),
+    head: await redis.hgetall(keys.head(hotfixId)),
+    feed: await redis.xrange(keys.feed, '-', '+'),
+    open: await redis.zrange(keys.open, 0, -1, 'WITHSCORES'),
+  };
+};
+
+/** Replaces a stored event's JSON in place, as someone with write access to Redis could. */
+const rewrite = async (
+  prefix: string,
+  hotfixId: string,
+  position: number,
+  change: (fields: Map<string, string>) => void,
+): Promise<void> => {
+  const key = storeKeys(prefix).stream(hotfixId);
+  const entries = await redis.xrange(key, '-', '+');
+  const tx = redis.multi().del(key);
+  for (const [id, flat] of entries) {
+    const fields = new Map<string, string>();
+    for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i] ?? '', flat[i + 1] ?? '');
+    if (id === `0-${position}`) change(fields);
+    tx.xadd(key, id, ...[...fields].flat());
+  }
+  await tx.exec();
+};
+
+describe('append and load', () => {
+  test('events come back as appended, numbered from 1 and hash-chained', async () => {
+    const { store } = freshStore();
+    const events = opening('HF-1');
+
+    const first = await store.append('HF-1', 0, events);
+    const second = await store.append('HF-1', 3, [noted('Checkout latency back to normal')]);
+
+    expect(first).toMatchObject({ ok: true, version: 3 });
+    expect(second).toMatchObject({ ok: true, version: 4 });
+    const loaded = await store.load('HF-1');
+    expect(loaded.version).toBe(4);
+    expect(loaded.events.map((s) => s.event)).toEqual([...events, noted('Checkout latency back to normal')]);
+    expect(loaded.events.map((s) => s.position)).toEqual([1, 2, 3, 4]);
+    expect(loaded.events[0]?.prevHash).toBe('');
+    for (const [i, s] of loaded.events.entries())
+      if (i > 0) expect(s.prevHash).toBe(loaded.events[i - 1]?.hash);
+    if (first.ok && second.ok) expect(loaded.events).toEqual([...first.stored, ...second.stored]);
+  });
+
+  test('an unknown hotfix loads as an empty stream at version 0', async () => {
+    const { store } = freshStore();
+    expect(await store.load('HF-404')).toEqual({ events: [], version: 0 });
+  });
+
+  test('every event type survives the round trip', async () => {
+    const { store } = freshStore();
+    const all = Object.values(sampleOf);
+    await store.append('HF-1', 0, all);
+    expect((await store.load('HF-1')).events.map((s) => s.event)).toEqual(all);
+  });
+
+  test('appending nothing at the current version succeeds and writes nothing', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    const before = await snapshot(prefix, 'HF-1');
+    expect(await store.append('HF-1', 3, [])).toEqual({ ok: true, version: 3, stored: [] });
+    expect(await snapshot(prefix, 'HF-1')).toEqual(before);
+  });
+
+  test('an event the schema refuses is not stored', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    const before = await snapshot(prefix, 'HF-1');
+    const bad = { ...sampleOf.PlanApproved, role: '' };
+
+    await expect(store.append('HF-1', 3, [noted('fine'), bad])).rejects.toThrow(InvalidEventError);
+    await expect(store.append('HF-1', 3, [bad])).rejects.toThrow(
+      'HF-1 event 4 cannot be stored: PlanApproved.role: ',
+    );
+    expect(await snapshot(prefix, 'HF-1')).toEqual(before);
+  });
+});
+
+describe('optimistic concurrency', () => {
+  test('a stale expected version is refused with the actual version, and nothing is written', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    const before = await snapshot(prefix, 'HF-1');
+
+    expect(await store.append('HF-1', 1, [closed])).toEqual({ ok: false, actualVersion: 3 });
+    expect(await store.append('HF-1', 0, [startedAs('HF-1')])).toEqual({ ok: false, actualVersion: 3 });
+    expect(await store.append('HF-1', 7, [closed])).toEqual({ ok: false, actualVersion: 3 });
+    expect(await snapshot(prefix, 'HF-1')).toEqual(before);
+    expect(await store.listOpen()).toEqual(['HF-1']);
+  });
+
+  /**
+   * A connection whose head read (HMGET) is answered by `stale`: the window between the store's read and its
+   * script, where another writer may get in, made deterministic.
+   */
+  const staleView = (stale: (actual: (string | null)[]) => Promise<(string | null)[]>): Redis =>
+    new Proxy(redis, {
+      get(target, property) {
+        if (property === 'hmget')
+          return async (...args: [string, ...string[]]) => stale(await target.hmget(...args));
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+
+  test('the script refuses a writer whose version went stale after it read the head', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    const slow = createRedisEventStore({
+      prefix,
+      redis: staleView(async (head) => {
+        await store.append('HF-1', 3, [noted('got in first')]);
+        return head;
+      }),
+    });
+
+    expect(await slow.append('HF-1', 3, [noted('too late')])).toEqual({ ok: false, actualVersion: 4 });
+    expect((await store.load('HF-1')).events.map((s) => s.event).at(-1)).toEqual(noted('got in first'));
+    expect(await store.verify('HF-1')).toMatchObject({ ok: true, count: 4 });
+  });
+
+  test('the script refuses events chained to another head than the stored one', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    const before = await snapshot(prefix, 'HF-1');
+    const forked = createRedisEventStore({
+      prefix,
+      redis: staleView(async ([version]) => [version ?? null, 'a'.repeat(64)]),
+    });
+
+    expect(await forked.append('HF-1', 3, [noted('on a fork')])).toEqual({ ok: false, actualVersion: 3 });
+    expect(await snapshot(prefix, 'HF-1')).toEqual(before);
+  });
+
+  test('of 20 concurrent appends at the same version exactly one wins', async () => {
+    const { prefix } = freshStore();
+    // One connection per writer, so the appends really interleave at the server.
+    const writers = Array.from({ length: 20 }, () =>
+      createRedisEventStore({ redis: server().connect(), prefix }),
+    );
+    await writers[0]?.append('HF-1', 0, opening('HF-1'));
+
+    const results = await Promise.all(
+      writers.map((store, i) => store.append('HF-1', 3, [noted(`writer ${i}`), noted(`writer ${i} again`)])),
+    );
+
+    const winners = results.filter((r) => r.ok);
+    expect(winners).toHaveLength(1);
+    expect(results.filter((r) => !r.ok)).toEqual(
+      Array.from({ length: 19 }, () => ({ ok: false, actualVersion: 5 })),
+    );
+    const store = createRedisEventStore({ redis, prefix });
+    const loaded = await store.load('HF-1');
+    expect(loaded.version).toBe(5);
+    expect(await store.verify('HF-1')).toMatchObject({ ok: true, count: 5 });
+    expect(await redis.xlen(storeKeys(prefix).feed)).toBe(5);
+  });
+
+  test('100 concurrent id allocations give 100 distinct ids', async () => {
+    const { prefix } = freshStore();
+    const stores = Array.from({ length: 5 }, () =>
+      createRedisEventStore({ redis: server().connect(), prefix }),
+    );
+
+    const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => stores[i % 5]?.allocateId()));
+
+    expect(new Set(ids).size).toBe(100);
+    expect(ids.map((id) => Number(id?.replace(/^HF-/, ''))).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
+  });
+});
+
+describe('allocateId with a request key', () => {
+  test('a redelivered request gets the id the first delivery got, even when they race', async () => {
+    const { store, prefix } = freshStore();
+    const stores = Array.from({ length: 5 }, () =>
+      createRedisEventStore({ redis: server().connect(), prefix }),
+    );
+
+    const same = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => stores[i % 5]?.allocateId('view-V123')),
+    );
+    const other = await store.allocateId('view-V456');
+    const plain = await store.allocateId();
+
+    expect(new Set(same)).toEqual(new Set(['HF-1']));
+    expect([other, plain]).toEqual(['HF-2', 'HF-3']);
+    expect(await store.allocateId('view-V123')).toBe('HF-1');
+  });
+
+  test('remembers a request key for a day, not forever', async () => {
+    const { store, prefix } = freshStore();
+    await store.allocateId('view-V123');
+    const ttl = await redis.ttl(storeKeys(prefix).request('view-V123'));
+    expect(ttl).toBeGreaterThan(23 * 3600);
+    expect(ttl).toBeLessThanOrEqual(24 * 3600);
+  });
+});
+
+describe('open index', () => {
+  test('lists started hotfixes in start order until they are closed or cancelled', async () => {
+    const { store } = freshStore();
+    const [a, b, c, d] = [
+      await store.allocateId(),
+      await store.allocateId(),
+      await store.allocateId(),
+      await store.allocateId(),
+    ];
+    if (!a || !b || !c || !d) throw new Error('ids');
+
+    // Started out of id order: the index follows start order.
+    for (const id of [c, a, b]) await store.append(id, 0, opening(id));
+    expect(await store.listOpen()).toEqual([c, a, b]);
+
+    await store.append(a, 3, [closed]);
+    await store.append(c, 3, [cancelled]);
+    await store.append(d, 0, opening(d));
+    expect(await store.listOpen()).toEqual([b, d]);
+
+    await store.append(b, 3, [noted('still going')]);
+    expect(await store.listOpen()).toEqual([b, d]);
+  });
+
+  test('a hotfix started and cancelled in one append never shows as open', async () => {
+    const { store } = freshStore();
+    await store.append('HF-1', 0, [startedAs('HF-1'), cancelled]);
+    expect(await store.listOpen()).toEqual([]);
+  });
+});
+
+describe('hash chain', () => {
+  test('an untouched stream verifies, with the last hash as head', async () => {
+    const { store } = freshStore();
+    const result = await store.append('HF-1', 0, opening('HF-1'));
+    const last = result.ok ? result.stored.at(-1)?.hash : undefined;
+    expect(await store.verify('HF-1')).toEqual({ ok: true, count: 3, head: last });
+    expect(await store.verify('HF-2')).toEqual({ ok: true, count: 0, head: '' });
+  });
+
+  test('editing a stored event is reported at its position', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, [...opening('HF-1'), noted('all good'), closed]);
+
+    await rewrite(prefix, 'HF-1', 4, (fields) => {
+      fields.set('event', (fields.get('event') ?? '').replace('all good', 'all bad'));
+    });
+
+    expect(await store.verify('HF-1')).toEqual({
+      ok: false,
+      position: 4,
+      reason: 'hash does not match the event: it was changed after it was written',
+    });
+    // Still a valid event, so load works: verify is what tells.
+    expect((await store.load('HF-1')).events[3]?.event).toEqual(noted('all bad'));
+  });
+
+  test('an edited event with a recomputed hash breaks the link to the next one', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, [...opening('HF-1'), noted('all good'), closed]);
+    const original = (await store.load('HF-1')).events[3];
+    const forged = noted('all bad');
+
+    await rewrite(prefix, 'HF-1', 4, (fields) => {
+      fields.set('event', canonicalJson(forged));
+      fields.set('hash', eventHash('HF-1', 4, original?.prevHash ?? '', forged));
+    });
+
+    expect(await store.verify('HF-1')).toEqual({
+      ok: false,
+      position: 5,
+      reason: "prevHash does not match the previous event's hash",
+    });
+  });
+
+  test('a removed last event is caught by the head', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    await redis.xdel(storeKeys(prefix).stream('HF-1'), '0-3');
+
+    expect(await store.verify('HF-1')).toEqual({
+      ok: false,
+      position: 3,
+      reason: 'the head records version 3 but the stream holds 2 events',
+    });
+  });
+});
+
+describe('corrupt events', () => {
+  const corrupt = async (event: string): Promise<{ store: EventStore; prefix: string }> => {
+    const { store, prefix } = freshStore();
+    const events: HotfixEvent[] = [...opening('HF-3'), noted('one'), noted('two'), noted('three')];
+    await store.append('HF-3', 0, events);
+    await redis.xadd(
+      storeKeys(prefix).stream('HF-3'),
+      '0-7',
+      'event',
+      event,
+      'prevHash',
+      'f'.repeat(64),
+      'hash',
+      'e'.repeat(64),
+    );
+    return { store, prefix };
+  };
+
+  test('an unknown event type names the hotfix, the position and the type', async () => {
+    const { store } = await corrupt(
+      JSON.stringify({ type: 'Foo', at: '2026-03-02T13:00:00.000Z', by: alice }),
+    );
+
+    const error = await store.load('HF-3').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(CorruptEventError);
+    expect(error).toMatchObject({
+      hotfixId: 'HF-3',
+      position: 7,
+      message: 'HF-3 event 7 is corrupt: type "Foo" is unknown',
+    });
+    expect(await store.verify('HF-3')).toEqual({ ok: false, position: 7, reason: 'type "Foo" is unknown' });
+  });
+
+  test('bad JSON and bad fields are reported too, and the store keeps working', async () => {
+    const { store: broken } = await corrupt('{"type":"PlanApproved",');
+    await expect(broken.load('HF-3')).rejects.toThrow('HF-3 event 7 is corrupt: not valid JSON');
+
+    const wrongField = { ...sampleOf.PlanApproved, role: 42 };
+    const { store } = await corrupt(JSON.stringify(wrongField));
+    await expect(store.load('HF-3')).rejects.toThrow(
+      /^HF-3 event 7 is corrupt: PlanApproved.role: .*expected string/,
+    );
+
+    const extraField = { ...sampleOf.PlanApproved, sneaky: true };
+    const { store: extra } = await corrupt(JSON.stringify(extraField));
+    await expect(extra.load('HF-3')).rejects.toThrow(
+      /^HF-3 event 7 is corrupt: PlanApproved: Unrecognized key: "sneaky"/,
+    );
+
+    expect((await store.load('HF-404')).version).toBe(0);
+  });
+});
