@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { EnvError } from '../config/env.ts';
 import { buildProgram } from './program.ts';
+import { StartupError } from './runtime.ts';
 
 // The process edge: the only place that reads process.env/argv and sets the exit code (bin/hotfix.js runs this).
 const program = buildProgram({
@@ -20,6 +21,9 @@ try {
   if (error instanceof CommanderError) process.exitCode = error.exitCode;
   else if (error instanceof EnvError) {
     process.stderr.write(`hotfix: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof StartupError) {
+    for (const line of error.lines) process.stderr.write(`hotfix: ${line}\n`);
     process.exitCode = 1;
   } else throw error;
 }

@@ -1,9 +1,15 @@
 import { Command } from 'commander';
 import type { CliDeps, RegisterCommand } from './commands/command.ts';
 import { registerConfigCommands } from './commands/config.ts';
+import { registerRecordCommands } from './commands/record.ts';
+import { registerServeCommand } from './commands/serve.ts';
 
 /** Every top-level command, in the order `hotfix --help` lists them. Add a new one here. */
-export const COMMANDS: readonly RegisterCommand[] = [registerConfigCommands];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerServeCommand,
+  registerRecordCommands,
+  registerConfigCommands,
+];
 
 /**
  * The `hotfix` program. Commander's own exits (help, version, usage errors) become thrown

@@ -1,0 +1,100 @@
+import { access } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import type { Env } from '../config/env.ts';
+import { readEnv } from '../config/env.ts';
+import type { Config } from '../config/load.ts';
+import { formatProblem, loadConfigFile } from '../config/load.ts';
+import type { Policy } from '../domain/hotfix/policy.ts';
+import type { EventStore } from '../service/ports.ts';
+import { createRedisEventStore } from '../store/redis-event-store.ts';
+
+/** Bundled so `npm start` works on a fresh clone before the team writes its own hotfix.yml. */
+export const BUNDLED_CONFIG = fileURLToPath(new URL('../../config/hotfix.example.yml', import.meta.url));
+
+/** Start-up cannot go on: one clear line (or one per config problem) and exit code 1. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+  constructor(readonly lines: readonly string[]) {
+    super(lines.join('\n'));
+  }
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Which config file to use: $HOTFIX_CONFIG when set (it must exist), else ./hotfix.yml, else the bundled
+ * example — said out loud, so nobody runs the example by mistake.
+ */
+export const resolveConfigPath = async (
+  raw: Readonly<Record<string, string | undefined>>,
+  env: Env,
+): Promise<{ path: string; bundled: boolean }> => {
+  if (raw.HOTFIX_CONFIG) return { path: env.HOTFIX_CONFIG, bundled: false };
+  if (await exists(env.HOTFIX_CONFIG)) return { path: env.HOTFIX_CONFIG, bundled: false };
+  return { path: BUNDLED_CONFIG, bundled: true };
+};
+
+export interface LoadedConfig {
+  readonly env: Env;
+  readonly config: Config;
+  readonly policy: Policy;
+  readonly configPath: string;
+  readonly bundled: boolean;
+}
+
+/** The validation every process does at start-up: environment, then hotfix.yml. */
+export const loadSettings = async (
+  raw: Readonly<Record<string, string | undefined>>,
+): Promise<LoadedConfig> => {
+  const env = readEnv(raw);
+  const { path, bundled } = await resolveConfigPath(raw, env);
+  const result = await loadConfigFile(path);
+  if (!result.ok) throw new StartupError(result.problems.map(formatProblem));
+  return { env, config: result.config, policy: result.policy, configPath: path, bundled };
+};
+
+const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
+
+/**
+ * Connects to Redis. A one-shot command fails fast with one line; a long-running process
+ * (`service: true`) keeps reconnecting, as workers must survive a Redis restart.
+ */
+export const connectRedis = async (url: string, { service = false } = {}): Promise<Redis> => {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: service ? null : 1,
+    ...(service ? {} : { retryStrategy: () => null }),
+  });
+  // ioredis reports connection failures as 'error' events; keep the first, it says why (ECONNREFUSED…).
+  let cause: Error | undefined;
+  const remember = (error: Error) => (cause ??= error);
+  redis.on('error', remember);
+  try {
+    await redis.connect();
+    await redis.ping();
+    redis.off('error', remember);
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    const why = (cause ?? (error instanceof Error ? error : new Error(String(error)))).message.replace(/\.+$/, '');
+    throw new StartupError([
+      `cannot reach Redis at ${redact(url)} (REDIS_URL): ${why}. Start one with: redis-server --appendonly yes`,
+    ]);
+  }
+};
+
+/** A store on a fresh connection, for one-shot CLI commands. */
+export const openStore = async (env: Env): Promise<{ store: EventStore; close: () => Promise<void> }> => {
+  const redis = await connectRedis(env.REDIS_URL);
+  return {
+    store: createRedisEventStore({ redis, prefix: '' }),
+    close: async () => {
+      await redis.quit();
+    },
+  };
+};
