@@ -81,7 +81,10 @@ export const connectRedis = async (url: string, { service = false } = {}): Promi
     return redis;
   } catch (error) {
     redis.disconnect();
-    const why = (cause ?? (error instanceof Error ? error : new Error(String(error)))).message.replace(/\.+$/, '');
+    const why = (cause ?? (error instanceof Error ? error : new Error(String(error)))).message.replace(
+      /\.+$/,
+      '',
+    );
     throw new StartupError([
       `cannot reach Redis at ${redact(url)} (REDIS_URL): ${why}. Start one with: redis-server --appendonly yes`,
     ]);
