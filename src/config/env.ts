@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+const parseDurationOrNull = (text: string): number | null => {
+  try {
+    return parseDuration(text);
+  } catch {
+    return null;
+  }
+};
 
 /**
  * The process environment (PRODUCT.md §2). This module is the only reader of environment values:
@@ -37,6 +46,19 @@ const token = (prefix: string, what: string) =>
 
 const PORT_RULE = mustBe('a port number (1-65535)');
 
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDurationOrNull(text);
+      if (ms === null || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 500ms, 30s or 10m' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 const variables = {
   PORT: z
     .string()
@@ -70,6 +92,24 @@ const variables = {
     .transform((flag) => flag === '1')
     .default(false),
   LOG_LEVEL: z.enum(LOG_LEVELS, mustBe(`one of ${LOG_LEVELS.join(', ')}`)).default('info'),
+  /** Prepended to every Redis key, so installations (and test suites) can share one Redis. */
+  HOTFIX_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]*$/, mustBe('letters, digits and . _ : - only (no braces)'))
+    .default(''),
+  /** Jobs one worker process runs at once (steps of different hotfixes run in parallel). */
+  HOTFIX_WORKER_CONCURRENCY: z
+    .string()
+    .regex(/^\d+$/, mustBe('a whole number from 1 to 1000'))
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 1000, mustBe('a whole number from 1 to 1000'))
+    .default(8),
+  /** How long a worker's claim on a job lasts without renewal: a dead worker's job is resumed after about this. */
+  HOTFIX_JOB_LOCK: duration('30s'),
+  /** On SIGTERM, how long running steps may take to finish before they are stopped and handed back. */
+  HOTFIX_SHUTDOWN_GRACE: duration('30s'),
+  /** Timeout of run steps that set none. */
+  HOTFIX_STEP_TIMEOUT: duration('10m'),
 };
 
 export type EnvName = keyof typeof variables;

@@ -3,10 +3,12 @@ import type { CliDeps, RegisterCommand } from './commands/command.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerRecordCommands } from './commands/record.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 
 /** Every top-level command, in the order `hotfix --help` lists them. Add a new one here. */
 export const COMMANDS: readonly RegisterCommand[] = [
   registerServeCommand,
+  registerWorkerCommand,
   registerRecordCommands,
   registerConfigCommands,
 ];

@@ -20,7 +20,23 @@ describe('readEnv', () => {
       MicrosoftAppType: 'MultiTenant',
       HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED: false,
       LOG_LEVEL: 'info',
+      HOTFIX_REDIS_PREFIX: '',
+      HOTFIX_WORKER_CONCURRENCY: 8,
+      HOTFIX_JOB_LOCK: 30_000,
+      HOTFIX_SHUTDOWN_GRACE: 30_000,
+      HOTFIX_STEP_TIMEOUT: 600_000,
     });
+  });
+
+  it('reads worker tunables as numbers and durations, naming a bad one', () => {
+    expect(readEnv({ HOTFIX_JOB_LOCK: '2s', HOTFIX_WORKER_CONCURRENCY: '2' })).toMatchObject({
+      HOTFIX_JOB_LOCK: 2000,
+      HOTFIX_WORKER_CONCURRENCY: 2,
+    });
+    expect(() => readEnv({ HOTFIX_JOB_LOCK: 'soon' })).toThrow(
+      'HOTFIX_JOB_LOCK must be a duration such as 500ms, 30s or 10m, got "soon"',
+    );
+    expect(() => readEnv({ HOTFIX_REDIS_PREFIX: '{x}' })).toThrow(/HOTFIX_REDIS_PREFIX must be letters/);
   });
 
   it('reads every variable, ignoring the rest of the environment', () => {

@@ -21,7 +21,7 @@ export type HotfixCommand =
   | C<'RequestDeploy', { planHash?: string }>
   | C<'GrantLock', { runId: string }>
   | C<'RefuseLock', { runId: string; service: string; heldBy: string; since: string }>
-  | C<'StartStep', { runId: string; step: string; attempt: number }>
+  | C<'StartStep', { runId: string; step: string; attempt: number; owner?: string }>
   | C<'SucceedStep', { runId: string; step: string; attempt: number; durationMs: number; output: string }>
   | C<
       'FailStep',

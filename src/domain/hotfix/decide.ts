@@ -132,7 +132,7 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
           'gates_not_met',
           `${h} is not ready: ${readiness.missing.length} item(s) left (${readiness.missing.join(', ')}).`,
         );
-      const runId = `deploy-${state.runs.filter((r) => r.kind === 'deploy').length + 1}`;
+      const runId = `deploy-${state.deployRequests + 1}`;
       return emit({ type: 'DeployRequested', runId, services: [...state.plan.services] });
     }
 
@@ -171,7 +171,13 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
       requireRunning(run, h);
       if (step.status === 'pending' && nextStep(run)?.key !== step.key)
         refuse('stale_step', `${step.name} is not the next step of ${run.id}.`);
-      return emit({ type: 'StepStarted', runId: run.id, step: step.key, attempt: command.attempt });
+      return emit({
+        type: 'StepStarted',
+        runId: run.id,
+        step: step.key,
+        attempt: command.attempt,
+        ...(command.owner === undefined ? {} : { owner: command.owner }),
+      });
     }
 
     case 'SucceedStep':

@@ -1,6 +1,6 @@
 import type { HotfixEvent } from './events.ts';
 import type { RunKind } from './policy.ts';
-import { holdsLock } from './queries.ts';
+import { holdsLock, runById } from './queries.ts';
 import type { HotfixState } from './state.ts';
 
 /**
@@ -34,7 +34,16 @@ export type Effect =
       readonly hotfixId: string;
       readonly voteId: number;
       readonly at: string;
-    };
+    }
+  /** A person moved a paused pipeline on (confirmed a manual step, skipped one): a worker picks it up again. */
+  | {
+      readonly type: 'continue-pipeline';
+      readonly hotfixId: string;
+      readonly runId: string;
+      readonly after: string;
+    }
+  /** Checklist items with an automatic check get it run once the hotfix exists. */
+  | { readonly type: 'run-readiness-checks'; readonly hotfixId: string };
 
 export type EffectType = Effect['type'];
 
@@ -57,6 +66,13 @@ export const effectsOf = (
         return [{ type: 'schedule-monitoring', hotfixId, until: event.until, checks: event.checks }];
       case 'RollbackProposed':
         return [{ type: 'schedule-vote-expiry', hotfixId, voteId: event.voteId, at: event.expiresAt }];
+      case 'HotfixStarted':
+        return [{ type: 'run-readiness-checks', hotfixId }];
+      case 'ManualStepConfirmed':
+      case 'StepSkipped':
+        return runById(after, event.runId)?.status === 'running'
+          ? [{ type: 'continue-pipeline', hotfixId, runId: event.runId, after: event.step }]
+          : [];
       default:
         return [];
     }

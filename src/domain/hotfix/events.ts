@@ -65,7 +65,7 @@ export type HotfixEvent =
   | E<'LockGranted', { runId: string; services: string[] }>
   | E<'LockRefused', { runId: string; service: string; heldBy: string; since: string }>
   | E<'PipelineStarted', { runId: string; kind: RunKind; steps: PlannedStep[] }>
-  | E<'StepStarted', { runId: string; step: string; attempt: number }>
+  | E<'StepStarted', { runId: string; step: string; attempt: number; owner?: string }>
   | E<'StepSucceeded', { runId: string; step: string; attempt: number; durationMs: number; output: string }>
   | E<
       'StepFailed',

@@ -61,6 +61,8 @@ export interface StepState extends PlannedStep {
   readonly error?: string;
   /** Who confirmed/failed a manual step or skipped a step. */
   readonly decidedBy?: Person;
+  /** The job executing the step: a re-run of that job after a crash resumes it; any other job keeps off. */
+  readonly owner?: string;
   readonly note?: string;
 }
 
@@ -152,6 +154,8 @@ export interface HotfixState {
   readonly rejections: readonly Rejection[];
   readonly voidedApprovals: number;
   readonly lock: LockState;
+  /** Deploy requests so far, refused ones included: each gets its own run id (and so its own job id). */
+  readonly deployRequests: number;
   readonly runs: readonly Run[];
   readonly monitoring: Monitoring | null;
   readonly votes: readonly Vote[];
@@ -197,6 +201,7 @@ export const initialState = (): HotfixState => ({
   rejections: [],
   voidedApprovals: 0,
   lock: { status: 'none', services: [] },
+  deployRequests: 0,
   runs: [],
   monitoring: null,
   votes: [],
@@ -322,6 +327,7 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
       return {
         ...state,
         phase: 'deploy_requested',
+        deployRequests: state.deployRequests + 1,
         lock: { status: 'requested', runId: event.runId, services: event.services },
       };
     case 'LockGranted':
@@ -363,6 +369,7 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
         status: 'running',
         attempt: event.attempt,
         startedAt: event.at,
+        ...(event.owner === undefined ? {} : { owner: event.owner }),
       }));
     case 'StepSucceeded':
       return updateStep(state, event.runId, event.step, (s) => ({

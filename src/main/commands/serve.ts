@@ -1,63 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
-import { connectRedis, loadSettings } from '../runtime.ts';
-import type { CliDeps, RegisterCommand } from './command.ts';
+import type { RegisterCommand } from './command.ts';
 
-export interface ServeOptions {
-  readonly worker: boolean;
-}
-
-/**
- * `hotfix serve`: the HTTP front of the product. This version answers health and readiness; the Slack and
- * Teams endpoints and the in-process workers are added by the chat and pipeline layers.
- */
-export const serve = async (options: ServeOptions, deps: CliDeps, signal?: AbortSignal): Promise<void> => {
-  const settings = await loadSettings(deps.env);
-  const log = pino({ level: settings.env.LOG_LEVEL });
-  if (settings.bundled)
-    log.warn({ config: settings.configPath }, 'no hotfix.yml found: using the bundled example config');
-  const redis = await connectRedis(settings.env.REDIS_URL, { service: true });
-  redis.on('error', (error) => log.warn({ err: error }, 'redis connection problem; retrying'));
-
-  const server = createServer((req, res) => {
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    };
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method === 'GET' && path === '/healthz') return reply(200, { status: 'ok' });
-    if (req.method === 'GET' && path === '/readyz') {
-      // Ready means Redis answers: without it nothing can be decided or recorded.
-      redis.ping().then(
-        () => reply(200, { status: 'ready', redis: 'ok' }),
-        (error: unknown) => reply(503, { status: 'not ready', redis: String(error) }),
-      );
-      return;
-    }
-    reply(404, { error: `no route for ${req.method ?? 'GET'} ${path}` });
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.env.PORT, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  log.info(
-    { port, config: settings.configPath, worker: options.worker },
-    `hotfix serve listening on http://localhost:${port}`,
-  );
-
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    signal?.addEventListener('abort', stop, { once: true });
-  });
-  log.info('shutting down');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await redis.quit();
-};
-
+// The implementation is imported when the command runs, so `hotfix config check` starts without loading
+// BullMQ, ioredis and the rest.
 export const registerServeCommand: RegisterCommand = (program, deps) => {
   program
     .command('serve')
@@ -65,5 +9,5 @@ export const registerServeCommand: RegisterCommand = (program, deps) => {
       'run the HTTP server (Slack and Teams endpoints, /healthz, /readyz) and, unless --no-worker, the workers',
     )
     .option('--no-worker', 'do not run the workers in this process')
-    .action((options: { worker: boolean }) => serve(options, deps));
+    .action(async (options: { worker: boolean }) => (await import('../serve.ts')).serve(options, deps));
 };

@@ -1,0 +1,198 @@
+import type { Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
+import type { Config } from '../config/load.ts';
+import type { Step } from '../config/schema.ts';
+import { RuleViolation } from '../domain/hotfix/errors.ts';
+import { InvalidEventError } from '../store/event-codec.ts';
+import type { HotfixCommand } from '../domain/hotfix/commands.ts';
+import { nextStep, runById } from '../domain/hotfix/queries.ts';
+import type { HotfixState, Run, StepState } from '../domain/hotfix/state.ts';
+import type { Clock } from '../service/ports.ts';
+import type { CommandHandler } from '../service/handler.ts';
+import type { Locks } from './locks.ts';
+import type { JobQueues, PipelineJob } from './queues.ts';
+import { jobIds, pipelineJobSchema } from './queues.ts';
+import type { StepContext, StepOutcome } from './steps/types.ts';
+import { runStep } from './steps/run-step.ts';
+import { templateVars } from './steps/vars.ts';
+import { WORKER } from './system.ts';
+
+export interface PipelineDeps {
+  readonly handler: CommandHandler;
+  readonly locks: Locks;
+  readonly queues: JobQueues;
+  readonly clock: Clock;
+  readonly config: () => Config;
+  /** Everything a step runner needs but the step and its variables. */
+  readonly stepContext: (signal: AbortSignal) => Omit<StepContext, 'vars' | 'attempt' | 'signal'>;
+  readonly log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+}
+
+/** The configured step behind a planned step's key (`stage.service.index`). */
+export const configuredStep = (config: Config, run: Run, step: StepState): Step | undefined =>
+  config.services[step.service]?.[run.kind][step.stage][step.index];
+
+/**
+ * Processes a pipeline job: takes the deploy lock if the run is still waiting for it, then runs the steps from
+ * the first one not recorded as finished, recording each start and outcome before the next step begins.
+ *
+ * BullMQ delivers at least once: a job is re-run after its worker died. The job that started a step owns it
+ * (recorded in StepStarted), so a re-run of that job runs the step again with the next attempt number, while
+ * any other job for the same run (a duplicate continuation) stays off it.
+ */
+export const createPipelineProcessor = (deps: PipelineDeps) => {
+  /** Records a result; a refusal means another actor moved the run on, so this job stops. */
+  const record = async (hotfixId: string, command: HotfixCommand): Promise<HotfixState | null> => {
+    try {
+      const handled = await deps.handler.handle(hotfixId, command);
+      return handled.events.length === 0 ? null : handled.state;
+    } catch (error) {
+      if (error instanceof RuleViolation) {
+        deps.log.info(
+          { hotfixId, command: command.type, code: error.code },
+          `pipeline stops: ${error.message}`,
+        );
+        return null;
+      }
+      throw error;
+    }
+  };
+
+  const takeLock = async (job: PipelineJob, state: HotfixState): Promise<void> => {
+    const acquired = await deps.locks.acquire(job.hotfixId, job.runId, state.lock.services, deps.clock.now());
+    if (acquired.ok) {
+      await record(job.hotfixId, { type: 'GrantLock', runId: job.runId, by: WORKER });
+      return;
+    }
+    await record(job.hotfixId, {
+      type: 'RefuseLock',
+      runId: job.runId,
+      service: acquired.service,
+      heldBy: acquired.holder.hotfixId,
+      since: acquired.holder.since,
+      by: WORKER,
+    });
+  };
+
+  const execute = async (
+    data: PipelineJob,
+    state: HotfixState,
+    run: Run,
+    step: StepState,
+    signal: AbortSignal,
+  ): Promise<HotfixState | 'pause'> => {
+    const spec = configuredStep(deps.config(), run, step);
+    if (spec === undefined)
+      throw new UnrecoverableError(`${data.hotfixId} ${run.id}: step ${step.key} is no longer in hotfix.yml`);
+    switch (spec.kind) {
+      case 'manual':
+        // Paused with no worker held: a person's confirmation enqueues the continuation.
+        return 'pause';
+      case 'wait':
+        await deps.queues.addPipeline(
+          jobIds.waitDone(data.hotfixId, run.id, step.key, step.attempt),
+          { hotfixId: data.hotfixId, runId: run.id, kind: run.kind, waitDone: step.key },
+          spec.wait,
+        );
+        return 'pause';
+      default: {
+        const vars = templateVars({
+          hotfixId: data.hotfixId,
+          plan: state.plan,
+          service: step.service,
+          runId: run.id,
+          runKind: run.kind,
+          stepName: step.name,
+          attempt: step.attempt,
+        });
+        const outcome: StepOutcome = await runStep(spec, {
+          ...deps.stepContext(signal),
+          vars,
+          attempt: step.attempt,
+          signal,
+        });
+        // Interrupted by shutdown: the step did not fail; the job is handed back and resumed elsewhere.
+        if (signal.aborted)
+          throw new Error(`${data.hotfixId} ${run.id}: ${step.name} interrupted by shutdown`);
+        const common = {
+          runId: run.id,
+          step: step.key,
+          attempt: step.attempt,
+          durationMs: Math.round(outcome.durationMs),
+          output: outcome.output,
+          by: WORKER,
+        };
+        const after = await record(
+          data.hotfixId,
+          outcome.ok
+            ? { type: 'SucceedStep', ...common }
+            : { type: 'FailStep', ...common, error: outcome.error },
+        );
+        return after ?? 'pause';
+      }
+    }
+  };
+
+  return async (job: Job, signal: AbortSignal = new AbortController().signal): Promise<string> => {
+    const parsed = pipelineJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`bad pipeline job ${job.id}: ${parsed.error.message}`);
+    const data = parsed.data;
+    const owner = job.id ?? 'unknown';
+
+    let state = await deps.handler.state(data.hotfixId);
+    if (state.phase === 'none') throw new UnrecoverableError(`${data.hotfixId} does not exist`);
+    if (data.kind === 'deploy' && state.phase === 'deploy_requested' && state.lock.runId === data.runId) {
+      await takeLock(data, state);
+      state = await deps.handler.state(data.hotfixId);
+    }
+
+    for (;;) {
+      const run = runById(state, data.runId);
+      if (run === undefined || run.status !== 'running')
+        return `run ${data.runId} is ${run?.status ?? 'not started'}`;
+      const step = nextStep(run);
+      if (step === undefined) return `run ${data.runId} finished`;
+
+      if (step.status === 'running') {
+        if (data.waitDone === step.key && step.kind === 'wait') {
+          const started = step.startedAt ? Date.parse(step.startedAt) : deps.clock.now().getTime();
+          const done = await record(data.hotfixId, {
+            type: 'SucceedStep',
+            runId: run.id,
+            step: step.key,
+            attempt: step.attempt,
+            durationMs: Math.max(0, Math.round(deps.clock.now().getTime() - started)),
+            output: '',
+            by: WORKER,
+          });
+          if (done === null) return 'wait already recorded';
+          state = done;
+          continue;
+        }
+        if (step.kind === 'manual' || step.kind === 'wait') return `waiting on ${step.name}`;
+        if (step.owner !== undefined && step.owner !== owner) return `${step.name} is run by ${step.owner}`;
+        // This job started the step and died before recording its outcome: run it again, next attempt.
+        deps.log.warn(
+          { hotfixId: data.hotfixId, runId: run.id, step: step.key, attempt: step.attempt + 1 },
+          'resuming an interrupted step',
+        );
+      }
+      const attempt = step.status === 'running' ? step.attempt + 1 : 1;
+      const started = await record(data.hotfixId, {
+        type: 'StartStep',
+        runId: run.id,
+        step: step.key,
+        attempt,
+        owner,
+        by: WORKER,
+      });
+      if (started === null) return `${step.name} was taken by another job`;
+      const startedRun = runById(started, run.id);
+      const startedStep = startedRun?.steps.find((s) => s.key === step.key);
+      if (!startedRun || !startedStep) return 'run vanished';
+      const next = await execute(data, started, startedRun, startedStep, signal);
+      if (next === 'pause') return `paused at ${step.name}`;
+      state = next;
+    }
+  };
+};

@@ -1,0 +1,98 @@
+import type { ConnectionOptions, JobsOptions } from 'bullmq';
+import { Queue } from 'bullmq';
+import { z } from 'zod';
+
+export const PIPELINE_QUEUE = 'hotfix-pipeline';
+export const TIMER_QUEUE = 'hotfix-timers';
+
+const hotfixId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+const runId = z.string().regex(/^(deploy|rollback)-\d+$/);
+
+/** A pipeline job runs a run from its first unfinished step; `waitDone` ends a `wait` step first. */
+export const pipelineJobSchema = z.strictObject({
+  hotfixId,
+  runId,
+  kind: z.enum(['deploy', 'rollback']),
+  waitDone: z.string().optional(),
+});
+export type PipelineJob = z.infer<typeof pipelineJobSchema>;
+
+export const timerJobSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('readiness-checks'), hotfixId }),
+  z.strictObject({
+    type: z.literal('monitor-round'),
+    hotfixId,
+    check: z.string().min(1),
+    round: z.int().min(1),
+  }),
+  z.strictObject({ type: z.literal('close-window'), hotfixId }),
+  z.strictObject({ type: z.literal('expire-vote'), hotfixId, voteId: z.int().min(1) }),
+]);
+export type TimerJob = z.infer<typeof timerJobSchema>;
+
+/** BullMQ job ids may not contain ':'; hotfix, run and step ids never do, check names might. */
+const slug = (text: string) => text.replace(/[^A-Za-z0-9._/-]/g, '_');
+
+/**
+ * Deterministic job ids: adding a job whose id already exists is a no-op in BullMQ, which is what makes
+ * the at-least-once effects safe to repeat.
+ */
+export const jobIds = {
+  pipelineStart: (h: string, run: string) => `${h}__${run}__start`,
+  pipelineAfter: (h: string, run: string, step: string) => `${h}__${run}__after__${slug(step)}`,
+  waitDone: (h: string, run: string, step: string, attempt: number) =>
+    `${h}__${run}__wait__${slug(step)}__${attempt}`,
+  readiness: (h: string) => `${h}__readiness`,
+  monitorRound: (h: string, check: string, round: number) => `${h}__monitor__${slug(check)}__${round}`,
+  closeWindow: (h: string) => `${h}__window`,
+  expireVote: (h: string, vote: number) => `${h}__vote__${vote}`,
+};
+
+const defaults: JobsOptions = {
+  // Infrastructure errors (Redis blips) are retried; rule violations fail at once (UnrecoverableError).
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 200 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export interface JobQueues {
+  readonly pipeline: Queue<PipelineJob>;
+  readonly timers: Queue<TimerJob>;
+  addPipeline(id: string, data: PipelineJob, delayMs?: number): Promise<void>;
+  addTimer(id: string, data: TimerJob, delayMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * `prefix` keeps BullMQ's keys apart per installation (and per test); the `{hotfix-jobs}` hash tag keeps each
+ * queue's keys in one Redis Cluster slot, as BullMQ requires.
+ */
+export const bullPrefix = (prefix: string) => `${prefix}{hotfix-jobs}`;
+
+export const createQueues = (connection: ConnectionOptions, prefix: string): JobQueues => {
+  const pipeline = new Queue<PipelineJob>(PIPELINE_QUEUE, {
+    connection,
+    prefix: bullPrefix(prefix),
+    defaultJobOptions: defaults,
+  });
+  const timers = new Queue<TimerJob>(TIMER_QUEUE, {
+    connection,
+    prefix: bullPrefix(prefix),
+    defaultJobOptions: defaults,
+  });
+  const delay = (ms: number | undefined) => (ms !== undefined && ms > 0 ? { delay: Math.ceil(ms) } : {});
+  return {
+    pipeline,
+    timers,
+    async addPipeline(id, data, delayMs) {
+      await pipeline.add('run', pipelineJobSchema.parse(data), { jobId: id, ...delay(delayMs) });
+    },
+    async addTimer(id, data, delayMs) {
+      await timers.add(data.type, timerJobSchema.parse(data), { jobId: id, ...delay(delayMs) });
+    },
+    async close() {
+      await Promise.all([pipeline.close(), timers.close()]);
+    },
+  };
+};

@@ -1,0 +1,155 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { formatDuration } from '../../config/duration.ts';
+import { readJsonPath } from '../../config/json-path.ts';
+import type { CheckProbe } from '../../config/schema.ts';
+import { renderTemplate } from '../../config/template.ts';
+import { withBody } from './http-step.ts';
+import { trimOutput } from './output.ts';
+import type { HttpRequest, HttpResponse } from './request.ts';
+import { describeExchange, isSuccessStatus, sendRequest } from './request.ts';
+import type { ProbeContext, Sleep, StepOutcome } from './types.ts';
+
+type JsonExpectation = CheckProbe['expect']['json'][number];
+
+/** Waits `ms` unless aborted first; never rejects. */
+export const defaultSleep: Sleep = (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined);
+
+const show = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+};
+
+const displayPath = (path: string): string => (path.startsWith('[') ? `$${path}` : `$.${path}`);
+
+const holds = (actual: unknown, { op, value }: JsonExpectation): boolean => {
+  switch (op) {
+    case 'eq':
+      return actual === value;
+    case 'ne':
+      return actual !== value;
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte': {
+      if (typeof actual !== 'number' || typeof value !== 'number') return false;
+      if (op === 'lt') return actual < value;
+      if (op === 'lte') return actual <= value;
+      return op === 'gt' ? actual > value : actual >= value;
+    }
+    default: {
+      const unknownOp: never = op;
+      throw new Error(`unknown comparison ${String(unknownOp)}`);
+    }
+  }
+};
+
+const NOT_JSON = Symbol('not JSON');
+
+/**
+ * The first expectation the response breaks, as the message a person reads, or undefined when all hold.
+ * Order: status, body_contains, each json comparison, latency. A path absent from the body fails whatever
+ * the comparison (even `ne`): an expectation about a field that is not there is almost always a mistake.
+ */
+export const firstBrokenExpectation = (
+  expect: CheckProbe['expect'],
+  response: { readonly status: number; readonly body: string; readonly latencyMs: number },
+): string | undefined => {
+  if (expect.status === undefined ? !isSuccessStatus(response.status) : response.status !== expect.status)
+    return `expected ${expect.status === undefined ? 'a 2xx status' : `status ${expect.status}`}, got ${response.status}`;
+  if (expect.body_contains !== undefined && !response.body.includes(expect.body_contains))
+    return `expected the body to contain ${show(expect.body_contains)}`;
+  if (expect.json.length > 0) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(response.body) as unknown;
+    } catch {
+      parsed = NOT_JSON;
+    }
+    for (const expectation of expect.json) {
+      const wanted = `${displayPath(expectation.path)}: expected ${expectation.op} ${show(expectation.value)}`;
+      if (parsed === NOT_JSON) return `${wanted}, but the body is not JSON`;
+      const actual = readJsonPath(parsed, expectation.path);
+      if (actual === undefined) return `${wanted}, but the path is missing`;
+      if (!holds(actual, expectation)) return `${wanted}, got ${show(actual)}`;
+    }
+  }
+  if (expect.latency_ms_under !== undefined && response.latencyMs >= expect.latency_ms_under)
+    return `latency ${response.latencyMs} ms ≥ ${expect.latency_ms_under} ms`;
+  return undefined;
+};
+
+const buildRequest = (probe: CheckProbe, ctx: ProbeContext): HttpRequest => {
+  const render = (text: string) => renderTemplate(text, ctx.vars);
+  return {
+    method: probe.method,
+    url: render(probe.url),
+    headers: Object.fromEntries(Object.entries(probe.headers).map(([name, value]) => [name, render(value)])),
+  };
+};
+
+/**
+ * Probes up to `probe.attempts` times, `probe.interval` apart, until every expectation holds. Each request
+ * is bounded by the HTTP default timeout; `timeoutMs`, when given, bounds the whole series. The error names
+ * the first expectation the last response broke.
+ */
+export const runProbe = async (
+  probe: CheckProbe,
+  ctx: ProbeContext,
+  options: { readonly timeoutMs?: number } = {},
+): Promise<StepOutcome> => {
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  const sleep = ctx.sleep ?? defaultSleep;
+  const lines: string[] = [];
+  let last: { request: HttpRequest; response: HttpResponse } | undefined;
+  const fail = (error: string): StepOutcome => {
+    const body = last?.response.ok ? last.response.body : '';
+    return {
+      ok: false,
+      output: withBody(trimOutput(ctx.masker.mask(lines.join('\n'))), body, ctx.masker),
+      durationMs: elapsed(),
+      error: ctx.masker.mask(error),
+    };
+  };
+
+  let request: HttpRequest;
+  try {
+    request = buildRequest(probe, ctx);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const remaining = () => (options.timeoutMs === undefined ? Infinity : options.timeoutMs - elapsed());
+  const timedOut = (broken: string | undefined) =>
+    fail(
+      `timed out after ${formatDuration(options.timeoutMs ?? 0)}${broken === undefined ? '' : ` (last: ${broken})`}`,
+    );
+
+  let broken: string | undefined;
+  for (let attempt = 1; attempt <= probe.attempts; attempt++) {
+    if (ctx.signal.aborted) return fail('aborted');
+    const budget = Math.min(ctx.defaults.httpTimeoutMs, remaining());
+    if (budget <= 0) return timedOut(broken);
+    const response = await sendRequest(request, { timeoutMs: Math.ceil(budget), signal: ctx.signal });
+    last = { request, response };
+    if (!response.ok && response.reason === 'aborted') return fail('aborted');
+    broken = response.ok ? firstBrokenExpectation(probe.expect, response) : response.error;
+    lines.push(`${describeExchange(request, response)}${broken === undefined ? '' : `: ${broken}`}`);
+    if (response.ok && broken === undefined)
+      return {
+        ok: true,
+        output: withBody(trimOutput(ctx.masker.mask(lines.join('\n'))), response.body, ctx.masker),
+        durationMs: elapsed(),
+        detail: ctx.masker.mask(`${request.method} ${request.url} → ${response.status}`),
+      };
+    if (attempt < probe.attempts) {
+      if (probe.interval >= remaining()) {
+        await sleep(Math.max(0, remaining()), ctx.signal);
+        return ctx.signal.aborted ? fail('aborted') : timedOut(broken);
+      }
+      await sleep(probe.interval, ctx.signal);
+    }
+  }
+  return fail(
+    probe.attempts > 1 ? `${broken ?? 'failed'} after ${probe.attempts} attempts` : (broken ?? 'failed'),
+  );
+};

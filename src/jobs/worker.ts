@@ -1,0 +1,63 @@
+import type { ConnectionOptions, Job } from 'bullmq';
+import { Worker } from 'bullmq';
+import type { PipelineDeps } from './pipeline.ts';
+import { createPipelineProcessor } from './pipeline.ts';
+import { bullPrefix, PIPELINE_QUEUE, TIMER_QUEUE } from './queues.ts';
+import type { TimerDeps } from './timers.ts';
+import { createTimerProcessor } from './timers.ts';
+
+export interface WorkerOptions {
+  readonly connection: ConnectionOptions;
+  readonly prefix: string;
+  readonly concurrency: number;
+  /** A job whose worker stops renewing its lock (a dead process) is resumed by another after about this. */
+  readonly lockDurationMs: number;
+}
+
+export interface RunningWorkers {
+  /**
+   * Stops taking jobs and lets running steps finish within `graceMs`; then stops them (killing their
+   * processes) and hands their jobs back: another worker resumes them once their lock lapses.
+   */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Starts the pipeline and timer workers of one process. */
+export const startWorkers = (deps: PipelineDeps & TimerDeps, options: WorkerOptions): RunningWorkers => {
+  const shutdown = new AbortController();
+  const pipeline = createPipelineProcessor(deps);
+  const timers = createTimerProcessor(deps);
+  const common = {
+    connection: options.connection,
+    prefix: bullPrefix(options.prefix),
+    concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs,
+    stalledInterval: Math.max(500, Math.floor(options.lockDurationMs / 2)),
+    // A job may be handed back a few times (crashes, deploys of the workers themselves) before it is failed.
+    maxStalledCount: 5,
+  };
+  const workers = [
+    new Worker(PIPELINE_QUEUE, (job: Job) => pipeline(job, shutdown.signal), common),
+    new Worker(TIMER_QUEUE, (job: Job) => timers(job, shutdown.signal), common),
+  ];
+  for (const worker of workers) {
+    worker.on('failed', (job, error) => deps.log.warn({ job: job?.id, err: error.message }, 'job failed'));
+    worker.on('error', (error) => deps.log.warn({ err: error.message }, 'worker error'));
+  }
+  return {
+    async close(graceMs) {
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<'expired'>((resolve) => {
+        timer = setTimeout(() => resolve('expired'), graceMs);
+      });
+      const result = await Promise.race([graceful.then(() => 'done' as const), expired]);
+      clearTimeout(timer);
+      if (result === 'expired') {
+        deps.log.warn({ graceMs }, 'grace period over: stopping running steps and handing their jobs back');
+        shutdown.abort();
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+    },
+  };
+};

@@ -1,0 +1,83 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Env } from '../config/env.ts';
+import type { Config } from '../config/load.ts';
+import type { Policy } from '../domain/hotfix/policy.ts';
+import { createEffectRunner } from '../jobs/effects.ts';
+import { createLocks } from '../jobs/locks.ts';
+import { createQueues } from '../jobs/queues.ts';
+import { maskerFor } from '../jobs/steps/mask.ts';
+import type { RunningWorkers } from '../jobs/worker.ts';
+import { startWorkers } from '../jobs/worker.ts';
+import type { CommandHandler } from '../service/handler.ts';
+import { createCommandHandler } from '../service/handler.ts';
+import type { Clock } from '../service/ports.ts';
+import { createRedisEventStore } from '../store/redis-event-store.ts';
+import { connectRedis } from './runtime.ts';
+
+export interface EngineSettings {
+  readonly env: Env;
+  readonly config: Config;
+  readonly policy: Policy;
+  /** The environment handed to step processes (PATH, secrets named by secret_env). */
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+  readonly log: Logger;
+  readonly clock?: Clock;
+}
+
+export interface Engine {
+  readonly handler: CommandHandler;
+  readonly redis: Redis;
+  startWorkers(): RunningWorkers;
+  close(): Promise<void>;
+}
+
+/** Wires the event store, the command handler, effects onto BullMQ, and the workers. */
+export const createEngine = async (settings: EngineSettings): Promise<Engine> => {
+  const { env, log } = settings;
+  const clock: Clock = settings.clock ?? { now: () => new Date() };
+  const prefix = env.HOTFIX_REDIS_PREFIX;
+  const redis = await connectRedis(env.REDIS_URL, { service: true });
+  redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection problem; retrying'));
+  // BullMQ needs connections that retry forever (maxRetriesPerRequest: null), so it gets its own.
+  const connection = { url: env.REDIS_URL, maxRetriesPerRequest: null };
+  const queues = createQueues(connection, prefix);
+  const locks = createLocks({ redis, prefix });
+  const handler = createCommandHandler({
+    store: createRedisEventStore({ redis, prefix }),
+    clock,
+    policy: () => settings.policy,
+    effects: createEffectRunner({ queues, locks, clock }),
+    onEffectError: (effect, error) =>
+      log.error({ effect, err: String(error) }, 'effect failed after its events were stored'),
+  });
+  const masker = maskerFor(settings.config, settings.processEnv);
+  const stepContext = () => ({
+    masker,
+    env: settings.processEnv,
+    defaults: { runTimeoutMs: env.HOTFIX_STEP_TIMEOUT, httpTimeoutMs: 30_000, killGraceMs: 5_000 },
+  });
+  const running: RunningWorkers[] = [];
+  return {
+    handler,
+    redis,
+    startWorkers() {
+      const workers = startWorkers(
+        { handler, locks, queues, clock, config: () => settings.config, stepContext, log },
+        {
+          connection,
+          prefix,
+          concurrency: env.HOTFIX_WORKER_CONCURRENCY,
+          lockDurationMs: env.HOTFIX_JOB_LOCK,
+        },
+      );
+      running.push(workers);
+      return workers;
+    },
+    async close() {
+      await Promise.all(running.map((w) => w.close(env.HOTFIX_SHUTDOWN_GRACE)));
+      await queues.close();
+      await redis.quit();
+    },
+  };
+};

@@ -1,0 +1,61 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createEngine } from './engine.ts';
+import { loadSettings } from './runtime.ts';
+import type { CliDeps } from './commands/command.ts';
+
+export interface ServeOptions {
+  readonly worker: boolean;
+}
+
+/**
+ * `hotfix serve`: the HTTP front of the product, with the workers in-process unless `--no-worker`. This
+ * version answers health and readiness; the Slack and Teams endpoints are added by the chat layers.
+ */
+export const serve = async (options: ServeOptions, deps: CliDeps, signal?: AbortSignal): Promise<void> => {
+  const settings = await loadSettings(deps.env);
+  const log = pino({ level: settings.env.LOG_LEVEL });
+  if (settings.bundled)
+    log.warn({ config: settings.configPath }, 'no hotfix.yml found: using the bundled example config');
+  const engine = await createEngine({ ...settings, processEnv: deps.env, log });
+  const { redis } = engine;
+  if (options.worker) engine.startWorkers();
+
+  const server = createServer((req, res) => {
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method === 'GET' && path === '/healthz') return reply(200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/readyz') {
+      // Ready means Redis answers: without it nothing can be decided or recorded.
+      redis.ping().then(
+        () => reply(200, { status: 'ready', redis: 'ok' }),
+        (error: unknown) => reply(503, { status: 'not ready', redis: String(error) }),
+      );
+      return;
+    }
+    reply(404, { error: `no route for ${req.method ?? 'GET'} ${path}` });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.env.PORT, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  log.info(
+    { port, config: settings.configPath, worker: options.worker },
+    `hotfix serve listening on http://localhost:${port}`,
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+  log.info('shutting down');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await engine.close();
+};

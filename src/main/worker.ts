@@ -1,0 +1,27 @@
+import { pino } from 'pino';
+import { createEngine } from './engine.ts';
+import { loadSettings } from './runtime.ts';
+import type { CliDeps } from './commands/command.ts';
+
+/** `hotfix worker`: BullMQ workers only; run as many as needed, on as many machines as needed. */
+export const runWorker = async (deps: CliDeps, signal?: AbortSignal): Promise<void> => {
+  const settings = await loadSettings(deps.env);
+  const log = pino({ level: settings.env.LOG_LEVEL });
+  const engine = await createEngine({ ...settings, processEnv: deps.env, log });
+  engine.startWorkers();
+  log.info(
+    { config: settings.configPath, concurrency: settings.env.HOTFIX_WORKER_CONCURRENCY },
+    'hotfix worker started',
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  log.info(
+    { graceMs: settings.env.HOTFIX_SHUTDOWN_GRACE },
+    'stopping: no new jobs; letting running steps finish',
+  );
+  await engine.close();
+  log.info('stopped');
+};

@@ -1,0 +1,166 @@
+import { writeFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
+import { holdsLock } from '../../src/domain/hotfix/queries.ts';
+import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
+import { useRedisServer } from '../helpers/redis.ts';
+import type { Harness } from './harness.ts';
+import { createHarness, plan, team, waitFor } from './harness.ts';
+
+const redisServer = useRedisServer();
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const events = async (h: Harness, hotfixId: string): Promise<HotfixEvent[]> => {
+  const store = createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix });
+  return (await store.load(hotfixId)).events.map((e) => e.event);
+};
+
+const stepRunning = (h: Harness, hotfixId: string, name: string) =>
+  waitFor(`${name} to run`, async () => {
+    const state = await h.state(hotfixId);
+    return state.runs.at(-1)?.steps.find((s) => s.name === name && s.status === 'running');
+  });
+
+describe('deploy pipeline on BullMQ', () => {
+  it('runs every stage in order, pauses for the manual step, monitors, and ends verified', async () => {
+    const h = (harness = await createHarness(redisServer().url));
+    const hotfixId = await h.approveAndDeploy();
+    const confirm = await stepRunning(h, hotfixId, 'confirm');
+    // No worker is held while the manual step waits; the wrong role is refused.
+    await expect(
+      h.engine.handler.handle(hotfixId, {
+        type: 'ConfirmManualStep',
+        runId: 'deploy-1',
+        step: confirm.key,
+        outcome: 'confirmed',
+        by: team.tech1,
+      }),
+    ).rejects.toMatchObject({ code: 'not_in_role' });
+    await h.engine.handler.handle(hotfixId, {
+      type: 'ConfirmManualStep',
+      runId: 'deploy-1',
+      step: confirm.key,
+      outcome: 'confirmed',
+      by: team.biz,
+    });
+    const verified = await waitFor('verified', async () => {
+      const state = await h.state(hotfixId);
+      return state.phase === 'verified' && state;
+    });
+    expect((await h.log()).filter((l) => l.includes(' end ')).map((l) => l.split(' ')[0])).toEqual([
+      'backup',
+      'deploy',
+      'slow',
+      'smoke',
+    ]);
+    const history = await events(h, hotfixId);
+    // Each step's start and outcome are recorded before the next step starts.
+    const stepEvents = history.filter(
+      (e) => e.type === 'StepStarted' || e.type === 'StepSucceeded' || e.type === 'ManualStepConfirmed',
+    );
+    expect(
+      stepEvents.map(
+        (e) => `${e.type}:${'step' in e ? e.step.split('.')[0] + '.' + e.step.split('.')[2] : ''}`,
+      ),
+    ).toEqual([
+      'StepStarted:preparation.0',
+      'StepSucceeded:preparation.0',
+      'StepStarted:execution.0',
+      'StepSucceeded:execution.0',
+      'StepStarted:execution.1',
+      'StepSucceeded:execution.1',
+      'StepStarted:execution.2',
+      'StepSucceeded:execution.2',
+      'StepStarted:verification.0',
+      'StepSucceeded:verification.0',
+      'StepStarted:verification.1',
+      'ManualStepConfirmed:verification.1',
+    ]);
+    expect(verified.monitoring?.checks['api/health']?.passes).toBeGreaterThan(0);
+    expect(holdsLock(verified)).toBe(false);
+    expect(await h.engine.redis.exists(`${h.prefix}{hotfix}:lock:api`)).toBe(0);
+    // The plan's version reached the script as one literal argument, shell characters and all.
+    const deployed = history.find((e) => e.type === 'StepSucceeded' && e.step === 'execution.api.0');
+    expect(deployed?.type === 'StepSucceeded' && deployed.output).toContain('arg: <1.0; rm -rf />');
+  });
+
+  it('a second hotfix on a locked service is refused with who holds it; the lock frees on rollback', async () => {
+    const h = (harness = await createHarness(redisServer().url));
+    const first = await h.approveAndDeploy();
+    await stepRunning(h, first, 'confirm');
+    const second = await h.approveAndDeploy();
+    const refused = await waitFor('lock refusal', async () => {
+      const state = await h.state(second);
+      return state.lock.status === 'refused' && state;
+    });
+    expect(refused.lock.refusal).toMatchObject({ service: 'api', heldBy: first });
+    expect(refused.phase).toBe('planned');
+    // The first hotfix fails verification by hand: on_failure execute rolls it back and frees the lock.
+    const confirm = (await h.state(first)).runs[0]!.steps.find((s) => s.name === 'confirm')!;
+    await h.engine.handler.handle(first, {
+      type: 'ConfirmManualStep',
+      runId: 'deploy-1',
+      step: confirm.key,
+      outcome: 'failed',
+      note: 'order lost',
+      by: team.biz,
+    });
+    await waitFor('rolled back', async () => (await h.state(first)).phase === 'rolled_back');
+    expect((await h.log()).some((l) => l.startsWith('revert 1 end'))).toBe(true);
+    await h.engine.handler.handle(second, { type: 'RequestDeploy', by: team.tech1 });
+    await waitFor('second deploy running', async () => (await h.state(second)).runs.length === 1);
+    expect((await h.state(second)).runs[0]?.id).toBe('deploy-2');
+  });
+
+  it('a failed step stops the pipeline and rolls back (policy execute)', async () => {
+    const h = (harness = await createHarness(redisServer().url));
+    await writeFile(h.failFile, 'smoke\n');
+    const hotfixId = await h.approveAndDeploy();
+    const rolledBack = await waitFor('rolled back', async () => {
+      const state = await h.state(hotfixId);
+      return state.phase === 'rolled_back' && state;
+    });
+    expect(rolledBack.runs.map((r) => `${r.id}:${r.status}`)).toEqual([
+      'deploy-1:failed',
+      'rollback-1:succeeded',
+    ]);
+    const failed = rolledBack.runs[0]!.steps.find((s) => s.name === 'smoke')!;
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('exit code 3') });
+    expect(failed.output).toContain('smoke failed on purpose');
+    expect(rolledBack.runs[0]!.steps.find((s) => s.name === 'confirm')?.status).toBe('pending');
+  });
+
+  it('a second deploy request for the same run is a no-op', async () => {
+    const h = (harness = await createHarness(redisServer().url));
+    const hotfixId = await h.approveAndDeploy();
+    await h.engine.handler.handle(hotfixId, { type: 'RequestDeploy', by: team.tech2 });
+    await stepRunning(h, hotfixId, 'confirm');
+    const backups = (await h.log()).filter((l) => l.startsWith('backup'));
+    expect(backups).toEqual([
+      expect.stringMatching(/^backup 1 start/),
+      expect.stringMatching(/^backup 1 end/),
+    ]);
+  });
+
+  it('a bad job payload fails at once, without retries', async () => {
+    const h = (harness = await createHarness(redisServer().url));
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('hotfix-pipeline', {
+      connection: { url: redisServer().url },
+      prefix: `${h.prefix}{hotfix-jobs}`,
+    });
+    const job = await queue.add('run', { hotfixId: 'HF-1', runId: 'nonsense' }, { attempts: 5 });
+    const failed = await waitFor('job failed', async () => {
+      const current = await queue.getJob(job.id!);
+      return (await current?.isFailed()) && current;
+    });
+    expect(failed.attemptsMade).toBe(1);
+    expect(failed.failedReason).toMatch(/bad pipeline job/);
+    await queue.close();
+    void plan;
+  });
+});
