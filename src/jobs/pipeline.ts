@@ -41,6 +41,7 @@ export const configuredStep = (config: Config, run: Run, step: StepState): Step 
  * any other job for the same run (a duplicate continuation) stays off it.
  */
 export const createPipelineProcessor = (deps: PipelineDeps) => {
+  const inProcess = new Map<string, Promise<unknown>>();
   /** Records a result; a refusal means another actor moved the run on, so this job stops. */
   const record = async (hotfixId: string, command: HotfixCommand): Promise<HotfixState | null> => {
     try {
@@ -133,10 +134,35 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     }
   };
 
-  return async (job: Job, signal: AbortSignal = new AbortController().signal): Promise<string> => {
+  /**
+   * `signal` aborts a running step (the grace period is over); `stopping` asks the job to stop between steps,
+   * handing the rest of the run to another worker, so a shutdown never waits for a whole pipeline.
+   */
+  return async (
+    job: Job,
+    signal: AbortSignal = new AbortController().signal,
+    stopping: () => boolean = () => false,
+  ): Promise<string> => {
     const parsed = pipelineJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad pipeline job ${job.id}: ${parsed.error.message}`);
     const data = parsed.data;
+    // BullMQ may hand a job out again while its first processing is still alive (its lock lapsed, e.g. while
+    // Redis restarted). In this process, the second one waits for the first and then carries on from the stream.
+    const key = `${data.hotfixId}/${data.runId}`;
+    const previous = inProcess.get(key) ?? Promise.resolve();
+    const mine = previous.then(() => processRun(job, data, signal, stopping));
+    const settled = mine.catch(() => undefined);
+    inProcess.set(key, settled);
+    void settled.then(() => inProcess.get(key) === settled && inProcess.delete(key));
+    return mine;
+  };
+
+  async function processRun(
+    job: Job,
+    data: PipelineJob,
+    signal: AbortSignal,
+    stopping: () => boolean,
+  ): Promise<string> {
     const owner = job.id ?? 'unknown';
 
     let state = await deps.handler.state(data.hotfixId);
@@ -193,6 +219,14 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
       const next = await execute(data, started, startedRun, startedStep, signal);
       if (next === 'pause') return `paused at ${step.name}`;
       state = next;
+      if (stopping()) {
+        await deps.queues.addPipeline(jobIds.handover(data.hotfixId, run.id, step.key, startedStep.attempt), {
+          hotfixId: data.hotfixId,
+          runId: run.id,
+          kind: run.kind,
+        });
+        return `handed over after ${step.name}`;
+      }
     }
-  };
+  }
 };

@@ -40,6 +40,9 @@ const slug = (text: string) => text.replace(/[^A-Za-z0-9._/-]/g, '_');
 export const jobIds = {
   pipelineStart: (h: string, run: string) => `${h}__${run}__start`,
   pipelineAfter: (h: string, run: string, step: string) => `${h}__${run}__after__${slug(step)}`,
+  /** A worker shutting down hands the rest of a run over after the step it finished. */
+  handover: (h: string, run: string, step: string, attempt: number) =>
+    `${h}__${run}__handover__${slug(step)}__${attempt}`,
   waitDone: (h: string, run: string, step: string, attempt: number) =>
     `${h}__${run}__wait__${slug(step)}__${attempt}`,
   readiness: (h: string) => `${h}__readiness`,

@@ -25,6 +25,7 @@ export interface RunningWorkers {
 /** Starts the pipeline and timer workers of one process. */
 export const startWorkers = (deps: PipelineDeps & TimerDeps, options: WorkerOptions): RunningWorkers => {
   const shutdown = new AbortController();
+  let stopping = false;
   const pipeline = createPipelineProcessor(deps);
   const timers = createTimerProcessor(deps);
   const common = {
@@ -37,7 +38,7 @@ export const startWorkers = (deps: PipelineDeps & TimerDeps, options: WorkerOpti
     maxStalledCount: 5,
   };
   const workers = [
-    new Worker(PIPELINE_QUEUE, (job: Job) => pipeline(job, shutdown.signal), common),
+    new Worker(PIPELINE_QUEUE, (job: Job) => pipeline(job, shutdown.signal, () => stopping), common),
     new Worker(TIMER_QUEUE, (job: Job) => timers(job, shutdown.signal), common),
   ];
   for (const worker of workers) {
@@ -46,6 +47,7 @@ export const startWorkers = (deps: PipelineDeps & TimerDeps, options: WorkerOpti
   }
   return {
     async close(graceMs) {
+      stopping = true;
       const graceful = Promise.all(workers.map((w) => w.close()));
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<'expired'>((resolve) => {

@@ -205,6 +205,9 @@ export const runCommand = async (
 
   try {
     const ending = await ended;
+    // From here on the command has finished: a timeout or abort now would misreport its result.
+    clearTimeout(timeout);
+    ctx.signal.removeEventListener('abort', onAbort);
     if (ending.type === 'error') {
       if (pgid !== undefined) signalGroup(pgid, 'SIGKILL');
       return fail(spawnError(program, ending.error));

@@ -132,6 +132,7 @@ export const runProbe = async (
     const response = await sendRequest(request, { timeoutMs: Math.ceil(budget), signal: ctx.signal });
     last = { request, response };
     if (!response.ok && response.reason === 'aborted') return fail('aborted');
+    if (!response.ok && response.reason === 'timeout' && remaining() <= 0) return timedOut(undefined);
     broken = response.ok ? firstBrokenExpectation(probe.expect, response) : response.error;
     lines.push(`${describeExchange(request, response)}${broken === undefined ? '' : `: ${broken}`}`);
     if (response.ok && broken === undefined)

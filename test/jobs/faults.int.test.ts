@@ -1,0 +1,114 @@
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
+import { useRedisServer } from '../helpers/redis.ts';
+import type { Harness } from './harness.ts';
+import { createHarness, team, waitFor } from './harness.ts';
+
+const redisServer = useRedisServer();
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const lineMatching = (h: Harness, pattern: RegExp) =>
+  waitFor(`a step log line ${pattern}`, async () => (await h.log()).find((l) => pattern.test(l)), 30_000);
+
+const stepRunning = (h: Harness, hotfixId: string, name: string) =>
+  waitFor(
+    `${name} to run`,
+    async () =>
+      (await h.state(hotfixId)).runs.at(-1)?.steps.find((s) => s.name === name && s.status === 'running'),
+    30_000,
+  );
+
+const starts = async (h: Harness) =>
+  (await h.log()).filter((l) => l.split(' ')[2] === 'start').map((l) => l.split(' ').slice(0, 2).join(' '));
+
+describe('crash safety', () => {
+  it('a worker killed with SIGKILL mid-step: another worker resumes the run at that step, next attempt', async () => {
+    const h = (harness = await createHarness(redisServer().url, { workers: false }));
+    h.spawnWorker();
+    h.spawnWorker();
+    const hotfixId = await h.approveAndDeploy();
+    const line = await lineMatching(h, /^slow 1 start /);
+    const [, , , stepPid, workerPid] = line.split(' ');
+    // The machine dies: the worker and the step it was running.
+    process.kill(Number(workerPid), 'SIGKILL');
+    process.kill(-Number(stepPid), 'SIGKILL');
+    await stepRunning(h, hotfixId, 'confirm');
+    expect(await starts(h)).toEqual(['backup 1', 'deploy 1', 'slow 1', 'slow 2', 'smoke 1']);
+    const store = createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix });
+    const slow = (await store.load(hotfixId)).events
+      .map((e) => e.event)
+      .filter((e) => 'step' in e && e.step === 'execution.api.1')
+      .map((e) => `${e.type}#${'attempt' in e ? e.attempt : ''}`);
+    expect(slow).toEqual(['StepStarted#1', 'StepStarted#2', 'StepSucceeded#2']);
+    const state = await h.state(hotfixId);
+    expect(state.lock.status).toBe('granted');
+    expect(await h.engine.redis.hget(`${h.prefix}{hotfix}:lock:api`, 'hotfixId')).toBe(hotfixId);
+  });
+
+  it('SIGTERM: the worker finishes the running step, hands the rest back and exits 0', async () => {
+    const h = (harness = await createHarness(redisServer().url, { workers: false }));
+    const worker = h.spawnWorker();
+    const hotfixId = await h.approveAndDeploy();
+    await lineMatching(h, /^slow 1 start /);
+    worker.kill('SIGTERM');
+    const [code] = (await once(worker, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect((await h.log()).some((l) => l.startsWith('slow 1 end'))).toBe(true);
+    const afterStop = await h.state(hotfixId);
+    expect(afterStop.runs[0]?.steps.find((s) => s.name === 'slow')?.status).toBe('succeeded');
+    expect(afterStop.runs[0]?.steps.find((s) => s.name === 'smoke')?.status).toBe('pending');
+    // Another worker takes the handed-over run on from the next step.
+    h.spawnWorker();
+    await stepRunning(h, hotfixId, 'confirm');
+    expect(await starts(h)).toEqual(['backup 1', 'deploy 1', 'slow 1', 'smoke 1']);
+  });
+
+  it('Redis restarts while a step runs: workers reconnect and the pipeline completes', async () => {
+    const h = (harness = await createHarness(redisServer().url));
+    const hotfixId = await h.approveAndDeploy();
+    await lineMatching(h, /^slow 1 start /);
+    await redisServer().restart();
+    const confirm = await stepRunning(h, hotfixId, 'confirm');
+    await h.engine.handler.handle(hotfixId, {
+      type: 'ConfirmManualStep',
+      runId: 'deploy-1',
+      step: confirm.key,
+      outcome: 'confirmed',
+      by: team.biz,
+    });
+    await waitFor('verified', async () => (await h.state(hotfixId)).phase === 'verified', 30_000);
+    expect(await starts(h)).toEqual(['backup 1', 'deploy 1', 'slow 1', 'smoke 1']);
+  });
+});
+
+describe('monitoring window', () => {
+  it('a breach applies the rollback policy; the window survives as delayed jobs', async () => {
+    const h = (harness = await createHarness(redisServer().url));
+    const hotfixId = await h.approveAndDeploy();
+    const confirm = await stepRunning(h, hotfixId, 'confirm');
+    await h.engine.handler.handle(hotfixId, {
+      type: 'ConfirmManualStep',
+      runId: 'deploy-1',
+      step: confirm.key,
+      outcome: 'confirmed',
+      by: team.biz,
+    });
+    await waitFor(
+      'monitoring',
+      async () => (await h.state(hotfixId)).monitoring?.checks['api/health']?.passes,
+    );
+    h.health.status = 503;
+    const rolledBack = await waitFor('rolled back', async () => {
+      const state = await h.state(hotfixId);
+      return state.phase === 'rolled_back' && state;
+    });
+    expect(rolledBack.monitoring?.checks['api/health']?.breaches).toBeGreaterThan(0);
+    expect(rolledBack.monitoring?.checks['api/health']?.last?.detail).toMatch(/503/);
+    expect(rolledBack.runs.map((r) => r.id)).toEqual(['deploy-1', 'rollback-1']);
+  });
+});
