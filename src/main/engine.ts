@@ -9,11 +9,14 @@ import { createQueues } from '../jobs/queues.ts';
 import { maskerFor } from '../jobs/steps/mask.ts';
 import type { RunningWorkers } from '../jobs/worker.ts';
 import { startWorkers } from '../jobs/worker.ts';
+import { reconcile } from '../jobs/reconcile.ts';
 import type { CommandHandler } from '../service/handler.ts';
 import { createCommandHandler } from '../service/handler.ts';
 import type { Clock } from '../service/ports.ts';
 import { createRedisEventStore } from '../store/redis-event-store.ts';
 import { connectRedis } from './runtime.ts';
+
+const RECONCILE_EVERY_MS = 30_000;
 
 export interface EngineSettings {
   readonly env: Env;
@@ -43,8 +46,9 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
   const connection = { url: env.REDIS_URL, maxRetriesPerRequest: null };
   const queues = createQueues(connection, prefix);
   const locks = createLocks({ redis, prefix });
+  const store = createRedisEventStore({ redis, prefix });
   const handler = createCommandHandler({
-    store: createRedisEventStore({ redis, prefix }),
+    store,
     clock,
     policy: () => settings.policy,
     effects: createEffectRunner({ queues, locks, clock }),
@@ -71,8 +75,23 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
           lockDurationMs: env.HOTFIX_JOB_LOCK,
         },
       );
-      running.push(workers);
-      return workers;
+      // On start and then now and again: re-derive jobs and lock releases lost between an append and its effects.
+      const sweep = () =>
+        reconcile({ store, handler, queues, locks, redis, prefix, clock }).then(
+          (actions) => actions.length > 0 && log.info({ actions }, 'reconciled'),
+          (error: unknown) => log.warn({ err: String(error) }, 'reconcile failed; will try again'),
+        );
+      void sweep();
+      const timer = setInterval(() => void sweep(), RECONCILE_EVERY_MS);
+      timer.unref();
+      const handle: RunningWorkers = {
+        async close(graceMs) {
+          clearInterval(timer);
+          await workers.close(graceMs);
+        },
+      };
+      running.push(handle);
+      return handle;
     },
     async close() {
       await Promise.all(running.map((w) => w.close(env.HOTFIX_SHUTDOWN_GRACE)));
