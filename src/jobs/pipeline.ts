@@ -203,7 +203,8 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
           'resuming an interrupted step',
         );
       }
-      const attempt = step.status === 'running' ? step.attempt + 1 : 1;
+      // Attempts keep counting across crash resumes and retries, so a script can tell a re-run (HOTFIX_STEP_ATTEMPT).
+      const attempt = step.attempt + 1;
       const started = await record(data.hotfixId, {
         type: 'StartStep',
         runId: run.id,

@@ -95,6 +95,7 @@ export const hotfixEventSchema = z.discriminatedUnion('type', [
   event('LockGranted', { runId, services: z.array(nonEmpty) }),
   event('LockRefused', { runId, service: nonEmpty, heldBy: nonEmpty, since: text }),
   event('PipelineStarted', { runId, kind: z.enum(['deploy', 'rollback']), steps: z.array(plannedStep) }),
+  event('StepReopened', { runId, step, reason: z.string().min(1) }),
   event('StepStarted', { runId, step, attempt: count, owner: z.string().min(1).optional() }),
   event('StepSucceeded', { runId, step, attempt: count, durationMs: count, output: text }),
   event('StepFailed', { runId, step, attempt: count, durationMs: count, output: text, error: text }),

@@ -690,3 +690,67 @@ describe('effects', () => {
     expect(T0).toEqual(new Date('2026-11-26T03:00:00.000Z'));
   });
 });
+
+describe('retrying and skipping a failed step', () => {
+  const off = { ...policy, rollback: { ...policy.rollback, onFailure: 'off' as const } };
+  const failed = () => play([[cmd.fail(DEPLOY_STEPS.check)]], { policy: off }, verifying().history);
+
+  it('a retry reopens the run at the failed step, and the pipeline continues', () => {
+    const { history, state } = failed();
+    expect(state.phase).toBe('deploy_failed');
+    const events = given(history, { policy: off })
+      .when({
+        type: 'RetryStep',
+        runId: 'deploy-1',
+        step: DEPLOY_STEPS.check,
+        reason: 'flaky probe',
+        by: people.tech1,
+      })
+      .then([{ type: 'StepReopened', step: DEPLOY_STEPS.check }]);
+    const after = fold(events, state);
+    expect(after.phase).toBe('deploying');
+    expect(after.runs[0]?.status).toBe('running');
+    expect(after.runs[0]?.steps.find((s) => s.key === DEPLOY_STEPS.check)).toMatchObject({
+      status: 'pending',
+      attempt: 1,
+    });
+    expect(effectsOf(state, events, after)).toEqual([
+      expect.objectContaining({ type: 'continue-pipeline', runId: 'deploy-1' }),
+    ]);
+    given([...history, ...events], { policy: off })
+      .when({
+        type: 'RetryStep',
+        runId: 'deploy-1',
+        step: DEPLOY_STEPS.check,
+        reason: 'again',
+        by: people.tech2,
+      })
+      .thenNothing();
+  });
+
+  it('skipping the failed step carries the run on past it', () => {
+    given(failed().history, { policy: off })
+      .when({
+        type: 'SkipStep',
+        runId: 'deploy-1',
+        step: DEPLOY_STEPS.check,
+        reason: 'checked by hand',
+        by: people.tech1,
+      })
+      .then([{ type: 'StepReopened' }, { type: 'StepSkipped', step: DEPLOY_STEPS.check }]);
+  });
+
+  it('is refused once a rollback has started, and for a step that did not fail', () => {
+    const rolledBack = play(
+      [[cmd.fail(DEPLOY_STEPS.check)]],
+      { policy: { ...policy, rollback: { ...policy.rollback, onFailure: 'execute' } } },
+      verifying().history,
+    );
+    given(rolledBack.history)
+      .when({ type: 'RetryStep', runId: 'deploy-1', step: DEPLOY_STEPS.check, reason: 'x', by: people.tech1 })
+      .thenRefused('stale_step', /can no longer be retried/);
+    given(failed().history, { policy: off })
+      .when({ type: 'RetryStep', runId: 'deploy-1', step: DEPLOY_STEPS.code, reason: 'x', by: people.tech1 })
+      .thenRefused('stale_step', /did not fail/);
+  });
+});

@@ -99,6 +99,13 @@ const command: fc.Arbitrary<HotfixCommand> = fc.oneof(
     by,
   }),
   fc.record({
+    type: fc.constant('RetryStep' as const),
+    runId: fc.constantFrom(...runIds),
+    step: fc.constantFrom(...steps),
+    reason: fc.constant('flaky'),
+    by,
+  }),
+  fc.record({
     type: fc.constant('AbortPipeline' as const),
     runId: fc.constantFrom(...runIds),
     reason: fc.constant('stop'),
@@ -181,6 +188,17 @@ const plausible = (state: HotfixState, p: Policy): HotfixCommand[][] => {
       : [];
   const perPerson = everyone.flatMap((who): HotfixCommand[] => [
     { type: 'RequestDeploy', by: who },
+    ...(run && run.status === 'failed'
+      ? run.steps
+          .filter((st) => st.status === 'failed')
+          .map((st): HotfixCommand => ({
+            type: 'RetryStep',
+            runId: run.id,
+            step: st.key,
+            reason: 'flaky',
+            by: who,
+          }))
+      : []),
     { type: 'CloseHotfix', by: who },
     { type: 'ProposeRollback', trigger: 'critical_error', reason: 'errors up', by: who },
   ]);

@@ -134,6 +134,33 @@ describe('deploy pipeline on BullMQ', () => {
     expect(rolledBack.runs[0]!.steps.find((s) => s.name === 'confirm')?.status).toBe('pending');
   });
 
+  it('on_failure off: a failed step stops the run and keeps the lock; a retry runs it again, next attempt', async () => {
+    const h = (harness = await createHarness(redisServer().url, { onFailure: 'off' }));
+    await writeFile(h.failFile, 'smoke\n');
+    const hotfixId = await h.approveAndDeploy();
+    const failed = await waitFor('deploy failed', async () => {
+      const state = await h.state(hotfixId);
+      return state.phase === 'deploy_failed' && state;
+    });
+    expect(holdsLock(failed)).toBe(true);
+    await writeFile(h.failFile, '');
+    const smoke = failed.runs[0]!.steps.find((s) => s.name === 'smoke')!;
+    await h.engine.handler.handle(hotfixId, {
+      type: 'RetryStep',
+      runId: 'deploy-1',
+      step: smoke.key,
+      reason: 'fixture fixed',
+      by: team.tech1,
+    });
+    await stepRunning(h, hotfixId, 'confirm');
+    expect((await h.log()).filter((l) => l.startsWith('smoke'))).toEqual([
+      expect.stringMatching(/^smoke 1 start/),
+      expect.stringMatching(/^smoke 1 failed/),
+      expect.stringMatching(/^smoke 2 start/),
+      expect.stringMatching(/^smoke 2 end/),
+    ]);
+  });
+
   it('a second deploy request for the same run is a no-op', async () => {
     const h = (harness = await createHarness(redisServer().url));
     const hotfixId = await h.approveAndDeploy();

@@ -166,6 +166,14 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     output: 'psql: connection refused',
     error: 'exit code 2',
   },
+  StepReopened: {
+    type: 'StepReopened',
+    at: at(9),
+    by: bob,
+    runId: 'deploy-1',
+    step: 'execution.api.0',
+    reason: 'flaky network',
+  },
   StepSkipped: {
     type: 'StepSkipped',
     at: at(9),

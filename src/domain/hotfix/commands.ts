@@ -29,6 +29,7 @@ export type HotfixCommand =
     >
   | C<'SkipStep', { runId: string; step: string; reason: string }>
   | C<'ConfirmManualStep', { runId: string; step: string; outcome: 'confirmed' | 'failed'; note?: string }>
+  | C<'RetryStep', { runId: string; step: string; reason: string }>
   | C<'AbortPipeline', { runId: string; reason: string }>
   | C<'RecordMonitorCheck', { check: string; round: number; passed: boolean; detail?: string }>
   | C<'CloseMonitoringWindow'>

@@ -206,12 +206,37 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
       requirePerson(command.by, ctx, h);
       const { run, step } = findStep(state, command.runId, command.step);
       if (step.status === 'skipped') return [];
+      const reason = nonEmpty(command.reason, 'a reason');
+      const skipped: Draft = { type: 'StepSkipped', runId: run.id, step: step.key, reason };
+      if (step.status === 'failed') {
+        // Skipping the step that failed the run carries the run on past it.
+        requireReopenable(state, run, step);
+        requireStepRole(step, command.by, ctx, 'skip');
+        return withFollowUps(state, ctx, at, command.by, [
+          { type: 'StepReopened', runId: run.id, step: step.key, reason },
+          skipped,
+        ]);
+      }
       requireRunning(run, h);
       if (isFinished(step)) refuse('stale_step', `${step.name} has already finished.`);
       requireStepRole(step, command.by, ctx, 'skip');
-      return withFollowUps(state, ctx, at, command.by, [
-        { type: 'StepSkipped', runId: run.id, step: step.key, reason: nonEmpty(command.reason, 'a reason') },
-      ]);
+      return withFollowUps(state, ctx, at, command.by, [skipped]);
+    }
+
+    case 'RetryStep': {
+      requirePerson(command.by, ctx, h);
+      const { run, step } = findStep(state, command.runId, command.step);
+      if (step.status === 'pending' && run.status === 'running') return [];
+      if (step.status !== 'failed')
+        refuse('stale_step', `${step.name} did not fail; only a failed step is retried.`);
+      requireReopenable(state, run, step);
+      requireStepRole(step, command.by, ctx, 'retry');
+      return emit({
+        type: 'StepReopened',
+        runId: run.id,
+        step: step.key,
+        reason: nonEmpty(command.reason, 'a reason'),
+      });
     }
 
     case 'ConfirmManualStep': {
@@ -758,6 +783,14 @@ function requireSystem(by: Person, hotfixId: string): void {
 function requirePhase(state: HotfixState, phases: readonly HotfixState['phase'][], why: string): void {
   if (!phases.includes(state.phase))
     refuse('wrong_phase', `${state.id} is ${state.phase.replace('_', ' ')}. ${why}`);
+}
+
+/** A failed run can be taken up again at its failed step while it is the hotfix's last run. */
+function requireReopenable(state: HotfixState, run: Run, step: StepState): void {
+  if (run.status !== 'failed' || state.runs.at(-1)?.id !== run.id)
+    refuse('stale_step', `${run.id} is ${run.status}; ${step.name} can no longer be retried or skipped.`);
+  const settled = run.kind === 'deploy' ? state.phase === 'deploy_failed' : state.phase === 'rollback_failed';
+  if (!settled) refuse('wrong_phase', `${state.id} is ${state.phase.replace('_', ' ')}.`);
 }
 
 function requireRunning(run: Run, hotfixId: string): void {

@@ -80,6 +80,8 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
       return `${step(event.runId, event.step)} failed after ${formatDuration(event.durationMs)} (attempt ${
         event.attempt
       }): ${event.error}`;
+    case 'StepReopened':
+      return `reopened ${step(event.runId, event.step)} to run again: ${event.reason}`;
     case 'StepSkipped':
       return `skipped ${step(event.runId, event.step)}: ${event.reason}`;
     case 'ManualStepConfirmed':

@@ -68,6 +68,15 @@ export const effectsOf = (
         return [{ type: 'schedule-vote-expiry', hotfixId, voteId: event.voteId, at: event.expiresAt }];
       case 'HotfixStarted':
         return [{ type: 'run-readiness-checks', hotfixId }];
+      case 'StepReopened':
+        return [
+          {
+            type: 'continue-pipeline',
+            hotfixId,
+            runId: event.runId,
+            after: `reopen.${event.step}.${event.at}`,
+          },
+        ];
       case 'ManualStepConfirmed':
       case 'StepSkipped':
         return runById(after, event.runId)?.status === 'running'

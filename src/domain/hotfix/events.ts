@@ -72,6 +72,8 @@ export type HotfixEvent =
       { runId: string; step: string; attempt: number; durationMs: number; output: string; error: string }
     >
   | E<'StepSkipped', { runId: string; step: string; reason: string }>
+  /** A failed step is given another go (or is about to be skipped): its run is running again from it. */
+  | E<'StepReopened', { runId: string; step: string; reason: string }>
   | E<'ManualStepConfirmed', { runId: string; step: string; outcome: 'confirmed' | 'failed'; note?: string }>
   | E<'StagePassed', { runId: string; stage: Stage }>
   | E<'StageFailed', { runId: string; stage: Stage; step: string }>

@@ -390,6 +390,24 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
         output: event.output,
         error: event.error,
       }));
+    case 'StepReopened': {
+      const reopened = updateRun(state, event.runId, (run) => {
+        const step = run.steps.find((s) => s.key === event.step);
+        const { [step?.stage ?? 'verification']: _failed, ...stages } = run.stages;
+        const gates = Object.fromEntries(Object.entries(run.gates).filter(([, g]) => g.passed));
+        return {
+          ...run,
+          status: 'running',
+          stages,
+          gates,
+          steps: run.steps.map((s) =>
+            s.key === event.step ? { ...s, status: 'pending', error: undefined } : s,
+          ),
+        };
+      });
+      const run = reopened.runs.find((r) => r.id === event.runId);
+      return { ...reopened, phase: run?.kind === 'rollback' ? 'rolling_back' : 'deploying' };
+    }
     case 'StepSkipped':
       return updateStep(state, event.runId, event.step, (s) => ({
         ...s,
