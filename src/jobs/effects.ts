@@ -8,6 +8,8 @@ export interface EffectDeps {
   readonly queues: JobQueues;
   readonly locks: Locks;
   readonly clock: Clock;
+  /** Tells every worker to stop the run's running step now (Redis pub/sub, see abortChannel). */
+  readonly publishAbort: (hotfixId: string, runId: string) => Promise<void>;
 }
 
 /**
@@ -39,8 +41,9 @@ export const createEffectRunner = (deps: EffectDeps): EffectRunner => ({
           kind: effect.runId.startsWith('rollback') ? 'rollback' : 'deploy',
         });
       case 'cancel-pipeline':
-        // The run is marked aborted in the stream; the processor stops before its next step.
-        return;
+        // The stream already says the run is aborted, so no worker starts another step of it; this stops
+        // the one running now instead of letting it run to its end.
+        return deps.publishAbort(effect.hotfixId, effect.runId);
       case 'release-lock':
         await deps.locks.release(effect.hotfixId, effect.services);
         return;

@@ -42,6 +42,10 @@ export const configuredStep = (config: Config, run: Run, step: StepState): Step 
  */
 export const createPipelineProcessor = (deps: PipelineDeps) => {
   const inProcess = new Map<string, Promise<unknown>>();
+  /** Runs being processed here, to stop their running step when a person aborts the run. */
+  const aborts = new Map<string, AbortController>();
+  const runKey = (data: { hotfixId: string; runId: string }) => `${data.hotfixId}/${data.runId}`;
+  const runAborted = (data: PipelineJob) => aborts.get(runKey(data))?.signal.aborted === true;
   /** Records a result; a refusal means another actor moved the run on, so this job stops. */
   const record = async (hotfixId: string, command: HotfixCommand): Promise<HotfixState | null> => {
     try {
@@ -112,6 +116,8 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
           attempt: step.attempt,
           signal,
         });
+        // The run was aborted by a person: the step was stopped, and the stream already says why.
+        if (runAborted(data)) return 'pause';
         // Interrupted by shutdown: the step did not fail; the job is handed back and resumed elsewhere.
         if (signal.aborted)
           throw new Error(`${data.hotfixId} ${run.id}: ${step.name} interrupted by shutdown`);
@@ -138,7 +144,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
    * `signal` aborts a running step (the grace period is over); `stopping` asks the job to stop between steps,
    * handing the rest of the run to another worker, so a shutdown never waits for a whole pipeline.
    */
-  return async (
+  const processJob = async (
     job: Job,
     signal: AbortSignal = new AbortController().signal,
     stopping: () => boolean = () => false,
@@ -148,9 +154,17 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     const data = parsed.data;
     // BullMQ may hand a job out again while its first processing is still alive (its lock lapsed, e.g. while
     // Redis restarted). In this process, the second one waits for the first and then carries on from the stream.
-    const key = `${data.hotfixId}/${data.runId}`;
+    const key = runKey(data);
     const previous = inProcess.get(key) ?? Promise.resolve();
-    const mine = previous.then(() => processRun(job, data, signal, stopping));
+    const mine = previous.then(async () => {
+      const abort = new AbortController();
+      aborts.set(key, abort);
+      try {
+        return await processRun(job, data, AbortSignal.any([signal, abort.signal]), stopping);
+      } finally {
+        if (aborts.get(key) === abort) aborts.delete(key);
+      }
+    });
     const settled = mine.catch(() => undefined);
     inProcess.set(key, settled);
     void settled.then(() => inProcess.get(key) === settled && inProcess.delete(key));
@@ -230,4 +244,12 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
       }
     }
   }
+  return Object.assign(processJob, {
+    /** Stops the running step of a run processed in this process (a person aborted the run). */
+    abort: (hotfixId: string, runId: string): boolean => {
+      const abort = aborts.get(runKey({ hotfixId, runId }));
+      abort?.abort();
+      return abort !== undefined;
+    },
+  });
 };

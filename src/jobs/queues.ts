@@ -71,6 +71,9 @@ export interface JobQueues {
  * `prefix` keeps BullMQ's keys apart per installation (and per test); the `{hotfix-jobs}` hash tag keeps each
  * queue's keys in one Redis Cluster slot, as BullMQ requires.
  */
+/** The pub/sub channel on which aborted runs are announced to every worker. */
+export const abortChannel = (prefix: string) => `${prefix}{hotfix}:abort`;
+
 export const bullPrefix = (prefix: string) => `${prefix}{hotfix-jobs}`;
 
 export const createQueues = (connection: ConnectionOptions, prefix: string): JobQueues => {

@@ -1,13 +1,16 @@
 import type { ConnectionOptions, Job } from 'bullmq';
 import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { PipelineDeps } from './pipeline.ts';
 import { createPipelineProcessor } from './pipeline.ts';
-import { bullPrefix, PIPELINE_QUEUE, TIMER_QUEUE } from './queues.ts';
+import { abortChannel, bullPrefix, PIPELINE_QUEUE, TIMER_QUEUE } from './queues.ts';
 import type { TimerDeps } from './timers.ts';
 import { createTimerProcessor } from './timers.ts';
 
 export interface WorkerOptions {
   readonly connection: ConnectionOptions;
+  /** For the subscription to aborted runs. */
+  readonly redisUrl: string;
   readonly prefix: string;
   readonly concurrency: number;
   /** A job whose worker stops renewing its lock (a dead process) is resumed by another after about this. */
@@ -41,6 +44,16 @@ export const startWorkers = (deps: PipelineDeps & TimerDeps, options: WorkerOpti
     new Worker(PIPELINE_QUEUE, (job: Job) => pipeline(job, shutdown.signal, () => stopping), common),
     new Worker(TIMER_QUEUE, (job: Job) => timers(job, shutdown.signal), common),
   ];
+  // Aborts are announced to all workers; the one running the run stops its step.
+  const subscriber = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  subscriber.on('error', (error) =>
+    deps.log.warn({ err: error.message }, 'abort subscription problem; retrying'),
+  );
+  void subscriber.subscribe(abortChannel(options.prefix));
+  subscriber.on('message', (_channel: string, message: string) => {
+    const [hotfixId = '', runId = ''] = message.split(' ');
+    if (pipeline.abort(hotfixId, runId)) deps.log.info({ hotfixId, runId }, 'run aborted: stopping its step');
+  });
   for (const worker of workers) {
     worker.on('failed', (job, error) => deps.log.warn({ job: job?.id, err: error.message }, 'job failed'));
     worker.on('error', (error) => deps.log.warn({ err: error.message }, 'worker error'));
@@ -55,6 +68,7 @@ export const startWorkers = (deps: PipelineDeps & TimerDeps, options: WorkerOpti
       });
       const result = await Promise.race([graceful.then(() => 'done' as const), expired]);
       clearTimeout(timer);
+      subscriber.disconnect();
       if (result === 'expired') {
         deps.log.warn({ graceMs }, 'grace period over: stopping running steps and handing their jobs back');
         shutdown.abort();

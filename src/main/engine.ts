@@ -5,7 +5,7 @@ import type { Config } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
 import { createLocks } from '../jobs/locks.ts';
-import { createQueues } from '../jobs/queues.ts';
+import { abortChannel, createQueues } from '../jobs/queues.ts';
 import { maskerFor } from '../jobs/steps/mask.ts';
 import type { RunningWorkers } from '../jobs/worker.ts';
 import { startWorkers } from '../jobs/worker.ts';
@@ -51,7 +51,13 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
     store,
     clock,
     policy: () => settings.policy,
-    effects: createEffectRunner({ queues, locks, clock }),
+    effects: createEffectRunner({
+      queues,
+      locks,
+      clock,
+      publishAbort: async (hotfixId, runId) =>
+        void (await redis.publish(abortChannel(prefix), `${hotfixId} ${runId}`)),
+    }),
     onEffectError: (effect, error) =>
       log.error({ effect, err: String(error) }, 'effect failed after its events were stored'),
   });
@@ -70,6 +76,7 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
         { handler, locks, queues, clock, config: () => settings.config, stepContext, log },
         {
           connection,
+          redisUrl: env.REDIS_URL,
           prefix,
           concurrency: env.HOTFIX_WORKER_CONCURRENCY,
           lockDurationMs: env.HOTFIX_JOB_LOCK,

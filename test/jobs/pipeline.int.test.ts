@@ -161,6 +161,33 @@ describe('deploy pipeline on BullMQ', () => {
     ]);
   });
 
+  it('aborting a run stops its running step at once and starts no other', async () => {
+    const h = (harness = await createHarness(redisServer().url, { onFailure: 'off' }));
+    const hotfixId = await h.approveAndDeploy();
+    await waitFor('slow to start', async () => (await h.log()).some((l) => l.startsWith('slow 1 start')));
+    await h.engine.handler.handle(hotfixId, {
+      type: 'AbortPipeline',
+      runId: 'deploy-1',
+      reason: 'wrong build',
+      by: team.tech1,
+    });
+    const aborted = await waitFor('the slow step to be stopped', async () => {
+      const state = await h.state(hotfixId);
+      const slow = state.runs[0]?.steps.find((s) => s.name === 'slow');
+      return state.runs[0]?.status === 'aborted' && slow?.status === 'running' && state;
+    });
+    expect(aborted.phase).toBe('deploy_failed');
+    // The step's process was killed (it never logged its end), and nothing after it ran.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect((await h.log()).map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual([
+      'backup 1 start',
+      'backup 1 end',
+      'deploy 1 start',
+      'deploy 1 end',
+      'slow 1 start',
+    ]);
+  });
+
   it('a second deploy request for the same run is a no-op', async () => {
     const h = (harness = await createHarness(redisServer().url));
     const hotfixId = await h.approveAndDeploy();
