@@ -255,6 +255,10 @@ describe('deploy gates', () => {
     const state = fold(events, requested.state);
     expect(state.phase).toBe('planned');
     expect(state.lock.refusal).toMatchObject({ service: 'payments-api', heldBy: 'HF-7' });
+    // Asked again later, the deploy gets a run (and so a job) of its own.
+    given([...requested.history, ...events])
+      .when(cmd.deploy())
+      .then([{ type: 'DeployRequested', runId: 'deploy-2' }]);
   });
 
   it('people cannot record pipeline results', () => {
