@@ -59,6 +59,8 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
         );
         return null;
       }
+      // A bug, not a blip: retrying would store nothing either.
+      if (error instanceof InvalidEventError) throw new UnrecoverableError(error.message);
       throw error;
     }
   };

@@ -46,7 +46,8 @@ export const createTimerProcessor = (deps: TimerDeps) => {
     } catch (error) {
       if (!(error instanceof RuleViolation)) throw error;
       // Too early by this machine's clock (skew between hosts): retry later rather than lose the timer.
-      if (error.code === 'wrong_phase' && /open until/.test(error.message)) throw new Error(error.message);
+      if (error.code === 'wrong_phase' && /open until/.test(error.message))
+        throw new Error(error.message, { cause: error });
       deps.log.info({ hotfixId, command: command.type, code: error.code }, error.message);
       return null;
     }

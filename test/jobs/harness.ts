@@ -13,6 +13,7 @@ import type { Plan } from '../../src/domain/hotfix/plan.ts';
 import type { HotfixState } from '../../src/domain/hotfix/state.ts';
 import type { Engine } from '../../src/main/engine.ts';
 import { createEngine } from '../../src/main/engine.ts';
+import type { CommandHandler } from '../../src/service/handler.ts';
 import { uniquePrefix } from '../helpers/redis.ts';
 
 const slack = (id: string, name: string): Person => ({ platform: 'slack', id, name });
@@ -72,17 +73,51 @@ services:
       - { name: health, check: { url: '${healthUrl}' }, every: 1s }
 `;
 
+/** Starts a hotfix on `api`, approves it, ticks its checklists and requests deploy, as a team would. */
+export const approveAndDeploy = async (
+  h: Pick<CommandHandler, 'start' | 'handle'>,
+  requestKey?: string,
+): Promise<string> => {
+  const { hotfixId, state } = await h.start(plan, team.tech1, requestKey);
+  await h.handle(hotfixId, {
+    type: 'ApprovePlan',
+    role: 'technical',
+    planHash: state.planHash,
+    by: team.tech2,
+  });
+  await h.handle(hotfixId, {
+    type: 'ApprovePlan',
+    role: 'management',
+    planHash: state.planHash,
+    by: team.manager,
+  });
+  await h.handle(hotfixId, {
+    type: 'TickChecklistItem',
+    checklist: 'code_readiness',
+    item: 'Tests passed',
+    by: team.tech1,
+  });
+  await h.handle(hotfixId, {
+    type: 'TickChecklistItem',
+    checklist: 'environment_readiness',
+    item: 'Tool access',
+    by: team.tech1,
+  });
+  await h.handle(hotfixId, { type: 'RequestDeploy', by: team.tech1 });
+  return hotfixId;
+};
+
 /** Polls until `probe` returns a value (bounded: a test never hangs on it). */
 export const waitFor = async <T>(
   what: string,
   probe: () => Promise<T | undefined | null | false>,
   timeoutMs = 20_000,
 ): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 };
@@ -158,36 +193,7 @@ export const createHarness = async (
     engine,
     log: async () => (await readFile(stepLog, 'utf8')).split('\n').filter(Boolean),
     state: (hotfixId) => engine.handler.state(hotfixId),
-    async approveAndDeploy() {
-      const h = engine.handler;
-      const { hotfixId, state } = await h.start(plan, team.tech1);
-      await h.handle(hotfixId, {
-        type: 'ApprovePlan',
-        role: 'technical',
-        planHash: state.planHash,
-        by: team.tech2,
-      });
-      await h.handle(hotfixId, {
-        type: 'ApprovePlan',
-        role: 'management',
-        planHash: state.planHash,
-        by: team.manager,
-      });
-      await h.handle(hotfixId, {
-        type: 'TickChecklistItem',
-        checklist: 'code_readiness',
-        item: 'Tests passed',
-        by: team.tech1,
-      });
-      await h.handle(hotfixId, {
-        type: 'TickChecklistItem',
-        checklist: 'environment_readiness',
-        item: 'Tool access',
-        by: team.tech1,
-      });
-      await h.handle(hotfixId, { type: 'RequestDeploy', by: team.tech1 });
-      return hotfixId;
-    },
+    approveAndDeploy: () => approveAndDeploy(engine.handler),
     spawnWorker() {
       const child = spawn('node', ['bin/hotfix.js', 'worker'], {
         env: { ...process.env, ...env },

@@ -7,7 +7,7 @@ import { createCommandHandler } from '../../src/service/handler.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { useRedisServer } from '../helpers/redis.ts';
 import type { Harness } from './harness.ts';
-import { createHarness, pipelineConfig, plan, team, waitFor } from './harness.ts';
+import { approveAndDeploy, createHarness, pipelineConfig, plan, team, waitFor } from './harness.ts';
 
 const redisServer = useRedisServer();
 let harness: Harness | undefined;
@@ -29,32 +29,7 @@ describe('reconcile', () => {
       policy: () => parsed.policy,
       effects: { run: async () => {} },
     });
-    const { hotfixId, state } = await lossy.start(plan, team.tech1);
-    await lossy.handle(hotfixId, {
-      type: 'ApprovePlan',
-      role: 'technical',
-      planHash: state.planHash,
-      by: team.tech2,
-    });
-    await lossy.handle(hotfixId, {
-      type: 'ApprovePlan',
-      role: 'management',
-      planHash: state.planHash,
-      by: team.manager,
-    });
-    await lossy.handle(hotfixId, {
-      type: 'TickChecklistItem',
-      checklist: 'code_readiness',
-      item: 'Tests passed',
-      by: team.tech1,
-    });
-    await lossy.handle(hotfixId, {
-      type: 'TickChecklistItem',
-      checklist: 'environment_readiness',
-      item: 'Tool access',
-      by: team.tech1,
-    });
-    await lossy.handle(hotfixId, { type: 'RequestDeploy', by: team.tech1 });
+    const hotfixId = await approveAndDeploy(lossy);
     const locks = createLocks({ redis: h.engine.redis, prefix: h.prefix });
     // A lock left behind by a hotfix that was cancelled after it took it.
     const { hotfixId: gone } = await lossy.start(
