@@ -1,5 +1,15 @@
 import type { Redis } from 'ioredis';
+import type { Result } from 'ioredis';
 import { z } from 'zod';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** Defined by the deploy locks: see ACQUIRE. */
+    hotfixLockAcquire(numKeys: number, ...keysAndArgs: string[]): Result<unknown, Context>;
+    /** Defined by the deploy locks: see RELEASE. */
+    hotfixLockRelease(numKeys: number, ...keysAndArgs: string[]): Result<unknown, Context>;
+  }
+}
 
 /** Who holds a service's deploy lock. */
 export interface LockHolder {
@@ -49,6 +59,9 @@ const holderFields = z.tuple([z.string().nullable(), z.string().nullable(), z.st
  */
 export const createLocks = ({ redis, prefix }: { redis: Redis; prefix: string }) => {
   const key = (service: string) => `${prefix}{hotfix}:lock:${service}`;
+  // Defined once: later calls send the script's sha (EVALSHA), not its text.
+  redis.defineCommand('hotfixLockAcquire', { lua: ACQUIRE });
+  redis.defineCommand('hotfixLockRelease', { lua: RELEASE });
   return {
     async acquire(
       hotfixId: string,
@@ -57,8 +70,7 @@ export const createLocks = ({ redis, prefix }: { redis: Redis; prefix: string })
       since: Date,
     ): Promise<AcquireResult> {
       const keys = services.map(key);
-      const reply: unknown = await redis.eval(
-        ACQUIRE,
+      const reply: unknown = await redis.hotfixLockAcquire(
         keys.length,
         ...keys,
         hotfixId,
@@ -75,7 +87,7 @@ export const createLocks = ({ redis, prefix }: { redis: Redis; prefix: string })
     },
     async release(hotfixId: string, services: readonly string[]): Promise<number> {
       const keys = services.map(key);
-      return z.number().parse(await redis.eval(RELEASE, keys.length, ...keys, hotfixId));
+      return z.number().parse(await redis.hotfixLockRelease(keys.length, ...keys, hotfixId));
     },
     async holder(service: string): Promise<LockHolder | null> {
       const [hotfixId, runId, since] = holderFields.parse(

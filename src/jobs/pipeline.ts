@@ -65,13 +65,11 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     }
   };
 
-  const takeLock = async (job: PipelineJob, state: HotfixState): Promise<void> => {
+  /** Takes the services' deploy lock and records the outcome; returns the state after it. */
+  const takeLock = async (job: PipelineJob, state: HotfixState): Promise<HotfixState | null> => {
     const acquired = await deps.locks.acquire(job.hotfixId, job.runId, state.lock.services, deps.clock.now());
-    if (acquired.ok) {
-      await record(job.hotfixId, { type: 'GrantLock', runId: job.runId, by: WORKER });
-      return;
-    }
-    await record(job.hotfixId, {
+    if (acquired.ok) return record(job.hotfixId, { type: 'GrantLock', runId: job.runId, by: WORKER });
+    return record(job.hotfixId, {
       type: 'RefuseLock',
       runId: job.runId,
       service: acquired.service,
@@ -184,8 +182,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     let state = await deps.handler.state(data.hotfixId);
     if (state.phase === 'none') throw new UnrecoverableError(`${data.hotfixId} does not exist`);
     if (data.kind === 'deploy' && state.phase === 'deploy_requested' && state.lock.runId === data.runId) {
-      await takeLock(data, state);
-      state = await deps.handler.state(data.hotfixId);
+      state = (await takeLock(data, state)) ?? (await deps.handler.state(data.hotfixId));
     }
 
     for (;;) {

@@ -6,7 +6,7 @@ import type { Person } from '../domain/hotfix/people.ts';
 import type { Plan } from '../domain/hotfix/plan.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import type { HotfixState } from '../domain/hotfix/state.ts';
-import { fold } from '../domain/hotfix/state.ts';
+import { fold, initialState } from '../domain/hotfix/state.ts';
 import type { Clock, EffectRunner, EventStore, StoredEvent } from './ports.ts';
 
 export interface HandlerDeps {
@@ -21,6 +21,15 @@ export interface HandlerDeps {
   readonly maxAttempts?: number;
   /** Pause before a retry; jittered so racing writers spread out. */
   readonly backoff?: (attempt: number) => Promise<void>;
+}
+
+const CACHE_SIZE = 1000;
+
+interface Folded {
+  readonly state: HotfixState;
+  readonly version: number;
+  /** Hash of the event at `version`: the next append's expected chain head. */
+  readonly head: string;
 }
 
 export interface Handled {
@@ -54,6 +63,35 @@ export const createCommandHandler = (deps: HandlerDeps) => {
   const maxAttempts = deps.maxAttempts ?? 100;
   const backoff = deps.backoff ?? defaultBackoff;
   const queues = new Map<string, Promise<unknown>>();
+  const cache = new Map<string, Folded>();
+
+  /**
+   * The hotfix as of its latest event. Folded states are cached per process and caught up with only the
+   * events appended since (by any process), so a command costs one short read, not a replay of the stream.
+   */
+  const current = async (hotfixId: string, fresh = false): Promise<Folded> => {
+    const cached = fresh ? undefined : cache.get(hotfixId);
+    const loaded = await deps.store.load(hotfixId, cached?.version ?? 0);
+    const base = cached ?? { state: initialState(), version: 0, head: '' };
+    if (loaded.events.length === 0) return base;
+    const folded: Folded = {
+      state: fold(
+        loaded.events.map((e) => e.event),
+        base.state,
+      ),
+      version: loaded.version,
+      head: loaded.events.at(-1)?.hash ?? base.head,
+    };
+    remember(hotfixId, folded);
+    return folded;
+  };
+
+  const remember = (hotfixId: string, folded: Folded) => {
+    cache.delete(hotfixId);
+    cache.set(hotfixId, folded);
+    // Oldest first in a Map: keep the most recently used hotfixes.
+    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  };
 
   const serialised = <T>(hotfixId: string, work: () => Promise<T>): Promise<T> => {
     const previous = queues.get(hotfixId) ?? Promise.resolve();
@@ -67,17 +105,26 @@ export const createCommandHandler = (deps: HandlerDeps) => {
   };
 
   const attempt = async (hotfixId: string, command: HotfixCommand): Promise<Handled> => {
+    let fresh = false;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const loaded = await deps.store.load(hotfixId);
-      const state = fold(loaded.events.map((e) => e.event));
+      const loaded = await current(hotfixId, fresh);
+      const { state } = loaded;
       const events = decide(command, state, { now: deps.clock.now(), policy: deps.policy() });
       if (events.length === 0) return { hotfixId, events: [], state, effects: [] };
-      const appended = await deps.store.append(hotfixId, loaded.version, events);
+      const appended = await deps.store.append(hotfixId, loaded.version, events, loaded.head);
       if (!appended.ok) {
+        // Behind (another writer won): catch up and decide again. Ahead of the store (it lost writes, e.g.
+        // Redis restored from an older file): forget the cache and read the stream whole.
+        fresh = appended.actualVersion <= loaded.version;
         await backoff(attempt);
         continue;
       }
       const after = fold(events, state);
+      remember(hotfixId, {
+        state: after,
+        version: appended.version,
+        head: appended.stored.at(-1)?.hash ?? loaded.head,
+      });
       const effects = effectsOf(state, events, after);
       for (const effect of effects) {
         try {
@@ -106,10 +153,7 @@ export const createCommandHandler = (deps: HandlerDeps) => {
     },
 
     /** The current state of a hotfix (phase `none` when it does not exist). */
-    state: async (hotfixId: string): Promise<HotfixState> => {
-      const loaded = await deps.store.load(hotfixId);
-      return fold(loaded.events.map((e) => e.event));
-    },
+    state: async (hotfixId: string): Promise<HotfixState> => (await current(hotfixId)).state,
   };
 };
 

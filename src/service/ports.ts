@@ -39,12 +39,22 @@ export interface EventStore {
    * gets the same id (for a day), so a retried "start" does not open a second hotfix.
    */
   allocateId(requestKey?: string): Promise<string>;
-  load(hotfixId: string): Promise<LoadedStream>;
+  /**
+   * Reads a hotfix's events; with `afterVersion`, only those after it (a caller that already folded the
+   * first `afterVersion` events catches up without re-reading them).
+   */
+  load(hotfixId: string, afterVersion?: number): Promise<LoadedStream>;
   /**
    * Appends when the stream is still at `expectedVersion` (0 for a new stream); otherwise appends nothing
    * and reports the actual version, so the caller can reload and decide again.
    */
-  append(hotfixId: string, expectedVersion: number, events: readonly HotfixEvent[]): Promise<AppendResult>;
+  append(
+    hotfixId: string,
+    expectedVersion: number,
+    events: readonly HotfixEvent[],
+    /** The hash of the event at `expectedVersion`, when the caller knows it: saves reading the head. */
+    expectedHead?: string,
+  ): Promise<AppendResult>;
   /** Ids of hotfixes started and not yet closed or cancelled, oldest first. */
   listOpen(): Promise<string[]>;
   /** Recomputes the hash chain of a hotfix's stream. */

@@ -163,8 +163,10 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
     return { version: version === null ? 0 : Number(version), hash: hash ?? '' };
   };
 
-  const readStream = async (hotfixId: string): Promise<RawStreamEntry[]> =>
-    xrangeReply.parse(await redis.xrange(keys.stream(hotfixId), '-', '+'));
+  const readStream = async (hotfixId: string, afterVersion = 0): Promise<RawStreamEntry[]> =>
+    xrangeReply.parse(
+      await redis.xrange(keys.stream(hotfixId), afterVersion > 0 ? `0-${afterVersion + 1}` : '-', '+'),
+    );
 
   return {
     async allocateId(requestKey) {
@@ -177,24 +179,28 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
       return `HF-${allocatedReply.parse(reply)}`;
     },
 
-    async load(hotfixId): Promise<LoadedStream> {
-      const entries = await readStream(hotfixId);
+    async load(hotfixId, afterVersion = 0): Promise<LoadedStream> {
+      const entries = await readStream(hotfixId, afterVersion);
       const events = entries.map((entry, i) => {
-        const read = readEntry(hotfixId, i + 1, entry);
-        if (!read.ok) throw new CorruptEventError(hotfixId, i + 1, read.reason);
+        const read = readEntry(hotfixId, afterVersion + i + 1, entry);
+        if (!read.ok) throw new CorruptEventError(hotfixId, afterVersion + i + 1, read.reason);
         return read.stored;
       });
-      return { events, version: events.length };
+      return { events, version: afterVersion + events.length };
     },
 
-    async append(hotfixId, expectedVersion, events): Promise<AppendResult> {
+    async append(hotfixId, expectedVersion, events, expectedHead): Promise<AppendResult> {
       if (!HOTFIX_ID.test(hotfixId)) throw new RangeError(`Not a hotfix id: ${JSON.stringify(hotfixId)}`);
       if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0)
         throw new RangeError(`expectedVersion must be a non-negative integer, got ${expectedVersion}`);
 
       // Read the head first: a stale caller gets its conflict without hashing, and the hashes need the head.
       // The script checks both again, atomically, so a writer in between still yields a conflict.
-      const head = await readHead(hotfixId);
+      // A caller that knows the head skips the read: the script checks it anyway.
+      const head =
+        expectedHead === undefined
+          ? await readHead(hotfixId)
+          : { version: expectedVersion, hash: expectedHead };
       if (head.version !== expectedVersion) return { ok: false, actualVersion: head.version };
       if (events.length === 0) return { ok: true, version: expectedVersion, stored: [] };
 

@@ -170,6 +170,23 @@ describe('command handler on real Redis', () => {
     await expectConsistent(store, hotfixId, 1);
   });
 
+  it('a cached state ahead of the store (Redis lost writes) is dropped and the stream read whole', async () => {
+    const { handlers } = replicas(prefix, 1);
+    const h = handlers[0]!;
+    const { hotfixId, state } = await h.start(plan, people.requester);
+    const redis = connect();
+    // Redis restored from an older file: the hotfix's stream and head are gone.
+    await redis.del(`${prefix}{hotfix}:stream:${hotfixId}`, `${prefix}{hotfix}:head:${hotfixId}`);
+    await expect(
+      h.handle(hotfixId, {
+        type: 'ApprovePlan',
+        role: 'technical',
+        planHash: state.planHash,
+        by: people.tech1,
+      }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   it('a redelivered start with the same request key opens one hotfix', async () => {
     const { store, handlers } = replicas(prefix, 3);
     const results = await Promise.all(

@@ -59,7 +59,10 @@ export const effectsOf = (
       case 'DeployRequested':
         return [{ type: 'acquire-lock', hotfixId, runId: event.runId, services: event.services }];
       case 'PipelineStarted':
-        return [{ type: 'enqueue-pipeline', hotfixId, runId: event.runId, kind: event.kind }];
+        // A deploy run starts inside the job that took its lock (acquire-lock); a rollback needs its own job.
+        return event.kind === 'rollback'
+          ? [{ type: 'enqueue-pipeline', hotfixId, runId: event.runId, kind: event.kind }]
+          : [];
       case 'PipelineAborted':
         return [{ type: 'cancel-pipeline', hotfixId, runId: event.runId }];
       case 'MonitoringStarted':
