@@ -66,9 +66,13 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
   };
 
   /** Takes the services' deploy lock and records the outcome; returns the state after it. */
-  const takeLock = async (job: PipelineJob, state: HotfixState): Promise<HotfixState | null> => {
+  const takeLock = async (
+    job: PipelineJob,
+    state: HotfixState,
+    owner: string,
+  ): Promise<HotfixState | null> => {
     const acquired = await deps.locks.acquire(job.hotfixId, job.runId, state.lock.services, deps.clock.now());
-    if (acquired.ok) return record(job.hotfixId, { type: 'GrantLock', runId: job.runId, by: WORKER });
+    if (acquired.ok) return record(job.hotfixId, { type: 'GrantLock', runId: job.runId, owner, by: WORKER });
     return record(job.hotfixId, {
       type: 'RefuseLock',
       runId: job.runId,
@@ -178,11 +182,16 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     stopping: () => boolean,
   ): Promise<string> {
     const owner = job.id ?? 'unknown';
+    let startedHere: string | undefined;
 
     let state = await deps.handler.state(data.hotfixId);
     if (state.phase === 'none') throw new UnrecoverableError(`${data.hotfixId} does not exist`);
     if (data.kind === 'deploy' && state.phase === 'deploy_requested' && state.lock.runId === data.runId) {
-      state = (await takeLock(data, state)) ?? (await deps.handler.state(data.hotfixId));
+      const granted = await takeLock(data, state, owner);
+      state = granted ?? (await deps.handler.state(data.hotfixId));
+      // Taking the lock also started the first step, for this job.
+      const first = granted ? runById(granted, data.runId)?.steps[0] : undefined;
+      if (first?.status === 'running' && first.owner === owner) startedHere = `${first.key}#${first.attempt}`;
     }
 
     for (;;) {
@@ -192,6 +201,13 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
       const step = nextStep(run);
       if (step === undefined) return `run ${data.runId} finished`;
 
+      if (step.status === 'running' && startedHere === `${step.key}#${step.attempt}`) {
+        startedHere = undefined;
+        const next = await execute(data, state, run, step, signal);
+        if (next === 'pause') return `paused at ${step.name}`;
+        state = next;
+        continue;
+      }
       if (step.status === 'running') {
         if (data.waitDone === step.key && step.kind === 'wait') {
           const started = step.startedAt ? Date.parse(step.startedAt) : deps.clock.now().getTime();

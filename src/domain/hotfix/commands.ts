@@ -19,7 +19,10 @@ export type HotfixCommand =
   | C<'RejectPlan', { role: Role; planHash: string; reason: string }>
   | C<'CancelHotfix', { reason: string }>
   | C<'RequestDeploy', { planHash?: string }>
-  | C<'GrantLock', { runId: string }>
+  | C<
+      'GrantLock',
+      { runId: string; /** The job taking the lock, which starts the first step at once. */ owner?: string }
+    >
   | C<'RefuseLock', { runId: string; service: string; heldBy: string; since: string }>
   | C<'StartStep', { runId: string; step: string; attempt: number; owner?: string }>
   | C<'SucceedStep', { runId: string; step: string; attempt: number; durationMs: number; output: string }>

@@ -141,14 +141,23 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
       if (state.runs.some((r) => r.id === command.runId)) return [];
       if (state.phase !== 'deploy_requested' || state.lock.runId !== command.runId)
         return refuse('unknown_run', `${h} is not waiting for a lock for ${command.runId}.`);
+      const steps = plannedSteps(state.plan, ctx.policy, 'deploy');
+      const first = steps[0];
       return emit(
         { type: 'LockGranted', runId: command.runId, services: [...state.lock.services] },
-        {
-          type: 'PipelineStarted',
-          runId: command.runId,
-          kind: 'deploy',
-          steps: plannedSteps(state.plan, ctx.policy, 'deploy'),
-        },
+        { type: 'PipelineStarted', runId: command.runId, kind: 'deploy', steps },
+        // The job that took the lock starts the first step in the same append: one round trip less to it.
+        ...(command.owner !== undefined && first
+          ? [
+              {
+                type: 'StepStarted' as const,
+                runId: command.runId,
+                step: first.key,
+                attempt: 1,
+                owner: command.owner,
+              },
+            ]
+          : []),
       );
     }
 
