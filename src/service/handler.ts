@@ -1,4 +1,5 @@
 import type { HotfixCommand } from '../domain/hotfix/commands.ts';
+import type { HotfixEvent } from '../domain/hotfix/events.ts';
 import { decide } from '../domain/hotfix/decide.ts';
 import type { Effect } from '../domain/hotfix/effects.ts';
 import { effectsOf } from '../domain/hotfix/effects.ts';
@@ -104,19 +105,37 @@ export const createCommandHandler = (deps: HandlerDeps) => {
     return next;
   };
 
+  /**
+   * Optimistic: decide on the cached state and let the append's version check say whether it was current.
+   * Anything that appends nothing (a refusal, a repeat) is only believed once confirmed on a caught-up state.
+   */
   const attempt = async (hotfixId: string, command: HotfixCommand): Promise<Handled> => {
-    let fresh = false;
+    let mode: 'cached' | 'caught-up' | 'fresh' = cache.has(hotfixId) ? 'cached' : 'caught-up';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const loaded = await current(hotfixId, fresh);
+      const cached = mode === 'cached' ? cache.get(hotfixId) : undefined;
+      const loaded: Folded = cached ?? (await current(hotfixId, mode === 'fresh'));
       const { state } = loaded;
-      const events = decide(command, state, { now: deps.clock.now(), policy: deps.policy() });
-      if (events.length === 0) return { hotfixId, events: [], state, effects: [] };
+      let events: HotfixEvent[];
+      try {
+        events = decide(command, state, { now: deps.clock.now(), policy: deps.policy() });
+      } catch (error) {
+        if (mode !== 'cached') throw error;
+        mode = 'caught-up';
+        continue;
+      }
+      if (events.length === 0) {
+        if (mode === 'cached') {
+          mode = 'caught-up';
+          continue;
+        }
+        return { hotfixId, events: [], state, effects: [] };
+      }
       const appended = await deps.store.append(hotfixId, loaded.version, events, loaded.head);
       if (!appended.ok) {
         // Behind (another writer won): catch up and decide again. Ahead of the store (it lost writes, e.g.
         // Redis restored from an older file): forget the cache and read the stream whole.
-        fresh = appended.actualVersion <= loaded.version;
-        await backoff(attempt);
+        mode = appended.actualVersion <= loaded.version ? 'fresh' : 'caught-up';
+        if (mode === 'fresh' || attempt > 1) await backoff(attempt);
         continue;
       }
       const after = fold(events, state);
