@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { useRedisServer } from '../helpers/redis.ts';
 import type { Harness } from './harness.ts';
-import { createHarness, team, waitFor } from './harness.ts';
+import { createHarness, waitFor } from './harness.ts';
 
 const redisServer = useRedisServer();
 let harness: Harness | undefined;
@@ -14,14 +14,6 @@ afterEach(async () => {
 
 const lineMatching = (h: Harness, pattern: RegExp) =>
   waitFor(`a step log line ${pattern}`, async () => (await h.log()).find((l) => pattern.test(l)), 30_000);
-
-const stepRunning = (h: Harness, hotfixId: string, name: string) =>
-  waitFor(
-    `${name} to run`,
-    async () =>
-      (await h.state(hotfixId)).runs.at(-1)?.steps.find((s) => s.name === name && s.status === 'running'),
-    30_000,
-  );
 
 const starts = async (h: Harness) =>
   (await h.log()).filter((l) => l.split(' ')[2] === 'start').map((l) => l.split(' ').slice(0, 2).join(' '));
@@ -37,7 +29,7 @@ describe('crash safety', () => {
     // The machine dies: the worker and the step it was running.
     process.kill(Number(workerPid), 'SIGKILL');
     process.kill(-Number(stepPid), 'SIGKILL');
-    await stepRunning(h, hotfixId, 'confirm');
+    await h.stepRunning(hotfixId, 'confirm');
     expect(await starts(h)).toEqual(['backup 1', 'deploy 1', 'slow 1', 'slow 2', 'smoke 1']);
     const store = createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix });
     const slow = (await store.load(hotfixId)).events
@@ -64,7 +56,7 @@ describe('crash safety', () => {
     expect(afterStop.runs[0]?.steps.find((s) => s.name === 'smoke')?.status).toBe('pending');
     // Another worker takes the handed-over run on from the next step.
     h.spawnWorker();
-    await stepRunning(h, hotfixId, 'confirm');
+    await h.stepRunning(hotfixId, 'confirm');
     expect(await starts(h)).toEqual(['backup 1', 'deploy 1', 'slow 1', 'smoke 1']);
   });
 
@@ -73,14 +65,7 @@ describe('crash safety', () => {
     const hotfixId = await h.approveAndDeploy();
     await lineMatching(h, /^slow 1 start /);
     await redisServer().restart();
-    const confirm = await stepRunning(h, hotfixId, 'confirm');
-    await h.engine.handler.handle(hotfixId, {
-      type: 'ConfirmManualStep',
-      runId: 'deploy-1',
-      step: confirm.key,
-      outcome: 'confirmed',
-      by: team.biz,
-    });
+    await h.confirm(hotfixId);
     await waitFor('verified', async () => (await h.state(hotfixId)).phase === 'verified', 30_000);
     expect(await starts(h)).toEqual(['backup 1', 'deploy 1', 'slow 1', 'smoke 1']);
   });
@@ -90,14 +75,7 @@ describe('monitoring window', () => {
   it('a breach applies the rollback policy; the window survives as delayed jobs', async () => {
     const h = (harness = await createHarness(redisServer().url));
     const hotfixId = await h.approveAndDeploy();
-    const confirm = await stepRunning(h, hotfixId, 'confirm');
-    await h.engine.handler.handle(hotfixId, {
-      type: 'ConfirmManualStep',
-      runId: 'deploy-1',
-      step: confirm.key,
-      outcome: 'confirmed',
-      by: team.biz,
-    });
+    await h.confirm(hotfixId);
     await waitFor(
       'monitoring',
       async () => (await h.state(hotfixId)).monitoring?.checks['api/health']?.passes,

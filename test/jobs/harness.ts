@@ -10,7 +10,7 @@ import { readEnv } from '../../src/config/env.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Person } from '../../src/domain/hotfix/people.ts';
 import type { Plan } from '../../src/domain/hotfix/plan.ts';
-import type { HotfixState } from '../../src/domain/hotfix/state.ts';
+import type { HotfixState, StepState } from '../../src/domain/hotfix/state.ts';
 import type { Engine } from '../../src/main/engine.ts';
 import { createEngine } from '../../src/main/engine.ts';
 import type { CommandHandler } from '../../src/service/handler.ts';
@@ -135,6 +135,10 @@ export interface Harness {
   /** Lines of the step log, e.g. `slow 1 start 1234 1200`. */
   log(): Promise<string[]>;
   approveAndDeploy(): Promise<string>;
+  /** Waits until the named step of the hotfix's latest run is running. */
+  stepRunning(hotfixId: string, name: string): Promise<StepState>;
+  /** Waits for the manual `confirm` step, then confirms (or fails) it as `by`. */
+  confirm(hotfixId: string, outcome?: 'confirmed' | 'failed', by?: Person): Promise<void>;
   state(hotfixId: string): Promise<HotfixState>;
   /** A `hotfix worker` process with the same settings. */
   spawnWorker(): ChildProcess;
@@ -194,6 +198,26 @@ export const createHarness = async (
     log: async () => (await readFile(stepLog, 'utf8')).split('\n').filter(Boolean),
     state: (hotfixId) => engine.handler.state(hotfixId),
     approveAndDeploy: () => approveAndDeploy(engine.handler),
+    stepRunning: (hotfixId, name) =>
+      waitFor(
+        `${name} to run`,
+        async () =>
+          (await engine.handler.state(hotfixId)).runs
+            .at(-1)
+            ?.steps.find((s) => s.name === name && s.status === 'running'),
+        30_000,
+      ),
+    async confirm(hotfixId, outcome = 'confirmed', by = team.biz) {
+      const step = await harness.stepRunning(hotfixId, 'confirm');
+      const runId = (await engine.handler.state(hotfixId)).runs.at(-1)?.id ?? 'deploy-1';
+      await engine.handler.handle(hotfixId, {
+        type: 'ConfirmManualStep',
+        runId,
+        step: step.key,
+        outcome,
+        by,
+      });
+    },
     spawnWorker() {
       const child = spawn('node', ['bin/hotfix.js', 'worker'], {
         env: { ...process.env, ...env },

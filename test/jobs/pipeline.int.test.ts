@@ -19,17 +19,11 @@ const events = async (h: Harness, hotfixId: string): Promise<HotfixEvent[]> => {
   return (await store.load(hotfixId)).events.map((e) => e.event);
 };
 
-const stepRunning = (h: Harness, hotfixId: string, name: string) =>
-  waitFor(`${name} to run`, async () => {
-    const state = await h.state(hotfixId);
-    return state.runs.at(-1)?.steps.find((s) => s.name === name && s.status === 'running');
-  });
-
 describe('deploy pipeline on BullMQ', () => {
   it('runs every stage in order, pauses for the manual step, monitors, and ends verified', async () => {
     const h = (harness = await createHarness(redisServer().url));
     const hotfixId = await h.approveAndDeploy();
-    const confirm = await stepRunning(h, hotfixId, 'confirm');
+    const confirm = await h.stepRunning(hotfixId, 'confirm');
     // No worker is held while the manual step waits; the wrong role is refused.
     await expect(
       h.engine.handler.handle(hotfixId, {
@@ -40,13 +34,7 @@ describe('deploy pipeline on BullMQ', () => {
         by: team.tech1,
       }),
     ).rejects.toMatchObject({ code: 'not_in_role' });
-    await h.engine.handler.handle(hotfixId, {
-      type: 'ConfirmManualStep',
-      runId: 'deploy-1',
-      step: confirm.key,
-      outcome: 'confirmed',
-      by: team.biz,
-    });
+    await h.confirm(hotfixId);
     const verified = await waitFor('verified', async () => {
       const state = await h.state(hotfixId);
       return state.phase === 'verified' && state;
@@ -91,7 +79,7 @@ describe('deploy pipeline on BullMQ', () => {
   it('a second hotfix on a locked service is refused with who holds it; the lock frees on rollback', async () => {
     const h = (harness = await createHarness(redisServer().url));
     const first = await h.approveAndDeploy();
-    await stepRunning(h, first, 'confirm');
+    await h.stepRunning(first, 'confirm');
     const second = await h.approveAndDeploy();
     const refused = await waitFor('lock refusal', async () => {
       const state = await h.state(second);
@@ -100,15 +88,7 @@ describe('deploy pipeline on BullMQ', () => {
     expect(refused.lock.refusal).toMatchObject({ service: 'api', heldBy: first });
     expect(refused.phase).toBe('planned');
     // The first hotfix fails verification by hand: on_failure execute rolls it back and frees the lock.
-    const confirm = (await h.state(first)).runs[0]!.steps.find((s) => s.name === 'confirm')!;
-    await h.engine.handler.handle(first, {
-      type: 'ConfirmManualStep',
-      runId: 'deploy-1',
-      step: confirm.key,
-      outcome: 'failed',
-      note: 'order lost',
-      by: team.biz,
-    });
+    await h.confirm(first, 'failed');
     await waitFor('rolled back', async () => (await h.state(first)).phase === 'rolled_back');
     expect((await h.log()).some((l) => l.startsWith('revert 1 end'))).toBe(true);
     await h.engine.handler.handle(second, { type: 'RequestDeploy', by: team.tech1 });
@@ -152,7 +132,7 @@ describe('deploy pipeline on BullMQ', () => {
       reason: 'fixture fixed',
       by: team.tech1,
     });
-    await stepRunning(h, hotfixId, 'confirm');
+    await h.stepRunning(hotfixId, 'confirm');
     expect((await h.log()).filter((l) => l.startsWith('smoke'))).toEqual([
       expect.stringMatching(/^smoke 1 start/),
       expect.stringMatching(/^smoke 1 failed/),
@@ -192,7 +172,7 @@ describe('deploy pipeline on BullMQ', () => {
     const h = (harness = await createHarness(redisServer().url));
     const hotfixId = await h.approveAndDeploy();
     await h.engine.handler.handle(hotfixId, { type: 'RequestDeploy', by: team.tech2 });
-    await stepRunning(h, hotfixId, 'confirm');
+    await h.stepRunning(hotfixId, 'confirm');
     const backups = (await h.log()).filter((l) => l.startsWith('backup'));
     expect(backups).toEqual([
       expect.stringMatching(/^backup 1 start/),
