@@ -1,0 +1,156 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { HotfixState } from '../domain/hotfix/state.ts';
+import { evolve, initialState } from '../domain/hotfix/state.ts';
+import type { Clock, EventStore, StoredEvent } from '../service/ports.ts';
+
+/** Where a hotfix's card lives on a chat surface (a Slack channel and message ts, a Teams activity…). */
+export type CardRef = Readonly<Record<string, string>>;
+
+/** The chat platform seen by the notifier. Slack and Teams each implement it with their own renderers. */
+export interface ChatSurface {
+  /** Short name used in Redis keys: `slack`, `teams`. */
+  readonly name: string;
+  /** Posts the hotfix's card (the root of its thread). */
+  openCard(state: HotfixState): Promise<CardRef>;
+  /** Edits the card in place to show `state`. */
+  updateCard(ref: CardRef, state: HotfixState): Promise<void>;
+  /** Posts the thread line for one event (or nothing, for events not worth a line). */
+  postLine(ref: CardRef, stored: StoredEvent, before: HotfixState, after: HotfixState): Promise<void>;
+}
+
+/** The platform asked us to slow down: only this hotfix's chat output waits, never the pipeline. */
+export class RateLimited extends Error {
+  override readonly name = 'RateLimited';
+  constructor(readonly retryAfterMs: number) {
+    super(`rate limited; retry after ${retryAfterMs} ms`);
+  }
+}
+
+export interface NotifierDeps {
+  readonly surface: ChatSurface;
+  readonly store: Pick<EventStore, 'load' | 'listOpen'>;
+  readonly redis: Redis;
+  readonly prefix: string;
+  /** This replica's name: holder of the per-hotfix lease while it syncs. */
+  readonly replica: string;
+  readonly clock: Clock;
+  /** At most one card edit per this many ms per card (Slack's chat.update budget); the latest state wins. */
+  readonly minCardIntervalMs?: number;
+  readonly log: { warn(obj: object, msg: string): void };
+}
+
+const progressSchema = z.object({
+  ref: z.string().optional(),
+  posted: z.coerce.number().default(0),
+  shown: z.coerce.number().default(0),
+  shownAt: z.coerce.number().default(0),
+});
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const LEASE_MS = 15_000;
+
+/**
+ * Projects hotfixes onto a chat surface: one card per hotfix, edited in place, and one thread line per event,
+ * in order, once. Progress (card ref, last line posted, last version shown) is kept in Redis, and a per-hotfix
+ * lease lets several bot replicas share the work without double-posting. Feed entries only say "this hotfix
+ * changed"; a sync always works from the stream, so missed, repeated or reordered entries do no harm, and a
+ * periodic sweep repairs anything a crash or an outage left behind. A rate limit delays this hotfix's output
+ * only, by the time the platform asked for.
+ */
+export const createNotifier = (deps: NotifierDeps) => {
+  const minInterval = deps.minCardIntervalMs ?? 1000;
+  const base = `${deps.prefix}{hotfix}:notify:${deps.surface.name}`;
+  const progressKey = (hotfixId: string) => `${base}:progress:${hotfixId}`;
+  const leaseKey = (hotfixId: string) => `${base}:lease:${hotfixId}`;
+  const chains = new Map<string, Promise<void>>();
+  const timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  let stopped = false;
+
+  const later = (hotfixId: string, ms: number) => {
+    if (stopped) return;
+    const at = deps.clock.now().getTime() + ms;
+    const existing = timers.get(hotfixId);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      timers.delete(hotfixId);
+      void sync(hotfixId);
+    }, ms);
+    timers.set(hotfixId, { at, timer });
+  };
+
+  const syncOnce = async (hotfixId: string): Promise<void> => {
+    const leased = await deps.redis.set(leaseKey(hotfixId), deps.replica, 'PX', LEASE_MS, 'NX');
+    if (leased !== 'OK') return later(hotfixId, 250);
+    try {
+      const progress = progressSchema.parse(await deps.redis.hgetall(progressKey(hotfixId)));
+      const { events, version } = await deps.store.load(hotfixId);
+      if (events.length === 0) return;
+      const save = (fields: Record<string, string | number>) =>
+        deps.redis.hset(progressKey(hotfixId), fields);
+      let ref: CardRef | undefined = progress.ref ? (JSON.parse(progress.ref) as CardRef) : undefined;
+      let state = initialState();
+      const states: HotfixState[] = [state];
+      for (const stored of events) states.push((state = evolve(state, stored.event)));
+      if (ref === undefined) {
+        ref = await deps.surface.openCard(state);
+        progress.shown = version;
+        progress.shownAt = deps.clock.now().getTime();
+        await save({ ref: JSON.stringify(ref), shown: version, shownAt: progress.shownAt });
+      }
+      for (const stored of events) {
+        if (stored.position <= progress.posted) continue;
+        const before = states[stored.position - 1] ?? initialState();
+        const after = states[stored.position] ?? state;
+        await deps.surface.postLine(ref, stored, before, after);
+        await save({ posted: stored.position });
+      }
+      if (progress.shown >= version) return;
+      const wait = progress.shownAt + minInterval - deps.clock.now().getTime();
+      if (wait > 0) return later(hotfixId, wait);
+      await deps.surface.updateCard(ref, state);
+      await save({ shown: version, shownAt: deps.clock.now().getTime() });
+    } catch (error) {
+      if (error instanceof RateLimited) return later(hotfixId, error.retryAfterMs);
+      deps.log.warn({ hotfixId, err: String(error) }, 'chat update failed; will retry');
+      later(hotfixId, 5000);
+    } finally {
+      await deps.redis.eval(RELEASE, 1, leaseKey(hotfixId), deps.replica);
+    }
+  };
+
+  /** Brings one hotfix's card and thread up to date; calls for one hotfix run one after another. */
+  const sync = (hotfixId: string): Promise<void> => {
+    const next = (chains.get(hotfixId) ?? Promise.resolve()).then(() => syncOnce(hotfixId));
+    chains.set(hotfixId, next);
+    void next.then(() => chains.get(hotfixId) === next && chains.delete(hotfixId));
+    return next;
+  };
+
+  return {
+    sync,
+    /** Syncs every hotfix named by a batch of feed entries, each once. */
+    syncEntries: async (entries: readonly { stored: Pick<StoredEvent, 'hotfixId'> }[]) => {
+      await Promise.all([...new Set(entries.map((e) => e.stored.hotfixId))].map(sync));
+    },
+    /** Repairs every open hotfix: what a crashed replica or an outage left unsent is sent now. */
+    sweep: async () => {
+      await Promise.all((await deps.store.listOpen()).map(sync));
+    },
+    /** Waits until no sync is running or scheduled (tests and shutdown). */
+    idle: async () => {
+      while (chains.size > 0 || timers.size > 0) {
+        await Promise.all(chains.values());
+        if (timers.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    stop: () => {
+      stopped = true;
+      for (const { timer } of timers.values()) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+};
+
+export type Notifier = ReturnType<typeof createNotifier>;

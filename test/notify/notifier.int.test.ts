@@ -1,0 +1,190 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { HotfixState } from '../../src/domain/hotfix/state.ts';
+import type { CardRef, ChatSurface } from '../../src/notify/notifier.ts';
+import { createNotifier, RateLimited } from '../../src/notify/notifier.ts';
+import { createCommandHandler } from '../../src/service/handler.ts';
+import type { StoredEvent } from '../../src/service/ports.ts';
+import { createFeedConsumer } from '../../src/store/feed.ts';
+import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
+import { people, plan, policy } from '../domain/fixtures/policy.ts';
+import { uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+
+const redisServer = useRedisServer();
+const clock = { now: () => new Date() };
+const quiet = { warn: () => {} };
+
+/** A chat surface that records what the notifier sent, and can be told to rate-limit card edits. */
+const recordingSurface = () => {
+  const opened: { hotfixId: string; version: number }[] = [];
+  const updates: { hotfixId: string; version: number; at: number }[] = [];
+  const lines: { hotfixId: string; position: number }[] = [];
+  let limitUpdates = 0;
+  const surface: ChatSurface = {
+    name: 'test',
+    async openCard(state: HotfixState) {
+      opened.push({ hotfixId: state.id, version: state.version });
+      return { card: state.id };
+    },
+    async updateCard(ref: CardRef, state: HotfixState) {
+      if (limitUpdates > 0) {
+        limitUpdates--;
+        throw new RateLimited(150);
+      }
+      updates.push({ hotfixId: ref.card ?? '', version: state.version, at: clock.now().getTime() });
+    },
+    async postLine(ref: CardRef, stored: StoredEvent) {
+      lines.push({ hotfixId: ref.card ?? '', position: stored.position });
+    },
+  };
+  return { surface, opened, updates, lines, rateLimit: (n: number) => (limitUpdates = n) };
+};
+
+describe('notifier', () => {
+  const connections: { quit(): Promise<unknown> }[] = [];
+  afterAll(async () => {
+    await Promise.all(connections.map((c) => c.quit()));
+  });
+  const connect = () => {
+    const redis = redisServer().connect();
+    connections.push(redis);
+    return redis;
+  };
+
+  it('500 events over 20 hotfixes, two replicas: one card each, every line once and in order, final state shown', async () => {
+    const prefix = uniquePrefix('notify');
+    const store = createRedisEventStore({ redis: connect(), prefix });
+    const handler = createCommandHandler({
+      store,
+      clock,
+      policy: () => policy,
+      effects: { run: async () => {} },
+    });
+    const recorded = recordingSurface();
+    const replicas = ['a', 'b'].map((replica) => ({
+      notifier: createNotifier({
+        surface: recorded.surface,
+        store,
+        redis: connect(),
+        prefix,
+        replica,
+        clock,
+        minCardIntervalMs: 200,
+        log: quiet,
+      }),
+      feed: createFeedConsumer({
+        redis: connect(),
+        prefix,
+        group: 'notify-test',
+        consumer: replica,
+        onCorrupt: () => {},
+      }),
+    }));
+    await replicas[0]!.feed.ensureGroup('0');
+    let writing = true;
+    const consume = replicas.map(async ({ notifier, feed }) => {
+      // Until the writers are done and the feed has nothing more for this replica.
+      for (;;) {
+        const entries = await feed.read({ count: 50, blockMs: 100 });
+        if (entries.length === 0 && !writing) return;
+        await notifier.syncEntries(entries);
+        await feed.ack(entries.map((e) => e.feedId));
+      }
+    });
+
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++)
+      ids.push((await handler.start({ ...plan, summary: `fix ${i}` }, people.requester)).hotfixId);
+    // 24 more events per hotfix, the hotfixes written to concurrently: 500 events in all.
+    await Promise.all(
+      ids.map(async (hotfixId) => {
+        for (let n = 0; n < 24; n++)
+          await handler.handle(hotfixId, {
+            type: 'NoteObservation',
+            text: `observation ${n}`,
+            by: people.support,
+          });
+      }),
+    );
+    writing = false;
+    await Promise.all(consume);
+    await Promise.all(replicas.map((r) => r.notifier.idle()));
+
+    for (const hotfixId of ids) {
+      expect(recorded.opened.filter((o) => o.hotfixId === hotfixId)).toHaveLength(1);
+      expect(recorded.lines.filter((l) => l.hotfixId === hotfixId).map((l) => l.position)).toEqual(
+        Array.from({ length: 25 }, (_, i) => i + 1),
+      );
+      const shown = [
+        ...recorded.opened.filter((o) => o.hotfixId === hotfixId),
+        ...recorded.updates.filter((u) => u.hotfixId === hotfixId),
+      ];
+      expect(Math.max(...shown.map((s) => s.version))).toBe(25);
+      // Card edits are coalesced: never two within the interval on one card.
+      const times = recorded.updates.filter((u) => u.hotfixId === hotfixId).map((u) => u.at);
+      times.slice(1).forEach((t, i) => expect(t - times[i]!).toBeGreaterThanOrEqual(200));
+    }
+    expect(recorded.lines).toHaveLength(500);
+  });
+
+  it('a rate limit delays only the chat output; the final card state still lands', async () => {
+    const prefix = uniquePrefix('notify');
+    const store = createRedisEventStore({ redis: connect(), prefix });
+    const handler = createCommandHandler({
+      store,
+      clock,
+      policy: () => policy,
+      effects: { run: async () => {} },
+    });
+    const recorded = recordingSurface();
+    const notifier = createNotifier({
+      surface: recorded.surface,
+      store,
+      redis: connect(),
+      prefix,
+      replica: 'a',
+      clock,
+      minCardIntervalMs: 50,
+      log: quiet,
+    });
+    const { hotfixId } = await handler.start(plan, people.requester);
+    await notifier.sync(hotfixId);
+    recorded.rateLimit(3);
+    const result = await handler.handle(hotfixId, {
+      type: 'NoteObservation',
+      text: 'slow checkout',
+      by: people.support,
+    });
+    expect(result.events).toHaveLength(1);
+    await notifier.sync(hotfixId);
+    await notifier.idle();
+    expect(recorded.updates.at(-1)?.version).toBe(2);
+    expect(recorded.lines.map((l) => l.position)).toEqual([1, 2]);
+  });
+
+  it('the sweep repairs what nobody was told about', async () => {
+    const prefix = uniquePrefix('notify');
+    const store = createRedisEventStore({ redis: connect(), prefix });
+    const handler = createCommandHandler({
+      store,
+      clock,
+      policy: () => policy,
+      effects: { run: async () => {} },
+    });
+    const recorded = recordingSurface();
+    const { hotfixId } = await handler.start(plan, people.requester);
+    await handler.handle(hotfixId, { type: 'NoteObservation', text: 'after an outage', by: people.support });
+    const notifier = createNotifier({
+      surface: recorded.surface,
+      store,
+      redis: connect(),
+      prefix,
+      replica: 'a',
+      clock,
+      log: quiet,
+    });
+    await notifier.sweep();
+    await notifier.idle();
+    expect(recorded.opened).toEqual([{ hotfixId, version: 2 }]);
+    expect(recorded.lines.map((l) => l.position)).toEqual([1, 2]);
+  });
+});
