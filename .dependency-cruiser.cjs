@@ -56,6 +56,13 @@ module.exports = {
       to: { path: '^src/bot/' },
     },
     {
+      name: 'slack-stand-in-stands-alone',
+      comment: "The Slack Web API stand-in plays Slack's servers: it knows nothing of the product it serves.",
+      severity: 'error',
+      from: { path: '^src/slack-stand-in/' },
+      to: { path: '^src/', pathNot: '^src/slack-stand-in/' },
+    },
+    {
       name: 'only-main-wires',
       comment: 'Nothing imports the composition roots.',
       severity: 'error',

@@ -1,0 +1,65 @@
+import type { Failure } from './types.ts';
+
+export interface RateLimit {
+  readonly perMinute: number;
+}
+
+export interface Faults {
+  /** The next `times` calls to `method` (`'*'`: any method) answer `failure` instead of being handled. */
+  failNext(method: string, failure: Failure, times?: number): void;
+  clear(): void;
+  /** The failure this call gets, if any: forced failures first, then the automatic rate limits. */
+  take(method: string, now: Date): Failure | undefined;
+  reset(): void;
+}
+
+const WINDOW_MS = 60_000;
+
+interface Pending {
+  readonly failure: Failure;
+  remaining: number;
+}
+
+export const createFaults = (rateLimits: Readonly<Record<string, RateLimit>>): Faults => {
+  let pending = new Map<string, Pending[]>();
+  let windows = new Map<string, number[]>();
+
+  const forced = (key: string): Failure | undefined => {
+    const queue = pending.get(key);
+    const head = queue?.[0];
+    if (queue === undefined || head === undefined) return undefined;
+    head.remaining -= 1;
+    if (head.remaining <= 0) queue.shift();
+    return head.failure;
+  };
+
+  /** A sliding one-minute window per method; Retry-After is when the oldest call in it leaves. */
+  const limited = (method: string, now: number): Failure | undefined => {
+    const limit = rateLimits[method];
+    if (limit === undefined) return undefined;
+    const recent = (windows.get(method) ?? []).filter((at) => now - at < WINDOW_MS);
+    windows.set(method, recent);
+    const oldest = recent[0];
+    if (recent.length >= limit.perMinute && oldest !== undefined)
+      return { status: 429, retryAfter: Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)) };
+    recent.push(now);
+    return undefined;
+  };
+
+  return {
+    failNext(method, failure, times = 1) {
+      if (!(times >= 1)) throw new RangeError(`failNext: times must be at least 1, got ${times}`);
+      const queue = pending.get(method) ?? [];
+      queue.push({ failure, remaining: times });
+      pending.set(method, queue);
+    },
+    clear() {
+      pending = new Map();
+    },
+    take: (method, now) => forced(method) ?? forced('*') ?? limited(method, now.getTime()),
+    reset() {
+      pending = new Map();
+      windows = new Map();
+    },
+  };
+};
