@@ -1,0 +1,675 @@
+import type { Button, Checkboxes, KnownBlock, PlainTextOption } from '@slack/types';
+import { plannedSteps } from '../../../domain/hotfix/decide.ts';
+import { CHECKLIST_LABELS, DOC_ITEM_LABELS } from '../../../domain/hotfix/describe-event.ts';
+import type { Checklist, DocItem } from '../../../domain/hotfix/events.ts';
+import { CHECKLISTS, DOC_ITEMS } from '../../../domain/hotfix/events.ts';
+import { formatDuration, humanize } from '../../../domain/hotfix/format.ts';
+import type { Policy } from '../../../domain/hotfix/policy.ts';
+import { STAGES } from '../../../domain/hotfix/policy.ts';
+import {
+  approvalGate,
+  canRequestDeploy,
+  currentRun,
+  holdsLock,
+  missingSignoffs,
+  openVote,
+  outcome,
+  readinessGate,
+  tally,
+} from '../../../domain/hotfix/queries.ts';
+import type { ChecklistItemState, HotfixState, Run, Vote } from '../../../domain/hotfix/state.ts';
+import { ACTIONS, BLOCKS, CHECKLIST_PAGE, checklistBlockId, docsBlockId } from '../ids.ts';
+import type { Part, SlackMessage } from './common.ts';
+import {
+  actionsBlocks,
+  button,
+  fitParts,
+  MESSAGE_FIT,
+  OUTCOME_LABELS,
+  PHASE_EMOJI,
+  PHASE_LABELS,
+  roleLabel,
+  SEVERITY_EMOJI,
+  STEP_EMOJI,
+  stepLabel,
+} from './common.ts';
+import { LIMITS } from './limits.ts';
+import type { Times } from './text.ts';
+import { md, mention, nameOf, plain, plural, times, truncate, userText } from './text.ts';
+
+/** Another hotfix holding the deploy lock on one of this plan's services (from the lock store). */
+export interface LockHolder {
+  readonly hotfixId: string;
+  /** ISO time the lock was taken. */
+  readonly since: string;
+}
+
+export interface CardOptions {
+  readonly policy: Policy;
+  /** IANA zone for every time shown (config `timezone`). */
+  readonly timezone: string;
+  readonly now: Date;
+  /** Locks on this plan's services, by service; entries held by this hotfix itself are ignored. */
+  readonly lockHolders?: Readonly<Record<string, LockHolder>>;
+  /**
+   * Suffix of the interactive block ids (default: the state's version). After a refused tick, redraw the
+   * card with a fresh revision so Slack drops the box the person ticked locally.
+   */
+  readonly revision?: string;
+}
+
+/** How much detail each level keeps; the card falls back to a terser level when Slack's limits demand it. */
+const LEVELS = [
+  {
+    summary: 700,
+    names: 4,
+    steps: 9,
+    checks: 8,
+    issues: 5,
+    text: 300,
+    descriptions: true,
+    deps: 6,
+    option: 75,
+  },
+  {
+    summary: 300,
+    names: 2,
+    steps: 5,
+    checks: 4,
+    issues: 3,
+    text: 150,
+    descriptions: true,
+    deps: 3,
+    option: 75,
+  },
+  {
+    summary: 120,
+    names: 1,
+    steps: 1,
+    checks: 0,
+    issues: 0,
+    text: 80,
+    descriptions: false,
+    deps: 0,
+    option: 40,
+  },
+] as const;
+type Level = (typeof LEVELS)[number];
+
+const list = (items: readonly string[], max: number, each = 60): string => {
+  if (items.length === 0) return 'none';
+  const shown = items.slice(0, Math.max(1, max)).map((i) => userText(i, each, true));
+  const more = items.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} +${more} more` : shown.join(', ');
+};
+
+/** Services locked by other hotfixes, as the card shows them. */
+const foreignLocks = (state: HotfixState, holders: CardOptions['lockHolders']) =>
+  Object.entries(holders ?? {}).filter(
+    ([service, h]) => h.hotfixId !== state.id && state.plan.services.includes(service),
+  );
+
+/** Whether the card offers Deploy: the gates hold and no other hotfix holds a lock on the plan's services. */
+export const deployOffered = (state: HotfixState, options: Pick<CardOptions, 'policy' | 'lockHolders'>) =>
+  canRequestDeploy(state, options.policy) && foreignLocks(state, options.lockHolders).length === 0;
+
+const canProposeRollback = (state: HotfixState, policy: Policy): boolean =>
+  ['deploying', 'monitoring', 'verified', 'deploy_failed'].includes(state.phase) &&
+  openVote(state) === undefined &&
+  plannedSteps(state.plan, policy, 'rollback').length > 0;
+
+const isOpenPhase = (state: HotfixState) => state.phase !== 'closed' && state.phase !== 'cancelled';
+
+/** A checklist item as a checkbox option; the description says who ticked it and when. */
+const checklistOption = (
+  item: ChecklistItemState,
+  index: number,
+  t: Times,
+  level: Level,
+): PlainTextOption => {
+  const tick = item.ticked;
+  const who = tick ? (tick.automatic ? 'automatic check' : nameOf(tick.by)) : '';
+  const evidence = tick?.evidence ? ` · ${tick.evidence.replace(/\s+/g, ' ')}` : '';
+  return {
+    text: plain(item.label, level.option),
+    value: String(index),
+    ...(tick && level.descriptions
+      ? { description: plain(`✓ ${who} · ${t.at(tick.at)}${evidence}`, LIMITS.optionDescription) }
+      : {}),
+  };
+};
+
+/** Pages of checkboxes per checklist on the card (10 items each): beyond that the card would not fit Slack. */
+const MAX_CHECKLIST_PAGES = 5;
+
+/** One checkboxes element per page of 10 items (Slack's cap), with the ticked ones as initial options. */
+const checklistBlocks = (
+  state: HotfixState,
+  checklist: Checklist,
+  rev: string,
+  t: Times,
+  level: Level,
+): KnownBlock[] => {
+  const items = state.checklists[checklist];
+  const done = items.filter((i) => i.ticked !== null).length;
+  const title: KnownBlock = {
+    type: 'section',
+    block_id: `${BLOCKS.checklistTitle}:${checklist}`,
+    text: md(`*${CHECKLIST_LABELS[checklist]}* ${done}/${items.length}${done === items.length ? ' ✅' : ''}`),
+  };
+  if (items.length === 0) return [title];
+  const pages: KnownBlock[] = [];
+  const shown = Math.min(items.length, MAX_CHECKLIST_PAGES * CHECKLIST_PAGE);
+  for (let page = 0; page * CHECKLIST_PAGE < shown; page++) {
+    const slice = items.slice(page * CHECKLIST_PAGE, (page + 1) * CHECKLIST_PAGE);
+    const options = slice.map((item, i) => checklistOption(item, page * CHECKLIST_PAGE + i, t, level));
+    const initial = options.filter((_, i) => slice[i]?.ticked !== null);
+    const element: Checkboxes = {
+      type: 'checkboxes',
+      action_id: ACTIONS.tick,
+      options,
+      ...(initial.length > 0 ? { initial_options: initial } : {}),
+    };
+    pages.push({
+      type: 'actions',
+      block_id: checklistBlockId(state.id, checklist, page, rev),
+      elements: [element],
+    });
+  }
+  const hidden = items.length - shown;
+  if (hidden > 0)
+    pages.push({
+      type: 'context',
+      elements: [md(`_${plural(hidden, 'more item')} not shown: Slack fits ${shown} on a card._`)],
+    });
+  return [title, ...pages];
+};
+
+const readinessParts = (state: HotfixState, rev: string, t: Times, level: Level): Part[] => {
+  const gate = readinessGate(state);
+  if (state.phase !== 'planned') {
+    const line = gate.ok
+      ? `*Readiness* ✅ ${gate.done}/${gate.total}`
+      : `*Readiness* ${gate.done}/${gate.total} (frozen when deploy was requested)`;
+    return [{ blocks: [{ type: 'section', block_id: BLOCKS.readiness, text: md(line) }] }];
+  }
+  const missing =
+    gate.missing.length === 0 ? ' ✅ complete' : ` · missing: ${list(gate.missing, level.names + 1, 50)}`;
+  return [
+    {
+      blocks: [
+        { type: 'divider' },
+        {
+          type: 'section',
+          block_id: BLOCKS.readiness,
+          text: md(`*Readiness* ${gate.done}/${gate.total}${missing}`),
+        },
+        ...CHECKLISTS.flatMap((c) => checklistBlocks(state, c, rev, t, level)),
+      ],
+    },
+  ];
+};
+
+const approvalParts = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
+  const gate = approvalGate(state, policy);
+  const current = state.approvals.filter((a) => a.planHash === state.planHash);
+  const rejections = state.rejections.filter((r) => r.planHash === state.planHash);
+  const lines = gate.roles.map(({ role, have, need }) => {
+    const by = current.filter((a) => a.role === role);
+    const names = by
+      .slice(0, level.names)
+      .map((a) => `${mention(a.by)} ${t.at(a.at)}`)
+      .join(', ');
+    const more = by.length > level.names ? ` +${by.length - level.names}` : '';
+    return `${have >= need ? '✅' : '⏳'} *${roleLabel(role)}* ${have}/${need}${names ? ` — ${names}${more}` : ''}`;
+  });
+  const rejected = rejections
+    .slice(0, level.names)
+    .map(
+      (r) =>
+        `❌ *${roleLabel(r.role)}* rejected by ${mention(r.by)} ${t.at(r.at)}: ${userText(r.reason, level.text, true)}`,
+    );
+  if (rejections.length > level.names)
+    rejected.push(`❌ +${rejections.length - level.names} more rejections`);
+  const status = gate.ok ? '✅ approved' : gate.rejectedBy.length > 0 ? '❌ rejected' : '⏳ waiting';
+  const voided =
+    state.voidedApprovals > 0 ? [`_${plural(state.voidedApprovals, 'approval')} voided by plan edits_`] : [];
+  const text = [
+    `*Approvals* ${status} · plan rev ${state.planRevision}`,
+    ...lines,
+    ...rejected,
+    ...voided,
+  ].join('\n');
+  const blocks: KnownBlock[] = [{ type: 'section', block_id: BLOCKS.approvals, text: md(text) }];
+  if (state.phase === 'planned') {
+    const roles = Object.keys(policy.approvals).slice(0, Math.floor(LIMITS.actionsElements / 2));
+    const value = (role: string) => ({ h: state.id, v: state.planHash, r: role });
+    const buttons: Button[] = [
+      ...roles.map((role, i) =>
+        button({
+          action: ACTIONS.approve,
+          index: i,
+          text: `Approve as ${roleLabel(role)}`,
+          value: value(role),
+        }),
+      ),
+      ...roles.map((role, i) =>
+        button({
+          action: ACTIONS.reject,
+          index: i,
+          text: `Reject as ${roleLabel(role)}`,
+          value: value(role),
+        }),
+      ),
+    ];
+    blocks.push(...actionsBlocks(BLOCKS.approvalActions, buttons));
+  }
+  return [{ blocks: [{ type: 'divider' }, ...blocks] }];
+};
+
+const lockPart = (state: HotfixState, options: CardOptions, t: Times): Part[] => {
+  const lines: string[] = [];
+  const services = (s: readonly string[]) => list(s, 5, 60);
+  if (holdsLock(state) && state.lock.since)
+    lines.push(
+      `🔒 Holds the deploy lock on ${services(state.lock.services)} since ${t.at(state.lock.since)}`,
+    );
+  else if (state.lock.status === 'requested')
+    lines.push(`⏳ Waiting for the deploy lock on ${services(state.lock.services)}`);
+  if (state.phase === 'planned') {
+    const refusal = state.lock.status === 'refused' ? state.lock.refusal : undefined;
+    if (refusal)
+      lines.push(
+        `⛔ Deploy refused: ${userText(refusal.service, 60, true)} is locked by ${userText(refusal.heldBy, 60, true)} since ${t.at(refusal.since)}; deploy again when it is done`,
+      );
+    for (const [service, holder] of foreignLocks(state, options.lockHolders).slice(0, 5))
+      lines.push(
+        `🔒 ${userText(service, 60, true)} is locked by ${userText(holder.hotfixId, 60, true)} since ${t.at(holder.since)} (${t.since(holder.since)})`,
+      );
+  }
+  return lines.length === 0
+    ? []
+    : [{ blocks: [{ type: 'section', block_id: BLOCKS.lock, text: md(lines.join('\n')) }] }];
+};
+
+const runPart = (run: Run, state: HotfixState, t: Times, level: Level): Part[] => {
+  const done = run.steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length;
+  const stages = STAGES.filter((stage) => run.steps.some((s) => s.stage === stage)).map((stage) => {
+    const result = run.stages[stage];
+    const running = run.steps.some((s) => s.stage === stage && s.status === 'running');
+    return `${result === 'passed' ? '✅' : result === 'failed' ? '❌' : running ? '▶️' : '⏳'} ${stage}`;
+  });
+  const head = `*${run.kind === 'deploy' ? 'Deploy' : 'Rollback'} run* \`${userText(run.id, 60, true)}\` · ${run.status} · ${done}/${plural(run.steps.length, 'step')} done`;
+  const focus = run.steps.findIndex((s) => s.status === 'running' || s.status === 'failed');
+  const center = focus >= 0 ? focus : run.steps.findIndex((s) => s.status === 'pending');
+  const at = center >= 0 ? center : run.steps.length - 1;
+  const from = Math.max(0, Math.min(at - Math.floor(level.steps / 2), run.steps.length - level.steps));
+  const window = run.steps.slice(from, from + level.steps);
+  const stepLines = window.map((s) => {
+    const timing =
+      s.status === 'running'
+        ? ` — running ${t.since(s.startedAt)}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}${
+            s.kind === 'manual'
+              ? `; waiting for ${s.roles.length > 0 ? s.roles.join(' or ') : 'a person'} to confirm in the thread`
+              : ''
+          }`
+        : s.status === 'succeeded' || s.status === 'failed'
+          ? ` ${formatDuration(s.durationMs)}`
+          : '';
+    const error = s.status === 'failed' && s.error ? `: ${userText(s.error, level.text, true)}` : '';
+    const skipped = s.status === 'skipped' && s.note ? `: ${userText(s.note, level.text, true)}` : '';
+    return `${STEP_EMOJI[s.status]} ${stepLabel(s, 80)}${timing}${error}${skipped}`;
+  });
+  if (from > 0) stepLines.unshift(`_… ${plural(from, 'earlier step')}_`);
+  const after = run.steps.length - from - window.length;
+  if (after > 0) stepLines.push(`_… ${plural(after, 'more step')}_`);
+  const earlier =
+    state.runs.length > 1
+      ? [
+          `_Earlier runs: ${state.runs
+            .slice(0, -1)
+            .map((r) => `${r.id} ${r.status}`)
+            .slice(-3)
+            .join(', ')}_`,
+        ]
+      : [];
+  const text = [head, stages.join(' · '), ...stepLines, ...earlier].join('\n');
+  return [{ blocks: [{ type: 'divider' }, { type: 'section', block_id: BLOCKS.run, text: md(text) }] }];
+};
+
+const monitoringPart = (state: HotfixState, now: Date, t: Times, level: Level): Part[] => {
+  const m = state.monitoring;
+  if (!m) return [];
+  const checks = Object.values(m.checks);
+  const remaining = Date.parse(m.until) - now.getTime();
+  const breaches = checks.reduce((sum, c) => sum + c.breaches, 0);
+  const head = m.closed
+    ? `*Monitoring* closed ${t.at(m.closed.at)} ${m.closed.clean ? '✅ clean' : `⚠️ with ${plural(breaches, 'breach', 'breaches')}`}`
+    : `*Monitoring* until ${t.at(m.until)} (${remaining > 0 ? `${formatDuration(remaining)} left` : 'closing'}) · ${plural(checks.length, 'check')} · ${plural(breaches, 'breach', 'breaches')}`;
+  const sorted = [...checks].sort((a, b) => b.breaches - a.breaches);
+  const lines = sorted.slice(0, level.checks).map((c) => {
+    const last =
+      c.last && !c.last.passed && c.last.detail
+        ? ` — last: ${userText(c.last.detail, level.text / 2, true)}`
+        : '';
+    return `${c.breaches > 0 ? '⚠️' : c.passes > 0 ? '✅' : '⏳'} ${userText(c.name, 80, true)}: ${c.passes} ok, ${c.breaches} breached${last}`;
+  });
+  if (checks.length > level.checks && level.checks > 0)
+    lines.push(`_… ${plural(checks.length - level.checks, 'more check')}_`);
+  return [
+    {
+      blocks: [{ type: 'section', block_id: BLOCKS.monitoring, text: md([head, ...lines].join('\n')) }],
+      dropRank: 3,
+    },
+  ];
+};
+
+/** The vote line used by the card and Home: tally against quorum, required roles and expiry. */
+export const voteSummary = (vote: Vote, policy: Policy, t: Times, reasonMax: number): string => {
+  const tl = tally(vote, policy);
+  const { quorum } = policy.rollback.vote;
+  const needs = tl.missingRoles.length > 0 ? ` · needs ${tl.missingRoles.join(', ')}` : '';
+  const auto = vote.automatic ? ', automatic' : '';
+  return `🗳 *Rollback vote #${vote.id}* (${humanize(vote.trigger)}${auto}): ${userText(vote.reason, reasonMax, true)}\nFor ${tl.for} · Against ${tl.against} · quorum ${quorum}${needs} · expires ${t.at(vote.expiresAt)} (${t.rel(vote.expiresAt)})`;
+};
+
+const votePart = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
+  const open = openVote(state);
+  const lines: string[] = [];
+  if (open) lines.push(`${voteSummary(open, policy, t, level.text)} — vote in the thread`);
+  const last = state.votes.filter((v) => v.status !== 'open').at(-1);
+  if (last) {
+    const tl = tally(last, policy);
+    lines.push(
+      `_Rollback vote #${last.id} ${last.status} (${tl.for} for, ${tl.against} against)${last.closedAt ? ` at ${t.at(last.closedAt)}` : ''}_`,
+    );
+  }
+  return lines.length === 0
+    ? []
+    : [{ blocks: [{ type: 'section', block_id: BLOCKS.vote, text: md(lines.join('\n')) }] }];
+};
+
+const issuesPart = (state: HotfixState, t: Times, level: Level): Part[] => {
+  const { issues, observations } = state;
+  if (issues.length === 0 && observations.length === 0) return [];
+  const open = issues.filter((i) => !i.resolved);
+  const resolved = issues.length - open.length;
+  const workarounds = issues.filter((i) => i.workaround).length;
+  const head = `*Issues* ${issues.length} logged · ${open.length} open · ${resolved} resolved · ${plural(workarounds, 'workaround')}${
+    observations.length > 0 ? ` · ${plural(observations.length, 'observation')}` : ''
+  }`;
+  const lines = (level.issues > 0 ? open.slice(-level.issues) : []).map(
+    (i) =>
+      `• #${i.id} ${userText(i.text, level.text, true)} — ${mention(i.loggedBy)} ${t.at(i.loggedAt)}${i.workaround ? ' (workaround set)' : ''}`,
+  );
+  if (open.length > level.issues && level.issues > 0)
+    lines.unshift(`_${plural(open.length - level.issues, 'earlier open issue')} not shown_`);
+  return [
+    {
+      blocks: [{ type: 'section', block_id: BLOCKS.issues, text: md([head, ...lines].join('\n')) }],
+      dropRank: 2,
+    },
+  ];
+};
+
+const outcomeParts = (state: HotfixState, policy: Policy, rev: string, t: Times, level: Level): Part[] => {
+  if (state.cancelled)
+    return [
+      {
+        blocks: [
+          { type: 'divider' },
+          {
+            type: 'section',
+            block_id: BLOCKS.outcome,
+            text: md(
+              `🚫 *Cancelled* by ${mention(state.cancelled.by)} ${t.at(state.cancelled.at)}: ${userText(state.cancelled.reason, level.text, true)}`,
+            ),
+          },
+        ],
+      },
+    ];
+  const result = outcome(state);
+  if (result === null) return [];
+  const closed = state.closed ? `\n🏁 Closed by ${mention(state.closed.by)} ${t.at(state.closed.at)}` : '';
+  const blocks: KnownBlock[] = [
+    { type: 'divider' },
+    { type: 'section', block_id: BLOCKS.outcome, text: md(`*Outcome* ${OUTCOME_LABELS[result]}${closed}`) },
+  ];
+  const missing = missingSignoffs(state, policy);
+  const signLines = policy.signoffs.map((role) => {
+    const s = state.signoffs[role];
+    return s ? `✅ *${roleLabel(role)}* ${mention(s.by)} ${t.at(s.at)}` : `⏳ *${roleLabel(role)}*`;
+  });
+  if (signLines.length > 0) {
+    blocks.push({
+      type: 'section',
+      block_id: BLOCKS.signoffs,
+      text: md(
+        [
+          `*Sign-offs* ${policy.signoffs.length - missing.length}/${policy.signoffs.length}`,
+          ...signLines,
+        ].join('\n'),
+      ),
+    });
+    if (!state.closed && missing.length > 0)
+      blocks.push(
+        ...actionsBlocks(
+          BLOCKS.signoffActions,
+          missing.map((role, i) =>
+            button({
+              action: ACTIONS.signOff,
+              index: i,
+              text: `Sign off as ${roleLabel(role)}`,
+              value: { h: state.id, r: role },
+            }),
+          ),
+        ),
+      );
+  }
+  const docsDone = DOC_ITEMS.filter((item) => state.docs[item] !== null).length;
+  const lessons =
+    state.lessons.length > 0 ? ` · ${plural(state.lessons.length, 'lesson')} learned noted` : '';
+  const docsHead = `*Documentation updates* ${docsDone}/${DOC_ITEMS.length}${lessons}`;
+  if (state.closed) {
+    blocks.push({ type: 'section', block_id: BLOCKS.docs, text: md(docsHead) });
+  } else {
+    const options = DOC_ITEMS.map((item: DocItem): PlainTextOption => {
+      const stamp = state.docs[item];
+      const group = item.startsWith('system.') ? 'System docs' : 'Process docs';
+      return {
+        text: plain(`${group}: ${DOC_ITEM_LABELS[item]}`, LIMITS.optionText),
+        value: item,
+        ...(stamp && level.descriptions
+          ? { description: plain(`✓ ${nameOf(stamp.by)} · ${t.at(stamp.at)}`, LIMITS.optionDescription) }
+          : {}),
+      };
+    });
+    const initial = options.filter((o) => o.value !== undefined && state.docs[o.value as DocItem] !== null);
+    blocks.push(
+      { type: 'section', text: md(docsHead) },
+      {
+        type: 'actions',
+        block_id: docsBlockId(state.id, rev),
+        elements: [
+          {
+            type: 'checkboxes',
+            action_id: ACTIONS.docs,
+            options,
+            ...(initial.length > 0 ? { initial_options: initial } : {}),
+          },
+        ],
+      },
+    );
+  }
+  return [{ blocks }];
+};
+
+const actionsPart = (state: HotfixState, options: CardOptions): Part[] => {
+  const h = state.id;
+  const buttons: Button[] = [];
+  if (deployOffered(state, options))
+    buttons.push(
+      button({
+        action: ACTIONS.deploy,
+        text: '🚀 Deploy',
+        style: 'primary',
+        value: { h, v: state.planHash },
+        confirm: {
+          title: `Deploy ${truncate(h, 40)}?`,
+          text: `Deploy ${state.plan.version} to ${state.plan.services.join(', ')}.`,
+          ok: 'Deploy',
+        },
+      }),
+    );
+  if (state.phase === 'planned')
+    buttons.push(button({ action: ACTIONS.editPlan, text: 'Edit plan', value: { h, v: state.planHash } }));
+  if (canProposeRollback(state, options.policy))
+    buttons.push(
+      button({ action: ACTIONS.proposeRollback, text: '⏪ Propose rollback', style: 'danger', value: { h } }),
+    );
+  if (isOpenPhase(state)) buttons.push(button({ action: ACTIONS.logIssue, text: 'Log issue', value: { h } }));
+  if (outcome(state) !== null && isOpenPhase(state))
+    buttons.push(button({ action: ACTIONS.lessons, text: 'Lessons learned', value: { h } }));
+  if (state.phase === 'planned')
+    buttons.push(
+      button({
+        action: ACTIONS.cancel,
+        text: 'Cancel hotfix',
+        style: 'danger',
+        value: { h, v: state.planHash },
+      }),
+    );
+  if (state.phase === 'closed')
+    buttons.push(button({ action: ACTIONS.record, text: '📄 Deployment record', value: { h } }));
+  return buttons.length === 0 ? [] : [{ blocks: actionsBlocks(BLOCKS.actions, buttons) }];
+};
+
+const planParts = (state: HotfixState, t: Times, level: Level): Part[] => {
+  const { plan } = state;
+  const timeline = plan.timeline;
+  const res = plan.resources;
+  const people = (role: keyof typeof res) =>
+    res[role].length === 0
+      ? `${role} —`
+      : level.names >= 2
+        ? `${role} ${res[role].slice(0, level.names).map(mention).join(' ')}${res[role].length > level.names ? ` +${res[role].length - level.names}` : ''}`
+        : `${role} ${res[role].length}`;
+  const deps = plan.dependencies;
+  const depLine = (name: string, items: readonly string[]) =>
+    items.length === 0
+      ? null
+      : level.deps > 0
+        ? `${name}: ${list(items, level.deps, 40)}`
+        : `${name} ${items.length}`;
+  const fields = [
+    `*Version*\n\`${userText(plan.version, 60, true)}\`${plan.previousVersion ? ` (previous \`${userText(plan.previousVersion, 60, true)}\`)` : ''}`,
+    `*Services* (${plan.services.length})\n${list(plan.services, level.names * 3, 40)}`,
+    `*Changes*\ncode ${plan.changes.code.length} · database ${plan.changes.database.length} · config ${plan.changes.config.length}`,
+    `*Dependencies*\n${[depLine('systems', deps.systems), depLine('services', deps.services), depLine('databases', deps.databases), depLine('external', deps.external)].filter((l) => l !== null).join('\n') || 'none'}`,
+    `*Timeline*\nstart ${t.at(timeline.start)} · estimate ${userText(timeline.durationEstimate ?? '—', 30, true)}\ntarget ${t.at(timeline.targetCompletion)} · verify ${userText(timeline.verificationPeriod ?? '—', 30, true)}`,
+    `*Resources*\n${(['technical', 'support', 'business', 'management'] as const).map(people).join('\n')}`,
+  ];
+  const summary =
+    plan.summary.trim() === ''
+      ? []
+      : [
+          {
+            type: 'section' as const,
+            block_id: BLOCKS.summary,
+            text: md(`*Summary*\n${userText(plan.summary, level.summary)}`),
+          },
+        ];
+  return [
+    {
+      blocks: [
+        ...summary,
+        { type: 'section', block_id: BLOCKS.plan, fields: fields.map((f) => md(f, LIMITS.sectionFieldText)) },
+      ],
+    },
+  ];
+};
+
+/**
+ * The hotfix card: one message in the incident channel, edited in place. Shows the phase, the plan, the
+ * readiness checklists (checkboxes while planning), approvals with who/when and buttons, the lock, the current
+ * run and step, the monitoring window, the rollback vote, issues, sign-offs and the actions available now.
+ * Pure: `now` and the time zone come in; long content is cut or paged so Slack's limits always hold.
+ */
+export const renderCard = (state: HotfixState, options: CardOptions): SlackMessage => {
+  const t = times(options.timezone, options.now);
+  const rev = options.revision ?? String(state.version);
+  const { plan } = state;
+  const headerText = `${PHASE_EMOJI[state.phase]} ${state.id} · ${plan.issueId} · ${PHASE_LABELS[state.phase]}`;
+  const context = `${SEVERITY_EMOJI[plan.severity]} *${plan.severity}* · requested by ${mention(state.requester)} · started ${t.at(state.startedAt)} · rev ${state.planRevision} · updated ${t.at(state.updatedAt)} · times in ${userText(options.timezone, 40, true)}`;
+  const render = (n: number): Part[] => {
+    const level = LEVELS[Math.min(n, LEVELS.length - 1)] ?? LEVELS[0];
+    const run = currentRun(state);
+    return [
+      {
+        blocks: [
+          { type: 'header', block_id: BLOCKS.header, text: plain(headerText, LIMITS.headerText) },
+          { type: 'context', block_id: BLOCKS.context, elements: [md(context)] },
+        ],
+      },
+      ...planParts(state, t, level),
+      ...readinessParts(state, rev, t, level),
+      ...approvalParts(state, options.policy, t, level),
+      ...lockPart(state, options, t),
+      ...(run ? runPart(run, state, t, level) : []),
+      ...monitoringPart(state, options.now, t, level),
+      ...votePart(state, options.policy, t, level),
+      ...issuesPart(state, t, level),
+      ...outcomeParts(state, options.policy, rev, t, level),
+      ...actionsPart(state, options),
+    ];
+  };
+  const blocks = fitParts(render, {
+    levels: LEVELS.length,
+    ...MESSAGE_FIT,
+    note: {
+      type: 'context',
+      elements: [
+        md(
+          `Some details are hidden to fit Slack; \`/hotfix status ${userText(state.id, 60, true)}\` shows all.`,
+        ),
+      ],
+    },
+  });
+  const text = `${PHASE_EMOJI[state.phase]} ${userText(`${state.id} · ${plan.issueId} · ${plan.severity} · ${PHASE_LABELS[state.phase]} — ${plan.summary}`, 300, true)}`;
+  return { text, blocks };
+};
+
+/**
+ * What a click on a checklist page means: the page's items now selected vs. ticked in `state`. The listener
+ * turns `tick` into TickChecklistItem and `untick` into UntickChecklistItem commands (by label).
+ */
+export const readChecklistChange = (
+  state: HotfixState,
+  checklist: Checklist,
+  page: number,
+  selectedValues: readonly string[],
+): { tick: string[]; untick: string[] } => {
+  const items = state.checklists[checklist];
+  const selected = new Set(selectedValues.filter((v) => /^\d{1,4}$/.test(v)).map(Number));
+  const tick: string[] = [];
+  const untick: string[] = [];
+  for (let i = page * CHECKLIST_PAGE; i < Math.min(items.length, (page + 1) * CHECKLIST_PAGE); i++) {
+    const item = items[i];
+    if (!item) continue;
+    if (selected.has(i) && item.ticked === null) tick.push(item.label);
+    if (!selected.has(i) && item.ticked !== null) untick.push(item.label);
+  }
+  return { tick, untick };
+};
+
+/** The documentation-update boxes a click changed: DocItem → done. */
+export const readDocsChange = (
+  state: HotfixState,
+  selectedValues: readonly string[],
+): { item: DocItem; done: boolean }[] => {
+  const selected = new Set(selectedValues);
+  return DOC_ITEMS.filter((item) => selected.has(item) !== (state.docs[item] !== null)).map((item) => ({
+    item,
+    done: selected.has(item),
+  }));
+};

@@ -1,0 +1,159 @@
+import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
+import { capitalize } from '../../../domain/hotfix/format.ts';
+import type { Severity } from '../../../domain/hotfix/plan.ts';
+import type { Outcome, Phase, StepState } from '../../../domain/hotfix/state.ts';
+import type { ActionId, ActionValue } from '../ids.ts';
+import { encodeActionValue, indexedActionId } from '../ids.ts';
+import { LIMITS, RENDER_BUDGET, totalStrings } from './limits.ts';
+import { plain, userText } from './text.ts';
+
+/** A message as `chat.postMessage` / `chat.update` take it. */
+export interface SlackMessage {
+  /** Notification and fallback text. */
+  readonly text: string;
+  readonly blocks: KnownBlock[];
+}
+
+export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
+  none: 'Not started',
+  planned: 'Planning',
+  deploy_requested: 'Deploy requested',
+  deploying: 'Deploying',
+  monitoring: 'Monitoring',
+  verified: 'Verified',
+  deploy_failed: 'Deploy failed',
+  rolling_back: 'Rolling back',
+  rolled_back: 'Rolled back',
+  rollback_failed: 'Rollback failed',
+  cancelled: 'Cancelled',
+  closed: 'Closed',
+};
+
+export const PHASE_EMOJI: Readonly<Record<Phase, string>> = {
+  none: '⚪',
+  planned: '📝',
+  deploy_requested: '⏳',
+  deploying: '🚀',
+  monitoring: '👀',
+  verified: '✅',
+  deploy_failed: '❌',
+  rolling_back: '⏪',
+  rolled_back: '↩️',
+  rollback_failed: '🆘',
+  cancelled: '🚫',
+  closed: '🏁',
+};
+
+export const SEVERITY_EMOJI: Readonly<Record<Severity, string>> = {
+  critical: '🔴',
+  high: '🟠',
+  medium: '🟡',
+  low: '🟢',
+};
+
+export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
+  deployed: '✅ deployed',
+  rolled_back: '↩️ rolled back',
+  failed: '❌ failed',
+};
+
+export const STEP_EMOJI: Readonly<Record<StepState['status'], string>> = {
+  pending: '◻️',
+  running: '▶️',
+  succeeded: '✅',
+  failed: '❌',
+  skipped: '⏭️',
+};
+
+/** `Technical`, for a role in a button or a heading. */
+export const roleLabel = (role: string): string => capitalize(role);
+
+/** A step as people read it: `execution · “Code deployment” (payments-api)`, escaped for mrkdwn. */
+export const stepLabel = (step: Pick<StepState, 'stage' | 'name' | 'service'>, max = 200): string =>
+  `${step.stage} · “${userText(step.name, max, true)}” (${userText(step.service, 80, true)})`;
+
+export interface ButtonSpec {
+  readonly action: ActionId;
+  /** Position among buttons of the same action in one block (becomes the `:n` suffix). */
+  readonly index?: number;
+  readonly text: string;
+  readonly value: ActionValue;
+  readonly style?: 'primary' | 'danger';
+  readonly confirm?: { readonly title: string; readonly text: string; readonly ok: string };
+}
+
+export const button = (spec: ButtonSpec): Button => {
+  const confirm: ConfirmationDialog | undefined = spec.confirm && {
+    title: plain(spec.confirm.title, LIMITS.confirmTitle),
+    text: plain(spec.confirm.text, LIMITS.confirmText),
+    confirm: plain(spec.confirm.ok, LIMITS.confirmButton),
+    deny: plain('Not now', LIMITS.confirmButton),
+    ...(spec.style === 'danger' ? { style: 'danger' as const } : {}),
+  };
+  return {
+    type: 'button',
+    action_id: indexedActionId(spec.action, spec.index ?? 0),
+    text: plain(spec.text, LIMITS.buttonText),
+    value: encodeActionValue(spec.value),
+    ...(spec.style ? { style: spec.style } : {}),
+    ...(confirm ? { confirm } : {}),
+  };
+};
+
+/** Splits elements into actions blocks of at most 25, with block ids `${prefix}`, `${prefix}:1`… */
+export const actionsBlocks = (blockId: string, elements: readonly Button[]): KnownBlock[] => {
+  const out: KnownBlock[] = [];
+  for (let i = 0; i < elements.length; i += LIMITS.actionsElements)
+    out.push({
+      type: 'actions',
+      block_id: i === 0 ? blockId : `${blockId}:${i / LIMITS.actionsElements}`,
+      elements: elements.slice(i, i + LIMITS.actionsElements),
+    });
+  return out;
+};
+
+/** A part of a surface: its blocks and whether it may be left out when the surface would be too big. */
+export interface Part {
+  readonly blocks: readonly KnownBlock[];
+  /** Lower is dropped first; undefined = never dropped. */
+  readonly dropRank?: number;
+}
+
+/**
+ * Renders at the richest level that fits Slack's limits: `render(level)` for level 0 (full) … `levels - 1`
+ * (most compact); if even that does not fit, optional parts are dropped (lowest `dropRank` first) and
+ * `note` is added in their place.
+ */
+export const fitParts = (
+  render: (level: number) => readonly Part[],
+  options: {
+    readonly levels: number;
+    readonly maxBlocks: number;
+    readonly maxStrings: number;
+    note: KnownBlock;
+  },
+): KnownBlock[] => {
+  const fits = (blocks: readonly KnownBlock[]) =>
+    blocks.length <= options.maxBlocks && totalStrings(blocks) <= options.maxStrings;
+  let parts: readonly Part[] = [];
+  for (let level = 0; level < options.levels; level++) {
+    parts = render(level);
+    const blocks = parts.flatMap((p) => p.blocks);
+    if (fits(blocks)) return blocks;
+  }
+  const kept = [...parts];
+  const droppable = kept
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => p.dropRank !== undefined)
+    .sort((a, b) => (a.p.dropRank ?? 0) - (b.p.dropRank ?? 0));
+  const dropped = new Set<number>();
+  const current = () => [...kept.filter((_, i) => !dropped.has(i)).flatMap((p) => p.blocks), options.note];
+  for (const { i } of droppable) {
+    if (fits(current())) break;
+    dropped.add(i);
+  }
+  return current().slice(0, options.maxBlocks);
+};
+
+export const MESSAGE_FIT = { maxBlocks: LIMITS.messageBlocks, maxStrings: RENDER_BUDGET.messageStrings };
+export const VIEW_FIT = { maxBlocks: LIMITS.viewBlocks, maxStrings: RENDER_BUDGET.viewStrings };

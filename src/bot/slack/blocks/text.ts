@@ -1,0 +1,106 @@
+import type { MrkdwnElement, PlainTextElement } from '@slack/types';
+import { clockface, formatDuration } from '../../../domain/hotfix/format.ts';
+import type { Person } from '../../../domain/hotfix/people.ts';
+import { displayName } from '../../../domain/hotfix/people.ts';
+
+/** Cuts `text` to at most `n` characters, ending with '…' when anything was cut (never splits a surrogate pair). */
+export const truncate = (text: string, n: number): string => {
+  if (text.length <= n) return text;
+  if (n <= 0) return '';
+  if (n === 1) return '…';
+  let end = n - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end).trimEnd()}…`;
+};
+
+/** Escapes the three characters Slack's mrkdwn treats as control (`<@U…>`, `<!channel>`, links). */
+export const escapeMrkdwn = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * User text for mrkdwn: escaped so it cannot mention `@channel` or fake a link, and cut to `max` characters
+ * after escaping (without leaving half an `&amp;`). Line breaks are kept unless `oneLine`.
+ */
+export const userText = (text: string, max: number, oneLine = false): string => {
+  const source = oneLine ? text.replace(/\s*[\r\n]+\s*/g, ' ').trim() : text.trim();
+  const escaped = escapeMrkdwn(source);
+  if (escaped.length <= max) return escaped;
+  let out = '';
+  for (const ch of source) {
+    const piece = escapeMrkdwn(ch);
+    if (out.length + piece.length > max - 1) break;
+    out += piece;
+  }
+  return `${out.trimEnd()}…`;
+};
+
+/** Truncates composed mrkdwn, backing off so a `<@U…>` or `<url|label>` is never cut in half. */
+export const truncateMrkdwn = (text: string, n: number): string => {
+  if (text.length <= n) return text;
+  let cut = truncate(text, n);
+  const open = cut.lastIndexOf('<');
+  if (open > cut.lastIndexOf('>')) cut = `${cut.slice(0, open).trimEnd()}…`;
+  const amp = cut.lastIndexOf('&');
+  if (amp >= 0 && /^&[a-z]*…$/.test(cut.slice(amp))) cut = `${cut.slice(0, amp).trimEnd()}…`;
+  return cut;
+};
+
+/** Slack requires text objects to hold at least one character. */
+const nonEmpty = (text: string): string => (text.trim() === '' ? '—' : text);
+
+export const plain = (text: string, max: number): PlainTextElement => ({
+  type: 'plain_text',
+  text: truncate(nonEmpty(text), max),
+  emoji: true,
+});
+
+export const md = (text: string, max = 3000): MrkdwnElement => ({
+  type: 'mrkdwn',
+  text: truncateMrkdwn(nonEmpty(text), max),
+});
+
+/** A person in mrkdwn: a live mention on Slack (Slack renders their current name), their name otherwise. */
+export const mention = (p: Person): string =>
+  p.platform === 'slack' && /^[UW][A-Z0-9]+$/.test(p.id) ? `<@${p.id}>` : escapeMrkdwn(displayName(p));
+
+/** A person in plain text (option descriptions, buttons): their name when known, else their id. */
+export const nameOf = (p: Person): string => displayName(p);
+
+/** A Slack code block whose content cannot close it early. */
+export const codeBlock = (text: string, max: number): string =>
+  `\`\`\`${userText(text.replace(/```/g, '`\u200b``'), Math.max(1, max - 6)) || ' '}\`\`\``;
+
+export interface Times {
+  readonly timezone: string;
+  readonly now: Date;
+  /** `09:05` on the day of `now`, `2025-03-14 09:05` otherwise; `—` for no date. */
+  readonly at: (iso: string | null | undefined) => string;
+  /** `in 12m` / `3m ago`. */
+  readonly rel: (iso: string | null | undefined) => string;
+  /** How long from `iso` to now. */
+  readonly since: (iso: string | null | undefined) => string;
+}
+
+/** Wall-clock helpers in the config's time zone, relative to a `now` passed in (renderers read no clock). */
+export const times = (timezone: string, now: Date): Times => {
+  const face = clockface(timezone);
+  const today = face.minute(now.toISOString()).slice(0, 10);
+  return {
+    timezone,
+    now,
+    at: (iso) => {
+      const full = face.minute(iso);
+      return full.startsWith(today) ? full.slice(11) : full;
+    },
+    rel: (iso) => {
+      const ms = iso ? Date.parse(iso) - now.getTime() : Number.NaN;
+      if (Number.isNaN(ms)) return '—';
+      return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(-ms)} ago`;
+    },
+    since: (iso) => formatDuration(iso ? now.getTime() - Date.parse(iso) : Number.NaN),
+  };
+};
+
+/** `1 step` / `3 steps`. */
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;

@@ -1,0 +1,270 @@
+import { z } from 'zod';
+import { CHECKLISTS } from '../../domain/hotfix/events.ts';
+import type { Checklist } from '../../domain/hotfix/events.ts';
+
+/** The one slash command. */
+export const COMMAND = '/hotfix';
+
+/**
+ * Every `action_id` the bot renders. Several buttons of one kind in one actions block (Approve per role,
+ * Sign off per role) get a `:n` suffix, because Slack wants action ids unique within a block: register
+ * listeners with `actionMatcher(ACTIONS.x)`, never with the bare string.
+ */
+export const ACTIONS = {
+  approve: 'hotfix_approve',
+  reject: 'hotfix_reject',
+  tick: 'hotfix_tick',
+  deploy: 'hotfix_deploy',
+  editPlan: 'hotfix_edit_plan',
+  cancel: 'hotfix_cancel',
+  proposeRollback: 'hotfix_propose_rollback',
+  logIssue: 'hotfix_log_issue',
+  lessons: 'hotfix_lessons',
+  docs: 'hotfix_docs',
+  signOff: 'hotfix_sign_off',
+  record: 'hotfix_record',
+  confirmStep: 'hotfix_step_confirm',
+  failStep: 'hotfix_step_fail',
+  voteFor: 'hotfix_vote_for',
+  voteAgainst: 'hotfix_vote_against',
+} as const;
+export type ActionKey = keyof typeof ACTIONS;
+export type ActionId = (typeof ACTIONS)[ActionKey];
+
+/** `hotfix_approve` → `hotfix_approve:2`: the n-th button of that kind in its block. */
+export const indexedActionId = (base: ActionId, index: number): string =>
+  index === 0 ? base : `${base}:${index}`;
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Matches an action id with or without its `:n` suffix: `app.action(actionMatcher(ACTIONS.approve), …)`. */
+export const actionMatcher = (base: ActionId): RegExp => new RegExp(`^${escapeRegExp(base)}(?::\\d+)?$`);
+
+/** Which action an incoming `action_id` is, or null for one the bot never renders. */
+export const actionOf = (actionId: string): ActionKey | null => {
+  const base = actionId.replace(/:\d+$/, '');
+  const found = (Object.entries(ACTIONS) as [ActionKey, string][]).find(([, id]) => id === base);
+  return found ? found[0] : null;
+};
+
+/** `callback_id` of every view the bot opens; the manifest test checks it against these. */
+export const CALLBACKS = {
+  plan: 'hotfix_plan',
+  reject: 'hotfix_reject_reason',
+  rollback: 'hotfix_rollback_reason',
+  cancel: 'hotfix_cancel_reason',
+  issue: 'hotfix_log_issue',
+  lessons: 'hotfix_lessons_learned',
+  home: 'hotfix_home',
+} as const;
+export type CallbackId = (typeof CALLBACKS)[keyof typeof CALLBACKS];
+
+/**
+ * `block_id` prefixes. Interactive blocks on the card carry the hotfix id and the card revision after the
+ * prefix (`hotfix_checklist:HF-3:code_readiness:0:r17`): a checkbox payload may carry no selected option at
+ * all, and a new block id per revision makes Slack drop a client's unconfirmed tick when the card is redrawn.
+ */
+export const BLOCKS = {
+  header: 'hotfix_header',
+  context: 'hotfix_context',
+  summary: 'hotfix_summary',
+  plan: 'hotfix_plan',
+  readiness: 'hotfix_readiness',
+  checklistTitle: 'hotfix_checklist_title',
+  checklist: 'hotfix_checklist',
+  approvals: 'hotfix_approvals',
+  approvalActions: 'hotfix_approval_actions',
+  lock: 'hotfix_lock',
+  run: 'hotfix_run',
+  monitoring: 'hotfix_monitoring',
+  vote: 'hotfix_vote',
+  voteActions: 'hotfix_vote_actions',
+  issues: 'hotfix_issues',
+  outcome: 'hotfix_outcome',
+  signoffs: 'hotfix_signoffs',
+  signoffActions: 'hotfix_signoff_actions',
+  docs: 'hotfix_docs',
+  actions: 'hotfix_actions',
+  line: 'hotfix_line',
+  output: 'hotfix_output',
+  step: 'hotfix_step',
+  stepActions: 'hotfix_step_actions',
+  home: 'hotfix_home',
+  modal: 'hotfix_modal',
+} as const;
+
+/** Input blocks of the plan modal: `response_action: 'errors'` is keyed by these. */
+export const PLAN_BLOCKS = {
+  issueId: 'plan_issue_id',
+  version: 'plan_version',
+  previousVersion: 'plan_previous_version',
+  summary: 'plan_summary',
+  severity: 'plan_severity',
+  services: 'plan_services',
+  codeChanges: 'plan_code_changes',
+  databaseChanges: 'plan_database_changes',
+  configChanges: 'plan_config_changes',
+  depSystems: 'plan_dep_systems',
+  depServices: 'plan_dep_services',
+  depDatabases: 'plan_dep_databases',
+  depExternal: 'plan_dep_external',
+  start: 'plan_start',
+  durationEstimate: 'plan_duration_estimate',
+  targetCompletion: 'plan_target_completion',
+  verificationPeriod: 'plan_verification_period',
+  resTechnical: 'plan_res_technical',
+  resSupport: 'plan_res_support',
+  resBusiness: 'plan_res_business',
+  resManagement: 'plan_res_management',
+} as const;
+export type PlanBlockId = (typeof PLAN_BLOCKS)[keyof typeof PLAN_BLOCKS];
+
+/** Input blocks of the small modals. */
+export const REASON_BLOCKS = {
+  trigger: 'reason_trigger',
+  reason: 'reason_text',
+  issueKind: 'issue_kind',
+  issueText: 'issue_text',
+  lessons: 'lessons_text',
+} as const;
+
+/** Every input element uses this action id; the block id says which field it is. */
+export const INPUT_ACTION = 'value';
+
+// ---------------------------------------------------------------------------------------------------------
+// What a button carries.
+
+/** Slack's cap on a button's `value`. */
+export const MAX_BUTTON_VALUE = 2000;
+
+/**
+ * The `value` of every button: which hotfix, and what the person saw when they clicked, so a stale card is
+ * refused by the domain instead of being applied to something newer.
+ * - `h`: hotfix id (always).
+ * - `v`: the plan hash (approve, reject, deploy, edit, cancel), the step key (confirm, fail) or the vote id
+ *   as a decimal string (for, against).
+ * - `r`: the role (approve, reject, sign off).
+ * - `run`: the run id (confirm, fail).
+ */
+export interface ActionValue {
+  readonly h: string;
+  readonly v?: string;
+  readonly r?: string;
+  readonly run?: string;
+}
+
+export const actionValueSchema = z
+  .object({
+    h: z.string().min(1).max(200),
+    v: z.string().min(1).max(1000).optional(),
+    r: z.string().min(1).max(300).optional(),
+    run: z.string().min(1).max(200).optional(),
+  })
+  .strict() satisfies z.ZodType<ActionValue>;
+
+/** Compact JSON for a button's `value`. Throws a RangeError past Slack's 2000 characters (ids are short). */
+export const encodeActionValue = (value: ActionValue): string => {
+  const text = JSON.stringify(actionValueSchema.parse(value));
+  if (text.length > MAX_BUTTON_VALUE)
+    throw new RangeError(`button value of ${value.h} is ${text.length} characters (max ${MAX_BUTTON_VALUE})`);
+  return text;
+};
+
+/** Parses a clicked button's `value`; null when it is not one of ours (forged, truncated, an older format). */
+export const parseActionValue = (raw: unknown): ActionValue | null => {
+  if (typeof raw !== 'string' || raw.length > MAX_BUTTON_VALUE) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const parsed = actionValueSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+};
+
+/** The vote id a For/Against button carries, or null. */
+export const voteIdOf = (value: ActionValue): number | null =>
+  value.v !== undefined && /^[1-9]\d{0,8}$/.test(value.v) ? Number(value.v) : null;
+
+// ---------------------------------------------------------------------------------------------------------
+// Checklists: a checkboxes payload lists the options now selected (maybe none), so the hotfix and the
+// checklist page travel in the block id; each option's value is the item's index in the checklist.
+
+export const CHECKLIST_PAGE = 10;
+
+const checklistBlockPattern = new RegExp(
+  `^${BLOCKS.checklist}:(.{1,200}):(${CHECKLISTS.join('|')}):(\\d{1,3}):r[\\w.-]{1,40}$`,
+);
+
+export const checklistBlockId = (hotfixId: string, checklist: Checklist, page: number, rev: string): string =>
+  `${BLOCKS.checklist}:${hotfixId}:${checklist}:${page}:r${rev}`;
+
+export const parseChecklistBlockId = (
+  blockId: string,
+): { hotfixId: string; checklist: Checklist; page: number } | null => {
+  const m = checklistBlockPattern.exec(blockId);
+  if (!m) return null;
+  return { hotfixId: m[1] as string, checklist: m[2] as Checklist, page: Number(m[3]) };
+};
+
+const docsBlockPattern = new RegExp(`^${BLOCKS.docs}:(.{1,200}):r[\\w.-]{1,40}$`);
+
+/** The documentation-update checklist: options' values are the DocItem keys (`process.lessons_learned`). */
+export const docsBlockId = (hotfixId: string, rev: string): string => `${BLOCKS.docs}:${hotfixId}:r${rev}`;
+
+export const parseDocsBlockId = (blockId: string): { hotfixId: string } | null => {
+  const m = docsBlockPattern.exec(blockId);
+  return m ? { hotfixId: m[1] as string } : null;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Modals: what a view carries between opening and submission.
+
+export const MAX_PRIVATE_METADATA = 3000;
+
+/**
+ * `private_metadata` of the bot's modals.
+ * - `h`: hotfix id (absent when starting a new hotfix).
+ * - `p`: the plan hash the modal was opened on (edit, reject): a submission on an older plan is stale.
+ * - `r`: the role (reject).
+ * - `ch`/`ts`: where the modal was opened from (channel, message ts), so the listener can answer there.
+ */
+export interface ModalMetadata {
+  readonly h?: string;
+  readonly p?: string;
+  readonly r?: string;
+  readonly ch?: string;
+  readonly ts?: string;
+}
+
+export const modalMetadataSchema = z
+  .object({
+    h: z.string().min(1).max(200).optional(),
+    p: z.string().min(1).max(200).optional(),
+    r: z.string().min(1).max(300).optional(),
+    ch: z.string().min(1).max(100).optional(),
+    ts: z.string().min(1).max(100).optional(),
+  })
+  .strict() satisfies z.ZodType<ModalMetadata>;
+
+export const encodeModalMetadata = (meta: ModalMetadata): string => {
+  const text = JSON.stringify(modalMetadataSchema.parse(meta));
+  if (text.length > MAX_PRIVATE_METADATA)
+    throw new RangeError(`private_metadata is ${text.length} characters (max ${MAX_PRIVATE_METADATA})`);
+  return text;
+};
+
+/** Parses a submitted view's `private_metadata`; null when it is not ours. An empty string is `{}`. */
+export const parseModalMetadata = (raw: unknown): ModalMetadata | null => {
+  if (raw === '' || raw === undefined) return {};
+  if (typeof raw !== 'string' || raw.length > MAX_PRIVATE_METADATA) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const parsed = modalMetadataSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+};

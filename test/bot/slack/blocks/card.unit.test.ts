@@ -1,0 +1,201 @@
+import type { Checkboxes } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { readChecklistChange, readDocsChange, renderCard } from '../../../../src/bot/slack/blocks/card.ts';
+import { checkBlockKit } from '../../../../src/bot/slack/blocks/limits.ts';
+import { ACTIONS, parseChecklistBlockId } from '../../../../src/bot/slack/ids.ts';
+import { decide } from '../../../../src/domain/hotfix/decide.ts';
+import { RuleViolation } from '../../../../src/domain/hotfix/errors.ts';
+import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
+import { minutes, people, plan, policy, T0 } from '../../../domain/fixtures/policy.ts';
+import { play } from '../../../domain/given.ts';
+import {
+  approvedAndReady,
+  cmd,
+  deploying,
+  failedVerification,
+  monitoring,
+  started,
+  verified,
+} from '../../../domain/scenarios.ts';
+import { buttons, elementsOf, textOf } from './helpers.ts';
+
+const render = (state: HotfixState, extra: Partial<Parameters<typeof renderCard>[1]> = {}) => {
+  const card = renderCard(state, { policy, timezone: 'UTC', now: minutes(10), ...extra });
+  expect(checkBlockKit({ kind: 'message', ...card })).toEqual([]);
+  return card;
+};
+
+describe('the hotfix card', () => {
+  it('offers Deploy only when the plan is approved, readiness complete and no other hotfix holds a lock', () => {
+    expect(buttons(render(started().state).blocks, ACTIONS.deploy)).toEqual([]);
+
+    const ready = approvedAndReady().state;
+    const deploy = buttons(render(ready).blocks, ACTIONS.deploy);
+    expect(deploy).toHaveLength(1);
+    expect(deploy[0]?.value).toEqual({ h: 'HF-1', v: ready.planHash });
+    expect(deploy[0]?.button.confirm).toBeDefined();
+
+    const locked = render(ready, {
+      lockHolders: { 'payments-api': { hotfixId: 'HF-7', since: T0.toISOString() } },
+    });
+    expect(buttons(locked.blocks, ACTIONS.deploy)).toEqual([]);
+    expect(textOf(locked.blocks)).toMatch(/payments-api is locked by HF-7 since 03:00/);
+    const own = render(ready, {
+      lockHolders: { 'payments-api': { hotfixId: 'HF-1', since: T0.toISOString() } },
+    });
+    expect(buttons(own.blocks, ACTIONS.deploy)).toHaveLength(1);
+
+    const halfApproved = play([[cmd.approve(people.tech1, 'technical')]], {}, started().history).state;
+    expect(buttons(render(halfApproved).blocks, ACTIONS.deploy)).toEqual([]);
+    const unticked = play(
+      [
+        [
+          {
+            type: 'UntickChecklistItem',
+            checklist: 'code_readiness',
+            item: 'Tests passed',
+            by: people.tech1,
+          },
+        ],
+      ],
+      {},
+      approvedAndReady().history,
+    ).state;
+    expect(buttons(render(unticked).blocks, ACTIONS.deploy)).toEqual([]);
+
+    const running = render(deploying().state);
+    expect(buttons(running.blocks, ACTIONS.deploy)).toEqual([]);
+    expect(buttons(running.blocks, ACTIONS.approve)).toEqual([]);
+    expect(textOf(running.blocks)).toMatch(/Holds the deploy lock on payments-api/);
+  });
+
+  it('encodes the plan hash in Approve/Reject buttons, so a click on an old card is refused as stale', () => {
+    const { history, state } = started();
+    const before = buttons(render(state).blocks, ACTIONS.approve);
+    expect(before.map((b) => b.value.r)).toEqual(['technical', 'management']);
+    expect(before.every((b) => b.value.v === state.planHash)).toBe(true);
+    expect(buttons(render(state).blocks, ACTIONS.reject).map((b) => b.button.action_id)).toEqual([
+      'hotfix_reject',
+      'hotfix_reject:1',
+    ]);
+
+    const edited = play(
+      [
+        [
+          {
+            type: 'EditPlan',
+            plan: { ...plan, summary: 'Fix double charge on retry, take 2' },
+            by: people.requester,
+          },
+        ],
+      ],
+      {},
+      history,
+    ).state;
+    const after = buttons(render(edited).blocks, ACTIONS.approve);
+    expect(after[0]?.value.v).toBe(edited.planHash);
+    expect(after[0]?.value.v).not.toBe(before[0]?.value.v);
+
+    const stale = before[0]!.value;
+    const click = () =>
+      decide({ type: 'ApprovePlan', role: stale.r!, planHash: stale.v!, by: people.tech1 }, edited, {
+        now: minutes(2),
+        policy,
+      });
+    expect(click).toThrow(RuleViolation);
+    expect(() => click()).toThrow(/changed since you looked/);
+  });
+
+  it('shows both checklists as checkboxes with ticked items pre-selected and who ticked them', () => {
+    const state = play([[cmd.tick('Tests passed', people.tech2)]], {}, started().history).state;
+    const card = render(state);
+    const boxes = elementsOf(card.blocks).filter((e): e is Checkboxes => e.type === 'checkboxes');
+    expect(boxes).toHaveLength(2);
+    expect(boxes[0]?.initial_options?.map((o) => o.text.text)).toEqual(['Tests passed']);
+    expect(boxes[0]?.initial_options?.[0]?.description?.text).toBe('✓ Theo Tech · 03:00');
+    const blockIds = card.blocks.map((b) => b.block_id).filter((id) => id?.startsWith('hotfix_checklist:'));
+    expect(blockIds.map((id) => parseChecklistBlockId(id!))).toEqual([
+      { hotfixId: 'HF-1', checklist: 'code_readiness', page: 0 },
+      { hotfixId: 'HF-1', checklist: 'environment_readiness', page: 0 },
+    ]);
+    // A click now selecting items 0 and nothing else: tick item 0, untick item 1.
+    expect(readChecklistChange(state, 'code_readiness', 0, ['0'])).toEqual({
+      tick: ['Code review complete'],
+      untick: ['Tests passed'],
+    });
+    expect(readChecklistChange(state, 'code_readiness', 0, ['1', 'garbage', '99'])).toEqual({
+      tick: [],
+      untick: [],
+    });
+  });
+
+  it('shows the run, and the monitoring window counting down', () => {
+    const m = monitoring().state;
+    const card = render(m, { now: minutes(15) });
+    const text = textOf(card.blocks);
+    expect(text).toMatch(/\*Deploy run\* `deploy-1` · succeeded · 4\/4 steps done/);
+    expect(text).toMatch(/\*Monitoring\* until 03:35 \(20m left\)/);
+    expect(buttons(card.blocks, ACTIONS.proposeRollback)).toHaveLength(1);
+    expect(buttons(card.blocks, ACTIONS.signOff)).toEqual([]);
+  });
+
+  it('summarises an open rollback vote and offers no second proposal', () => {
+    const card = render(failedVerification().state);
+    const text = textOf(card.blocks);
+    expect(text).toMatch(/Rollback vote #1\* \(failed check, automatic\)/);
+    expect(text).toMatch(/For 0 · Against 0 · quorum 2 · needs management/);
+    expect(buttons(card.blocks, ACTIONS.proposeRollback)).toEqual([]);
+    expect(text).toMatch(
+      /❌ verification · “System check” \(payments-api\) 900ms: expected status 200, got 503/,
+    );
+  });
+
+  it('offers sign-offs per missing role once the outcome is known, then Record when closed', () => {
+    const v = verified();
+    const signed = play([[cmd.signOff(people.tech1, 'technical')]], {}, v.history);
+    const card = render(signed.state);
+    expect(buttons(card.blocks, ACTIONS.signOff).map((b) => b.value)).toEqual([
+      { h: 'HF-1', r: 'business' },
+      { h: 'HF-1', r: 'support' },
+    ]);
+    expect(textOf(card.blocks)).toMatch(/✅ \*Technical\* <@U0TECH1>/);
+    expect(buttons(card.blocks, ACTIONS.lessons)).toHaveLength(1);
+    expect(elementsOf(card.blocks).some((e) => e.type === 'checkboxes' && e.action_id === ACTIONS.docs)).toBe(
+      true,
+    );
+
+    const closed = play(
+      [
+        [cmd.signOff(people.biz, 'business')],
+        [cmd.signOff(people.support, 'support')],
+        [{ type: 'CloseHotfix', by: people.tech1 }],
+      ],
+      {},
+      signed.history,
+    ).state;
+    const final = render(closed);
+    expect(buttons(final.blocks, ACTIONS.record)).toHaveLength(1);
+    expect(buttons(final.blocks, ACTIONS.signOff)).toEqual([]);
+    expect(buttons(final.blocks, ACTIONS.logIssue)).toEqual([]);
+    expect(final.blocks[0]).toMatchObject({ type: 'header', text: { text: '🏁 HF-1 · INC-42 · Closed' } });
+  });
+
+  it('reads documentation-update clicks', () => {
+    const state = verified().state;
+    expect(readDocsChange(state, ['process.lessons_learned', 'nonsense'])).toEqual([
+      { item: 'process.lessons_learned', done: true },
+    ]);
+  });
+
+  it('prints times in the configured time zone', () => {
+    const card = render(started().state, { timezone: 'Europe/Paris', now: T0 });
+    expect(textOf(card.blocks)).toMatch(/started 04:00 .* times in Europe\/Paris/);
+  });
+
+  it('changes interactive block ids with the revision, so a refused tick is dropped on redraw', () => {
+    const state = started().state;
+    const a = render(state).blocks.map((b) => b.block_id);
+    const b = render(state, { revision: `${state.version}.1` }).blocks.map((b) => b.block_id);
+    expect(a).not.toEqual(b);
+  });
+});
