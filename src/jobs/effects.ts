@@ -17,7 +17,7 @@ export interface EffectDeps {
  * lock releases. Nothing here waits on a job: the command that caused the effect returns at once.
  */
 export const createEffectRunner = (deps: EffectDeps): EffectRunner => ({
-  async run(effect: Effect) {
+  async run(effect: Effect, { version }) {
     const { queues } = deps;
     const inMs = (iso: string) => Date.parse(iso) - deps.clock.now().getTime();
     switch (effect.type) {
@@ -27,18 +27,21 @@ export const createEffectRunner = (deps: EffectDeps): EffectRunner => ({
           hotfixId: effect.hotfixId,
           runId: effect.runId,
           kind: 'deploy',
+          atVersion: version,
         });
       case 'enqueue-pipeline':
         return queues.addPipeline(jobIds.pipelineStart(effect.hotfixId, effect.runId), {
           hotfixId: effect.hotfixId,
           runId: effect.runId,
           kind: effect.kind,
+          atVersion: version,
         });
       case 'continue-pipeline':
         return queues.addPipeline(jobIds.pipelineAfter(effect.hotfixId, effect.runId, effect.after), {
           hotfixId: effect.hotfixId,
           runId: effect.runId,
           kind: effect.runId.startsWith('rollback') ? 'rollback' : 'deploy',
+          atVersion: version,
         });
       case 'cancel-pipeline':
         // The stream already says the run is aborted, so no worker starts another step of it; this stops

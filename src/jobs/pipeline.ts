@@ -184,7 +184,11 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     const owner = job.id ?? 'unknown';
     let startedHere: string | undefined;
 
-    let state = await deps.handler.state(data.hotfixId);
+    // Every decision below is checked by a command, so a cached state that has seen the job's cause will do.
+    let state =
+      data.atVersion === undefined
+        ? await deps.handler.state(data.hotfixId)
+        : await deps.handler.stateAtLeast(data.hotfixId, data.atVersion);
     if (state.phase === 'none') throw new UnrecoverableError(`${data.hotfixId} does not exist`);
     if (data.kind === 'deploy' && state.phase === 'deploy_requested' && state.lock.runId === data.runId) {
       const granted = await takeLock(data, state, owner);

@@ -14,6 +14,8 @@ export const pipelineJobSchema = z.strictObject({
   runId,
   kind: z.enum(['deploy', 'rollback']),
   waitDone: z.string().optional(),
+  /** The stream version that asked for this job: a worker whose cached state has got that far need not read. */
+  atVersion: z.int().min(0).optional(),
 });
 export type PipelineJob = z.infer<typeof pipelineJobSchema>;
 

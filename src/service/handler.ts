@@ -147,7 +147,7 @@ export const createCommandHandler = (deps: HandlerDeps) => {
       const effects = effectsOf(state, events, after);
       for (const effect of effects) {
         try {
-          await deps.effects.run(effect);
+          await deps.effects.run(effect, { version: appended.version });
         } catch (error) {
           deps.onEffectError?.(effect, error);
         }
@@ -173,6 +173,15 @@ export const createCommandHandler = (deps: HandlerDeps) => {
 
     /** The current state of a hotfix (phase `none` when it does not exist). */
     state: async (hotfixId: string): Promise<HotfixState> => (await current(hotfixId)).state,
+
+    /**
+     * The state as of at least `version`, from this process's cache when it has got that far (no read).
+     * Only for a caller whose every decision is then checked by a command, as a worker's are.
+     */
+    stateAtLeast: async (hotfixId: string, version: number): Promise<HotfixState> => {
+      const cached = cache.get(hotfixId);
+      return cached && cached.version >= version ? cached.state : (await current(hotfixId)).state;
+    },
   };
 };
 

@@ -67,5 +67,6 @@ export interface Clock {
 
 /** Carries out effects (locks, jobs, timers). Must be safe to run twice: effects are at-least-once. */
 export interface EffectRunner {
-  run(effect: Effect): Promise<void>;
+  /** `version`: the stream version the effect's events brought the hotfix to. */
+  run(effect: Effect, context: { readonly version: number }): Promise<void>;
 }

@@ -188,10 +188,9 @@ describe('deploy pipeline on BullMQ', () => {
       prefix: `${h.prefix}{hotfix-jobs}`,
     });
     const job = await queue.add('run', { hotfixId: 'HF-1', runId: 'nonsense' }, { attempts: 5 });
-    const failed = await waitFor('job failed', async () => {
-      const current = await queue.getJob(job.id!);
-      return (await current?.isFailed()) && current;
-    });
+    // Read the job after it is seen failed: a job object fetched earlier does not show the reason yet.
+    await waitFor('job failed', async () => (await queue.getJob(job.id!))?.isFailed());
+    const failed = (await queue.getJob(job.id!))!;
     // Failed on its first run: UnrecoverableError skips the 5 attempts the job was given.
     expect(failed.attemptsMade).toBeLessThanOrEqual(1);
     expect(failed.failedReason).toMatch(/bad pipeline job/);
