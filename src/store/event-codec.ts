@@ -78,6 +78,20 @@ export const encodeEvent = (
  * Binding the id and position means an event cannot be moved to another stream or slot unnoticed.
  */
 export const eventHash = (hotfixId: string, position: number, prevHash: string, event: unknown): string =>
-  createHash('sha256').update(canonicalJson({ event, hotfixId, position, prevHash })).digest('hex');
+  eventHashOfJson(hotfixId, position, prevHash, canonicalJson(event));
+
+/** The same hash from the event's canonical JSON text, built without serialising the event again. */
+export const eventHashOfJson = (
+  hotfixId: string,
+  position: number,
+  prevHash: string,
+  eventJson: string,
+): string =>
+  createHash('sha256')
+    // Keys in canonical (sorted) order: event, hotfixId, position, prevHash.
+    .update(
+      `{"event":${eventJson},"hotfixId":${JSON.stringify(hotfixId)},"position":${position},"prevHash":${JSON.stringify(prevHash)}}`,
+    )
+    .digest('hex');
 
 export const isHash = (value: string): boolean => /^[0-9a-f]{64}$/.test(value);

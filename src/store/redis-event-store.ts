@@ -7,8 +7,9 @@ import {
   CorruptEventError,
   InvalidEventError,
   decodeEvent,
-  encodeEvent,
+  decodeEventValue,
   eventHash,
+  eventHashOfJson,
   isHash,
   parseJson,
 } from './event-codec.ts';
@@ -205,20 +206,22 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
       if (events.length === 0) return { ok: true, version: expectedVersion, stored: [] };
 
       const stored: StoredEvent[] = [];
+      const args: string[] = [];
       let prevHash = head.hash;
       for (const [i, event] of events.entries()) {
         const position = expectedVersion + 1 + i;
-        const encoded = encodeEvent(event);
-        if (!encoded.ok) throw new InvalidEventError(hotfixId, position, encoded.reason);
-        // Hand back exactly what a later load returns: undefined members dropped, readonly arrays frozen.
-        const decoded = decodeEvent(encoded.json);
+        // Validated once; the schema's output is what a later load returns (readonly arrays frozen).
+        const decoded = decodeEventValue(event);
         if (!decoded.ok) throw new InvalidEventError(hotfixId, position, decoded.reason);
-        const hash = eventHash(hotfixId, position, prevHash, decoded.event);
+        const json = canonicalJson(decoded.event);
+        const hash = eventHashOfJson(hotfixId, position, prevHash, json);
         stored.push({ hotfixId, position, event: decoded.event, prevHash, hash });
+        // The feed entry is the stored event's canonical JSON (keys sorted), assembled around the event's.
+        const feedJson = `{"event":${json},"hash":"${hash}","hotfixId":${JSON.stringify(hotfixId)},"position":${position},"prevHash":${JSON.stringify(prevHash)}}`;
+        args.push(json, prevHash, hash, feedJson);
         prevHash = hash;
       }
 
-      const args = stored.flatMap((s) => [canonicalJson(s.event), s.prevHash, s.hash, canonicalJson(s)]);
       const reply = await redis.hotfixStoreAppend(
         keys.stream(hotfixId),
         keys.head(hotfixId),
