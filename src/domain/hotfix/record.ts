@@ -89,7 +89,6 @@ interface History {
   readonly feedback: FeedbackRecord[];
   readonly timeline: TimelineEntry[];
   readonly executionPassedAt: Map<string, string>;
-  phaseBeforeClose: Phase | null;
 }
 
 const stageKey = (runId: string, stage: Stage) => `${runId}:${stage}`;
@@ -115,12 +114,10 @@ export const buildRecord = (events: readonly HotfixEvent[], options: RecordOptio
     feedback: [],
     timeline: [],
     executionPassedAt: new Map(),
-    phaseBeforeClose: null,
   };
   let state = initialState();
   for (const event of events) {
     collect(h, state, event);
-    if (event.type === 'HotfixClosed') h.phaseBeforeClose = state.phase;
     state = evolve(state, event);
   }
   return assemble(state, h, events.length, options);
@@ -474,7 +471,6 @@ const assemble = (
     };
   });
 
-  const phase = state.phase === 'closed' && h.phaseBeforeClose ? h.phaseBeforeClose : state.phase;
   const timeline = h.timeline
     .map((entry, index) => ({ entry, index, ms: Date.parse(entry.at) }))
     .sort((a, b) => (a.ms === b.ms || Number.isNaN(a.ms - b.ms) ? a.index - b.index : a.ms - b.ms))
@@ -531,7 +527,7 @@ const assemble = (
       return { role, by: s ? ref(s.by) : null, at: s?.at ?? null };
     }),
     outcome: {
-      status: outcomeOf(phase),
+      status: state.closed ? state.closed.outcome : outcomeOf(state.phase),
       phase: state.phase,
       started: state.startedAt ? { by: ref(state.requester), at: state.startedAt } : null,
       closed: state.closed ? stamped(state.closed) : null,
