@@ -50,7 +50,8 @@ describe('notifier', () => {
     return redis;
   };
 
-  it('500 events over 20 hotfixes, two replicas: one card each, every line once and in order, final state shown', async () => {
+  /** A fresh prefix, a store and a command handler on it, and a recording surface. */
+  const setup = () => {
     const prefix = uniquePrefix('notify');
     const store = createRedisEventStore({ redis: connect(), prefix });
     const handler = createCommandHandler({
@@ -59,7 +60,11 @@ describe('notifier', () => {
       policy: () => policy,
       effects: { run: async () => {} },
     });
-    const recorded = recordingSurface();
+    return { prefix, store, handler, recorded: recordingSurface() };
+  };
+
+  it('500 events over 20 hotfixes, two replicas: one card each, every line once and in order, final state shown', async () => {
+    const { prefix, store, handler, recorded } = setup();
     const replicas = ['a', 'b'].map((replica) => ({
       notifier: createNotifier({
         surface: recorded.surface,
@@ -127,15 +132,7 @@ describe('notifier', () => {
   });
 
   it('a rate limit delays only the chat output; the final card state still lands', async () => {
-    const prefix = uniquePrefix('notify');
-    const store = createRedisEventStore({ redis: connect(), prefix });
-    const handler = createCommandHandler({
-      store,
-      clock,
-      policy: () => policy,
-      effects: { run: async () => {} },
-    });
-    const recorded = recordingSurface();
+    const { prefix, store, handler, recorded } = setup();
     const notifier = createNotifier({
       surface: recorded.surface,
       store,
@@ -162,15 +159,7 @@ describe('notifier', () => {
   });
 
   it('the sweep repairs what nobody was told about', async () => {
-    const prefix = uniquePrefix('notify');
-    const store = createRedisEventStore({ redis: connect(), prefix });
-    const handler = createCommandHandler({
-      store,
-      clock,
-      policy: () => policy,
-      effects: { run: async () => {} },
-    });
-    const recorded = recordingSurface();
+    const { prefix, store, handler, recorded } = setup();
     const { hotfixId } = await handler.start(plan, people.requester);
     await handler.handle(hotfixId, { type: 'NoteObservation', text: 'after an outage', by: people.support });
     const notifier = createNotifier({
