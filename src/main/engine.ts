@@ -4,6 +4,7 @@ import type { Env } from '../config/env.ts';
 import type { Config } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
+import type { Locks } from '../jobs/locks.ts';
 import { createLocks } from '../jobs/locks.ts';
 import { abortChannel, createQueues } from '../jobs/queues.ts';
 import { maskerFor } from '../jobs/steps/mask.ts';
@@ -12,7 +13,7 @@ import { startWorkers } from '../jobs/worker.ts';
 import { reconcile } from '../jobs/reconcile.ts';
 import type { CommandHandler } from '../service/handler.ts';
 import { createCommandHandler } from '../service/handler.ts';
-import type { Clock } from '../service/ports.ts';
+import type { Clock, EventStore } from '../service/ports.ts';
 import { createRedisEventStore } from '../store/redis-event-store.ts';
 import { connectRedis } from './runtime.ts';
 
@@ -30,7 +31,11 @@ export interface EngineSettings {
 
 export interface Engine {
   readonly handler: CommandHandler;
+  readonly store: EventStore;
+  readonly locks: Locks;
   readonly redis: Redis;
+  readonly prefix: string;
+  readonly clock: Clock;
   startWorkers(): RunningWorkers;
   close(): Promise<void>;
 }
@@ -70,7 +75,11 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
   const running: RunningWorkers[] = [];
   return {
     handler,
+    store,
+    locks,
     redis,
+    prefix,
+    clock,
     startWorkers() {
       const workers = startWorkers(
         { handler, locks, queues, clock, config: () => settings.config, stepContext, log },

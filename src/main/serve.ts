@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createEngine } from './engine.ts';
+import { startSlack } from './slack.ts';
 import { loadSettings } from './runtime.ts';
 import type { CliDeps } from './commands/command.ts';
 
@@ -10,8 +11,8 @@ export interface ServeOptions {
 }
 
 /**
- * `hotfix serve`: the HTTP front of the product, with the workers in-process unless `--no-worker`. This
- * version answers health and readiness; the Slack and Teams endpoints are added by the chat layers.
+ * `hotfix serve`: the HTTP front of the product, with the workers in-process unless `--no-worker`: health
+ * and readiness, and the Slack app at `POST /slack/events` when a bot token is set.
  */
 export const serve = async (options: ServeOptions, deps: CliDeps, signal?: AbortSignal): Promise<void> => {
   const settings = await loadSettings(deps.env);
@@ -21,12 +22,17 @@ export const serve = async (options: ServeOptions, deps: CliDeps, signal?: Abort
   const engine = await createEngine({ ...settings, processEnv: deps.env, log });
   const { redis } = engine;
   if (options.worker) engine.startWorkers();
+  const botToken = settings.env.SLACK_BOT_TOKEN;
+  const slack = botToken ? await startSlack(settings, engine, log, botToken) : undefined;
+  const slackEvents = slack?.bot.requestListener;
 
   const server = createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // Bolt reads the body, checks the signature and the timestamp, and answers (401 on a bad signature).
+    if (path === '/slack/events' && slackEvents) return void slackEvents(req, res);
     if (req.method === 'GET' && path === '/healthz') return reply(200, { status: 'ok' });
     if (req.method === 'GET' && path === '/readyz') {
       // Ready means Redis answers: without it nothing can be decided or recorded.
@@ -57,5 +63,6 @@ export const serve = async (options: ServeOptions, deps: CliDeps, signal?: Abort
   });
   log.info('shutting down');
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await slack?.close();
   await engine.close();
 };

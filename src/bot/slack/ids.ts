@@ -22,6 +22,7 @@ export const ACTIONS = {
   lessons: 'hotfix_lessons',
   docs: 'hotfix_docs',
   signOff: 'hotfix_sign_off',
+  close: 'hotfix_close',
   record: 'hotfix_record',
   confirmStep: 'hotfix_step_confirm',
   failStep: 'hotfix_step_fail',

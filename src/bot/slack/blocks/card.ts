@@ -539,6 +539,8 @@ const actionsPart = (state: HotfixState, options: CardOptions): Part[] => {
         value: { h, v: state.planHash },
       }),
     );
+  if (outcome(state) !== null && isOpenPhase(state) && missingSignoffs(state, options.policy).length === 0)
+    buttons.push(button({ action: ACTIONS.close, text: '🏁 Close hotfix', style: 'primary', value: { h } }));
   if (state.phase === 'closed')
     buttons.push(button({ action: ACTIONS.record, text: '📄 Deployment record', value: { h } }));
   return buttons.length === 0 ? [] : [{ blocks: actionsBlocks(BLOCKS.actions, buttons) }];

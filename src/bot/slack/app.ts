@@ -1,0 +1,92 @@
+import type { Middleware, AnyMiddlewareArgs } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { RequestListener } from 'node:http';
+import type { BotDeps } from './deps.ts';
+import { registerActions } from './listeners/actions.ts';
+import { registerCommand } from './listeners/command.ts';
+import { registerHome } from './listeners/home.ts';
+import { registerViews } from './listeners/views.ts';
+
+export interface SlackBotOptions {
+  readonly botToken: string;
+  readonly signingSecret: string;
+  /** Web API base (`SLACK_API_URL`); Slack's own when absent. */
+  readonly slackApiUrl?: string;
+  /** Socket Mode instead of HTTP when set (`SLACK_APP_TOKEN`, xapp-…). */
+  readonly appToken?: string;
+}
+
+export interface SlackBot {
+  readonly app: App;
+  /** The HTTP handler of `POST /slack/events` (signature checked by Bolt); absent in Socket Mode. */
+  readonly requestListener?: RequestListener;
+  /** Connects in Socket Mode; a no-op over HTTP (our server owns the port). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The key of a delivery: Slack sends the same trigger id or event id again when it retries one. */
+const deliveryKey = (body: Record<string, unknown>): string | null => {
+  const id = body.trigger_id ?? body.event_id;
+  return typeof id === 'string' && id.length > 0 && id.length < 200 ? id : null;
+};
+
+/**
+ * A retried delivery (`X-Slack-Retry-Num`, sent when an ack was late) is acked and dropped when the first one
+ * was taken, so it has no second effect. Every delivery is claimed, since Slack may also send one twice.
+ */
+const oncePerDelivery =
+  (deps: BotDeps): Middleware<AnyMiddlewareArgs> =>
+  async (args) => {
+    const key = deliveryKey(args.body as Record<string, unknown>);
+    if (key === null || (await deps.claimDelivery(key))) return args.next();
+    deps.log.info({ key, retry: args.context.retryNum }, 'repeated delivery ignored');
+    const ack = (args as { ack?: () => Promise<void> }).ack;
+    if (ack) await ack();
+  };
+
+const bridgeLogger = (deps: BotDeps) => ({
+  debug: () => undefined,
+  info: (...msg: unknown[]) => deps.log.info({ bolt: msg.map(String).join(' ') }, 'bolt'),
+  warn: (...msg: unknown[]) => deps.log.warn({ bolt: msg.map(String).join(' ') }, 'bolt'),
+  error: (...msg: unknown[]) => deps.log.error({ bolt: msg.map(String).join(' ') }, 'bolt'),
+  setLevel: () => undefined,
+  getLevel: () => LogLevel.INFO,
+  setName: () => undefined,
+});
+
+/** The Bolt app with every listener: HTTP mode behind our server, or Socket Mode with an app token. */
+export const createSlackBot = (deps: BotDeps, options: SlackBotOptions): SlackBot => {
+  const logger = bridgeLogger(deps);
+  const clientOptions = options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {};
+  const receiver = options.appToken
+    ? undefined
+    : new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: '/slack/events', logger });
+  const app = options.appToken
+    ? new App({
+        token: options.botToken,
+        appToken: options.appToken,
+        socketMode: true,
+        logger,
+        clientOptions,
+      })
+    : new App({ token: options.botToken, receiver, logger, clientOptions });
+  app.use(oncePerDelivery(deps));
+  registerCommand(app, deps);
+  registerActions(app, deps);
+  registerViews(app, deps);
+  registerHome(app, deps);
+  app.error(async (error) => {
+    deps.log.error({ err: String(error) }, 'slack listener failed');
+  });
+  return {
+    app,
+    ...(receiver ? { requestListener: receiver.requestListener } : {}),
+    async start() {
+      if (options.appToken) await app.start();
+    },
+    async stop() {
+      if (options.appToken) await app.stop();
+    },
+  };
+};

@@ -1,0 +1,262 @@
+import type { App, BlockAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
+import { readChecklistChange, readDocsChange, renderCard } from '../blocks/card.ts';
+import {
+  renderCancelModal,
+  renderIssueModal,
+  renderLessonsModal,
+  renderPlanModal,
+  renderRejectModal,
+  renderRollbackModal,
+} from '../blocks/modals.ts';
+import type { BotDeps } from '../deps.ts';
+import type { ActionKey, ActionValue } from '../ids.ts';
+import {
+  ACTIONS,
+  actionMatcher,
+  parseActionValue,
+  parseChecklistBlockId,
+  parseDocsBlockId,
+  voteIdOf,
+} from '../ids.ts';
+import { recordMarkdown, recordMessage } from '../record.ts';
+import type { Tell } from './shared.ts';
+import { cardOptions, execute, existing, explain, openModal, privateReplies, slackPerson } from './shared.ts';
+
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/** Where the click happened: the message (channel, ts) for a card or thread button, nothing for Home. */
+const originOf = (body: BlockAction) => {
+  const channel = body.channel?.id ?? body.container.channel_id;
+  const ts = body.message?.ts ?? body.container.message_ts;
+  return { ...(channel ? { channel } : {}), ...(ts && !body.container.is_ephemeral ? { ts } : {}) };
+};
+
+const STALE =
+  '🔄 That button is not one of this card’s (it may be from an older version of hotfix). Nothing was changed.';
+
+/**
+ * Buttons and checkboxes on the card, the thread and Home. Each acks first, reads what the person saw from
+ * the element (hotfix, plan hash, role, step, vote), and sends one command through the handler; a refusal or
+ * a repeat is answered privately and changes nothing.
+ */
+export const registerActions = (app: App, deps: BotDeps): void => {
+  const setup = (args: ActionArgs) => {
+    const { body, client, respond } = args;
+    const origin = originOf(body);
+    const tell = privateReplies({
+      client,
+      user: body.user.id,
+      respond: body.response_url ? respond : undefined,
+      channel: origin.channel,
+      log: deps.log,
+    });
+    return { by: slackPerson(body.user.id, body.user.name ?? body.user.username), origin, tell };
+  };
+
+  /** A button whose value must parse; `needs` lists the fields this button must carry. */
+  const onButton = (
+    key: ActionKey,
+    needs: readonly (keyof ActionValue)[],
+    handle: (value: ActionValue, ctx: ReturnType<typeof setup> & { args: ActionArgs }) => Promise<void>,
+  ) => {
+    app.action(actionMatcher(ACTIONS[key]), async (args) => {
+      const typed = args as unknown as ActionArgs;
+      await typed.ack();
+      const ctx = { ...setup(typed), args: typed };
+      const action = typed.action;
+      const value = action.type === 'button' ? parseActionValue(action.value) : null;
+      if (value === null || needs.some((field) => value[field] === undefined)) return ctx.tell(STALE);
+      await handle(value, ctx);
+    });
+  };
+
+  const send = (hotfixId: string, command: HotfixCommand, tell: Tell) =>
+    execute(deps, hotfixId, command, tell);
+
+  onButton('approve', ['v', 'r'], async (v, { by, tell }) => {
+    await send(v.h, { type: 'ApprovePlan', by, role: v.r ?? '', planHash: v.v ?? '' }, tell);
+  });
+
+  onButton('reject', ['v', 'r'], async (v, { tell, origin, args }) => {
+    const state = await existing(deps, v.h, tell);
+    if (!state) return;
+    if (state.planHash !== v.v)
+      return tell('🔄 The plan changed since this card was drawn; look at the new one before rejecting it.');
+    await openModal(
+      args.client,
+      args.body.trigger_id,
+      renderRejectModal({ hotfixId: v.h, planHash: state.planHash, role: v.r ?? '', origin }),
+      tell,
+      deps.log,
+    );
+  });
+
+  onButton('deploy', ['v'], async (v, { by, tell }) => {
+    const done = await send(v.h, { type: 'RequestDeploy', by, planHash: v.v ?? '' }, tell);
+    if (done) await tell(`🚀 Deploy of ${v.h} requested: every step shows in its thread.`);
+  });
+
+  onButton('editPlan', ['v'], async (v, { tell, origin, args }) => {
+    const state = await existing(deps, v.h, tell);
+    if (!state) return;
+    if (state.phase !== 'planned') return tell(`⏸️ ${v.h}'s plan can only change while planning.`);
+    await openModal(
+      args.client,
+      args.body.trigger_id,
+      renderPlanModal({
+        services: Object.keys(deps.config().services),
+        people: deps.policy().people,
+        initial: state.plan,
+        hotfixId: state.id,
+        origin,
+      }),
+      tell,
+      deps.log,
+    );
+  });
+
+  onButton('cancel', ['v'], async (v, { tell, origin, args }) => {
+    const state = await existing(deps, v.h, tell);
+    if (!state) return;
+    await openModal(
+      args.client,
+      args.body.trigger_id,
+      renderCancelModal({ hotfixId: v.h, planHash: state.planHash, origin }),
+      tell,
+      deps.log,
+    );
+  });
+
+  onButton('proposeRollback', [], async (v, { tell, origin, args }) => {
+    await openModal(
+      args.client,
+      args.body.trigger_id,
+      renderRollbackModal({ hotfixId: v.h, origin }),
+      tell,
+      deps.log,
+    );
+  });
+
+  onButton('logIssue', [], async (v, { tell, origin, args }) => {
+    await openModal(
+      args.client,
+      args.body.trigger_id,
+      renderIssueModal({ hotfixId: v.h, origin }),
+      tell,
+      deps.log,
+    );
+  });
+
+  onButton('lessons', [], async (v, { tell, origin, args }) => {
+    const state = await existing(deps, v.h, tell);
+    if (!state) return;
+    await openModal(
+      args.client,
+      args.body.trigger_id,
+      renderLessonsModal({ hotfixId: v.h, origin, noted: state.lessons.map((l) => l.text) }),
+      tell,
+      deps.log,
+    );
+  });
+
+  onButton('signOff', ['r'], async (v, { by, tell }) => {
+    await send(v.h, { type: 'SignOff', by, role: v.r ?? '' }, tell);
+  });
+
+  onButton('close', [], async (v, { by, tell }) => {
+    await send(v.h, { type: 'CloseHotfix', by }, tell);
+  });
+
+  onButton('record', [], async (v, { tell }) => {
+    const markdown = await recordMarkdown(deps, v.h);
+    await tell(markdown === null ? `🔎 There is no hotfix ${v.h}.` : recordMessage(v.h, markdown));
+  });
+
+  for (const [key, outcome] of [
+    ['confirmStep', 'confirmed'],
+    ['failStep', 'failed'],
+  ] as const)
+    onButton(key, ['v', 'run'], async (v, { by, tell }) => {
+      await send(v.h, { type: 'ConfirmManualStep', by, runId: v.run ?? '', step: v.v ?? '', outcome }, tell);
+    });
+
+  for (const [key, choice] of [
+    ['voteFor', 'for'],
+    ['voteAgainst', 'against'],
+  ] as const)
+    onButton(key, ['v'], async (v, { by, tell }) => {
+      const voteId = voteIdOf(v);
+      if (voteId === null) return tell(STALE);
+      await send(v.h, { type: 'CastVote', by, voteId, choice }, tell);
+    });
+
+  // Checkboxes carry no value of ours: the block id names the hotfix and checklist page, and the payload
+  // lists the boxes now ticked. Each difference from the recorded state is one command.
+  app.action(actionMatcher(ACTIONS.tick), async (args) => {
+    const typed = args as unknown as ActionArgs;
+    await typed.ack();
+    const { by, tell } = setup(typed);
+    const { action } = typed;
+    const where = parseChecklistBlockId(action.block_id);
+    if (action.type !== 'checkboxes' || where === null) return tell(STALE);
+    const state = await existing(deps, where.hotfixId, tell);
+    if (!state) return;
+    const selected = action.selected_options.map((o) => o.value ?? '');
+    const { tick, untick } = readChecklistChange(state, where.checklist, where.page, selected);
+    let refused = tick.length + untick.length === 0;
+    for (const item of tick)
+      refused =
+        !(await send(state.id, { type: 'TickChecklistItem', by, checklist: where.checklist, item }, tell)) ||
+        refused;
+    for (const item of untick)
+      refused =
+        !(await send(
+          state.id,
+          { type: 'UntickChecklistItem', by, checklist: where.checklist, item },
+          tell,
+        )) || refused;
+    if (refused) await redrawCard(typed, state.id);
+  });
+
+  app.action(actionMatcher(ACTIONS.docs), async (args) => {
+    const typed = args as unknown as ActionArgs;
+    await typed.ack();
+    const { by, tell } = setup(typed);
+    const { action } = typed;
+    const where = parseDocsBlockId(action.block_id);
+    if (action.type !== 'checkboxes' || where === null) return tell(STALE);
+    const state = await existing(deps, where.hotfixId, tell);
+    if (!state) return;
+    const changes = readDocsChange(
+      state,
+      action.selected_options.map((o) => o.value ?? ''),
+    );
+    let refused = changes.length === 0;
+    for (const { item, done } of changes)
+      refused = !(await send(state.id, { type: 'TickDocumentationUpdate', by, item, done }, tell)) || refused;
+    if (refused) await redrawCard(typed, state.id);
+  });
+
+  /**
+   * After a refused tick, Slack still shows the box as the person clicked it: redraw the card they clicked
+   * with new block ids (a fresh revision), which makes Slack drop their local change.
+   */
+  const redrawCard = async (args: ActionArgs, hotfixId: string) => {
+    const { body, client } = args;
+    const channel = body.channel?.id ?? body.container.channel_id;
+    const ts = body.message?.ts ?? body.container.message_ts;
+    if (!channel || !ts || body.container.is_ephemeral) return;
+    try {
+      const state = await deps.handler.state(hotfixId);
+      const revision = `${state.version}.${deps.clock.now().getTime().toString(36)}`;
+      const card = renderCard(state, await cardOptions(deps, state, revision));
+      await client.chat.update({ channel, ts, text: card.text, blocks: card.blocks });
+    } catch (error) {
+      deps.log.warn(
+        { hotfixId, err: explain(deps, hotfixId, { type: 'TickChecklistItem' }, error) },
+        'redraw failed',
+      );
+    }
+  };
+};

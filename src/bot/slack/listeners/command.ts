@@ -1,0 +1,180 @@
+import type { App } from '@slack/bolt';
+import { holdsLock, isOpen } from '../../../domain/hotfix/queries.ts';
+import type { HotfixState } from '../../../domain/hotfix/state.ts';
+import { personKey } from '../../../domain/hotfix/people.ts';
+import { renderCard } from '../blocks/card.ts';
+import { PHASE_EMOJI, PHASE_LABELS } from '../blocks/common.ts';
+import type { PERSON_ROLLBACK_TRIGGERS } from '../blocks/modals.ts';
+import { renderCancelModal, renderPlanModal, renderRollbackModal } from '../blocks/modals.ts';
+import { userText } from '../blocks/text.ts';
+import type { HotfixSubcommand } from '../command-text.ts';
+import { parseCommandText } from '../command-text.ts';
+import type { BotDeps } from '../deps.ts';
+import { COMMAND } from '../ids.ts';
+import { recordMarkdown, recordMessage } from '../record.ts';
+import { helpMessage, usageText } from '../replies.ts';
+import type { Tell } from './shared.ts';
+import { cardOptions, execute, existing, openModal, privateReplies, slackPerson } from './shared.ts';
+
+/** `rollback HF-3 data the totals are wrong`: a leading trigger word picks the trigger without the modal. */
+const TRIGGER_WORDS: Readonly<Record<string, (typeof PERSON_ROLLBACK_TRIGGERS)[number]>> = {
+  critical: 'critical_error',
+  error: 'critical_error',
+  data: 'data_issue',
+  performance: 'performance_problem',
+  perf: 'performance_problem',
+  business: 'business_impact',
+};
+
+const involves = (state: HotfixState, key: string): boolean =>
+  personKey(state.requester) === key ||
+  state.authors.includes(key as never) ||
+  Object.values(state.plan.resources).some((people) => people.some((p) => personKey(p) === key));
+
+/** `/hotfix …`: acks at once, then answers privately or opens the modal with the trigger id. */
+export const registerCommand = (app: App, deps: BotDeps): void => {
+  app.command(COMMAND, async ({ ack, command, client, respond }) => {
+    await ack();
+    const by = slackPerson(command.user_id, command.user_name);
+    const tell = privateReplies({ client, user: command.user_id, respond, log: deps.log });
+    const origin = { channel: command.channel_id };
+    const sub = parseCommandText(command.text);
+    await run(sub);
+
+    async function run(sub: HotfixSubcommand): Promise<void> {
+      switch (sub.kind) {
+        case 'help':
+          return tell(helpMessage());
+        case 'usage':
+          return tell(usageText(sub.problem));
+        case 'start': {
+          const config = deps.config();
+          return openModal(
+            client,
+            command.trigger_id,
+            renderPlanModal({
+              services: Object.keys(config.services),
+              people: deps.policy().people,
+              ...(sub.issueId ? { issueId: sub.issueId } : {}),
+              origin,
+            }),
+            tell,
+            deps.log,
+          );
+        }
+        case 'edit': {
+          const state = await existing(deps, sub.hotfixId, tell);
+          if (!state) return;
+          if (state.phase !== 'planned')
+            return tell(
+              `⏸️ ${state.id} is ${PHASE_LABELS[state.phase].toLowerCase()}: its plan can only change while planning.`,
+            );
+          return openModal(
+            client,
+            command.trigger_id,
+            renderPlanModal({
+              services: Object.keys(deps.config().services),
+              people: deps.policy().people,
+              initial: state.plan,
+              hotfixId: state.id,
+              origin,
+            }),
+            tell,
+            deps.log,
+          );
+        }
+        case 'status': {
+          if (sub.hotfixId) return showStatus(sub.hotfixId, tell);
+          const open = await openStates();
+          const mine = open.filter((s) => involves(s, personKey(by)));
+          const shown = mine.length > 0 ? mine : open;
+          if (shown.length === 0) return tell('No hotfix is open. `/hotfix start` plans one.');
+          if (shown.length === 1 && shown[0]) return showStatus(shown[0].id, tell);
+          return tell(`${listText(shown)}\n\`/hotfix status <id>\` shows one.`);
+        }
+        case 'list': {
+          const open = await openStates();
+          if (open.length === 0) return tell('No hotfix is open. `/hotfix start` plans one.');
+          const locks = await deps.lockHolders([...new Set(open.flatMap((s) => s.plan.services))]);
+          const lockText = Object.entries(locks)
+            .map(
+              ([service, h]) => `🔒 ${userText(service, 80, true)} locked by ${h.hotfixId} since ${h.since}`,
+            )
+            .join('\n');
+          return tell(`*Open hotfixes*\n${listText(open)}${lockText ? `\n${lockText}` : ''}`);
+        }
+        case 'issue': {
+          if (!(await existing(deps, sub.hotfixId, tell))) return;
+          const done = await execute(deps, sub.hotfixId, { type: 'LogIssue', by, text: sub.text }, tell);
+          if (done) await tell(`📝 Logged on ${sub.hotfixId}.`);
+          return;
+        }
+        case 'rollback': {
+          if (!(await existing(deps, sub.hotfixId, tell))) return;
+          const [first = '', ...rest] = sub.reason.split(/\s+/);
+          const trigger = TRIGGER_WORDS[first.toLowerCase()];
+          if (trigger === undefined || rest.length === 0)
+            return openModal(
+              client,
+              command.trigger_id,
+              renderRollbackModal({ hotfixId: sub.hotfixId, reason: sub.reason, origin }),
+              tell,
+              deps.log,
+            );
+          const reason = sub.reason.slice(first.length).trim();
+          const done = await execute(
+            deps,
+            sub.hotfixId,
+            { type: 'ProposeRollback', by, trigger, reason },
+            tell,
+          );
+          if (done)
+            await tell(`🗳️ Rollback vote opened in ${sub.hotfixId}'s thread; your proposal counts for it.`);
+          return;
+        }
+        case 'cancel': {
+          const state = await existing(deps, sub.hotfixId, tell);
+          if (!state) return;
+          if (sub.reason === undefined)
+            return openModal(
+              client,
+              command.trigger_id,
+              renderCancelModal({ hotfixId: state.id, planHash: state.planHash, origin }),
+              tell,
+              deps.log,
+            );
+          const done = await execute(deps, state.id, { type: 'CancelHotfix', by, reason: sub.reason }, tell);
+          if (done) await tell(`🚫 ${state.id} is cancelled.`);
+          return;
+        }
+        case 'record': {
+          const markdown = await recordMarkdown(deps, sub.hotfixId);
+          if (markdown === null) return tell(`🔎 There is no hotfix ${sub.hotfixId}.`);
+          return tell(recordMessage(sub.hotfixId, markdown));
+        }
+      }
+    }
+  });
+
+  const openStates = async (): Promise<HotfixState[]> => {
+    const ids = await deps.store.listOpen();
+    const states = await Promise.all(ids.map((id) => deps.handler.state(id)));
+    return states.filter(isOpen);
+  };
+
+  const showStatus = async (hotfixId: string, tell: Tell): Promise<void> => {
+    const state = await existing(deps, hotfixId, tell);
+    if (!state) return;
+    const card = renderCard(state, await cardOptions(deps, state));
+    await tell({ text: card.text, blocks: card.blocks });
+  };
+};
+
+const listText = (states: readonly HotfixState[]): string =>
+  states
+    .slice(0, 40)
+    .map(
+      (s) =>
+        `${PHASE_EMOJI[s.phase]} *${s.id}* · ${userText(s.plan.issueId, 80, true)} · ${PHASE_LABELS[s.phase]} · ${userText(s.plan.services.join(', '), 200, true)}${holdsLock(s) ? ' · 🔒 holds its lock' : ''}`,
+    )
+    .join('\n');

@@ -1,0 +1,145 @@
+import type { KnownBlock, View } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
+import { RuleViolation } from '../../../domain/hotfix/errors.ts';
+import type { Person } from '../../../domain/hotfix/people.ts';
+import type { HotfixState } from '../../../domain/hotfix/state.ts';
+import type { Handled } from '../../../service/handler.ts';
+import { ConcurrencyError } from '../../../service/handler.ts';
+import type { CardOptions } from '../blocks/card.ts';
+import type { BotDeps } from '../deps.ts';
+import { INTERNAL_ERROR, refusalText, repeatText } from '../replies.ts';
+
+/** A private answer to the person who acted. */
+export interface Reply {
+  readonly text: string;
+  readonly blocks?: KnownBlock[];
+}
+export type Tell = (reply: string | Reply) => Promise<void>;
+
+/** The person behind a Slack payload; the name is display only, never identity. */
+export const slackPerson = (id: string, name?: string): Person => ({
+  platform: 'slack',
+  id,
+  ...(name ? { name } : {}),
+});
+
+const asReply = (reply: string | Reply): Reply => (typeof reply === 'string' ? { text: reply } : reply);
+
+type Respond = (message: {
+  response_type: 'ephemeral';
+  replace_original: false;
+  text: string;
+  blocks?: KnownBlock[];
+}) => Promise<unknown>;
+
+/**
+ * Where a private answer goes: through the interaction's response_url when it has one (slash commands and
+ * message buttons), else as an ephemeral in the channel the interaction came from, else as a direct message
+ * from the bot (Home tab buttons, modals opened from Home).
+ */
+export const privateReplies = (input: {
+  readonly client: WebClient;
+  readonly user: string;
+  readonly respond?: Respond | undefined;
+  readonly channel?: string | undefined;
+  readonly log: BotDeps['log'];
+}): Tell => {
+  const { client, user, respond, channel, log } = input;
+  return async (reply) => {
+    const { text, blocks } = asReply(reply);
+    try {
+      if (respond) {
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text,
+          ...(blocks ? { blocks } : {}),
+        });
+      } else if (channel) {
+        await client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks } : {}) });
+      } else {
+        await client.chat.postMessage({ channel: user, text, ...(blocks ? { blocks } : {}) });
+      }
+    } catch (error) {
+      log.warn({ user, err: String(error) }, 'could not answer privately');
+    }
+  };
+};
+
+/**
+ * Runs one command through the command handler and answers the person when it changed nothing: a refusal
+ * with the domain's reason, a repeat with what was already done. Null unless something was recorded.
+ */
+export const execute = async (
+  deps: Pick<BotDeps, 'handler' | 'log'>,
+  hotfixId: string,
+  command: HotfixCommand,
+  tell: Tell,
+): Promise<Handled | null> => {
+  try {
+    const handled = await deps.handler.handle(hotfixId, command);
+    if (handled.events.length === 0) {
+      await tell(repeatText(hotfixId, command));
+      return null;
+    }
+    return handled;
+  } catch (error) {
+    await tell(explain(deps, hotfixId, command, error));
+    return null;
+  }
+};
+
+/** The private message for a command that threw. */
+export const explain = (
+  deps: Pick<BotDeps, 'log'>,
+  hotfixId: string,
+  command: Pick<HotfixCommand, 'type'>,
+  error: unknown,
+): string => {
+  if (error instanceof RuleViolation) return refusalText(error.code, error.message);
+  if (error instanceof ConcurrencyError) return `⏳ ${error.message}`;
+  deps.log.error({ hotfixId, command: command.type, err: String(error) }, 'command failed');
+  return INTERNAL_ERROR;
+};
+
+/** Opens a modal with the interaction's trigger id (valid 3 s): done right after the ack. */
+export const openModal = async (
+  client: WebClient,
+  triggerId: string,
+  view: View,
+  tell: Tell,
+  log: BotDeps['log'],
+): Promise<void> => {
+  try {
+    await client.views.open({ trigger_id: triggerId, view });
+  } catch (error) {
+    log.warn({ err: String(error) }, 'views.open failed');
+    await tell('⚠️ Slack would not open the form (it may have taken too long). Please try again.');
+  }
+};
+
+/** The card options for a state: policy, time zone, now and the locks other hotfixes hold. */
+export const cardOptions = async (
+  deps: Pick<BotDeps, 'config' | 'policy' | 'clock' | 'lockHolders'>,
+  state: HotfixState,
+  revision?: string,
+): Promise<CardOptions> => ({
+  policy: deps.policy(),
+  timezone: deps.config().timezone,
+  now: deps.clock.now(),
+  lockHolders: await deps.lockHolders(state.plan.services),
+  ...(revision ? { revision } : {}),
+});
+
+/** A hotfix that exists, or a private "no such hotfix" answer and null. */
+export const existing = async (
+  deps: Pick<BotDeps, 'handler'>,
+  hotfixId: string,
+  tell: Tell,
+): Promise<HotfixState | null> => {
+  const state = await deps.handler.state(hotfixId);
+  if (state.phase !== 'none') return state;
+  await tell(`🔎 There is no hotfix ${hotfixId}. \`/hotfix list\` shows the open ones.`);
+  return null;
+};

@@ -1,0 +1,153 @@
+import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
+import type { Handled } from '../../../service/handler.ts';
+import type { Parsed, ViewStateValues } from '../blocks/modals.ts';
+import {
+  parseIssueSubmission,
+  parseLessonsSubmission,
+  parsePlanSubmission,
+  parseReasonSubmission,
+  parseRollbackSubmission,
+} from '../blocks/modals.ts';
+import type { BotDeps } from '../deps.ts';
+import type { ModalMetadata } from '../ids.ts';
+import { CALLBACKS, PLAN_BLOCKS, REASON_BLOCKS, parseModalMetadata } from '../ids.ts';
+import { explain, privateReplies, slackPerson } from './shared.ts';
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** A refusal shown in the modal, under the field that best explains it, so the person can fix it there. */
+const errorsAck = (args: ViewArgs, blockId: string, message: string) =>
+  args.ack({ response_action: 'errors', errors: { [blockId]: message.slice(0, 2000) } });
+
+/**
+ * Modal submissions. Unlike buttons, these decide before acking: the answer to a submission is the place to
+ * say what is wrong (field errors under the field), and a domain refusal is shown the same way; the modal
+ * closes only once the command is recorded. Recording takes milliseconds, well inside Slack's 3 s.
+ */
+export const registerViews = (app: App, deps: BotDeps): void => {
+  const onSubmit = <T>(
+    callbackId: string,
+    spec: {
+      readonly needsHotfix: boolean;
+      /** Where a refusal is shown. */
+      readonly errorBlock: string;
+      readonly parse: (values: ViewStateValues, meta: ModalMetadata) => Promise<Parsed<T>> | Parsed<T>;
+      readonly run: (
+        value: T,
+        ctx: { meta: ModalMetadata; by: ReturnType<typeof slackPerson>; args: ViewArgs },
+      ) => Promise<Handled | string>;
+      readonly done: (handled: Handled, meta: ModalMetadata) => string | null;
+    },
+  ) => {
+    app.view(callbackId, async (raw) => {
+      const args = raw as unknown as ViewArgs;
+      const { view, body, client } = args;
+      const meta = parseModalMetadata(view.private_metadata);
+      if (meta === null || (spec.needsHotfix && meta.h === undefined))
+        return errorsAck(
+          args,
+          spec.errorBlock,
+          'This form is not one hotfix can read (it may be from an older version). Close it and start again.',
+        );
+      const parsed = await spec.parse(view.state.values as ViewStateValues, meta);
+      if (!parsed.ok) return args.ack({ response_action: 'errors', errors: parsed.errors });
+      const by = slackPerson(body.user.id, body.user.name);
+      let result: Handled | string;
+      try {
+        result = await spec.run(parsed as T, { meta, by, args });
+      } catch (error) {
+        return errorsAck(args, spec.errorBlock, explain(deps, meta.h ?? '', { type: 'EditPlan' }, error));
+      }
+      if (typeof result === 'string') return errorsAck(args, spec.errorBlock, result);
+      await args.ack();
+      const message = spec.done(result, meta);
+      if (message !== null)
+        await privateReplies({ client, user: body.user.id, channel: meta.ch, log: deps.log })(message);
+    });
+  };
+
+  /** The command for an existing hotfix; a repeat is explained in the modal, since nothing changed. */
+  const send = async (hotfixId: string, command: HotfixCommand): Promise<Handled | string> => {
+    const handled = await deps.handler.handle(hotfixId, command);
+    return handled.events.length > 0 ? handled : 'That was already recorded; nothing changed.';
+  };
+
+  onSubmit(CALLBACKS.plan, {
+    needsHotfix: false,
+    errorBlock: PLAN_BLOCKS.summary,
+    parse: async (values, meta) => {
+      const initial = meta.h ? (await deps.handler.state(meta.h)).plan : undefined;
+      return parsePlanSubmission(values, {
+        services: Object.keys(deps.config().services),
+        ...(initial ? { initial } : {}),
+      });
+    },
+    run: async ({ plan }, { meta, by, args }) => {
+      if (meta.h === undefined) {
+        // One modal opens one hotfix: a double submit or a retried delivery lands on the same id.
+        return deps.handler.start(plan, by, `slack:view:${args.view.id}`);
+      }
+      const state = await deps.handler.state(meta.h);
+      if (meta.p !== undefined && state.planHash !== meta.p)
+        return `The plan of ${meta.h} changed since you opened this form (someone else edited it). Close it and edit again.`;
+      const handled = await deps.handler.handle(meta.h, { type: 'EditPlan', by, plan });
+      return handled.events.length > 0 ? handled : 'Nothing changed in the plan.';
+    },
+    done: (handled, meta) =>
+      meta.h === undefined
+        ? `📝 ${handled.hotfixId} is open: its card is in the incident channel. Tick the checklists and ask for approvals there.`
+        : `📝 Plan of ${handled.hotfixId} updated${handled.events.some((e) => e.event.type === 'ApprovalsVoided') ? '; its approvals were voided and must be given again' : ''}.`,
+  });
+
+  onSubmit(CALLBACKS.reject, {
+    needsHotfix: true,
+    errorBlock: REASON_BLOCKS.reason,
+    parse: (values) => parseReasonSubmission(values),
+    run: ({ reason }, { meta, by }) =>
+      send(meta.h ?? '', { type: 'RejectPlan', by, role: meta.r ?? '', planHash: meta.p ?? '', reason }),
+    done: (h) => `✋ You rejected ${h.hotfixId}'s plan; its author sees why in the thread.`,
+  });
+
+  onSubmit(CALLBACKS.cancel, {
+    needsHotfix: true,
+    errorBlock: REASON_BLOCKS.reason,
+    parse: (values) => parseReasonSubmission(values),
+    run: async ({ reason }, { meta, by }) => {
+      const state = await deps.handler.state(meta.h ?? '');
+      if (meta.p !== undefined && state.phase === 'planned' && state.planHash !== meta.p)
+        return 'The plan changed since you opened this form; look at it again before cancelling.';
+      return send(meta.h ?? '', { type: 'CancelHotfix', by, reason });
+    },
+    done: (h) => `🚫 ${h.hotfixId} is cancelled.`,
+  });
+
+  onSubmit(CALLBACKS.rollback, {
+    needsHotfix: true,
+    errorBlock: REASON_BLOCKS.reason,
+    parse: (values) => parseRollbackSubmission(values),
+    run: ({ trigger, reason }, { meta, by }) =>
+      send(meta.h ?? '', { type: 'ProposeRollback', by, trigger, reason }),
+    done: (h) => `🗳️ Rollback vote opened in ${h.hotfixId}'s thread; your proposal counts for it.`,
+  });
+
+  onSubmit(CALLBACKS.issue, {
+    needsHotfix: true,
+    errorBlock: REASON_BLOCKS.issueText,
+    parse: (values) => parseIssueSubmission(values),
+    run: ({ kind, text }, { meta, by }) =>
+      send(
+        meta.h ?? '',
+        kind === 'issue' ? { type: 'LogIssue', by, text } : { type: 'NoteObservation', by, text },
+      ),
+    done: (h) => `📝 Noted on ${h.hotfixId}.`,
+  });
+
+  onSubmit(CALLBACKS.lessons, {
+    needsHotfix: true,
+    errorBlock: REASON_BLOCKS.lessons,
+    parse: (values) => parseLessonsSubmission(values),
+    run: ({ text }, { meta, by }) => send(meta.h ?? '', { type: 'NoteLessonsLearned', by, text }),
+    done: (h) => `🎓 Lessons learned noted on ${h.hotfixId}.`,
+  });
+};

@@ -1,0 +1,238 @@
+import type { WebClient } from '@slack/web-api';
+import { ErrorCode } from '@slack/web-api';
+import { runById } from '../../domain/hotfix/queries.ts';
+import type { HotfixState } from '../../domain/hotfix/state.ts';
+import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
+import { RateLimited } from '../../notify/notifier.ts';
+import type { StoredEvent } from '../../service/ports.ts';
+import { renderCard } from './blocks/card.ts';
+import { renderManualStepPrompt, renderThreadLine, renderVoteMessage } from './blocks/thread.ts';
+import { mention } from './blocks/text.ts';
+import type { BotDeps } from './deps.ts';
+import { cardOptions } from './listeners/shared.ts';
+import { recordMarkdown } from './record.ts';
+
+/** Thread messages the surface edits later (a manual step's prompt, a vote), by hotfix and key. */
+export interface MessageRefs {
+  get(hotfixId: string, key: string): Promise<string | null>;
+  set(hotfixId: string, key: string, value: string): Promise<void>;
+}
+
+export interface SlackSurfaceDeps extends Pick<
+  BotDeps,
+  'config' | 'policy' | 'clock' | 'lockHolders' | 'store' | 'log'
+> {
+  /** A client that rejects rate-limited calls instead of waiting: the notifier decides when to come back. */
+  readonly client: WebClient;
+  readonly refs: MessageRefs;
+}
+
+interface SlackError {
+  readonly code?: string;
+  readonly retryAfter?: number;
+  readonly data?: { readonly error?: string };
+}
+
+/** Slack's 429 becomes RateLimited, so only this hotfix's chat output waits. */
+const slack = async <T>(call: () => Promise<T>): Promise<T> => {
+  try {
+    return await call();
+  } catch (error) {
+    const e = error as SlackError;
+    if (e.code === ErrorCode.RateLimitedError) throw new RateLimited((e.retryAfter ?? 1) * 1000);
+    throw error;
+  }
+};
+
+const stepKey = (runId: string, step: string) => `step:${runId}:${step}`;
+const voteKey = (voteId: number) => `vote:${voteId}`;
+
+/** The hotfix's own channel name: `hotfix-hf-12`. */
+export const hotfixChannelName = (hotfixId: string): string =>
+  `hotfix-${hotfixId.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}`.slice(0, 80);
+
+/**
+ * Slack as the notifier's chat surface: the card in the incident channel (or in a channel of its own), one
+ * thread line per milestone, a prompt with Confirm / Fail for each manual step and a live message per rollback
+ * vote (both edited when answered), and the deployment record as a Markdown file when the hotfix closes.
+ */
+export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
+  const { client, refs } = deps;
+  const timezone = () => deps.config().timezone;
+
+  const cardChannel = async (state: HotfixState): Promise<string> => {
+    const slackConfig = deps.config().slack;
+    if (!slackConfig) throw new Error('hotfix.yml has no slack.incident_channel');
+    if (!slackConfig.channel_per_hotfix) return slackConfig.incident_channel;
+    const known = await refs.get(state.id, 'channel');
+    if (known) return known;
+    const created = await slack(() =>
+      client.conversations.create({ name: hotfixChannelName(state.id), is_private: false }),
+    );
+    const channel = created.channel?.id;
+    if (!channel) throw new Error(`conversations.create gave no channel for ${state.id}`);
+    await refs.set(state.id, 'channel', channel);
+    const people = new Set(
+      [state.requester, ...Object.values(state.plan.resources).flat()]
+        .filter((p) => p.platform === 'slack')
+        .map((p) => p.id),
+    );
+    if (people.size > 0)
+      await slack(() => client.conversations.invite({ channel, users: [...people].join(',') })).catch(
+        (error: unknown) =>
+          deps.log.warn({ hotfixId: state.id, err: String(error) }, 'could not invite people'),
+      );
+    await slack(() =>
+      client.chat.postMessage({
+        channel: slackConfig.incident_channel,
+        text: `🚑 ${state.id} · ${state.plan.issueId} — ${state.plan.summary.slice(0, 200)}: follow it in <#${channel}>`,
+      }),
+    );
+    return channel;
+  };
+
+  const manualInstruction = (state: HotfixState, runId: string, step: string): string | undefined => {
+    const run = runById(state, runId);
+    const planned = run?.steps.find((s) => s.key === step);
+    if (!run || !planned) return undefined;
+    const spec = deps.config().services[planned.service]?.[run.kind][planned.stage][planned.index];
+    return spec?.kind === 'manual' ? spec.manual : undefined;
+  };
+
+  const postOrUpdate = async (
+    ref: CardRef,
+    hotfixId: string,
+    key: string,
+    message: { text: string; blocks: unknown[] },
+  ) => {
+    const channel = ref.channel ?? '';
+    const known = await refs.get(hotfixId, key);
+    if (known) {
+      await slack(() =>
+        client.chat.update({ channel, ts: known, text: message.text, blocks: message.blocks as never }),
+      );
+      return;
+    }
+    const posted = await slack(() =>
+      client.chat.postMessage({
+        channel,
+        thread_ts: ref.ts ?? '',
+        text: message.text,
+        blocks: message.blocks as never,
+      }),
+    );
+    if (posted.ts) await refs.set(hotfixId, key, posted.ts);
+  };
+
+  const stepPrompt = (ref: CardRef, state: HotfixState, runId: string, step: string) => {
+    const instruction = manualInstruction(state, runId, step);
+    return postOrUpdate(
+      ref,
+      state.id,
+      stepKey(runId, step),
+      renderManualStepPrompt(state, runId, step, {
+        policy: deps.policy(),
+        timezone: timezone(),
+        now: deps.clock.now(),
+        ...(instruction ? { instruction } : {}),
+      }),
+    );
+  };
+
+  const isManual = (state: HotfixState, runId: string, step: string) =>
+    runById(state, runId)?.steps.find((s) => s.key === step)?.kind === 'manual';
+
+  return {
+    name: 'slack',
+
+    async openCard(state) {
+      const channel = await cardChannel(state);
+      const card = renderCard(state, await cardOptions(deps, state));
+      const posted = await slack(() =>
+        client.chat.postMessage({ channel, text: card.text, blocks: card.blocks }),
+      );
+      if (!posted.ts) throw new Error(`chat.postMessage gave no ts for ${state.id}`);
+      return { channel: posted.channel ?? channel, ts: posted.ts };
+    },
+
+    async updateCard(ref, state) {
+      const card = renderCard(state, await cardOptions(deps, state));
+      await slack(() =>
+        client.chat.update({
+          channel: ref.channel ?? '',
+          ts: ref.ts ?? '',
+          text: card.text,
+          blocks: card.blocks,
+        }),
+      );
+    },
+
+    async postLine(ref, stored: StoredEvent, before, after) {
+      const { event } = stored;
+      const line = renderThreadLine(stored, before, { timezone: timezone() });
+      if (line)
+        await slack(() =>
+          client.chat.postMessage({
+            channel: ref.channel ?? '',
+            thread_ts: ref.ts ?? '',
+            text: line.text,
+            blocks: line.blocks,
+          }),
+        );
+      switch (event.type) {
+        case 'StepStarted':
+          if (isManual(after, event.runId, event.step)) await stepPrompt(ref, after, event.runId, event.step);
+          return;
+        case 'ManualStepConfirmed':
+        case 'StepSucceeded':
+        case 'StepFailed':
+        case 'StepSkipped':
+          if (
+            isManual(after, event.runId, event.step) &&
+            (await refs.get(after.id, stepKey(event.runId, event.step)))
+          )
+            await stepPrompt(ref, after, event.runId, event.step);
+          return;
+        case 'RollbackProposed':
+        case 'VoteCast':
+        case 'VotePassed':
+        case 'VoteFailed':
+        case 'VoteExpired':
+          await postOrUpdate(
+            ref,
+            after.id,
+            voteKey(event.voteId),
+            renderVoteMessage(after, event.voteId, {
+              policy: deps.policy(),
+              now: deps.clock.now(),
+              timezone: timezone(),
+            }),
+          );
+          return;
+        case 'HotfixClosed': {
+          if (await refs.get(after.id, 'record')) return;
+          const markdown = await recordMarkdown(deps, after.id);
+          if (markdown === null) return;
+          await slack(() =>
+            client.files.uploadV2({
+              channel_id: ref.channel ?? '',
+              thread_ts: ref.ts ?? '',
+              filename: `${after.id}-deployment-record.md`,
+              title: `${after.id} deployment record`,
+              content: markdown,
+              initial_comment: `📄 Deployment record of ${after.id}, signed off by ${
+                Object.values(after.signoffs)
+                  .map((s) => mention(s.by))
+                  .join(', ') || 'nobody'
+              }.`,
+            }),
+          );
+          await refs.set(after.id, 'record', 'posted');
+          return;
+        }
+        default:
+          return;
+      }
+    },
+  };
+};

@@ -1,0 +1,140 @@
+import { hostname } from 'node:os';
+import { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { Env } from '../config/env.ts';
+import type { Config } from '../config/load.ts';
+import type { Policy } from '../domain/hotfix/policy.ts';
+import type { LockHolder } from '../bot/slack/blocks/card.ts';
+import type { SlackBot } from '../bot/slack/app.ts';
+import { createSlackBot } from '../bot/slack/app.ts';
+import { createSlackSurface } from '../bot/slack/surface.ts';
+import { createNotifier } from '../notify/notifier.ts';
+import { createFeedConsumer } from '../store/feed.ts';
+import type { Engine } from './engine.ts';
+import { connectRedis } from './runtime.ts';
+
+const SWEEP_EVERY_MS = 30_000;
+/** Feed entries a crashed replica took and never acknowledged are taken over after this long. */
+const STALE_FEED_MS = 60_000;
+/** Slack retries a delivery for a few minutes at most: remember each for an hour. */
+const DELIVERY_TTL_S = 3600;
+
+export interface SlackSettings {
+  readonly env: Env;
+  readonly config: Config;
+  readonly policy: Policy;
+}
+
+export interface RunningSlack {
+  readonly bot: SlackBot;
+  /** Waits until the notifier has nothing running or scheduled (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The Slack side of `hotfix serve`: the Bolt app (its HTTP listener is mounted by the server) and the notifier
+ * that projects the global feed onto Slack, sharing work with other replicas through a consumer group.
+ */
+export const startSlack = async (
+  settings: SlackSettings,
+  engine: Engine,
+  log: Logger,
+  botToken: string,
+): Promise<RunningSlack> => {
+  const { env } = settings;
+  const { redis, prefix, clock } = engine;
+  const replica = `${hostname()}:${process.pid}`;
+  const key = (rest: string) => `${prefix}{hotfix}:slack:${rest}`;
+  const lockHolders = async (services: readonly string[]) => {
+    const held: Record<string, LockHolder> = {};
+    for (const service of new Set(services)) {
+      const holder = await engine.locks.holder(service);
+      if (holder) held[service] = { hotfixId: holder.hotfixId, since: holder.since };
+    }
+    return held;
+  };
+  const deps = {
+    handler: engine.handler,
+    store: engine.store,
+    config: () => settings.config,
+    policy: () => settings.policy,
+    lockHolders,
+    claimDelivery: async (delivery: string) =>
+      (await redis.set(key(`delivery:${delivery}`), replica, 'EX', DELIVERY_TTL_S, 'NX')) === 'OK',
+    clock,
+    log,
+  };
+  const bot = createSlackBot(deps, {
+    botToken,
+    signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+  });
+  await bot.start();
+
+  // The notifier's client gives 429s back at once: the notifier waits for that hotfix only.
+  const client = new WebClient(botToken, {
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 1, factor: 1, minTimeout: 200 },
+  });
+  const surface = createSlackSurface({
+    ...deps,
+    client,
+    refs: {
+      get: (hotfixId, name) => redis.hget(key(`refs:${hotfixId}`), name),
+      set: async (hotfixId, name, value) => void (await redis.hset(key(`refs:${hotfixId}`), name, value)),
+    },
+  });
+  const notifier = createNotifier({ surface, store: engine.store, redis, prefix, replica, clock, log });
+
+  // A blocking feed read holds its connection: the feed gets one of its own.
+  const feedRedis = await connectRedis(env.REDIS_URL, { service: true });
+  feedRedis.on('error', (error) => log.warn({ err: error.message }, 'redis (slack feed) problem; retrying'));
+  const feed = createFeedConsumer({
+    redis: feedRedis,
+    prefix,
+    group: 'notify-slack',
+    consumer: replica,
+    onCorrupt: (error) =>
+      log.error({ err: error.message, feedId: error.feedId }, 'corrupt feed entry skipped'),
+  });
+  await feed.ensureGroup('$');
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const entries = [
+          ...(await feed.claimStale(STALE_FEED_MS)),
+          ...(await feed.read({ count: 100, blockMs: 1000 })),
+        ];
+        if (entries.length === 0) continue;
+        await notifier.syncEntries(entries);
+        await feed.ack(entries.map((e) => e.feedId));
+      } catch (error) {
+        if (stopped) return;
+        log.warn({ err: String(error) }, 'slack feed read failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  })();
+  const sweep = () =>
+    notifier.sweep().catch((error: unknown) => log.warn({ err: String(error) }, 'slack sweep failed'));
+  void sweep();
+  const timer = setInterval(() => void sweep(), SWEEP_EVERY_MS);
+  timer.unref();
+
+  return {
+    bot,
+    idle: () => notifier.idle(),
+    async close() {
+      stopped = true;
+      clearInterval(timer);
+      notifier.stop();
+      await bot.stop();
+      feedRedis.disconnect();
+      await loop;
+    },
+  };
+};
