@@ -26,6 +26,8 @@ export const ACTIONS = {
   record: 'hotfix_record',
   confirmStep: 'hotfix_step_confirm',
   failStep: 'hotfix_step_fail',
+  retryStep: 'hotfix_step_retry',
+  skipStep: 'hotfix_step_skip',
   voteFor: 'hotfix_vote_for',
   voteAgainst: 'hotfix_vote_against',
 } as const;

@@ -334,7 +334,33 @@ const runPart = (run: Run, state: HotfixState, t: Times, level: Level): Part[] =
         ]
       : [];
   const text = [head, stages.join(' · '), ...stepLines, ...earlier].join('\n');
-  return [{ blocks: [{ type: 'divider' }, { type: 'section', block_id: BLOCKS.run, text: md(text) }] }];
+  const blocks: KnownBlock[] = [
+    { type: 'divider' },
+    { type: 'section', block_id: BLOCKS.run, text: md(text) },
+  ];
+  // A failed run that settled (deploy or rollback failed) can go on: retry the failed step, or skip it.
+  const failed = run.steps.find((s) => s.status === 'failed');
+  const settled = run.kind === 'deploy' ? state.phase === 'deploy_failed' : state.phase === 'rollback_failed';
+  if (failed && run.status === 'failed' && settled && state.runs.at(-1)?.id === run.id) {
+    const value = { h: state.id, run: run.id, v: failed.key };
+    const name = truncate(failed.name, 60);
+    blocks.push(
+      ...actionsBlocks(BLOCKS.stepActions, [
+        button({ action: ACTIONS.retryStep, text: `🔁 Retry “${name}”`, style: 'primary', value }),
+        button({
+          action: ACTIONS.skipStep,
+          text: `⏭️ Skip “${name}”`,
+          value,
+          confirm: {
+            title: 'Skip the failed step?',
+            text: `The run carries on after “${name}” as if it had passed. The record shows who skipped it.`,
+            ok: 'Skip it',
+          },
+        }),
+      ]),
+    );
+  }
+  return [{ blocks }];
 };
 
 const monitoringPart = (state: HotfixState, now: Date, t: Times, level: Level): Part[] => {

@@ -181,6 +181,29 @@ export const registerActions = (app: App, deps: BotDeps): void => {
       await send(v.h, { type: 'ConfirmManualStep', by, runId: v.run ?? '', step: v.v ?? '', outcome }, tell);
     });
 
+  onButton('retryStep', ['v', 'run'], async (v, { by, tell }) => {
+    const done = await send(
+      v.h,
+      { type: 'RetryStep', by, runId: v.run ?? '', step: v.v ?? '', reason: 'retried from Slack' },
+      tell,
+    );
+    if (done) await tell(`🔁 Retrying: the run goes on from that step in ${v.h}'s thread.`);
+  });
+
+  onButton('skipStep', ['v', 'run'], async (v, { by, tell }) => {
+    await send(
+      v.h,
+      {
+        type: 'SkipStep',
+        by,
+        runId: v.run ?? '',
+        step: v.v ?? '',
+        reason: `skipped from Slack by ${by.name ?? by.id}`,
+      },
+      tell,
+    );
+  });
+
   for (const [key, choice] of [
     ['voteFor', 'for'],
     ['voteAgainst', 'against'],

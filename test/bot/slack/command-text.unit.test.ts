@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeHotfixId, parseCommandText } from '../../../src/bot/slack/command-text.ts';
+
+describe('/hotfix text', () => {
+  it('reads every subcommand', () => {
+    expect(parseCommandText('')).toEqual({ kind: 'help' });
+    expect(parseCommandText('help')).toEqual({ kind: 'help' });
+    expect(parseCommandText('start')).toEqual({ kind: 'start' });
+    expect(parseCommandText('start INC-42')).toEqual({ kind: 'start', issueId: 'INC-42' });
+    expect(parseCommandText('status')).toEqual({ kind: 'status' });
+    expect(parseCommandText('status hf-3')).toEqual({ kind: 'status', hotfixId: 'HF-3' });
+    expect(parseCommandText('LIST')).toEqual({ kind: 'list' });
+    expect(parseCommandText('edit 12')).toEqual({ kind: 'edit', hotfixId: 'HF-12' });
+    expect(parseCommandText('issue HF-2 refunds  are slow')).toEqual({
+      kind: 'issue',
+      hotfixId: 'HF-2',
+      text: 'refunds  are slow',
+    });
+    expect(parseCommandText('rollback HF-2 data totals wrong')).toEqual({
+      kind: 'rollback',
+      hotfixId: 'HF-2',
+      reason: 'data totals wrong',
+    });
+    expect(parseCommandText('cancel HF-2')).toEqual({ kind: 'cancel', hotfixId: 'HF-2' });
+    expect(parseCommandText('cancel HF-2 not needed')).toEqual({
+      kind: 'cancel',
+      hotfixId: 'HF-2',
+      reason: 'not needed',
+    });
+    expect(parseCommandText('record HF-2')).toEqual({ kind: 'record', hotfixId: 'HF-2' });
+  });
+
+  it('answers what is missing or wrong, specifically', () => {
+    const problem = (text: string) => {
+      const parsed = parseCommandText(text);
+      return parsed.kind === 'usage' ? parsed.problem : `parsed as ${parsed.kind}`;
+    };
+    expect(problem('deploy')).toContain("I don't know `/hotfix deploy`");
+    expect(problem('edit')).toContain('Which hotfix?');
+    expect(problem('edit banana')).toContain('`banana` is not a hotfix id');
+    expect(problem('issue HF-1')).toContain('What is the issue?');
+    expect(problem('rollback HF-1')).toContain('needs a reason');
+    expect(problem(`issue HF-1 ${'x'.repeat(3001)}`)).toContain('keep it under 3000');
+    expect(problem(`start ${'x'.repeat(81)}`)).toContain('at most 80');
+  });
+
+  it('normalises hotfix ids', () => {
+    expect(normalizeHotfixId('HF-7')).toBe('HF-7');
+    expect(normalizeHotfixId('hf7')).toBe('HF-7');
+    expect(normalizeHotfixId('7')).toBe('HF-7');
+    expect(normalizeHotfixId('HF-0')).toBeNull();
+    expect(normalizeHotfixId('HF-7; DROP')).toBeNull();
+  });
+});
