@@ -1,0 +1,299 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRedisServer } from '../helpers/redis.ts';
+import type { SlackWorld } from './slack-flow.ts';
+import { ALICE, BOB, CAROL, DAVE, INCIDENTS, blockText, startSlackWorld, waitFor } from './slack-flow.ts';
+
+const redisServer = useRedisServer();
+let world: SlackWorld;
+
+beforeAll(async () => {
+  world = await startSlackWorld(redisServer().url, () => redisServer().connect());
+}, 30_000);
+afterAll(async () => world?.close());
+
+const input = (value: string) => ({ value: { type: 'plain_text_input', value } });
+const planValues = (overrides: Record<string, unknown> = {}) => ({
+  plan_issue_id: input('INC-42'),
+  plan_version: input('2.4.1'),
+  plan_previous_version: input('2.4.0'),
+  plan_summary: input('Fix the checkout total rounding'),
+  plan_severity: { value: { type: 'static_select', selected_option: { value: 'high' } } },
+  plan_services: { value: { type: 'multi_static_select', selected_options: [{ value: 'api' }] } },
+  plan_code_changes: input('PR #981 rounding fix'),
+  ...overrides,
+});
+
+/** Starts a hotfix through the real command and modal; returns its id. */
+const startHotfix = async (user = ALICE): Promise<string> => {
+  const before = world.standIn.messages(INCIDENTS).length;
+  const command = await world.slack.command({ user, channel: INCIDENTS, text: 'start INC-42' });
+  expect(command.status).toBe(200);
+  const modal = await waitFor('the plan modal', () => world.standIn.views.top(user));
+  const submitted = await world.slack.submitView({ user, viewId: modal.view.id, values: planValues() });
+  expect(submitted.errors).toBeUndefined();
+  const posted = await waitFor('the card', () =>
+    world.standIn
+      .messages(INCIDENTS)
+      .slice(before)
+      .find((m) => /HF-\d+ ·/.test(m.text)),
+  );
+  return /HF-\d+/.exec(posted.text)?.[0] ?? '';
+};
+
+const click = async (hotfixId: string, user: string, actionId: string, blockPrefix?: string) => {
+  const card = world.card(hotfixId);
+  if (!card) throw new Error(`no card for ${hotfixId}`);
+  const blockId = blockPrefix
+    ? (card.blocks ?? [])
+        .map((b) => (b as { block_id?: string }).block_id ?? '')
+        .find((id) => id.startsWith(blockPrefix))
+    : undefined;
+  return world.slack.act({
+    user,
+    channel: INCIDENTS,
+    ts: card.ts,
+    actionId,
+    ...(blockId ? { blockId } : {}),
+  });
+};
+
+const tickAll = async (hotfixId: string, user: string) => {
+  for (const [checklist, count] of [
+    ['code_readiness', 2],
+    ['environment_readiness', 1],
+  ] as const) {
+    const card = world.card(hotfixId);
+    if (!card) throw new Error('no card');
+    const blockId = (card.blocks ?? [])
+      .map((b) => (b as { block_id?: string }).block_id ?? '')
+      .find((id) => id.startsWith(`hotfix_checklist:${hotfixId}:${checklist}:0`));
+    await world.slack.act({
+      user,
+      channel: INCIDENTS,
+      ts: card.ts,
+      actionId: 'hotfix_tick',
+      ...(blockId ? { blockId } : {}),
+      selected: Array.from({ length: count }, (_, i) => String(i)),
+    });
+  }
+};
+
+const approve = (hotfixId: string, user: string, index: number) =>
+  click(hotfixId, user, index === 0 ? 'hotfix_approve' : `hotfix_approve:${index}`);
+
+describe('the Slack bot end to end: signed requests into the real app, Slack played by the stand-in', () => {
+  it('runs a hotfix from /hotfix start to the signed record', async () => {
+    // Field errors come back under the field, and nothing is started.
+    await world.slack.command({ user: ALICE, channel: INCIDENTS, text: 'start' });
+    const modal = await waitFor('the plan modal', () => world.standIn.views.top(ALICE));
+    const invalid = await world.slack.submitView({
+      user: ALICE,
+      viewId: modal.view.id,
+      values: planValues({ plan_version: input('') }),
+    });
+    expect(invalid.errors).toHaveProperty('plan_version');
+    world.standIn.views.clear(ALICE);
+
+    const id = await startHotfix();
+    expect(id).toMatch(/^HF-\d+$/);
+    await tickAll(id, ALICE);
+    await world.cardWhen(
+      id,
+      'checklists ticked',
+      (c) => blockText(c).includes('3/3') || blockText(c).includes('2/2 ✅'),
+    );
+
+    // Alice wrote the plan: her approval is refused privately and changes nothing.
+    const eventsBefore = await world.eventTypes(id);
+    await approve(id, ALICE, 0);
+    await waitFor('the refusal', () =>
+      world.ephemerals(ALICE).some((t) => /wrote this plan/.test(t) && t.includes('Nothing was changed')),
+    );
+    expect(await world.eventTypes(id)).toEqual(eventsBefore);
+
+    // Carol is not technical: refused too.
+    await approve(id, CAROL, 0);
+    await waitFor('the role refusal', () =>
+      world.ephemerals(CAROL).some((t) => t.includes('Nothing was changed')),
+    );
+
+    const approval = await approve(id, BOB, 0);
+    await approve(id, CAROL, 1);
+    // Slack redelivers Bob's click (a late ack): no second effect, not even a second message.
+    const ephemeralsBefore = world.standIn.ephemerals(BOB).length;
+    const typesBefore = await world.eventTypes(id);
+    const retried = await world.slack.retry(approval, 1);
+    expect(retried.status).toBe(200);
+    expect(await world.eventTypes(id)).toEqual(typesBefore);
+    expect(world.standIn.ephemerals(BOB)).toHaveLength(ephemeralsBefore);
+    expect(typesBefore.filter((t) => t === 'PlanApproved')).toHaveLength(2);
+
+    await world.cardWhen(id, 'Deploy offered', (c) => blockText(c).includes('hotfix_deploy'));
+    await click(id, ALICE, 'hotfix_deploy');
+
+    // The manual verification step waits in the thread for a technical person.
+    const prompt = await waitFor('the manual step prompt', () =>
+      world.thread(id).find((m) => blockText(m).includes('hotfix_step_confirm')),
+    );
+    await world.slack.act({ user: DAVE, channel: INCIDENTS, ts: prompt.ts, actionId: 'hotfix_step_confirm' });
+    await waitFor('Dave refused', () =>
+      world.ephemerals(DAVE).some((t) => t.includes('Nothing was changed')),
+    );
+    await world.slack.act({ user: BOB, channel: INCIDENTS, ts: prompt.ts, actionId: 'hotfix_step_confirm' });
+
+    await waitFor(
+      'verified',
+      async () => (await world.eventTypes(id)).includes('MonitoringWindowClosed'),
+      20_000,
+    );
+    expect(await readFile(world.stepLog, 'utf8')).toMatch(/backup 1 start[\s\S]*deploy 1 start/);
+
+    await world.cardWhen(id, 'sign-off offered', (c) => blockText(c).includes('hotfix_sign_off'));
+    await click(id, BOB, 'hotfix_sign_off');
+    await world.cardWhen(id, 'business sign-off', (c) => blockText(c).includes('Sign off as Business'));
+    const signBusiness = world.card(id);
+    const index = (signBusiness?.blocks ?? [])
+      .flatMap((b) => (b as { elements?: { action_id?: string; text?: { text?: string } }[] }).elements ?? [])
+      .find((e) => e.text?.text === 'Sign off as Business')?.action_id;
+    await click(id, DAVE, index ?? 'hotfix_sign_off');
+    await world.cardWhen(id, 'Close offered', (c) => blockText(c).includes('hotfix_close'));
+    await click(id, ALICE, 'hotfix_close');
+
+    // The record lands in the thread as a Markdown file, and /hotfix record returns it.
+    const file = await waitFor('the record file', () =>
+      world.standIn.files().find((f) => f.name.startsWith(id)),
+    );
+    expect(file.content.toString()).toContain('Deployment');
+    await world.cardWhen(id, 'closed', (c) => c.text.includes('Closed'));
+    await world.slack.command({ user: DAVE, channel: INCIDENTS, text: `record ${id}` });
+    await waitFor('the record reply', () =>
+      world.ephemerals(DAVE).some((t) => t.includes(`Deployment record of ${id}`)),
+    );
+
+    // The thread tells the story: ticks, approvals, steps, the manual confirm, monitoring, sign-offs.
+    const thread = world
+      .thread(id)
+      .map((m) => m.text)
+      .join('\n');
+    for (const milestone of ['Tests passed', 'approved', 'backup', 'deploy', 'smoke', 'signed off', 'closed'])
+      expect(thread.toLowerCase()).toContain(milestone.toLowerCase());
+  }, 60_000);
+
+  it('rolls back by a vote in the thread', async () => {
+    const id = await startHotfix();
+    await tickAll(id, ALICE);
+    await approve(id, BOB, 0);
+    await approve(id, CAROL, 1);
+    await world.cardWhen(id, 'Deploy offered', (c) => blockText(c).includes('hotfix_deploy'));
+    await click(id, ALICE, 'hotfix_deploy');
+    await world.cardWhen(id, 'rollback offered', (c) => blockText(c).includes('hotfix_propose_rollback'));
+    await click(id, BOB, 'hotfix_propose_rollback');
+    const modal = await waitFor('the rollback modal', () => world.standIn.views.top(BOB));
+    await world.slack.submitView({
+      user: BOB,
+      viewId: modal.view.id,
+      values: {
+        reason_trigger: { value: { type: 'static_select', selected_option: { value: 'data_issue' } } },
+        reason_text: input('Totals are off by a cent on refunds'),
+      },
+    });
+    const vote = await waitFor('the vote message', () =>
+      world.thread(id).find((m) => blockText(m).includes('hotfix_vote_for')),
+    );
+    // Slack rate-limits the card edits for a while: the rollback goes on, and the card catches up after.
+    world.standIn.failNext('chat.update', { status: 429, retryAfter: 1 }, 3);
+    // Management must vote for it: Carol's vote passes it (Bob's proposal counts for it).
+    await world.slack.act({ user: CAROL, channel: INCIDENTS, ts: vote.ts, actionId: 'hotfix_vote_for' });
+    await waitFor(
+      'rolled back',
+      async () => (await world.eventTypes(id)).includes('RollbackFinished'),
+      20_000,
+    );
+    expect(await readFile(world.stepLog, 'utf8')).toContain('revert 1 end');
+    await world.cardWhen(id, 'rolled back', (c) => c.text.includes('Rolled back'));
+    const voteNow = world.standIn.message(INCIDENTS, vote.ts);
+    expect(blockText(voteNow!)).not.toContain('hotfix_vote_for');
+  }, 60_000);
+
+  it('refuses a click on a stale card after a plan edit, and shows what waits on a person in App Home', async () => {
+    const id = await startHotfix();
+    const approval = await approve(id, CAROL, 1);
+    expect(await world.eventTypes(id)).toContain('PlanApproved');
+
+    // Alice edits the plan: Carol's approval is voided.
+    await world.slack.command({ user: ALICE, channel: INCIDENTS, text: `edit ${id}` });
+    const modal = await waitFor('the edit modal', () => world.standIn.views.top(ALICE));
+    const edited = await world.slack.submitView({
+      user: ALICE,
+      viewId: modal.view.id,
+      values: { plan_summary: input('Fix the checkout total rounding, refunds too') },
+    });
+    expect(edited.errors).toBeUndefined();
+    await waitFor('approvals voided', async () => (await world.eventTypes(id)).includes('ApprovalsVoided'));
+
+    // The same click on the card as it was before the edit, delivered anew: refused as stale, nothing changes.
+    const payload = JSON.parse(new URLSearchParams(approval.request.body).get('payload') ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    const stale = { ...payload, trigger_id: `${String(payload.trigger_id)}-again` };
+    const before = await world.eventTypes(id);
+    const answer = await world.slack.raw({
+      body: new URLSearchParams({ payload: JSON.stringify(stale) }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(answer.status).toBe(200);
+    await waitFor('the stale refusal', () => world.ephemerals(CAROL).some((t) => t.includes('out of date')));
+    expect(await world.eventTypes(id)).toEqual(before);
+
+    // Home: Carol's approval is waiting on her again.
+    await world.slack.event({
+      user: CAROL,
+      event: { type: 'app_home_opened', user: CAROL, tab: 'home', channel: 'D0CAROL' },
+    });
+    const home = await waitFor('the Home tab', () => world.standIn.views.home(CAROL));
+    expect(JSON.stringify(home.view.blocks)).toContain(id);
+    expect(JSON.stringify(home.view.blocks)).toContain('hotfix_approve');
+  }, 30_000);
+
+  it('answers forged and stale signatures with 401 and changes nothing', async () => {
+    const calls = world.standIn.calls.length;
+    const body = new URLSearchParams({
+      command: '/hotfix',
+      text: 'start',
+      user_id: ALICE,
+      team_id: 'T0HOTFIX',
+    }).toString();
+    const forged = await world.slack.raw({
+      body,
+      contentType: 'application/x-www-form-urlencoded',
+      secret: 'not-the-secret',
+    });
+    expect(forged.status).toBe(401);
+    const stale = await world.slack.raw({
+      body,
+      contentType: 'application/x-www-form-urlencoded',
+      timestamp: Math.floor(new Date().getTime() / 1000) - 600,
+    });
+    expect(stale.status).toBe(401);
+    const unsigned = await fetch(world.url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(unsigned.status).toBe(401);
+    expect(world.standIn.calls.length).toBe(calls);
+  });
+
+  it('answers unknown subcommands and ids privately with the usage line', async () => {
+    await world.slack.command({ user: DAVE, channel: INCIDENTS, text: 'deploy-everything' });
+    await waitFor('usage', () =>
+      world.ephemerals(DAVE).some((t) => t.includes('I don’t know') || t.includes("I don't know")),
+    );
+    await world.slack.command({ user: DAVE, channel: INCIDENTS, text: 'status HF-999' });
+    await waitFor('no such hotfix', () => world.ephemerals(DAVE).some((t) => t.includes('no hotfix HF-999')));
+    await world.slack.command({ user: DAVE, channel: INCIDENTS, text: 'edit banana' });
+    await waitFor('bad id', () => world.ephemerals(DAVE).some((t) => t.includes('not a hotfix id')));
+  });
+});
