@@ -22,6 +22,11 @@ export interface BlockContext extends Names {
   readonly errors?: Readonly<Record<string, string>>;
   /** Makes radio group names unique on the page (a view id or a message ts). */
   readonly scope: string;
+  /**
+   * A view's `state.values` (block id → action id → entry): what the person entered, shown instead of the
+   * element's initial value, so a modal answered with errors keeps what was typed.
+   */
+  readonly values?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 type Json = Readonly<Record<string, unknown>>;
@@ -65,10 +70,27 @@ export const optionsOf = (element: Json): { group?: string; options: Option[] }[
   return [{ options: list(element.options).map(optionOf) }];
 };
 
-const initialValues = (element: Json): string[] => {
-  const one = obj(element.initial_option);
-  if (one) return [str(one.value) ?? ''];
-  return list(element.initial_options).map((o) => str(o.value) ?? '');
+const optionValues = (one: unknown, many: unknown): string[] => {
+  const single = obj(one);
+  if (single) return [str(single.value) ?? ''];
+  return list(many).map((o) => str(o.value) ?? '');
+};
+
+/** The element's state entry, when the view holds one. */
+const entryOf = (element: Json, where: Where, ctx: BlockContext): Json | undefined =>
+  obj(ctx.values?.[where.blockId]?.[str(element.action_id) ?? '']);
+
+/** What an element shows now: its entered state when there is one, else its initial value. */
+const current = (element: Json, where: Where, ctx: BlockContext, key: string, initial: string): unknown => {
+  const entry = entryOf(element, where, ctx);
+  return entry !== undefined && key in entry ? entry[key] : element[initial];
+};
+
+const selectedOptions = (element: Json, where: Where, ctx: BlockContext): string[] => {
+  const entry = entryOf(element, where, ctx);
+  if (entry !== undefined && ('selected_option' in entry || 'selected_options' in entry))
+    return optionValues(entry.selected_option, entry.selected_options);
+  return optionValues(element.initial_option, element.initial_options);
 };
 
 /** Unix seconds → `2025-03-14T09:05`, the value of a datetime-local input (UTC, as the page says). */
@@ -145,25 +167,25 @@ export const renderElement = (element: Json, where: Where, ctx: BlockContext): H
     }
     case 'static_select':
     case 'external_select': {
-      const selected = initialValues(element);
+      const selected = selectedOptions(element, where, ctx);
       return markup`<select class="bk-select"${attrs({ required })}${data}>${placeholderOption(element, 'Select an item', selected.length === 0)}${selectOptions(optionsOf(element), selected)}</select>`;
     }
     case 'multi_static_select':
     case 'multi_external_select':
-      return markup`<select class="bk-select" multiple${attrs({ required })}${data}>${selectOptions(optionsOf(element), initialValues(element))}</select>`;
+      return markup`<select class="bk-select" multiple${attrs({ required })}${data}>${selectOptions(optionsOf(element), selectedOptions(element, where, ctx))}</select>`;
     case 'users_select': {
-      const initial = str(element.initial_user);
-      const selected = initial === undefined ? [] : [initial];
+      const user = str(current(element, where, ctx, 'selected_user', 'initial_user'));
+      const selected = user === undefined ? [] : [user];
       return markup`<select class="bk-select"${attrs({ required })}${data}>${placeholderOption(element, 'Select a person', selected.length === 0)}${selectOptions(peopleOptions(ctx), selected)}</select>`;
     }
     case 'multi_users_select':
-      return markup`<select class="bk-select" multiple${attrs({ required })}${data}>${selectOptions(peopleOptions(ctx), strings(element.initial_users))}</select>`;
+      return markup`<select class="bk-select" multiple${attrs({ required })}${data}>${selectOptions(peopleOptions(ctx), strings(current(element, where, ctx, 'selected_users', 'initial_users')))}</select>`;
     case 'overflow':
       return markup`<select class="bk-overflow" title="More actions"${data}><option value="" selected>⋯</option>${selectOptions(optionsOf(element), [])}</select>`;
     case 'checkboxes':
     case 'radio_buttons': {
       const input = type === 'checkboxes' ? 'checkbox' : 'radio';
-      const selected = initialValues(element);
+      const selected = selectedOptions(element, where, ctx);
       const name = `${ctx.scope}:${where.blockId}:${str(element.action_id) ?? ''}`;
       const options = list(element.options);
       const items = options.map((raw) => {
@@ -176,7 +198,7 @@ export const renderElement = (element: Json, where: Where, ctx: BlockContext): H
     case 'email_text_input':
     case 'url_text_input':
     case 'number_input': {
-      const initial = str(element.initial_value);
+      const initial = str(current(element, where, ctx, 'value', 'initial_value'));
       const common = attrs({
         placeholder: textPlain(element.placeholder) || undefined,
         maxlength: typeof element.max_length === 'number' ? element.max_length : undefined,
@@ -188,11 +210,11 @@ export const renderElement = (element: Json, where: Where, ctx: BlockContext): H
       return markup`<input class="bk-text"${attrs({ type: INPUT_TYPES[type] ?? 'text', value: initial })}${common}${data}>`;
     }
     case 'datepicker':
-      return markup`<input class="bk-date"${attrs({ type: 'date', value: str(element.initial_date), required })}${data}>`;
+      return markup`<input class="bk-date"${attrs({ type: 'date', value: str(current(element, where, ctx, 'selected_date', 'initial_date')), required })}${data}>`;
     case 'timepicker':
-      return markup`<input class="bk-time"${attrs({ type: 'time', value: str(element.initial_time), required })}${data}>`;
+      return markup`<input class="bk-time"${attrs({ type: 'time', value: str(current(element, where, ctx, 'selected_time', 'initial_time')), required })}${data}>`;
     case 'datetimepicker':
-      return markup`<span class="bk-datetime"><input${attrs({ type: 'datetime-local', value: dateTimeLocal(element.initial_date_time), required })}${data}> <small>UTC</small></span>`;
+      return markup`<span class="bk-datetime"><input${attrs({ type: 'datetime-local', value: dateTimeLocal(current(element, where, ctx, 'selected_date_time', 'initial_date_time')), required })}${data}> <small>UTC</small></span>`;
     case 'image':
       return markup`<span class="bk-image" role="img"${attrs({ title: str(element.image_url) })}>🖼 ${str(element.alt_text) ?? 'image'}</span>`;
     case 'plain_text':

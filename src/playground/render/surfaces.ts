@@ -156,6 +156,7 @@ export const renderModal = (snapshot: Snapshot): Html => {
   const { view } = top;
   const ctx: BlockContext = {
     ...contextOf(snapshot, 'modal', view.id),
+    values: view.state.values,
     ...(top.errors === undefined ? {} : { errors: top.errors }),
   };
   const depth = snapshot.modals.length;
