@@ -4,7 +4,7 @@ import { parseContent } from './methods/content.ts';
 import type { ParsedBody } from './body.ts';
 import type { Answer } from './router.ts';
 import type { State } from './state/store.ts';
-import type { ResponseUrlContext } from './types.ts';
+import type { ResponseUrlContext, StandInEphemeral } from './types.ts';
 
 /** PLATFORM.md: a response_url works 5 times within 30 minutes. */
 export const RESPONSE_URL_USES = 5;
@@ -34,46 +34,64 @@ export interface ResponseUrls {
   reset(): void;
 }
 
-export const createResponseUrls = (state: State): ResponseUrls => {
-  let issued = new Map<string, Issued>();
-
-  const apply = (context: ResponseUrlContext, payload: z.infer<typeof payloadSchema>) => {
-    const { messages } = state;
-    const source = context.messageTs;
-    if (payload.delete_original === true) {
-      if (source === undefined) throw new MethodError('message_not_found');
-      if (context.ephemeral === true) messages.removeEphemeral(context.user, source);
-      else messages.remove(context.channel, source);
-      return;
-    }
-    const content = parseContent(payload, { required: true });
-    const shown = {
-      text: content.text ?? '',
-      ...(content.blocks === undefined ? {} : { blocks: content.blocks }),
-    };
-    if (payload.replace_original === true) {
-      if (source === undefined) throw new MethodError('message_not_found');
-      if (context.ephemeral === true) messages.replaceEphemeral(context.user, source, shown);
-      else messages.edit(context.channel, source, shown);
-      return;
-    }
-    if (payload.response_type === 'in_channel') {
-      messages.post({
-        channel: context.channel,
-        user: state.workspace.workspace.bot.userId,
-        ...shown,
-        ...(payload.thread_ts === undefined ? {} : { thread_ts: payload.thread_ts }),
-      });
-      return;
-    }
-    messages.postEphemeral({
+const apply = (
+  state: State,
+  context: ResponseUrlContext,
+  payload: z.infer<typeof payloadSchema>,
+  source: StandInEphemeral['source'],
+) => {
+  const { messages } = state;
+  const original = context.messageTs;
+  if (payload.delete_original === true) {
+    if (original === undefined) throw new MethodError('message_not_found');
+    if (context.ephemeral === true) messages.removeEphemeral(context.user, original);
+    else messages.remove(context.channel, original);
+    return;
+  }
+  const content = parseContent(payload, { required: true });
+  const shown = {
+    text: content.text ?? '',
+    ...(content.blocks === undefined ? {} : { blocks: content.blocks }),
+  };
+  if (payload.replace_original === true) {
+    if (original === undefined) throw new MethodError('message_not_found');
+    if (context.ephemeral === true) messages.replaceEphemeral(context.user, original, shown);
+    else messages.edit(context.channel, original, shown);
+    return;
+  }
+  if (payload.response_type === 'in_channel') {
+    messages.post({
       channel: context.channel,
-      user: context.user,
+      user: state.workspace.workspace.bot.userId,
       ...shown,
       ...(payload.thread_ts === undefined ? {} : { thread_ts: payload.thread_ts }),
-      source: 'response_url',
     });
-  };
+    return;
+  }
+  messages.postEphemeral({
+    channel: context.channel,
+    user: context.user,
+    ...shown,
+    ...(payload.thread_ts === undefined ? {} : { thread_ts: payload.thread_ts }),
+    source,
+  });
+};
+
+/**
+ * Shows a message the app sent back for an interaction in `context` as Slack does: ephemeral to the user by
+ * default, in the channel for `response_type: 'in_channel'`, or replacing / deleting the source message.
+ * The same rules serve a post to a response_url and a slash command's acknowledgement body. Throws
+ * `MethodError` (`no_text`, `invalid_blocks`, `message_not_found`…) for a message Slack would refuse.
+ */
+export const showResponse = (
+  state: State,
+  context: ResponseUrlContext,
+  message: unknown,
+  source: 'response_url' | 'ack' = 'response_url',
+): void => apply(state, context, parseArgs(payloadSchema, message), source);
+
+export const createResponseUrls = (state: State): ResponseUrls => {
+  let issued = new Map<string, Issued>();
 
   const answer = (id: string, body: ParsedBody, now: number): Answer => {
     const entry = issued.get(id);
@@ -82,7 +100,7 @@ export const createResponseUrls = (state: State): ResponseUrls => {
     if (entry.uses >= RESPONSE_URL_USES) return { status: 404, body: { ok: false, error: 'used_url' } };
     if (!body.json) return { status: 400, body: { ok: false, error: 'invalid_payload' } };
     try {
-      apply(entry.context, parseArgs(payloadSchema, body.fields));
+      showResponse(state, entry.context, body.fields);
     } catch (error) {
       if (!(error instanceof MethodError)) throw error;
       const status = error.error === 'message_not_found' ? 404 : 400;

@@ -12,7 +12,7 @@ import { parseView, viewMethods } from './methods/views.ts';
 import { workspaceMethods } from './methods/workspace.ts';
 import type { SlackStandInOptions } from './options.ts';
 import { resolveOptions } from './options.ts';
-import { createResponseUrls } from './response-url.ts';
+import { createResponseUrls, showResponse } from './response-url.ts';
 import { createApiRouter } from './router.ts';
 import { createHttpServer } from './server.ts';
 import type { Listener } from './state/events.ts';
@@ -22,6 +22,7 @@ import type {
   Failure,
   RecordedCall,
   ResponseUrlContext,
+  SlackViewObject,
   StandInEphemeral,
   StandInEvents,
   StandInFile,
@@ -52,7 +53,17 @@ export interface StandInViews {
    * `update`, `push`, `clear` and `errors` do what they say. `ack` is the parsed body of the app's HTTP answer.
    */
   acknowledge(viewId: string, ack?: unknown): AckResult;
+  /**
+   * What the user typed or picked in a view, merged into its `state.values` (`{ [block_id]: { [action_id]:
+   * { type, value | selected_option | … } } }`): Slack sends that state with later block_actions and the
+   * view_submission. Throws for a view that is not open.
+   */
+  enter(viewId: string, values: SlackViewObject['state']['values']): StandInView;
 }
+
+export type ReplyResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly error: string; readonly messages: readonly string[] };
 
 export interface SlackStandIn {
   /** The value for `slackApiUrl` / `SLACK_API_URL` (`http://127.0.0.1:PORT/api/`); set once started. */
@@ -86,6 +97,13 @@ export interface SlackStandIn {
   newTriggerId(user: string): string;
   /** An absolute response_url for an interaction (5 uses, 30 minutes). */
   newResponseUrl(context: ResponseUrlContext): string;
+  /**
+   * Shows the body of the app's HTTP answer to a slash command (`ack({ text })`, `ack({ response_type, blocks
+   * })`, or a plain string) as Slack does: an ephemeral to the user in that channel, or an in-channel message
+   * for `response_type: 'in_channel'`. Same rules as a response_url post; a message Slack would refuse is
+   * reported, not shown.
+   */
+  showReply(context: ResponseUrlContext, reply: unknown): ReplyResult;
   /** A person writes in a channel or thread (what the bot would see as a message event). */
   postAsUser(input: {
     readonly channel: string;
@@ -237,12 +255,25 @@ export const createSlackStandIn = (options: SlackStandInOptions): SlackStandIn =
       close: (viewId) => state.views.close(viewId),
       clear: (user) => state.views.clear(user),
       acknowledge,
+      enter(viewId, values) {
+        if (state.views.get(viewId) === undefined) throw new Error(`views.enter: no open view ${viewId}`);
+        return state.views.enter(viewId, values);
+      },
     },
     failNext: (method, failure, times) => faults.failNext(method, failure, times),
     clearFailures: () => faults.clear(),
     on: (event, listener) => state.events.on(event, listener),
     newTriggerId: (user) => state.views.issueTrigger(user),
     newResponseUrl: (context) => `${requireOrigin()}/response/${responseUrls.issue(context)}`,
+    showReply(context, reply) {
+      try {
+        showResponse(state, context, typeof reply === 'string' ? { text: reply } : reply, 'ack');
+        return { ok: true };
+      } catch (error) {
+        if (error instanceof MethodError) return { ok: false, error: error.error, messages: error.messages };
+        throw error;
+      }
+    },
     postAsUser({ channel, user, text, thread_ts }) {
       if (state.workspace.user(user) === undefined) throw new Error(`postAsUser: unknown user ${user}`);
       const target = state.workspace.channel(channel);

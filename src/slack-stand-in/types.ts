@@ -107,7 +107,10 @@ export interface StandInMessage {
   readonly latest_reply?: string;
 }
 
-/** A message only `user` can see (chat.postEphemeral or an ephemeral response_url reply). */
+/**
+ * A message only `user` can see: chat.postEphemeral, an ephemeral response_url reply, or a slash command's
+ * acknowledgement body (`ack`).
+ */
 export interface StandInEphemeral {
   readonly channel: string;
   readonly user: string;
@@ -115,7 +118,7 @@ export interface StandInEphemeral {
   readonly thread_ts?: string;
   readonly text: string;
   readonly blocks?: readonly SlackBlock[];
-  readonly source: 'chat.postEphemeral' | 'response_url';
+  readonly source: 'chat.postEphemeral' | 'response_url' | 'ack';
 }
 
 /** A view object as Slack returns it from views.open / update / push / publish. */

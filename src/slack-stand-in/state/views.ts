@@ -41,6 +41,8 @@ export interface ViewState {
   /** Closes all of the user's modals. */
   clear(user: string | undefined): void;
   setErrors(viewId: string, errors: Readonly<Record<string, string>>): StandInView;
+  /** Merges what the user entered into the view's `state.values`, by block id then action id. */
+  enter(viewId: string, values: ViewValues): StandInView;
   reset(): void;
 }
 
@@ -60,6 +62,8 @@ interface Stored {
   view: SlackViewObject;
   errors?: Readonly<Record<string, string>>;
 }
+
+type ViewValues = SlackViewObject['state']['values'];
 
 const publicView = ({ user, view, errors }: Stored): StandInView => ({
   user,
@@ -253,6 +257,15 @@ export const createViewState = (deps: {
       const view = publicView(stored);
       events.emit('view', { kind: 'errors', user: stored.user, view });
       return view;
+    },
+    enter(viewId, values) {
+      const stored = views.get(viewId);
+      if (stored === undefined) throw new MethodError('not_found');
+      const merged: Record<string, Readonly<Record<string, unknown>>> = { ...stored.view.state.values };
+      for (const [blockId, actions] of Object.entries(values))
+        merged[blockId] = { ...merged[blockId], ...actions };
+      stored.view = { ...stored.view, state: { values: merged } };
+      return publicView(stored);
     },
     reset() {
       views = new Map();
