@@ -4,7 +4,7 @@ import { createChannel, createSession } from 'better-sse';
 import { z } from 'zod';
 import type { SlackStandIn } from '../slack-stand-in/index.ts';
 import type { Delivered, PlaygroundDelivery } from './delivery.ts';
-import { isDeliveryRefusal } from './delivery.ts';
+import { DELIVERABLE_ELEMENTS, isDeliveryRefusal } from './delivery.ts';
 import type { Fragments } from './page.ts';
 import { renderFragments, renderPage } from './page.ts';
 import type { Snapshot } from './render/surfaces.ts';
@@ -99,7 +99,10 @@ const schemas = (people: readonly Person[]) => {
       as,
       viewId,
       values: z
-        .record(z.string().min(1).max(255), z.record(z.string().min(1).max(255), z.union([selection, z.null()])))
+        .record(
+          z.string().min(1).max(255),
+          z.record(z.string().min(1).max(255), z.union([selection, z.null()])),
+        )
         .default({}),
     }),
     close: z.strictObject({ as, viewId }),
@@ -115,7 +118,8 @@ const parse = <T extends z.ZodType>(schema: T, body: unknown): z.output<T> => {
 
 const readJson = async (req: IncomingMessage): Promise<unknown> => {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') throw new BadRequest('send JSON (content-type: application/json)', {}, 415);
+  if (type !== 'application/json')
+    throw new BadRequest('send JSON (content-type: application/json)', {}, 415);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -130,6 +134,9 @@ const readJson = async (req: IncomingMessage): Promise<unknown> => {
     throw new BadRequest('the body is not valid JSON');
   }
 };
+
+const escapeForSlack = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const send = (res: ServerResponse, status: number, type: string, body: string | Buffer) => {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
@@ -191,14 +198,21 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
 
   const state = (user: string): PlaygroundState => {
     const { botUserId, botName, ...rest } = snapshot(user);
-    return { version, ...rest, bot: { userId: botUserId, name: botName }, html: renderFragments(snapshot(user)) };
+    return {
+      version,
+      ...rest,
+      bot: { userId: botUserId, name: botName },
+      html: renderFragments(snapshot(user)),
+    };
   };
 
   const requireView = (user: string, view: string, top = false) => {
     const stack = standIn.views.stack(user);
     const found = top ? stack.at(-1) : (stack.find((v) => v.view.id === view) ?? standIn.views.home(user));
     if (found?.view.id !== view)
-      throw new BadRequest(`view ${view} is not open for ${personOf(user).name} (the page may be out of date)`);
+      throw new BadRequest(
+        `view ${view} is not open for ${personOf(user).name} (the page may be out of date)`,
+      );
     return found;
   };
 
@@ -223,12 +237,15 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
       const { as, text } = parse(bodies.command, body);
       if (!text.startsWith('/')) {
         // Plain words are a message in the channel, as in Slack; the app is not told (it does not listen).
-        standIn.postAsUser({ channel, user: as, text });
+        // Slack's client escapes what people type, so `<@U…>` typed by hand stays text.
+        standIn.postAsUser({ channel, user: as, text: escapeForSlack(text) });
         return { ok: true };
       }
       const [, command = '', rest = ''] = /^(\S+)\s*([\s\S]*)$/.exec(text) ?? [];
       if (command !== '/hotfix')
-        throw new BadRequest(`${command} is not a valid command. In the playground, the app's command is /hotfix.`);
+        throw new BadRequest(
+          `${command} is not a valid command. In the playground, the app's command is /hotfix.`,
+        );
       return deliver('a command', () => delivery.command({ user: as, channel, text: rest }));
     },
     async act(body) {
@@ -242,9 +259,17 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
     async submit(body) {
       const { as, viewId: view, values } = parse(bodies.submit, body);
       const open = requireView(as, view, true);
-      const read = readSubmission(open.view, values);
+      const read = readSubmission(open.view, values, DELIVERABLE_ELEMENTS);
       if (!read.ok) throw new BadRequest(read.message, { fields: read.errors });
-      return deliver('a view submission', () => delivery.submitView({ user: as, viewId: view, values: read.values }));
+      const answer = await deliver('a view submission', () =>
+        delivery.submitView({ user: as, viewId: view, values: read.values }),
+      );
+      return read.dropped.length === 0
+        ? answer
+        : {
+            ...answer,
+            notice: `The stand-in cannot send these fields yet, so they were left empty: ${read.dropped.join(', ')}`,
+          };
     },
     async close(body) {
       const { as, viewId: view } = parse(bodies.close, body);
@@ -281,7 +306,8 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
     if (path !== BASE && !path.startsWith(`${BASE}/`)) return false;
     const method = req.method ?? 'GET';
     const fail = (error: unknown) => {
-      if (error instanceof BadRequest) return sendJson(res, error.status, { ok: false, error: error.message, ...error.extra });
+      if (error instanceof BadRequest)
+        return sendJson(res, error.status, { ok: false, error: error.message, ...error.extra });
       log.warn({ err: error }, 'playground: request failed');
       sendJson(res, 500, { ok: false, error: `the playground failed: ${(error as Error).message}` });
     };

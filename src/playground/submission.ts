@@ -10,7 +10,12 @@ export type FormValues = Readonly<Record<string, Readonly<Record<string, FieldVa
 export type Choices = Record<string, Record<string, string | readonly string[] | number | null>>;
 
 export type Submission =
-  | { readonly ok: true; readonly values: Choices }
+  | {
+      readonly ok: true;
+      readonly values: Choices;
+      /** Block ids whose values were left out because the delivery cannot send their element type. */
+      readonly dropped: readonly string[];
+    }
   | { readonly ok: false; readonly errors: Readonly<Record<string, string>>; readonly message: string };
 
 type Json = Readonly<Record<string, unknown>>;
@@ -36,9 +41,13 @@ export const dateTimeSeconds = (value: string): number | undefined => {
  * Reads a modal's form as Slack's client would before submitting: each input block's element gets the value
  * typed or chosen (empty text and no choice are null, as in Slack), and a required field left empty stops the
  * submission with Slack's message under it — the app never sees it. Values for blocks that are not inputs of
- * this view are refused.
+ * this view are refused. Elements of a type not in `deliverable` are left out (and named in `dropped`).
  */
-export const readSubmission = (view: Pick<SlackViewObject, 'id' | 'blocks'>, form: FormValues): Submission => {
+export const readSubmission = (
+  view: Pick<SlackViewObject, 'id' | 'blocks'>,
+  form: FormValues,
+  deliverable: ReadonlySet<string>,
+): Submission => {
   const blocks: readonly unknown[] = view.blocks;
   const inputs = blocks.filter(isObject).filter((b) => b.type === 'input' && isObject(b.element));
   const known = new Map(inputs.map((b) => [String(b.block_id), b]));
@@ -51,12 +60,17 @@ export const readSubmission = (view: Pick<SlackViewObject, 'id' | 'blocks'>, for
     };
   const values: Choices = {};
   const errors: Record<string, string> = {};
+  const dropped: string[] = [];
   for (const block of inputs) {
     const blockId = String(block.block_id);
     const element = block.element as Json;
     const type = String(element.type);
     const actionId = String(element.action_id);
     const given = form[blockId]?.[actionId];
+    if (!deliverable.has(type)) {
+      if (!empty(given)) dropped.push(blockId);
+      continue;
+    }
     let value: string | readonly string[] | number | null;
     if (MULTI.has(type)) value = given === null || given === undefined ? [] : [given].flat();
     else if (Array.isArray(given)) {
@@ -79,5 +93,5 @@ export const readSubmission = (view: Pick<SlackViewObject, 'id' | 'blocks'>, for
   }
   return Object.keys(errors).length > 0
     ? { ok: false, errors, message: 'Some fields need your attention.' }
-    : { ok: true, values };
+    : { ok: true, values, dropped };
 };

@@ -90,8 +90,8 @@ describe('plain text and the html template', () => {
 
   it('escapes interpolated values but not nested templates or raw markup', () => {
     const name = '<script>';
-    expect(markup`<p>${name}${markup`<i>${'&'}</i>`}${raw('<br>')}${[1, undefined, false, 'x']}</p>`.value).toBe(
-      '<p>&lt;script&gt;<i>&amp;</i><br>1x</p>',
-    );
+    expect(
+      markup`<p>${name}${markup`<i>${'&'}</i>`}${raw('<br>')}${[1, undefined, false, 'x']}</p>`.value,
+    ).toBe('<p>&lt;script&gt;<i>&amp;</i><br>1x</p>');
   });
 });

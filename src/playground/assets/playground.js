@@ -31,7 +31,8 @@ const swap = (id, html) => {
   const open = [...element.querySelectorAll('details[open]')].map((d) => d.dataset.thread);
   const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
   element.innerHTML = html;
-  for (const ts of open) element.querySelector(`details[data-thread="${CSS.escape(ts)}"]`)?.setAttribute('open', '');
+  for (const ts of open)
+    element.querySelector(`details[data-thread="${CSS.escape(ts)}"]`)?.setAttribute('open', '');
   if (id === 'channel' && atBottom) element.scrollTop = element.scrollHeight;
 };
 
@@ -76,6 +77,7 @@ const post = async (path, body) => {
     });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) notice(answer.error ?? `The playground answered HTTP ${response.status}`);
+    else if (answer.notice) notice(answer.notice);
     return { ok: response.ok, ...answer };
   } catch (error) {
     notice(`The playground did not answer: ${error.message}`);
@@ -201,9 +203,15 @@ document.addEventListener('change', (event) => {
       return;
     }
     case 'multi_select':
-      return void act(element, [...element.selectedOptions].map((o) => o.value));
+      return void act(
+        element,
+        [...element.selectedOptions].map((o) => o.value),
+      );
     case 'checkboxes':
-      return void act(element, [...element.querySelectorAll('input:checked')].map((i) => i.value));
+      return void act(
+        element,
+        [...element.querySelectorAll('input:checked')].map((i) => i.value),
+      );
     case 'radio_buttons':
       return void act(element, element.querySelector('input:checked')?.value);
     case 'date':
