@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { renderPlanModal } from '../../src/bot/slack/blocks/modals.ts';
+import { renderCard } from '../../src/bot/slack/blocks/card.ts';
+import { renderHome as renderBotHome } from '../../src/bot/slack/blocks/home.ts';
+import { renderIssueModal, renderPlanModal, renderRollbackModal } from '../../src/bot/slack/blocks/modals.ts';
+import { renderVoteMessage } from '../../src/bot/slack/blocks/thread.ts';
+import { personKey } from '../../src/domain/hotfix/people.ts';
 import type { BlockContext } from '../../src/playground/render/blocks.ts';
 import { renderBlocks } from '../../src/playground/render/blocks.ts';
+import { minutes, people, plan, policy } from '../domain/fixtures/policy.ts';
+import {
+  approvedAndReady,
+  deploying,
+  failedVerification,
+  monitoring,
+  started,
+  verified,
+} from '../domain/scenarios.ts';
 
 const ctx = (overrides: Partial<BlockContext> = {}): BlockContext => ({
   userName: (id) => ({ U0ALICE: 'alice', U0BOB: 'bob' })[id],
@@ -286,5 +299,42 @@ describe('Block Kit to HTML', () => {
     expect(out).toContain('<option value="payments-api">payments-api</option>');
     expect(out).toContain('type="datetime-local"');
     expect(out.match(/data-field=/g)?.length).toBe(view.blocks.filter((b) => b.type === 'input').length);
+  });
+});
+
+describe("the bot's own surfaces", () => {
+  const options = { policy, timezone: 'UTC', now: minutes(10) };
+  const states = [
+    started(),
+    approvedAndReady(),
+    deploying(),
+    failedVerification(),
+    monitoring(),
+    verified(),
+  ].map((s) => s.state);
+
+  it('render with every block and element supported', () => {
+    const surfaces = [
+      ...states.map((state) => ({ surface: 'message' as const, blocks: renderCard(state, options).blocks })),
+      {
+        surface: 'message' as const,
+        blocks: renderVoteMessage(failedVerification().state, 1, { policy, now: minutes(10) }).blocks,
+      },
+      ...[people.tech1, people.manager, people.biz].map((who) => ({
+        surface: 'home' as const,
+        blocks: renderBotHome(states, personKey(who), options).blocks,
+      })),
+      {
+        surface: 'modal' as const,
+        blocks: renderPlanModal({ services: ['api'], initial: plan, hotfixId: 'HF-1' }).blocks,
+      },
+      { surface: 'modal' as const, blocks: renderRollbackModal({ hotfixId: 'HF-1' }).blocks },
+      { surface: 'modal' as const, blocks: renderIssueModal({ hotfixId: 'HF-1' }).blocks },
+    ];
+    for (const { surface, blocks } of surfaces) {
+      const out = render(blocks, { surface });
+      expect(out).not.toContain('bk-unsupported');
+      expect(out).not.toMatch(/<script|javascript:/i);
+    }
   });
 });
