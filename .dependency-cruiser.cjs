@@ -63,6 +63,24 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/slack-stand-in/' },
     },
     {
+      name: 'playground-sees-only-stand-in',
+      comment:
+        'The playground shows the Slack stand-in and drives the app through it; of ours it may use the stand-in, ' +
+        'and config and domain for types only. It never reaches into the bot, jobs, store, service or main.',
+      severity: 'error',
+      from: { path: '^src/playground/' },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/playground/', '^src/slack-stand-in/', '^src/config/', '^src/domain/'],
+      },
+    },
+    {
+      name: 'playground-uses-config-and-domain-types-only',
+      severity: 'error',
+      from: { path: '^src/playground/' },
+      to: { path: '^src/(config|domain)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'only-main-wires',
       comment: 'Nothing imports the composition roots.',
       severity: 'error',

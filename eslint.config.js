@@ -41,6 +41,32 @@ export default tseslint.config(
     },
   },
   {
+    // The playground page's script runs in the browser, as it is (no build).
+    files: ['src/playground/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'localStorage',
+          'fetch',
+          'EventSource',
+          'CSS',
+          'Element',
+          'HTMLFormElement',
+          'URL',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['bin/**', 'eslint.config.js', '.dependency-cruiser.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', module: 'writable' } },
   },

@@ -1,0 +1,268 @@
+// The playground page's script: no framework, no build. The server renders every fragment; this swaps them
+// in, and turns clicks, changes and submits (found through data-attributes, by event delegation) into JSON
+// posts to /playground/api/*, which deliver them to the app signed, as Slack would.
+
+const root = document.documentElement;
+const state = {
+  as: root.dataset.as ?? '',
+  version: -1,
+  /** The last HTML put in each fragment: a fragment is replaced only when it changed (keeps typing intact). */
+  html: new Map(),
+  polling: undefined,
+  refreshing: undefined,
+  again: false,
+};
+
+const byId = (id) => document.getElementById(id);
+
+let noticeTimer;
+const notice = (text) => {
+  const box = byId('notice');
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (box.hidden = true), 10000);
+};
+
+const swap = (id, html) => {
+  if (state.html.get(id) === html) return;
+  state.html.set(id, html);
+  const element = byId(id);
+  const open = [...element.querySelectorAll('details[open]')].map((d) => d.dataset.thread);
+  const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+  element.innerHTML = html;
+  for (const ts of open)
+    element.querySelector(`details[data-thread="${CSS.escape(ts)}"]`)?.setAttribute('open', '');
+  if (id === 'channel' && atBottom) element.scrollTop = element.scrollHeight;
+};
+
+const apply = (snapshot) => {
+  state.version = snapshot.version;
+  swap('people', snapshot.html.people);
+  swap('channel', snapshot.html.channel);
+  swap('home', snapshot.html.home);
+  swap('modal', snapshot.html.modal);
+  byId('modal').hidden = snapshot.html.modal === '';
+  byId('acting').textContent = `${snapshot.as.name} (${snapshot.as.roles.join(', ') || 'no role'})`;
+};
+
+/** Fetches the acting person's state; calls made while one runs are folded into one more. */
+const refresh = async () => {
+  if (state.refreshing) {
+    state.again = true;
+    return state.refreshing;
+  }
+  state.refreshing = (async () => {
+    try {
+      do {
+        state.again = false;
+        const response = await fetch(`/playground/api/state?as=${encodeURIComponent(state.as)}`);
+        if (response.ok) apply(await response.json());
+      } while (state.again);
+    } catch {
+      // The server is gone or restarting: the next event or poll tries again.
+    } finally {
+      state.refreshing = undefined;
+    }
+  })();
+  return state.refreshing;
+};
+
+const post = async (path, body) => {
+  try {
+    const response = await fetch(`/playground/api/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ as: state.as, ...body }),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) notice(answer.error ?? `The playground answered HTTP ${response.status}`);
+    else if (answer.notice) notice(answer.notice);
+    return { ok: response.ok, ...answer };
+  } catch (error) {
+    notice(`The playground did not answer: ${error.message}`);
+    return { ok: false };
+  } finally {
+    await refresh();
+  }
+};
+
+/** The message or view an element sits in. */
+const where = (element) => {
+  const view = element.closest('[data-view-id]');
+  if (view) return { viewId: view.dataset.viewId };
+  const message = element.closest('article.msg');
+  return message ? { channel: message.dataset.channel, ts: message.dataset.ts } : {};
+};
+
+const act = (element, selected) =>
+  post('act', {
+    ...where(element),
+    actionId: element.dataset.actionId,
+    blockId: element.dataset.blockId,
+    ...(selected === undefined ? {} : { selected }),
+  });
+
+const confirmFirst = (button) =>
+  new Promise((resolve) => {
+    if (button.dataset.confirmTitle === undefined) return resolve(true);
+    const dialog = byId('confirm');
+    dialog.querySelector('h3').textContent = button.dataset.confirmTitle;
+    dialog.querySelector('p').textContent = button.dataset.confirmText ?? '';
+    const ok = dialog.querySelector('[value=ok]');
+    ok.textContent = button.dataset.confirmOk ?? 'Confirm';
+    ok.className = `bk-button ${button.dataset.confirmStyle === 'danger' ? 'bk-danger' : 'bk-primary'}`;
+    dialog.querySelector('[value=deny]').textContent = button.dataset.confirmDeny ?? 'Cancel';
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+    dialog.showModal();
+  });
+
+const showTab = (tab) => {
+  for (const button of document.querySelectorAll('[data-tab]'))
+    button.setAttribute('aria-selected', String(button.dataset.tab === tab));
+  byId('channel').hidden = tab !== 'channel';
+  byId('home').hidden = tab !== 'home';
+  // Opening the Home tab is an app_home_opened event for the app, as in Slack.
+  if (tab === 'home') void post('home', {});
+};
+
+const switchTo = (user) => {
+  state.as = user;
+  state.html.clear();
+  localStorage.setItem('hotfix-playground-as', user);
+  const url = new URL(location.href);
+  url.searchParams.set('as', user);
+  history.replaceState(null, '', url);
+  const homeShown = !byId('home').hidden;
+  void refresh().then(() => homeShown && showTab('home'));
+};
+
+/** A modal's form, read as Slack's client reads it: block id → action id → value. */
+const formValues = (form) => {
+  const values = {};
+  for (const field of form.querySelectorAll('[data-field]')) {
+    const { blockId, actionId } = field.dataset;
+    let value;
+    switch (field.dataset.field) {
+      case 'multi_select':
+        value = [...field.selectedOptions].map((o) => o.value);
+        break;
+      case 'checkboxes':
+        value = [...field.querySelectorAll('input:checked')].map((i) => i.value);
+        break;
+      case 'radio_buttons':
+        value = field.querySelector('input:checked')?.value ?? null;
+        break;
+      default:
+        value = field.value;
+    }
+    (values[blockId] ??= {})[actionId] = value;
+  }
+  return values;
+};
+
+const showFieldErrors = (form, errors) => {
+  for (const old of form.querySelectorAll('.bk-error[data-local]')) old.remove();
+  for (const [blockId, message] of Object.entries(errors ?? {})) {
+    const block = form.querySelector(`[data-block="${CSS.escape(blockId)}"]`);
+    if (!block) continue;
+    const error = document.createElement('div');
+    error.className = 'bk-error';
+    error.dataset.local = 'true';
+    error.setAttribute('role', 'alert');
+    error.textContent = message;
+    block.append(error);
+  }
+};
+
+document.addEventListener('click', async (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  if (!target) return;
+  const person = target.closest('[data-as]');
+  if (person) return switchTo(person.dataset.as);
+  const tab = target.closest('[data-tab]');
+  if (tab) return showTab(tab.dataset.tab);
+  const close = target.closest('[data-close-view]');
+  if (close) return post('close', { viewId: close.closest('[data-view-id]').dataset.viewId });
+  const button = target.closest('button[data-act="button"]');
+  if (button) {
+    if (button.dataset.url) window.open(button.dataset.url, '_blank', 'noopener');
+    if (await confirmFirst(button)) await act(button);
+  }
+});
+
+document.addEventListener('change', (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  const element = target?.closest('[data-act]');
+  if (!element || element.dataset.act === 'button') return;
+  switch (element.dataset.act) {
+    case 'select': {
+      const value = element.value;
+      if (element.classList.contains('bk-overflow')) element.value = '';
+      if (value !== '') void act(element, value);
+      return;
+    }
+    case 'multi_select':
+      return void act(
+        element,
+        [...element.selectedOptions].map((o) => o.value),
+      );
+    case 'checkboxes':
+      return void act(
+        element,
+        [...element.querySelectorAll('input:checked')].map((i) => i.value),
+      );
+    case 'radio_buttons':
+      return void act(element, element.querySelector('input:checked')?.value);
+    case 'date':
+    case 'time':
+    case 'text':
+      return void act(element, element.value);
+  }
+});
+
+document.addEventListener('submit', async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  event.preventDefault();
+  if (form.id === 'composer') {
+    const input = form.elements.namedItem('text');
+    const text = input.value.trim();
+    if (text === '') return;
+    const answer = await post('command', { text });
+    if (answer.ok) input.value = '';
+    return;
+  }
+  if (form.dataset.viewId) {
+    const answer = await post('submit', { viewId: form.dataset.viewId, values: formValues(form) });
+    if (!answer.ok) showFieldErrors(form, answer.fields);
+  }
+});
+
+/** Live updates: server-sent events, or polling where they are not available or stop working. */
+const poll = () => {
+  state.polling ??= setInterval(refresh, 2000);
+};
+const live = () => {
+  if (!('EventSource' in window)) return poll();
+  const source = new EventSource('/playground/events');
+  source.addEventListener('change', (event) => {
+    if (Number(event.data) !== state.version) void refresh();
+  });
+  source.addEventListener('open', () => {
+    clearInterval(state.polling);
+    state.polling = undefined;
+    void refresh();
+  });
+  source.addEventListener('error', () => {
+    // EventSource reconnects by itself; poll meanwhile, and for good once it has given up.
+    poll();
+  });
+};
+
+if (!new URL(location.href).searchParams.has('as')) {
+  const remembered = localStorage.getItem('hotfix-playground-as');
+  if (remembered && document.querySelector(`[data-as="${CSS.escape(remembered)}"]`)) switchTo(remembered);
+}
+void refresh();
+live();
