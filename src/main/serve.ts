@@ -4,6 +4,10 @@ import { pino } from 'pino';
 import { createEngine } from './engine.ts';
 import { startSlack } from './slack.ts';
 import { loadSettings } from './runtime.ts';
+import { preparePlayground } from './playground.ts';
+import { readEnv } from '../config/env.ts';
+import type { PlaygroundHandler } from '../playground/index.ts';
+import { PLAYGROUND_PATH } from '../playground/index.ts';
 import type { CliDeps } from './commands/command.ts';
 
 export interface ServeOptions {
@@ -15,22 +19,32 @@ export interface ServeOptions {
  * and readiness, and the Slack app at `POST /slack/events` when a bot token is set.
  */
 export const serve = async (options: ServeOptions, deps: CliDeps, signal?: AbortSignal): Promise<void> => {
-  const settings = await loadSettings(deps.env);
-  const log = pino({ level: settings.env.LOG_LEVEL });
+  const env = readEnv(deps.env);
+  const log = pino({ level: env.LOG_LEVEL });
+  // No bot token: the playground, the real bot against a Slack stand-in inside this process.
+  const playground = env.SLACK_BOT_TOKEN ? undefined : await preparePlayground(deps.env, log);
+  const settings = playground?.settings ?? (await loadSettings(deps.env));
   if (settings.bundled)
     log.warn({ config: settings.configPath }, 'no hotfix.yml found: using the bundled example config');
   const engine = await createEngine({ ...settings, processEnv: deps.env, log });
   const { redis } = engine;
   if (options.worker) engine.startWorkers();
-  const botToken = settings.env.SLACK_BOT_TOKEN;
+  const botToken = playground?.botToken ?? settings.env.SLACK_BOT_TOKEN;
   const slack = botToken ? await startSlack(settings, engine, log, botToken) : undefined;
   const slackEvents = slack?.bot.requestListener;
+  // The playground page is mounted once the server listens (its deliveries need the port).
+  const mounted: { page?: PlaygroundHandler } = {};
 
   const server = createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (mounted.page?.(req, res)) return;
+    if (req.method === 'GET' && path === '/' && mounted.page) {
+      res.writeHead(302, { location: PLAYGROUND_PATH }).end();
+      return;
+    }
     // Bolt reads the body, checks the signature and the timestamp, and answers (401 on a bad signature).
     if (path === '/slack/events' && slackEvents) return void slackEvents(req, res);
     if (req.method === 'GET' && path === '/healthz') return reply(200, { status: 'ok' });
@@ -50,10 +64,18 @@ export const serve = async (options: ServeOptions, deps: CliDeps, signal?: Abort
     server.listen(settings.env.PORT, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const page = playground?.mount(port);
+  if (page) mounted.page = page;
   log.info(
     { port, config: settings.configPath, worker: options.worker },
     `hotfix serve listening on http://localhost:${port}`,
   );
+  if (page)
+    deps.stdout(
+      `\nhotfix playground: open http://localhost:${port}${PLAYGROUND_PATH}\n` +
+        `  the real bot and pipelines, Slack played locally; config ${settings.configPath}\n` +
+        '  (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve a real Slack workspace)\n\n',
+    );
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -62,7 +84,10 @@ export const serve = async (options: ServeOptions, deps: CliDeps, signal?: Abort
     signal?.addEventListener('abort', stop, { once: true });
   });
   log.info('shutting down');
+  page?.close();
+  server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await slack?.close();
   await engine.close();
+  await playground?.stop();
 };

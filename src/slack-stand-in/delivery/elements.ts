@@ -61,7 +61,8 @@ export const elementsOf = (blocks: readonly SlackBlock[], surface: string): Foun
   });
 
 /** What a user's choice is made of for one element kind. */
-type Choice = 'text' | 'option' | 'options' | 'user' | 'users' | 'conversation' | 'conversations' | 'date';
+type Choice =
+  'text' | 'option' | 'options' | 'user' | 'users' | 'conversation' | 'conversations' | 'date' | 'timestamp';
 
 interface Kind {
   /** The field carrying the element's value in `actions[]` and `state.values`. */
@@ -105,6 +106,8 @@ const KINDS: Readonly<Record<string, Kind>> = {
   multi_channels_select: kind('selected_channels', 'conversations'),
   datepicker: kind('selected_date', 'date', { pattern: /^\d{4}-\d{2}-\d{2}$/ }),
   timepicker: kind('selected_time', 'date', { pattern: /^\d{2}:\d{2}$/ }),
+  // Slack reports a date-time as Unix seconds.
+  datetimepicker: kind('selected_date_time', 'timestamp'),
 };
 
 export const SUPPORTED_ELEMENTS = ['button', ...Object.keys(KINDS)] as const;
@@ -158,6 +161,13 @@ export const chosenValue = (found: FoundElement, choice: unknown, directory: Dir
       return typeof choice === 'string' && spec.pattern?.test(choice) === true
         ? choice
         : fail(spec.pattern === undefined ? 'a string' : `a value matching ${String(spec.pattern)}`);
+    case 'timestamp': {
+      if (choice === null) return null;
+      const seconds = typeof choice === 'string' && /^\d{1,12}$/.test(choice) ? Number(choice) : choice;
+      return typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0
+        ? seconds
+        : fail('Unix seconds (a whole number)');
+    }
     case 'option':
     case 'options': {
       if (choice === null && spec.choice === 'option') return null;
