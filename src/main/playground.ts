@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { formatProblem, parseConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
+import { parseDocument } from 'yaml';
 import type { PlaygroundHandler, Person } from '../playground/index.ts';
 import { createPlayground, workspaceFromConfig } from '../playground/index.ts';
-import type { SlackStandIn } from '../slack-stand-in/index.ts';
+import type { SlackDelivery, SlackStandIn } from '../slack-stand-in/index.ts';
 import { createSlackDelivery, createSlackStandIn } from '../slack-stand-in/index.ts';
 import { ensureRedis } from './local-redis.ts';
 import type { LoadedConfig } from './runtime.ts';
@@ -16,13 +17,16 @@ export const PLAYGROUND_CONFIG = fileURLToPath(
   new URL('../../examples/playground/hotfix.yml', import.meta.url),
 );
 
+/** Changes to the bundled config, as YAML paths and values: `[['policy', 'verification_period'], '5s']`. */
+export type ConfigEdit = readonly (readonly [readonly (string | number)[], unknown])[];
+
 export interface Playground {
   /** Settings with the playground's Redis and the stand-in's Slack credentials filled in. */
   readonly settings: LoadedConfig;
   readonly botToken: string;
   readonly standIn: SlackStandIn;
   /** Mounts the page once the server listens on `port` (the page delivers to `/slack/events` there). */
-  mount(port: number): PlaygroundHandler;
+  mount(port: number): { readonly page: PlaygroundHandler; readonly delivery: SlackDelivery };
   stop(): Promise<void>;
 }
 
@@ -30,12 +34,17 @@ export interface Playground {
  * The bundled playground config checks hotfix's own `/healthz` on the default port: point those checks at the
  * port this server really uses.
  */
-const bundledConfig = async (port: number): Promise<Pick<LoadedConfig, 'config' | 'policy'>> => {
+const bundledConfig = async (
+  port: number,
+  edit?: ConfigEdit,
+): Promise<Pick<LoadedConfig, 'config' | 'policy'>> => {
   const text = (await readFile(PLAYGROUND_CONFIG, 'utf8')).replaceAll(
     'http://127.0.0.1:3000/',
     `http://127.0.0.1:${port}/`,
   );
-  const parsed = parseConfig(text, PLAYGROUND_CONFIG);
+  const doc = parseDocument(text);
+  for (const [path, value] of edit ?? []) doc.setIn(path, value);
+  const parsed = parseConfig(edit ? doc.toString() : text, PLAYGROUND_CONFIG);
   if (!parsed.ok) throw new StartupError(parsed.problems.map(formatProblem));
   return { config: parsed.config, policy: parsed.policy };
 };
@@ -48,11 +57,12 @@ const bundledConfig = async (port: number): Promise<Pick<LoadedConfig, 'config' 
 export const preparePlayground = async (
   raw: Readonly<Record<string, string | undefined>>,
   log: Logger,
+  edit?: ConfigEdit,
 ): Promise<Playground> => {
   const env = readEnv(raw);
   const { bundled } = await resolveConfigPath(raw, env);
   const loaded = bundled
-    ? { env, ...(await bundledConfig(env.PORT)), configPath: PLAYGROUND_CONFIG, bundled: false }
+    ? { env, ...(await bundledConfig(env.PORT, edit)), configPath: PLAYGROUND_CONFIG, bundled: false }
     : await loadSettings(raw);
   let redis;
   try {
@@ -81,7 +91,7 @@ export const preparePlayground = async (
         signingSecret,
       });
       page = createPlayground({ standIn, delivery, people: people as Person[], channel, log });
-      return page;
+      return { page, delivery };
     },
     async stop() {
       page?.close();

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliDeps, RegisterCommand } from './commands/command.ts';
 import { registerConfigCommands } from './commands/config.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerRecordCommands } from './commands/record.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
@@ -11,6 +12,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerWorkerCommand,
   registerRecordCommands,
   registerConfigCommands,
+  registerDemoCommand,
 ];
 
 /**

@@ -1,28 +1,49 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { createEngine } from './engine.ts';
-import { startSlack } from './slack.ts';
-import { loadSettings } from './runtime.ts';
-import { preparePlayground } from './playground.ts';
 import { readEnv } from '../config/env.ts';
 import type { PlaygroundHandler } from '../playground/index.ts';
 import { PLAYGROUND_PATH } from '../playground/index.ts';
+import type { SlackDelivery, SlackStandIn } from '../slack-stand-in/index.ts';
 import type { CliDeps } from './commands/command.ts';
+import type { Engine } from './engine.ts';
+import { createEngine } from './engine.ts';
+import type { ConfigEdit } from './playground.ts';
+import { preparePlayground } from './playground.ts';
+import type { LoadedConfig } from './runtime.ts';
+import { loadSettings } from './runtime.ts';
+import type { RunningSlack } from './slack.ts';
+import { startSlack } from './slack.ts';
 
 export interface ServeOptions {
   readonly worker: boolean;
+  /** Playground only: changes to the bundled config before it is used (the demo shortens its waits). */
+  readonly editPlaygroundConfig?: ConfigEdit;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly settings: LoadedConfig;
+  readonly engine: Engine;
+  readonly slack: RunningSlack | undefined;
+  /** Playground mode: the Slack stand-in the bot talks to, and signed deliveries into the bot. */
+  readonly playground: { readonly standIn: SlackStandIn; readonly delivery: SlackDelivery } | undefined;
+  readonly log: Logger;
+  close(): Promise<void>;
 }
 
 /**
- * `hotfix serve`: the HTTP front of the product, with the workers in-process unless `--no-worker`: health
- * and readiness, and the Slack app at `POST /slack/events` when a bot token is set.
+ * The HTTP front of the product, with the workers in-process unless `--no-worker`: `/healthz`, `/readyz`, and
+ * the Slack app at `POST /slack/events`. With no bot token, playground mode: the same bot against a Slack
+ * stand-in inside this process, and the page at `/playground`.
  */
-export const serve = async (options: ServeOptions, deps: CliDeps, signal?: AbortSignal): Promise<void> => {
+export const startServer = async (options: ServeOptions, deps: CliDeps): Promise<RunningServer> => {
   const env = readEnv(deps.env);
   const log = pino({ level: env.LOG_LEVEL });
-  // No bot token: the playground, the real bot against a Slack stand-in inside this process.
-  const playground = env.SLACK_BOT_TOKEN ? undefined : await preparePlayground(deps.env, log);
+  const playground = env.SLACK_BOT_TOKEN
+    ? undefined
+    : await preparePlayground(deps.env, log, options.editPlaygroundConfig);
   const settings = playground?.settings ?? (await loadSettings(deps.env));
   if (settings.bundled)
     log.warn({ config: settings.configPath }, 'no hotfix.yml found: using the bundled example config');
@@ -64,30 +85,48 @@ export const serve = async (options: ServeOptions, deps: CliDeps, signal?: Abort
     server.listen(settings.env.PORT, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const page = playground?.mount(port);
-  if (page) mounted.page = page;
+  const mountedPlayground = playground?.mount(port);
+  if (mountedPlayground) mounted.page = mountedPlayground.page;
   log.info(
-    { port, config: settings.configPath, worker: options.worker },
+    { port, config: settings.configPath, worker: options.worker, playground: playground !== undefined },
     `hotfix serve listening on http://localhost:${port}`,
   );
-  if (page)
+  return {
+    port,
+    settings,
+    engine,
+    slack,
+    playground:
+      playground && mountedPlayground
+        ? { standIn: playground.standIn, delivery: mountedPlayground.delivery }
+        : undefined,
+    log,
+    async close() {
+      log.info('shutting down');
+      mounted.page?.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await slack?.close();
+      await engine.close();
+      await playground?.stop();
+    },
+  };
+};
+
+/** `hotfix serve`: runs until SIGTERM/SIGINT (or `signal`), then stops taking work and shuts down cleanly. */
+export const serve = async (options: ServeOptions, deps: CliDeps, signal?: AbortSignal): Promise<void> => {
+  const running = await startServer(options, deps);
+  if (running.playground)
     deps.stdout(
-      `\nhotfix playground: open http://localhost:${port}${PLAYGROUND_PATH}\n` +
-        `  the real bot and pipelines, Slack played locally; config ${settings.configPath}\n` +
+      `\nhotfix playground: open http://localhost:${running.port}${PLAYGROUND_PATH}\n` +
+        `  the real bot and pipelines, Slack played locally; config ${running.settings.configPath}\n` +
         '  (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve a real Slack workspace)\n\n',
     );
-
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     signal?.addEventListener('abort', stop, { once: true });
   });
-  log.info('shutting down');
-  page?.close();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await slack?.close();
-  await engine.close();
-  await playground?.stop();
+  await running.close();
 };
