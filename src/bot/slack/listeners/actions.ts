@@ -67,12 +67,25 @@ export const registerActions = (app: App, deps: BotDeps): void => {
       const action = typed.action;
       const value = action.type === 'button' ? parseActionValue(action.value) : null;
       if (value === null || needs.some((field) => value[field] === undefined)) return ctx.tell(STALE);
-      await handle(value, ctx);
+      try {
+        await handle(value, ctx);
+      } catch (error) {
+        await ctx.tell(explain(deps, value.h, { type: 'RequestDeploy' }, error));
+      }
     });
   };
 
   const send = (hotfixId: string, command: HotfixCommand, tell: Tell) =>
     execute(deps, hotfixId, command, tell);
+
+  /** Reading a hotfix can fail too (Redis away): the person hears it instead of silence. */
+  const guarded = async (tell: Tell, hotfixId: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      await tell(explain(deps, hotfixId, { type: 'TickChecklistItem' }, error));
+    }
+  };
 
   onButton('approve', ['v', 'r'], async (v, { by, tell }) => {
     await send(v.h, { type: 'ApprovePlan', by, role: v.r ?? '', planHash: v.v ?? '' }, tell);
@@ -222,24 +235,29 @@ export const registerActions = (app: App, deps: BotDeps): void => {
     const { by, tell } = setup(typed);
     const { action } = typed;
     const where = parseChecklistBlockId(action.block_id);
-    if (action.type !== 'checkboxes' || where === null) return tell(STALE);
-    const state = await existing(deps, where.hotfixId, tell);
-    if (!state) return;
-    const selected = action.selected_options.map((o) => o.value ?? '');
-    const { tick, untick } = readChecklistChange(state, where.checklist, where.page, selected);
-    let refused = tick.length + untick.length === 0;
-    for (const item of tick)
-      refused =
-        !(await send(state.id, { type: 'TickChecklistItem', by, checklist: where.checklist, item }, tell)) ||
-        refused;
-    for (const item of untick)
-      refused =
-        !(await send(
-          state.id,
-          { type: 'UntickChecklistItem', by, checklist: where.checklist, item },
-          tell,
-        )) || refused;
-    if (refused) await redrawCard(typed, state.id);
+    await guarded(tell, where?.hotfixId ?? '', async () => {
+      if (action.type !== 'checkboxes' || where === null) return tell(STALE);
+      const state = await existing(deps, where.hotfixId, tell);
+      if (!state) return;
+      const selected = action.selected_options.map((o) => o.value ?? '');
+      const { tick, untick } = readChecklistChange(state, where.checklist, where.page, selected);
+      let refused = tick.length + untick.length === 0;
+      for (const item of tick)
+        refused =
+          !(await send(
+            state.id,
+            { type: 'TickChecklistItem', by, checklist: where.checklist, item },
+            tell,
+          )) || refused;
+      for (const item of untick)
+        refused =
+          !(await send(
+            state.id,
+            { type: 'UntickChecklistItem', by, checklist: where.checklist, item },
+            tell,
+          )) || refused;
+      if (refused) await redrawCard(typed, state.id);
+    });
   });
 
   app.action(actionMatcher(ACTIONS.docs), async (args) => {
@@ -248,17 +266,20 @@ export const registerActions = (app: App, deps: BotDeps): void => {
     const { by, tell } = setup(typed);
     const { action } = typed;
     const where = parseDocsBlockId(action.block_id);
-    if (action.type !== 'checkboxes' || where === null) return tell(STALE);
-    const state = await existing(deps, where.hotfixId, tell);
-    if (!state) return;
-    const changes = readDocsChange(
-      state,
-      action.selected_options.map((o) => o.value ?? ''),
-    );
-    let refused = changes.length === 0;
-    for (const { item, done } of changes)
-      refused = !(await send(state.id, { type: 'TickDocumentationUpdate', by, item, done }, tell)) || refused;
-    if (refused) await redrawCard(typed, state.id);
+    await guarded(tell, where?.hotfixId ?? '', async () => {
+      if (action.type !== 'checkboxes' || where === null) return tell(STALE);
+      const state = await existing(deps, where.hotfixId, tell);
+      if (!state) return;
+      const changes = readDocsChange(
+        state,
+        action.selected_options.map((o) => o.value ?? ''),
+      );
+      let refused = changes.length === 0;
+      for (const { item, done } of changes)
+        refused =
+          !(await send(state.id, { type: 'TickDocumentationUpdate', by, item, done }, tell)) || refused;
+      if (refused) await redrawCard(typed, state.id);
+    });
   });
 
   /**

@@ -14,7 +14,7 @@ import { COMMAND } from '../ids.ts';
 import { recordMarkdown, recordMessage } from '../record.ts';
 import { helpMessage, usageText } from '../replies.ts';
 import type { Tell } from './shared.ts';
-import { cardOptions, execute, existing, openModal, privateReplies, slackPerson } from './shared.ts';
+import { cardOptions, execute, existing, explain, openModal, privateReplies, slackPerson } from './shared.ts';
 
 /** `rollback HF-3 data the totals are wrong`: a leading trigger word picks the trigger without the modal. */
 const TRIGGER_WORDS: Readonly<Record<string, (typeof PERSON_ROLLBACK_TRIGGERS)[number]>> = {
@@ -39,7 +39,11 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
     const tell = privateReplies({ client, user: command.user_id, respond, log: deps.log });
     const origin = { channel: command.channel_id };
     const sub = parseCommandText(command.text);
-    await run(sub);
+    try {
+      await run(sub);
+    } catch (error) {
+      await tell(explain(deps, 'hotfixId' in sub ? (sub.hotfixId ?? '') : '', { type: 'LogIssue' }, error));
+    }
 
     async function run(sub: HotfixSubcommand): Promise<void> {
       switch (sub.kind) {

@@ -50,7 +50,12 @@ export const registerViews = (app: App, deps: BotDeps): void => {
           spec.errorBlock,
           'This form is not one hotfix can read (it may be from an older version). Close it and start again.',
         );
-      const parsed = await spec.parse(view.state.values as ViewStateValues, meta);
+      let parsed: Parsed<T>;
+      try {
+        parsed = await spec.parse(view.state.values as ViewStateValues, meta);
+      } catch (error) {
+        return errorsAck(args, spec.errorBlock, explain(deps, meta.h ?? '', { type: 'EditPlan' }, error));
+      }
       if (!parsed.ok) return args.ack({ response_action: 'errors', errors: parsed.errors });
       const by = slackPerson(body.user.id, body.user.name);
       let result: Handled | string;
