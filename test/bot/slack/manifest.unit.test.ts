@@ -37,7 +37,7 @@ describe('manifest.yml', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual(
-      ['channels:manage', 'channels:read', 'chat:write', 'commands', 'files:write', 'users:read'].sort(),
+      ['channels:manage', 'chat:write', 'commands', 'files:write'].sort(),
     );
     const callbacks: readonly string[] = Object.values(CALLBACKS);
     for (const shortcut of manifest.features.shortcuts ?? [])
