@@ -275,7 +275,7 @@ await runBench(cleanup, async () => {
   }
   const cardOf = (state: HotfixState) => cards.get(state.id) as CardMessage;
 
-  const targets = {
+  const targets: Record<'bare' | 'ours', Target> = {
     bare: target('bare Bolt', barePort, CONCURRENCY),
     ours: target('hotfix serve', oursPort, CONCURRENCY),
   };
@@ -355,7 +355,11 @@ await runBench(cleanup, async () => {
         const urls = await standIn.responseUrls(REQUESTS, context);
         const requests = urls.map((url) => ({ body: payload(kind, sent[side][kind]++, url) }));
         const feedBefore = await probe.xlen(feedKey);
+        // Fresh connections per block: a keep-alive socket idle through a settle may be closed by the server
+        // (keepAliveTimeout 5 s) just as the client reuses it (ECONNRESET).
         const block = await runBlock(targets[side], requests);
+        targets[side].agent.destroy();
+        targets[side] = target(targets[side].name, targets[side].port, CONCURRENCY);
         await settle(side, feedBefore, kind === 'command' ? 0 : REQUESTS);
         if (round < WARMUP_ROUNDS) continue;
         results[side][kind].push(...block.samples);
