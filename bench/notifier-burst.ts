@@ -2,7 +2,7 @@
  * Notifier burst (issue 4): 500 step events over 20 hotfixes through the real notifier and the real Slack
  * surface, against a Slack stand-in that enforces Slack's rate limits.
  *
- *   node --import tsx bench/notifier-burst.ts [--hotfixes 20] [--steps 13] [--wait 150]
+ *   node --import tsx bench/notifier-burst.ts [--hotfixes 20] [--steps 13] [--wait 110]
  *
  * Wiring: createEngine (no workers) and startSlack from src/main/slack.ts, exactly as `hotfix serve` builds
  * them (the notifier's WebClient has rejectRateLimitedCalls: true), with SLACK_API_URL pointing at an
@@ -50,7 +50,7 @@ const { values: args } = parseArgs({
   options: {
     hotfixes: { type: 'string', default: '20' },
     steps: { type: 'string', default: '13' },
-    wait: { type: 'string', default: '150' },
+    wait: { type: 'string', default: '110' },
   },
 });
 const HOTFIXES = Number(args.hotfixes);
