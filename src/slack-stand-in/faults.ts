@@ -2,14 +2,19 @@ import type { Failure } from './types.ts';
 
 export interface RateLimit {
   readonly perMinute: number;
+  /** Counted per channel (`chat.postMessage`: about 1 per second per channel) instead of per workspace. */
+  readonly perChannel?: boolean;
 }
 
 export interface Faults {
   /** The next `times` calls to `method` (`'*'`: any method) answer `failure` instead of being handled. */
   failNext(method: string, failure: Failure, times?: number): void;
   clear(): void;
-  /** The failure this call gets, if any: forced failures first, then the automatic rate limits. */
-  take(method: string, now: Date): Failure | undefined;
+  /**
+   * The failure this call gets, if any: forced failures first, then the automatic rate limits (`channel`:
+   * the call's channel argument, for limits counted per channel).
+   */
+  take(method: string, now: Date, channel?: string): Failure | undefined;
   reset(): void;
 }
 
@@ -34,11 +39,12 @@ export const createFaults = (rateLimits: Readonly<Record<string, RateLimit>>): F
   };
 
   /** A sliding one-minute window per method; Retry-After is when the oldest call in it leaves. */
-  const limited = (method: string, now: number): Failure | undefined => {
+  const limited = (method: string, now: number, channel: string | undefined): Failure | undefined => {
     const limit = rateLimits[method];
     if (limit === undefined) return undefined;
-    const recent = (windows.get(method) ?? []).filter((at) => now - at < WINDOW_MS);
-    windows.set(method, recent);
+    const key = limit.perChannel === true ? `${method} ${channel ?? ''}` : method;
+    const recent = (windows.get(key) ?? []).filter((at) => now - at < WINDOW_MS);
+    windows.set(key, recent);
     const oldest = recent[0];
     if (recent.length >= limit.perMinute && oldest !== undefined)
       return { status: 429, retryAfter: Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)) };
@@ -56,7 +62,7 @@ export const createFaults = (rateLimits: Readonly<Record<string, RateLimit>>): F
     clear() {
       pending = new Map();
     },
-    take: (method, now) => forced(method) ?? forced('*') ?? limited(method, now.getTime()),
+    take: (method, now, channel) => forced(method) ?? forced('*') ?? limited(method, now.getTime(), channel),
     reset() {
       pending = new Map();
       windows = new Map();

@@ -78,7 +78,9 @@ const optionsSchema = z.strictObject({
     .regex(/^xoxb-\S+$/, 'a bot token (xoxb-…)')
     .optional(),
   triggerTtlMs: z.int().positive().default(3000),
-  rateLimits: z.record(z.string(), z.strictObject({ perMinute: z.int().positive() })).default({}),
+  rateLimits: z
+    .record(z.string(), z.strictObject({ perMinute: z.int().positive(), perChannel: z.boolean().optional() }))
+    .default({}),
   maxRecordedCalls: z.int().positive().default(10_000),
 });
 
@@ -92,7 +94,9 @@ export interface ResolvedOptions {
   readonly clock: Clock;
   readonly botToken: string | undefined;
   readonly triggerTtlMs: number;
-  readonly rateLimits: Readonly<Record<string, { readonly perMinute: number }>>;
+  readonly rateLimits: Readonly<
+    Record<string, { readonly perMinute: number; readonly perChannel?: boolean }>
+  >;
   /** The oldest recorded calls are dropped past this many, so a long playground session does not grow forever. */
   readonly maxRecordedCalls: number;
 }

@@ -60,7 +60,7 @@ export const createApiRouter = (deps: {
   };
 
   const handle = (method: string, args: Args, token: string | undefined, now: Date): Answer => {
-    const failure = faults.take(method, now);
+    const failure = faults.take(method, now, typeof args.channel === 'string' ? args.channel : undefined);
     if (failure !== undefined) return failureAnswer(failure);
     const denied = authError(token);
     if (denied !== undefined) return { status: 200, body: { ok: false, error: denied } };

@@ -1,8 +1,13 @@
 import { WebAPIHTTPError, WebAPIRateLimitedError, WebClientEvent } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { INCIDENTS, slackError, useStandIn } from './helpers.ts';
+import { INCIDENTS, QUIET, slackError, useStandIn } from './helpers.ts';
 
-const { standIn, client, clock } = useStandIn({ rateLimits: { 'chat.update': { perMinute: 3 } } });
+const { standIn, client, clock } = useStandIn({
+  rateLimits: {
+    'chat.update': { perMinute: 3 },
+    'chat.postEphemeral': { perMinute: 1, perChannel: true },
+  },
+});
 
 const rejection = async (call: Promise<unknown>) => {
   try {
@@ -14,6 +19,14 @@ const rejection = async (call: Promise<unknown>) => {
 };
 
 describe('failures on demand', () => {
+  it('a limit counted per channel refuses the second call in one channel, not a call in another', async () => {
+    const slack = client({ rejectRateLimitedCalls: true });
+    const ephemeral = (channel: string) => slack.chat.postEphemeral({ channel, user: 'U0ALICE', text: 'x' });
+    await ephemeral(INCIDENTS);
+    expect(await rejection(ephemeral(INCIDENTS))).toBeInstanceOf(WebAPIRateLimitedError);
+    expect(await slackError(ephemeral(QUIET))).not.toBe('ratelimited');
+  });
+
   it('a 429 with Retry-After is waited out and retried by WebClient', async () => {
     standIn().failNext('chat.postMessage', { status: 429, retryAfter: 1 });
     const slack = client({ retryConfig: { retries: 1, minTimeout: 0, maxTimeout: 0 } });
