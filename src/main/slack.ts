@@ -132,6 +132,8 @@ export const startSlack = async (
       stopped = true;
       clearInterval(timer);
       notifier.stop();
+      // Let a sync in flight finish before Redis goes away.
+      await notifier.idle();
       await bot.stop();
       feedRedis.disconnect();
       await loop;

@@ -99,6 +99,16 @@ export const createNotifier = (deps: NotifierDeps) => {
         progress.shownAt = deps.clock.now().getTime();
         await save({ ref: JSON.stringify(ref), shown: version, shownAt: progress.shownAt });
       }
+      // The card first: it is what people act on, and a long thread backlog (Slack posts about one message a
+      // second per channel) must not keep it stale.
+      let cardWait = 0;
+      if (progress.shown < version) {
+        cardWait = progress.shownAt + minInterval - deps.clock.now().getTime();
+        if (cardWait <= 0) {
+          await deps.surface.updateCard(ref, state);
+          await save({ shown: version, shownAt: deps.clock.now().getTime() });
+        }
+      }
       for (const stored of events) {
         if (stored.position <= progress.posted) continue;
         const before = states[stored.position - 1] ?? initialState();
@@ -106,11 +116,7 @@ export const createNotifier = (deps: NotifierDeps) => {
         await deps.surface.postLine(ref, stored, before, after);
         await save({ posted: stored.position });
       }
-      if (progress.shown >= version) return;
-      const wait = progress.shownAt + minInterval - deps.clock.now().getTime();
-      if (wait > 0) return later(hotfixId, wait);
-      await deps.surface.updateCard(ref, state);
-      await save({ shown: version, shownAt: deps.clock.now().getTime() });
+      if (cardWait > 0) later(hotfixId, cardWait);
     } catch (error) {
       if (error instanceof RateLimited) return later(hotfixId, error.retryAfterMs);
       deps.log.warn({ hotfixId, err: String(error) }, 'chat update failed; will retry');
@@ -122,7 +128,10 @@ export const createNotifier = (deps: NotifierDeps) => {
 
   /** Brings one hotfix's card and thread up to date; calls for one hotfix run one after another. */
   const sync = (hotfixId: string): Promise<void> => {
-    const next = (chains.get(hotfixId) ?? Promise.resolve()).then(() => syncOnce(hotfixId));
+    // A sync never rejects: a failure is logged and retried, and one hotfix's trouble stays its own.
+    const next = (chains.get(hotfixId) ?? Promise.resolve())
+      .then(() => syncOnce(hotfixId))
+      .catch((error: unknown) => deps.log.warn({ hotfixId, err: String(error) }, 'chat sync failed'));
     chains.set(hotfixId, next);
     void next.then(() => chains.get(hotfixId) === next && chains.delete(hotfixId));
     return next;

@@ -212,8 +212,11 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     );
     expect(await readFile(world.stepLog, 'utf8')).toContain('revert 1 end');
     await world.cardWhen(id, 'rolled back', (c) => c.text.includes('Rolled back'));
-    const voteNow = world.standIn.message(INCIDENTS, vote.ts);
-    expect(blockText(voteNow!)).not.toContain('hotfix_vote_for');
+    // The vote message is edited too: its result, and no buttons any more.
+    await waitFor('the vote message closed', () => {
+      const now = world.standIn.message(INCIDENTS, vote.ts);
+      return now && !blockText(now).includes('hotfix_vote_for') && /passed/.test(blockText(now));
+    });
   }, 60_000);
 
   it('refuses a click on a stale card after a plan edit, and shows what waits on a person in App Home', async () => {
