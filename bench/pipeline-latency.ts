@@ -257,15 +257,7 @@ const instrumentedEngine = async (setup: Setup, prefix: string) => {
   const connection = connectionFor(setup.url);
   const queues = createQueues(connection, prefix);
   cleanup.add('close instrumented queues', () => queues.close());
-  const baseLocks = createLocks({ redis, prefix });
-  const locks: typeof baseLocks = {
-    ...baseLocks,
-    async acquire(hotfixId, runId, services, since) {
-      const acquired = await baseLocks.acquire(hotfixId, runId, services, since);
-      mark(hotfixId, 'locks.acquire (EVALSHA)');
-      return acquired;
-    },
-  };
+  const locks = createLocks({ redis, prefix });
   const baseStore = createRedisEventStore({ redis, prefix });
   const store: EventStore = {
     ...baseStore,
@@ -274,9 +266,9 @@ const instrumentedEngine = async (setup: Setup, prefix: string) => {
       mark(hotfixId, `store.load (XRANGE after ${afterVersion ?? 0}: ${loaded.events.length} events)`);
       return loaded;
     },
-    async append(hotfixId, version, events, expectedHead) {
-      const appended = await baseStore.append(hotfixId, version, events, expectedHead);
-      const how = expectedHead === undefined ? 'HMGET + EVALSHA' : 'EVALSHA';
+    async append(hotfixId, version, events, options) {
+      const appended = await baseStore.append(hotfixId, version, events, options);
+      const how = `${options?.expectedHead === undefined ? 'HMGET + ' : ''}EVALSHA${options?.locks ? ' taking the lock' : ''}`;
       mark(hotfixId, `store.append (${how}, ${events.map((e) => e.type).join('+')})`);
       return appended;
     },
@@ -302,10 +294,10 @@ const instrumentedEngine = async (setup: Setup, prefix: string) => {
   });
   const handler: CommandHandler = {
     ...baseHandler,
-    handle: (hotfixId, command) =>
+    handle: (hotfixId, command, options) =>
       context.run(`${command.type}: `, async () => {
         mark(hotfixId, 'handle() entered');
-        const handled = await baseHandler.handle(hotfixId, command);
+        const handled = await baseHandler.handle(hotfixId, command, options);
         mark(hotfixId, 'handle() resolved');
         return handled;
       }),
@@ -328,7 +320,6 @@ const instrumentedEngine = async (setup: Setup, prefix: string) => {
   const workers = startWorkers(
     {
       handler,
-      locks,
       queues,
       clock,
       config: () => setup.config,
