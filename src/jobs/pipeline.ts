@@ -199,9 +199,13 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     const owner = job.id ?? 'unknown';
     let startedHere: string | undefined;
 
-    // Every decision below is checked by a command, so a cached state that has seen the job's cause will do.
+    // On a job's first delivery every decision below is checked by a command, so a cached state that has seen
+    // the job's cause will do. A job handed out again (its worker died, or it failed) reads the stream: its
+    // earlier delivery may have moved the run on past this process's cache, and a command it then repeats
+    // would record nothing and look like another job's doing, stopping the run.
+    const firstDelivery = job.attemptsStarted <= 1 && job.attemptsMade === 0 && job.stalledCounter === 0;
     let state =
-      data.atVersion === undefined
+      data.atVersion === undefined || !firstDelivery
         ? await deps.handler.state(data.hotfixId)
         : await deps.handler.stateAtLeast(data.hotfixId, data.atVersion);
     if (state.phase === 'none') throw new UnrecoverableError(`${data.hotfixId} does not exist`);
