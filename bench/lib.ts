@@ -4,8 +4,10 @@
  * success, error, Ctrl-C and a hard deadline alike.
  */
 import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Person } from '../src/domain/hotfix/people.ts';
@@ -108,67 +110,26 @@ interface Waiter {
   readonly reject: (error: unknown) => void;
 }
 
-/**
- * Tails the store's global feed with XREAD BLOCK on a connection of its own, so there is always a read
- * outstanding: an entry is seen one Redis notification after the append script wrote it. That delivery hop
- * is included in every latency measured with it (conservative).
- */
-export class FeedTail {
+/** Hands arriving feed entries to whoever waits for them. */
+abstract class FeedReader {
   private readonly waiters = new Set<Waiter>();
   private readonly listeners = new Set<(entry: FeedArrival) => void>();
-  private running = true;
-  private readonly done: Promise<void>;
+  protected running = true;
 
-  private constructor(
-    private readonly redis: Redis,
-    private readonly feed: string,
-    start: string,
-  ) {
-    // A failed read ends the tail: every waiter hears of it rather than timing out.
-    this.done = this.loop(start).catch((error: unknown) => {
-      this.running = false;
-      for (const waiter of this.waiters) waiter.reject(error);
-      this.waiters.clear();
-    });
+  protected deliver(entry: FeedArrival): void {
+    for (const listener of this.listeners) listener(entry);
+    for (const waiter of this.waiters)
+      if (waiter.match(entry)) {
+        this.waiters.delete(waiter);
+        waiter.resolve(entry);
+      }
   }
 
-  /** `redis` must be a fresh connection used by nothing else (XREAD BLOCK holds it). */
-  static async open(redis: Redis, prefix: string): Promise<FeedTail> {
-    const feed = storeKeys(prefix).feed;
-    const last = (await redis.xrevrange(feed, '+', '-', 'COUNT', 1))[0];
-    return new FeedTail(redis, feed, last?.[0] ?? '0-0');
-  }
-
-  private async loop(start: string): Promise<void> {
-    let cursor = start;
-    while (this.running) {
-      let reply: [string, [string, string[]][]][] | null;
-      try {
-        reply = (await this.redis.xread('COUNT', 1000, 'BLOCK', 500, 'STREAMS', this.feed, cursor)) as
-          [string, [string, string[]][]][] | null;
-      } catch (error) {
-        if (!this.running) return;
-        throw error;
-      }
-      const arrivedAt = performance.now();
-      for (const [id, fields] of reply?.[0]?.[1] ?? []) {
-        cursor = id;
-        const map = new Map<string, string>();
-        for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] ?? '', fields[i + 1] ?? '');
-        const stored = JSON.parse(map.get('stored') ?? '{}') as { event?: { type?: string } };
-        const entry: FeedArrival = {
-          hotfixId: map.get('hotfixId') ?? '',
-          type: stored.event?.type ?? '',
-          arrivedAt,
-        };
-        for (const listener of this.listeners) listener(entry);
-        for (const waiter of this.waiters)
-          if (waiter.match(entry)) {
-            this.waiters.delete(waiter);
-            waiter.resolve(entry);
-          }
-      }
-    }
+  /** A failed read ends the tail: every waiter hears of it rather than timing out. */
+  protected fail(error: unknown): void {
+    this.running = false;
+    for (const waiter of this.waiters) waiter.reject(error);
+    this.waiters.clear();
   }
 
   /** Resolves with the first entry (arriving after this call) that matches; rejects after `timeoutMs`. */
@@ -199,11 +160,136 @@ export class FeedTail {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+}
+
+/** The feed entry's hotfix and event type, from an XREAD reply's field list. */
+const arrival = (fields: string[], arrivedAt: number): FeedArrival => {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] ?? '', fields[i + 1] ?? '');
+  const stored = JSON.parse(map.get('stored') ?? '{}') as { event?: { type?: string } };
+  return { hotfixId: map.get('hotfixId') ?? '', type: stored.event?.type ?? '', arrivedAt };
+};
+
+/**
+ * Tails the store's global feed with XREAD BLOCK on a connection of its own, so there is always a read
+ * outstanding: an entry is seen one Redis notification after the append script wrote it. That delivery hop
+ * is included in every latency measured with it (conservative), and so is any wait for this process's event
+ * loop (in the latency bench, the workers share it and a `run` step's spawn blocks it).
+ */
+export class FeedTail extends FeedReader {
+  private readonly done: Promise<void>;
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly feed: string,
+    start: string,
+  ) {
+    super();
+    this.done = this.loop(start).catch((error: unknown) => this.fail(error));
+  }
+
+  /** `redis` must be a fresh connection used by nothing else (XREAD BLOCK holds it). */
+  static async open(redis: Redis, prefix: string): Promise<FeedTail> {
+    const feed = storeKeys(prefix).feed;
+    const last = (await redis.xrevrange(feed, '+', '-', 'COUNT', 1))[0];
+    return new FeedTail(redis, feed, last?.[0] ?? '0-0');
+  }
+
+  private async loop(start: string): Promise<void> {
+    let cursor = start;
+    while (this.running) {
+      let reply: [string, [string, string[]][]][] | null;
+      try {
+        reply = (await this.redis.xread('COUNT', 1000, 'BLOCK', 500, 'STREAMS', this.feed, cursor)) as
+          [string, [string, string[]][]][] | null;
+      } catch (error) {
+        if (!this.running) return;
+        throw error;
+      }
+      const arrivedAt = performance.now();
+      for (const [id, fields] of reply?.[0]?.[1] ?? []) {
+        cursor = id;
+        this.deliver(arrival(fields, arrivedAt));
+      }
+    }
+  }
 
   async close(): Promise<void> {
     this.running = false;
     this.redis.disconnect();
     await this.done;
+  }
+}
+
+/**
+ * The reader of FeedTail run in a worker thread: its event loop is never held up by this process's work
+ * (the workers' spawns, their Redis replies), so the moments it sees entries are only the feed's delivery
+ * after each append. Arrival times are on this thread's `performance.now()` scale. Plain JavaScript, so
+ * the thread needs no TypeScript loader.
+ */
+const THREAD_READER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Redis } = require('ioredis');
+const { url, feed } = workerData;
+const redis = new Redis(url);
+let running = true;
+parentPort.on('message', () => {
+  running = false;
+  redis.disconnect();
+});
+(async () => {
+  const last = await redis.xrevrange(feed, '+', '-', 'COUNT', 1);
+  let cursor = last[0] ? last[0][0] : '0-0';
+  parentPort.postMessage({ ready: true });
+  while (running) {
+    let reply;
+    try {
+      reply = await redis.xread('COUNT', 1000, 'BLOCK', 500, 'STREAMS', feed, cursor);
+    } catch (error) {
+      if (running) parentPort.postMessage({ error: String(error) });
+      return;
+    }
+    const at = performance.timeOrigin + performance.now();
+    const entries = ((reply && reply[0] && reply[0][1]) || []).map(([id, fields]) => {
+      cursor = id;
+      return { fields, at };
+    });
+    if (entries.length > 0) parentPort.postMessage({ entries });
+  }
+})().catch((error) => parentPort.postMessage({ error: String(error) }));
+`;
+
+type ThreadMessage = { ready: true } | { error: string } | { entries: { fields: string[]; at: number }[] };
+
+export class ThreadFeedTail extends FeedReader {
+  private constructor(private readonly thread: Worker) {
+    super();
+    thread.on('message', (message: ThreadMessage) => {
+      if ('error' in message) this.fail(new Error(`feed reader thread: ${message.error}`));
+      if ('entries' in message)
+        for (const { fields, at } of message.entries)
+          this.deliver(arrival(fields, at - performance.timeOrigin));
+    });
+    thread.on('error', (error) => this.fail(error));
+  }
+
+  static async open(url: string, prefix: string): Promise<ThreadFeedTail> {
+    const thread = new Worker(THREAD_READER, {
+      eval: true,
+      workerData: { url, feed: storeKeys(prefix).feed },
+    });
+    const [first] = (await once(thread, 'message')) as [ThreadMessage];
+    if (!('ready' in first)) {
+      await thread.terminate();
+      throw new Error(`feed reader thread: ${'error' in first ? first.error : 'did not start'}`);
+    }
+    return new ThreadFeedTail(thread);
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    this.thread.postMessage('stop');
+    await this.thread.terminate();
   }
 }
 

@@ -8,8 +8,8 @@ import type { HotfixCommand } from '../domain/hotfix/commands.ts';
 import { nextStep, runById } from '../domain/hotfix/queries.ts';
 import type { HotfixState, Run, StepState } from '../domain/hotfix/state.ts';
 import type { Clock } from '../service/ports.ts';
-import type { CommandHandler } from '../service/handler.ts';
-import type { Locks } from './locks.ts';
+import type { CommandHandler, HandleOptions } from '../service/handler.ts';
+import { LockHeldError } from '../service/handler.ts';
 import type { JobQueues, PipelineJob } from './queues.ts';
 import { jobIds, pipelineJobSchema } from './queues.ts';
 import type { StepContext, StepOutcome } from './steps/types.ts';
@@ -19,7 +19,6 @@ import { WORKER } from './system.ts';
 
 export interface PipelineDeps {
   readonly handler: CommandHandler;
-  readonly locks: Locks;
   readonly queues: JobQueues;
   readonly clock: Clock;
   readonly config: () => Config;
@@ -47,9 +46,13 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
   const runKey = (data: { hotfixId: string; runId: string }) => `${data.hotfixId}/${data.runId}`;
   const runAborted = (data: PipelineJob) => aborts.get(runKey(data))?.signal.aborted === true;
   /** Records a result; a refusal means another actor moved the run on, so this job stops. */
-  const record = async (hotfixId: string, command: HotfixCommand): Promise<HotfixState | null> => {
+  const record = async (
+    hotfixId: string,
+    command: HotfixCommand,
+    options?: HandleOptions,
+  ): Promise<HotfixState | null> => {
     try {
-      const handled = await deps.handler.handle(hotfixId, command);
+      const handled = await deps.handler.handle(hotfixId, command, options);
       return handled.events.length === 0 ? null : handled.state;
     } catch (error) {
       if (error instanceof RuleViolation) {
@@ -65,22 +68,34 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     }
   };
 
-  /** Takes the services' deploy lock and records the outcome; returns the state after it. */
+  /**
+   * Takes the services' deploy lock and records the outcome; returns the state after it. The grant (with the
+   * first step's start) is appended in the same script that takes the lock: one round trip, and no moment
+   * when the lock is held but its grant not stored.
+   */
   const takeLock = async (
     job: PipelineJob,
     state: HotfixState,
     owner: string,
   ): Promise<HotfixState | null> => {
-    const acquired = await deps.locks.acquire(job.hotfixId, job.runId, state.lock.services, deps.clock.now());
-    if (acquired.ok) return record(job.hotfixId, { type: 'GrantLock', runId: job.runId, owner, by: WORKER });
-    return record(job.hotfixId, {
-      type: 'RefuseLock',
-      runId: job.runId,
-      service: acquired.service,
-      heldBy: acquired.holder.hotfixId,
-      since: acquired.holder.since,
-      by: WORKER,
-    });
+    const locks = { services: state.lock.services, runId: job.runId, since: deps.clock.now().toISOString() };
+    try {
+      return await record(
+        job.hotfixId,
+        { type: 'GrantLock', runId: job.runId, owner, by: WORKER },
+        { locks },
+      );
+    } catch (error) {
+      if (!(error instanceof LockHeldError)) throw error;
+      return record(job.hotfixId, {
+        type: 'RefuseLock',
+        runId: job.runId,
+        service: error.service,
+        heldBy: error.holder.hotfixId,
+        since: error.holder.since,
+        by: WORKER,
+      });
+    }
   };
 
   const execute = async (
@@ -184,9 +199,13 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     const owner = job.id ?? 'unknown';
     let startedHere: string | undefined;
 
-    // Every decision below is checked by a command, so a cached state that has seen the job's cause will do.
+    // On a job's first delivery every decision below is checked by a command, so a cached state that has seen
+    // the job's cause will do. A job handed out again (its worker died, or it failed) reads the stream: its
+    // earlier delivery may have moved the run on past this process's cache, and a command it then repeats
+    // would record nothing and look like another job's doing, stopping the run.
+    const firstDelivery = job.attemptsStarted <= 1 && job.attemptsMade === 0 && job.stalledCounter === 0;
     let state =
-      data.atVersion === undefined
+      data.atVersion === undefined || !firstDelivery
         ? await deps.handler.state(data.hotfixId)
         : await deps.handler.stateAtLeast(data.hotfixId, data.atVersion);
     if (state.phase === 'none') throw new UnrecoverableError(`${data.hotfixId} does not exist`);

@@ -3,6 +3,7 @@ import { holdsLock, nextStep, openVote } from '../domain/hotfix/queries.ts';
 import type { HotfixState } from '../domain/hotfix/state.ts';
 import type { CommandHandler } from '../service/handler.ts';
 import type { Clock, EventStore } from '../service/ports.ts';
+import { storeKeys } from '../store/keys.ts';
 import type { Locks } from './locks.ts';
 import type { JobQueues } from './queues.ts';
 import { jobIds } from './queues.ts';
@@ -73,7 +74,7 @@ export const reconcile = async (deps: ReconcileDeps): Promise<string[]> => {
     }
   }
   // Locks whose hotfix no longer holds them (closed, cancelled, settled, or never granted) are released.
-  const pattern = `${deps.prefix}{hotfix}:lock:*`;
+  const pattern = storeKeys(deps.prefix).lock('*');
   let cursor = '0';
   do {
     const [next, keys] = await deps.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 200);

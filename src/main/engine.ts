@@ -82,7 +82,7 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
     clock,
     startWorkers() {
       const workers = startWorkers(
-        { handler, locks, queues, clock, config: () => settings.config, stepContext, log },
+        { handler, queues, clock, config: () => settings.config, stepContext, log },
         {
           connection,
           redisUrl: env.REDIS_URL,

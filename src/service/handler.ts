@@ -8,7 +8,7 @@ import type { Plan } from '../domain/hotfix/plan.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import type { HotfixState } from '../domain/hotfix/state.ts';
 import { fold, initialState } from '../domain/hotfix/state.ts';
-import type { Clock, EffectRunner, EventStore, StoredEvent } from './ports.ts';
+import type { Clock, EffectRunner, EventStore, LockClaim, LockHolder, StoredEvent } from './ports.ts';
 
 export interface HandlerDeps {
   readonly store: EventStore;
@@ -50,6 +50,26 @@ export class ConcurrencyError extends Error {
   ) {
     super(`${hotfixId} is changing too fast: gave up after ${attempts} attempts; please try again.`);
   }
+}
+
+/**
+ * A command that had to take deploy locks (`handle`'s `locks`) found one held by another hotfix: nothing was
+ * appended. The stream was current when the lock was found held, so the refusal can be recorded as it is.
+ */
+export class LockHeldError extends Error {
+  override readonly name = 'LockHeldError';
+  constructor(
+    readonly hotfixId: string,
+    readonly service: string,
+    readonly holder: LockHolder,
+  ) {
+    super(`${service} is locked by ${holder.hotfixId} (${holder.runId}) since ${holder.since}`);
+  }
+}
+
+export interface HandleOptions {
+  /** Deploy locks the command's events are appended with, atomically: all taken, or nothing appended. */
+  readonly locks?: LockClaim;
 }
 
 const defaultBackoff = (attempt: number) =>
@@ -109,7 +129,11 @@ export const createCommandHandler = (deps: HandlerDeps) => {
    * Optimistic: decide on the cached state and let the append's version check say whether it was current.
    * Anything that appends nothing (a refusal, a repeat) is only believed once confirmed on a caught-up state.
    */
-  const attempt = async (hotfixId: string, command: HotfixCommand): Promise<Handled> => {
+  const attempt = async (
+    hotfixId: string,
+    command: HotfixCommand,
+    options: HandleOptions = {},
+  ): Promise<Handled> => {
     let mode: 'cached' | 'caught-up' | 'fresh' = cache.has(hotfixId) ? 'cached' : 'caught-up';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const cached = mode === 'cached' ? cache.get(hotfixId) : undefined;
@@ -130,7 +154,14 @@ export const createCommandHandler = (deps: HandlerDeps) => {
         }
         return { hotfixId, events: [], state, effects: [] };
       }
-      const appended = await deps.store.append(hotfixId, loaded.version, events, loaded.head);
+      const appended = await deps.store.append(hotfixId, loaded.version, events, {
+        expectedHead: loaded.head,
+        ...(options.locks === undefined ? {} : { locks: options.locks }),
+      });
+      if (!appended.ok && 'lockHeld' in appended) {
+        const { service, holder } = appended.lockHeld;
+        throw new LockHeldError(hotfixId, service, holder);
+      }
       if (!appended.ok) {
         // Behind (another writer won): catch up and decide again. Ahead of the store (it lost writes, e.g.
         // Redis restored from an older file): forget the cache and read the stream whole.
@@ -158,9 +189,12 @@ export const createCommandHandler = (deps: HandlerDeps) => {
   };
 
   return {
-    /** Decides and records one command on an existing hotfix. */
-    handle: (hotfixId: string, command: HotfixCommand): Promise<Handled> =>
-      serialised(hotfixId, () => attempt(hotfixId, command)),
+    /**
+     * Decides and records one command on an existing hotfix. With `options.locks`, its events are appended
+     * only together with those deploy locks; when another hotfix holds one, it throws a LockHeldError.
+     */
+    handle: (hotfixId: string, command: HotfixCommand, options?: HandleOptions): Promise<Handled> =>
+      serialised(hotfixId, () => attempt(hotfixId, command, options)),
 
     /**
      * Starts a new hotfix. `requestKey` (e.g. the chat platform's request id) makes a redelivered start

@@ -18,9 +18,37 @@ export interface LoadedStream {
   readonly version: number;
 }
 
+/** Who holds a service's deploy lock, and since when (ISO 8601). */
+export interface LockHolder {
+  readonly hotfixId: string;
+  readonly runId: string;
+  readonly since: string;
+}
+
+/**
+ * Deploy locks an append takes for its hotfix in the same atomic step: all of them or none, and the events
+ * are appended only with them. A lock this hotfix already holds counts as taken (and keeps its holder).
+ */
+export interface LockClaim {
+  readonly services: readonly string[];
+  /** Recorded in the lock, with `since`, for whoever is refused it. */
+  readonly runId: string;
+  /** ISO 8601. */
+  readonly since: string;
+}
+
 export type AppendResult =
   | { readonly ok: true; readonly version: number; readonly stored: readonly StoredEvent[] }
-  | { readonly ok: false; readonly actualVersion: number };
+  | { readonly ok: false; readonly actualVersion: number }
+  /** The stream was at the expected version, but another hotfix holds a claimed lock: nothing was written. */
+  | { readonly ok: false; readonly lockHeld: { readonly service: string; readonly holder: LockHolder } };
+
+export interface AppendOptions {
+  /** The hash of the event at `expectedVersion`, when the caller knows it: saves reading the head. */
+  readonly expectedHead?: string;
+  /** Locks to take with the events (checked after the version and the chain head). */
+  readonly locks?: LockClaim;
+}
 
 /** An entry of the global feed: every appended event, in one total order across hotfixes. */
 export interface FeedEntry {
@@ -46,14 +74,15 @@ export interface EventStore {
   load(hotfixId: string, afterVersion?: number): Promise<LoadedStream>;
   /**
    * Appends when the stream is still at `expectedVersion` (0 for a new stream); otherwise appends nothing
-   * and reports the actual version, so the caller can reload and decide again.
+   * and reports the actual version, so the caller can reload and decide again. With `options.locks`, also
+   * takes those locks, or, when another hotfix holds one, appends nothing and says who holds it. An append
+   * of no events writes nothing, locks included.
    */
   append(
     hotfixId: string,
     expectedVersion: number,
     events: readonly HotfixEvent[],
-    /** The hash of the event at `expectedVersion`, when the caller knows it: saves reading the head. */
-    expectedHead?: string,
+    options?: AppendOptions,
   ): Promise<AppendResult>;
   /** Ids of hotfixes started and not yet closed or cancelled, oldest first. */
   listOpen(): Promise<string[]>;

@@ -1,8 +1,8 @@
 /**
  * Key layout of the event store. Every key carries the same hash tag `{hotfix}` so that, on Redis Cluster,
- * they all hash to one slot: the append script touches a hotfix's stream, its head, the global feed and the
- * open index at once, and a script may only use keys of a single slot. (The price: the whole store lives on
- * one shard, which is plenty for a hotfix bot.)
+ * they all hash to one slot: the append script touches a hotfix's stream, its head, the global feed, the
+ * open index and the deploy locks it claims at once, and a script may only use keys of a single slot. (The
+ * price: the whole store lives on one shard, which is plenty for a hotfix bot.)
  */
 export interface StoreKeys {
   /** Counter behind `allocateId()` (string). */
@@ -19,6 +19,11 @@ export interface StoreKeys {
   stream(hotfixId: string): string;
   /** One hotfix's head (hash: `version`, `hash` of the last event). */
   head(hotfixId: string): string;
+  /**
+   * A service's deploy lock (hash: `hotfixId`, `runId`, `since`): taken by the append that records its grant,
+   * released by src/jobs/locks.ts.
+   */
+  lock(service: string): string;
 }
 
 export const HASH_TAG = '{hotfix}';
@@ -35,5 +40,6 @@ export const storeKeys = (prefix: string): StoreKeys => {
     request: (requestKey) => `${base}:request:${requestKey}`,
     stream: (hotfixId) => `${base}:stream:${hotfixId}`,
     head: (hotfixId) => `${base}:head:${hotfixId}`,
+    lock: (service) => `${base}:lock:${service}`,
   };
 };

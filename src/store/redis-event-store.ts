@@ -32,18 +32,20 @@ declare module 'ioredis' {
  * Every check comes before the first write: Redis does not roll a script back, and a script is refused for
  * out-of-memory only at its first write, so a script that fails fails before it has written anything.
  *
- * KEYS: stream, head, feed, open index, open sequence.
- * ARGV: hotfix id, expected version, index op (add | remove | none), event count,
- *       then per event: event JSON, prevHash, hash, stored-event JSON.
- * Returns {1, new version} or {0, actual version} (conflict: stale version or stale chain head).
+ * KEYS: stream, head, feed, open index, open sequence, then the deploy locks claimed (none or more).
+ * ARGV: hotfix id, expected version, index op (add | remove | none), event count, the claim's run id and
+ *       since ('' without a claim), then per event: event JSON, prevHash, hash, stored-event JSON.
+ * Returns {1, new version}, {0, actual version} (conflict: stale version or stale chain head), or
+ * {2, index of the claimed lock held by another hotfix, its hotfixId, runId, since}.
  */
 const APPEND_SCRIPT = `
 local function keytype(key) return redis.call('TYPE', key)['ok'] end
 local expected_types = { 'stream', 'hash', 'stream', 'zset', 'string' }
-for i = 1, 5 do
+for i = 1, #KEYS do
   local t = keytype(KEYS[i])
-  if t ~= 'none' and t ~= expected_types[i] then
-    return redis.error_reply('hotfix store: ' .. KEYS[i] .. ' is a ' .. t .. ', expected a ' .. expected_types[i])
+  local expected = expected_types[i] or 'hash'
+  if t ~= 'none' and t ~= expected then
+    return redis.error_reply('hotfix store: ' .. KEYS[i] .. ' is a ' .. t .. ', expected a ' .. expected)
   end
 end
 
@@ -56,7 +58,7 @@ if version ~= expected then return { 0, version } end
 -- The chain: the first new event must link to the stored head, each next one to the one before.
 local link = head
 for i = 1, n do
-  local a = 4 + (i - 1) * 4
+  local a = 6 + (i - 1) * 4
   if ARGV[a + 2] ~= link then return { 0, version } end
   link = ARGV[a + 3]
 end
@@ -69,8 +71,22 @@ if stream_end ~= version then
   return redis.error_reply('hotfix store: ' .. KEYS[1] .. ' ends at ' .. stream_end .. ' but its head says ' .. version)
 end
 
+-- The claimed locks, all or none: free, or already this hotfix's. Checked only on a current stream, so a
+-- refusal is never based on a stale view.
+for i = 6, #KEYS do
+  local holder = redis.call('HGET', KEYS[i], 'hotfixId')
+  if holder and holder ~= ARGV[1] then
+    return { 2, i - 5, holder, redis.call('HGET', KEYS[i], 'runId') or '', redis.call('HGET', KEYS[i], 'since') or '' }
+  end
+end
+
+for i = 6, #KEYS do
+  if redis.call('HGET', KEYS[i], 'hotfixId') ~= ARGV[1] then
+    redis.call('HSET', KEYS[i], 'hotfixId', ARGV[1], 'runId', ARGV[5], 'since', ARGV[6])
+  end
+end
 for i = 1, n do
-  local a = 4 + (i - 1) * 4
+  local a = 6 + (i - 1) * 4
   local position = expected + i
   redis.call('XADD', KEYS[1], '0-' .. position, 'event', ARGV[a + 1], 'prevHash', ARGV[a + 2], 'hash', ARGV[a + 3])
   redis.call('XADD', KEYS[3], '*', 'hotfixId', ARGV[1], 'position', position, 'stored', ARGV[a + 4])
@@ -100,7 +116,10 @@ return n
 const REQUEST_KEY_TTL_SECONDS = 24 * 60 * 60;
 
 const allocatedReply = z.int().positive();
-const appendReply = z.tuple([z.union([z.literal(0), z.literal(1)]), z.int().nonnegative()]);
+const appendReply = z.union([
+  z.tuple([z.union([z.literal(0), z.literal(1)]), z.int().nonnegative()]),
+  z.tuple([z.literal(2), z.int().positive(), z.string(), z.string(), z.string()]),
+]);
 const headReply = z.tuple([z.string().nullable(), z.string().nullable()]);
 
 type IndexOp = 'add' | 'remove' | 'none';
@@ -156,7 +175,8 @@ export interface RedisEventStoreDeps {
  */
 export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): EventStore => {
   const keys: StoreKeys = storeKeys(prefix);
-  redis.defineCommand('hotfixStoreAppend', { numberOfKeys: 5, lua: APPEND_SCRIPT });
+  // No fixed key count: an append may claim locks (KEYS after the first five).
+  redis.defineCommand('hotfixStoreAppend', { lua: APPEND_SCRIPT });
   redis.defineCommand('hotfixStoreAllocate', { numberOfKeys: 2, lua: ALLOCATE_SCRIPT });
 
   const readHead = async (hotfixId: string): Promise<{ version: number; hash: string }> => {
@@ -190,7 +210,8 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
       return { events, version: afterVersion + events.length };
     },
 
-    async append(hotfixId, expectedVersion, events, expectedHead): Promise<AppendResult> {
+    async append(hotfixId, expectedVersion, events, options = {}): Promise<AppendResult> {
+      const { expectedHead, locks } = options;
       if (!HOTFIX_ID.test(hotfixId)) throw new RangeError(`Not a hotfix id: ${JSON.stringify(hotfixId)}`);
       if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0)
         throw new RangeError(`expectedVersion must be a non-negative integer, got ${expectedVersion}`);
@@ -222,19 +243,33 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
         prevHash = hash;
       }
 
-      const reply = await redis.hotfixStoreAppend(
-        keys.stream(hotfixId),
-        keys.head(hotfixId),
-        keys.feed,
-        keys.open,
-        keys.openSeq,
-        hotfixId,
-        expectedVersion,
-        indexOp(events),
-        stored.length,
-        ...args,
+      const services = locks?.services ?? [];
+      const reply = appendReply.parse(
+        await redis.hotfixStoreAppend(
+          5 + services.length,
+          keys.stream(hotfixId),
+          keys.head(hotfixId),
+          keys.feed,
+          keys.open,
+          keys.openSeq,
+          ...services.map(keys.lock),
+          hotfixId,
+          expectedVersion,
+          indexOp(events),
+          stored.length,
+          locks?.runId ?? '',
+          locks?.since ?? '',
+          ...args,
+        ),
       );
-      const [status, version] = appendReply.parse(reply);
+      if (reply[0] === 2) {
+        const [, index, holder, runId, since] = reply;
+        return {
+          ok: false,
+          lockHeld: { service: services[index - 1] ?? '', holder: { hotfixId: holder, runId, since } },
+        };
+      }
+      const [status, version] = reply;
       return status === 1 ? { ok: true, version, stored } : { ok: false, actualVersion: version };
     },
 

@@ -1,5 +1,14 @@
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import type { Job } from 'bullmq';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.ts';
+import { createPipelineProcessor } from '../../src/jobs/pipeline.ts';
+import { createQueues, jobIds } from '../../src/jobs/queues.ts';
+import { maskerFor } from '../../src/jobs/steps/mask.ts';
+import { WORKER } from '../../src/jobs/system.ts';
+import { createCommandHandler } from '../../src/service/handler.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { useRedisServer } from '../helpers/redis.ts';
 import type { Harness } from './harness.ts';
@@ -40,6 +49,69 @@ describe('crash safety', () => {
     const state = await h.state(hotfixId);
     expect(state.lock.status).toBe('granted');
     expect(await h.engine.redis.hget(`${h.prefix}{hotfix}:lock:api`, 'hotfixId')).toBe(hotfixId);
+  });
+
+  it("a job handed out again reads the stream, not a cache from before its first delivery's progress", async () => {
+    const h = (harness = await createHarness(redisServer().url, { workers: false }));
+    const parsed = parseConfig(await readFile(h.configFile, 'utf8'), h.configFile);
+    if (!parsed.ok) throw new Error('config');
+    const hotfixId = await h.approveAndDeploy();
+    const atVersion = (
+      await createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix }).load(hotfixId)
+    ).version;
+    const runId = 'deploy-1';
+    const owner = jobIds.pipelineStart(hotfixId, runId);
+    // The first delivery, in one worker process: the lock, the first step, then the second started.
+    const first = h.engine.handler;
+    const locks = { services: ['api'], runId, since: new Date().toISOString() };
+    await first.handle(hotfixId, { type: 'GrantLock', runId, owner, by: WORKER }, { locks });
+    // Another worker process looked at the hotfix then (its reconcile sweep does), and cached it.
+    const other = createCommandHandler({
+      store: createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix }),
+      clock: { now: () => new Date() },
+      policy: () => parsed.policy,
+      effects: { run: async () => {} },
+    });
+    const [backup, deploy] = (await other.state(hotfixId)).runs[0]?.steps ?? [];
+    if (!backup || !deploy) throw new Error('steps');
+    const done = { runId, attempt: 1, durationMs: 1, output: '', by: WORKER };
+    await first.handle(hotfixId, { type: 'SucceedStep', step: backup.key, ...done });
+    await first.handle(hotfixId, {
+      type: 'StartStep',
+      runId,
+      step: deploy.key,
+      attempt: 1,
+      owner,
+      by: WORKER,
+    });
+    // That worker died; the job is handed to the other process, whose cache is behind its progress.
+    const queues = createQueues({ url: redisServer().url }, h.prefix);
+    const processor = createPipelineProcessor({
+      handler: other,
+      queues,
+      clock: { now: () => new Date() },
+      config: () => parsed.config,
+      stepContext: () => ({
+        masker: maskerFor(parsed.config, process.env),
+        env: { ...process.env, ...h.env },
+        defaults: { runTimeoutMs: 30_000, httpTimeoutMs: 30_000, killGraceMs: 1_000 },
+      }),
+      log: pino({ level: 'silent' }),
+    });
+    const job = {
+      id: owner,
+      data: { hotfixId, runId, kind: 'deploy', atVersion },
+      attemptsStarted: 2,
+      attemptsMade: 0,
+      stalledCounter: 1,
+    } as unknown as Job;
+
+    try {
+      expect(await processor(job)).toBe('paused at soak');
+    } finally {
+      await queues.close();
+    }
+    expect(await starts(h)).toEqual(['deploy 2', 'slow 1']);
   });
 
   it('SIGTERM: the worker finishes the running step, hands the rest back and exits 0', async () => {

@@ -96,6 +96,21 @@ describe('deploy pipeline on BullMQ', () => {
     expect((await h.state(second)).runs[0]?.id).toBe('deploy-2');
   });
 
+  it('two hotfixes on one service deployed at the same moment: one is granted the lock, the other refused', async () => {
+    const h = (harness = await createHarness(redisServer().url));
+    const [a, b] = await Promise.all([h.approveAndDeploy(), h.approveAndDeploy()]);
+    const settled = await waitFor('both lock decisions', async () => {
+      const states = [await h.state(a), await h.state(b)];
+      return states.every((s) => s.lock.status === 'granted' || s.lock.status === 'refused') && states;
+    });
+    const winner = settled.findIndex((s) => s.lock.status === 'granted');
+    const [won, lost] = winner === 0 ? [a, b] : [b, a];
+    expect(settled.map((s) => s.lock.status).sort()).toEqual(['granted', 'refused']);
+    expect((await h.state(lost)).lock.refusal).toMatchObject({ service: 'api', heldBy: won });
+    expect((await events(h, lost)).some((e) => e.type === 'LockGranted')).toBe(false);
+    expect(await h.engine.redis.hget(`${h.prefix}{hotfix}:lock:api`, 'hotfixId')).toBe(won);
+  });
+
   it('a failed step stops the pipeline and rolls back (policy execute)', async () => {
     const h = (harness = await createHarness(redisServer().url));
     await writeFile(h.failFile, 'smoke\n');

@@ -4,7 +4,7 @@ import type { Effect } from '../../src/domain/hotfix/effects.ts';
 import { RuleViolation } from '../../src/domain/hotfix/errors.ts';
 import type { Person } from '../../src/domain/hotfix/people.ts';
 import type { Policy } from '../../src/domain/hotfix/policy.ts';
-import { createCommandHandler } from '../../src/service/handler.ts';
+import { createCommandHandler, LockHeldError } from '../../src/service/handler.ts';
 import type { EventStore } from '../../src/service/ports.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { people, plan, policy, T0 } from '../domain/fixtures/policy.ts';
@@ -168,6 +168,35 @@ describe('command handler on real Redis', () => {
       handlers[0]!.handle('HF-999', { type: 'RequestDeploy', by: people.tech1 }),
     ).rejects.toMatchObject({ code: 'not_found' });
     await expectConsistent(store, hotfixId, 1);
+  });
+
+  it('a command with a lock claim is appended with the locks, or not at all when another hotfix holds one', async () => {
+    const { store, handlers } = replicas(prefix, 2);
+    const [h, other] = [handlers[0]!, handlers[1]!];
+    const { hotfixId, state } = await h.start(plan, people.requester);
+    // The other replica has this hotfix cached, and falls behind when h appends.
+    await other.state(hotfixId);
+    const lock = `${prefix}{hotfix}:lock:payments-api`;
+    const redis = connect();
+    await redis.hset(lock, 'hotfixId', 'HF-OTHER', 'runId', 'deploy-2', 'since', '2026-11-26T02:41:00.000Z');
+    const locks = { services: ['payments-api'], runId: 'deploy-1', since: T0.toISOString() };
+    const approve = (by: Person) =>
+      ({ type: 'ApprovePlan', role: 'technical', planHash: state.planHash, by }) as const;
+    await h.handle(hotfixId, approve(people.tech1));
+
+    const refused = other.handle(hotfixId, approve(people.tech2), { locks });
+    await expect(refused).rejects.toThrow(LockHeldError);
+    await expect(refused).rejects.toMatchObject({
+      service: 'payments-api',
+      holder: { hotfixId: 'HF-OTHER', runId: 'deploy-2', since: '2026-11-26T02:41:00.000Z' },
+    });
+    await expectConsistent(store, hotfixId, 2);
+
+    await redis.del(lock);
+    const granted = await other.handle(hotfixId, approve(people.tech2), { locks });
+    expect(granted.events).toHaveLength(1);
+    expect(await redis.hgetall(lock)).toEqual({ hotfixId, runId: 'deploy-1', since: T0.toISOString() });
+    await expectConsistent(store, hotfixId, 3);
   });
 
   it('a cached state ahead of the store (Redis lost writes) is dropped and the stream read whole', async () => {

@@ -259,6 +259,136 @@ describe('open index', () => {
   });
 });
 
+describe('deploy locks claimed with an append', () => {
+  const granted = sampleOf.LockGranted;
+  const claim = (services: string[], since = '2026-03-02T13:06:00.000Z') => ({
+    locks: { services, runId: 'deploy-1', since },
+  });
+  const holderOf = async (prefix: string, service: string) => redis.hgetall(storeKeys(prefix).lock(service));
+  const hold = (prefix: string, service: string, hotfixId: string, since = '2026-03-02T12:00:00.000Z') =>
+    redis.hset(storeKeys(prefix).lock(service), 'hotfixId', hotfixId, 'runId', 'deploy-3', 'since', since);
+
+  test('free locks are all taken by the append that records the grant', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+
+    expect(await store.append('HF-1', 3, [granted], claim(['payments', 'ledger']))).toMatchObject({
+      ok: true,
+      version: 4,
+    });
+
+    for (const service of ['payments', 'ledger'])
+      expect(await holderOf(prefix, service)).toEqual({
+        hotfixId: 'HF-1',
+        runId: 'deploy-1',
+        since: '2026-03-02T13:06:00.000Z',
+      });
+    expect((await store.load('HF-1')).events.at(-1)?.event).toEqual(granted);
+  });
+
+  test('one lock held by another hotfix: nothing is written, no lock is taken, and the holder is named', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    await hold(prefix, 'ledger', 'HF-9');
+    const before = await snapshot(prefix, 'HF-1');
+
+    expect(await store.append('HF-1', 3, [granted], claim(['payments', 'ledger']))).toEqual({
+      ok: false,
+      lockHeld: {
+        service: 'ledger',
+        holder: { hotfixId: 'HF-9', runId: 'deploy-3', since: '2026-03-02T12:00:00.000Z' },
+      },
+    });
+    expect(await snapshot(prefix, 'HF-1')).toEqual(before);
+    expect(await redis.exists(storeKeys(prefix).lock('payments'))).toBe(0);
+    expect(await holderOf(prefix, 'ledger')).toMatchObject({ hotfixId: 'HF-9' });
+  });
+
+  test('a lock the hotfix already holds counts as taken and keeps its holder', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    await hold(prefix, 'payments', 'HF-1');
+
+    expect(await store.append('HF-1', 3, [granted], claim(['payments', 'ledger']))).toMatchObject({
+      ok: true,
+    });
+    expect(await holderOf(prefix, 'payments')).toEqual({
+      hotfixId: 'HF-1',
+      runId: 'deploy-3',
+      since: '2026-03-02T12:00:00.000Z',
+    });
+    expect(await holderOf(prefix, 'ledger')).toMatchObject({ hotfixId: 'HF-1', runId: 'deploy-1' });
+  });
+
+  test('a stale writer gets a version conflict, never a lock refusal, and takes nothing', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    await hold(prefix, 'ledger', 'HF-9');
+
+    expect(await store.append('HF-1', 2, [granted], claim(['payments', 'ledger']))).toEqual({
+      ok: false,
+      actualVersion: 3,
+    });
+    // Also when the stale head is only found by the script (the caller passed the head it knew).
+    const head = (await store.load('HF-1')).events[1]?.hash ?? '';
+    expect(
+      await store.append('HF-1', 2, [granted], { expectedHead: head, ...claim(['payments', 'ledger']) }),
+    ).toEqual({ ok: false, actualVersion: 3 });
+    expect(await redis.exists(storeKeys(prefix).lock('payments'))).toBe(0);
+  });
+
+  test('an append of no events takes no lock', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+
+    expect(await store.append('HF-1', 3, [], claim(['payments']))).toEqual({
+      ok: true,
+      version: 3,
+      stored: [],
+    });
+    expect(await redis.exists(storeKeys(prefix).lock('payments'))).toBe(0);
+  });
+
+  test('a lock key of the wrong type fails the append before anything is written', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    await redis.set(storeKeys(prefix).lock('ledger'), 'not a lock');
+    const before = await snapshot(prefix, 'HF-1');
+
+    await expect(store.append('HF-1', 3, [granted], claim(['payments', 'ledger']))).rejects.toThrow(
+      /lock:ledger is a string, expected a hash/,
+    );
+    expect(await snapshot(prefix, 'HF-1')).toEqual(before);
+    expect(await redis.exists(storeKeys(prefix).lock('payments'))).toBe(0);
+  });
+
+  test('of 10 hotfixes claiming the same service at once, exactly one gets it', async () => {
+    const { prefix } = freshStore();
+    const writers = Array.from({ length: 10 }, () =>
+      createRedisEventStore({ redis: server().connect(), prefix }),
+    );
+    const ids = writers.map((_, i) => `HF-${i + 1}`);
+    for (const [i, id] of ids.entries()) await writers[i]?.append(id, 0, opening(id));
+
+    const results = await Promise.all(
+      writers.map((store, i) => store.append(ids[i] ?? '', 3, [granted], claim(['payments']))),
+    );
+
+    const winner = results.findIndex((r) => r.ok);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok)).toEqual(
+      Array.from({ length: 9 }, () => ({
+        ok: false,
+        lockHeld: {
+          service: 'payments',
+          holder: { hotfixId: ids[winner], runId: 'deploy-1', since: '2026-03-02T13:06:00.000Z' },
+        },
+      })),
+    );
+    expect(await holderOf(prefix, 'payments')).toMatchObject({ hotfixId: ids[winner] });
+  });
+});
+
 describe('hash chain', () => {
   test('an untouched stream verifies, with the last hash as head', async () => {
     const { store } = freshStore();
