@@ -178,7 +178,9 @@ const showFieldErrors = (form, errors) => {
 document.addEventListener('click', async (event) => {
   const target = event.target instanceof Element ? event.target : null;
   if (!target) return;
-  const person = target.closest('[data-as]');
+  // Only the switcher's buttons: <html> carries data-as too (who the page was rendered for), and every click
+  // is inside it.
+  const person = target.closest('#people [data-as]');
   if (person) return switchTo(person.dataset.as);
   const tab = target.closest('[data-tab]');
   if (tab) return showTab(tab.dataset.tab);
@@ -262,7 +264,8 @@ const live = () => {
 
 if (!new URL(location.href).searchParams.has('as')) {
   const remembered = localStorage.getItem('hotfix-playground-as');
-  if (remembered && document.querySelector(`[data-as="${CSS.escape(remembered)}"]`)) switchTo(remembered);
+  if (remembered && document.querySelector(`#people [data-as="${CSS.escape(remembered)}"]`))
+    switchTo(remembered);
 }
 void refresh();
 live();
