@@ -250,7 +250,8 @@ document.addEventListener('change', (event) => {
 
 document.addEventListener('submit', async (event) => {
   const form = event.target;
-  if (!(form instanceof HTMLFormElement)) return;
+  // The confirm dialog's form (method="dialog") closes the dialog by submitting: let it.
+  if (!(form instanceof HTMLFormElement) || form.method === 'dialog') return;
   event.preventDefault();
   if (form.id === 'composer') {
     const input = form.elements.namedItem('text');
