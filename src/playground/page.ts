@@ -31,6 +31,7 @@ export const renderPage = (snapshot: Snapshot, options: { readonly base: string 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>hotfix playground · #${snapshot.channel.name}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${options.base}/assets/playground.css">
 <script type="module" src="${options.base}/assets/playground.js"></script>
 </head>

@@ -11,6 +11,8 @@ const state = {
   polling: undefined,
   refreshing: undefined,
   again: false,
+  /** Each message's body as last rendered (article id → node and its HTML then): see keepUnchanged. */
+  bodies: new Map(),
 };
 
 const byId = (id) => document.getElementById(id);
@@ -24,6 +26,27 @@ const notice = (text) => {
   noticeTimer = setTimeout(() => (box.hidden = true), 10000);
 };
 
+/**
+ * Puts back the body of every message the new channel HTML brings unchanged, so what the person did to it
+ * since (a ticked checkbox whose card edit has not landed yet, a choice in a select) stays, as in Slack's
+ * client, where a message's inputs keep their state until that message is edited. Without this, a thread
+ * line arriving before the card's edit reset the card's checkboxes, and the next tick sent a selection
+ * without the previous one: the app unticked it.
+ */
+const keepUnchanged = (element) => {
+  const bodies = new Map();
+  for (const body of element.querySelectorAll('article.msg > .msg-body')) {
+    const key = body.parentElement.id;
+    const html = body.innerHTML;
+    const old = state.bodies.get(key);
+    if (old?.html === html) {
+      body.replaceWith(old.node);
+      bodies.set(key, old);
+    } else bodies.set(key, { node: body, html });
+  }
+  state.bodies = bodies;
+};
+
 const swap = (id, html) => {
   if (state.html.get(id) === html) return;
   state.html.set(id, html);
@@ -31,6 +54,7 @@ const swap = (id, html) => {
   const open = [...element.querySelectorAll('details[open]')].map((d) => d.dataset.thread);
   const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
   element.innerHTML = html;
+  if (id === 'channel') keepUnchanged(element);
   for (const ts of open)
     element.querySelector(`details[data-thread="${CSS.escape(ts)}"]`)?.setAttribute('open', '');
   if (id === 'channel' && atBottom) element.scrollTop = element.scrollHeight;
@@ -129,6 +153,7 @@ const showTab = (tab) => {
 const switchTo = (user) => {
   state.as = user;
   state.html.clear();
+  state.bodies.clear();
   localStorage.setItem('hotfix-playground-as', user);
   const url = new URL(location.href);
   url.searchParams.set('as', user);
@@ -178,7 +203,9 @@ const showFieldErrors = (form, errors) => {
 document.addEventListener('click', async (event) => {
   const target = event.target instanceof Element ? event.target : null;
   if (!target) return;
-  const person = target.closest('[data-as]');
+  // Only the switcher's buttons: <html> carries data-as too (who the page was rendered for), and every click
+  // is inside it.
+  const person = target.closest('#people [data-as]');
   if (person) return switchTo(person.dataset.as);
   const tab = target.closest('[data-tab]');
   if (tab) return showTab(tab.dataset.tab);
@@ -223,7 +250,8 @@ document.addEventListener('change', (event) => {
 
 document.addEventListener('submit', async (event) => {
   const form = event.target;
-  if (!(form instanceof HTMLFormElement)) return;
+  // The confirm dialog's form (method="dialog") closes the dialog by submitting: let it.
+  if (!(form instanceof HTMLFormElement) || form.method === 'dialog') return;
   event.preventDefault();
   if (form.id === 'composer') {
     const input = form.elements.namedItem('text');
@@ -262,7 +290,8 @@ const live = () => {
 
 if (!new URL(location.href).searchParams.has('as')) {
   const remembered = localStorage.getItem('hotfix-playground-as');
-  if (remembered && document.querySelector(`[data-as="${CSS.escape(remembered)}"]`)) switchTo(remembered);
+  if (remembered && document.querySelector(`#people [data-as="${CSS.escape(remembered)}"]`))
+    switchTo(remembered);
 }
 void refresh();
 live();

@@ -1,0 +1,352 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+
+/**
+ * The playground in a real browser: `hotfix serve` with no Slack token (the real bot, pipelines and workers
+ * against the in-process Slack stand-in), driven through the page in Debian's headless Chromium as the
+ * people of the bundled playground config would, from `/hotfix start` to the deployment record.
+ */
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BUNDLED_CONFIG = join(ROOT, 'examples/playground/hotfix.yml');
+/** Debian's package (`.ci/run` installs it); Playwright never downloads a browser here. */
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = join(ROOT, 'test-output/playground');
+
+const PEOPLE = { alice: 'U0ALICE', bob: 'U0BOB', carol: 'U0CAROL', dave: 'U0DAVE', erin: 'U0ERIN' } as const;
+type Name = keyof typeof PEOPLE;
+
+/** Generous: the test shares two CPUs with the rest of the suite. */
+const STEP_MS = 20_000;
+const PIPELINE_MS = 40_000;
+
+const freePort = async (): Promise<number> => {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  probe.close();
+  await once(probe, 'close');
+  return port;
+};
+
+/**
+ * The bundled playground config with short waits, its health checks pointed at `port` (hotfix only does that
+ * itself for the bundled file, not for HOTFIX_CONFIG). Each replacement must apply: if the bundled config
+ * changes, this says so instead of running with 90-second windows.
+ */
+const shortConfig = (text: string, port: number): string => {
+  const replacements: [string | RegExp, string][] = [
+    ['http://127.0.0.1:3000/', `http://127.0.0.1:${port}/`],
+    [/^ {2}verification_period: 90s$/m, '  verification_period: 3s'],
+    [/^( +)every: 15s$/gm, '$1every: 1s'],
+  ];
+  return replacements.reduce((out, [from, to]) => {
+    const next = typeof from === 'string' ? out.replaceAll(from, to) : out.replace(from, to);
+    if (next === out) throw new Error(`the bundled playground config has no ${String(from)} any more`);
+    return next;
+  }, text);
+};
+
+interface Served {
+  readonly child: ChildProcess;
+  /** What the process printed (pino's lines and the playground banner), for a failure's message. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `node bin/hotfix.js serve` from the repository root, ready once /readyz answers 200. */
+const startServe = async (env: NodeJS.ProcessEnv, port: number): Promise<Served> => {
+  const child = spawn(process.execPath, ['bin/hotfix.js', 'serve'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-20_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = once(child, 'exit');
+  const served: Served = {
+    child,
+    output: () => output,
+    async stop() {
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  const deadline = performance.now() + STEP_MS;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hotfix serve exited (${child.exitCode}):\n${output}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return served;
+    if (performance.now() > deadline) {
+      await served.stop();
+      throw new Error(`hotfix serve did not get ready on port ${port}:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+const redisServer = useRedisServer();
+let dir = '';
+let served: Served | undefined;
+let browser: Browser | undefined;
+let base = '';
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
+  dir = await mkdtemp(join(tmpdir(), 'hotfix-browser-'));
+  await mkdir(OUTPUT, { recursive: true });
+  await rm(join(OUTPUT, 'failure.png'), { force: true });
+  const port = await freePort();
+  const config = join(dir, 'hotfix.yml');
+  await writeFile(config, shortConfig(await readFile(BUNDLED_CONFIG, 'utf8'), port));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(SLACK_|HOTFIX_|Microsoft)/.test(name)),
+  );
+  served = await startServe(
+    {
+      ...env,
+      PORT: String(port),
+      REDIS_URL: redisServer().url,
+      HOTFIX_REDIS_PREFIX: uniquePrefix('browser'),
+      HOTFIX_CONFIG: config,
+      HOTFIX_SHUTDOWN_GRACE: '2s',
+      LOG_LEVEL: process.env.TEST_LOG ?? 'warn',
+    },
+    port,
+  );
+  base = `http://127.0.0.1:${port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}, 45_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.stop();
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+}, 30_000);
+
+/** The page as one window would use it: who acts is switched with the page's own people buttons. */
+const playground = (page: Page) => {
+  const card = page
+    .locator('#channel > article.msg:not(.ephemeral)')
+    .filter({ has: page.locator('[data-block="hotfix_header"]', { hasText: 'INC-7' }) });
+  const header = card.locator('[data-block="hotfix_header"]');
+  const thread = card.locator('details.thread');
+  const ephemerals = page.locator('#channel article.ephemeral');
+  return {
+    card,
+    header,
+    thread,
+    ephemerals,
+    /** Waits until the card's header names the phase (the notifier edits it at most once a second). */
+    phase: (name: string, timeout = STEP_MS) => header.filter({ hasText: name }).waitFor({ timeout }),
+    async actAs(name: Name) {
+      await page.locator(`#people [data-as="${PEOPLE[name]}"]`).click();
+      // The switcher, the channel and the modal are swapped in together: pressed means the page is theirs.
+      await page.locator(`#people [data-as="${PEOPLE[name]}"][aria-pressed="true"]`).waitFor();
+    },
+    async command(text: string) {
+      await page.getByRole('textbox', { name: 'Message' }).fill(text);
+      await page.locator('#composer').getByRole('button', { name: 'Send' }).click();
+    },
+    /** Clicks a Block Kit button, and answers its confirm dialog when it has one. */
+    async press(button: Locator) {
+      const confirms = (await button.getAttribute('data-confirm-title')) !== null;
+      await button.click();
+      if (confirms) {
+        const dialog = page.locator('dialog#confirm');
+        await dialog.locator('button[value="ok"]').click();
+        await dialog.waitFor({ state: 'hidden' });
+      }
+    },
+    async openThread() {
+      if ((await thread.getAttribute('open')) === null) await thread.locator(':scope > summary').click();
+    },
+    /** The card itself (its blocks, not its thread), as a picture. */
+    shoot: (name: string) =>
+      card.locator(':scope > .msg-body').screenshot({ path: join(OUTPUT, name), animations: 'disabled' }),
+  };
+};
+
+describe('the playground in a headless Chromium', () => {
+  it('runs a hotfix from the composer to the deployment record, acting as five people', async () => {
+    if (browser === undefined) throw new Error('no browser');
+    const started = performance.now();
+    const timings: string[] = [];
+    const mark = (what: string) =>
+      timings.push(`${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s  ${what}`);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_MS);
+    // What went wrong on the page itself: script errors, failed loads, and API calls the playground refused.
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('response', (response) => {
+      if (response.url().includes('/playground/api/') && response.status() !== 200)
+        problems.push(`${response.request().method()} ${response.url()} → ${response.status()}`);
+    });
+    const pg = playground(page);
+
+    try {
+      // Alice opens the page and starts a hotfix from the composer.
+      await page.goto(`${base}/playground?as=${PEOPLE.alice}`);
+      await page.locator(`#people [data-as="${PEOPLE.alice}"][aria-pressed="true"]`).waitFor();
+      await pg.command('/hotfix start INC-7');
+      const modal = page.locator('#modal form.modal[data-callback-id="hotfix_plan"]');
+      await modal.waitFor();
+      mark('plan modal open');
+      expect(await modal.locator('[data-block-id="plan_issue_id"]').inputValue()).toBe('INC-7');
+      await modal.locator('[data-block-id="plan_version"]').fill('2.4.1');
+      await modal.locator('[data-block-id="plan_previous_version"]').fill('2.4.0');
+      await modal.locator('[data-block-id="plan_summary"]').fill('Fix the checkout total rounding');
+      await modal.locator('[data-block-id="plan_severity"]').selectOption('high');
+      await modal.locator('[data-block-id="plan_services"]').selectOption(['payments-api']);
+      await modal.locator('[data-block-id="plan_code_changes"]').fill('PR #981 rounding fix');
+      await modal.getByRole('button', { name: 'Start' }).click();
+      await page.locator('#modal').waitFor({ state: 'hidden' });
+      await pg.card.waitFor();
+      const hotfixId = /HF-\d+/.exec(await pg.header.innerText())?.[0] ?? '';
+      expect(hotfixId).toMatch(/^HF-\d+$/);
+      await expect.poll(() => pg.header.innerText()).toContain('Planning');
+      mark(`${hotfixId} card posted`);
+
+      // The automatic checks tick two items; wait for them, so a tick from the card as first posted does
+      // not send a selection without them (the app reads a selection as the whole checklist).
+      const readiness = pg.card.locator('[data-block="hotfix_readiness"]');
+      await readiness.filter({ hasText: 'Readiness 2/5' }).waitFor();
+      let ticked = 2;
+      for (const item of ['Code review complete', 'Documentation ready', 'Support coverage']) {
+        await pg.card.locator('label.bk-option', { hasText: item }).getByRole('checkbox').check();
+        ticked += 1;
+        await readiness.filter({ hasText: `Readiness ${ticked}/5` }).waitFor();
+      }
+      mark('checklists complete');
+
+      // Alice wrote the plan: her approval is refused, privately.
+      const approveTechnical = pg.card.getByRole('button', { name: 'Approve as Technical' });
+      const approveManagement = pg.card.getByRole('button', { name: 'Approve as Management' });
+      const refusal = pg.ephemerals.filter({ hasText: 'You wrote this plan' });
+      await pg.press(approveTechnical);
+      await refusal.waitFor();
+      expect(await refusal.innerText()).toContain('Nothing was changed');
+      expect(await refusal.locator('.only-you').count()).toBe(1);
+
+      await pg.actAs('bob');
+      expect(await refusal.count()).toBe(0);
+      await pg.press(approveTechnical);
+      await pg.actAs('erin');
+      expect(await refusal.count()).toBe(0);
+      await pg.press(approveManagement);
+      const approvals = pg.card.locator('[data-block="hotfix_approvals"]');
+      await approvals.filter({ hasText: 'approved' }).waitFor();
+      expect(await approvals.innerText()).toMatch(/Technical 1\/1 — @bob[\s\S]*Management 1\/1 — @erin/);
+      mark('approved by bob and erin');
+      const deploy = pg.card.locator('button[data-action-id="hotfix_deploy"]');
+      await deploy.waitFor();
+      await pg.shoot('1-planned.png');
+
+      // Alice deploys (the button asks first); the card follows the run.
+      await pg.actAs('alice');
+      await pg.press(deploy);
+      await pg.phase('Deploying');
+      await pg.shoot('2-deploying.png');
+      mark('deploying');
+
+      // The manual step waits in the thread for business or support: Carol confirms it.
+      await pg.actAs('carol');
+      await pg.openThread();
+      const prompt = pg.thread
+        .locator('article.msg')
+        .filter({ hasText: 'User validation' })
+        .filter({ has: page.locator('[data-action-id="hotfix_step_confirm"]') });
+      await prompt.waitFor({ timeout: PIPELINE_MS });
+      mark('manual step waiting');
+      await pg.press(prompt.getByRole('button', { name: 'Confirm' }));
+
+      // Verification passes, the 3-second monitoring window closes clean: verified, sign-offs offered.
+      await pg.phase('Verified', PIPELINE_MS);
+      mark('verified (monitoring window closed)');
+      const thread = (await pg.thread.innerText()).toLowerCase();
+      for (const line of ['system backup', 'code deployment', 'function test', 'confirmed'])
+        expect(thread).toContain(line);
+
+      // Sign-offs: technical, business and support (the config's policy.signoffs).
+      const signOff = (role: string) => pg.card.getByRole('button', { name: `Sign off as ${role}` });
+      await pg.press(signOff('Business'));
+      await signOff('Business').waitFor({ state: 'detached' });
+      await pg.actAs('dave');
+      await pg.press(signOff('Support'));
+      await signOff('Support').waitFor({ state: 'detached' });
+      await pg.actAs('bob');
+      await pg.press(signOff('Technical'));
+      const close = pg.card.getByRole('button', { name: /Close hotfix/ });
+      await close.waitFor();
+      mark('signed off by carol, dave and bob');
+      await pg.press(close);
+      await pg.phase('Closed');
+      mark('closed');
+
+      // The record: a file in the thread (its link works), and /hotfix record as an ephemeral.
+      await pg.openThread();
+      const file = pg.thread.locator('ul.files a', { hasText: 'deployment record' });
+      await file.waitFor();
+      await pg.shoot('3-closed.png');
+      const href = (await file.getAttribute('href')) ?? '';
+      const markdown = await (await fetch(href)).text();
+      expect(markdown).toContain('# Deployment Documentation');
+      expect(markdown).toContain(`Hotfix \`${hotfixId}\``);
+
+      await pg.command(`/hotfix record ${hotfixId}`);
+      const record = pg.ephemerals.filter({ hasText: 'Deployment Documentation' });
+      await record.waitFor();
+      const shown = await record.innerText();
+      for (const line of [
+        `Hotfix \`${hotfixId}\`: Fix the checkout total rounding`,
+        '**Technical:** bob',
+        '**Business:** carol',
+        '**Support:** dave',
+        '**Status:** Deployed',
+      ])
+        expect(shown).toContain(line);
+      mark('record shown');
+      expect(problems).toEqual([]);
+    } catch (error) {
+      await page.screenshot({ path: join(OUTPUT, 'failure.png'), fullPage: true }).catch(() => undefined);
+      console.error(
+        `browser test failed after:\n${timings.join('\n')}\npage problems: ${problems.join('; ') || 'none'}\n` +
+          `hotfix serve said:\n${served?.output().slice(-4000) ?? ''}`,
+      );
+      throw error;
+    } finally {
+      await writeFile(join(OUTPUT, 'timings.txt'), `${timings.join('\n')}\n`);
+      await context.close();
+    }
+  }, 90_000);
+});
