@@ -668,36 +668,46 @@ export const renderCard = (state: HotfixState, options: CardOptions): SlackMessa
 };
 
 /**
- * What a click on a checklist page means: the page's items now selected vs. ticked in `state`. The listener
- * turns `tick` into TickChecklistItem and `untick` into UntickChecklistItem commands (by label).
+ * What a click on a checklist page means. `seen` is what the card the person clicked showed as ticked (its
+ * `initial_options`): then only the boxes they changed count, so a card drawn before an automatic tick cannot
+ * untick it. Without `seen` (an ephemeral card, whose message Slack does not send back), the selection is
+ * compared with the recorded state. The listener turns `tick` into TickChecklistItem and `untick` into
+ * UntickChecklistItem commands (by label).
  */
 export const readChecklistChange = (
   state: HotfixState,
   checklist: Checklist,
   page: number,
   selectedValues: readonly string[],
+  seenValues?: readonly string[],
 ): { tick: string[]; untick: string[] } => {
   const items = state.checklists[checklist];
-  const selected = new Set(selectedValues.filter((v) => /^\d{1,4}$/.test(v)).map(Number));
+  const indices = (values: readonly string[]) =>
+    new Set(values.filter((v) => /^\d{1,4}$/.test(v)).map(Number));
+  const selected = indices(selectedValues);
+  const seen = seenValues ? indices(seenValues) : undefined;
   const tick: string[] = [];
   const untick: string[] = [];
   for (let i = page * CHECKLIST_PAGE; i < Math.min(items.length, (page + 1) * CHECKLIST_PAGE); i++) {
     const item = items[i];
     if (!item) continue;
-    if (selected.has(i) && item.ticked === null) tick.push(item.label);
-    if (!selected.has(i) && item.ticked !== null) untick.push(item.label);
+    const wasShown = seen ? seen.has(i) : item.ticked !== null;
+    if (selected.has(i) && !wasShown && item.ticked === null) tick.push(item.label);
+    if (!selected.has(i) && wasShown && item.ticked !== null) untick.push(item.label);
   }
   return { tick, untick };
 };
 
-/** The documentation-update boxes a click changed: DocItem → done. */
+/** The documentation-update boxes a click changed: DocItem → done (`seen` as for checklists). */
 export const readDocsChange = (
   state: HotfixState,
   selectedValues: readonly string[],
+  seenValues?: readonly string[],
 ): { item: DocItem; done: boolean }[] => {
   const selected = new Set(selectedValues);
-  return DOC_ITEMS.filter((item) => selected.has(item) !== (state.docs[item] !== null)).map((item) => ({
-    item,
-    done: selected.has(item),
-  }));
+  const seen = seenValues ? new Set(seenValues) : undefined;
+  return DOC_ITEMS.filter((item) => {
+    const wasShown = seen ? seen.has(item) : state.docs[item] !== null;
+    return selected.has(item) !== wasShown && selected.has(item) !== (state.docs[item] !== null);
+  }).map((item) => ({ item, done: selected.has(item) }));
 };

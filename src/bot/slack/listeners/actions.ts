@@ -32,6 +32,20 @@ const originOf = (body: BlockAction) => {
   return { ...(channel ? { channel } : {}), ...(ts && !body.container.is_ephemeral ? { ts } : {}) };
 };
 
+/**
+ * The boxes the clicked card showed ticked: the `initial_options` of that element in the message Slack sends
+ * back with the click. Undefined when the message is not there (an ephemeral card).
+ */
+const shownTicked = (body: BlockAction, blockId: string, actionId: string): string[] | undefined => {
+  const blocks = (body.message as { blocks?: unknown } | undefined)?.blocks;
+  if (!Array.isArray(blocks)) return undefined;
+  type Box = { action_id?: string; initial_options?: { value?: string }[] };
+  const block = (blocks as { block_id?: string; elements?: Box[] }[]).find((b) => b.block_id === blockId);
+  const element = block?.elements?.find((e) => e.action_id === actionId);
+  if (!element) return undefined;
+  return (element.initial_options ?? []).map((o) => o.value ?? '');
+};
+
 const STALE =
   '🔄 That button is not one of this card’s (it may be from an older version of hotfix). Nothing was changed.';
 
@@ -240,7 +254,13 @@ export const registerActions = (app: App, deps: BotDeps): void => {
       const state = await existing(deps, where.hotfixId, tell);
       if (!state) return;
       const selected = action.selected_options.map((o) => o.value ?? '');
-      const { tick, untick } = readChecklistChange(state, where.checklist, where.page, selected);
+      const { tick, untick } = readChecklistChange(
+        state,
+        where.checklist,
+        where.page,
+        selected,
+        shownTicked(typed.body, action.block_id, action.action_id),
+      );
       let refused = tick.length + untick.length === 0;
       for (const item of tick)
         refused =
@@ -273,6 +293,7 @@ export const registerActions = (app: App, deps: BotDeps): void => {
       const changes = readDocsChange(
         state,
         action.selected_options.map((o) => o.value ?? ''),
+        shownTicked(typed.body, action.block_id, action.action_id),
       );
       let refused = changes.length === 0;
       for (const { item, done } of changes)

@@ -127,6 +127,17 @@ describe('the hotfix card', () => {
       tick: [],
       untick: [],
     });
+    // The same click on a card drawn before "Tests passed" was ticked (it showed nothing ticked): only the box
+    // the person changed counts, so the tick recorded since is kept.
+    expect(readChecklistChange(state, 'code_readiness', 0, ['0'], [])).toEqual({
+      tick: ['Code review complete'],
+      untick: [],
+    });
+    // Unticking what the card showed ticked still unticks it.
+    expect(readChecklistChange(state, 'code_readiness', 0, [], ['1'])).toEqual({
+      tick: [],
+      untick: ['Tests passed'],
+    });
   });
 
   it('shows the run, and the monitoring window counting down', () => {
