@@ -71,8 +71,12 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '0' },
     kinds: { type: 'string', default: 'command,tick,approve' },
     'server-node-arg': { type: 'string', multiple: true, default: [] },
+    // `one`: `hotfix serve` with workers and notifier in-process (the default deployment);
+    // `split`: `hotfix serve --no-worker --no-notifier` answering Slack, and one `hotfix worker` doing the rest.
+    topology: { type: 'string', default: 'one' },
   },
 });
+const SPLIT = args.topology === 'split';
 const REQUESTS = Number(args.requests);
 const ROUNDS = Number(args.rounds);
 const CONCURRENCY = Number(args.concurrency);
@@ -208,23 +212,35 @@ await runBench(cleanup, async () => {
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: standIn.url,
   };
+  const oursEnv = {
+    ...process.env,
+    ...slackEnv,
+    PORT: String(oursPort),
+    REDIS_URL: redisServer.url,
+    HOTFIX_CONFIG: configFile,
+    LOG_LEVEL: 'warn',
+  };
+  const hotfixBin = join(import.meta.dirname, '..', 'bin', 'hotfix.js');
   const ours = spawn(
     process.execPath,
-    [...(args['server-node-arg'] ?? []), join(import.meta.dirname, '..', 'bin', 'hotfix.js'), 'serve'],
-    {
-      env: {
-        ...process.env,
-        ...slackEnv,
-        PORT: String(oursPort),
-        REDIS_URL: redisServer.url,
-        HOTFIX_CONFIG: configFile,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', createLog(dir, 'ours'), createLog(dir, 'ours.err')],
-    },
+    [
+      ...(args['server-node-arg'] ?? []),
+      hotfixBin,
+      'serve',
+      ...(SPLIT ? ['--no-worker', '--no-notifier'] : []),
+    ],
+    { env: oursEnv, stdio: ['ignore', createLog(dir, 'ours'), createLog(dir, 'ours.err')] },
   );
   // SIGTERM: serve closes its server, the notifier and the workers (and writes a --cpu-prof profile).
   cleanup.child('hotfix serve', ours);
+  if (SPLIT)
+    cleanup.child(
+      'hotfix worker',
+      spawn(process.execPath, [hotfixBin, 'worker'], {
+        env: oursEnv,
+        stdio: ['ignore', createLog(dir, 'worker'), createLog(dir, 'worker.err')],
+      }),
+    );
   const bare = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bare-bolt.ts')], {
     env: { ...process.env, ...slackEnv, PORT: String(barePort) },
     stdio: ['ignore', 'pipe', createLog(dir, 'bare.err')],
@@ -286,6 +302,21 @@ await runBench(cleanup, async () => {
   };
   const context: ResponseUrlContext = { channel: INCIDENTS, user: REQUESTER.id };
 
+  /** A copy of the card whose checkboxes in `blockId` show `ticked` as ticked. */
+  const showingTicked = (card: CardMessage, blockId: string, ticked: readonly unknown[]): CardMessage => ({
+    ...card,
+    blocks: card.blocks.map((block) =>
+      block.block_id === blockId
+        ? {
+            ...block,
+            elements: (block.elements as Record<string, unknown>[]).map((e) =>
+              e.type === 'checkboxes' ? { ...e, initial_options: ticked } : e,
+            ),
+          }
+        : block,
+    ),
+  });
+
   /** The j-th request of a kind (per app): the same sequence of payloads for both apps. */
   const payload = (kind: Kind, j: number, responseUrl: string): string => {
     const triggerId = newTriggerId();
@@ -296,7 +327,8 @@ await runBench(cleanup, async () => {
       const boxes = checklistElement(card, 'code_readiness');
       const ticked = Math.floor(j / TICK_POOL) % 2 === 0;
       return blockActionsBody({
-        card,
+        // The card as Slack shows it by then: an untick is clicked on a card showing the item ticked.
+        card: ticked ? card : showingTicked(card, boxes.blockId, boxes.options.slice(0, 1)),
         user: REQUESTER.id,
         responseUrl,
         triggerId,

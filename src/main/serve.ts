@@ -18,6 +18,8 @@ import { startSlack } from './slack.ts';
 
 export interface ServeOptions {
   readonly worker: boolean;
+  /** Project hotfixes onto Slack from this process too (default); `--no-notifier` leaves it to `hotfix worker`. */
+  readonly notifier?: boolean;
   /** Playground only: changes to the bundled config before it is used (the demo shortens its waits). */
   readonly editPlaygroundConfig?: ConfigEdit;
 }
@@ -51,8 +53,10 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
   const { redis } = engine;
   if (options.worker) engine.startWorkers();
   const botToken = playground?.botToken ?? settings.env.SLACK_BOT_TOKEN;
-  const slack = botToken ? await startSlack(settings, engine, log, botToken) : undefined;
-  const slackEvents = slack?.bot.requestListener;
+  const slack = botToken
+    ? await startSlack(settings, engine, log, botToken, { app: true, notifier: options.notifier ?? true })
+    : undefined;
+  const slackEvents = slack?.bot?.requestListener;
   // The playground page is mounted once the server listens (its deliveries need the port).
   const mounted: { page?: PlaygroundHandler } = {};
 
@@ -88,7 +92,13 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
   const mountedPlayground = playground?.mount(port);
   if (mountedPlayground) mounted.page = mountedPlayground.page;
   log.info(
-    { port, config: settings.configPath, worker: options.worker, playground: playground !== undefined },
+    {
+      port,
+      config: settings.configPath,
+      worker: options.worker,
+      notifier: options.notifier ?? true,
+      playground: playground !== undefined,
+    },
     `hotfix serve listening on http://localhost:${port}`,
   );
   return {

@@ -25,8 +25,15 @@ export interface SlackSettings {
   readonly policy: Policy;
 }
 
+export interface SlackRoles {
+  /** The Bolt app (listeners, `/slack/events`). */
+  readonly app: boolean;
+  /** The notifier projecting the feed onto Slack (shares the work with other replicas). */
+  readonly notifier: boolean;
+}
+
 export interface RunningSlack {
-  readonly bot: SlackBot;
+  readonly bot: SlackBot | undefined;
   /** Waits until the notifier has nothing running or scheduled (tests, shutdown). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -41,6 +48,7 @@ export const startSlack = async (
   engine: Engine,
   log: Logger,
   botToken: string,
+  roles: SlackRoles = { app: true, notifier: true },
 ): Promise<RunningSlack> => {
   const { env } = settings;
   const { redis, prefix, clock } = engine;
@@ -65,13 +73,17 @@ export const startSlack = async (
     clock,
     log,
   };
-  const bot = createSlackBot(deps, {
-    botToken,
-    signingSecret: env.SLACK_SIGNING_SECRET ?? '',
-    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
-    ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
-  });
-  await bot.start();
+  const bot = roles.app
+    ? createSlackBot(deps, {
+        botToken,
+        signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+        ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+        ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+      })
+    : undefined;
+  await bot?.start();
+  if (!roles.notifier)
+    return { bot, idle: async () => undefined, close: async () => void (await bot?.stop()) };
 
   // The notifier's client gives 429s back at once: the notifier waits for that hotfix only.
   const client = new WebClient(botToken, {
@@ -134,7 +146,7 @@ export const startSlack = async (
       notifier.stop();
       // Let a sync in flight finish before Redis goes away.
       await notifier.idle();
-      await bot.stop();
+      await bot?.stop();
       feedRedis.disconnect();
       await loop;
     },

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { createEngine } from './engine.ts';
 import { loadSettings } from './runtime.ts';
+import { startSlack } from './slack.ts';
 import type { CliDeps } from './commands/command.ts';
 
 /** `hotfix worker`: BullMQ workers only; run as many as needed, on as many machines as needed. */
@@ -9,8 +10,18 @@ export const runWorker = async (deps: CliDeps, signal?: AbortSignal): Promise<vo
   const log = pino({ level: settings.env.LOG_LEVEL });
   const engine = await createEngine({ ...settings, processEnv: deps.env, log });
   engine.startWorkers();
+  // With Slack credentials, workers also project hotfixes onto Slack (replicas share that work), so a
+  // `hotfix serve --no-worker --no-notifier` front does nothing but answer Slack.
+  const botToken = settings.env.SLACK_BOT_TOKEN;
+  const slack = botToken
+    ? await startSlack(settings, engine, log, botToken, { app: false, notifier: true })
+    : undefined;
   log.info(
-    { config: settings.configPath, concurrency: settings.env.HOTFIX_WORKER_CONCURRENCY },
+    {
+      config: settings.configPath,
+      concurrency: settings.env.HOTFIX_WORKER_CONCURRENCY,
+      notifier: slack !== undefined,
+    },
     'hotfix worker started',
   );
   await new Promise<void>((resolve) => {
@@ -22,6 +33,7 @@ export const runWorker = async (deps: CliDeps, signal?: AbortSignal): Promise<vo
     { graceMs: settings.env.HOTFIX_SHUTDOWN_GRACE },
     'stopping: no new jobs; letting running steps finish',
   );
+  await slack?.close();
   await engine.close();
   log.info('stopped');
 };

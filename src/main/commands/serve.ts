@@ -9,5 +9,8 @@ export const registerServeCommand: RegisterCommand = (program, deps) => {
       'run the HTTP server (Slack and Teams endpoints, /healthz, /readyz) and, unless --no-worker, the workers',
     )
     .option('--no-worker', 'do not run the workers in this process')
-    .action(async (options: { worker: boolean }) => (await import('../serve.ts')).serve(options, deps));
+    .option('--no-notifier', 'do not post cards and thread lines from this process (hotfix worker does)')
+    .action(async (options: { worker: boolean; notifier: boolean }) =>
+      (await import('../serve.ts')).serve(options, deps),
+    );
 };
