@@ -116,7 +116,9 @@ export const createNotifier = (deps: NotifierDeps) => {
         await deps.surface.postLine(ref, stored, before, after);
         await save({ posted: stored.position });
       }
-      if (cardWait > 0) later(hotfixId, cardWait);
+      // Spread over a quarter of the interval: cards edited together would otherwise all fall due together,
+      // and their redraws would arrive as one burst of work and of chat.update calls.
+      if (cardWait > 0) later(hotfixId, cardWait + Math.floor(Math.random() * (minInterval / 4)));
     } catch (error) {
       if (error instanceof RateLimited) return later(hotfixId, error.retryAfterMs);
       deps.log.warn({ hotfixId, err: String(error) }, 'chat update failed; will retry');
