@@ -249,7 +249,7 @@ export const renderPlanModal = (options: PlanModalOptions): ModalView => {
       textInput(initial?.previousVersion, { max: 100, placeholder: '2.3.0' }),
       {
         optional: true,
-        hint: 'What a rollback returns to ({{plan.previous_version}}).',
+        hint: 'The version a rollback returns to.',
       },
     ),
     input(
