@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import type { SlackDelivery, SlackStandIn, StandInMessage } from '../slack-stand-in/index.ts';
 import type { CliDeps } from './commands/command.ts';
 import type { ConfigEdit } from './playground.ts';
+import { freePort } from './local-redis.ts';
 import { startServer } from './serve.ts';
 
 /** The bundled playground config with its waits shortened, so the demo plays in well under a minute. */
@@ -26,14 +25,6 @@ type Element = {
   readonly action_id?: string;
   readonly text?: { readonly text?: string };
   readonly options?: readonly { readonly value?: string }[];
-};
-
-const freePort = async (): Promise<number> => {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
 };
 
 const input = (value: string) => ({ value: { type: 'plain_text_input', value } });

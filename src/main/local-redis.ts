@@ -76,7 +76,8 @@ const onPath = async (program: string, path: string): Promise<string | undefined
   return undefined;
 };
 
-const freePort = async (): Promise<number> => {
+/** A port nobody listens on right now (another process may still take it before we bind). */
+export const freePort = async (): Promise<number> => {
   const probe = createServer();
   probe.listen(0, '127.0.0.1');
   await once(probe, 'listening');

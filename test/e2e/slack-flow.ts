@@ -1,6 +1,4 @@
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -9,7 +7,10 @@ import { serve } from '../../src/main/serve.ts';
 import type { SlackStandIn, StandInMessage } from '../../src/slack-stand-in/index.ts';
 import { createSlackDelivery, createSlackStandIn } from '../../src/slack-stand-in/index.ts';
 import type { SlackDelivery } from '../../src/slack-stand-in/deliver.ts';
-import { uniquePrefix } from '../helpers/redis.ts';
+import { freePort, uniquePrefix } from '../helpers/redis.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+export { waitFor };
 
 export const TEAM = 'T0HOTFIX';
 export const INCIDENTS = 'C0INCIDENTS';
@@ -20,14 +21,6 @@ export const ALICE = 'U0ALICE';
 export const BOB = 'U0BOB';
 export const CAROL = 'U0CAROL';
 export const DAVE = 'U0DAVE';
-
-const freePort = async (): Promise<number> => {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-};
 
 const configText = (healthUrl: string) => `
 timezone: UTC
@@ -61,21 +54,6 @@ services:
     monitor:
       - { name: health, check: { url: '${healthUrl}' }, every: 500ms }
 `;
-
-/** Polls until `probe` returns a value; bounded, so a broken flow fails instead of hanging. */
-export const waitFor = async <T>(
-  what: string,
-  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  timeoutMs = 20_000,
-): Promise<T> => {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 40));
-  }
-};
 
 export interface SlackWorld {
   readonly standIn: SlackStandIn;

@@ -1,16 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { Socket, createConnection, createServer } from 'node:net';
+import { Socket, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisOptions } from 'ioredis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort } from '../../src/main/local-redis.ts';
+
+export { freePort };
 
 /** A private redis-server for one test suite, configured like production (AOF, no eviction). */
 export interface TestRedis {
@@ -72,17 +74,6 @@ const spawnWatchdog = (pid: number, dir: string): ChildProcess => {
   // Unreferenced so a suite that forgets stop() does not keep the test process alive.
   if (watchdog.stdin instanceof Socket) watchdog.stdin.unref();
   return watchdog;
-};
-
-const freePort = async (): Promise<number> => {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
-  return address.port;
 };
 
 type Probe = 'ours' | 'other' | 'not-ready';

@@ -1,18 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { useRedisServer } from '../helpers/redis.ts';
+import { freePort, useRedisServer } from '../helpers/redis.ts';
 
 const redisServer = useRedisServer();
-
-const freePort = async (): Promise<number> => {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-};
 
 describe('hotfix serve', () => {
   it('answers /healthz and /readyz, and exits 0 on SIGTERM', async () => {

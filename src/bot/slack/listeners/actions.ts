@@ -5,7 +5,6 @@ import {
   renderCancelModal,
   renderIssueModal,
   renderLessonsModal,
-  renderPlanModal,
   renderRejectModal,
   renderRollbackModal,
 } from '../blocks/modals.ts';
@@ -21,7 +20,16 @@ import {
 } from '../ids.ts';
 import { recordMarkdown, recordMessage } from '../record.ts';
 import type { Tell } from './shared.ts';
-import { cardOptions, execute, existing, explain, openModal, privateReplies, slackPerson } from './shared.ts';
+import {
+  cardOptions,
+  execute,
+  existing,
+  explain,
+  openModal,
+  openPlanEditor,
+  privateReplies,
+  slackPerson,
+} from './shared.ts';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -124,24 +132,15 @@ export const registerActions = (app: App, deps: BotDeps): void => {
     if (done) await tell(`🚀 Deploy of ${v.h} requested: every step shows in its thread.`);
   });
 
-  onButton('editPlan', ['v'], async (v, { tell, origin, args }) => {
-    const state = await existing(deps, v.h, tell);
-    if (!state) return;
-    if (state.phase !== 'planned') return tell(`⏸️ ${v.h}'s plan can only change while planning.`);
-    await openModal(
-      args.client,
-      args.body.trigger_id,
-      renderPlanModal({
-        services: Object.keys(deps.config().services),
-        people: deps.policy().people,
-        initial: state.plan,
-        hotfixId: state.id,
-        origin,
-      }),
+  onButton('editPlan', ['v'], (v, { tell, origin, args }) =>
+    openPlanEditor(deps, {
+      client: args.client,
+      triggerId: args.body.trigger_id,
+      hotfixId: v.h,
+      origin,
       tell,
-      deps.log,
-    );
-  });
+    }),
+  );
 
   onButton('cancel', ['v'], async (v, { tell, origin, args }) => {
     const state = await existing(deps, v.h, tell);

@@ -14,7 +14,16 @@ import { COMMAND } from '../ids.ts';
 import { recordMarkdown, recordMessage } from '../record.ts';
 import { helpMessage, usageText } from '../replies.ts';
 import type { Tell } from './shared.ts';
-import { cardOptions, execute, existing, explain, openModal, privateReplies, slackPerson } from './shared.ts';
+import {
+  cardOptions,
+  execute,
+  existing,
+  explain,
+  openModal,
+  openPlanEditor,
+  privateReplies,
+  slackPerson,
+} from './shared.ts';
 
 /** `rollback HF-3 data the totals are wrong`: a leading trigger word picks the trigger without the modal. */
 const TRIGGER_WORDS: Readonly<Record<string, (typeof PERSON_ROLLBACK_TRIGGERS)[number]>> = {
@@ -66,27 +75,14 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
             deps.log,
           );
         }
-        case 'edit': {
-          const state = await existing(deps, sub.hotfixId, tell);
-          if (!state) return;
-          if (state.phase !== 'planned')
-            return tell(
-              `⏸️ ${state.id} is ${PHASE_LABELS[state.phase].toLowerCase()}: its plan can only change while planning.`,
-            );
-          return openModal(
+        case 'edit':
+          return openPlanEditor(deps, {
             client,
-            command.trigger_id,
-            renderPlanModal({
-              services: Object.keys(deps.config().services),
-              people: deps.policy().people,
-              initial: state.plan,
-              hotfixId: state.id,
-              origin,
-            }),
+            triggerId: command.trigger_id,
+            hotfixId: sub.hotfixId,
+            origin,
             tell,
-            deps.log,
-          );
-        }
+          });
         case 'status': {
           if (sub.hotfixId) return showStatus(sub.hotfixId, tell);
           const open = await openStates();

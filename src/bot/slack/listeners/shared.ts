@@ -7,6 +7,8 @@ import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { Handled } from '../../../service/handler.ts';
 import { ConcurrencyError } from '../../../service/handler.ts';
 import type { CardOptions } from '../blocks/card.ts';
+import { PHASE_LABELS } from '../blocks/common.ts';
+import { renderPlanModal } from '../blocks/modals.ts';
 import type { BotDeps } from '../deps.ts';
 import { INTERNAL_ERROR, refusalText, repeatText } from '../replies.ts';
 
@@ -142,4 +144,36 @@ export const existing = async (
   if (state.phase !== 'none') return state;
   await tell(`🔎 There is no hotfix ${hotfixId}. \`/hotfix list\` shows the open ones.`);
   return null;
+};
+
+/** `/hotfix edit` and the card's Edit plan button: the plan form prefilled, while the hotfix is planning. */
+export const openPlanEditor = async (
+  deps: Pick<BotDeps, 'handler' | 'config' | 'policy' | 'log'>,
+  input: {
+    readonly client: WebClient;
+    readonly triggerId: string;
+    readonly hotfixId: string;
+    readonly origin: { readonly channel?: string; readonly ts?: string };
+    readonly tell: Tell;
+  },
+): Promise<void> => {
+  const state = await existing(deps, input.hotfixId, input.tell);
+  if (!state) return;
+  if (state.phase !== 'planned')
+    return input.tell(
+      `⏸️ ${state.id} is ${PHASE_LABELS[state.phase].toLowerCase()}: its plan can only change while planning.`,
+    );
+  await openModal(
+    input.client,
+    input.triggerId,
+    renderPlanModal({
+      services: Object.keys(deps.config().services),
+      people: deps.policy().people,
+      initial: state.plan,
+      hotfixId: state.id,
+      origin: input.origin,
+    }),
+    input.tell,
+    deps.log,
+  );
 };
