@@ -6,8 +6,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Agent, request } from 'node:http';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import type { Policy } from '../src/domain/hotfix/policy.ts';
 import type { HotfixState } from '../src/domain/hotfix/state.ts';
 import type { Person } from '../src/domain/hotfix/people.ts';
@@ -255,13 +253,4 @@ export const post = (to: Target, body: string, headers: OutgoingHttpHeaders) =>
     req.end(body);
   });
 
-export const freePort = async (): Promise<number> => {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
-  return address.port;
-};
+export { freePort } from '../src/main/local-redis.ts';
