@@ -49,6 +49,9 @@ const progressSchema = z.object({
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const LEASE_MS = 15_000;
+const FOLDED_CACHE = 1000;
+/** A sweep syncs this many hotfixes at a time, yielding in between, so it never blocks other work for long. */
+const SWEEP_BATCH = 10;
 
 /**
  * Projects hotfixes onto a chat surface: one card per hotfix, edited in place, and one thread line per event,
@@ -64,6 +67,13 @@ export const createNotifier = (deps: NotifierDeps) => {
   const progressKey = (hotfixId: string) => `${base}:progress:${hotfixId}`;
   const leaseKey = (hotfixId: string) => `${base}:lease:${hotfixId}`;
   const chains = new Map<string, Promise<void>>();
+  const folded = new Map<string, { readonly version: number; readonly state: HotfixState }>();
+  const remember = (hotfixId: string, entry: { readonly version: number; readonly state: HotfixState }) => {
+    folded.delete(hotfixId);
+    folded.set(hotfixId, entry);
+    // Oldest first in a Map: keep the most recently synced hotfixes.
+    if (folded.size > FOLDED_CACHE) folded.delete(folded.keys().next().value as string);
+  };
   const timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   let stopped = false;
 
@@ -85,14 +95,29 @@ export const createNotifier = (deps: NotifierDeps) => {
     if (leased !== 'OK') return later(hotfixId, 250);
     try {
       const progress = progressSchema.parse(await deps.redis.hgetall(progressKey(hotfixId)));
-      const { events, version } = await deps.store.load(hotfixId);
-      if (events.length === 0) return;
+      // Start from this process's folded state when the thread is not behind it: only newer events are read
+      // and folded, so a sweep over many quiet hotfixes costs a short read each, not a replay of every stream.
+      const known = folded.get(hotfixId);
+      const base = known && known.version <= progress.posted ? known : undefined;
+      let loaded = await deps.store.load(hotfixId, base?.version ?? 0);
+      let from = base;
+      if (base && loaded.version < base.version) {
+        // The stream is shorter than what we folded (Redis restored from an older file): start over.
+        from = undefined;
+        loaded = await deps.store.load(hotfixId);
+      }
+      const { events, version } = loaded;
+      if (version === 0) return;
+      if (events.length === 0 && progress.ref && progress.shown >= version && progress.posted >= version) return;
       const save = (fields: Record<string, string | number>) =>
         deps.redis.hset(progressKey(hotfixId), fields);
       let ref: CardRef | undefined = progress.ref ? (JSON.parse(progress.ref) as CardRef) : undefined;
-      let state = initialState();
+      let state = from?.state ?? initialState();
+      // states[i] is the state after event `offset + i`.
+      const offset = from?.version ?? 0;
       const states: HotfixState[] = [state];
       for (const stored of events) states.push((state = evolve(state, stored.event)));
+      remember(hotfixId, { version, state });
       if (ref === undefined) {
         ref = await deps.surface.openCard(state);
         progress.shown = version;
@@ -111,8 +136,8 @@ export const createNotifier = (deps: NotifierDeps) => {
       }
       for (const stored of events) {
         if (stored.position <= progress.posted) continue;
-        const before = states[stored.position - 1] ?? initialState();
-        const after = states[stored.position] ?? state;
+        const before = states[stored.position - 1 - offset] ?? initialState();
+        const after = states[stored.position - offset] ?? state;
         await deps.surface.postLine(ref, stored, before, after);
         await save({ posted: stored.position });
       }
@@ -147,7 +172,11 @@ export const createNotifier = (deps: NotifierDeps) => {
     },
     /** Repairs every open hotfix: what a crashed replica or an outage left unsent is sent now. */
     sweep: async () => {
-      await Promise.all((await deps.store.listOpen()).map(sync));
+      const open = await deps.store.listOpen();
+      for (let i = 0; i < open.length; i += SWEEP_BATCH) {
+        await Promise.all(open.slice(i, i + SWEEP_BATCH).map(sync));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     },
     /** Waits until no sync is running or scheduled (tests and shutdown). */
     idle: async () => {
