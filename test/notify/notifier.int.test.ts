@@ -176,4 +176,40 @@ describe('notifier', () => {
     expect(recorded.opened).toEqual([{ hotfixId, version: 2 }]);
     expect(recorded.lines.map((l) => l.position)).toEqual([1, 2]);
   });
+
+  it('a thread line that failed is posted on the next sync, in order, even though the state was folded past it', async () => {
+    const { prefix, store, handler, recorded } = setup();
+    let failLine = 0;
+    const surface: ChatSurface = {
+      ...recorded.surface,
+      async postLine(ref, stored, before, after) {
+        if (stored.position === failLine) {
+          failLine = 0;
+          throw new Error('chat is down');
+        }
+        return recorded.surface.postLine(ref, stored, before, after);
+      },
+    };
+    const notifier = createNotifier({
+      surface,
+      store,
+      redis: connect(),
+      prefix,
+      replica: 'a',
+      clock,
+      log: quiet,
+    });
+    const { hotfixId } = await handler.start(plan, people.requester);
+    await notifier.sync(hotfixId);
+    failLine = 3;
+    for (const n of [1, 2, 3])
+      await handler.handle(hotfixId, { type: 'NoteObservation', text: `note ${n}`, by: people.support });
+    await notifier.sync(hotfixId);
+    expect(recorded.lines.map((l) => l.position)).toEqual([1, 2]);
+    await notifier.sync(hotfixId);
+    await handler.handle(hotfixId, { type: 'NoteObservation', text: 'note 4', by: people.support });
+    await notifier.sync(hotfixId);
+    notifier.stop();
+    expect(recorded.lines.map((l) => l.position)).toEqual([1, 2, 3, 4, 5]);
+  });
 });
