@@ -258,6 +258,31 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     const home = await waitFor('the Home tab', () => world.standIn.views.home(CAROL));
     expect(JSON.stringify(home.view.blocks)).toContain(id);
     expect(JSON.stringify(home.view.blocks)).toContain('hotfix_approve');
+
+    // Carol approves from Home: the approval is recorded and her Home no longer asks for it.
+    const button = (
+      home.view.blocks as unknown as {
+        block_id?: string;
+        elements?: { action_id?: string; value?: string }[];
+      }[]
+    )
+      .flatMap((b) => (b.elements ?? []).map((e) => ({ block: b.block_id, ...e })))
+      .find((e) => e.action_id?.startsWith('hotfix_approve') && e.value?.includes('"management"'));
+    await world.slack.act({
+      user: CAROL,
+      viewId: home.view.id,
+      actionId: button?.action_id ?? 'missing',
+      ...(button?.block ? { blockId: button.block } : {}),
+    });
+    await waitFor(
+      'the approval from Home',
+      async () => (await world.eventTypes(id)).filter((t) => t === 'PlanApproved').length === 2,
+    );
+    // Nothing else waits on Carol (management): the redrawn Home offers no approval.
+    await waitFor('Home redrawn', () => {
+      const now = world.standIn.views.home(CAROL);
+      return now && !JSON.stringify(now.view.blocks).includes('hotfix_approve');
+    });
   }, 30_000);
 
   it('answers forged and stale signatures with 401 and changes nothing', async () => {

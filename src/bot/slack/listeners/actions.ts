@@ -19,6 +19,7 @@ import {
   voteIdOf,
 } from '../ids.ts';
 import { recordMarkdown, recordMessage } from '../record.ts';
+import { publishHome } from './home.ts';
 import type { Tell } from './shared.ts';
 import {
   cardOptions,
@@ -94,6 +95,8 @@ export const registerActions = (app: App, deps: BotDeps): void => {
       } catch (error) {
         await ctx.tell(explain(deps, value.h, { type: 'RequestDeploy' }, error));
       }
+      // A click on the Home tab: redraw it, so what was just done leaves the person's to-do list.
+      if (typed.body.view?.type === 'home') await publishHome(deps, typed.client, typed.body.user.id);
     });
   };
 
