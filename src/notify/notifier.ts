@@ -108,7 +108,8 @@ export const createNotifier = (deps: NotifierDeps) => {
       }
       const { events, version } = loaded;
       if (version === 0) return;
-      if (events.length === 0 && progress.ref && progress.shown >= version && progress.posted >= version) return;
+      if (events.length === 0 && progress.ref && progress.shown >= version && progress.posted >= version)
+        return;
       const save = (fields: Record<string, string | number>) =>
         deps.redis.hset(progressKey(hotfixId), fields);
       let ref: CardRef | undefined = progress.ref ? (JSON.parse(progress.ref) as CardRef) : undefined;
