@@ -77,6 +77,10 @@ export const preparePlayground = async (
   const apiUrl = await standIn.start();
   const settings: LoadedConfig = {
     ...loaded,
+    // A team config written for Teams only still plays here: its hotfixes go to the playground's channel.
+    config: loaded.config.slack
+      ? loaded.config
+      : { ...loaded.config, slack: { incident_channel: channel, channel_per_hotfix: false } },
     env: { ...loaded.env, REDIS_URL: redis.url, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: apiUrl },
   };
   let page: PlaygroundHandler | undefined;

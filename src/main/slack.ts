@@ -11,7 +11,7 @@ import { createSlackSurface } from '../bot/slack/surface.ts';
 import { createNotifier } from '../notify/notifier.ts';
 import { createFeedConsumer } from '../store/feed.ts';
 import type { Engine } from './engine.ts';
-import { connectRedis } from './runtime.ts';
+import { StartupError, connectRedis } from './runtime.ts';
 
 const SWEEP_EVERY_MS = 30_000;
 /** Feed entries a crashed replica took and never acknowledged are taken over after this long. */
@@ -51,6 +51,10 @@ export const startSlack = async (
   roles: SlackRoles = { app: true, notifier: true },
 ): Promise<RunningSlack> => {
   const { env } = settings;
+  if (!settings.config.slack)
+    throw new StartupError([
+      'SLACK_BOT_TOKEN is set but hotfix.yml has no slack section: add slack.incident_channel (the channel id hotfix posts cards in)',
+    ]);
   const { redis, prefix, clock } = engine;
   const replica = `${hostname()}:${process.pid}`;
   const key = (rest: string) => `${prefix}{hotfix}:slack:${rest}`;

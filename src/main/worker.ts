@@ -12,7 +12,7 @@ export const runWorker = async (deps: CliDeps, signal?: AbortSignal): Promise<vo
   engine.startWorkers();
   // With Slack credentials, workers also project hotfixes onto Slack (replicas share that work), so a
   // `hotfix serve --no-worker --no-notifier` front does nothing but answer Slack.
-  const botToken = settings.env.SLACK_BOT_TOKEN;
+  const botToken = settings.config.slack ? settings.env.SLACK_BOT_TOKEN : undefined;
   const slack = botToken
     ? await startSlack(settings, engine, log, botToken, { app: false, notifier: true })
     : undefined;

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, useRedisServer } from '../helpers/redis.ts';
 
@@ -44,5 +47,37 @@ describe('hotfix serve', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(1);
     expect(stderr.trim()).toBe('hotfix: PORT must be a port number (1-65535), got "eighty"');
+  });
+
+  it('stops at start-up with one line when Slack credentials are set but the config names no Slack channel', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hotfix-serve-'));
+    const config = join(dir, 'hotfix.yml');
+    await writeFile(
+      config,
+      [
+        'people: { technical: { slack: [U0A1] } }',
+        'policy: { approvals: { technical: 1 } }',
+        'services:',
+        "  api: { deploy: { execution: [{ name: d, run: ['true'] }] }, rollback: { execution: [{ name: r, run: ['true'] }] } }",
+      ].join('\n'),
+    );
+    const child = spawn('node', ['bin/hotfix.js', 'serve'], {
+      env: {
+        ...process.env,
+        REDIS_URL: redisServer().url,
+        HOTFIX_CONFIG: config,
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: 'secret',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    await rm(dir, { recursive: true, force: true });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      'hotfix: SLACK_BOT_TOKEN is set but hotfix.yml has no slack section: add slack.incident_channel (the channel id hotfix posts cards in)',
+    );
   });
 });
