@@ -14,7 +14,7 @@ import { preparePlayground } from './playground.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError, loadSettings } from './runtime.ts';
 import type { RunningSlack } from './slack.ts';
-import { startSlack } from './slack.ts';
+import { NO_SLACK_SECTION, startSlack } from './slack.ts';
 
 export interface ServeOptions {
   readonly worker: boolean;
@@ -47,10 +47,7 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
     ? undefined
     : await preparePlayground(deps.env, log, options.editPlaygroundConfig);
   const settings = playground?.settings ?? (await loadSettings(deps.env));
-  if (settings.env.SLACK_BOT_TOKEN && !settings.config.slack)
-    throw new StartupError([
-      'SLACK_BOT_TOKEN is set but hotfix.yml has no slack section: add slack.incident_channel (the channel id hotfix posts cards in)',
-    ]);
+  if (settings.env.SLACK_BOT_TOKEN && !settings.config.slack) throw new StartupError([NO_SLACK_SECTION]);
   if (settings.bundled)
     log.warn({ config: settings.configPath }, 'no hotfix.yml found: using the bundled example config');
   const engine = await createEngine({ ...settings, processEnv: deps.env, log });

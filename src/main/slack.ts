@@ -19,6 +19,9 @@ const STALE_FEED_MS = 60_000;
 /** Slack retries a delivery for a few minutes at most: remember each for an hour. */
 const DELIVERY_TTL_S = 3600;
 
+export const NO_SLACK_SECTION =
+  'SLACK_BOT_TOKEN is set but hotfix.yml has no slack section: add slack.incident_channel (the channel id hotfix posts cards in)';
+
 export interface SlackSettings {
   readonly env: Env;
   readonly config: Config;
@@ -51,10 +54,7 @@ export const startSlack = async (
   roles: SlackRoles = { app: true, notifier: true },
 ): Promise<RunningSlack> => {
   const { env } = settings;
-  if (!settings.config.slack)
-    throw new StartupError([
-      'SLACK_BOT_TOKEN is set but hotfix.yml has no slack section: add slack.incident_channel (the channel id hotfix posts cards in)',
-    ]);
+  if (!settings.config.slack) throw new StartupError([NO_SLACK_SECTION]);
   const { redis, prefix, clock } = engine;
   const replica = `${hostname()}:${process.pid}`;
   const key = (rest: string) => `${prefix}{hotfix}:slack:${rest}`;
