@@ -150,6 +150,34 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     expect(await readFile(world.stepLog, 'utf8')).toMatch(/backup 1 start[\s\S]*deploy 1 start/);
 
     await world.cardWhen(id, 'sign-off offered', (c) => blockText(c).includes('hotfix_sign_off'));
+
+    // Post-deploy: the documentation-update checklist and a lessons-learned note, both in the record.
+    const withDocs = world.card(id);
+    const docsBlock = (withDocs?.blocks ?? [])
+      .map((b) => (b as { block_id?: string }).block_id ?? '')
+      .find((blockId) => blockId.startsWith('hotfix_docs:'));
+    await world.slack.act({
+      user: BOB,
+      channel: INCIDENTS,
+      ts: withDocs?.ts ?? '',
+      actionId: 'hotfix_docs',
+      ...(docsBlock ? { blockId: docsBlock } : {}),
+      selected: ['system.changes_applied', 'process.lessons_learned'],
+    });
+    await click(id, BOB, 'hotfix_lessons');
+    const lessons = await waitFor('the lessons modal', () => world.standIn.views.top(BOB));
+    await world.slack.submitView({
+      user: BOB,
+      viewId: lessons.view.id,
+      values: { lessons_text: input('Round money in one place, with tests for half-cents') },
+    });
+    await waitFor('docs and lessons recorded', async () => {
+      const types = await world.eventTypes(id);
+      return (
+        types.filter((t) => t === 'DocumentationUpdateTicked').length === 2 &&
+        types.includes('LessonsLearnedNoted')
+      );
+    });
     await click(id, BOB, 'hotfix_sign_off');
     await world.cardWhen(id, 'business sign-off', (c) => blockText(c).includes('Sign off as Business'));
     const signBusiness = world.card(id);
@@ -165,6 +193,7 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
       world.standIn.files().find((f) => f.name.startsWith(id)),
     );
     expect(file.content.toString()).toContain('Deployment');
+    expect(file.content.toString()).toContain('Round money in one place');
     await world.cardWhen(id, 'closed', (c) => c.text.includes('Closed'));
     await world.slack.command({ user: DAVE, channel: INCIDENTS, text: `record ${id}` });
     await waitFor('the record reply', () =>
