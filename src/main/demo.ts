@@ -104,11 +104,11 @@ const createDriver = (standIn: SlackStandIn, slack: SlackDelivery, channel: stri
       );
       return /HF-\d+/.exec(posted.text)?.[0] ?? '';
     },
-    /** Ticks every readiness box still open (the automatic checks tick theirs on their own). */
-    async tickAll(id: string, user: string) {
+    /** Ticks every box of the card's checklists (readiness by default; the automatic checks tick theirs). */
+    async tickAll(id: string, user: string, blockPrefix = 'hotfix_checklist:') {
       const root = await waitFor(`${id}'s card`, () => card(id));
       for (const block of (root.blocks ?? []) as Block[]) {
-        if (!block.block_id?.startsWith('hotfix_checklist:')) continue;
+        if (!block.block_id?.startsWith(blockPrefix)) continue;
         const boxes = block.elements?.find((e) => e.type === 'checkboxes');
         if (!boxes?.action_id) continue;
         await slack.act({
@@ -170,7 +170,18 @@ export const demo = async (deps: CliDeps): Promise<void> => {
     say(' ▸ alice deploys; carol confirms the manual step when it asks');
     await d.press(id, carol!, /^Confirm$/, 'thread');
     await d.waitFor('the monitoring window to close', () => d.card(id)?.text.includes('Verified'));
-    say(' ▸ verified after a clean monitoring window; technical, business and support sign off');
+    say(
+      ' ▸ verified after a clean monitoring window; bob ticks the documentation updates and notes a lesson',
+    );
+    await d.tickAll(id, bob!, 'hotfix_docs:');
+    await d.press(id, bob!, /Lessons learned/);
+    const lessons = await d.waitFor('the lessons form', () => standIn.views.top(bob!));
+    await delivery.submitView({
+      user: bob!,
+      viewId: lessons.view.id,
+      values: { lessons_text: input('Round money in one place, with tests for half-cents') },
+    });
+    say(' ▸ technical, business and support sign off');
     await d.press(id, bob!, /^Sign off as Technical$/);
     await d.press(id, carol!, /^Sign off as Business$/);
     await d.press(id, dave!, /^Sign off as Support$/);
