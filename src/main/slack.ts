@@ -16,8 +16,10 @@ import { StartupError, connectRedis } from './runtime.ts';
 const SWEEP_EVERY_MS = 30_000;
 /** Feed entries a crashed replica took and never acknowledged are taken over after this long. */
 const STALE_FEED_MS = 60_000;
-/** Slack retries a delivery for a few minutes at most: remember each for an hour. */
+/** Slack retries a delivery for a few minutes at most: remember each handled one for an hour. */
 const DELIVERY_TTL_S = 3600;
+/** Handling takes milliseconds; a claim still unconfirmed after this long belonged to a process that died. */
+const DELIVERY_CLAIM_S = 30;
 
 export const NO_SLACK_SECTION =
   'SLACK_BOT_TOKEN is set but hotfix.yml has no slack section: add slack.incident_channel (the channel id hotfix posts cards in)';
@@ -73,7 +75,9 @@ export const startSlack = async (
     policy: () => settings.policy,
     lockHolders,
     claimDelivery: async (delivery: string) =>
-      (await redis.set(key(`delivery:${delivery}`), replica, 'EX', DELIVERY_TTL_S, 'NX')) === 'OK',
+      (await redis.set(key(`delivery:${delivery}`), replica, 'EX', DELIVERY_CLAIM_S, 'NX')) === 'OK',
+    deliveryDone: async (delivery: string) =>
+      void (await redis.set(key(`delivery:${delivery}`), 'done', 'EX', DELIVERY_TTL_S)),
     clock,
     log,
   };

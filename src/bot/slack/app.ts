@@ -33,13 +33,23 @@ const deliveryKey = (body: Record<string, unknown>): string | null => {
 
 /**
  * A retried delivery (`X-Slack-Retry-Num`, sent when an ack was late) is acked and dropped when the first one
- * was taken, so it has no second effect. Every delivery is claimed, since Slack may also send one twice.
+ * was taken, so it has no second effect. Every delivery is claimed, since Slack may also send one twice; a
+ * claim whose handler never finished (the process died) lapses, so Slack's next retry is handled.
  */
 const oncePerDelivery =
   (deps: BotDeps): Middleware<AnyMiddlewareArgs> =>
   async (args) => {
     const key = deliveryKey(args.body as Record<string, unknown>);
-    if (key === null || (await deps.claimDelivery(key))) return args.next();
+    if (key === null) return args.next();
+    if (await deps.claimDelivery(key)) {
+      await args.next();
+      await deps
+        .deliveryDone(key)
+        .catch((error: unknown) =>
+          deps.log.warn({ key, err: String(error) }, 'could not mark the delivery handled'),
+        );
+      return;
+    }
     deps.log.info({ key, retry: args.context.retryNum }, 'repeated delivery ignored');
     const ack = (args as { ack?: () => Promise<void> }).ack;
     if (ack) await ack();

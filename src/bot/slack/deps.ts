@@ -22,9 +22,12 @@ export interface BotDeps {
   readonly lockHolders: (services: readonly string[]) => Promise<Readonly<Record<string, LockHolder>>>;
   /**
    * Claims a delivery (Slack's trigger id or event id) for this process; false when it was claimed before,
-   * so a retried delivery has no second effect.
+   * so a retried delivery has no second effect. A claim lapses after a short while unless `deliveryDone`
+   * confirms it: a process that died while handling a delivery does not stop Slack's later retry.
    */
   readonly claimDelivery: (key: string) => Promise<boolean>;
+  /** The claimed delivery was handled: remember it for as long as Slack may retry it. */
+  readonly deliveryDone: (key: string) => Promise<void>;
   readonly clock: Clock;
   readonly log: BotLog;
 }
