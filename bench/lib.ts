@@ -42,9 +42,10 @@ export const serviceName = (i: number): string => `svc-${i}`;
  * A hotfix.yml with `services` services (svc-1…svc-N), each deploying `steps` execution steps `run: [true]`,
  * no preparation, verification or monitor (and a one-step rollback the config rules require), and the shortest verification period the schema allows.
  */
-export const benchConfig = ({ services, steps }: { services: number; steps: number }): string => {
+/** The `services:` entries of the bench configs: svc-1…svc-N, each `steps` execution steps `run: [true]`. */
+export const serviceBlocksOf = (services: number, steps: number): string[] => {
   const stepLines = Array.from({ length: steps }, (_, i) => `          - { name: s${i + 1}, run: ['true'] }`);
-  const serviceBlocks = Array.from({ length: services }, (_, i) =>
+  return Array.from({ length: services }, (_, i) =>
     [
       `  ${serviceName(i + 1)}:`,
       '    deploy:',
@@ -55,6 +56,10 @@ export const benchConfig = ({ services, steps }: { services: number; steps: numb
       "      execution: [{ name: revert, run: ['true'] }]",
     ].join('\n'),
   );
+};
+
+export const benchConfig = ({ services, steps }: { services: number; steps: number }): string => {
+  const serviceBlocks = serviceBlocksOf(services, steps);
   return [
     'timezone: UTC',
     'people:',

@@ -11,7 +11,7 @@ import type { HotfixState } from '../src/domain/hotfix/state.ts';
 import type { Person } from '../src/domain/hotfix/people.ts';
 import { renderCard } from '../src/bot/slack/blocks/card.ts';
 import type { SlackStandInOptions } from '../src/slack-stand-in/index.ts';
-import { serviceName } from './lib.ts';
+import { serviceBlocksOf } from './lib.ts';
 
 export const BOT_TOKEN = 'xoxb-bench-token';
 export const SIGNING_SECRET = 'bench-signing-secret';
@@ -49,10 +49,6 @@ export const slackBenchConfig = (options: {
   steps: number;
   channelPerHotfix: boolean;
 }): string => {
-  const stepLines = Array.from(
-    { length: options.steps },
-    (_, i) => `          - { name: s${i + 1}, run: ['true'] }`,
-  );
   return [
     'timezone: UTC',
     'slack:',
@@ -71,16 +67,7 @@ export const slackBenchConfig = (options: {
     '  code_readiness: [Tests passed, Reviewed]',
     '  environment_readiness: [Tool access]',
     'services:',
-    ...Array.from({ length: options.services }, (_, i) =>
-      [
-        `  ${serviceName(i + 1)}:`,
-        '    deploy:',
-        '      execution:',
-        ...stepLines,
-        '    rollback:',
-        "      execution: [{ name: revert, run: ['true'] }]",
-      ].join('\n'),
-    ),
+    ...serviceBlocksOf(options.services, options.steps),
     '',
   ].join('\n');
 };
