@@ -315,12 +315,21 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
   }, 30_000);
 
   it('answers forged and stale signatures with 401 and changes nothing', async () => {
-    const calls = world.standIn.calls.length;
+    // What a forged request could change: a modal opened, a private answer, anything sent on the person's behalf.
+    const seen = () => ({
+      views: world.standIn.callsTo('views.open').length,
+      ephemerals: world.standIn.ephemerals(ALICE).length,
+      responses: world.standIn.calls.filter((c) => c.kind === 'response_url').length,
+    });
+    const before = seen();
     const body = new URLSearchParams({
       command: '/hotfix',
       text: 'start',
       user_id: ALICE,
       team_id: 'T0HOTFIX',
+      channel_id: INCIDENTS,
+      trigger_id: world.standIn.newTriggerId(ALICE),
+      response_url: world.standIn.newResponseUrl({ channel: INCIDENTS, user: ALICE }),
     }).toString();
     const forged = await world.slack.raw({
       body,
@@ -340,7 +349,12 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(unsigned.status).toBe(401);
-    expect(world.standIn.calls.length).toBe(calls);
+    expect(seen()).toEqual(before);
+    // The same request signed with the app's secret is taken: the plan form opens.
+    const signed = await world.slack.raw({ body, contentType: 'application/x-www-form-urlencoded' });
+    expect(signed.status).toBe(200);
+    await waitFor('the plan form', () => seen().views > before.views);
+    world.standIn.views.clear(ALICE);
   });
 
   it('answers unknown subcommands and ids privately with the usage line', async () => {
