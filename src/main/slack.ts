@@ -60,12 +60,15 @@ export const startSlack = async (
   const { redis, prefix, clock } = engine;
   const replica = `${hostname()}:${process.pid}`;
   const key = (rest: string) => `${prefix}{hotfix}:slack:${rest}`;
+  // Read on every card render: all services at once, not one round trip after another.
   const lockHolders = async (services: readonly string[]) => {
+    const unique = [...new Set(services)];
+    const holders = await Promise.all(unique.map((service) => engine.locks.holder(service)));
     const held: Record<string, LockHolder> = {};
-    for (const service of new Set(services)) {
-      const holder = await engine.locks.holder(service);
+    unique.forEach((service, i) => {
+      const holder = holders[i];
       if (holder) held[service] = { hotfixId: holder.hotfixId, since: holder.since };
-    }
+    });
     return held;
   };
   const deps = {
