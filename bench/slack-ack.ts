@@ -26,10 +26,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { fork, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -74,6 +74,10 @@ const { values: args } = parseArgs({
     // `one`: `hotfix serve` with workers and notifier in-process (the default deployment);
     // `split`: `hotfix serve --no-worker --no-notifier` answering Slack, and one `hotfix worker` doing the rest.
     topology: { type: 'string', default: 'one' },
+    // CPU priority (nice) for the processes that are not the app under measurement: the Slack stand-in (Slack's
+    // servers, which in production do not share our cores) and, in the split topology, `hotfix worker`.
+    'nice-stand-in': { type: 'string', default: '0' },
+    'nice-worker': { type: 'string', default: '0' },
   },
 });
 const SPLIT = args.topology === 'split';
@@ -124,10 +128,37 @@ const standInHost = async (dir: string) => {
     });
   return {
     url,
+    pid: child.pid,
     responseUrls: async (n: number, context: ResponseUrlContext) =>
       (await ask({ op: 'responseUrls', n, context })).urls as string[],
     calls: async () => (await ask({ op: 'calls' })).calls as Record<string, number>,
   };
+};
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; 0 elsewhere). */
+const cpuSeconds = (pid: number | undefined): number => {
+  if (pid === undefined) return 0;
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+};
+const CLOCK_TICKS = 100;
+
+/** Lowers the CPU priority of every thread of a process (setpriority is per thread on Linux). */
+const renice = (pid: number | undefined, nice: number) => {
+  if (pid === undefined || nice === 0) return;
+  let tids: number[] = [pid];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    // not Linux: the main thread only
+  }
+  for (const tid of tids) setPriority(tid, nice);
 };
 
 /** A file for a child's stdout or stderr in the bench's temp dir (read back when something fails). */
@@ -233,20 +264,21 @@ await runBench(cleanup, async () => {
   );
   // SIGTERM: serve closes its server, the notifier and the workers (and writes a --cpu-prof profile).
   cleanup.child('hotfix serve', ours);
-  if (SPLIT)
-    cleanup.child(
-      'hotfix worker',
-      spawn(process.execPath, [hotfixBin, 'worker'], {
+  const worker = SPLIT
+    ? spawn(process.execPath, [hotfixBin, 'worker'], {
         env: oursEnv,
         stdio: ['ignore', createLog(dir, 'worker'), createLog(dir, 'worker.err')],
-      }),
-    );
+      })
+    : undefined;
+  if (worker) cleanup.child('hotfix worker', worker);
   const bare = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bare-bolt.ts')], {
     env: { ...process.env, ...slackEnv, PORT: String(barePort) },
     stdio: ['ignore', 'pipe', createLog(dir, 'bare.err')],
   });
   cleanup.child('bare Bolt app', bare);
   await waitForExitOrLine(bare, 'the bare Bolt app', 'ready');
+  renice(standIn.pid, Number(args['nice-stand-in']));
+  renice(worker?.pid, Number(args['nice-worker']));
   const oursUp = performance.now();
   while ((await httpGet(oursPort, '/readyz')) !== 200) {
     if (ours.exitCode !== null || performance.now() - oursUp > 30_000) {
@@ -374,6 +406,27 @@ await runBench(cleanup, async () => {
     }
   };
 
+  // CPU each process spent per block (its requests and, for ours, the follow-up work until settled).
+  const redisPid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1]);
+  const processes = {
+    app: { ours: ours.pid, bare: bare.pid },
+    worker: { ours: worker?.pid, bare: undefined },
+    'stand-in': { ours: standIn.pid, bare: standIn.pid },
+    redis: { ours: redisPid, bare: redisPid },
+  } as const;
+  type ProcessName = keyof typeof processes | 'bench client';
+  const cpuNow = (side: Side): Record<ProcessName, number> => ({
+    app: cpuSeconds(processes.app[side]),
+    worker: cpuSeconds(processes.worker[side]),
+    'stand-in': cpuSeconds(processes['stand-in'][side]),
+    redis: cpuSeconds(processes.redis[side]),
+    'bench client': (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  });
+  const cpuSpent: Record<Side, Record<Kind, Map<ProcessName, number>>> = {
+    bare: { command: new Map(), tick: new Map(), approve: new Map() },
+    ours: { command: new Map(), tick: new Map(), approve: new Map() },
+  };
+
   const results: Record<Side, Record<Kind, number[]>> = {
     bare: { command: [], tick: [], approve: [] },
     ours: { command: [], tick: [], approve: [] },
@@ -387,6 +440,7 @@ await runBench(cleanup, async () => {
         const urls = await standIn.responseUrls(REQUESTS, context);
         const requests = urls.map((url) => ({ body: payload(kind, sent[side][kind]++, url) }));
         const feedBefore = await probe.xlen(feedKey);
+        const cpuBefore = cpuNow(side);
         // Fresh connections per block: a keep-alive socket idle through a settle may be closed by the server
         // (keepAliveTimeout 5 s) just as the client reuses it (ECONNRESET).
         const block = await runBlock(targets[side], requests);
@@ -394,6 +448,11 @@ await runBench(cleanup, async () => {
         targets[side] = target(targets[side].name, targets[side].port, CONCURRENCY);
         await settle(side, feedBefore, kind === 'command' ? 0 : REQUESTS);
         if (round < WARMUP_ROUNDS) continue;
+        const cpuAfter = cpuNow(side);
+        for (const name of Object.keys(cpuAfter) as ProcessName[]) {
+          const spent = cpuSpent[side][kind];
+          spent.set(name, (spent.get(name) ?? 0) + cpuAfter[name] - cpuBefore[name]);
+        }
         results[side][kind].push(...block.samples);
         perRound.push({
           round: round - WARMUP_ROUNDS + 1,
@@ -440,6 +499,24 @@ await runBench(cleanup, async () => {
         `${o.p99 <= 1.5 * b.p99 ? 'MET' : 'MISSED'} |`,
     );
   }
+  out.push(
+    '',
+    'CPU per request (ms; user + system, from the start of a block until ours settled; bench client includes its own pacing):',
+    '',
+  );
+  const names = Object.keys(cpuNow('ours')) as ProcessName[];
+  out.push(
+    `| payload | app | ${names.join(' | ')} | all |`,
+    `|---|---|${names.map(() => '---').join('|')}|---|`,
+  );
+  for (const kind of KINDS)
+    for (const side of ['bare', 'ours'] as const) {
+      const n = results[side][kind].length || 1;
+      const spent = names.map((name) => ((cpuSpent[side][kind].get(name) ?? 0) * 1000) / n);
+      out.push(
+        `| ${kind} | ${side} | ${spent.map((v) => v.toFixed(2)).join(' | ')} | ${spent.reduce((a, b) => a + b, 0).toFixed(2)} |`,
+      );
+    }
   out.push('', 'per block (ms; rps = requests answered per second in the block):', '');
   out.push(
     '| round | payload | app | n | p50 | p90 | p99 | max | rps | non-200 |',

@@ -1,8 +1,17 @@
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import { z } from 'zod';
 import type { HotfixState } from '../domain/hotfix/state.ts';
 import { evolve, initialState } from '../domain/hotfix/state.ts';
 import type { Clock, EventStore, StoredEvent } from '../service/ports.ts';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** Defined by the notifier: see LEASE_AND_READ. */
+    hotfixNotifyLease(lease: string, progress: string, replica: string, ms: number): Result<unknown, Context>;
+    /** Defined by the notifier: see RELEASE. */
+    hotfixNotifyRelease(lease: string, replica: string): Result<unknown, Context>;
+  }
+}
 
 /** Where a hotfix's card lives on a chat surface (a Slack channel and message ts, a Teams activity…). */
 export type CardRef = Readonly<Record<string, string>>;
@@ -47,6 +56,12 @@ const progressSchema = z.object({
   shownAt: z.coerce.number().default(0),
 });
 
+/** Takes the lease and reads the progress in one round trip: the progress when leased, nil when not. */
+const LEASE_AND_READ = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return redis.call('HGETALL', KEYS[2])
+end
+return false`;
+const leaseReply = z.array(z.string()).nullable();
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const LEASE_MS = 15_000;
 const FOLDED_CACHE = 1000;
@@ -66,6 +81,9 @@ export const createNotifier = (deps: NotifierDeps) => {
   const base = `${deps.prefix}{hotfix}:notify:${deps.surface.name}`;
   const progressKey = (hotfixId: string) => `${base}:progress:${hotfixId}`;
   const leaseKey = (hotfixId: string) => `${base}:lease:${hotfixId}`;
+  // Defined once: later calls send the scripts' sha (EVALSHA), not their text.
+  deps.redis.defineCommand('hotfixNotifyLease', { numberOfKeys: 2, lua: LEASE_AND_READ });
+  deps.redis.defineCommand('hotfixNotifyRelease', { numberOfKeys: 1, lua: RELEASE });
   const chains = new Map<string, Promise<void>>();
   const folded = new Map<string, { readonly version: number; readonly state: HotfixState }>();
   const remember = (hotfixId: string, entry: { readonly version: number; readonly state: HotfixState }) => {
@@ -91,10 +109,16 @@ export const createNotifier = (deps: NotifierDeps) => {
   };
 
   const syncOnce = async (hotfixId: string): Promise<void> => {
-    const leased = await deps.redis.set(leaseKey(hotfixId), deps.replica, 'PX', LEASE_MS, 'NX');
-    if (leased !== 'OK') return later(hotfixId, 250);
+    const fields = leaseReply.parse(
+      await deps.redis.hotfixNotifyLease(leaseKey(hotfixId), progressKey(hotfixId), deps.replica, LEASE_MS),
+    );
+    if (fields === null) return later(hotfixId, 250);
     try {
-      const progress = progressSchema.parse(await deps.redis.hgetall(progressKey(hotfixId)));
+      const progress = progressSchema.parse(
+        Object.fromEntries(
+          Array.from({ length: fields.length / 2 }, (_, i) => fields.slice(2 * i, 2 * i + 2)),
+        ),
+      );
       // Start from this process's folded state when the thread is not behind it: only newer events are read
       // and folded, so a sweep over many quiet hotfixes costs a short read each, not a replay of every stream.
       const known = folded.get(hotfixId);
@@ -150,7 +174,7 @@ export const createNotifier = (deps: NotifierDeps) => {
       deps.log.warn({ hotfixId, err: String(error) }, 'chat update failed; will retry');
       later(hotfixId, 5000);
     } finally {
-      await deps.redis.eval(RELEASE, 1, leaseKey(hotfixId), deps.replica);
+      await deps.redis.hotfixNotifyRelease(leaseKey(hotfixId), deps.replica);
     }
   };
 

@@ -1,7 +1,7 @@
-import type { Middleware, AnyMiddlewareArgs } from '@slack/bolt';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
 import type { BotDeps } from './deps.ts';
+import { oncePerDelivery } from './once-per-delivery.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommand } from './listeners/command.ts';
 import { registerHome } from './listeners/home.ts';
@@ -24,36 +24,6 @@ export interface SlackBot {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
-
-/** The key of a delivery: Slack sends the same trigger id or event id again when it retries one. */
-const deliveryKey = (body: Record<string, unknown>): string | null => {
-  const id = body.trigger_id ?? body.event_id;
-  return typeof id === 'string' && id.length > 0 && id.length < 200 ? id : null;
-};
-
-/**
- * A retried delivery (`X-Slack-Retry-Num`, sent when an ack was late) is acked and dropped when the first one
- * was taken, so it has no second effect. Every delivery is claimed, since Slack may also send one twice; a
- * claim whose handler never finished (the process died) lapses, so Slack's next retry is handled.
- */
-const oncePerDelivery =
-  (deps: BotDeps): Middleware<AnyMiddlewareArgs> =>
-  async (args) => {
-    const key = deliveryKey(args.body as Record<string, unknown>);
-    if (key === null) return args.next();
-    if (await deps.claimDelivery(key)) {
-      await args.next();
-      await deps
-        .deliveryDone(key)
-        .catch((error: unknown) =>
-          deps.log.warn({ key, err: String(error) }, 'could not mark the delivery handled'),
-        );
-      return;
-    }
-    deps.log.info({ key, retry: args.context.retryNum }, 'repeated delivery ignored');
-    const ack = (args as { ack?: () => Promise<void> }).ack;
-    if (ack) await ack();
-  };
 
 const bridgeLogger = (deps: BotDeps) => ({
   debug: () => undefined,

@@ -44,6 +44,13 @@ const slack = async <T>(call: () => Promise<T>): Promise<T> => {
   }
 };
 
+/**
+ * Blocks as the JSON string the Web API takes in a form body. WebClient would serialise an array itself, but it
+ * also copies and serialises every request body for a debug line it builds even with debug logging off; given a
+ * string, both are a cheap copy (a card is ~20 KB of blocks).
+ */
+const blocksJson = (blocks: readonly unknown[]): never => JSON.stringify(blocks) as never;
+
 const stepKey = (runId: string, step: string) => `step:${runId}:${step}`;
 const voteKey = (voteId: number) => `vote:${voteId}`;
 
@@ -109,7 +116,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     const known = await refs.get(hotfixId, key);
     if (known) {
       await slack(() =>
-        client.chat.update({ channel, ts: known, text: message.text, blocks: message.blocks as never }),
+        client.chat.update({ channel, ts: known, text: message.text, blocks: blocksJson(message.blocks) }),
       );
       return;
     }
@@ -118,7 +125,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
         channel,
         thread_ts: ref.ts ?? '',
         text: message.text,
-        blocks: message.blocks as never,
+        blocks: blocksJson(message.blocks),
       }),
     );
     if (posted.ts) await refs.set(hotfixId, key, posted.ts);
@@ -149,7 +156,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
       const channel = await cardChannel(state);
       const card = renderCard(state, await cardOptions(deps, state));
       const posted = await slack(() =>
-        client.chat.postMessage({ channel, text: card.text, blocks: card.blocks }),
+        client.chat.postMessage({ channel, text: card.text, blocks: blocksJson(card.blocks) }),
       );
       if (!posted.ts) throw new Error(`chat.postMessage gave no ts for ${state.id}`);
       return { channel: posted.channel ?? channel, ts: posted.ts };
@@ -162,7 +169,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
           channel: ref.channel ?? '',
           ts: ref.ts ?? '',
           text: card.text,
-          blocks: card.blocks,
+          blocks: blocksJson(card.blocks),
         }),
       );
     },
@@ -176,7 +183,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
             channel: ref.channel ?? '',
             thread_ts: ref.ts ?? '',
             text: line.text,
-            blocks: line.blocks,
+            blocks: blocksJson(line.blocks),
           }),
         );
       switch (event.type) {

@@ -8,11 +8,23 @@ export interface Clockface {
   readonly second: (iso: string | null | undefined) => string;
 }
 
+/** One per zone: building an Intl.DateTimeFormat costs far more than using one, and every render needs one. */
+const clockfaces = new Map<string, Clockface>();
+
 /**
  * Formats instants as wall-clock time in one IANA time zone (`UTC`, `Europe/Paris`).
  * Throws a RangeError naming the zone when Intl does not know it.
  */
 export const clockface = (timezone: string): Clockface => {
+  let face = clockfaces.get(timezone);
+  if (face === undefined) {
+    face = createClockface(timezone);
+    clockfaces.set(timezone, face);
+  }
+  return face;
+};
+
+const createClockface = (timezone: string): Clockface => {
   let format: Intl.DateTimeFormat;
   try {
     format = new Intl.DateTimeFormat('en-US', {

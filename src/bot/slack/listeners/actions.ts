@@ -9,6 +9,7 @@ import {
   renderRollbackModal,
 } from '../blocks/modals.ts';
 import type { BotDeps } from '../deps.ts';
+import { ackThenClaim } from '../once-per-delivery.ts';
 import type { ActionKey, ActionValue } from '../ids.ts';
 import {
   ACTIONS,
@@ -85,7 +86,7 @@ export const registerActions = (app: App, deps: BotDeps): void => {
   ) => {
     app.action(actionMatcher(ACTIONS[key]), async (args) => {
       const typed = args as unknown as ActionArgs;
-      await typed.ack();
+      if (!(await ackThenClaim(deps, typed))) return;
       const ctx = { ...setup(typed), args: typed };
       const action = typed.action;
       const value = action.type === 'button' ? parseActionValue(action.value) : null;
@@ -247,7 +248,7 @@ export const registerActions = (app: App, deps: BotDeps): void => {
   // lists the boxes now ticked. Each difference from the recorded state is one command.
   app.action(actionMatcher(ACTIONS.tick), async (args) => {
     const typed = args as unknown as ActionArgs;
-    await typed.ack();
+    if (!(await ackThenClaim(deps, typed))) return;
     const { by, tell } = setup(typed);
     const { action } = typed;
     const where = parseChecklistBlockId(action.block_id);
@@ -284,7 +285,7 @@ export const registerActions = (app: App, deps: BotDeps): void => {
 
   app.action(actionMatcher(ACTIONS.docs), async (args) => {
     const typed = args as unknown as ActionArgs;
-    await typed.ack();
+    if (!(await ackThenClaim(deps, typed))) return;
     const { by, tell } = setup(typed);
     const { action } = typed;
     const where = parseDocsBlockId(action.block_id);

@@ -10,6 +10,7 @@ import { userText } from '../blocks/text.ts';
 import type { HotfixSubcommand } from '../command-text.ts';
 import { parseCommandText } from '../command-text.ts';
 import type { BotDeps } from '../deps.ts';
+import { ackThenClaim } from '../once-per-delivery.ts';
 import { COMMAND } from '../ids.ts';
 import { recordMarkdown, recordMessage } from '../record.ts';
 import { helpMessage, usageText } from '../replies.ts';
@@ -42,8 +43,8 @@ const involves = (state: HotfixState, key: string): boolean =>
 
 /** `/hotfix …`: acks at once, then answers privately or opens the modal with the trigger id. */
 export const registerCommand = (app: App, deps: BotDeps): void => {
-  app.command(COMMAND, async ({ ack, command, client, respond }) => {
-    await ack();
+  app.command(COMMAND, async ({ ack, context, command, client, respond }) => {
+    if (!(await ackThenClaim(deps, { ack, context }))) return;
     const by = slackPerson(command.user_id, command.user_name);
     const tell = privateReplies({ client, user: command.user_id, respond, log: deps.log });
     const origin = { channel: command.channel_id };
