@@ -10,6 +10,7 @@ import { renderManualStepPrompt, renderThreadLine, renderVoteMessage } from './b
 import { mention } from './blocks/text.ts';
 import type { BotDeps } from './deps.ts';
 import { cardOptions } from './listeners/shared.ts';
+import { asJson } from './web-api-json.ts';
 import { recordMarkdown } from './record.ts';
 
 /** Thread messages the surface edits later (a manual step's prompt, a vote), by hotfix and key. */
@@ -43,13 +44,6 @@ const slack = async <T>(call: () => Promise<T>): Promise<T> => {
     throw error;
   }
 };
-
-/**
- * Blocks as the JSON string the Web API takes in a form body. WebClient would serialise an array itself, but it
- * also copies and serialises every request body for a debug line it builds even with debug logging off; given a
- * string, both are a cheap copy (a card is ~20 KB of blocks).
- */
-const blocksJson = (blocks: readonly unknown[]): never => JSON.stringify(blocks) as never;
 
 const stepKey = (runId: string, step: string) => `step:${runId}:${step}`;
 const voteKey = (voteId: number) => `vote:${voteId}`;
@@ -116,7 +110,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     const known = await refs.get(hotfixId, key);
     if (known) {
       await slack(() =>
-        client.chat.update({ channel, ts: known, text: message.text, blocks: blocksJson(message.blocks) }),
+        client.chat.update({ channel, ts: known, text: message.text, blocks: asJson(message.blocks) }),
       );
       return;
     }
@@ -125,7 +119,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
         channel,
         thread_ts: ref.ts ?? '',
         text: message.text,
-        blocks: blocksJson(message.blocks),
+        blocks: asJson(message.blocks),
       }),
     );
     if (posted.ts) await refs.set(hotfixId, key, posted.ts);
@@ -156,7 +150,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
       const channel = await cardChannel(state);
       const card = renderCard(state, await cardOptions(deps, state));
       const posted = await slack(() =>
-        client.chat.postMessage({ channel, text: card.text, blocks: blocksJson(card.blocks) }),
+        client.chat.postMessage({ channel, text: card.text, blocks: asJson(card.blocks) }),
       );
       if (!posted.ts) throw new Error(`chat.postMessage gave no ts for ${state.id}`);
       return { channel: posted.channel ?? channel, ts: posted.ts };
@@ -169,7 +163,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
           channel: ref.channel ?? '',
           ts: ref.ts ?? '',
           text: card.text,
-          blocks: blocksJson(card.blocks),
+          blocks: asJson(card.blocks),
         }),
       );
     },
@@ -183,7 +177,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
             channel: ref.channel ?? '',
             thread_ts: ref.ts ?? '',
             text: line.text,
-            blocks: blocksJson(line.blocks),
+            blocks: asJson(line.blocks),
           }),
         );
       switch (event.type) {

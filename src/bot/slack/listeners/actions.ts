@@ -32,6 +32,7 @@ import {
   privateReplies,
   slackPerson,
 } from './shared.ts';
+import { asJson } from '../web-api-json.ts';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -319,7 +320,7 @@ export const registerActions = (app: App, deps: BotDeps): void => {
       const state = await deps.handler.state(hotfixId);
       const revision = `${state.version}.${deps.clock.now().getTime().toString(36)}`;
       const card = renderCard(state, await cardOptions(deps, state, revision));
-      await client.chat.update({ channel, ts, text: card.text, blocks: card.blocks });
+      await client.chat.update({ channel, ts, text: card.text, blocks: asJson(card.blocks) });
     } catch (error) {
       deps.log.warn(
         { hotfixId, err: explain(deps, hotfixId, { type: 'TickChecklistItem' }, error) },

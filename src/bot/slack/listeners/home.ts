@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { personKey } from '../../../domain/hotfix/people.ts';
 import { renderHome } from '../blocks/home.ts';
 import type { BotDeps } from '../deps.ts';
+import { asJson } from '../web-api-json.ts';
 
 /** Publishes one person's Home tab: what waits on them, then their open hotfixes, then the others. */
 export const publishHome = async (deps: BotDeps, client: WebClient, user: string): Promise<void> => {
@@ -14,7 +15,7 @@ export const publishHome = async (deps: BotDeps, client: WebClient, user: string
       timezone: deps.config().timezone,
       now: deps.clock.now(),
     });
-    await client.views.publish({ user_id: user, view });
+    await client.views.publish({ user_id: user, view: asJson(view) });
   } catch (error) {
     deps.log.warn({ user, err: String(error) }, 'could not publish the Home tab');
   }

@@ -11,6 +11,7 @@ import { PHASE_LABELS } from '../blocks/common.ts';
 import { renderPlanModal } from '../blocks/modals.ts';
 import type { BotDeps } from '../deps.ts';
 import { INTERNAL_ERROR, refusalText, repeatText } from '../replies.ts';
+import { asJson } from '../web-api-json.ts';
 
 /** A private answer to the person who acted. */
 export interface Reply {
@@ -59,7 +60,12 @@ export const privateReplies = (input: {
           ...(blocks ? { blocks } : {}),
         });
       } else if (channel) {
-        await client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks } : {}) });
+        await client.chat.postEphemeral({
+          channel,
+          user,
+          text,
+          ...(blocks ? { blocks: asJson(blocks) } : {}),
+        });
       } else {
         await client.chat.postMessage({ channel: user, text, ...(blocks ? { blocks } : {}) });
       }
@@ -114,7 +120,7 @@ export const openModal = async (
   log: BotDeps['log'],
 ): Promise<void> => {
   try {
-    await client.views.open({ trigger_id: triggerId, view });
+    await client.views.open({ trigger_id: triggerId, view: asJson(view) });
   } catch (error) {
     log.warn({ err: String(error) }, 'views.open failed');
     await tell('⚠️ Slack would not open the form (it may have taken too long). Please try again.');
