@@ -27,7 +27,7 @@ const acksFirst = (body: Record<string, unknown>): boolean =>
  * claim whose handler never finished (the process died) lapses, so Slack's next retry is handled.
  */
 export const oncePerDelivery =
-  (deps: BotDeps): Middleware<AnyMiddlewareArgs> =>
+  (deps: Pick<BotDeps, 'claimDelivery' | 'deliveryDone' | 'log'>): Middleware<AnyMiddlewareArgs> =>
   async (args) => {
     const key = deliveryKey(args.body as Record<string, unknown>);
     if (key === null) return args.next();
