@@ -427,6 +427,18 @@ await runBench(cleanup, async () => {
     ours: { command: new Map(), tick: new Map(), approve: new Map() },
   };
 
+  // Redis commands per block, from INFO commandstats (the bench's own polling included: a few per block).
+  const redisCommands = async (): Promise<Map<string, number>> =>
+    new Map(
+      [...(await probe.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map(
+        ([, command, calls]) => [command ?? '', Number(calls)],
+      ),
+    );
+  const commandsSent: Record<Side, Record<Kind, Map<string, number>>> = {
+    bare: { command: new Map(), tick: new Map(), approve: new Map() },
+    ours: { command: new Map(), tick: new Map(), approve: new Map() },
+  };
+
   const results: Record<Side, Record<Kind, number[]>> = {
     bare: { command: [], tick: [], approve: [] },
     ours: { command: [], tick: [], approve: [] },
@@ -441,6 +453,7 @@ await runBench(cleanup, async () => {
         const requests = urls.map((url) => ({ body: payload(kind, sent[side][kind]++, url) }));
         const feedBefore = await probe.xlen(feedKey);
         const cpuBefore = cpuNow(side);
+        const commandsBefore = await redisCommands();
         // Fresh connections per block: a keep-alive socket idle through a settle may be closed by the server
         // (keepAliveTimeout 5 s) just as the client reuses it (ECONNRESET).
         const block = await runBlock(targets[side], requests);
@@ -449,6 +462,11 @@ await runBench(cleanup, async () => {
         await settle(side, feedBefore, kind === 'command' ? 0 : REQUESTS);
         if (round < WARMUP_ROUNDS) continue;
         const cpuAfter = cpuNow(side);
+        const commandsAfter = await redisCommands();
+        for (const [command, calls] of commandsAfter) {
+          const counted = commandsSent[side][kind];
+          counted.set(command, (counted.get(command) ?? 0) + calls - (commandsBefore.get(command) ?? 0));
+        }
         for (const name of Object.keys(cpuAfter) as ProcessName[]) {
           const spent = cpuSpent[side][kind];
           spent.set(name, (spent.get(name) ?? 0) + cpuAfter[name] - cpuBefore[name]);
@@ -517,6 +535,15 @@ await runBench(cleanup, async () => {
         `| ${kind} | ${side} | ${spent.map((v) => v.toFixed(2)).join(' | ')} | ${spent.reduce((a, b) => a + b, 0).toFixed(2)} |`,
       );
     }
+  out.push('', 'Redis commands per request to ours (from the start of a block until settled):', '');
+  for (const kind of KINDS) {
+    const n = results.ours[kind].length || 1;
+    const counted = [...commandsSent.ours[kind]].filter(([, calls]) => calls > 0).sort((a, b) => b[1] - a[1]);
+    const total = counted.reduce((sum, [, calls]) => sum + calls, 0);
+    out.push(
+      `- ${kind}: ${(total / n).toFixed(1)} (${counted.map(([c, calls]) => `${c} ${(calls / n).toFixed(2)}`).join(', ')})`,
+    );
+  }
   out.push('', 'per block (ms; rps = requests answered per second in the block):', '');
   out.push(
     '| round | payload | app | n | p50 | p90 | p99 | max | rps | non-200 |',
