@@ -125,13 +125,15 @@ export const startSlack = async (
   });
   await feed.ensureGroup('$');
   let stopped = false;
+  let claimedStaleAt = Number.NEGATIVE_INFINITY;
   const loop = (async () => {
     while (!stopped) {
       try {
-        const entries = [
-          ...(await feed.claimStale(STALE_FEED_MS)),
-          ...(await feed.read({ count: 100, blockMs: 1000 })),
-        ];
+        // Entries go stale only after a minute: looking for them on every read would cost a round trip per event.
+        const now = clock.now().getTime();
+        const stale = now - claimedStaleAt >= STALE_FEED_MS / 2 ? await feed.claimStale(STALE_FEED_MS) : [];
+        if (stale.length < 100) claimedStaleAt = now;
+        const entries = [...stale, ...(await feed.read({ count: 100, blockMs: 1000 }))];
         if (entries.length === 0) continue;
         await notifier.syncEntries(entries);
         await feed.ack(entries.map((e) => e.feedId));

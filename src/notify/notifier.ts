@@ -9,7 +9,12 @@ declare module 'ioredis' {
     /** Defined by the notifier: see LEASE_AND_READ. */
     hotfixNotifyLease(lease: string, progress: string, replica: string, ms: number): Result<unknown, Context>;
     /** Defined by the notifier: see RELEASE. */
-    hotfixNotifyRelease(lease: string, replica: string): Result<unknown, Context>;
+    hotfixNotifyRelease(
+      lease: string,
+      progress: string,
+      replica: string,
+      ...fields: (string | number)[]
+    ): Result<unknown, Context>;
   }
 }
 
@@ -62,7 +67,10 @@ const LEASE_AND_READ = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'N
 end
 return false`;
 const leaseReply = z.array(z.string()).nullable();
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+/** Saves the progress not yet saved (field, value… after the replica), then gives the lease back if held. */
+const RELEASE = `if #ARGV > 1 then redis.call('HSET', KEYS[2], unpack(ARGV, 2)) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
 const LEASE_MS = 15_000;
 const FOLDED_CACHE = 1000;
 /** A sweep syncs this many hotfixes at a time, yielding in between, so it never blocks other work for long. */
@@ -83,7 +91,7 @@ export const createNotifier = (deps: NotifierDeps) => {
   const leaseKey = (hotfixId: string) => `${base}:lease:${hotfixId}`;
   // Defined once: later calls send the scripts' sha (EVALSHA), not their text.
   deps.redis.defineCommand('hotfixNotifyLease', { numberOfKeys: 2, lua: LEASE_AND_READ });
-  deps.redis.defineCommand('hotfixNotifyRelease', { numberOfKeys: 1, lua: RELEASE });
+  deps.redis.defineCommand('hotfixNotifyRelease', { numberOfKeys: 2, lua: RELEASE });
   const chains = new Map<string, Promise<void>>();
   const folded = new Map<string, { readonly version: number; readonly state: HotfixState }>();
   const remember = (hotfixId: string, entry: { readonly version: number; readonly state: HotfixState }) => {
@@ -113,6 +121,16 @@ export const createNotifier = (deps: NotifierDeps) => {
       await deps.redis.hotfixNotifyLease(leaseKey(hotfixId), progressKey(hotfixId), deps.replica, LEASE_MS),
     );
     if (fields === null) return later(hotfixId, 250);
+    // Progress is saved before the next chat call, or with the lease's release: a crash in between repeats at
+    // most the last message, as it would if it came just after the call.
+    let unsaved: Record<string, string | number> = {};
+    const save = (more: Record<string, string | number>) => void Object.assign(unsaved, more);
+    const flush = async () => {
+      if (Object.keys(unsaved).length === 0) return;
+      const saving = unsaved;
+      unsaved = {};
+      await deps.redis.hset(progressKey(hotfixId), saving);
+    };
     try {
       const progress = progressSchema.parse(
         Object.fromEntries(
@@ -134,8 +152,6 @@ export const createNotifier = (deps: NotifierDeps) => {
       if (version === 0) return;
       if (events.length === 0 && progress.ref && progress.shown >= version && progress.posted >= version)
         return;
-      const save = (fields: Record<string, string | number>) =>
-        deps.redis.hset(progressKey(hotfixId), fields);
       let ref: CardRef | undefined = progress.ref ? (JSON.parse(progress.ref) as CardRef) : undefined;
       let state = from?.state ?? initialState();
       // states[i] is the state after event `offset + i`.
@@ -147,7 +163,7 @@ export const createNotifier = (deps: NotifierDeps) => {
         ref = await deps.surface.openCard(state);
         progress.shown = version;
         progress.shownAt = deps.clock.now().getTime();
-        await save({ ref: JSON.stringify(ref), shown: version, shownAt: progress.shownAt });
+        save({ ref: JSON.stringify(ref), shown: version, shownAt: progress.shownAt });
       }
       // The card first: it is what people act on, and a long thread backlog (Slack posts about one message a
       // second per channel) must not keep it stale.
@@ -155,16 +171,18 @@ export const createNotifier = (deps: NotifierDeps) => {
       if (progress.shown < version) {
         cardWait = progress.shownAt + minInterval - deps.clock.now().getTime();
         if (cardWait <= 0) {
+          await flush();
           await deps.surface.updateCard(ref, state);
-          await save({ shown: version, shownAt: deps.clock.now().getTime() });
+          save({ shown: version, shownAt: deps.clock.now().getTime() });
         }
       }
       for (const stored of events) {
         if (stored.position <= progress.posted) continue;
         const before = states[stored.position - 1 - offset] ?? initialState();
         const after = states[stored.position - offset] ?? state;
+        await flush();
         await deps.surface.postLine(ref, stored, before, after);
-        await save({ posted: stored.position });
+        save({ posted: stored.position });
       }
       // Spread over a quarter of the interval: cards edited together would otherwise all fall due together,
       // and their redraws would arrive as one burst of work and of chat.update calls.
@@ -174,7 +192,12 @@ export const createNotifier = (deps: NotifierDeps) => {
       deps.log.warn({ hotfixId, err: String(error) }, 'chat update failed; will retry');
       later(hotfixId, 5000);
     } finally {
-      await deps.redis.hotfixNotifyRelease(leaseKey(hotfixId), deps.replica);
+      await deps.redis.hotfixNotifyRelease(
+        leaseKey(hotfixId),
+        progressKey(hotfixId),
+        deps.replica,
+        ...Object.entries(unsaved).flat(),
+      );
     }
   };
 
