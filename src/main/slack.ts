@@ -12,6 +12,7 @@ import { createNotifier } from '../notify/notifier.ts';
 import { createFeedConsumer } from '../store/feed.ts';
 import type { Engine } from './engine.ts';
 import { StartupError, connectRedis } from './runtime.ts';
+import { createTurns } from './turns.ts';
 
 const SWEEP_EVERY_MS = 30_000;
 /** Feed entries a crashed replica took and never acknowledged are taken over after this long. */
@@ -71,6 +72,8 @@ export const startSlack = async (
     });
     return held;
   };
+  // Acks first: the notifier and each click's own follow-up wait while a Slack request awaits its answer.
+  const turns = createTurns();
   const deps = {
     handler: engine.handler,
     store: engine.store,
@@ -81,10 +84,11 @@ export const startSlack = async (
       (await redis.set(key(`delivery:${delivery}`), replica, 'EX', DELIVERY_CLAIM_S, 'NX')) === 'OK',
     deliveryDone: async (delivery: string) =>
       void (await redis.set(key(`delivery:${delivery}`), 'done', 'EX', DELIVERY_TTL_S)),
+    waitTurn: turns.wait,
     clock,
     log,
   };
-  const bot = roles.app
+  const created = roles.app
     ? createSlackBot(deps, {
         botToken,
         signingSecret: env.SLACK_SIGNING_SECRET ?? '',
@@ -92,6 +96,25 @@ export const startSlack = async (
         ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       })
     : undefined;
+  const listener = created?.requestListener;
+  const bot: SlackBot | undefined =
+    created && listener
+      ? {
+          ...created,
+          requestListener: (req, res) => {
+            turns.begin();
+            let answered = false;
+            const end = () => {
+              if (answered) return;
+              answered = true;
+              turns.end();
+            };
+            res.once('finish', end);
+            res.once('close', end);
+            listener(req, res);
+          },
+        }
+      : created;
   await bot?.start();
   if (!roles.notifier)
     return { bot, idle: async () => undefined, close: async () => void (await bot?.stop()) };
@@ -110,7 +133,16 @@ export const startSlack = async (
       set: async (hotfixId, name, value) => void (await redis.hset(key(`refs:${hotfixId}`), name, value)),
     },
   });
-  const notifier = createNotifier({ surface, store: engine.store, redis, prefix, replica, clock, log });
+  const notifier = createNotifier({
+    surface,
+    store: engine.store,
+    redis,
+    prefix,
+    replica,
+    clock,
+    log,
+    waitTurn: turns.wait,
+  });
 
   // A blocking feed read holds its connection: the feed gets one of its own.
   const feedRedis = await connectRedis(env.REDIS_URL, { service: true });
