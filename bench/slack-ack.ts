@@ -90,7 +90,6 @@ const WARMUP_ROUNDS = 1;
 const TICK_POOL = 100;
 /** Approval clicks ours gets in all: each (hotfix, approver) pair is used once. */
 const APPROVE_POOL = Math.ceil(((ROUNDS + WARMUP_ROUNDS) * REQUESTS) / APPROVERS.length);
-const DEADLINE_MS = 175_000;
 const ALL_KINDS = ['command', 'tick', 'approve'] as const;
 type Kind = (typeof ALL_KINDS)[number];
 const KINDS = ALL_KINDS.filter((kind) => (args.kinds ?? '').split(',').includes(kind));
@@ -100,6 +99,8 @@ const KIND_LABEL: Record<Kind, string> = {
   approve: 'Approve click (block_actions button)',
 };
 
+/** A run that hangs is stopped: set-up, then about 10 s per block (a paced block takes 2.2 s, a settle up to 30). */
+const DEADLINE_MS = 120_000 + (ROUNDS + WARMUP_ROUNDS) * KINDS.length * 2 * 10_000;
 const cleanup = new Cleanup(DEADLINE_MS);
 
 /** The stand-in process: IPC requests answered by id. */
