@@ -71,6 +71,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '0' },
     kinds: { type: 'string', default: 'command,tick,approve' },
     'server-node-arg': { type: 'string', multiple: true, default: [] },
+    'stand-in-node-arg': { type: 'string', multiple: true, default: [] },
     // `one`: `hotfix serve` with workers and notifier in-process (the default deployment);
     // `split`: `hotfix serve --no-worker --no-notifier` answering Slack, and one `hotfix worker` doing the rest.
     topology: { type: 'string', default: 'one' },
@@ -108,7 +109,10 @@ const standInHost = async (dir: string) => {
   const child = fork(
     join(import.meta.dirname, 'slack-stand-in-host.ts'),
     [JSON.stringify({ workspace: slackWorkspace(), botToken: BOT_TOKEN })],
-    { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', createLog(dir, 'stand-in'), 'ipc'] },
+    {
+      execArgv: ['--import', 'tsx', ...(args['stand-in-node-arg'] ?? [])],
+      stdio: ['ignore', 'ignore', createLog(dir, 'stand-in'), 'ipc'],
+    },
   );
   cleanup.child('slack stand-in', child);
   let serial = 0;

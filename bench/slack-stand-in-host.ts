@@ -34,5 +34,7 @@ process.on('message', (message: Request) => {
     });
   else process.send?.({ id: message.id, calls: Object.fromEntries(calls) });
 });
+// Stopped by the bench (SIGTERM) or when it goes away: exit normally, so a --cpu-prof profile is written.
 process.on('disconnect', () => void standIn.stop().then(() => process.exit(0)));
+process.once('SIGTERM', () => void standIn.stop().then(() => process.exit(0)));
 process.send?.({ ready: url });
