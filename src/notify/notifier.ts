@@ -43,7 +43,7 @@ export class RateLimited extends Error {
 
 export interface NotifierDeps {
   readonly surface: ChatSurface;
-  readonly store: Pick<EventStore, 'load' | 'listOpen'>;
+  readonly store: Pick<EventStore, 'load' | 'listOpen' | 'versions'>;
   readonly redis: Redis;
   readonly prefix: string;
   /** This replica's name: holder of the per-hotfix lease while it syncs. */
@@ -75,8 +75,10 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 const LEASE_MS = 15_000;
 const FOLDED_CACHE = 1000;
-/** A sweep syncs this many hotfixes at a time, yielding in between, so it never blocks other work for long. */
-const SWEEP_BATCH = 10;
+/** A sweep checks this many hotfixes per round trip, and syncs those behind this many at a time, yielding in
+ * between, so it never blocks other work for long. */
+const SWEEP_CHECK_BATCH = 200;
+const SWEEP_SYNC_BATCH = 10;
 
 /**
  * Projects hotfixes onto a chat surface: one card per hotfix, edited in place, and one thread line per event,
@@ -219,6 +221,24 @@ export const createNotifier = (deps: NotifierDeps) => {
     return next;
   };
 
+  /**
+   * The hotfixes whose card or thread is behind their stream (or has no card yet): a sweep over many quiet
+   * hotfixes then costs two round trips per batch, not a lease and a read per hotfix.
+   */
+  const behind = async (hotfixIds: readonly string[]): Promise<string[]> => {
+    const pipeline = deps.redis.pipeline();
+    for (const hotfixId of hotfixIds) pipeline.hmget(progressKey(hotfixId), 'ref', 'posted', 'shown');
+    const [versions, replies] = await Promise.all([deps.store.versions(hotfixIds), pipeline.exec()]);
+    return hotfixIds.filter((_, i) => {
+      const [error, fields] = replies?.[i] ?? [new Error('no reply')];
+      // When in doubt, sync: the sync reads everything itself.
+      if (error) return true;
+      const [ref, posted, shown] = fields as (string | null)[];
+      const version = versions[i] ?? 0;
+      return version > 0 && (!ref || Number(posted ?? 0) < version || Number(shown ?? 0) < version);
+    });
+  };
+
   return {
     sync,
     /** Syncs every hotfix named by a batch of feed entries, each once. */
@@ -228,9 +248,12 @@ export const createNotifier = (deps: NotifierDeps) => {
     /** Repairs every open hotfix: what a crashed replica or an outage left unsent is sent now. */
     sweep: async () => {
       const open = await deps.store.listOpen();
-      for (let i = 0; i < open.length; i += SWEEP_BATCH) {
-        await Promise.all(open.slice(i, i + SWEEP_BATCH).map(sync));
-        await new Promise((resolve) => setImmediate(resolve));
+      for (let i = 0; i < open.length; i += SWEEP_CHECK_BATCH) {
+        const late = await behind(open.slice(i, i + SWEEP_CHECK_BATCH));
+        for (let j = 0; j < late.length; j += SWEEP_SYNC_BATCH) {
+          await Promise.all(late.slice(j, j + SWEEP_SYNC_BATCH).map(sync));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
     },
     /** Waits until no sync is running or scheduled (tests and shutdown). */

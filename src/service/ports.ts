@@ -86,6 +86,8 @@ export interface EventStore {
   ): Promise<AppendResult>;
   /** Ids of hotfixes started and not yet closed or cancelled, oldest first. */
   listOpen(): Promise<string[]>;
+  /** The current version of each hotfix (0 when it has no events), read together in one round trip. */
+  versions(hotfixIds: readonly string[]): Promise<number[]>;
   /** Recomputes the hash chain of a hotfix's stream. */
   verify(hotfixId: string): Promise<VerifyResult>;
 }

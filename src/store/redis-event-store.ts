@@ -277,6 +277,18 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
       return redis.zrange(keys.open, 0, -1);
     },
 
+    async versions(hotfixIds) {
+      if (hotfixIds.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const hotfixId of hotfixIds) pipeline.hget(keys.head(hotfixId), 'version');
+      const replies = (await pipeline.exec()) ?? [];
+      return hotfixIds.map((hotfixId, i) => {
+        const [error, version] = replies[i] ?? [new Error('no reply')];
+        if (error) throw error;
+        return version === null ? 0 : z.coerce.number().int().nonnegative().parse(version);
+      });
+    },
+
     async verify(hotfixId): Promise<VerifyResult> {
       // One transaction so the head and the stream are read at the same instant.
       const results = await redis

@@ -177,6 +177,41 @@ describe('notifier', () => {
     expect(recorded.lines.map((l) => l.position)).toEqual([1, 2]);
   });
 
+  it('a sweep syncs only the hotfixes behind their stream: quiet ones cost a shared read, no lease', async () => {
+    const { prefix, store, handler, recorded } = setup();
+    const quietOne = (await handler.start(plan, people.requester)).hotfixId;
+    const busyOne = (await handler.start(plan, people.requester)).hotfixId;
+    const redis = connect();
+    const notifier = createNotifier({
+      surface: recorded.surface,
+      store,
+      redis,
+      prefix,
+      replica: 'a',
+      clock,
+      log: quiet,
+    });
+    await notifier.sweep();
+    await notifier.idle();
+    expect(recorded.opened.map((o) => o.hotfixId).sort()).toEqual([quietOne, busyOne].sort());
+
+    const leasesTaken = async () =>
+      Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    const before = await leasesTaken();
+    await notifier.sweep();
+    expect(await leasesTaken()).toBe(before);
+
+    await handler.handle(busyOne, {
+      type: 'NoteObservation',
+      text: 'nobody told the notifier',
+      by: people.support,
+    });
+    await notifier.sweep();
+    await notifier.idle();
+    expect(recorded.lines.filter((l) => l.hotfixId === busyOne).map((l) => l.position)).toEqual([1, 2]);
+    expect(recorded.lines.filter((l) => l.hotfixId === quietOne).map((l) => l.position)).toEqual([1]);
+  });
+
   it('a thread line that failed is posted on the next sync, in order, even though the state was folded past it', async () => {
     const { prefix, store, handler, recorded } = setup();
     let failLine = 0;

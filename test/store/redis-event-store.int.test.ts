@@ -77,6 +77,15 @@ describe('append and load', () => {
     expect(await store.load('HF-404')).toEqual({ events: [], version: 0 });
   });
 
+  test('versions reads the version of several hotfixes together, 0 for one with no events', async () => {
+    const { store } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    await store.append('HF-2', 0, opening('HF-2'));
+    await store.append('HF-2', 3, [noted('one more')]);
+    expect(await store.versions(['HF-2', 'HF-404', 'HF-1'])).toEqual([4, 0, 3]);
+    expect(await store.versions([])).toEqual([]);
+  });
+
   test('every event type survives the round trip', async () => {
     const { store } = freshStore();
     const all = Object.values(sampleOf);
