@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HotfixState } from '../../src/domain/hotfix/state.ts';
-import type { CardRef, ChatSurface } from '../../src/notify/notifier.ts';
+import type { CardRef, ChatSurface, NotifierDeps } from '../../src/notify/notifier.ts';
 import { createNotifier, RateLimited } from '../../src/notify/notifier.ts';
 import { createCommandHandler } from '../../src/service/handler.ts';
 import type { StoredEvent } from '../../src/service/ports.ts';
@@ -60,7 +60,20 @@ describe('notifier', () => {
       policy: () => policy,
       effects: { run: async () => {} },
     });
-    return { prefix, store, handler, recorded: recordingSurface() };
+    const recorded = recordingSurface();
+    /** A notifier on this setup's store and prefix (replica `a`, the recording surface, a new connection). */
+    const notifierWith = (options: Partial<NotifierDeps> = {}) =>
+      createNotifier({
+        surface: recorded.surface,
+        store,
+        redis: connect(),
+        prefix,
+        replica: 'a',
+        clock,
+        log: quiet,
+        ...options,
+      });
+    return { prefix, store, handler, recorded, notifierWith };
   };
 
   it('500 events over 20 hotfixes, two replicas: one card each, every line once and in order, final state shown', async () => {
@@ -132,17 +145,8 @@ describe('notifier', () => {
   });
 
   it('a rate limit delays only the chat output; the final card state still lands', async () => {
-    const { prefix, store, handler, recorded } = setup();
-    const notifier = createNotifier({
-      surface: recorded.surface,
-      store,
-      redis: connect(),
-      prefix,
-      replica: 'a',
-      clock,
-      minCardIntervalMs: 50,
-      log: quiet,
-    });
+    const { handler, recorded, notifierWith } = setup();
+    const notifier = notifierWith({ minCardIntervalMs: 50 });
     const { hotfixId } = await handler.start(plan, people.requester);
     await notifier.sync(hotfixId);
     recorded.rateLimit(3);
@@ -159,18 +163,10 @@ describe('notifier', () => {
   });
 
   it('the sweep repairs what nobody was told about', async () => {
-    const { prefix, store, handler, recorded } = setup();
+    const { handler, recorded, notifierWith } = setup();
     const { hotfixId } = await handler.start(plan, people.requester);
     await handler.handle(hotfixId, { type: 'NoteObservation', text: 'after an outage', by: people.support });
-    const notifier = createNotifier({
-      surface: recorded.surface,
-      store,
-      redis: connect(),
-      prefix,
-      replica: 'a',
-      clock,
-      log: quiet,
-    });
+    const notifier = notifierWith();
     await notifier.sweep();
     await notifier.idle();
     expect(recorded.opened).toEqual([{ hotfixId, version: 2 }]);
@@ -178,19 +174,11 @@ describe('notifier', () => {
   });
 
   it('a sweep syncs only the hotfixes behind their stream: quiet ones cost a shared read, no lease', async () => {
-    const { prefix, store, handler, recorded } = setup();
+    const { handler, recorded, notifierWith } = setup();
     const quietOne = (await handler.start(plan, people.requester)).hotfixId;
     const busyOne = (await handler.start(plan, people.requester)).hotfixId;
     const redis = connect();
-    const notifier = createNotifier({
-      surface: recorded.surface,
-      store,
-      redis,
-      prefix,
-      replica: 'a',
-      clock,
-      log: quiet,
-    });
+    const notifier = notifierWith({ redis });
     await notifier.sweep();
     await notifier.idle();
     expect(recorded.opened.map((o) => o.hotfixId).sort()).toEqual([quietOne, busyOne].sort());
@@ -213,7 +201,7 @@ describe('notifier', () => {
   });
 
   it('a thread line that failed is posted on the next sync, in order, even though the state was folded past it', async () => {
-    const { prefix, store, handler, recorded } = setup();
+    const { handler, recorded, notifierWith } = setup();
     let failLine = 0;
     const surface: ChatSurface = {
       ...recorded.surface,
@@ -225,15 +213,7 @@ describe('notifier', () => {
         return recorded.surface.postLine(ref, stored, before, after);
       },
     };
-    const notifier = createNotifier({
-      surface,
-      store,
-      redis: connect(),
-      prefix,
-      replica: 'a',
-      clock,
-      log: quiet,
-    });
+    const notifier = notifierWith({ surface });
     const { hotfixId } = await handler.start(plan, people.requester);
     await notifier.sync(hotfixId);
     failLine = 3;
