@@ -20,6 +20,7 @@ import {
   voteIdOf,
 } from '../ids.ts';
 import { recordMarkdown, recordMessage } from '../record.ts';
+import { asJson } from '../web-api-json.ts';
 import { publishHome } from './home.ts';
 import type { Tell } from './shared.ts';
 import {
@@ -32,7 +33,6 @@ import {
   privateReplies,
   slackPerson,
 } from './shared.ts';
-import { asJson } from '../web-api-json.ts';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
