@@ -289,6 +289,22 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     await waitFor('the stale refusal', () => world.ephemerals(CAROL).some((t) => t.includes('out of date')));
     expect(await world.eventTypes(id)).toEqual(before);
 
+    // A button of ours the bot does not know (an older version's): a private answer, nothing changes.
+    const [clicked] = payload.actions as Record<string, unknown>[];
+    const unknown = {
+      ...payload,
+      trigger_id: `${String(payload.trigger_id)}-unknown`,
+      actions: [{ ...clicked, action_id: 'hotfix_no_such_button' }],
+    };
+    await world.slack.raw({
+      body: new URLSearchParams({ payload: JSON.stringify(unknown) }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    await waitFor('the unknown button answered', () =>
+      world.ephemerals(CAROL).some((t) => t.includes('not one of this card')),
+    );
+    expect(await world.eventTypes(id)).toEqual(before);
+
     // Home: Carol's approval is waiting on her again.
     await world.slack.event({
       user: CAROL,

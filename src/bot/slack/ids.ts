@@ -7,8 +7,8 @@ export const COMMAND = '/hotfix';
 
 /**
  * Every `action_id` the bot renders. Several buttons of one kind in one actions block (Approve per role,
- * Sign off per role) get a `:n` suffix, because Slack wants action ids unique within a block: register
- * listeners with `actionMatcher(ACTIONS.x)`, never with the bare string.
+ * Sign off per role) get a `:n` suffix, because Slack wants action ids unique within a block: listeners
+ * resolve an incoming id with `actionOf`, never by comparing with the bare string.
  */
 export const ACTIONS = {
   approve: 'hotfix_approve',
@@ -38,17 +38,10 @@ export type ActionId = (typeof ACTIONS)[ActionKey];
 export const indexedActionId = (base: ActionId, index: number): string =>
   index === 0 ? base : `${base}:${index}`;
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Matches an action id with or without its `:n` suffix: `app.action(actionMatcher(ACTIONS.approve), …)`. */
-export const actionMatcher = (base: ActionId): RegExp => new RegExp(`^${escapeRegExp(base)}(?::\\d+)?$`);
-
+const ACTION_KEYS = new Map(Object.entries(ACTIONS).map(([key, id]) => [id as string, key as ActionKey]));
 /** Which action an incoming `action_id` is, or null for one the bot never renders. */
-export const actionOf = (actionId: string): ActionKey | null => {
-  const base = actionId.replace(/:\d+$/, '');
-  const found = (Object.entries(ACTIONS) as [ActionKey, string][]).find(([, id]) => id === base);
-  return found ? found[0] : null;
-};
+export const actionOf = (actionId: string): ActionKey | null =>
+  ACTION_KEYS.get(actionId.replace(/:\d+$/, '')) ?? null;
 
 /** `callback_id` of every view the bot opens; the manifest test checks it against these. */
 export const CALLBACKS = {

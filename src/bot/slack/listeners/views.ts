@@ -26,6 +26,8 @@ const errorsAck = (args: ViewArgs, blockId: string, message: string) =>
  * closes only once the command is recorded. Recording takes milliseconds, well inside Slack's 3 s.
  */
 export const registerViews = (app: App, deps: BotDeps): void => {
+  const routes = new Map<string, (args: ViewArgs) => Promise<void>>();
+
   const onSubmit = <T>(
     callbackId: string,
     spec: {
@@ -40,8 +42,7 @@ export const registerViews = (app: App, deps: BotDeps): void => {
       readonly done: (handled: Handled, meta: ModalMetadata) => string | null;
     },
   ) => {
-    app.view(callbackId, async (raw) => {
-      const args = raw as unknown as ViewArgs;
+    routes.set(callbackId, async (args) => {
       const { view, body, client } = args;
       const meta = parseModalMetadata(view.private_metadata);
       if (meta === null || (spec.needsHotfix && meta.h === undefined))
@@ -154,5 +155,16 @@ export const registerViews = (app: App, deps: BotDeps): void => {
     parse: (values) => parseLessonsSubmission(values),
     run: ({ text }, { meta, by }) => send(meta.h ?? '', { type: 'NoteLessonsLearned', by, text }),
     done: (h) => `🎓 Lessons learned noted on ${h.hotfixId}.`,
+  });
+
+  // One Bolt listener for every modal of ours, as for actions: Bolt runs every listener's chain per request.
+  app.view(/^hotfix_/, async (raw) => {
+    const args = raw as unknown as ViewArgs;
+    const route = routes.get(args.view.callback_id);
+    if (route) return route(args);
+    await args.ack();
+    await privateReplies({ client: args.client, user: args.body.user.id, log: deps.log })(
+      'That form is not one hotfix can read (it may be from an older version). Nothing was changed.',
+    );
   });
 };
