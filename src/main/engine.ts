@@ -14,6 +14,7 @@ import { reconcile } from '../jobs/reconcile.ts';
 import type { CommandHandler } from '../service/handler.ts';
 import { createCommandHandler } from '../service/handler.ts';
 import type { Clock, EventStore } from '../service/ports.ts';
+import { trimFeed } from '../store/feed.ts';
 import { createRedisEventStore } from '../store/redis-event-store.ts';
 import { connectRedis } from './runtime.ts';
 
@@ -92,11 +93,17 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
         },
       );
       // On start and then now and again: re-derive jobs and lock releases lost between an append and its effects.
-      const sweep = () =>
-        reconcile({ store, handler, queues, locks, redis, prefix, clock }).then(
+      // …and drop the global feed's entries that every projector has handled, so it does not grow for ever.
+      const sweep = async () => {
+        await reconcile({ store, handler, queues, locks, redis, prefix, clock }).then(
           (actions) => actions.length > 0 && log.info({ actions }, 'reconciled'),
           (error: unknown) => log.warn({ err: String(error) }, 'reconcile failed; will try again'),
         );
+        await trimFeed(redis, prefix, clock.now().getTime()).then(
+          (removed) => removed > 0 && log.debug({ removed }, 'feed trimmed'),
+          (error: unknown) => log.warn({ err: String(error) }, 'feed trim failed; will try again'),
+        );
+      };
       void sweep();
       const timer = setInterval(() => void sweep(), RECONCILE_EVERY_MS);
       timer.unref();

@@ -195,3 +195,48 @@ export const createFeedConsumer = ({
     },
   };
 };
+
+/** How long the feed keeps entries no consumer group needs any more: enough for a look with redis-cli. */
+export const FEED_KEEP_MS = 60 * 60 * 1000;
+
+// XINFO GROUPS: one flat `[field, value, …]` list per group; XPENDING (summary): `[count, min id, max id, …]`.
+const xinfoGroupsReply = z.array(z.array(z.union([z.string(), z.number(), z.null()])));
+const xpendingSummary = z.tuple([z.number(), z.string().nullable()], z.unknown());
+const streamId = z.string().regex(/^\d+-\d+$/);
+
+/** Stream ids in order: milliseconds, then sequence. */
+const idBefore = (a: string, b: string): boolean => {
+  const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
+  return am < bm || (am === bm && as < bs);
+};
+const idAfter = (id: string): string => {
+  const [ms, seq] = id.split('-').map(BigInt) as [bigint, bigint];
+  return `${ms}-${seq + 1n}`;
+};
+
+/**
+ * The global feed only tells projectors which hotfix changed (each hotfix's stream is the record), so it must
+ * not grow for ever: this removes entries older than `keepMs` that no consumer group still needs, neither
+ * pending with one of its consumers nor yet to be delivered. Returns how many entries went.
+ */
+export const trimFeed = async (
+  redis: Redis,
+  prefix: string,
+  now: number,
+  keepMs: number = FEED_KEEP_MS,
+): Promise<number> => {
+  const { feed } = storeKeys(prefix);
+  if ((await redis.exists(feed)) === 0) return 0;
+  let floor = `${Math.max(0, Math.floor(now - keepMs))}-0`;
+  for (const fields of xinfoGroupsReply.parse(await redis.xinfo('GROUPS', feed))) {
+    const info = fieldMap(fields.map(String));
+    const name = z.string().min(1).parse(info.get('name'));
+    const pending = Number(info.get('pending') ?? 0);
+    const [, oldest] = pending > 0 ? xpendingSummary.parse(await redis.xpending(feed, name)) : [0, null];
+    const needed = oldest ?? idAfter(streamId.parse(info.get('last-delivered-id')));
+    if (idBefore(needed, floor)) floor = needed;
+  }
+  // Only the ids before `floor` go; a group that moved on meanwhile needs even less.
+  return redis.xtrim(feed, 'MINID', floor);
+};

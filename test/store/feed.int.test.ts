@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { EventStore, FeedEntry } from '../../src/service/ports.ts';
 import type { FeedConsumer } from '../../src/store/feed.ts';
-import { CorruptFeedEntryError, createFeedConsumer } from '../../src/store/feed.ts';
+import { CorruptFeedEntryError, FEED_KEEP_MS, createFeedConsumer, trimFeed } from '../../src/store/feed.ts';
 import { storeKeys } from '../../src/store/keys.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { uniquePrefix, useRedisServer } from '../helpers/redis.ts';
@@ -303,5 +303,54 @@ describe('feed', () => {
       feedCount += verified.ok ? verified.count : 0;
     }
     expect(await redis.xlen(storeKeys(prefix).feed)).toBe(feedCount);
+  });
+});
+
+describe('trimFeed', () => {
+  const feedIds = async (prefix: string): Promise<string[]> =>
+    (await redis.xrange(storeKeys(prefix).feed, '-', '+')).map(([id]) => id);
+  // Times are taken from the entries' own ids, so nothing depends on the wall clock.
+  const msOf = (id: string | undefined): number => Number(id?.split('-')[0]);
+
+  test('keeps an hour of entries when no group reads the feed, and removes older ones', async () => {
+    const { prefix, store } = setup();
+    await store.append('HF-1', 0, opening('HF-1'));
+    const all = await feedIds(prefix);
+    expect(await trimFeed(redis, prefix, msOf(all[0]) + FEED_KEEP_MS)).toBe(0);
+    expect(await trimFeed(redis, prefix, msOf(all.at(-1)) + FEED_KEEP_MS + 1)).toBe(3);
+    expect(await feedIds(prefix)).toEqual([]);
+  });
+
+  test('keeps, however old, what a group has pending or not read yet', async () => {
+    const { prefix, store, consumer } = setup();
+    const projector = consumer('p1');
+    await projector.ensureGroup('0');
+    await store.append('HF-1', 0, opening('HF-1'));
+    await appendNotes(store, 'HF-1', 3, 3);
+    await projector.ack(ids(await projector.read({ count: 2 })));
+    const pending = await projector.read({ count: 2 });
+    const all = await feedIds(prefix);
+    const later = msOf(all.at(-1)) + FEED_KEEP_MS + 1;
+
+    expect(await trimFeed(redis, prefix, later)).toBe(2);
+    expect(await feedIds(prefix)).toEqual(all.slice(2));
+    await projector.ack(ids(pending));
+    expect(await trimFeed(redis, prefix, later)).toBe(2);
+    expect(where(await drain(projector))).toEqual(['HF-1#5', 'HF-1#6']);
+    expect(await trimFeed(redis, prefix, later)).toBe(2);
+    expect(await feedIds(prefix)).toEqual([]);
+  });
+
+  test('a group that has read nothing keeps everything', async () => {
+    const { prefix, store, consumer } = setup();
+    await consumer('p1').ensureGroup('0');
+    await store.append('HF-1', 0, opening('HF-1'));
+    const all = await feedIds(prefix);
+    expect(await trimFeed(redis, prefix, msOf(all.at(-1)) + FEED_KEEP_MS + 1)).toBe(0);
+    expect(await feedIds(prefix)).toEqual(all);
+  });
+
+  test('a missing feed is nothing to trim', async () => {
+    expect(await trimFeed(redis, uniquePrefix(), 0)).toBe(0);
   });
 });
