@@ -25,7 +25,7 @@
  * either app starts on a quiet machine.
  */
 import type { ChildProcess } from 'node:child_process';
-import { fork, spawn } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
@@ -79,6 +79,10 @@ const { values: args } = parseArgs({
     // servers, which in production do not share our cores) and, in the split topology, `hotfix worker`.
     'nice-stand-in': { type: 'string', default: '0' },
     'nice-worker': { type: 'string', default: '0' },
+    // A machine with a core to spare for answering Slack (Linux, taskset): each app's main thread, where its
+    // HTTP requests are read and acked, on cpu 0; every other thread (the apps' helpers and background threads,
+    // the stand-in, Redis, this load generator) on cpu 1.
+    pin: { type: 'boolean', default: false },
   },
 });
 const SPLIT = args.topology === 'split';
@@ -153,6 +157,24 @@ const cpuSeconds = (pid: number | undefined): number => {
   }
 };
 const CLOCK_TICKS = 100;
+
+const threadsOf = (pid: number): number[] => {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [pid];
+  }
+};
+
+/** `--pin`: the main thread of `app` (if given) on cpu 0, all its other threads on cpu 1. */
+const pinThreads = (pid: number | undefined, { app }: { app: boolean }) => {
+  if (pid === undefined) return;
+  for (const tid of threadsOf(pid)) {
+    const cpu = app && tid === pid ? '0' : '1';
+    const done = spawnSync('taskset', ['-p', '-c', cpu, String(tid)], { stdio: 'ignore' });
+    if (done.status !== 0) throw new Error(`taskset could not pin thread ${tid} of ${pid}`);
+  }
+};
 
 /** Lowers the CPU priority of every thread of a process (setpriority is per thread on Linux). */
 const renice = (pid: number | undefined, nice: number) => {
@@ -291,6 +313,11 @@ await runBench(cleanup, async () => {
       throw new Error(`hotfix serve did not get ready:\n${log.slice(-2000)}`);
     }
     await sleep(50);
+  }
+  if (args.pin) {
+    const redisPid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1]);
+    for (const pid of [ours.pid, bare.pid]) pinThreads(pid, { app: true });
+    for (const pid of [worker?.pid, standIn.pid, redisPid, process.pid]) pinThreads(pid, { app: false });
   }
 
   // Real hotfixes, created as the product does (command handler over the Redis event store).
@@ -507,6 +534,9 @@ await runBench(cleanup, async () => {
   out.push(
     `${ROUNDS} rounds (after ${WARMUP_ROUNDS} warm-up) × ${KINDS.length} kinds × 2 apps, ${REQUESTS} requests per block from ` +
       `${CONCURRENCY} concurrent clients, ${RATE > 0 ? `each sending ${RATE} requests/s (paced)` : 'closed loop (each sends again as soon as answered)'}; measured part took ${elapsed.toFixed(1)} s`,
+    '',
+    `topology ${args.topology}; stand-in at nice ${args['nice-stand-in']}${SPLIT ? `, worker at nice ${args['nice-worker']}` : ''}; ` +
+      (args.pin ? 'pinned: the apps’ main threads on cpu 0, everything else on cpu 1' : 'not pinned'),
     '',
   );
   out.push(
