@@ -40,6 +40,11 @@ export interface SlackDeliveryOptions {
   readonly verificationToken?: string;
   /** How long to wait for the app's answer before failing the delivery (default 10 s; Bolt answers by 3 s). */
   readonly timeoutMs?: number;
+  /**
+   * `socket`: deliver as Slack does to an app in Socket Mode, as envelopes over the connection the app opened
+   * with `apps.connections.open` (unsigned; `raw` still posts to `url`). Default `http`.
+   */
+  readonly transport?: 'http' | 'socket';
 }
 
 export interface Delivered {
@@ -126,6 +131,7 @@ const optionsSchema = z.strictObject({
   clock: z.custom<Clock>((value) => typeof (value as Clock | undefined)?.now === 'function').optional(),
   verificationToken: z.string().min(1).default('stand-in-verification-token'),
   timeoutMs: z.int().positive().default(10_000),
+  transport: z.enum(['http', 'socket']).default('http'),
 });
 
 const id = z.string().trim().min(1);
@@ -209,7 +215,7 @@ const hasContent = (body: unknown) =>
  * could not have made throws `SlackDeliveryError` saying why.
  */
 export const createSlackDelivery = (options: SlackDeliveryOptions): SlackDelivery => {
-  const { standIn, url, signingSecret, clock, verificationToken, timeoutMs } = parse(
+  const { standIn, url, signingSecret, clock, verificationToken, timeoutMs, transport } = parse(
     'createSlackDelivery',
     optionsSchema,
     options,
@@ -272,6 +278,8 @@ export const createSlackDelivery = (options: SlackDeliveryOptions): SlackDeliver
       readonly headers?: Readonly<Record<string, string>>;
     } = {},
   ): Promise<Answered> => {
+    if (transport === 'socket' && payload !== undefined)
+      return sendOverSocket(contentType, body, payload, extra);
     const timestamp = extra.timestamp ?? seconds();
     return post({
       url,
@@ -286,6 +294,39 @@ export const createSlackDelivery = (options: SlackDeliveryOptions): SlackDeliver
         ...extra.headers,
       },
     });
+  };
+
+  /** Socket Mode: the same payload in an envelope; the app's acknowledgement payload is its answer. */
+  const sendOverSocket = async (
+    contentType: string,
+    body: string,
+    payload: unknown,
+    extra: { readonly headers?: Readonly<Record<string, string>> },
+  ): Promise<Answered> => {
+    const type =
+      contentType === JSON_TYPE
+        ? 'events_api'
+        : typeof (payload as { command?: unknown }).command === 'string'
+          ? 'slash_commands'
+          : 'interactive';
+    const retry = extra.headers?.['x-slack-retry-num'];
+    let ack: unknown;
+    try {
+      ack = await standIn.socketMode.deliver(type, payload, {
+        timeoutMs,
+        ...(retry === undefined
+          ? {}
+          : { retryAttempt: Number(retry), retryReason: extra.headers?.['x-slack-retry-reason'] ?? '' }),
+      });
+    } catch (error) {
+      throw new SlackDeliveryError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
+    const empty = typeof ack === 'object' && ack !== null && Object.keys(ack).length === 0;
+    return {
+      status: 200,
+      body: empty ? undefined : ack,
+      request: { contentType, body, headers: {}, payload },
+    };
   };
 
   /** Interactions travel as `payload=<json>` in a form body. */

@@ -77,6 +77,11 @@ const optionsSchema = z.strictObject({
     .string()
     .regex(/^xoxb-\S+$/, 'a bot token (xoxb-…)')
     .optional(),
+  /** Socket Mode: the app-level token `apps.connections.open` accepts (any `xapp-…` when absent). */
+  appToken: z
+    .string()
+    .regex(/^xapp-\S+$/, 'an app-level token (xapp-…)')
+    .optional(),
   triggerTtlMs: z.int().positive().default(3000),
   rateLimits: z
     .record(z.string(), z.strictObject({ perMinute: z.int().positive(), perChannel: z.boolean().optional() }))
@@ -93,6 +98,7 @@ export interface ResolvedOptions {
   readonly workspace: Workspace;
   readonly clock: Clock;
   readonly botToken: string | undefined;
+  readonly appToken: string | undefined;
   readonly triggerTtlMs: number;
   readonly rateLimits: Readonly<
     Record<string, { readonly perMinute: number; readonly perChannel?: boolean }>
@@ -108,6 +114,6 @@ export const resolveOptions = (options: SlackStandInOptions): ResolvedOptions =>
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success)
     throw new Error(`createSlackStandIn: invalid options\n${z.prettifyError(parsed.error)}`);
-  const { clock, botToken, ...rest } = parsed.data;
-  return { ...rest, clock: clock ?? systemClock, botToken };
+  const { clock, botToken, appToken, ...rest } = parsed.data;
+  return { ...rest, clock: clock ?? systemClock, botToken, appToken };
 };

@@ -39,6 +39,8 @@ const errorBody = (error: MethodError) => ({
   ...(error.messages.length > 0 ? { response_metadata: { messages: error.messages } } : {}),
 });
 
+const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
+
 /**
  * One Web API call: faults first (as Slack's edge answers 429 before looking at the call), then the token,
  * then the method. Every call is recorded, whatever its answer.
@@ -49,20 +51,26 @@ export const createApiRouter = (deps: {
   readonly methods: MethodTable;
   /** When set, the only token accepted; otherwise any `xoxb-…` token is. */
   readonly botToken: string | undefined;
+  /** The same for the methods that take an app-level token (`xapp-…`): `apps.connections.open`. */
+  readonly appToken: string | undefined;
   readonly origin: () => string;
 }) => {
   const { state, faults, methods } = deps;
 
-  const authError = (token: string | undefined) => {
+  const authError = (method: string, token: string | undefined) => {
     if (token === undefined || token === '') return 'not_authed';
-    const valid = deps.botToken === undefined ? /^xoxb-\S+$/.test(token) : token === deps.botToken;
-    return valid ? undefined : 'invalid_auth';
+    const [expected, kind] = APP_TOKEN_METHODS.has(method)
+      ? [deps.appToken, /^xapp-\S+$/]
+      : [deps.botToken, /^xoxb-\S+$/];
+    if (expected === undefined ? kind.test(token) : token === expected) return undefined;
+    // An app-level token where a bot token belongs, or the other way round.
+    return /^(xoxb|xapp)-/.test(token) && !kind.test(token) ? 'not_allowed_token_type' : 'invalid_auth';
   };
 
   const handle = (method: string, args: Args, token: string | undefined, now: Date): Answer => {
     const failure = faults.take(method, now, typeof args.channel === 'string' ? args.channel : undefined);
     if (failure !== undefined) return failureAnswer(failure);
-    const denied = authError(token);
+    const denied = authError(method, token);
     if (denied !== undefined) return { status: 200, body: { ok: false, error: denied } };
     const handler = methods[method];
     if (handler === undefined)

@@ -15,6 +15,8 @@ import { resolveOptions } from './options.ts';
 import { createResponseUrls, showResponse } from './response-url.ts';
 import { createApiRouter } from './router.ts';
 import { createHttpServer } from './server.ts';
+import type { SocketMode } from './socket-mode.ts';
+import { createSocketMode } from './socket-mode.ts';
 import type { Listener } from './state/events.ts';
 import { createState } from './state/store.ts';
 import type {
@@ -74,6 +76,8 @@ export interface SlackStandIn {
   /** Listens; resolves with `url`. */
   start(): Promise<string>;
   stop(): Promise<void>;
+  /** Socket Mode: apps connected through `apps.connections.open`, and envelopes sent to them. */
+  readonly socketMode: Pick<SocketMode, 'connections' | 'deliver'>;
   /** Every call, oldest first (a live array, emptied by `reset`). */
   readonly calls: readonly RecordedCall[];
   callsTo(method: string): RecordedCall[];
@@ -151,7 +155,18 @@ export const createSlackStandIn = (options: SlackStandInOptions): SlackStandIn =
   });
   const faults = createFaults(resolved.rateLimits);
   const responseUrls = createResponseUrls(state);
-  const api = createApiRouter({ state, faults, methods, botToken: resolved.botToken, origin: requireOrigin });
+  const socketMode = createSocketMode(resolved.workspace.bot.appId);
+  const api = createApiRouter({
+    state,
+    faults,
+    methods: {
+      ...methods,
+      'apps.connections.open': (_args, { origin }) => ({ url: socketMode.open(origin) }),
+    },
+    botToken: resolved.botToken,
+    appToken: resolved.appToken,
+    origin: requireOrigin,
+  });
 
   const upload = (fileId: string, content: Buffer) => {
     const received = state.files.receive(fileId, content);
@@ -220,6 +235,7 @@ export const createSlackStandIn = (options: SlackStandInOptions): SlackStandIn =
         upload,
         download,
       });
+      socketMode.attach(created);
       created.listen(resolved.port, resolved.host);
       await once(created, 'listening');
       server = created;
@@ -232,12 +248,14 @@ export const createSlackStandIn = (options: SlackStandInOptions): SlackStandIn =
       const running = server;
       if (running === undefined) return;
       server = undefined;
+      socketMode.close();
       const closed = once(running, 'close');
       running.close();
       // Keep-alive connections from fetch would hold close() open.
       running.closeAllConnections();
       await closed;
     },
+    socketMode: { connections: socketMode.connections, deliver: socketMode.deliver },
     calls: state.calls,
     callsTo: (method) => state.calls.filter((call) => call.method === method),
     messages: (channel) => state.messages.list(state.workspace.channel(channel)?.id ?? channel),

@@ -81,7 +81,28 @@ export const blockText = (message: StandInMessage): string =>
   JSON.stringify(message.blocks ?? []) + message.text;
 
 /** The real product (`hotfix serve` in-process, workers included) wired to a Slack stand-in. */
-export const startSlackWorld = async (redisUrl: string, redis: () => Redis): Promise<SlackWorld> => {
+export const APP_TOKEN = 'xapp-e2e-app-token';
+
+/** A plain text input's state, as Slack sends it in `view.state.values`. */
+export const input = (value: string) => ({ value: { type: 'plain_text_input', value } });
+/** A valid plan form (the fields the tests' config requires), with `overrides` on top. */
+export const planValues = (overrides: Record<string, unknown> = {}) => ({
+  plan_issue_id: input('INC-42'),
+  plan_version: input('2.4.1'),
+  plan_previous_version: input('2.4.0'),
+  plan_summary: input('Fix the checkout total rounding'),
+  plan_severity: { value: { type: 'static_select', selected_option: { value: 'high' } } },
+  plan_services: { value: { type: 'multi_static_select', selected_options: [{ value: 'api' }] } },
+  plan_code_changes: input('PR #981 rounding fix'),
+  ...overrides,
+});
+
+/** `socketMode`: the app connects with SLACK_APP_TOKEN and Slack's requests come over that socket. */
+export const startSlackWorld = async (
+  redisUrl: string,
+  redis: () => Redis,
+  { socketMode = false }: { socketMode?: boolean } = {},
+): Promise<SlackWorld> => {
   const dir = await mkdtemp(join(tmpdir(), 'hotfix-e2e-'));
   const stepLog = join(dir, 'steps.log');
   await writeFile(stepLog, '');
@@ -101,6 +122,7 @@ export const startSlackWorld = async (redisUrl: string, redis: () => Redis): Pro
       channels: [{ id: INCIDENTS, name: 'incidents', members: [ALICE, BOB, CAROL, DAVE] }],
     },
     botToken: TOKEN,
+    ...(socketMode ? { appToken: APP_TOKEN } : {}),
   });
   await standIn.start();
   const prefix = uniquePrefix('e2e');
@@ -117,6 +139,7 @@ export const startSlackWorld = async (redisUrl: string, redis: () => Redis): Pro
     SLACK_BOT_TOKEN: TOKEN,
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: standIn.url,
+    ...(socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : {}),
     STEP_LOG: stepLog,
     STEP_FAIL: join(dir, 'fail'),
   };
@@ -132,7 +155,14 @@ export const startSlackWorld = async (redisUrl: string, redis: () => Redis): Pro
       return false;
     }
   });
-  const slack = createSlackDelivery({ standIn, url, signingSecret: SECRET });
+  if (socketMode)
+    await waitFor('the app to connect over Socket Mode', () => standIn.socketMode.connections() > 0);
+  const slack = createSlackDelivery({
+    standIn,
+    url,
+    signingSecret: SECRET,
+    transport: socketMode ? 'socket' : 'http',
+  });
   const store = createRedisEventStore({ redis: redis(), prefix });
   const card = (hotfixId: string) =>
     standIn

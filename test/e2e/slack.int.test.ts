@@ -2,7 +2,18 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useRedisServer } from '../helpers/redis.ts';
 import type { SlackWorld } from './slack-flow.ts';
-import { ALICE, BOB, CAROL, DAVE, INCIDENTS, blockText, startSlackWorld, waitFor } from './slack-flow.ts';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  DAVE,
+  INCIDENTS,
+  blockText,
+  input,
+  planValues,
+  startSlackWorld,
+  waitFor,
+} from './slack-flow.ts';
 
 const redisServer = useRedisServer();
 let world: SlackWorld;
@@ -11,18 +22,6 @@ beforeAll(async () => {
   world = await startSlackWorld(redisServer().url, () => redisServer().connect());
 }, 30_000);
 afterAll(async () => world?.close());
-
-const input = (value: string) => ({ value: { type: 'plain_text_input', value } });
-const planValues = (overrides: Record<string, unknown> = {}) => ({
-  plan_issue_id: input('INC-42'),
-  plan_version: input('2.4.1'),
-  plan_previous_version: input('2.4.0'),
-  plan_summary: input('Fix the checkout total rounding'),
-  plan_severity: { value: { type: 'static_select', selected_option: { value: 'high' } } },
-  plan_services: { value: { type: 'multi_static_select', selected_options: [{ value: 'api' }] } },
-  plan_code_changes: input('PR #981 rounding fix'),
-  ...overrides,
-});
 
 /** Starts a hotfix through the real command and modal; returns its id. */
 const startHotfix = async (user = ALICE): Promise<string> => {
