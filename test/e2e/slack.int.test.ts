@@ -197,8 +197,9 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     await click(id, ALICE, 'hotfix_close');
 
     // The record lands in the thread as a Markdown file, and /hotfix record returns it.
+    // Completed: its bytes arrived and it was shared (the entry exists from the upload URL's request on).
     const file = await waitFor('the record file', () =>
-      world.standIn.files().find((f) => f.name.startsWith(id)),
+      world.standIn.files().find((f) => f.name.startsWith(id) && f.completed),
     );
     expect(file.content.toString()).toContain('Deployment');
     expect(file.content.toString()).toContain('Round money in one place');
