@@ -552,6 +552,15 @@ await runBench(cleanup, async () => {
         `${o.p99 <= 1.5 * b.p99 ? 'MET' : 'MISSED'} |`,
     );
   }
+  // One run's aggregate p99 moves with where the machine's stalls fall; the middle block's p99 moves less.
+  const blockP99 = (side: Side, kind: Kind) =>
+    stats(perRound.filter((r) => r.side === side && r.kind === kind).map((r) => r.s.p99)).p50;
+  out.push(
+    '',
+    `median over blocks of each block's p99, ours / bare: ${KINDS.map(
+      (kind) => `${kind} ${(blockP99('ours', kind) / blockP99('bare', kind)).toFixed(2)}×`,
+    ).join(', ')}`,
+  );
   out.push(
     '',
     'CPU per request (ms; user + system, from the start of a block until ours settled; bench client includes its own pacing):',
