@@ -206,7 +206,7 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     await world.cardWhen(id, 'closed', (c) => c.text.includes('Closed'));
     await world.slack.command({ user: DAVE, channel: INCIDENTS, text: `record ${id}` });
     await waitFor('the record reply', () =>
-      world.ephemerals(DAVE).some((t) => t.includes(`Deployment record of ${id}`)),
+      world.ephemerals(DAVE).some((t) => t.includes(`Deployment record of ${id}: ✅ Deployed`)),
     );
 
     // The thread tells the story: ticks, approvals, steps, the manual confirm, monitoring, sign-offs.

@@ -12,7 +12,7 @@ import type { BotDeps } from '../deps.ts';
 import { ackThenClaim } from '../once-per-delivery.ts';
 import type { ActionKey, ActionValue } from '../ids.ts';
 import { actionOf, parseActionValue, parseChecklistBlockId, parseDocsBlockId, voteIdOf } from '../ids.ts';
-import { recordMarkdown, recordMessage } from '../record.ts';
+import { readRecord, recordSummary } from '../record.ts';
 import { asJson } from '../web-api-json.ts';
 import { publishHome } from './home.ts';
 import type { Tell } from './shared.ts';
@@ -195,8 +195,8 @@ export const registerActions = (app: App, deps: BotDeps): void => {
   });
 
   onButton('record', [], async (v, { tell }) => {
-    const markdown = await recordMarkdown(deps, v.h);
-    await tell(markdown === null ? `🔎 There is no hotfix ${v.h}.` : recordMessage(v.h, markdown));
+    const read = await readRecord(deps, v.h);
+    await tell(read === null ? `🔎 There is no hotfix ${v.h}.` : recordSummary(read));
   });
 
   for (const [key, outcome] of [

@@ -12,7 +12,7 @@ import { parseCommandText } from '../command-text.ts';
 import type { BotDeps } from '../deps.ts';
 import { ackThenClaim } from '../once-per-delivery.ts';
 import { COMMAND } from '../ids.ts';
-import { recordMarkdown, recordMessage } from '../record.ts';
+import { readRecord, recordSummary } from '../record.ts';
 import { helpMessage, usageText } from '../replies.ts';
 import type { Tell } from './shared.ts';
 import {
@@ -149,9 +149,9 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
           return;
         }
         case 'record': {
-          const markdown = await recordMarkdown(deps, sub.hotfixId);
-          if (markdown === null) return tell(`🔎 There is no hotfix ${sub.hotfixId}.`);
-          return tell(recordMessage(sub.hotfixId, markdown));
+          const read = await readRecord(deps, sub.hotfixId);
+          if (read === null) return tell(`🔎 There is no hotfix ${sub.hotfixId}.`);
+          return tell(recordSummary(read));
         }
       }
     }

@@ -19,6 +19,8 @@ import {
   renderThreadLine,
   renderVoteMessage,
 } from '../../../../src/bot/slack/blocks/thread.ts';
+import { buildRecord } from '../../../../src/domain/hotfix/record.ts';
+import { recordSummary } from '../../../../src/bot/slack/record.ts';
 import { buildLargeHotfix, crew, largePlan, largePolicy, SERVICES, statesBefore } from './large-hotfix.ts';
 
 const large = buildLargeHotfix();
@@ -84,6 +86,25 @@ describe('a very large hotfix fits every Block Kit limit', () => {
         expect(checkBlockKit({ kind: 'message', ...message })).toEqual([]);
       }
     }
+  });
+
+  it('the deployment record as a message, with a sound chain and with a broken one', () => {
+    const record = buildRecord(large.history, {
+      timezone: 'Europe/Paris',
+      signoffRoles: largePolicy.signoffs,
+    });
+    for (const broken of [null, 'the event chain is broken at event 7: hash mismatch']) {
+      const message = recordSummary({ record, markdown: '', broken });
+      expect(checkBlockKit({ kind: 'message', ...message })).toEqual([]);
+      expect(totalText(message.blocks)).toBeLessThan(12_000);
+      expect(JSON.stringify(message)).not.toMatch(/<!channel>|<@U0EVIL>|<https:\/\/evil/);
+      const text = JSON.stringify(message.blocks);
+      expect(text).toContain(broken === null ? 'hash chain verified' : 'broken at event 7');
+    }
+    const text = JSON.stringify(recordSummary({ record, markdown: '', broken: null }));
+    expect(text).toContain(`Deployment record · ${record.hotfixId}`);
+    expect(text).toContain('✅ Deployed');
+    expect(text).toContain('Deploy ✅ succeeded');
   });
 
   it('every modal, the plan modal prefilled with the large plan', () => {
@@ -179,5 +200,12 @@ describe('absurd configurations still render within the limits', () => {
     expect(checkView(home)).toEqual([]);
     const modal = renderPlanModal({ services, people: policy.people, initial: state.plan, hotfixId: 'HF-9' });
     expect(checkView(modal)).toEqual([]);
+    const record = recordSummary({
+      record: buildRecord(events, { timezone: 'UTC', signoffRoles: policy.signoffs }),
+      markdown: '',
+      broken: null,
+    });
+    expect(checkBlockKit({ kind: 'message', ...record })).toEqual([]);
+    expect(JSON.stringify(record.blocks)).toContain('…and 22 more');
   });
 });
