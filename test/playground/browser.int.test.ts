@@ -324,15 +324,17 @@ describe('the playground in a headless Chromium', () => {
       expect(markdown).toContain(`Hotfix \`${hotfixId}\``);
 
       await pg.command(`/hotfix record ${hotfixId}`);
-      const record = pg.ephemerals.filter({ hasText: 'Deployment Documentation' });
+      const record = pg.ephemerals.filter({ hasText: `Deployment record · ${hotfixId}` });
       await record.waitFor();
+      await record.screenshot({ path: join(OUTPUT, '4-record.png'), animations: 'disabled' });
       const shown = await record.innerText();
       for (const line of [
-        `Hotfix \`${hotfixId}\`: Fix the checkout total rounding`,
-        '**Technical:** bob',
-        '**Business:** carol',
-        '**Support:** dave',
-        '**Status:** Deployed',
+        'Fix the checkout total rounding',
+        '✅ Deployed',
+        '✅ Technical: bob',
+        '✅ Business: carol',
+        '✅ Support: dave',
+        'hash chain verified',
       ])
         expect(shown).toContain(line);
       mark('record shown');
