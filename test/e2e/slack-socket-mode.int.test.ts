@@ -59,12 +59,19 @@ describe('the Slack bot in Socket Mode (SLACK_APP_TOKEN): Slack’s requests com
     await waitFor('Bob’s approval', async () => (await world.eventTypes(id)).includes('PlanApproved'));
 
     // Events API: opening the Home tab publishes it.
-    await world.slack.event({
-      user: BOB,
-      event: { type: 'app_home_opened', user: BOB, tab: 'home', channel: 'D0BOB' },
-    });
+    const homeOpened = { type: 'app_home_opened', user: BOB, tab: 'home', channel: 'D0BOB' };
+    const homeDelivery = await world.slack.event({ user: BOB, event: homeOpened });
     const home = await waitFor('the Home tab', () => world.standIn.views.home(BOB));
     expect(JSON.stringify(home.view.blocks)).toContain(id);
+    // The same envelope again (retry_attempt 1) is not handled twice. Alice's new event, sent after it, is
+    // claimed after it (one Redis connection, in order), so once hers is published Bob's retry was dropped.
+    const publishesFor = (user: string) =>
+      world.standIn.callsTo('views.publish').filter((call) => call.args.user_id === user).length;
+    const [bobBefore, aliceBefore] = [publishesFor(BOB), publishesFor(ALICE)];
+    await world.slack.retry(homeDelivery, 1, 'timeout');
+    await world.slack.event({ user: ALICE, event: { ...homeOpened, user: ALICE, channel: 'D0ALICE' } });
+    await waitFor('Alice’s Home', () => publishesFor(ALICE) > aliceBefore);
+    expect(publishesFor(BOB)).toBe(bobBefore);
 
     // Web API calls still use the bot token; the HTTP request URL is not served in Socket Mode.
     expect(world.standIn.callsTo('chat.postMessage').every((call) => call.token === TOKEN)).toBe(true);
