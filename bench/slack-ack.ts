@@ -83,6 +83,8 @@ const { values: args } = parseArgs({
     // HTTP requests are read and acked, on cpu 0; every other thread (the apps' helpers and background threads,
     // the stand-in, Redis, this load generator) on cpu 1.
     pin: { type: 'boolean', default: false },
+    // Experiment: ours behind bench/ack-front.ts, which only checks the signature and acks (see that file).
+    front: { type: 'boolean', default: false },
   },
 });
 const SPLIT = args.topology === 'split';
@@ -314,10 +316,22 @@ await runBench(cleanup, async () => {
     }
     await sleep(50);
   }
+  const frontPort = await freePort();
+  const front = args.front
+    ? spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ack-front.ts')], {
+        env: { ...process.env, ...slackEnv, PORT: String(frontPort), BACKEND_PORT: String(oursPort) },
+        stdio: ['ignore', 'pipe', createLog(dir, 'front.err')],
+      })
+    : undefined;
+  if (front) {
+    cleanup.child('ack front', front);
+    await waitForExitOrLine(front, 'the ack front', 'ready');
+  }
   if (args.pin) {
     const redisPid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1]);
-    for (const pid of [ours.pid, bare.pid]) pinThreads(pid, { app: true });
-    for (const pid of [worker?.pid, standIn.pid, redisPid, process.pid]) pinThreads(pid, { app: false });
+    for (const pid of [front ? front.pid : ours.pid, bare.pid]) pinThreads(pid, { app: true });
+    for (const pid of [front ? ours.pid : undefined, worker?.pid, standIn.pid, redisPid, process.pid])
+      pinThreads(pid, { app: false });
   }
 
   // Real hotfixes, created as the product does (command handler over the Redis event store).
@@ -357,7 +371,7 @@ await runBench(cleanup, async () => {
 
   const targets: Record<'bare' | 'ours', Target> = {
     bare: target('bare Bolt', barePort, CONCURRENCY),
-    ours: target('hotfix serve', oursPort, CONCURRENCY),
+    ours: target('hotfix serve', front ? frontPort : oursPort, CONCURRENCY),
   };
   type Side = keyof typeof targets;
   const sent: Record<Side, Record<Kind, number>> = {
@@ -536,7 +550,8 @@ await runBench(cleanup, async () => {
       `${CONCURRENCY} concurrent clients, ${RATE > 0 ? `each sending ${RATE} requests/s (paced)` : 'closed loop (each sends again as soon as answered)'}; measured part took ${elapsed.toFixed(1)} s`,
     '',
     `topology ${args.topology}; stand-in at nice ${args['nice-stand-in']}${SPLIT ? `, worker at nice ${args['nice-worker']}` : ''}; ` +
-      (args.pin ? 'pinned: the apps’ main threads on cpu 0, everything else on cpu 1' : 'not pinned'),
+      (args.pin ? 'pinned: the apps’ main threads on cpu 0, everything else on cpu 1' : 'not pinned') +
+      (args.front ? '; ours behind bench/ack-front.ts (an experiment: signature check and ack only)' : ''),
     '',
   );
   out.push(
