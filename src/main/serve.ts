@@ -7,14 +7,14 @@ import type { PlaygroundHandler } from '../playground/index.ts';
 import { PLAYGROUND_PATH } from '../playground/index.ts';
 import type { SlackDelivery, SlackStandIn } from '../slack-stand-in/index.ts';
 import type { CliDeps } from './commands/command.ts';
-import type { Engine } from './engine.ts';
-import { createEngine } from './engine.ts';
+import { createSlackFront } from '../bot/slack/front.ts';
+import type { Background } from './background.ts';
+import { startBackground } from './background.ts';
 import type { ConfigEdit } from './playground.ts';
 import { preparePlayground } from './playground.ts';
 import type { LoadedConfig } from './runtime.ts';
-import { StartupError, loadSettings } from './runtime.ts';
-import type { RunningSlack } from './slack.ts';
-import { NO_SLACK_SECTION, startSlack } from './slack.ts';
+import { StartupError, connectRedis, loadSettings } from './runtime.ts';
+import { NO_SLACK_SECTION } from './slack.ts';
 
 export interface ServeOptions {
   readonly worker: boolean;
@@ -27,8 +27,8 @@ export interface ServeOptions {
 export interface RunningServer {
   readonly port: number;
   readonly settings: LoadedConfig;
-  readonly engine: Engine;
-  readonly slack: RunningSlack | undefined;
+  /** The Slack app, the command path, the notifier and the workers, in a thread of their own. */
+  readonly background: Background | undefined;
   /** Playground mode: the Slack stand-in the bot talks to, and signed deliveries into the bot. */
   readonly playground: { readonly standIn: SlackStandIn; readonly delivery: SlackDelivery } | undefined;
   readonly log: Logger;
@@ -36,8 +36,9 @@ export interface RunningServer {
 }
 
 /**
- * The HTTP front of the product, with the workers in-process unless `--no-worker`: `/healthz`, `/readyz`, and
- * the Slack app at `POST /slack/events`. With no bot token, playground mode: the same bot against a Slack
+ * The HTTP front of the product: `/healthz`, `/readyz`, and the Slack app at `POST /slack/events`, checked and
+ * acked here and handled in the app thread, which also runs the notifier (unless `--no-notifier`) and the
+ * workers (unless `--no-worker`). With no bot token, playground mode: the same bot against a Slack
  * stand-in inside this process, and the page at `/playground`.
  */
 export const startServer = async (options: ServeOptions, deps: CliDeps): Promise<RunningServer> => {
@@ -50,14 +51,33 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
   if (settings.env.SLACK_BOT_TOKEN && !settings.config.slack) throw new StartupError([NO_SLACK_SECTION]);
   if (settings.bundled)
     log.warn({ config: settings.configPath }, 'no hotfix.yml found: using the bundled example config');
-  const engine = await createEngine({ ...settings, processEnv: deps.env, log });
-  const { redis } = engine;
-  if (options.worker) engine.startWorkers();
+  // Readiness needs Redis; everything else runs in the app thread (background.ts).
+  const redis = await connectRedis(settings.env.REDIS_URL, { service: true });
+  redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection problem; retrying'));
   const botToken = playground?.botToken ?? settings.env.SLACK_BOT_TOKEN;
-  const slack = botToken
-    ? await startSlack(settings, engine, log, botToken, { app: true, notifier: options.notifier ?? true })
-    : undefined;
-  const slackEvents = slack?.bot?.requestListener;
+  const background =
+    options.worker || botToken !== undefined
+      ? await startBackground(
+          {
+            settings,
+            processEnv: deps.env,
+            workers: options.worker,
+            botToken,
+            notifier: options.notifier ?? true,
+          },
+          log,
+        )
+      : undefined;
+  // Slack over HTTP: checked and acked here, handled in the app thread (Socket Mode needs no endpoint).
+  const slackEvents =
+    background && botToken !== undefined && settings.env.SLACK_APP_TOKEN === undefined
+      ? createSlackFront({
+          signingSecret: settings.env.SLACK_SIGNING_SECRET ?? '',
+          hand: (delivery) => background.hand(delivery),
+          ask: (delivery) => background.ask(delivery),
+          log,
+        })
+      : undefined;
   // The playground page is mounted once the server listens (its deliveries need the port).
   const mounted: { page?: PlaygroundHandler } = {};
 
@@ -105,8 +125,7 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
   return {
     port,
     settings,
-    engine,
-    slack,
+    background,
     playground:
       playground && mountedPlayground
         ? { standIn: playground.standIn, delivery: mountedPlayground.delivery }
@@ -117,8 +136,8 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
       mounted.page?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await slack?.close();
-      await engine.close();
+      await background?.close();
+      await redis.quit();
       await playground?.stop();
     },
   };
@@ -133,11 +152,15 @@ export const serve = async (options: ServeOptions, deps: CliDeps, signal?: Abort
         `  the real bot and pipelines, Slack played locally; config ${running.settings.configPath}\n` +
         '  (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve a real Slack workspace)\n\n',
     );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
+  const lost = await new Promise<string | undefined>((resolve) => {
+    const stop = () => resolve(undefined);
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     signal?.addEventListener('abort', stop, { once: true });
+    void running.background?.lost.then(resolve);
   });
+  if (lost !== undefined) running.log.error(lost);
   await running.close();
+  // Without its app thread the process must not look healthy: exit 1, for the supervisor to restart it.
+  if (lost !== undefined) throw new StartupError([lost]);
 };

@@ -36,6 +36,8 @@ export interface SlackRoles {
   readonly app: boolean;
   /** The notifier projecting the feed onto Slack (shares the work with other replicas). */
   readonly notifier: boolean;
+  /** The app's HTTP requests are answered by a front elsewhere and handed over (`bot.deliver`). */
+  readonly handed?: boolean;
 }
 
 export interface RunningSlack {
@@ -94,6 +96,7 @@ export const startSlack = async (
         signingSecret: env.SLACK_SIGNING_SECRET ?? '',
         ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
         ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+        ...(roles.handed ? { handed: true } : {}),
       })
     : undefined;
   const listener = created?.requestListener;

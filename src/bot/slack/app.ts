@@ -1,6 +1,8 @@
+import type { Receiver } from '@slack/bolt';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
 import type { BotDeps } from './deps.ts';
+import type { SlackDelivery } from './front.ts';
 import { oncePerDelivery } from './once-per-delivery.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommand } from './listeners/command.ts';
@@ -14,12 +16,16 @@ export interface SlackBotOptions {
   readonly slackApiUrl?: string;
   /** Socket Mode instead of HTTP when set (`SLACK_APP_TOKEN`, xapp-…). */
   readonly appToken?: string;
+  /** HTTP is answered elsewhere (`front.ts`), which hands deliveries over through `deliver`. */
+  readonly handed?: boolean;
 }
 
 export interface SlackBot {
   readonly app: App;
   /** The HTTP handler of `POST /slack/events` (signature checked by Bolt); absent in Socket Mode. */
   readonly requestListener?: RequestListener;
+  /** With `handed`: runs one delivery through the app; `answer` gets its ack body (modal submissions). */
+  readonly deliver?: (delivery: SlackDelivery, answer?: (body: unknown) => void) => Promise<void>;
   /** Connects in Socket Mode; a no-op over HTTP (our server owns the port). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -39,9 +45,17 @@ const bridgeLogger = (deps: BotDeps) => ({
 export const createSlackBot = (deps: BotDeps, options: SlackBotOptions): SlackBot => {
   const logger = bridgeLogger(deps);
   const clientOptions = options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {};
-  const receiver = options.appToken
-    ? undefined
-    : new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: '/slack/events', logger });
+  let handedTo: App | undefined;
+  const handed: Receiver = {
+    init: (app) => void (handedTo = app),
+    start: async () => undefined,
+    stop: async () => undefined,
+  };
+  const http =
+    options.appToken || options.handed
+      ? undefined
+      : new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: '/slack/events', logger });
+  const receiver = options.appToken ? undefined : (http ?? handed);
   const app = options.appToken
     ? new App({
         token: options.botToken,
@@ -61,7 +75,26 @@ export const createSlackBot = (deps: BotDeps, options: SlackBotOptions): SlackBo
   });
   return {
     app,
-    ...(receiver ? { requestListener: receiver.requestListener } : {}),
+    ...(http ? { requestListener: http.requestListener } : {}),
+    ...(options.handed && !options.appToken
+      ? {
+          deliver: async (delivery: SlackDelivery, answer?: (body: unknown) => void) => {
+            let acked = false;
+            const ack = async (response?: unknown) => {
+              if (acked) return;
+              acked = true;
+              answer?.(response);
+            };
+            try {
+              await handedTo?.processEvent({ ...delivery, ack });
+            } catch (error) {
+              deps.log.error({ err: String(error) }, 'slack delivery failed');
+            }
+            // A delivery no listener acked (one of no interest to the bot) is answered empty.
+            await ack();
+          },
+        }
+      : {}),
     async start() {
       if (options.appToken) await app.start();
     },

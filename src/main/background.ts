@@ -1,0 +1,111 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { SlackDelivery } from '../bot/slack/front.ts';
+import type { LoadedConfig } from './runtime.ts';
+import { StartupError } from './runtime.ts';
+
+/**
+ * What `hotfix serve` runs in its app thread: the Slack app (Bolt and its listeners), the command path, the
+ * notifier and the pipeline workers, everything that follows a click. The main thread answers HTTP: it checks
+ * Slack's signature and acks (`bot/slack/front.ts`), so an ack never waits behind the work of another click,
+ * a card being drawn, a step's process being spawned or a garbage collection of the app's heap.
+ */
+export interface BackgroundInput {
+  readonly settings: LoadedConfig;
+  /** The environment handed to step processes. */
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+  readonly workers: boolean;
+  /** Slack's bot token: the app runs in the thread (and the notifier, when `notifier`). */
+  readonly botToken: string | undefined;
+  readonly notifier: boolean;
+}
+
+export type ToThread =
+  | { readonly type: 'deliver'; readonly delivery: SlackDelivery; readonly id?: number }
+  | { readonly type: 'close' };
+export type ToMain =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly lines: readonly string[] }
+  | { readonly type: 'answer'; readonly id: number; readonly body: unknown }
+  | { readonly type: 'closed' };
+
+export interface Background {
+  /** Hands an acked Slack request to the app. */
+  hand(delivery: SlackDelivery): void;
+  /** Hands a Slack request to the app and resolves with its ack body (modal submissions). */
+  ask(delivery: SlackDelivery): Promise<unknown>;
+  /** Stops taking work, lets running steps finish (HOTFIX_SHUTDOWN_GRACE), and ends the thread. */
+  close(): Promise<void>;
+  /** Settles with the reason if the thread ends without being closed: the process must not run on without it. */
+  readonly lost: Promise<string>;
+}
+
+// The thread starts from this script: it loads the TypeScript sources the way bin/hotfix.js does.
+const ENTRY = new URL('./background-thread.ts', import.meta.url).href;
+const TSX = import.meta.resolve('tsx/esm/api');
+const BOOT = `
+const { workerData } = require('node:worker_threads');
+import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });
+`;
+
+export const startBackground = async (input: BackgroundInput, log: Logger): Promise<Background> => {
+  const thread = new Worker(BOOT, { eval: true, workerData: { ...input, entry: ENTRY, tsx: TSX } });
+  let closing = false;
+  let closed: (() => void) | undefined;
+  let nextId = 0;
+  const asked = new Map<number, (body: unknown) => void>();
+  let lose: (reason: string) => void = () => undefined;
+  const lost = new Promise<string>((resolve) => (lose = resolve));
+
+  const started = new Promise<void>((resolve, reject) => {
+    const early = (reason: string) => reject(new StartupError([`the app thread stopped: ${reason}`]));
+    thread.once('error', (error) => early(error.message));
+    thread.once('exit', (code) => early(`exit code ${code}`));
+    thread.on('message', (message: ToMain) => {
+      if (message.type === 'ready') resolve();
+      else if (message.type === 'failed') reject(new StartupError(message.lines));
+      else if (message.type === 'answer') {
+        asked.get(message.id)?.(message.body);
+        asked.delete(message.id);
+      } else closed?.();
+    });
+  });
+  try {
+    await started;
+  } catch (error) {
+    await thread.terminate();
+    throw error;
+  }
+  thread.removeAllListeners('error').removeAllListeners('exit');
+  thread.on('error', (error) => {
+    log.error({ err: error.stack ?? error.message }, 'the app thread failed');
+  });
+  thread.once('exit', (code) => {
+    for (const release of asked.values()) release(undefined);
+    if (!closing) lose(`the app thread (Slack app, notifier, workers) ended with exit code ${code}`);
+  });
+
+  return {
+    hand(delivery) {
+      thread.postMessage({ type: 'deliver', delivery } satisfies ToThread);
+    },
+    ask: (delivery) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        asked.set(id, resolve);
+        thread.postMessage({ type: 'deliver', delivery, id } satisfies ToThread);
+      }),
+    async close() {
+      if (closing) return;
+      closing = true;
+      const done = new Promise<void>((resolve) => {
+        closed = resolve;
+        thread.once('exit', () => resolve());
+      });
+      thread.postMessage({ type: 'close' } satisfies ToThread);
+      await done;
+      await thread.terminate();
+    },
+    lost,
+  };
+};
