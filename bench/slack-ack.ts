@@ -5,8 +5,8 @@
  *                                        [--server-node-arg=--cpu-prof …]
  *
  * Processes: a private redis-server; the Slack stand-in (bench/slack-stand-in-host.ts) as SLACK_API_URL;
- * ours, the real `node bin/hotfix.js serve` (workers in-process, the Bolt app behind its HTTP server, the
- * notifier on the global feed); the baseline, bench/bare-bolt.ts (`new App({ token, signingSecret,
+ * ours, the real `node bin/hotfix.js serve` (its main thread acks; its app thread runs the Bolt app, the
+ * workers and the notifier on the global feed); the baseline, bench/bare-bolt.ts (`new App({ token, signingSecret,
  * clientOptions: { slackApiUrl } })`, listeners that only ack). This process only sends requests.
  *
  * Before measuring, real hotfixes are created through the command handler (createEngine on the same Redis) and
