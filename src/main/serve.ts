@@ -66,7 +66,12 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
             notifier: options.notifier ?? true,
           },
           log,
-        )
+        ).catch(async (error: unknown) => {
+          // Nothing may keep the process alive after a failed start: it exits with the reason.
+          redis.disconnect();
+          await playground?.stop();
+          throw error;
+        })
       : undefined;
   // Slack over HTTP: checked and acked here, handled in the app thread (Socket Mode needs no endpoint).
   const slackEvents =
