@@ -74,7 +74,8 @@ export const startSlack = async (
     });
     return held;
   };
-  // Acks first: the notifier and each click's own follow-up wait while a Slack request awaits its answer.
+  // Acks first, when Bolt's own HTTP receiver answers Slack in this thread (not in `hotfix serve`, whose front
+  // acks on the main thread): the notifier and each click's own follow-up wait while a request awaits its answer.
   const turns = createTurns();
   const deps = {
     handler: engine.handler,
