@@ -20,7 +20,6 @@ try {
     ? await startSlack(input.settings, engine, log, input.botToken, {
         app: true,
         notifier: input.notifier,
-        handed: input.settings.env.SLACK_APP_TOKEN === undefined,
       })
     : undefined;
   const deliver = slack?.bot?.deliver;

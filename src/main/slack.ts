@@ -12,7 +12,6 @@ import { createNotifier } from '../notify/notifier.ts';
 import { createFeedConsumer } from '../store/feed.ts';
 import type { Engine } from './engine.ts';
 import { StartupError, connectRedis } from './runtime.ts';
-import { createTurns } from './turns.ts';
 
 const SWEEP_EVERY_MS = 30_000;
 /** Feed entries a crashed replica took and never acknowledged are taken over after this long. */
@@ -36,8 +35,6 @@ export interface SlackRoles {
   readonly app: boolean;
   /** The notifier projecting the feed onto Slack (shares the work with other replicas). */
   readonly notifier: boolean;
-  /** The app's HTTP requests are answered by a front elsewhere and handed over (`bot.deliver`). */
-  readonly handed?: boolean;
 }
 
 export interface RunningSlack {
@@ -48,8 +45,9 @@ export interface RunningSlack {
 }
 
 /**
- * The Slack side of `hotfix serve`: the Bolt app (its HTTP listener is mounted by the server) and the notifier
- * that projects the global feed onto Slack, sharing work with other replicas through a consumer group.
+ * The Slack side of `hotfix serve`'s app thread: the Bolt app (fed by the server's front through `bot.deliver`,
+ * or over Socket Mode) and the notifier that projects the global feed onto Slack, sharing work with other
+ * replicas through a consumer group.
  */
 export const startSlack = async (
   settings: SlackSettings,
@@ -74,9 +72,6 @@ export const startSlack = async (
     });
     return held;
   };
-  // Acks first, when Bolt's own HTTP receiver answers Slack in this thread (not in `hotfix serve`, whose front
-  // acks on the main thread): the notifier and each click's own follow-up wait while a request awaits its answer.
-  const turns = createTurns();
   const deps = {
     handler: engine.handler,
     store: engine.store,
@@ -87,38 +82,16 @@ export const startSlack = async (
       (await redis.set(key(`delivery:${delivery}`), replica, 'EX', DELIVERY_CLAIM_S, 'NX')) === 'OK',
     deliveryDone: async (delivery: string) =>
       void (await redis.set(key(`delivery:${delivery}`), 'done', 'EX', DELIVERY_TTL_S)),
-    waitTurn: turns.wait,
     clock,
     log,
   };
-  const created = roles.app
+  const bot = roles.app
     ? createSlackBot(deps, {
         botToken,
-        signingSecret: env.SLACK_SIGNING_SECRET ?? '',
         ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
         ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
-        ...(roles.handed ? { handed: true } : {}),
       })
     : undefined;
-  const listener = created?.requestListener;
-  const bot: SlackBot | undefined =
-    created && listener
-      ? {
-          ...created,
-          requestListener: (req, res) => {
-            turns.begin();
-            let answered = false;
-            const end = () => {
-              if (answered) return;
-              answered = true;
-              turns.end();
-            };
-            res.once('finish', end);
-            res.once('close', end);
-            listener(req, res);
-          },
-        }
-      : created;
   await bot?.start();
   if (!roles.notifier)
     return { bot, idle: async () => undefined, close: async () => void (await bot?.stop()) };
@@ -145,7 +118,6 @@ export const startSlack = async (
     replica,
     clock,
     log,
-    waitTurn: turns.wait,
   });
 
   // A blocking feed read holds its connection: the feed gets one of its own.

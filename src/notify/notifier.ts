@@ -52,8 +52,6 @@ export interface NotifierDeps {
   /** At most one card edit per this many ms per card (Slack's chat.update budget); the latest state wins. */
   readonly minCardIntervalMs?: number;
   readonly log: { warn(obj: object, msg: string): void };
-  /** Resolves when chat work may go on: the process may have something more urgent to answer first. */
-  readonly waitTurn?: () => Promise<void>;
 }
 
 const progressSchema = z.object({
@@ -120,10 +118,7 @@ export const createNotifier = (deps: NotifierDeps) => {
     timers.set(hotfixId, { at, timer });
   };
 
-  const waitTurn = deps.waitTurn ?? (() => Promise.resolve());
-
   const syncOnce = async (hotfixId: string): Promise<void> => {
-    await waitTurn();
     const fields = leaseReply.parse(
       await deps.redis.hotfixNotifyLease(leaseKey(hotfixId), progressKey(hotfixId), deps.replica, LEASE_MS),
     );
@@ -179,7 +174,6 @@ export const createNotifier = (deps: NotifierDeps) => {
         cardWait = progress.shownAt + minInterval - deps.clock.now().getTime();
         if (cardWait <= 0) {
           await flush();
-          await waitTurn();
           await deps.surface.updateCard(ref, state);
           save({ shown: version, shownAt: deps.clock.now().getTime() });
         }
@@ -189,7 +183,6 @@ export const createNotifier = (deps: NotifierDeps) => {
         const before = states[stored.position - 1 - offset] ?? initialState();
         const after = states[stored.position - offset] ?? state;
         await flush();
-        await waitTurn();
         await deps.surface.postLine(ref, stored, before, after);
         save({ posted: stored.position });
       }

@@ -1,6 +1,5 @@
 import type { Receiver } from '@slack/bolt';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import type { RequestListener } from 'node:http';
+import { App, LogLevel } from '@slack/bolt';
 import type { BotDeps } from './deps.ts';
 import type { SlackDelivery } from './front.ts';
 import { oncePerDelivery } from './once-per-delivery.ts';
@@ -11,20 +10,18 @@ import { registerViews } from './listeners/views.ts';
 
 export interface SlackBotOptions {
   readonly botToken: string;
-  readonly signingSecret: string;
   /** Web API base (`SLACK_API_URL`); Slack's own when absent. */
   readonly slackApiUrl?: string;
-  /** Socket Mode instead of HTTP when set (`SLACK_APP_TOKEN`, xapp-…). */
+  /** Socket Mode when set (`SLACK_APP_TOKEN`, xapp-…); otherwise HTTP, answered by `front.ts`. */
   readonly appToken?: string;
-  /** HTTP is answered elsewhere (`front.ts`), which hands deliveries over through `deliver`. */
-  readonly handed?: boolean;
 }
 
 export interface SlackBot {
   readonly app: App;
-  /** The HTTP handler of `POST /slack/events` (signature checked by Bolt); absent in Socket Mode. */
-  readonly requestListener?: RequestListener;
-  /** With `handed`: runs one delivery through the app; `answer` gets its ack body (modal submissions). */
+  /**
+   * Over HTTP: runs one delivery the front (`front.ts`) checked and handed over; `answer` gets its ack body
+   * (modal submissions). Absent in Socket Mode, where Bolt's own receiver takes Slack's requests.
+   */
   readonly deliver?: (delivery: SlackDelivery, answer?: (body: unknown) => void) => Promise<void>;
   /** Connects in Socket Mode; a no-op over HTTP (our server owns the port). */
   start(): Promise<void>;
@@ -41,21 +38,17 @@ const bridgeLogger = (deps: BotDeps) => ({
   setName: () => undefined,
 });
 
-/** The Bolt app with every listener: HTTP mode behind our server, or Socket Mode with an app token. */
+/** The Bolt app with every listener: fed by the HTTP front through a receiver, or Socket Mode with an app token. */
 export const createSlackBot = (deps: BotDeps, options: SlackBotOptions): SlackBot => {
   const logger = bridgeLogger(deps);
   const clientOptions = options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {};
+  // The front checked the signature and acked: this receiver only passes its deliveries to the app.
   let handedTo: App | undefined;
-  const handed: Receiver = {
+  const receiver: Receiver = {
     init: (app) => void (handedTo = app),
     start: async () => undefined,
     stop: async () => undefined,
   };
-  const http =
-    options.appToken || options.handed
-      ? undefined
-      : new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: '/slack/events', logger });
-  const receiver = options.appToken ? undefined : (http ?? handed);
   const app = options.appToken
     ? new App({
         token: options.botToken,
@@ -75,9 +68,9 @@ export const createSlackBot = (deps: BotDeps, options: SlackBotOptions): SlackBo
   });
   return {
     app,
-    ...(http ? { requestListener: http.requestListener } : {}),
-    ...(options.handed && !options.appToken
-      ? {
+    ...(options.appToken
+      ? {}
+      : {
           deliver: async (delivery: SlackDelivery, answer?: (body: unknown) => void) => {
             let acked = false;
             const ack = async (response?: unknown) => {
@@ -93,8 +86,7 @@ export const createSlackBot = (deps: BotDeps, options: SlackBotOptions): SlackBo
             // A delivery no listener acked (one of no interest to the bot) is answered empty.
             await ack();
           },
-        }
-      : {}),
+        }),
     async start() {
       if (options.appToken) await app.start();
     },

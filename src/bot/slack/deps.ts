@@ -28,8 +28,6 @@ export interface BotDeps {
   readonly claimDelivery: (key: string) => Promise<boolean>;
   /** The claimed delivery was handled: remember it for as long as Slack may retry it. */
   readonly deliveryDone: (key: string) => Promise<void>;
-  /** Resolves when a click's follow-up may go on: other people's acks come first. */
-  readonly waitTurn?: () => Promise<void>;
   readonly clock: Clock;
   readonly log: BotLog;
 }

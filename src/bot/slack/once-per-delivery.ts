@@ -60,11 +60,10 @@ export const oncePerDelivery =
  * command handler refuses a repeat by itself, and the person then hears why the command failed.
  */
 export const ackThenClaim = async (
-  deps: Pick<BotDeps, 'claimDelivery' | 'log' | 'waitTurn'>,
+  deps: Pick<BotDeps, 'claimDelivery' | 'log'>,
   args: { ack: () => Promise<void>; context: Record<string, unknown> },
 ): Promise<boolean> => {
   await args.ack();
-  await deps.waitTurn?.();
   const pending = args.context[DELIVERY] as PendingDelivery | undefined;
   if (pending === undefined) return true;
   try {
