@@ -24,6 +24,7 @@ const SECRETS: ReadonlySet<string> = new Set([
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',
   'MicrosoftAppPassword',
+  'HOTFIX_AUDIT_KEY',
 ]);
 
 const mustBe = (what: string) => ({ error: `must be ${what}` });
@@ -92,6 +93,15 @@ const variables = {
     .transform((flag) => flag === '1')
     .default(false),
   LOG_LEVEL: z.enum(LOG_LEVELS, mustBe(`one of ${LOG_LEVELS.join(', ')}`)).default('info'),
+  /**
+   * The HMAC-SHA256 key of the event store's hash chain: whoever can write to Redis but does not hold it
+   * cannot rewrite history unnoticed. Never stored in Redis, never logged.
+   */
+  HOTFIX_AUDIT_KEY: z
+    .string()
+    .min(32, mustBe('at least 32 characters (generate one with: openssl rand -hex 32)'))
+    .regex(/^\S+$/, mustBe('one word, without spaces (generate one with: openssl rand -hex 32)'))
+    .optional(),
   /** Prepended to every Redis key, so installations (and test suites) can share one Redis. */
   HOTFIX_REDIS_PREFIX: z
     .string()

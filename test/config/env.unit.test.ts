@@ -101,6 +101,17 @@ describe('readEnv', () => {
     );
   });
 
+  it('takes an audit key of at least 32 characters and never echoes a bad one', () => {
+    const key = '0123456789abcdef0123456789abcdef';
+    expect(readEnv({ HOTFIX_AUDIT_KEY: key })).toMatchObject({ HOTFIX_AUDIT_KEY: key });
+    expect(errorOf({ HOTFIX_AUDIT_KEY: 'short-secret' })).toBe(
+      'HOTFIX_AUDIT_KEY must be at least 32 characters (generate one with: openssl rand -hex 32)',
+    );
+    expect(errorOf({ HOTFIX_AUDIT_KEY: `${key} ${key}` })).toBe(
+      'HOTFIX_AUDIT_KEY must be one word, without spaces (generate one with: openssl rand -hex 32)',
+    );
+  });
+
   it('names every malformed variable in the same line', () => {
     expect(errorOf({ PORT: '0', LOG_LEVEL: 'loud' })).toBe(
       'PORT must be a port number (1-65535), got "0"; LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
