@@ -19,7 +19,7 @@ export const withBody = (headline: string, body: string, masker: Masker): string
   body.trim() === '' ? headline : `${headline}\n${excerpt(masker.mask(body), BODY_EXCERPT_CHARS)}`;
 
 /** Renders the request: templates in the URL, header values and every string of the JSON body. */
-const buildRequest = (http: HttpStepSpec, ctx: ProbeContext): HttpRequest => {
+export const buildRequest = (http: HttpStepSpec, ctx: ProbeContext): HttpRequest => {
   const render = (text: string) => renderTemplate(text, ctx.vars);
   const headers = Object.fromEntries(
     Object.entries(http.headers).map(([name, value]) => [name, render(value)]),

@@ -1,5 +1,6 @@
 import type { ChecklistProbe, Step } from '../../config/schema.ts';
 import { runCommand } from './command.ts';
+import { describeHttp, describeRun } from './dry-run.ts';
 import { runHttp } from './http-step.ts';
 import { defaultSleep, runProbe } from './probe.ts';
 import type { ProbeContext, StepContext, StepOutcome } from './types.ts';
@@ -30,14 +31,16 @@ export const hotfixEnv = (
   HOTFIX_PLAN_PREVIOUS_VERSION: vars['plan.previous_version'] ?? '',
 });
 
-const runOnce = (step: RunnableStep, ctx: StepContext, tryNumber: number): Promise<StepOutcome> => {
+const runOnce = async (step: RunnableStep, ctx: StepContext, tryNumber: number): Promise<StepOutcome> => {
   switch (step.kind) {
     case 'run':
+      if (ctx.dryRun) return describeRun(step, ctx);
       return runCommand(step, ctx, {
         timeoutMs: step.timeout ?? ctx.defaults.runTimeoutMs,
         hotfixEnv: hotfixEnv(ctx.vars, ctx.attempt, tryNumber),
       });
     case 'http':
+      if (ctx.dryRun) return describeHttp(step.http, ctx);
       return runHttp(step.http, ctx, { timeoutMs: step.timeout ?? ctx.defaults.httpTimeoutMs });
     case 'check':
       return runProbe(step.check, ctx, { timeoutMs: step.timeout });

@@ -32,6 +32,11 @@ export interface StepContext extends ProbeContext {
   readonly vars: Readonly<Record<TemplateVariable, string>>;
   /** The domain attempt number of this step (1 first; +1 each time a crashed run is resumed): HOTFIX_STEP_ATTEMPT. */
   readonly attempt: number;
+  /**
+   * `run` and `http` steps are described, not executed: they succeed with what would have run as their output
+   * (the playground rehearsing a team's own hotfix.yml). `check` steps, probes and monitors still run.
+   */
+  readonly dryRun?: boolean;
 }
 
 export type StepOutcome =
