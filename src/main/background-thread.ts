@@ -14,7 +14,12 @@ const send = (message: ToMain) => port.postMessage(message);
 const log = pino({ level: input.settings.env.LOG_LEVEL }).child({ thread: 'app' });
 
 try {
-  const engine = await createEngine({ ...input.settings, processEnv: input.processEnv, log });
+  const engine = await createEngine({
+    ...input.settings,
+    processEnv: input.processEnv,
+    log,
+    dryRunSteps: input.dryRunSteps ?? false,
+  });
   if (input.workers) engine.startWorkers();
   const slack = input.botToken
     ? await startSlack(input.settings, engine, log, input.botToken, {

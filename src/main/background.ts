@@ -18,6 +18,8 @@ export interface BackgroundInput {
   /** Slack's bot token: the app runs in the thread (and the notifier, when `notifier`). */
   readonly botToken: string | undefined;
   readonly notifier: boolean;
+  /** The playground rehearsing a team's own config: `run` and `http` steps are shown, not run. */
+  readonly dryRunSteps?: boolean;
 }
 
 export type ToThread =

@@ -28,6 +28,8 @@ export interface EngineSettings {
   readonly processEnv: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   readonly clock?: Clock;
+  /** `run` and `http` steps are shown, not run (the playground rehearsing a team's own config). */
+  readonly dryRunSteps?: boolean;
 }
 
 export interface Engine {
@@ -72,6 +74,7 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
     masker,
     env: settings.processEnv,
     defaults: { runTimeoutMs: env.HOTFIX_STEP_TIMEOUT, httpTimeoutMs: 30_000, killGraceMs: 5_000 },
+    dryRun: settings.dryRunSteps ?? false,
   });
   const running: RunningWorkers[] = [];
   return {
