@@ -73,22 +73,23 @@ export const formatDuration = (ms: number | null | undefined): string => {
 };
 
 /**
- * What would open a block if it began a line: a heading, quote, bullet, ordered item, task box, rule or
- * setext underline. (A leading `2.14.1` is text: an ordered item needs a space after `2.`.)
+ * What would open a block if it began a line: a heading, quote, bullet, ordered item, rule or setext
+ * underline (a task box's `[` is escaped with every bracket). A leading `2.14.1` is text: an ordered item
+ * needs a space after `2.`.
  */
-const BLOCK_START =
-  /^(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)|\[(?=[ xX]\])|[-*_=](?=[-*_=\s]*$))/;
+const BLOCK_START = /^(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)|[-*_=](?=[-*_=\s]*$))/;
 
 /**
- * Escapes user text for one line of Markdown, table cells and list items included: pipes (and any
- * backslashes in front of them) are escaped, `<` cannot open HTML (an unclosed `<!--` would hide the rest of
- * the record), line breaks become `<br>` so a multi-line note stays inside its cell or item, and a leading
- * block marker (`#`, `>`, `-`, `1.`, `[ ]`…) cannot turn a list item into a heading, quote or sub-list.
+ * Escapes user text for one line of Markdown, table cells and list items included: pipes and brackets (and
+ * any backslashes in front of them) are escaped, so no `[x](javascript:…)` link or `![](http://…)` image
+ * comes alive, `<` cannot open HTML (an unclosed `<!--` would hide the rest of the record), line breaks become
+ * `<br>` so a multi-line note stays inside its cell or item, and a leading block marker (`#`, `>`, `-`, `1.`…)
+ * cannot turn a list item into a heading, quote or sub-list.
  */
 export const mdText = (text: string): string =>
   text
     .trim()
-    .replace(/(\\*)\|/g, (_m, slashes: string) => `${slashes}${slashes}\\|`)
+    .replace(/(\\*)([|[\]])/g, (_m, slashes: string, mark: string) => `${slashes}${slashes}\\${mark}`)
     .replace(/</g, '&lt;')
     .replace(/\r\n?|\n/g, '<br>')
     .replace(BLOCK_START, (m) => (/^\d/.test(m) ? `${m.slice(0, -1)}\\${m.slice(-1)}` : `\\${m}`));

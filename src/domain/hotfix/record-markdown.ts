@@ -11,6 +11,7 @@ import type { VoteChoice } from './events.ts';
 import { CHECKLISTS } from './events.ts';
 import { CHECKLIST_LABELS } from './describe-event.ts';
 import type { Clockface } from './format.ts';
+import { visibleText } from './visible-text.ts';
 import {
   capitalize,
   clockface,
@@ -26,7 +27,8 @@ import {
  * The record as GitHub-flavoured Markdown. The seed's template comes first, in its order and as lists; the
  * product's sections follow, with a table wherever there is one row per item (approvals, readiness,
  * timeline, steps, issues). A document is a list of blocks (headings, lists, tables, paragraphs) separated
- * by blank lines. Every piece of user text goes through mdText/mdCode.
+ * by blank lines. Every piece of user text goes through mdText/mdCode; control and bidi characters are
+ * shown as `�` in the whole document.
  */
 
 type Block = readonly string[];
@@ -70,10 +72,12 @@ export const renderRecordMarkdown = (record: DeploymentRecord): string => {
     ['---'],
     footer(record),
   ];
-  return `${blocks
+  const markdown = `${blocks
     .filter((b) => b.length > 0)
     .map((b) => b.join('\n'))
     .join('\n\n')}\n`;
+  // The record is printed to terminals: no NUL, ESC colour code or bidi override from user text or step output.
+  return visibleText(markdown);
 };
 
 /** `- **Code:** none`, or the label over a sub-list. */
