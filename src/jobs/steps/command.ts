@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Duplex, Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { formatDuration } from '../../config/duration.ts';
 import { renderTemplate } from '../../config/template.ts';
 import { createOutputTail, presentOutput } from './output.ts';
@@ -29,7 +32,6 @@ export const INHERITED_ENV = [
   'TMPDIR',
 ] as const;
 
-const POLL_MS = 50;
 /** How long the pipes may stay open once the process group is gone. */
 const CLOSE_WAIT_MS = 2_000;
 
@@ -70,7 +72,7 @@ export const commandEnv = (
   return { ok: true, env: Object.assign(env, hotfixEnv) };
 };
 
-const spawnError = (program: string, error: NodeJS.ErrnoException): string => {
+const spawnError = (program: string, error: { readonly code?: string; readonly message: string }): string => {
   switch (error.code) {
     case 'ENOENT':
       return `${program}: not found`;
@@ -81,52 +83,70 @@ const spawnError = (program: string, error: NodeJS.ErrnoException): string => {
   }
 };
 
-/** Signals every process in the group; false when none is left. */
-const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): boolean => {
+/** SIGKILL to every process in the group, if any is left. */
+const killGroup = (pgid: number): void => {
   try {
-    process.kill(-pgid, signal);
-    return true;
+    process.kill(-pgid, 'SIGKILL');
   } catch {
-    return false;
+    // Nothing of the group is left.
   }
 };
 
-const procStat = /^\d+ \(.*\) (\S) \d+ (\d+) /s;
-
-/**
- * Whether any process of the group still runs. `kill(-pgid, 0)` also counts zombies, and an init that
- * never reaps (PID 1 in many containers) leaves the group's orphans as zombies forever; on Linux /proc
- * tells them apart.
- */
-const groupRunning = async (pgid: number): Promise<boolean> => {
-  if (!signalGroup(pgid, 0)) return false;
-  let entries: string[];
-  try {
-    entries = await readdir('/proc');
-  } catch {
-    return true;
-  }
-  const states = await Promise.all(
-    entries
-      .filter((name) => /^\d+$/.test(name))
-      .map((pid) =>
-        readFile(`/proc/${pid}/stat`, 'utf8').then(
-          (text) => procStat.exec(text),
-          () => null,
-        ),
-      ),
-  );
-  return states.some((match) => match !== null && match[2] === String(pgid) && match[1] !== 'Z');
-};
+/** What the step guard (step-guard.mjs) reports on its socket, one JSON line each. */
+const guardReport = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('started'), pid: z.number().int().positive() }),
+  z.object({ type: z.literal('failed'), code: z.string().optional(), message: z.string() }),
+  z.object({
+    type: z.literal('exited'),
+    code: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    reason: z.enum(['timeout', 'aborted']).nullable(),
+  }),
+]);
+type GuardReport = z.infer<typeof guardReport>;
 
 type Ending =
-  | { readonly type: 'exit'; readonly code: number | null; readonly signal: NodeJS.Signals | null }
-  | { readonly type: 'error'; readonly error: NodeJS.ErrnoException };
+  Extract<GuardReport, { type: 'failed' | 'exited' }> | { readonly type: 'lost'; readonly detail: string };
 
 /**
- * Runs a command without a shell, each rendered template one literal argument, in its own process group.
- * On timeout or abort the whole group gets SIGTERM, then SIGKILL after `killGraceMs`; whatever the command
- * left running when it exited is ended the same way, so nothing outlives the step.
+ * The guard's path next to this module, from src/ (tsx) or a compiled dist/ alike: a build must copy
+ * step-guard.mjs beside command.js.
+ */
+const STEP_GUARD = fileURLToPath(new URL('./step-guard.mjs', import.meta.url));
+
+/** Reads the guard's reports until its final one, or until the socket ends without one. */
+const readReports = (socket: Duplex, onStarted: (pid: number) => void): Promise<Ending> =>
+  new Promise((done) => {
+    let buffered = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        let report: GuardReport;
+        try {
+          report = guardReport.parse(JSON.parse(line));
+        } catch {
+          done({
+            type: 'lost',
+            detail: `step guard: unreadable report ${JSON.stringify(line.slice(0, 100))}`,
+          });
+          continue;
+        }
+        if (report.type === 'started') onStarted(report.pid);
+        else done(report);
+      }
+    });
+    socket.once('close', () => done({ type: 'lost', detail: 'step guard ended without a result' }));
+  });
+
+/**
+ * Runs a command without a shell, each rendered template one literal argument, in its own process group,
+ * under a step guard (step-guard.mjs) that dies with nothing left behind. On timeout or abort the whole
+ * group gets SIGTERM, then SIGKILL after `killGraceMs`; whatever the command left running when it exited is
+ * ended the same way, so nothing outlives the step. The guard keeps the timeout even if this worker freezes,
+ * and ends the group within a second if the worker dies.
  */
 export const runCommand = async (
   spec: CommandSpec,
@@ -166,70 +186,60 @@ export const runCommand = async (
     if (!isDirectory) return fail(`cwd ${spec.cwd}: no such directory`);
   }
 
-  const child = spawn(program, args, {
-    cwd,
-    env: env.env,
+  // The guard leads a process group of its own (so a signal to the worker's group does not reach the step)
+  // and gets no environment: the command's comes with the request, out of sight of `ps`.
+  const guard = spawn(process.execPath, [STEP_GUARD], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {},
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
+  // Piped as asked above: Node's types cannot tell from a four-item stdio.
+  const [, stdout, stderr, socket] = guard.stdio as unknown as [null, Readable, Readable, Duplex];
+  // Writes fail once the guard has gone; its reports (or their absence) say how the step ended.
+  socket.on('error', () => {});
   const tail = createOutputTail();
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const stream of [stdout, stderr]) {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => tail.append(chunk));
   }
-  const closed = new Promise<void>((done) => child.once('close', () => done()));
-  const ended = new Promise<Ending>((done) => {
-    child.once('exit', (code, signal) => done({ type: 'exit', code, signal }));
-    child.once('error', (error) => done({ type: 'error', error }));
-  });
-
-  let reason: 'timeout' | 'aborted' | undefined;
-  let termAt: number | undefined;
-  let killTimer: NodeJS.Timeout | undefined;
-  const pgid = child.pid;
-  const terminate = () => {
-    if (pgid === undefined || termAt !== undefined) return;
-    termAt = performance.now();
-    signalGroup(pgid, 'SIGTERM');
-    killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), ctx.defaults.killGraceMs);
-  };
-  const timeout = setTimeout(() => {
-    reason ??= 'timeout';
-    terminate();
-  }, options.timeoutMs);
-  const onAbort = () => {
-    reason ??= 'aborted';
-    terminate();
-  };
+  const closed = new Promise<void>((done) => guard.once('close', () => done()));
+  let pgid: number | undefined;
+  const ended = Promise.race([
+    readReports(socket, (pid) => {
+      pgid = pid;
+    }),
+    new Promise<Ending>((done) =>
+      guard.once('error', (error) => done({ type: 'lost', detail: `step guard: ${error.message}` })),
+    ),
+  ]);
+  socket.write(
+    `${JSON.stringify({ program, args, cwd, env: env.env, timeoutMs: options.timeoutMs, killGraceMs: ctx.defaults.killGraceMs })}\n`,
+  );
+  const onAbort = () => socket.write('abort\n');
   ctx.signal.addEventListener('abort', onAbort, { once: true });
 
   try {
     const ending = await ended;
-    // From here on the command has finished: a timeout or abort now would misreport its result.
-    clearTimeout(timeout);
     ctx.signal.removeEventListener('abort', onAbort);
-    if (ending.type === 'error') {
-      if (pgid !== undefined) signalGroup(pgid, 'SIGKILL');
-      return fail(spawnError(program, ending.error));
+    if (ending.type === 'lost') {
+      // Without its guard, nothing else would stop the command.
+      if (pgid !== undefined) killGroup(pgid);
+      guard.kill('SIGKILL');
+      const { text, droppedLines } = tail.read();
+      return fail(ending.detail, presentOutput(text, ctx.masker, droppedLines));
     }
-    if (pgid !== undefined) {
-      // Children the command left behind would outlive the step (and keep its pipes open): end them too.
-      if (await groupRunning(pgid)) terminate();
-      // The kill timer sends SIGKILL after the grace: past that, nothing of the group can still run.
-      const giveUpAt = (termAt ?? 0) + ctx.defaults.killGraceMs + POLL_MS * 5;
-      while (performance.now() < giveUpAt && (await groupRunning(pgid))) await delay(POLL_MS);
-    }
+    if (ending.type === 'failed') return fail(spawnError(program, ending));
     // A process that left the group (setsid) may still hold the pipes: stop reading rather than wait for it.
     if (!(await settlesWithin(closed, CLOSE_WAIT_MS))) {
-      child.stdout.destroy();
-      child.stderr.destroy();
+      stdout.destroy();
+      stderr.destroy();
     }
 
     const { text, droppedLines } = tail.read();
     const output = presentOutput(text, ctx.masker, droppedLines);
-    if (reason === 'timeout')
+    if (ending.reason === 'timeout')
       return fail(`timed out after ${formatDuration(options.timeoutMs)} (killed)`, output);
-    if (reason === 'aborted') return fail('aborted', output);
+    if (ending.reason === 'aborted') return fail('aborted', output);
     if (ending.code === 0)
       return {
         ok: true,
@@ -242,8 +252,7 @@ export const runCommand = async (
       output,
     );
   } finally {
-    clearTimeout(timeout);
-    clearTimeout(killTimer);
     ctx.signal.removeEventListener('abort', onAbort);
+    socket.destroy();
   }
 };
