@@ -3,7 +3,7 @@ import type { SlackDelivery, SlackStandIn, StandInMessage } from '../slack-stand
 import type { CliDeps } from './commands/command.ts';
 import type { ConfigEdit } from './playground.ts';
 import { freePort } from './local-redis.ts';
-import { startServer } from './serve.ts';
+import { startPlayground } from './playground.ts';
 
 /** The bundled playground config with its waits shortened, so the demo plays in well under a minute. */
 const DEMO_EDITS: ConfigEdit = [
@@ -133,14 +133,10 @@ export const demo = async (deps: CliDeps): Promise<void> => {
     PORT: deps.env.PORT ?? String(await freePort()),
     LOG_LEVEL: deps.env.LOG_LEVEL ?? 'error',
     HOTFIX_REDIS_PREFIX: prefix,
-    SLACK_BOT_TOKEN: '',
-    SLACK_SIGNING_SECRET: '',
-    SLACK_APP_TOKEN: '',
   };
-  const server = await startServer({ worker: true, editPlaygroundConfig: DEMO_EDITS }, { ...deps, env });
-  const { playground } = server;
-  if (!playground) throw new Error('the demo needs playground mode');
-  const { standIn, delivery } = playground;
+  const server = await startPlayground({ editConfig: DEMO_EDITS }, { ...deps, env });
+  const { standIn, delivery } = server;
+  const keys = server.settings.env.HOTFIX_REDIS_PREFIX;
   const channel = server.settings.config.slack?.incident_channel ?? '';
   const names = new Map(standIn.workspace.users.map((u) => [u.id, u.name]));
   const people = (text: string) => text.replace(/<@(\w+)>/g, (_, id: string) => `@${names.get(id) ?? id}`);
@@ -157,7 +153,7 @@ export const demo = async (deps: CliDeps): Promise<void> => {
   const d = createDriver(standIn, delivery, channel);
   const [alice, bob, carol, dave, erin] = ['U0ALICE', 'U0BOB', 'U0CAROL', 'U0DAVE', 'U0ERIN'];
   try {
-    say(`hotfix demo: the real bot and workers, Slack played locally (Redis keys under ${prefix})\n`);
+    say(`hotfix demo: the real bot and workers, Slack played locally (Redis keys under ${keys})\n`);
     say('1. A hotfix from plan to signed record');
     const id = await d.start(alice!, 'INC-1001', 'Checkout totals are rounded down; round half-up');
     say(` ▸ alice planned ${id}; she ticks the readiness checklists`);
@@ -205,7 +201,7 @@ export const demo = async (deps: CliDeps): Promise<void> => {
   } finally {
     off();
     await server.close();
-    await deleteKeys(server.settings.env.REDIS_URL, prefix).catch(() => undefined);
+    await deleteKeys(server.settings.env.REDIS_URL, keys).catch(() => undefined);
   }
 };
 

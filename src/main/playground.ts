@@ -1,47 +1,79 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { parseDocument } from 'yaml';
 import { formatProblem, parseConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
-import { parseDocument } from 'yaml';
-import type { PlaygroundHandler, Person } from '../playground/index.ts';
-import { createPlayground, workspaceFromConfig } from '../playground/index.ts';
+import type { Person } from '../playground/index.ts';
+import {
+  PLAYGROUND_PATH,
+  createPlayground,
+  createPlaygroundGuard,
+  newPlaygroundToken,
+  workspaceFromConfig,
+} from '../playground/index.ts';
 import type { SlackDelivery, SlackStandIn } from '../slack-stand-in/index.ts';
 import { createSlackDelivery, createSlackStandIn } from '../slack-stand-in/index.ts';
+import type { CliDeps } from './commands/command.ts';
 import { ensureRedis } from './local-redis.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError, loadSettings, resolveConfigPath } from './runtime.ts';
+import type { AppServer } from './serve.ts';
+import { runUntilStopped, startAppServer } from './serve.ts';
 
 export const PLAYGROUND_CONFIG = fileURLToPath(
   new URL('../../examples/playground/hotfix.yml', import.meta.url),
 );
 
+/** Put before HOTFIX_REDIS_PREFIX: the playground's hotfixes never mix with a real installation's. */
+export const PLAYGROUND_REDIS_PREFIX = 'hotfix-playground:';
+
+/** Where the playground keeps what it makes for itself: a private redis-server's data, its audit key. */
+const STATE_DIR = '.hotfix';
+const AUDIT_KEY_FILE = 'audit-key';
+
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
+const WILDCARDS = ['0.0.0.0', '::', '[::]'];
+
 /** Changes to the bundled config, as YAML paths and values: `[['policy', 'verification_period'], '5s']`. */
 export type ConfigEdit = readonly (readonly [readonly (string | number)[], unknown])[];
 
-export interface Playground {
-  /** Settings with the playground's Redis and the stand-in's Slack credentials filled in. */
-  readonly settings: LoadedConfig;
-  readonly botToken: string;
-  readonly standIn: SlackStandIn;
-  /** Mounts the page once the server listens on `port` (the page delivers to `/slack/events` there). */
-  mount(port: number): { readonly page: PlaygroundHandler; readonly delivery: SlackDelivery };
-  stop(): Promise<void>;
+export interface PlaygroundOptions {
+  /** The address to listen on and print (default 127.0.0.1, this machine only). */
+  readonly host?: string;
+  /** Run the `run` and `http` steps of a team's own config for real (the bundled config's always run). */
+  readonly live?: boolean;
+  /** Changes to the bundled config before it is used (the demo shortens its waits). */
+  readonly editConfig?: ConfigEdit;
 }
+
+export interface RunningPlayground extends AppServer {
+  /** What to open: the page, with the per-start token. */
+  readonly url: string;
+  readonly settings: LoadedConfig;
+  /** True when the config's `run` and `http` steps are shown, not run. */
+  readonly dryRun: boolean;
+  /** The Slack stand-in the bot talks to, and signed deliveries into the bot (the demo drives both). */
+  readonly standIn: SlackStandIn;
+  readonly delivery: SlackDelivery;
+  readonly log: Logger;
+}
+
+const urlHost = (host: string) => (isIP(host) === 6 ? `[${host}]` : host);
 
 /**
  * The bundled playground config checks hotfix's own `/healthz` on the default port: point those checks at the
- * port this server really uses.
+ * address this playground really uses.
  */
 const bundledConfig = async (
-  port: number,
+  origin: string,
   edit?: ConfigEdit,
 ): Promise<Pick<LoadedConfig, 'config' | 'policy'>> => {
-  const text = (await readFile(PLAYGROUND_CONFIG, 'utf8')).replaceAll(
-    'http://127.0.0.1:3000/',
-    `http://127.0.0.1:${port}/`,
-  );
+  const text = (await readFile(PLAYGROUND_CONFIG, 'utf8')).replaceAll('http://127.0.0.1:3000/', `${origin}/`);
   const doc = parseDocument(text);
   for (const [path, value] of edit ?? []) doc.setIn(path, value);
   const parsed = parseConfig(edit ? doc.toString() : text, PLAYGROUND_CONFIG);
@@ -50,30 +82,87 @@ const bundledConfig = async (
 };
 
 /**
- * `npm start` with no Slack credentials: the real bot against a Slack stand-in inside the process, with a
- * generated signing secret and token, Redis from REDIS_URL or a private redis-server under `.hotfix/`, and
- * the team's hotfix.yml (HOTFIX_CONFIG or ./hotfix.yml) or the bundled playground config.
+ * The playground's own HMAC key for the hash chain, made once and kept outside Redis in `.hotfix/audit-key`
+ * (readable by this user only), so `hotfix verify` of earlier playground hotfixes keeps working.
  */
-export const preparePlayground = async (
-  raw: Readonly<Record<string, string | undefined>>,
-  log: Logger,
-  edit?: ConfigEdit,
-): Promise<Playground> => {
-  const env = readEnv(raw);
-  const { bundled } = await resolveConfigPath(raw, env);
-  const loaded = bundled
-    ? { env, ...(await bundledConfig(env.PORT, edit)), configPath: PLAYGROUND_CONFIG, bundled: false }
-    : await loadSettings(raw);
-  let redis;
+const playgroundAuditKey = async (dir: string): Promise<string> => {
+  const file = join(dir, AUDIT_KEY_FILE);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const made = randomBytes(32).toString('hex');
   try {
-    redis = await ensureRedis({ url: env.REDIS_URL, dir: '.hotfix', log });
+    await writeFile(file, `${made}\n`, { flag: 'wx', mode: 0o600 });
+    return made;
   } catch (error) {
-    throw new StartupError([error instanceof Error ? error.message : String(error)]);
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
+  const kept = (await readFile(file, 'utf8')).trim();
+  if (!/^\S{32,}$/.test(kept))
+    throw new StartupError([
+      `${file} is not a playground audit key (one word of 32 characters or more): remove it to make a new one`,
+    ]);
+  return kept;
+};
+
+/** The address to listen on, checked: a wildcard has no one address the guard could hold requests to. */
+const listenHost = (host: string | undefined): string => {
+  const chosen = host?.trim() || '127.0.0.1';
+  if (WILDCARDS.includes(chosen))
+    throw new StartupError([
+      `--host ${chosen} listens everywhere, but the playground answers only requests for the address it prints: give this machine's address or name instead`,
+    ]);
+  return chosen;
+};
+
+/**
+ * `hotfix playground`: the real bot and workers against a Slack stand-in inside the process (a generated
+ * signing secret and token), reachable only from this machine unless `host` says otherwise, and only with the
+ * per-start token in the printed URL. Redis is REDIS_URL or a private redis-server under `.hotfix/`, its keys
+ * always under `hotfix-playground:`. The config is the team's (HOTFIX_CONFIG or ./hotfix.yml), whose `run`
+ * and `http` steps are then shown, not run, unless `live`; else the bundled playground config.
+ */
+export const startPlayground = async (
+  options: PlaygroundOptions,
+  deps: CliDeps,
+): Promise<RunningPlayground> => {
+  const host = listenHost(options.host);
+  const raw = {
+    ...deps.env,
+    // Never a real workspace's credentials: the bot talks to the stand-in only.
+    SLACK_BOT_TOKEN: undefined,
+    SLACK_SIGNING_SECRET: undefined,
+    SLACK_APP_TOKEN: undefined,
+    SLACK_API_URL: undefined,
+    HOTFIX_REDIS_PREFIX: `${PLAYGROUND_REDIS_PREFIX}${deps.env.HOTFIX_REDIS_PREFIX ?? ''}`,
+    HOTFIX_AUDIT_KEY: deps.env.HOTFIX_AUDIT_KEY || (await playgroundAuditKey(STATE_DIR)),
+  };
+  const env = readEnv(raw);
+  const log = pino({ level: env.LOG_LEVEL });
+  const origin = `http://${urlHost(host)}:${env.PORT}`;
+  const { path, bundled } = await resolveConfigPath(raw, env);
+  const ownConfig = !bundled && resolve(path) !== PLAYGROUND_CONFIG;
+  const loaded: LoadedConfig = ownConfig
+    ? await loadSettings(raw)
+    : {
+        env,
+        ...(await bundledConfig(origin, options.editConfig)),
+        configPath: PLAYGROUND_CONFIG,
+        bundled: false,
+      };
+  const dryRun = ownConfig && !options.live;
+
   const { workspace, people, channel } = workspaceFromConfig(loaded.config);
   const botToken = `xoxb-playground-${randomBytes(12).toString('hex')}`;
   const signingSecret = randomBytes(32).toString('hex');
   const standIn = createSlackStandIn({ workspace, botToken });
+  const delivery = createSlackDelivery({ standIn, url: `${origin}/slack/events`, signingSecret });
+  const page = createPlayground({ standIn, delivery, people: people as Person[], channel, log });
+  let redis;
+  try {
+    redis = await ensureRedis({ url: env.REDIS_URL, dir: STATE_DIR, log });
+  } catch (error) {
+    page.close();
+    throw new StartupError([error instanceof Error ? error.message : String(error)]);
+  }
   const apiUrl = await standIn.start();
   const settings: LoadedConfig = {
     ...loaded,
@@ -83,24 +172,92 @@ export const preparePlayground = async (
       : { ...loaded.config, slack: { incident_channel: channel, channel_per_hotfix: false } },
     env: { ...loaded.env, REDIS_URL: redis.url, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: apiUrl },
   };
-  let page: PlaygroundHandler | undefined;
-  return {
+  const token = newPlaygroundToken();
+  const guard = createPlaygroundGuard({
+    origin,
+    aliases: LOOPBACK.includes(host) ? LOOPBACK.map((name) => `http://${urlHost(name)}:${env.PORT}`) : [],
+    token,
+    open: ['/healthz', '/readyz', '/slack/events'],
+  });
+  const app = await startAppServer({
     settings,
+    processEnv: deps.env,
     botToken,
-    standIn,
-    mount(port) {
-      const delivery = createSlackDelivery({
-        standIn,
-        url: `http://127.0.0.1:${port}/slack/events`,
-        signingSecret,
-      });
-      page = createPlayground({ standIn, delivery, people: people as Person[], channel, log });
-      return { page, delivery };
+    worker: true,
+    notifier: true,
+    dryRunSteps: dryRun,
+    host,
+    log,
+    routes: (req, res) => {
+      if (guard(req, res) || page(req, res)) return true;
+      if (req.method === 'GET' && new URL(req.url ?? '/', origin).pathname === '/') {
+        res.writeHead(302, { location: PLAYGROUND_PATH }).end();
+        return true;
+      }
+      return false;
     },
-    async stop() {
-      page?.close();
+    cleanup: async () => {
+      page.close();
       await standIn.stop();
       await redis.stop();
     },
+  });
+  log.info(
+    { port: app.port, host, config: settings.configPath, dryRun, prefix: env.HOTFIX_REDIS_PREFIX },
+    `hotfix playground listening on ${origin}`,
+  );
+  return {
+    ...app,
+    url: `${origin}${PLAYGROUND_PATH}?token=${token}`,
+    settings,
+    dryRun,
+    standIn,
+    delivery,
+    log,
+    async close() {
+      log.info('shutting down');
+      await app.close();
+    },
   };
+};
+
+/** What the playground says at start-up: where to go, what it runs, and what it shares. */
+const banner = (running: RunningPlayground, host: string): string => {
+  const config = running.settings.configPath;
+  const steps = running.dryRun
+    ? `  dry run: the run and http steps of ${config} are shown, not run; --live runs them`
+    : running.settings.configPath === PLAYGROUND_CONFIG
+      ? `  config ${config}: its steps run the small example scripts`
+      : `  live: the run and http steps of ${config} run for real, from this machine`;
+  return [
+    '',
+    `hotfix playground: open ${running.url}`,
+    '  the real bot and pipelines, Slack played locally; the URL carries this start’s access token',
+    steps,
+    `  Redis ${running.settings.env.REDIS_URL.replace(/\/\/[^@/]*@/, '//***@')}, keys under ${running.settings.env.HOTFIX_REDIS_PREFIX}`,
+    ...(LOOPBACK.includes(host)
+      ? []
+      : [
+          `  warning: listening on ${host}: anyone who can reach that address and has the URL can act as anyone in the config`,
+        ]),
+    '',
+    '',
+  ].join('\n');
+};
+
+/** `hotfix playground`: runs until SIGTERM/SIGINT (or `signal`). */
+export const playground = async (
+  options: PlaygroundOptions,
+  deps: CliDeps,
+  signal?: AbortSignal,
+): Promise<void> => {
+  const running = await startPlayground(options, deps);
+  const host = listenHost(options.host);
+  if (!LOOPBACK.includes(host))
+    running.log.warn(
+      { host },
+      'the playground listens beyond this machine: anyone who can reach it and has the URL can act as anyone',
+    );
+  deps.stdout(banner(running, host));
+  await runUntilStopped(running, signal);
 };

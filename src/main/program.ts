@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CliDeps, RegisterCommand } from './commands/command.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerPlaygroundCommand } from './commands/playground.ts';
 import { registerRecordCommands } from './commands/record.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
@@ -9,6 +10,7 @@ import { registerWorkerCommand } from './commands/worker.ts';
 /** Every top-level command, in the order `hotfix --help` lists them. Add a new one here. */
 export const COMMANDS: readonly RegisterCommand[] = [
   registerServeCommand,
+  registerPlaygroundCommand,
   registerWorkerCommand,
   registerRecordCommands,
   registerConfigCommands,

@@ -1,17 +1,16 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import type { Env } from '../config/env.ts';
 import { readEnv } from '../config/env.ts';
-import type { PlaygroundHandler } from '../playground/index.ts';
-import { PLAYGROUND_PATH } from '../playground/index.ts';
-import type { SlackDelivery, SlackStandIn } from '../slack-stand-in/index.ts';
 import type { CliDeps } from './commands/command.ts';
 import { createSlackFront } from '../bot/slack/front.ts';
 import type { Background } from './background.ts';
 import { startBackground } from './background.ts';
-import type { ConfigEdit } from './playground.ts';
-import { preparePlayground } from './playground.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError, connectRedis, loadSettings } from './runtime.ts';
 import { NO_SLACK_SECTION } from './slack.ts';
@@ -20,62 +19,101 @@ export interface ServeOptions {
   readonly worker: boolean;
   /** Project hotfixes onto Slack from this process too (default); `--no-notifier` leaves it to `hotfix worker`. */
   readonly notifier?: boolean;
-  /** Playground only: changes to the bundled config before it is used (the demo shortens its waits). */
-  readonly editPlaygroundConfig?: ConfigEdit;
 }
 
-export interface RunningServer {
-  readonly port: number;
+/** `/readyz` answers within this even while Redis is unreachable. */
+const READY_TIMEOUT_MS = 1_000;
+
+const LOCAL_TRY_OUT = 'for a local try-out, run hotfix playground (npm start)';
+
+/** Why `hotfix serve` cannot serve a chat platform with this environment, or undefined when it can. */
+export const missingChatCredentials = (env: Env): string | undefined => {
+  if (env.SLACK_BOT_TOKEN !== undefined) return undefined;
+  if (env.MicrosoftAppId !== undefined || env.HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED)
+    return `Microsoft Teams is not served yet: hotfix serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) to serve Slack; ${LOCAL_TRY_OUT}`;
+  return `no chat credentials: hotfix serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack over HTTP), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); ${LOCAL_TRY_OUT}`;
+};
+
+/**
+ * Whether Redis answers, without waiting for it: while the connection is down, ioredis would hold a PING in
+ * its offline queue until it reconnects (the connection retries forever), so a probe would hang.
+ */
+const redisProblem = async (redis: Redis): Promise<string | undefined> => {
+  if (redis.status !== 'ready') return `connection ${redis.status}`;
+  const timer = new AbortController();
+  try {
+    return await Promise.race([
+      redis.ping().then(
+        () => undefined,
+        (error: unknown) => String(error),
+      ),
+      delay(READY_TIMEOUT_MS, `no answer to PING within ${READY_TIMEOUT_MS} ms`, { signal: timer.signal }),
+    ]);
+  } finally {
+    timer.abort();
+  }
+};
+
+/** Routes in front of the app's own, e.g. the playground's guard and page; true when they answered. */
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export interface AppServerInput {
   readonly settings: LoadedConfig;
-  /** The Slack app, the command path, the notifier and the workers, in a thread of their own. */
-  readonly background: Background | undefined;
-  /** Playground mode: the Slack stand-in the bot talks to, and signed deliveries into the bot. */
-  readonly playground: { readonly standIn: SlackStandIn; readonly delivery: SlackDelivery } | undefined;
+  /** The environment handed to step processes. */
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+  readonly botToken: string;
+  readonly worker: boolean;
+  readonly notifier: boolean;
+  readonly dryRunSteps?: boolean;
+  /** The address to listen on; every interface when unset. */
+  readonly host?: string;
+  readonly routes?: ExtraRoutes;
+  /** Runs last on close, or when the start fails (the playground stops its stand-in and redis-server). */
+  readonly cleanup?: () => Promise<void>;
   readonly log: Logger;
+}
+
+export interface AppServer {
+  readonly port: number;
+  /** The Slack app, the command path, the notifier and the workers, in a thread of their own. */
+  readonly background: Background;
   close(): Promise<void>;
 }
 
 /**
  * The HTTP front of the product: `/healthz`, `/readyz`, and the Slack app at `POST /slack/events`, checked and
- * acked here and handled in the app thread, which also runs the notifier (unless `--no-notifier`) and the
- * workers (unless `--no-worker`). With no bot token, playground mode: the same bot against a Slack
- * stand-in inside this process, and the page at `/playground`.
+ * acked here and handled in the app thread, which also runs the notifier (unless `notifier` is false) and
+ * the workers (unless `worker` is false).
  */
-export const startServer = async (options: ServeOptions, deps: CliDeps): Promise<RunningServer> => {
-  const env = readEnv(deps.env);
-  const log = pino({ level: env.LOG_LEVEL });
-  const playground = env.SLACK_BOT_TOKEN
-    ? undefined
-    : await preparePlayground(deps.env, log, options.editPlaygroundConfig);
-  const settings = playground?.settings ?? (await loadSettings(deps.env));
-  if (settings.env.SLACK_BOT_TOKEN && !settings.config.slack) throw new StartupError([NO_SLACK_SECTION]);
-  if (settings.bundled)
-    log.warn({ config: settings.configPath }, 'no hotfix.yml found: using the bundled example config');
+export const startAppServer = async (input: AppServerInput): Promise<AppServer> => {
+  const { settings, botToken, log } = input;
   // Readiness needs Redis; everything else runs in the app thread (background.ts).
-  const redis = await connectRedis(settings.env.REDIS_URL, { service: true });
+  const redis = await connectRedis(settings.env.REDIS_URL, { service: true }).catch(
+    async (error: unknown) => {
+      await input.cleanup?.();
+      throw error;
+    },
+  );
   redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection problem; retrying'));
-  const botToken = playground?.botToken ?? settings.env.SLACK_BOT_TOKEN;
-  const background =
-    options.worker || botToken !== undefined
-      ? await startBackground(
-          {
-            settings,
-            processEnv: deps.env,
-            workers: options.worker,
-            botToken,
-            notifier: options.notifier ?? true,
-          },
-          log,
-        ).catch(async (error: unknown) => {
-          // Nothing may keep the process alive after a failed start: it exits with the reason.
-          redis.disconnect();
-          await playground?.stop();
-          throw error;
-        })
-      : undefined;
+  const background = await startBackground(
+    {
+      settings,
+      processEnv: input.processEnv,
+      workers: input.worker,
+      botToken,
+      notifier: input.notifier,
+      dryRunSteps: input.dryRunSteps ?? false,
+    },
+    log,
+  ).catch(async (error: unknown) => {
+    // Nothing may keep the process alive after a failed start: it exits with the reason.
+    redis.disconnect();
+    await input.cleanup?.();
+    throw error;
+  });
   // Slack over HTTP: checked and acked here, handled in the app thread (Socket Mode needs no endpoint).
   const slackEvents =
-    background && botToken !== undefined && settings.env.SLACK_APP_TOKEN === undefined
+    settings.env.SLACK_APP_TOKEN === undefined
       ? createSlackFront({
           signingSecret: settings.env.SLACK_SIGNING_SECRET ?? '',
           hand: (delivery) => background.hand(delivery),
@@ -83,89 +121,116 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
           log,
         })
       : undefined;
-  // The playground page is mounted once the server listens (its deliveries need the port).
-  const mounted: { page?: PlaygroundHandler } = {};
 
   const server = createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
+    if (input.routes?.(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (mounted.page?.(req, res)) return;
-    if (req.method === 'GET' && path === '/' && mounted.page) {
-      res.writeHead(302, { location: PLAYGROUND_PATH }).end();
-      return;
-    }
     // Bolt reads the body, checks the signature and the timestamp, and answers (401 on a bad signature).
     if (path === '/slack/events' && slackEvents) return void slackEvents(req, res);
     if (req.method === 'GET' && path === '/healthz') return reply(200, { status: 'ok' });
     if (req.method === 'GET' && path === '/readyz') {
       // Ready means Redis answers: without it nothing can be decided or recorded.
-      redis.ping().then(
-        () => reply(200, { status: 'ready', redis: 'ok' }),
-        (error: unknown) => reply(503, { status: 'not ready', redis: String(error) }),
+      void redisProblem(redis).then((problem) =>
+        problem === undefined
+          ? reply(200, { status: 'ready', redis: 'ok' })
+          : reply(503, { status: 'not ready', redis: problem }),
       );
       return;
     }
     reply(404, { error: `no route for ${req.method ?? 'GET'} ${path}` });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.env.PORT, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(settings.env.PORT, input.host, () => resolve());
+    });
+  } catch (error) {
+    await background.close();
+    redis.disconnect();
+    await input.cleanup?.();
+    throw new StartupError([
+      `cannot listen on port ${settings.env.PORT} (PORT): ${(error as Error).message}`,
+    ]);
+  }
   const { port } = server.address() as AddressInfo;
-  const mountedPlayground = playground?.mount(port);
-  if (mountedPlayground) mounted.page = mountedPlayground.page;
-  log.info(
-    {
-      port,
-      config: settings.configPath,
-      worker: options.worker,
-      notifier: options.notifier ?? true,
-      playground: playground !== undefined,
-    },
-    `hotfix serve listening on http://localhost:${port}`,
-  );
   return {
     port,
-    settings,
     background,
-    playground:
-      playground && mountedPlayground
-        ? { standIn: playground.standIn, delivery: mountedPlayground.delivery }
-        : undefined,
-    log,
     async close() {
-      log.info('shutting down');
-      mounted.page?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await background?.close();
+      await background.close();
       await redis.quit();
-      await playground?.stop();
+      await input.cleanup?.();
     },
   };
 };
 
-/** `hotfix serve`: runs until SIGTERM/SIGINT (or `signal`), then stops taking work and shuts down cleanly. */
-export const serve = async (options: ServeOptions, deps: CliDeps, signal?: AbortSignal): Promise<void> => {
-  const running = await startServer(options, deps);
-  if (running.playground)
-    deps.stdout(
-      `\nhotfix playground: open http://localhost:${running.port}${PLAYGROUND_PATH}\n` +
-        `  the real bot and pipelines, Slack played locally; config ${running.settings.configPath}\n` +
-        '  (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve a real Slack workspace)\n\n',
-    );
+export interface RunningServer extends AppServer {
+  readonly settings: LoadedConfig;
+  readonly log: Logger;
+}
+
+/**
+ * `hotfix serve` started: a team's chat served, never anything else. Without chat credentials it stops with
+ * the line saying which are missing (the local try-out is `hotfix playground`, which has its own guards).
+ */
+export const startServer = async (options: ServeOptions, deps: CliDeps): Promise<RunningServer> => {
+  const env = readEnv(deps.env);
+  const missing = missingChatCredentials(env);
+  if (missing !== undefined) throw new StartupError([missing]);
+  const botToken = env.SLACK_BOT_TOKEN ?? '';
+  const log = pino({ level: env.LOG_LEVEL });
+  const settings = await loadSettings(deps.env);
+  if (!settings.config.slack) throw new StartupError([NO_SLACK_SECTION]);
+  if (settings.bundled)
+    log.warn({ config: settings.configPath }, 'no hotfix.yml found: using the bundled example config');
+  const notifier = options.notifier ?? true;
+  const app = await startAppServer({
+    settings,
+    processEnv: deps.env,
+    botToken,
+    worker: options.worker,
+    notifier,
+    log,
+  });
+  log.info(
+    { port: app.port, config: settings.configPath, worker: options.worker, notifier },
+    `hotfix serve listening on http://localhost:${app.port}`,
+  );
+  return {
+    ...app,
+    settings,
+    log,
+    async close() {
+      log.info('shutting down');
+      await app.close();
+    },
+  };
+};
+
+/** Runs until SIGTERM/SIGINT (or `signal`); a lost app thread ends it with exit code 1. */
+export const runUntilStopped = async (
+  running: { readonly background: Background; readonly log: Logger; close(): Promise<void> },
+  signal?: AbortSignal,
+): Promise<void> => {
   const lost = await new Promise<string | undefined>((resolve) => {
     const stop = () => resolve(undefined);
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     signal?.addEventListener('abort', stop, { once: true });
-    void running.background?.lost.then(resolve);
+    void running.background.lost.then(resolve);
   });
   if (lost !== undefined) running.log.error(lost);
   await running.close();
   // Without its app thread the process must not look healthy: exit 1, for the supervisor to restart it.
   if (lost !== undefined) throw new StartupError([lost]);
 };
+
+/** `hotfix serve`: runs until SIGTERM/SIGINT (or `signal`), then stops taking work and shuts down cleanly. */
+export const serve = async (options: ServeOptions, deps: CliDeps, signal?: AbortSignal): Promise<void> =>
+  runUntilStopped(await startServer(options, deps), signal);

@@ -3,3 +3,5 @@ export type { PlaygroundHandler, PlaygroundLog, PlaygroundOptions, PlaygroundSta
 export type { PlaygroundDelivery } from './delivery.ts';
 export { workspaceFromConfig, nameFromId, PLAYGROUND_TEAM, DEFAULT_CHANNEL } from './workspace.ts';
 export type { Person, PlaygroundWorkspace } from './workspace.ts';
+export { createPlaygroundGuard, newPlaygroundToken } from './guard.ts';
+export type { PlaygroundGuard, PlaygroundGuardOptions } from './guard.ts';

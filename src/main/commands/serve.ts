@@ -6,7 +6,7 @@ export const registerServeCommand: RegisterCommand = (program, deps) => {
   program
     .command('serve')
     .description(
-      'run the HTTP server (Slack and Teams endpoints, /healthz, /readyz) and, unless --no-worker, the workers',
+      'serve your Slack workspace (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN): /slack/events, /healthz, /readyz and, unless --no-worker, the workers',
     )
     .option('--no-worker', 'do not run the workers in this process')
     .option('--no-notifier', 'do not post cards and thread lines from this process (hotfix worker does)')
