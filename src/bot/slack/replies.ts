@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { HotfixCommand } from '../../domain/hotfix/commands.ts';
 import type { RuleCode } from '../../domain/hotfix/errors.ts';
 import { USAGE, USAGE_LINE } from './command-text.ts';
-import { md } from './blocks/text.ts';
+import { escapeMrkdwn, md } from './blocks/text.ts';
 
 /** How each refusal opens: the domain's message says what and why; the prefix says how bad it is. */
 const REFUSAL_EMOJI: Readonly<Record<RuleCode, string>> = {
@@ -28,12 +28,15 @@ const REFUSAL_EMOJI: Readonly<Record<RuleCode, string>> = {
   unknown_run: '🔄',
 };
 
-/** A refusal from the domain, as the person who asked sees it; nothing was changed. */
+/** A refusal from the domain, as the person who asked sees it (its message may quote user text); nothing was changed. */
 export const refusalText = (code: RuleCode, message: string): string =>
-  `${REFUSAL_EMOJI[code]} ${message}${code === 'stale_plan' || code === 'stale_step' ? ' (the card you used was out of date; it shows the latest now)' : ''} Nothing was changed.`;
+  `${REFUSAL_EMOJI[code]} ${escapeMrkdwn(message)}${code === 'stale_plan' || code === 'stale_step' ? ' (the card you used was out of date; it shows the latest now)' : ''} Nothing was changed.`;
 
 /** What a person hears when their command repeated something already done (a double click, a retry). */
-export const repeatText = (hotfixId: string, command: HotfixCommand): string => {
+export const repeatText = (hotfixId: string, command: HotfixCommand): string =>
+  escapeMrkdwn(repeated(hotfixId, command));
+
+const repeated = (hotfixId: string, command: HotfixCommand): string => {
   switch (command.type) {
     case 'ApprovePlan':
       return `You already approved ${hotfixId} as ${command.role}.`;
@@ -62,10 +65,11 @@ export const repeatText = (hotfixId: string, command: HotfixCommand): string => 
   }
 };
 
-export const usageText = (problem: string): string => `${problem}\n${USAGE_LINE}`;
+/** The problem may quote what was typed; usage lines show `<id>`, which Slack would read as a link. */
+export const usageText = (problem: string): string => `${escapeMrkdwn(problem)}\n${USAGE_LINE}`;
 
 export const helpMessage = (): { text: string; blocks: KnownBlock[] } => {
-  const lines = USAGE.map(([usage, what]) => `\`${usage}\` — ${what}`).join('\n');
+  const lines = USAGE.map(([usage, what]) => `\`${escapeMrkdwn(usage)}\` — ${escapeMrkdwn(what)}`).join('\n');
   return {
     text: `hotfix commands:\n${lines}`,
     blocks: [
@@ -85,3 +89,7 @@ export const helpMessage = (): { text: string; blocks: KnownBlock[] } => {
 
 export const INTERNAL_ERROR =
   '⚠️ Something went wrong on our side while recording that. Please try again in a moment; if it keeps failing, tell whoever runs hotfix.';
+
+/** A form's refusal that came after Slack had closed the form, so it could not be shown under the fields. */
+export const lateFormRefusal = (problems: readonly string[]): string =>
+  `⌛ Slack closed your form before hotfix had checked it, and it was not accepted; nothing was recorded:\n${problems.map((problem) => `• ${problem}`).join('\n')}\nOpen the form again to fix that.`;

@@ -7,7 +7,7 @@ import { RateLimited } from '../../notify/notifier.ts';
 import type { StoredEvent } from '../../service/ports.ts';
 import { renderCard } from './blocks/card.ts';
 import { renderManualStepPrompt, renderThreadLine, renderVoteMessage } from './blocks/thread.ts';
-import { mention } from './blocks/text.ts';
+import { mention, userText } from './blocks/text.ts';
 import type { BotDeps } from './deps.ts';
 import { cardOptions } from './listeners/shared.ts';
 import { asJson } from './web-api-json.ts';
@@ -52,6 +52,10 @@ const voteKey = (voteId: number) => `vote:${voteId}`;
 export const hotfixChannelName = (hotfixId: string): string =>
   `hotfix-${hotfixId.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}`.slice(0, 80);
 
+/** The incident channel's pointer to a hotfix's own channel; the plan's text is escaped (no `<!channel>`). */
+export const channelAnnouncement = (state: HotfixState, channel: string): string =>
+  `🚑 ${userText(state.id, 60, true)} · ${userText(state.plan.issueId, 100, true)} — ${userText(state.plan.summary, 200, true)}: follow it in <#${channel}>`;
+
 /**
  * Slack as the notifier's chat surface: the card in the incident channel (or in a channel of its own), one
  * thread line per milestone, a prompt with Confirm / Fail for each manual step and a live message per rollback
@@ -86,7 +90,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     await slack(() =>
       client.chat.postMessage({
         channel: slackConfig.incident_channel,
-        text: `🚑 ${state.id} · ${state.plan.issueId} — ${state.plan.summary.slice(0, 200)}: follow it in <#${channel}>`,
+        text: channelAnnouncement(state, channel),
       }),
     );
     return channel;

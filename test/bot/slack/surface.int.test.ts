@@ -111,6 +111,18 @@ describe('the Slack chat surface', () => {
     expect(again.channel).toBe(ref.channel);
   });
 
+  it('with channel_per_hotfix, the pointer in the incident channel pings nobody and fakes no link', async () => {
+    const summary = '<!channel> <!here> @here see <https://evil.example|Open the runbook> \u202Eevil';
+    const start = { ...cmd.start(people.requester, { ...plan, summary }), id: 'HF-7' } as const;
+    const state = play([[start]]).state;
+    const ref = await surfaceFor(true).openCard(state);
+    const pointer = standIn.messages(INCIDENTS).find((m) => m.text.includes(`<#${ref.channel}>`));
+    expect(pointer?.text).toContain(
+      '&lt;!channel&gt; &lt;!here&gt; @\u2060here see &lt;https://evil.example|Open the runbook&gt; \uFFFDevil',
+    );
+    expect(pointer?.text.replace(`<#${ref.channel}>`, '')).not.toContain('<');
+  });
+
   it('turns Slack’s 429 into RateLimited with its Retry-After', async () => {
     const surface = surfaceFor(false);
     const ref = await surface.openCard(started());

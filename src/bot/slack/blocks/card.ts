@@ -35,7 +35,7 @@ import {
 } from './common.ts';
 import { LIMITS } from './limits.ts';
 import type { Times } from './text.ts';
-import { md, mention, nameOf, plain, plural, times, truncate, userText } from './text.ts';
+import { codeSpan, md, mention, nameOf, plain, plural, times, truncate, userText } from './text.ts';
 
 /** Another hotfix holding the deploy lock on one of this plan's services (from the lock store). */
 export interface LockHolder {
@@ -299,7 +299,7 @@ const runPart = (run: Run, state: HotfixState, t: Times, level: Level): Part[] =
     const running = run.steps.some((s) => s.stage === stage && s.status === 'running');
     return `${result === 'passed' ? '✅' : result === 'failed' ? '❌' : running ? '▶️' : '⏳'} ${stage}`;
   });
-  const head = `*${run.kind === 'deploy' ? 'Deploy' : 'Rollback'} run* \`${userText(run.id, 60, true)}\` · ${run.status} · ${done}/${plural(run.steps.length, 'step')} done`;
+  const head = `*${run.kind === 'deploy' ? 'Deploy' : 'Rollback'} run* ${codeSpan(run.id, 60)} · ${run.status} · ${done}/${plural(run.steps.length, 'step')} done`;
   const focus = run.steps.findIndex((s) => s.status === 'running' || s.status === 'failed');
   const center = focus >= 0 ? focus : run.steps.findIndex((s) => s.status === 'pending');
   const at = center >= 0 ? center : run.steps.length - 1;
@@ -590,7 +590,7 @@ const planParts = (state: HotfixState, t: Times, level: Level): Part[] => {
         ? `${name}: ${list(items, level.deps, 40)}`
         : `${name} ${items.length}`;
   const fields = [
-    `*Version*\n\`${userText(plan.version, 60, true)}\`${plan.previousVersion ? ` (previous \`${userText(plan.previousVersion, 60, true)}\`)` : ''}`,
+    `*Version*\n${codeSpan(plan.version, 60)}${plan.previousVersion ? ` (previous ${codeSpan(plan.previousVersion, 60)})` : ''}`,
     `*Services* (${plan.services.length})\n${list(plan.services, level.names * 3, 40)}`,
     `*Changes*\ncode ${plan.changes.code.length} · database ${plan.changes.database.length} · config ${plan.changes.config.length}`,
     `*Dependencies*\n${[depLine('systems', deps.systems), depLine('services', deps.services), depLine('databases', deps.databases), depLine('external', deps.external)].filter((l) => l !== null).join('\n') || 'none'}`,

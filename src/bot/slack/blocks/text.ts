@@ -2,6 +2,7 @@ import type { MrkdwnElement, PlainTextElement } from '@slack/types';
 import { clockface, formatDuration } from '../../../domain/hotfix/format.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
 import { displayName } from '../../../domain/hotfix/people.ts';
+import { visibleText } from '../../../domain/hotfix/visible-text.ts';
 
 /** Cuts `text` to at most `n` characters, ending with '…' when anything was cut (never splits a surrogate pair). */
 export const truncate = (text: string, n: number): string => {
@@ -14,21 +15,33 @@ export const truncate = (text: string, n: number): string => {
   return `${text.slice(0, end).trimEnd()}…`;
 };
 
-/** Escapes the three characters Slack's mrkdwn treats as control (`<@U…>`, `<!channel>`, links). */
-export const escapeMrkdwn = (text: string): string =>
+/** `@channel`, `@here`, `@everyone` typed as words: Slack's automatic parsing may turn them into mentions. */
+const SPECIAL_MENTION = /@(channel|here|everyone)\b/gi;
+
+/** Control and bidi characters as `�`, `@channel`-style words broken by an invisible word joiner. */
+const defused = (text: string): string => visibleText(text).replace(SPECIAL_MENTION, '@\u2060$1');
+
+const escapeEntities = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * Escapes the three characters Slack's mrkdwn treats as control (`<@U…>`, `<!channel>`, links), breaks
+ * `@channel`-style words and shows control and bidi characters as `�`: the text reads as typed, inert.
+ */
+export const escapeMrkdwn = (text: string): string => escapeEntities(defused(text));
 
 /**
  * User text for mrkdwn: escaped so it cannot mention `@channel` or fake a link, and cut to `max` characters
  * after escaping (without leaving half an `&amp;`). Line breaks are kept unless `oneLine`.
  */
 export const userText = (text: string, max: number, oneLine = false): string => {
-  const source = oneLine ? text.replace(/\s*[\r\n]+\s*/g, ' ').trim() : text.trim();
-  const escaped = escapeMrkdwn(source);
+  const visible = visibleText(text);
+  const source = defused(oneLine ? visible.replace(/\s*\n+\s*/g, ' ').trim() : visible.trim());
+  const escaped = escapeEntities(source);
   if (escaped.length <= max) return escaped;
   let out = '';
   for (const ch of source) {
-    const piece = escapeMrkdwn(ch);
+    const piece = escapeEntities(ch);
     if (out.length + piece.length > max - 1) break;
     out += piece;
   }
@@ -49,9 +62,10 @@ export const truncateMrkdwn = (text: string, n: number): string => {
 /** Slack requires text objects to hold at least one character. */
 const nonEmpty = (text: string): string => (text.trim() === '' ? '—' : text);
 
+/** Plain text is shown as typed (no mentions, no links); control and bidi characters still become `�`. */
 export const plain = (text: string, max: number): PlainTextElement => ({
   type: 'plain_text',
-  text: truncate(nonEmpty(text), max),
+  text: truncate(nonEmpty(visibleText(text)), max),
   emoji: true,
 });
 
@@ -66,6 +80,10 @@ export const mention = (p: Person): string =>
 
 /** A person in plain text (option descriptions, buttons): their name when known, else their id. */
 export const nameOf = (p: Person): string => displayName(p);
+
+/** User text as inline code: a backtick in it would close the span early, so it shows as `ˋ`. */
+export const codeSpan = (text: string, max: number): string =>
+  `\`${userText(text.replace(/`/g, 'ˋ'), max, true) || ' '}\``;
 
 /** A Slack code block whose content cannot close it early. */
 export const codeBlock = (text: string, max: number): string =>
