@@ -49,6 +49,8 @@ export interface PlaygroundOptions {
   readonly live?: boolean;
   /** Changes to the bundled config before it is used (the demo shortens its waits). */
   readonly editConfig?: ConfigEdit;
+  /** Where a private redis-server keeps its data and the audit key is kept (default `.hotfix`). */
+  readonly stateDir?: string;
 }
 
 export interface RunningPlayground extends AppServer {
@@ -125,6 +127,7 @@ export const startPlayground = async (
   deps: CliDeps,
 ): Promise<RunningPlayground> => {
   const host = listenHost(options.host);
+  const stateDir = options.stateDir ?? STATE_DIR;
   const raw = {
     ...deps.env,
     // Never a real workspace's credentials: the bot talks to the stand-in only.
@@ -133,7 +136,7 @@ export const startPlayground = async (
     SLACK_APP_TOKEN: undefined,
     SLACK_API_URL: undefined,
     HOTFIX_REDIS_PREFIX: `${PLAYGROUND_REDIS_PREFIX}${deps.env.HOTFIX_REDIS_PREFIX ?? ''}`,
-    HOTFIX_AUDIT_KEY: deps.env.HOTFIX_AUDIT_KEY || (await playgroundAuditKey(STATE_DIR)),
+    HOTFIX_AUDIT_KEY: deps.env.HOTFIX_AUDIT_KEY || (await playgroundAuditKey(stateDir)),
   };
   const env = readEnv(raw);
   const log = pino({ level: env.LOG_LEVEL });
@@ -158,7 +161,7 @@ export const startPlayground = async (
   const page = createPlayground({ standIn, delivery, people: people as Person[], channel, log });
   let redis;
   try {
-    redis = await ensureRedis({ url: env.REDIS_URL, dir: STATE_DIR, log });
+    redis = await ensureRedis({ url: env.REDIS_URL, dir: stateDir, log });
   } catch (error) {
     page.close();
     throw new StartupError([error instanceof Error ? error.message : String(error)]);

@@ -75,6 +75,8 @@ export interface AppServerInput {
 
 export interface AppServer {
   readonly port: number;
+  /** The IP address it listens on (`::` or `0.0.0.0` for every interface). */
+  readonly address: string;
   /** The Slack app, the command path, the notifier and the workers, in a thread of their own. */
   readonly background: Background;
   close(): Promise<void>;
@@ -156,9 +158,10 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
       `cannot listen on port ${settings.env.PORT} (PORT): ${(error as Error).message}`,
     ]);
   }
-  const { port } = server.address() as AddressInfo;
+  const { port, address } = server.address() as AddressInfo;
   return {
     port,
+    address,
     background,
     async close() {
       server.closeAllConnections();

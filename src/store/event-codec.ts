@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { HotfixEvent } from '../domain/hotfix/events.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { hotfixEventSchema, knownEventTypes } from './event-schema.ts';
+import { upcast, withSchemaVersion } from './upcast.ts';
 
 /** A stored event could not be read back: bad JSON, an unknown type or fields that fail the schema. */
 export class CorruptEventError extends Error {
@@ -38,7 +39,7 @@ const describeIssues = (type: string, error: z.ZodError): string =>
     .map((issue) => `${[type, ...issue.path.map(String)].join('.')}: ${issue.message}`)
     .join('; ');
 
-/** Checks an already JSON-parsed value against the event schema, with a reason fit for an operator. */
+/** Checks an event of the current schema version against the schema, with a reason fit for an operator. */
 export const decodeEventValue = (value: unknown): Decoded => {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return { ok: false, reason: 'not an object' };
@@ -59,18 +60,29 @@ export const parseJson = (text: string): { ok: true; value: unknown } | { ok: fa
   }
 };
 
+/** Reads an already JSON-parsed stored event, of any schema version so far, as a current event. */
+export const decodeStoredValue = (value: unknown): Decoded => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return { ok: false, reason: 'not an object' };
+  const upcasted = upcast(value as Record<string, unknown>);
+  return upcasted.ok ? decodeEventValue(upcasted.event) : upcasted;
+};
+
 /** Decodes the stored JSON text of one event. */
 export const decodeEvent = (text: string): Decoded => {
   const json = parseJson(text);
-  return json.ok ? decodeEventValue(json.value) : { ok: false, reason: 'not valid JSON' };
+  return json.ok ? decodeStoredValue(json.value) : { ok: false, reason: 'not valid JSON' };
 };
 
-/** Validates an event for storage and returns its canonical JSON text, or the reason it cannot be stored. */
+/** The stored form of a valid current event: its canonical JSON with the schema version it is written in. */
+export const storedEventJson = (event: HotfixEvent): string => canonicalJson(withSchemaVersion(event));
+
+/** Validates an event for storage and returns its stored JSON text, or the reason it cannot be stored. */
 export const encodeEvent = (
   event: HotfixEvent,
 ): { ok: true; json: string } | { ok: false; reason: string } => {
   const decoded = decodeEventValue(event);
-  return decoded.ok ? { ok: true, json: canonicalJson(decoded.event) } : decoded;
+  return decoded.ok ? { ok: true, json: storedEventJson(decoded.event) } : decoded;
 };
 
 /**

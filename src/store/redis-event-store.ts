@@ -2,7 +2,6 @@ import type { Redis, Result } from 'ioredis';
 import { z } from 'zod';
 import type { HotfixEvent } from '../domain/hotfix/events.ts';
 import type { AppendResult, EventStore, LoadedStream, StoredEvent, VerifyResult } from '../service/ports.ts';
-import { canonicalJson } from './canonical-json.ts';
 import {
   CorruptEventError,
   InvalidEventError,
@@ -12,6 +11,7 @@ import {
   eventHashOfJson,
   isHash,
   parseJson,
+  storedEventJson,
 } from './event-codec.ts';
 import type { StoreKeys } from './keys.ts';
 import { storeKeys } from './keys.ts';
@@ -234,7 +234,7 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
         // Validated once; the schema's output is what a later load returns (readonly arrays frozen).
         const decoded = decodeEventValue(event);
         if (!decoded.ok) throw new InvalidEventError(hotfixId, position, decoded.reason);
-        const json = canonicalJson(decoded.event);
+        const json = storedEventJson(decoded.event);
         const hash = eventHashOfJson(hotfixId, position, prevHash, json);
         stored.push({ hotfixId, position, event: decoded.event, prevHash, hash });
         // The feed entry is the stored event's canonical JSON (keys sorted), assembled around the event's.

@@ -3,30 +3,75 @@ import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { freePort, useRedisServer } from '../helpers/redis.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlackStandIn } from '../../src/slack-stand-in/index.ts';
+import { createSlackStandIn } from '../../src/slack-stand-in/index.ts';
+import { TEST_AUDIT_KEY, freePort, startRedisServer, useRedisServer } from '../helpers/redis.ts';
 
 const redisServer = useRedisServer();
+const TOKEN = 'xoxb-serve-test';
+
+/** Slack's Web API, played locally: Bolt checks its token against it at start-up. */
+let standIn: SlackStandIn;
+beforeAll(async () => {
+  standIn = createSlackStandIn({
+    workspace: { teamId: 'T0SERVE', users: [], channels: [{ id: 'C0INCIDENTS', name: 'incidents' }] },
+    botToken: TOKEN,
+  });
+  await standIn.start();
+});
+afterAll(async () => {
+  await standIn.stop();
+});
+
+/** The environment of `hotfix serve` for Slack over HTTP, with the example config. */
+const slackEnv = (port: number, redisUrl: string): NodeJS.ProcessEnv => ({
+  ...process.env,
+  PORT: String(port),
+  REDIS_URL: redisUrl,
+  HOTFIX_CONFIG: 'config/hotfix.example.yml',
+  HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
+  SLACK_BOT_TOKEN: TOKEN,
+  SLACK_SIGNING_SECRET: 'serve-test-signing-secret',
+  SLACK_API_URL: standIn.url,
+  LOG_LEVEL: 'info',
+});
+
+/** `hotfix serve --no-worker`, once it says it listens. */
+const startServe = async (env: NodeJS.ProcessEnv) => {
+  const child = spawn('node', ['bin/hotfix.js', 'serve', '--no-worker'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', () => output.includes('listening') && resolve());
+    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${output}`)));
+  });
+  return child;
+};
+
+/** `hotfix serve` with this environment, to its exit: the exit code and what it wrote to stderr. */
+const serveExit = async (env: NodeJS.ProcessEnv) => {
+  const child = spawn('node', ['bin/hotfix.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stderr: stderr.trim() };
+};
+
+/** The environment without any chat credentials the machine running the tests may have. */
+const withoutChat = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(SLACK_|Microsoft|HOTFIX_)/.test(name)),
+  );
 
 describe('hotfix serve', () => {
   it('answers /healthz and /readyz, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn('node', ['bin/hotfix.js', 'serve', '--no-worker'], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        REDIS_URL: redisServer().url,
-        HOTFIX_CONFIG: 'config/hotfix.example.yml',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', () => output.includes('listening') && resolve());
-      child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${output}`)));
-    });
+    const child = await startServe(slackEnv(port, redisServer().url));
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
@@ -35,6 +80,45 @@ describe('hotfix serve', () => {
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
+  });
+
+  it('answers /readyz 503 at once while Redis is down, instead of waiting for it to come back', async () => {
+    const redis = await startRedisServer();
+    const port = await freePort();
+    const child = await startServe(slackEnv(port, redis.url));
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      await redis.stop();
+      // Generous: the old /readyz never answered while Redis stayed down.
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(10_000) });
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ status: 'not ready' });
+    } finally {
+      // Its shutdown would wait for Redis: this test is about /readyz only.
+      child.kill('SIGKILL');
+      await redis.stop();
+    }
+  });
+
+  it('never falls back to the playground: without chat credentials it stops with one line saying what is missing', async () => {
+    const { code, stderr } = await serveExit({ ...withoutChat(), REDIS_URL: redisServer().url });
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'hotfix: no chat credentials: hotfix serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack over HTTP), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); for a local try-out, run hotfix playground (npm start)',
+    );
+  });
+
+  it('says Teams is not served yet when only Teams credentials are set', async () => {
+    const { code, stderr } = await serveExit({
+      ...withoutChat(),
+      REDIS_URL: redisServer().url,
+      MicrosoftAppId: '00000000-0000-0000-0000-000000000000',
+      MicrosoftAppPassword: 'teams-password',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'hotfix: Microsoft Teams is not served yet: hotfix serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) to serve Slack; for a local try-out, run hotfix playground (npm start)',
+    );
   });
 
   it('stops at start-up with one line naming a malformed variable', async () => {
@@ -68,6 +152,7 @@ describe('hotfix serve', () => {
         HOTFIX_CONFIG: config,
         SLACK_BOT_TOKEN: 'xoxb-test',
         SLACK_SIGNING_SECRET: 'secret',
+        HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
