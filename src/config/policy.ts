@@ -8,8 +8,13 @@ const mapValues = <T, U>(
 ): Record<string, U> =>
   Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value, key)]));
 
-const stepSpec = ({ name, kind, roles, when }: Step): StepSpec =>
-  when === undefined ? { name, kind, roles } : { name, kind, roles, when };
+// A parsed step is the domain's StepSpec as it stands (runs record it whole, and workers execute the recorded
+// one), so the two types must not drift: this fails to compile when one gains, loses or retypes a field.
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _stepIsSpec: Mutual<Step, StepSpec> = true;
+
+/** A deep copy, so a policy shares nothing mutable with the config it came from. */
+const stepSpec = (step: Step): StepSpec => structuredClone(step);
 
 const pipeline = (config: PipelineConfig): Pipeline => ({
   preparation: config.preparation.map(stepSpec),

@@ -5,6 +5,7 @@ import type { Step } from '../config/schema.ts';
 import { RuleViolation } from '../domain/hotfix/errors.ts';
 import { InvalidEventError } from '../store/event-codec.ts';
 import type { HotfixCommand } from '../domain/hotfix/commands.ts';
+import type { StepSpec } from '../domain/hotfix/policy.ts';
 import { nextStep, runById } from '../domain/hotfix/queries.ts';
 import type { HotfixState, Run, StepState } from '../domain/hotfix/state.ts';
 import type { Clock } from '../service/ports.ts';
@@ -27,9 +28,16 @@ export interface PipelineDeps {
   readonly log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
-/** The configured step behind a planned step's key (`stage.service.index`). */
-export const configuredStep = (config: Config, run: Run, step: StepState): Step | undefined =>
-  config.services[step.service]?.[run.kind][step.stage][step.index];
+/**
+ * What a step of a run executes: the spec recorded when the run started, never today's config. A run started
+ * by a release that did not record specs (event schema v1) falls back to the configured step at the same
+ * place, only while it is still the step the run recorded (same name and kind); otherwise undefined.
+ */
+export const stepToRun = (config: Config, run: Run, step: StepState): StepSpec | undefined => {
+  if (step.spec !== null) return step.spec;
+  const configured: Step | undefined = config.services[step.service]?.[run.kind][step.stage][step.index];
+  return configured?.name === step.name && configured.kind === step.kind ? configured : undefined;
+};
 
 /**
  * Processes a pipeline job: takes the deploy lock if the run is still waiting for it, then runs the steps from
@@ -105,9 +113,21 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     step: StepState,
     signal: AbortSignal,
   ): Promise<HotfixState | 'pause'> => {
-    const spec = configuredStep(deps.config(), run, step);
-    if (spec === undefined)
-      throw new UnrecoverableError(`${data.hotfixId} ${run.id}: step ${step.key} is no longer in hotfix.yml`);
+    const spec = stepToRun(deps.config(), run, step);
+    if (spec === undefined) {
+      // Guessing would run something the record does not name: the step fails, a person decides what next.
+      const failed = await record(data.hotfixId, {
+        type: 'FailStep',
+        runId: run.id,
+        step: step.key,
+        attempt: step.attempt,
+        durationMs: 0,
+        output: '',
+        error: `this run was started by an earlier release that did not record its steps, and hotfix.yml no longer has “${step.name}” (${step.kind}) at ${step.key}: skip it or roll back`,
+        by: WORKER,
+      });
+      return failed ?? 'pause';
+    }
     switch (spec.kind) {
       case 'manual':
         // Paused with no worker held: a person's confirmation enqueues the continuation.
@@ -263,6 +283,11 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
         step: step.key,
         attempt,
         owner,
+        ...(step.status === 'running'
+          ? {
+              interruption: `its worker stopped mid-step (owner ${step.owner ?? owner}); the step's processes were ended with it`,
+            }
+          : {}),
         by: WORKER,
       });
       if (started === null) return `${step.name} was taken by another job`;

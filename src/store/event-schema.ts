@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHECKLISTS, DOC_ITEMS, ROLLBACK_TRIGGERS } from '../domain/hotfix/events.ts';
 import type { EventOf, HotfixEventType } from '../domain/hotfix/events.ts';
 import { SEVERITIES } from '../domain/hotfix/plan.ts';
+import type { JsonValue } from '../domain/hotfix/policy.ts';
 import { STAGES } from '../domain/hotfix/policy.ts';
 
 // Objects are strict (unknown keys rejected) so a stray or misspelt field in Redis reads as corruption,
@@ -54,6 +55,74 @@ const checklist = z.enum(CHECKLISTS);
 const gate = z.enum(['deployment', 'verification', 'rollback_verification']);
 const tally = { voteId: count, for: count, against: count };
 
+// A step's spec as hotfix.yml had it when its run started (policy.ts StepSpec): not re-validated against
+// today's config rules, which may have changed; only its shape is checked, so a worker can execute it.
+const ms = count;
+const httpMethod = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const headers = z.record(z.string(), z.string());
+const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(jsonValue),
+    z.record(z.string(), jsonValue),
+  ]),
+);
+const probeSpec = z.strictObject({
+  url: nonEmpty,
+  method: httpMethod,
+  headers,
+  expect: z.strictObject({
+    status: count.optional(),
+    body_contains: text.optional(),
+    json: z.array(
+      z.strictObject({
+        path: nonEmpty,
+        op: z.enum(['lt', 'lte', 'gt', 'gte', 'eq', 'ne']),
+        value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+      }),
+    ),
+    latency_ms_under: count.optional(),
+  }),
+  attempts: count,
+  interval: ms,
+});
+const stepCommon = {
+  name: text,
+  timeout: ms.optional(),
+  attempts: count,
+  interval: ms.optional(),
+  backoff: ms.optional(),
+  when: z.enum(['database_changes', 'config_changes', 'code_changes']).optional(),
+  roles: z.array(role),
+};
+const stepSpec = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('run'),
+    ...stepCommon,
+    run: z.array(text).min(1),
+    cwd: text.optional(),
+    env: z.record(z.string(), z.string()),
+    secret_env: z.array(nonEmpty),
+  }),
+  z.strictObject({
+    kind: z.literal('http'),
+    ...stepCommon,
+    http: z.strictObject({
+      method: httpMethod,
+      url: nonEmpty,
+      headers,
+      body: jsonValue.optional(),
+      expect_status: count.optional(),
+    }),
+  }),
+  z.strictObject({ kind: z.literal('check'), ...stepCommon, check: probeSpec }),
+  z.strictObject({ kind: z.literal('manual'), ...stepCommon, manual: text }),
+  z.strictObject({ kind: z.literal('wait'), ...stepCommon, wait: ms }),
+]);
+
 const plannedStep = z.strictObject({
   key: nonEmpty,
   stage,
@@ -62,6 +131,7 @@ const plannedStep = z.strictObject({
   name: text,
   kind: z.enum(['run', 'http', 'check', 'manual', 'wait']),
   roles: z.array(role).readonly(),
+  spec: stepSpec.nullable(),
 });
 
 /** One strict object schema per event type: the common `type`, `at`, `by` plus the event's own fields. */
@@ -97,6 +167,13 @@ export const hotfixEventSchema = z.discriminatedUnion('type', [
   event('PipelineStarted', { runId, kind: z.enum(['deploy', 'rollback']), steps: z.array(plannedStep) }),
   event('StepReopened', { runId, step, reason: z.string().min(1) }),
   event('StepStarted', { runId, step, attempt: count, owner: z.string().min(1).optional() }),
+  event('StepInterrupted', {
+    runId,
+    step,
+    attempt: count,
+    owner: z.string().min(1).optional(),
+    reason: text,
+  }),
   event('StepSucceeded', { runId, step, attempt: count, durationMs: count, output: text }),
   event('StepFailed', { runId, step, attempt: count, durationMs: count, output: text, error: text }),
   event('StepSkipped', { runId, step, reason: text }),
@@ -148,7 +225,12 @@ export const knownEventTypes: ReadonlySet<string> = new Set(
 // required field; comparing the deep-required forms also catches an optional field present on one side only.
 // On drift the last line fails to compile, naming the event types to fix (`event()` already
 // restricts the schema to the domain's types).
-type DeepRequired<T> = T extends object ? { [K in keyof T]-?: DeepRequired<T[K]> } : T;
+// Recursive JSON (an http step's body) is compared as is: unfolding it would never end.
+type DeepRequired<T> = [JsonValue] extends [T]
+  ? T
+  : T extends object
+    ? { [K in keyof T]-?: DeepRequired<T[K]> }
+    : T;
 type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Parsed<K extends HotfixEventType> = Extract<z.infer<typeof hotfixEventSchema>, { type: K }>;
 type Drifted = {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { FeedEntry } from '../service/ports.ts';
-import { decodeEventValue, isHash, parseJson } from './event-codec.ts';
+import { decodeStoredValue, isHash, parseJson } from './event-codec.ts';
 import { storeKeys } from './keys.ts';
 import type { RawStreamEntry } from './stream-reply.ts';
 import { fieldMap, xautoclaimReply, xreadgroupReply } from './stream-reply.ts';
@@ -99,7 +99,7 @@ const decodeFeedEntry = ([feedId, fields]: RawStreamEntry): Decoded => {
     );
   if (stored.data.hotfixId !== hotfixId || stored.data.position !== position)
     return corrupt('the stored event belongs elsewhere than the entry says', hotfixId, position);
-  const event = decodeEventValue(stored.data.event);
+  const event = decodeStoredValue(stored.data.event);
   if (!event.ok) return corrupt(event.reason, hotfixId, position);
   return { ok: true, entry: { feedId, stored: { ...stored.data, event: event.event } } };
 };

@@ -67,8 +67,9 @@ describe('toPolicy', () => {
     expect(membersOf(policy, policy.rollback.vote.eligible).size).toBe(3);
   });
 
-  it('reduces checklists to labels and steps to what the domain decides on', () => {
+  it('reduces checklists to labels and keeps each step whole, as configured (runs record it)', () => {
     const policy = policyOf(base);
+    const run = { kind: 'run', attempts: 1, roles: [], env: {}, secret_env: [] };
     expect(policy.checklists).toEqual({
       code_readiness: ['Review done', 'CI green'],
       environment_readiness: [],
@@ -76,13 +77,23 @@ describe('toPolicy', () => {
     expect(policy.services).toEqual({
       api: {
         deploy: {
-          preparation: [{ name: 'Backup', kind: 'run', roles: [] }],
-          execution: [{ name: 'Migrate', kind: 'run', roles: ['technical'], when: 'database_changes' }],
-          verification: [{ name: 'Confirm', kind: 'manual', roles: [] }],
+          preparation: [{ ...run, name: 'Backup', run: ['./backup.sh'] }],
+          execution: [
+            {
+              ...run,
+              name: 'Migrate',
+              run: ['./migrate.sh'],
+              roles: ['technical'],
+              when: 'database_changes',
+            },
+          ],
+          verification: [
+            { name: 'Confirm', kind: 'manual', manual: 'Check a payment', attempts: 1, roles: [] },
+          ],
         },
         rollback: {
           preparation: [],
-          execution: [{ name: 'Back', kind: 'run', roles: [] }],
+          execution: [{ ...run, name: 'Back', run: ['./rollback.sh'] }],
           verification: [],
         },
         monitor: [{ name: 'Health', everyMs: 60_000 }],

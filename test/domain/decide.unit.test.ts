@@ -294,9 +294,19 @@ describe('pipeline steps', () => {
     given(running.history)
       .when(cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 1))
       .thenNothing();
+    // The record says attempt 1 never finished, and why, before attempt 2 starts.
+    given(running.history)
+      .when({ ...cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2), interruption: 'its worker died' })
+      .then([
+        { type: 'StepInterrupted', step: DEPLOY_STEPS.backup, attempt: 1, reason: 'its worker died' },
+        { type: 'StepStarted', attempt: 2 },
+      ]);
     given(running.history)
       .when(cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2))
-      .then([{ type: 'StepStarted', attempt: 2 }]);
+      .then([
+        { type: 'StepInterrupted', attempt: 1, reason: 'it never reported an outcome' },
+        { type: 'StepStarted', attempt: 2 },
+      ]);
     // The zombie of attempt 1 cannot report once attempt 2 runs.
     const retried = play([[cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2)]], {}, running.history);
     given(retried.history)

@@ -2,6 +2,7 @@ import type { EventOf, HotfixEvent, HotfixEventType } from '../../src/domain/hot
 import type { Person } from '../../src/domain/hotfix/people.ts';
 import type { Plan } from '../../src/domain/hotfix/plan.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { exampleSpec } from '../domain/fixtures/specs.ts';
 
 export const alice: Person = { platform: 'slack', id: 'U01ALICE', name: 'Alice' };
 export const bob: Person = { platform: 'teams', id: '29:1bob', name: 'Bob' };
@@ -125,6 +126,7 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
         name: 'migrate',
         kind: 'run',
         roles: [],
+        spec: exampleSpec('migrate', 'run'),
       },
       {
         key: 'verification.payments.0',
@@ -134,6 +136,7 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
         name: 'smoke',
         kind: 'manual',
         roles: ['qa'],
+        spec: exampleSpec('smoke', 'manual', { roles: ['qa'] }),
       },
     ],
   },
@@ -144,6 +147,16 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     runId: 'deploy-1',
     step: 'preparation.payments.0',
     attempt: 1,
+  },
+  StepInterrupted: {
+    type: 'StepInterrupted',
+    at: at(7),
+    by: worker,
+    runId: 'deploy-1',
+    step: 'preparation.payments.0',
+    attempt: 1,
+    owner: 'job-7',
+    reason: 'its worker stopped mid-step (owner job-7)',
   },
   StepSucceeded: {
     type: 'StepSucceeded',

@@ -100,8 +100,10 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     const run = runById(state, runId);
     const planned = run?.steps.find((s) => s.key === step);
     if (!run || !planned) return undefined;
-    const spec = deps.config().services[planned.service]?.[run.kind][planned.stage][planned.index];
-    return spec?.kind === 'manual' ? spec.manual : undefined;
+    // The text recorded when the run started; today's config only for runs recorded without it (schema v1).
+    const spec =
+      planned.spec ?? deps.config().services[planned.service]?.[run.kind][planned.stage][planned.index];
+    return spec?.kind === 'manual' && spec.name === planned.name ? spec.manual : undefined;
   };
 
   const postOrUpdate = async (

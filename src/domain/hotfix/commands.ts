@@ -24,7 +24,17 @@ export type HotfixCommand =
       { runId: string; /** The job taking the lock, which starts the first step at once. */ owner?: string }
     >
   | C<'RefuseLock', { runId: string; service: string; heldBy: string; since: string }>
-  | C<'StartStep', { runId: string; step: string; attempt: number; owner?: string }>
+  | C<
+      'StartStep',
+      {
+        runId: string;
+        step: string;
+        attempt: number;
+        owner?: string;
+        /** Why the attempt this one supersedes never finished (its worker died), for the record. */
+        interruption?: string;
+      }
+    >
   | C<'SucceedStep', { runId: string; step: string; attempt: number; durationMs: number; output: string }>
   | C<
       'FailStep',

@@ -180,13 +180,26 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
       requireRunning(run, h);
       if (step.status === 'pending' && nextStep(run)?.key !== step.key)
         refuse('stale_step', `${step.name} is not the next step of ${run.id}.`);
-      return emit({
-        type: 'StepStarted',
+      const started = {
+        type: 'StepStarted' as const,
         runId: run.id,
         step: step.key,
         attempt: command.attempt,
         ...(command.owner === undefined ? {} : { owner: command.owner }),
-      });
+      };
+      if (step.status !== 'running') return emit(started);
+      // The attempt still running never reported: its worker is gone. The record says so before the next one.
+      return emit(
+        {
+          type: 'StepInterrupted',
+          runId: run.id,
+          step: step.key,
+          attempt: step.attempt,
+          ...(step.owner === undefined ? {} : { owner: step.owner }),
+          reason: command.interruption ?? 'it never reported an outcome',
+        },
+        started,
+      );
     }
 
     case 'SucceedStep':
@@ -731,6 +744,7 @@ export function plannedSteps(plan: Plan, policy: Policy, kind: RunKind): Planned
                 name: spec.name,
                 kind: spec.kind,
                 roles: [...spec.roles],
+                spec,
               },
             ]
           : [],

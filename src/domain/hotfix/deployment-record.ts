@@ -10,7 +10,7 @@ import type { Phase, RunStatus, StepStatus } from './state.ts';
  * of this shape that a reader could notice bumps `schemaVersion`.
  */
 
-export const RECORD_SCHEMA_VERSION = 1;
+export const RECORD_SCHEMA_VERSION = 2;
 
 /** A person as the record shows them: identity plus the name to print. */
 export interface PersonRef {
@@ -57,6 +57,40 @@ export interface StepRecord {
   readonly error: string | null;
   /** The tail of the output, for failed steps only. */
   readonly output: string | null;
+  /** Earlier attempts that never finished: their worker died mid-step. */
+  readonly interruptions: readonly {
+    readonly attempt: number;
+    readonly owner: string | null;
+    readonly reason: string;
+    readonly at: string;
+  }[];
+  /** What the step executes, as recorded when its run started; null for runs that did not record it. */
+  readonly spec: StepSpecRecord | null;
+}
+
+/**
+ * A recorded step spec as the record shows it: templates as configured, never a secret's value (secret_env
+ * and env by name only, header values masked unless plainly harmless, no request body).
+ */
+export interface StepSpecRecord {
+  readonly kind: StepKind;
+  /** run: the argv. */
+  readonly command: readonly string[] | null;
+  readonly cwd: string | null;
+  readonly env: readonly string[];
+  readonly secretEnv: readonly string[];
+  /** http and check: the request. */
+  readonly method: string | null;
+  readonly url: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: boolean;
+  /** What must hold for an http or check step to pass, e.g. `status 200`, `$.ok eq true`. */
+  readonly expect: readonly string[];
+  readonly instruction: string | null;
+  readonly waitMs: number | null;
+  readonly timeoutMs: number | null;
+  readonly tries: number;
+  readonly when: string | null;
 }
 
 export interface RunRecord {

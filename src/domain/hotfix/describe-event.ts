@@ -72,6 +72,8 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
       return `started ${event.kind} run ${event.runId} (${event.steps.length} step${event.steps.length === 1 ? '' : 's'})`;
     case 'StepStarted':
       return null;
+    case 'StepInterrupted':
+      return `attempt ${event.attempt} of ${step(event.runId, event.step)} was interrupted: ${event.reason}`;
     case 'StepSucceeded':
       return `${step(event.runId, event.step)} succeeded in ${formatDuration(event.durationMs)}${
         event.attempt > 1 ? ` (attempt ${event.attempt})` : ''

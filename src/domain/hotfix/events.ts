@@ -1,6 +1,6 @@
 import type { Person, Role } from './people.ts';
 import type { Plan } from './plan.ts';
-import type { RunKind, Stage, StepKind } from './policy.ts';
+import type { RunKind, Stage, StepKind, StepSpec } from './policy.ts';
 
 export const CHECKLISTS = ['code_readiness', 'environment_readiness'] as const;
 export type Checklist = (typeof CHECKLISTS)[number];
@@ -40,6 +40,11 @@ export interface PlannedStep {
   readonly name: string;
   readonly kind: StepKind;
   readonly roles: readonly Role[];
+  /**
+   * The step as configured when the run started: what its workers execute, whatever the config says later.
+   * null for runs recorded by releases before step specs were recorded (event schema v1).
+   */
+  readonly spec: StepSpec | null;
 }
 
 export type Gate = 'deployment' | 'verification' | 'rollback_verification';
@@ -66,6 +71,8 @@ export type HotfixEvent =
   | E<'LockRefused', { runId: string; service: string; heldBy: string; since: string }>
   | E<'PipelineStarted', { runId: string; kind: RunKind; steps: PlannedStep[] }>
   | E<'StepStarted', { runId: string; step: string; attempt: number; owner?: string }>
+  /** An attempt never reported an outcome (its worker died mid-step); recorded just before the next attempt. */
+  | E<'StepInterrupted', { runId: string; step: string; attempt: number; owner?: string; reason: string }>
   | E<'StepSucceeded', { runId: string; step: string; attempt: number; durationMs: number; output: string }>
   | E<
       'StepFailed',

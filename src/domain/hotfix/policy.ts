@@ -8,15 +8,71 @@ export type RunKind = 'deploy' | 'rollback';
 
 export type StepKind = 'run' | 'http' | 'check' | 'manual' | 'wait';
 
-/** What the domain needs to know of a configured step; how to execute it is the workers' business. */
-export interface StepSpec {
-  readonly name: string;
-  readonly kind: StepKind;
-  /** Roles allowed to confirm/fail a manual step or skip any step; empty = anyone with a role. */
-  readonly roles: readonly Role[];
-  /** Plan condition: the step runs only when the plan lists changes of this kind. */
-  readonly when?: 'database_changes' | 'config_changes' | 'code_changes';
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type Comparison = 'lt' | 'lte' | 'gt' | 'gte' | 'eq' | 'ne';
+
+/** An HTTP probe with expectations (a `check` step). Durations in ms. */
+export interface ProbeSpec {
+  url: string;
+  method: HttpMethod;
+  headers: Record<string, string>;
+  expect: {
+    status?: number;
+    body_contains?: string;
+    json: { path: string; op: Comparison; value: string | number | boolean | null }[];
+    latency_ms_under?: number;
+  };
+  attempts: number;
+  interval: number;
 }
+
+interface StepCommon {
+  name: string;
+  /** Durations in ms; absent = the worker's default for the kind. */
+  timeout?: number;
+  /** Tries of the step before it counts as failed, spaced by `interval` or a doubling `backoff`. */
+  attempts: number;
+  interval?: number;
+  backoff?: number;
+  /** Plan condition: the step runs only when the plan lists changes of this kind. */
+  when?: 'database_changes' | 'config_changes' | 'code_changes';
+  /** Roles allowed to confirm/fail a manual step or skip any step; empty = anyone with a role. */
+  roles: Role[];
+}
+
+/**
+ * A step exactly as hotfix.yml configures it (durations parsed to ms, templates unrendered). A run records
+ * its steps' specs when it starts and its workers execute those, so a later config change cannot alter it.
+ * Arrays are mutable only so the config layer's type and this one stay interchangeable (src/config/policy.ts).
+ */
+export type StepSpec = StepCommon &
+  (
+    | {
+        kind: 'run';
+        /** argv, run without a shell; items may hold templates. */
+        run: string[];
+        cwd?: string;
+        env: Record<string, string>;
+        /** Names of the worker's variables passed to the command; their values are never recorded. */
+        secret_env: string[];
+      }
+    | {
+        kind: 'http';
+        http: {
+          method: HttpMethod;
+          url: string;
+          headers: Record<string, string>;
+          body?: JsonValue;
+          expect_status?: number;
+        };
+      }
+    | { kind: 'check'; check: ProbeSpec }
+    | { kind: 'manual'; manual: string }
+    | { kind: 'wait'; wait: number }
+  );
 
 export type Pipeline = Readonly<Partial<Record<Stage, readonly StepSpec[]>>>;
 

@@ -5,6 +5,7 @@ import type {
   PersonRef,
   RunRecord,
   Stamped,
+  StepSpecRecord,
   VoteRecord,
 } from './deployment-record.ts';
 import type { VoteChoice } from './events.ts';
@@ -398,9 +399,11 @@ const runBlocks = (run: RunRecord, { clock, who }: Ctx): Block[] => {
           ...(s.decidedBy ? [`by ${mdText(s.decidedBy.name)}`] : []),
           ...(s.note ? [mdText(s.note)] : []),
           ...(s.error ? [mdText(s.error)] : []),
+          ...s.interruptions.map((i) => `attempt ${i.attempt} interrupted: ${mdText(i.reason)}`),
         ].join('; ') || '—',
       ]),
     ),
+    ...recordedPipeline(run),
     ...run.steps.flatMap((s) =>
       s.output === null
         ? []
@@ -411,6 +414,64 @@ const runBlocks = (run: RunRecord, { clock, who }: Ctx): Block[] => {
     ),
   ];
 };
+
+/** An argv item as a shell would need it to read back as one word; display only, never executed. */
+const shellWord = (word: string): string =>
+  /^[\w@%+=:,./{}-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** What a recorded step executes, in one table cell: templates as configured, no secret values. */
+const specCell = (spec: StepSpecRecord): string => {
+  const action = ((): string[] => {
+    switch (spec.kind) {
+      case 'run':
+        return [
+          mdCode((spec.command ?? []).map(shellWord).join(' ')),
+          ...(spec.cwd === null ? [] : [`in ${mdCode(spec.cwd)}`]),
+          ...(spec.env.length === 0 ? [] : [`env ${spec.env.map(mdCode).join(', ')}`]),
+          ...(spec.secretEnv.length === 0 ? [] : [`secret env ${spec.secretEnv.map(mdCode).join(', ')}`]),
+        ];
+      case 'http':
+      case 'check':
+        return [
+          mdCode(`${spec.method ?? ''} ${spec.url ?? ''}`),
+          ...Object.entries(spec.headers).map(([name, value]) => mdCode(`${name}: ${value}`)),
+          ...(spec.body ? ['with a JSON body'] : []),
+          `expects ${spec.expect.map(mdText).join(', ')}`,
+        ];
+      case 'manual':
+        return [`a person confirms: ${mdText(spec.instruction ?? '')}`];
+      case 'wait':
+        return [`waits ${formatDuration(spec.waitMs)}`];
+      default: {
+        const unknown: never = spec.kind;
+        return unknown;
+      }
+    }
+  })();
+  return [
+    ...action,
+    ...(spec.timeoutMs === null ? [] : [`timeout ${formatDuration(spec.timeoutMs)}`]),
+    ...(spec.tries > 1 ? [`${spec.tries} tries`] : []),
+    ...(spec.when === null ? [] : [`only with ${humanize(spec.when)}`]),
+  ].join('; ');
+};
+
+/** The run's steps as recorded when it started: what its workers executed, whatever the config says now. */
+const recordedPipeline = (run: RunRecord): Block[] =>
+  run.steps.length === 0
+    ? []
+    : [
+        ['What each step runs, as recorded when the run started:'],
+        mdTable(
+          ['Step', 'Service', 'Kind', 'Runs'],
+          run.steps.map((s) => [
+            mdText(s.name),
+            mdText(s.service),
+            s.kind,
+            s.spec === null ? 'not recorded (run started by an earlier release)' : specCell(s.spec),
+          ]),
+        ),
+      ];
 
 const voteBlock = (v: VoteRecord, { clock, who }: Ctx): Block => {
   const side = (choice: VoteChoice): string[] => {

@@ -16,6 +16,7 @@ import type {
   ServiceRecord,
   Stamped,
   StepRecord,
+  StepSpecRecord,
   SystemCheckStatus,
   TimelineEntry,
   VoteRecord,
@@ -25,7 +26,7 @@ import { DOC_ITEM_LABELS, describeEvent, stepOf } from './describe-event.ts';
 import { clockface, trimOutput } from './format.ts';
 import type { Person, PersonKey, Role } from './people.ts';
 import { displayName, personKey } from './people.ts';
-import type { Stage } from './policy.ts';
+import type { Stage, StepSpec } from './policy.ts';
 import { STAGES } from './policy.ts';
 import type { HotfixState, Phase, Run } from './state.ts';
 import { evolve, initialState } from './state.ts';
@@ -305,7 +306,98 @@ const stepRecord = (s: Run['steps'][number]): StepRecord => ({
   note: s.note ?? null,
   error: s.error ?? null,
   output: s.status === 'failed' && s.output ? trimOutput(s.output) : null,
+  interruptions: (s.interruptions ?? []).map((i) => ({
+    attempt: i.attempt,
+    owner: i.owner ?? null,
+    reason: i.reason,
+    at: i.at,
+  })),
+  spec: s.spec === null ? null : specRecord(s.spec),
 });
+
+/** Headers whose values are shown; any other value may be a credential. */
+const HARMLESS_HEADERS: ReadonlySet<string> = new Set(['accept', 'content-type', 'user-agent']);
+const MASKED = '•••';
+
+const maskedHeaders = (headers: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      HARMLESS_HEADERS.has(name.toLowerCase()) ? value : MASKED,
+    ]),
+  );
+
+/** A URL's user:password part is a credential too. */
+const maskedUrl = (url: string): string => url.replace(/^([a-z]+:\/\/)[^/@]*@/i, `$1${MASKED}@`);
+
+const probeExpectations = (check: Extract<StepSpec, { kind: 'check' }>['check']): string[] => [
+  check.expect.status === undefined ? 'a 2xx status' : `status ${check.expect.status}`,
+  ...(check.expect.body_contains === undefined
+    ? []
+    : [`body contains ${JSON.stringify(check.expect.body_contains)}`]),
+  ...check.expect.json.map((j) => `${j.path} ${j.op} ${JSON.stringify(j.value)}`),
+  ...(check.expect.latency_ms_under === undefined
+    ? []
+    : [`latency under ${check.expect.latency_ms_under} ms`]),
+];
+
+/** What the record shows of a recorded step spec (see StepSpecRecord). */
+const specRecord = (spec: StepSpec): StepSpecRecord => {
+  const base: StepSpecRecord = {
+    kind: spec.kind,
+    command: null,
+    cwd: null,
+    env: [],
+    secretEnv: [],
+    method: null,
+    url: null,
+    headers: {},
+    body: false,
+    expect: [],
+    instruction: null,
+    waitMs: null,
+    timeoutMs: spec.timeout ?? null,
+    tries: spec.attempts,
+    when: spec.when ?? null,
+  };
+  switch (spec.kind) {
+    case 'run':
+      return {
+        ...base,
+        command: spec.run,
+        cwd: spec.cwd ?? null,
+        env: Object.keys(spec.env),
+        secretEnv: spec.secret_env,
+      };
+    case 'http':
+      return {
+        ...base,
+        method: spec.http.method,
+        url: maskedUrl(spec.http.url),
+        headers: maskedHeaders(spec.http.headers),
+        body: spec.http.body !== undefined,
+        expect: [
+          spec.http.expect_status === undefined ? 'a 2xx status' : `status ${spec.http.expect_status}`,
+        ],
+      };
+    case 'check':
+      return {
+        ...base,
+        method: spec.check.method,
+        url: maskedUrl(spec.check.url),
+        headers: maskedHeaders(spec.check.headers),
+        expect: probeExpectations(spec.check),
+      };
+    case 'manual':
+      return { ...base, instruction: spec.manual };
+    case 'wait':
+      return { ...base, waitMs: spec.wait };
+    default: {
+      const unknown: never = spec;
+      return unknown;
+    }
+  }
+};
 
 const runRecord = (run: Run, h: History): RunRecord => ({
   runId: run.id,

@@ -64,6 +64,16 @@ export interface StepState extends PlannedStep {
   /** The job executing the step: a re-run of that job after a crash resumes it; any other job keeps off. */
   readonly owner?: string;
   readonly note?: string;
+  /** Earlier attempts that never finished (their worker died), oldest first. */
+  readonly interruptions?: readonly StepInterruption[];
+}
+
+export interface StepInterruption {
+  readonly attempt: number;
+  readonly owner?: string;
+  readonly reason: string;
+  /** When it was found interrupted, just before the next attempt started. */
+  readonly at: string;
 }
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
@@ -370,6 +380,19 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
         attempt: event.attempt,
         startedAt: event.at,
         ...(event.owner === undefined ? {} : { owner: event.owner }),
+      }));
+    case 'StepInterrupted':
+      return updateStep(state, event.runId, event.step, (s) => ({
+        ...s,
+        interruptions: [
+          ...(s.interruptions ?? []),
+          {
+            attempt: event.attempt,
+            ...(event.owner === undefined ? {} : { owner: event.owner }),
+            reason: event.reason,
+            at: event.at,
+          },
+        ],
       }));
     case 'StepSucceeded':
       return updateStep(state, event.runId, event.step, (s) => ({

@@ -17,7 +17,7 @@ import {
   readinessGate,
   tally,
 } from '../../../domain/hotfix/queries.ts';
-import type { ChecklistItemState, HotfixState, Run, Vote } from '../../../domain/hotfix/state.ts';
+import type { ChecklistItemState, HotfixState, Run, StepState, Vote } from '../../../domain/hotfix/state.ts';
 import { ACTIONS, BLOCKS, CHECKLIST_PAGE, checklistBlockId, docsBlockId } from '../ids.ts';
 import type { Part, SlackMessage } from './common.ts';
 import {
@@ -292,6 +292,12 @@ const lockPart = (state: HotfixState, options: CardOptions, t: Times): Part[] =>
     : [{ blocks: [{ type: 'section', block_id: BLOCKS.lock, text: md(lines.join('\n')) }] }];
 };
 
+/** `; attempt 1 interrupted`, when earlier attempts of the step never finished (their worker died). */
+const interrupted = (s: StepState): string => {
+  const attempts = (s.interruptions ?? []).map((i) => i.attempt);
+  return attempts.length === 0 ? '' : `; attempt ${attempts.join(', ')} interrupted`;
+};
+
 const runPart = (run: Run, state: HotfixState, t: Times, level: Level): Part[] => {
   const done = run.steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length;
   const stages = STAGES.filter((stage) => run.steps.some((s) => s.stage === stage)).map((stage) => {
@@ -308,7 +314,7 @@ const runPart = (run: Run, state: HotfixState, t: Times, level: Level): Part[] =
   const stepLines = window.map((s) => {
     const timing =
       s.status === 'running'
-        ? ` — running ${t.since(s.startedAt)}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}${
+        ? ` — running ${t.since(s.startedAt)}${s.attempt > 1 ? ` (attempt ${s.attempt}${interrupted(s)})` : ''}${
             s.kind === 'manual'
               ? `; waiting for ${s.roles.length > 0 ? s.roles.join(' or ') : 'a person'} to confirm in the thread`
               : ''

@@ -9,6 +9,7 @@ import type { Policy, ServicePolicy, StepSpec } from '../../../../src/domain/hot
 import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
 import { evolve, fold, initialState } from '../../../../src/domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../../src/service/ports.ts';
+import { exampleSpec } from '../../../domain/fixtures/specs.ts';
 
 /*
  * A deliberately huge hotfix: 10 services, 40 deploy steps, 18 checklist items with long labels, a 5000-char
@@ -36,11 +37,8 @@ export const crew = {
 
 export const SERVICES = Array.from({ length: 10 }, (_, i) => `service-number-${i}-with-a-long-name`);
 
-const spec = (name: string, kind: StepSpec['kind'] = 'run', roles: string[] = []): StepSpec => ({
-  name,
-  kind,
-  roles,
-});
+const spec = (name: string, kind: StepSpec['kind'] = 'run', roles: string[] = []): StepSpec =>
+  exampleSpec(name, kind, { roles });
 
 const service = (i: number): ServicePolicy => ({
   deploy: {
