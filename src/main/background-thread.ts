@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
+import { deliveryKind } from '../bot/slack/front.ts';
 import type { BackgroundInput, ToMain, ToThread } from './background.ts';
 import { createEngine } from './engine.ts';
 import { StartupError } from './runtime.ts';
@@ -12,6 +13,14 @@ if (port === null) throw new Error('background-thread.ts runs as a worker thread
 const input = workerData as BackgroundInput;
 const send = (message: ToMain) => port.postMessage(message);
 const log = pino({ level: input.settings.env.LOG_LEVEL }).child({ thread: 'app' });
+// A promise some listener or library left without a handler is one failed piece of work: Node's default
+// would end this thread, and with it the process, the running steps and every other delivery.
+process.on('unhandledRejection', (reason) => {
+  log.error(
+    { err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) },
+    'unhandled rejection',
+  );
+});
 
 try {
   const engine = await createEngine({
@@ -28,15 +37,29 @@ try {
       })
     : undefined;
   const deliver = slack?.bot?.deliver;
+  /** Answers sent to the front, until it says whether they came in time. */
+  const hearing = new Map<number, (heard: boolean) => void>();
+  const answer = (id: number, body: unknown) =>
+    new Promise<boolean>((resolve) => {
+      hearing.set(id, resolve);
+      send({ type: 'answer', id, body });
+    });
   port.on('message', (message: ToThread) => {
     if (message.type === 'deliver') {
-      const { id } = message;
-      void deliver?.(
-        message.delivery,
-        id === undefined ? undefined : (body) => send({ type: 'answer', id, body }),
+      const { id, delivery } = message;
+      deliver?.(delivery, id === undefined ? undefined : (body) => answer(id, body)).catch((error: unknown) =>
+        log.error({ kind: deliveryKind(delivery.body), err: String(error) }, 'slack delivery failed'),
       );
       return;
     }
+    if (message.type === 'heard') {
+      hearing.get(message.id)?.(message.heard);
+      hearing.delete(message.id);
+      return;
+    }
+    // Nobody will say any more whether an answer came in time: take it as heard, so no listener waits on.
+    for (const resolve of hearing.values()) resolve(true);
+    hearing.clear();
     void (async () => {
       try {
         await slack?.close();

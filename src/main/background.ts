@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { SlackDelivery } from '../bot/slack/front.ts';
+import { deliveryKind } from '../bot/slack/front.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError } from './runtime.ts';
 
@@ -24,6 +25,8 @@ export interface BackgroundInput {
 
 export type ToThread =
   | { readonly type: 'deliver'; readonly delivery: SlackDelivery; readonly id?: number }
+  /** Whether the answer to delivery `id` reached the front in time (after `answerWithinMs`, Slack saw none). */
+  | { readonly type: 'heard'; readonly id: number; readonly heard: boolean }
   | { readonly type: 'close' };
 export type ToMain =
   | { readonly type: 'ready' }
@@ -34,7 +37,10 @@ export type ToMain =
 export interface Background {
   /** Hands an acked Slack request to the app. */
   hand(delivery: SlackDelivery): void;
-  /** Hands a Slack request to the app and resolves with its ack body (modal submissions). */
+  /**
+   * Hands a Slack request to the app and resolves with its ack body (modal submissions), or with nothing after
+   * its `answerWithinMs`: the app then hears that its answer came too late.
+   */
   ask(delivery: SlackDelivery): Promise<unknown>;
   /** Stops taking work, lets running steps finish (HOTFIX_SHUTDOWN_GRACE), and ends the thread. */
   close(): Promise<void>;
@@ -55,9 +61,24 @@ export const startBackground = async (input: BackgroundInput, log: Logger): Prom
   let closing = false;
   let closed: (() => void) | undefined;
   let nextId = 0;
-  const asked = new Map<number, (body: unknown) => void>();
+  /** Deliveries waiting for the app's answer, until their `answerWithinMs` is up. */
+  const asked = new Map<
+    number,
+    { readonly answered: (body: unknown) => void; readonly timer: NodeJS.Timeout | undefined }
+  >();
   let lose: (reason: string) => void = () => undefined;
   const lost = new Promise<string>((resolve) => (lose = resolve));
+  // A message the thread cannot take (one a structured clone cannot copy) is one delivery lost, not the process.
+  const post = (message: ToThread): boolean => {
+    try {
+      thread.postMessage(message);
+      return true;
+    } catch (error) {
+      const kind = message.type === 'deliver' ? deliveryKind(message.delivery.body) : message.type;
+      log.error({ kind, err: String(error) }, 'could not hand a message to the app thread');
+      return false;
+    }
+  };
 
   const started = new Promise<void>((resolve, reject) => {
     const early = (reason: string) => reject(new StartupError([`the app thread stopped: ${reason}`]));
@@ -67,8 +88,11 @@ export const startBackground = async (input: BackgroundInput, log: Logger): Prom
       if (message.type === 'ready') resolve();
       else if (message.type === 'failed') reject(new StartupError(message.lines));
       else if (message.type === 'answer') {
-        asked.get(message.id)?.(message.body);
+        const waiting = asked.get(message.id);
         asked.delete(message.id);
+        clearTimeout(waiting?.timer);
+        waiting?.answered(message.body);
+        post({ type: 'heard', id: message.id, heard: waiting !== undefined });
       } else closed?.();
     });
   });
@@ -83,19 +107,31 @@ export const startBackground = async (input: BackgroundInput, log: Logger): Prom
     log.error({ err: error.stack ?? error.message }, 'the app thread failed');
   });
   thread.once('exit', (code) => {
-    for (const release of asked.values()) release(undefined);
+    for (const { answered, timer } of asked.values()) {
+      clearTimeout(timer);
+      answered(undefined);
+    }
+    asked.clear();
     if (!closing) lose(`the app thread (Slack app, notifier, workers) ended with exit code ${code}`);
   });
 
   return {
     hand(delivery) {
-      thread.postMessage({ type: 'deliver', delivery } satisfies ToThread);
+      post({ type: 'deliver', delivery });
     },
     ask: (delivery) =>
       new Promise((resolve) => {
         const id = nextId++;
-        asked.set(id, resolve);
-        thread.postMessage({ type: 'deliver', delivery, id } satisfies ToThread);
+        const giveUp = () => {
+          asked.delete(id);
+          resolve(undefined);
+        };
+        const timer =
+          delivery.answerWithinMs === undefined ? undefined : setTimeout(giveUp, delivery.answerWithinMs);
+        asked.set(id, { answered: resolve, timer });
+        if (post({ type: 'deliver', delivery, id })) return;
+        clearTimeout(timer);
+        giveUp();
       }),
     async close() {
       if (closing) return;
@@ -104,7 +140,7 @@ export const startBackground = async (input: BackgroundInput, log: Logger): Prom
         closed = resolve;
         thread.once('exit', () => resolve());
       });
-      thread.postMessage({ type: 'close' } satisfies ToThread);
+      post({ type: 'close' });
       await done;
       await thread.terminate();
     },

@@ -2,6 +2,7 @@ import type { Receiver } from '@slack/bolt';
 import { App, LogLevel } from '@slack/bolt';
 import type { BotDeps } from './deps.ts';
 import type { SlackDelivery } from './front.ts';
+import { ACK_HEARD } from './front.ts';
 import { oncePerDelivery } from './once-per-delivery.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommand } from './listeners/command.ts';
@@ -20,9 +21,10 @@ export interface SlackBot {
   readonly app: App;
   /**
    * Over HTTP: runs one delivery the front (`front.ts`) checked and handed over; `answer` gets its ack body
-   * (modal submissions). Absent in Socket Mode, where Bolt's own receiver takes Slack's requests.
+   * (modal submissions) and says whether it reached Slack in time (listeners ask through `ACK_HEARD`).
+   * Absent in Socket Mode, where Bolt's own receiver takes Slack's requests.
    */
-  readonly deliver?: (delivery: SlackDelivery, answer?: (body: unknown) => void) => Promise<void>;
+  readonly deliver?: (delivery: SlackDelivery, answer?: (body: unknown) => Promise<boolean>) => Promise<void>;
   /** Connects in Socket Mode; a no-op over HTTP (our server owns the port). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -71,15 +73,19 @@ export const createSlackBot = (deps: BotDeps, options: SlackBotOptions): SlackBo
     ...(options.appToken
       ? {}
       : {
-          deliver: async (delivery: SlackDelivery, answer?: (body: unknown) => void) => {
-            let acked = false;
+          deliver: async (delivery: SlackDelivery, answer?: (body: unknown) => Promise<boolean>) => {
+            let heard: Promise<boolean> | undefined;
             const ack = async (response?: unknown) => {
-              if (acked) return;
-              acked = true;
-              answer?.(response);
+              heard ??= answer?.(response) ?? Promise.resolve(true);
+              await heard;
             };
+            const { answerWithinMs: _answerWithinMs, ...event } = delivery;
             try {
-              await handedTo?.processEvent({ ...delivery, ack });
+              await handedTo?.processEvent({
+                ...event,
+                ack,
+                customProperties: { [ACK_HEARD]: () => heard ?? Promise.resolve(false) },
+              });
             } catch (error) {
               deps.log.error({ err: String(error) }, 'slack delivery failed');
             }

@@ -10,15 +10,19 @@ import {
   parseRollbackSubmission,
 } from '../blocks/modals.ts';
 import type { BotDeps } from '../deps.ts';
+import { ACK_HEARD } from '../front.ts';
 import type { ModalMetadata } from '../ids.ts';
 import { CALLBACKS, PLAN_BLOCKS, REASON_BLOCKS, parseModalMetadata } from '../ids.ts';
+import { lateFormRefusal } from '../replies.ts';
 import { explain, privateReplies, slackPerson } from './shared.ts';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-/** A refusal shown in the modal, under the field that best explains it, so the person can fix it there. */
-const errorsAck = (args: ViewArgs, blockId: string, message: string) =>
-  args.ack({ response_action: 'errors', errors: { [blockId]: message.slice(0, 2000) } });
+/** Whether Slack got the ack: not when it came after the front's cutoff (the form then closed unanswered). */
+const ackHeard = async (args: ViewArgs): Promise<boolean> => {
+  const heard = args.context[ACK_HEARD];
+  return typeof heard === 'function' ? Boolean(await (heard as () => Promise<boolean>)()) : true;
+};
 
 /**
  * Modal submissions. Unlike buttons, these decide before acking: the answer to a submission is the place to
@@ -27,6 +31,27 @@ const errorsAck = (args: ViewArgs, blockId: string, message: string) =>
  */
 export const registerViews = (app: App, deps: BotDeps): void => {
   const routes = new Map<string, (args: ViewArgs) => Promise<void>>();
+
+  /**
+   * A refusal shown in the modal, under the field that best explains it, so the person can fix it there; when
+   * it came too late for the modal (slow Redis, a busy app), the person hears it privately instead.
+   */
+  const refuse = async (args: ViewArgs, errors: Record<string, string>, channel?: string) => {
+    const shown = Object.entries(errors).map(
+      ([blockId, message]) => [blockId, message.slice(0, 2000)] as const,
+    );
+    await args.ack({ response_action: 'errors', errors: Object.fromEntries(shown) });
+    if (await ackHeard(args)) return;
+    deps.log.warn(
+      { view: args.view.callback_id },
+      'a form was refused after Slack stopped waiting: told privately',
+    );
+    await privateReplies({ client: args.client, user: args.body.user.id, channel, log: deps.log })(
+      lateFormRefusal(shown.map(([, message]) => message)),
+    );
+  };
+  const errorsAck = (args: ViewArgs, blockId: string, message: string, channel?: string) =>
+    refuse(args, { [blockId]: message }, channel);
 
   const onSubmit = <T>(
     callbackId: string,
@@ -55,17 +80,27 @@ export const registerViews = (app: App, deps: BotDeps): void => {
       try {
         parsed = await spec.parse(view.state.values as ViewStateValues, meta);
       } catch (error) {
-        return errorsAck(args, spec.errorBlock, explain(deps, meta.h ?? '', { type: 'EditPlan' }, error));
+        return errorsAck(
+          args,
+          spec.errorBlock,
+          explain(deps, meta.h ?? '', { type: 'EditPlan' }, error),
+          meta.ch,
+        );
       }
-      if (!parsed.ok) return args.ack({ response_action: 'errors', errors: parsed.errors });
+      if (!parsed.ok) return refuse(args, parsed.errors, meta.ch);
       const by = slackPerson(body.user.id, body.user.name);
       let result: Handled | string;
       try {
         result = await spec.run(parsed as T, { meta, by, args });
       } catch (error) {
-        return errorsAck(args, spec.errorBlock, explain(deps, meta.h ?? '', { type: 'EditPlan' }, error));
+        return errorsAck(
+          args,
+          spec.errorBlock,
+          explain(deps, meta.h ?? '', { type: 'EditPlan' }, error),
+          meta.ch,
+        );
       }
-      if (typeof result === 'string') return errorsAck(args, spec.errorBlock, result);
+      if (typeof result === 'string') return errorsAck(args, spec.errorBlock, result, meta.ch);
       await args.ack();
       const message = spec.done(result, meta);
       if (message !== null)
