@@ -34,7 +34,7 @@ import { createEngine } from '../src/main/engine.ts';
 import { startSlack } from '../src/main/slack.ts';
 import type { RecordedCall } from '../src/slack-stand-in/index.ts';
 import { createSlackStandIn } from '../src/slack-stand-in/index.ts';
-import { startRedisServer } from '../test/helpers/redis.ts';
+import { TEST_AUDIT_KEY, startRedisServer } from '../test/helpers/redis.ts';
 import { Cleanup, machineFacts, ms, planFor, runBench, serviceName, stats } from './lib.ts';
 import {
   APPROVERS,
@@ -110,6 +110,7 @@ await runBench(cleanup, async () => {
   const env = readEnv({
     REDIS_URL: redisServer.url,
     HOTFIX_CONFIG: configFile,
+    HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
     LOG_LEVEL: 'silent',
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,

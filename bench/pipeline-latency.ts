@@ -53,7 +53,7 @@ import { canonicalJson } from '../src/store/canonical-json.ts';
 import { decodeEvent, encodeEvent, eventHash } from '../src/store/event-codec.ts';
 import { storeKeys } from '../src/store/keys.ts';
 import { createRedisEventStore } from '../src/store/redis-event-store.ts';
-import { startRedisServer } from '../test/helpers/redis.ts';
+import { TEST_AUDIT_KEY, startRedisServer } from '../test/helpers/redis.ts';
 import type { FeedArrival, Stats } from './lib.ts';
 import {
   benchConfig,
@@ -221,6 +221,7 @@ const hotfixPipeline = async (setup: Setup): Promise<DeploySample[]> => {
   const env = readEnv({
     REDIS_URL: setup.url,
     HOTFIX_REDIS_PREFIX: prefix,
+    HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
     HOTFIX_CONFIG: setup.configFile,
     LOG_LEVEL: 'silent',
   });
@@ -271,7 +272,7 @@ const instrumentedEngine = async (setup: Setup, prefix: string) => {
   const queues = createQueues(connection, prefix);
   cleanup.add('close instrumented queues', () => queues.close());
   const locks = createLocks({ redis, prefix });
-  const baseStore = createRedisEventStore({ redis, prefix });
+  const baseStore = createRedisEventStore({ redis, prefix, auditKey: TEST_AUDIT_KEY });
   const store: EventStore = {
     ...baseStore,
     async load(hotfixId, afterVersion) {
@@ -499,7 +500,7 @@ const breakdown = async (setup: Setup) => {
 const microTimings = async (url: string, prefix: string, hotfixId: string) => {
   const redis = new Redis(url);
   try {
-    const store = createRedisEventStore({ redis, prefix });
+    const store = createRedisEventStore({ redis, prefix, auditKey: TEST_AUDIT_KEY });
     const key = storeKeys(prefix).stream(hotfixId);
     const loaded = await store.load(hotfixId);
     const events = loaded.events.map((e) => e.event);

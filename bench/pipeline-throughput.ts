@@ -33,7 +33,7 @@ import { parseConfig } from '../src/config/load.ts';
 import { bullPrefix, PIPELINE_QUEUE, TIMER_QUEUE } from '../src/jobs/queues.ts';
 import { createEngine } from '../src/main/engine.ts';
 import { storeKeys } from '../src/store/keys.ts';
-import { startRedisServer } from '../test/helpers/redis.ts';
+import { TEST_AUDIT_KEY, startRedisServer } from '../test/helpers/redis.ts';
 import type { FeedArrival } from './lib.ts';
 import {
   benchConfig,
@@ -149,6 +149,7 @@ await runBench(cleanup, async () => {
     REDIS_URL: redisServer.url,
     HOTFIX_CONFIG: configFile,
     HOTFIX_REDIS_PREFIX: PREFIX,
+    HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
     LOG_LEVEL: 'silent',
   };
 

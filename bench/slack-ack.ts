@@ -39,7 +39,7 @@ import type { HotfixState } from '../src/domain/hotfix/state.ts';
 import { createEngine } from '../src/main/engine.ts';
 import type { ResponseUrlContext } from '../src/slack-stand-in/index.ts';
 import { storeKeys } from '../src/store/keys.ts';
-import { startRedisServer } from '../test/helpers/redis.ts';
+import { TEST_AUDIT_KEY, startRedisServer } from '../test/helpers/redis.ts';
 import type { Stats } from './lib.ts';
 import { Cleanup, machineFacts, ms, planFor, runBench, serviceName, stats } from './lib.ts';
 import type { CardMessage, Target } from './slack-lib.ts';
@@ -278,6 +278,7 @@ await runBench(cleanup, async () => {
     PORT: String(oursPort),
     REDIS_URL: redisServer.url,
     HOTFIX_CONFIG: configFile,
+    HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
     LOG_LEVEL: 'warn',
   };
   const hotfixBin = join(import.meta.dirname, '..', 'bin', 'hotfix.js');
@@ -336,7 +337,12 @@ await runBench(cleanup, async () => {
 
   // Real hotfixes, created as the product does (command handler over the Redis event store).
   const engine = await createEngine({
-    env: readEnv({ REDIS_URL: redisServer.url, HOTFIX_CONFIG: configFile, LOG_LEVEL: 'silent' }),
+    env: readEnv({
+      REDIS_URL: redisServer.url,
+      HOTFIX_CONFIG: configFile,
+      HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
+      LOG_LEVEL: 'silent',
+    }),
     config: parsed.config,
     policy,
     processEnv: process.env,

@@ -16,7 +16,7 @@ import { createCommandHandler } from '../service/handler.ts';
 import type { Clock, EventStore } from '../service/ports.ts';
 import { trimFeed } from '../store/feed.ts';
 import { createRedisEventStore } from '../store/redis-event-store.ts';
-import { connectRedis } from './runtime.ts';
+import { connectRedis, requireAuditKey } from './runtime.ts';
 
 const RECONCILE_EVERY_MS = 30_000;
 
@@ -48,13 +48,15 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
   const { env, log } = settings;
   const clock: Clock = settings.clock ?? { now: () => new Date() };
   const prefix = env.HOTFIX_REDIS_PREFIX;
+  // Before connecting: a process that appends events without the key must not start at all.
+  const auditKey = requireAuditKey(env);
   const redis = await connectRedis(env.REDIS_URL, { service: true });
   redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection problem; retrying'));
   // BullMQ needs connections that retry forever (maxRetriesPerRequest: null), so it gets its own.
   const connection = { url: env.REDIS_URL, maxRetriesPerRequest: null };
   const queues = createQueues(connection, prefix);
   const locks = createLocks({ redis, prefix });
-  const store = createRedisEventStore({ redis, prefix });
+  const store = createRedisEventStore({ redis, prefix, auditKey });
   const handler = createCommandHandler({
     store,
     clock,

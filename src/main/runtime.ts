@@ -91,11 +91,26 @@ export const connectRedis = async (url: string, { service = false } = {}): Promi
   }
 };
 
-/** A store on a fresh connection, for one-shot CLI commands. */
+/**
+ * HOTFIX_AUDIT_KEY, for a process that appends events (serve, worker): there is no unkeyed fallback, so
+ * without it start-up stops with one line.
+ */
+export const requireAuditKey = (env: Env): string => {
+  if (env.HOTFIX_AUDIT_KEY === undefined)
+    throw new StartupError([
+      "HOTFIX_AUDIT_KEY is not set: it keys the audit trail's hash chain (HMAC-SHA256). Generate one with `openssl rand -hex 32` and give every serve and worker process the same one",
+    ]);
+  return env.HOTFIX_AUDIT_KEY;
+};
+
+/**
+ * A read-only store on a fresh connection, for one-shot CLI commands: this installation's keys
+ * (HOTFIX_REDIS_PREFIX), and HOTFIX_AUDIT_KEY when set to check keyed events.
+ */
 export const openStore = async (env: Env): Promise<{ store: EventStore; close: () => Promise<void> }> => {
   const redis = await connectRedis(env.REDIS_URL);
   return {
-    store: createRedisEventStore({ redis, prefix: '' }),
+    store: createRedisEventStore({ redis, prefix: env.HOTFIX_REDIS_PREFIX, auditKey: env.HOTFIX_AUDIT_KEY }),
     close: async () => {
       await redis.quit();
     },

@@ -12,7 +12,7 @@ import { createSlackFront } from '../bot/slack/front.ts';
 import type { Background } from './background.ts';
 import { startBackground } from './background.ts';
 import type { LoadedConfig } from './runtime.ts';
-import { StartupError, connectRedis, loadSettings } from './runtime.ts';
+import { StartupError, connectRedis, loadSettings, requireAuditKey } from './runtime.ts';
 import { NO_SLACK_SECTION } from './slack.ts';
 
 export interface ServeOptions {
@@ -186,6 +186,7 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
   const env = readEnv(deps.env);
   const missing = missingChatCredentials(env);
   if (missing !== undefined) throw new StartupError([missing]);
+  requireAuditKey(env);
   const botToken = env.SLACK_BOT_TOKEN ?? '';
   const log = pino({ level: env.LOG_LEVEL });
   const settings = await loadSettings(deps.env);

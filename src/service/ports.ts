@@ -58,7 +58,17 @@ export interface FeedEntry {
 }
 
 export type VerifyResult =
-  | { readonly ok: true; readonly count: number; readonly head: string }
+  | {
+      readonly ok: true;
+      readonly count: number;
+      readonly head: string;
+      /**
+       * The last event is keyed with HOTFIX_AUDIT_KEY (HMAC-SHA256), which seals every event before it. False
+       * for a stream written before the key: its plain sha256 chain proves only that the events agree with
+       * each other, not that nobody with write access to Redis rewrote them.
+       */
+      readonly keyed: boolean;
+    }
   | { readonly ok: false; readonly position: number; readonly reason: string };
 
 export interface EventStore {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { z } from 'zod';
 import type { HotfixEvent } from '../domain/hotfix/events.ts';
 import { canonicalJson } from './canonical-json.ts';
@@ -86,13 +86,25 @@ export const encodeEvent = (
 };
 
 /**
- * The link of the hash chain: sha256 (hex) over the canonical JSON of `{ event, hotfixId, position, prevHash }`.
- * Binding the id and position means an event cannot be moved to another stream or slot unnoticed.
+ * How an event's hash was made. Streams written before HOTFIX_AUDIT_KEY hold plain sha256 links, which anyone
+ * with write access to Redis can recompute after a rewrite; every event appended now is keyed.
  */
+export type ChainAlgorithm = 'sha256' | 'hmac-sha256';
+
+/**
+ * What a link hashes: the canonical JSON of `{ event, hotfixId, position, prevHash }`, built around the
+ * event's canonical JSON text. Binding the id and position means an event cannot be moved to another stream
+ * or slot unnoticed.
+ */
+const linkText = (hotfixId: string, position: number, prevHash: string, eventJson: string): string =>
+  // Keys in canonical (sorted) order: event, hotfixId, position, prevHash.
+  `{"event":${eventJson},"hotfixId":${JSON.stringify(hotfixId)},"position":${position},"prevHash":${JSON.stringify(prevHash)}}`;
+
+/** The plain link of streams written before the audit key: sha256 (hex) of the link text. */
 export const eventHash = (hotfixId: string, position: number, prevHash: string, event: unknown): string =>
   eventHashOfJson(hotfixId, position, prevHash, canonicalJson(event));
 
-/** The same hash from the event's canonical JSON text, built without serialising the event again. */
+/** The same plain hash from the event's canonical JSON text, built without serialising the event again. */
 export const eventHashOfJson = (
   hotfixId: string,
   position: number,
@@ -100,10 +112,28 @@ export const eventHashOfJson = (
   eventJson: string,
 ): string =>
   createHash('sha256')
-    // Keys in canonical (sorted) order: event, hotfixId, position, prevHash.
-    .update(
-      `{"event":${eventJson},"hotfixId":${JSON.stringify(hotfixId)},"position":${position},"prevHash":${JSON.stringify(prevHash)}}`,
-    )
+    .update(linkText(hotfixId, position, prevHash, eventJson))
+    .digest('hex');
+
+/** The keyed link: HMAC-SHA256 (hex) of the link text under HOTFIX_AUDIT_KEY. */
+export const eventHmac = (
+  auditKey: string,
+  hotfixId: string,
+  position: number,
+  prevHash: string,
+  event: unknown,
+): string => eventHmacOfJson(auditKey, hotfixId, position, prevHash, canonicalJson(event));
+
+/** The same keyed hash from the event's canonical JSON text. */
+export const eventHmacOfJson = (
+  auditKey: string,
+  hotfixId: string,
+  position: number,
+  prevHash: string,
+  eventJson: string,
+): string =>
+  createHmac('sha256', auditKey)
+    .update(linkText(hotfixId, position, prevHash, eventJson))
     .digest('hex');
 
 export const isHash = (value: string): boolean => /^[0-9a-f]{64}$/.test(value);

@@ -2,13 +2,15 @@ import type { Redis, Result } from 'ioredis';
 import { z } from 'zod';
 import type { HotfixEvent } from '../domain/hotfix/events.ts';
 import type { AppendResult, EventStore, LoadedStream, StoredEvent, VerifyResult } from '../service/ports.ts';
+import type { ChainAlgorithm } from './event-codec.ts';
 import {
   CorruptEventError,
   InvalidEventError,
   decodeEvent,
   decodeEventValue,
   eventHash,
-  eventHashOfJson,
+  eventHmac,
+  eventHmacOfJson,
   isHash,
   parseJson,
   storedEventJson,
@@ -34,7 +36,8 @@ declare module 'ioredis' {
  *
  * KEYS: stream, head, feed, open index, open sequence, then the deploy locks claimed (none or more).
  * ARGV: hotfix id, expected version, index op (add | remove | none), event count, the claim's run id and
- *       since ('' without a claim), then per event: event JSON, prevHash, hash, stored-event JSON.
+ *       since ('' without a claim), the hashes' algorithm, then per event: event JSON, prevHash, hash,
+ *       stored-event JSON.
  * Returns {1, new version}, {0, actual version} (conflict: stale version or stale chain head), or
  * {2, index of the claimed lock held by another hotfix, its hotfixId, runId, since}.
  */
@@ -58,7 +61,7 @@ if version ~= expected then return { 0, version } end
 -- The chain: the first new event must link to the stored head, each next one to the one before.
 local link = head
 for i = 1, n do
-  local a = 6 + (i - 1) * 4
+  local a = 7 + (i - 1) * 4
   if ARGV[a + 2] ~= link then return { 0, version } end
   link = ARGV[a + 3]
 end
@@ -86,9 +89,9 @@ for i = 6, #KEYS do
   end
 end
 for i = 1, n do
-  local a = 6 + (i - 1) * 4
+  local a = 7 + (i - 1) * 4
   local position = expected + i
-  redis.call('XADD', KEYS[1], '0-' .. position, 'event', ARGV[a + 1], 'prevHash', ARGV[a + 2], 'hash', ARGV[a + 3])
+  redis.call('XADD', KEYS[1], '0-' .. position, 'event', ARGV[a + 1], 'prevHash', ARGV[a + 2], 'hash', ARGV[a + 3], 'alg', ARGV[7])
   redis.call('XADD', KEYS[3], '*', 'hotfixId', ARGV[1], 'position', position, 'stored', ARGV[a + 4])
 end
 redis.call('HSET', KEYS[2], 'version', expected + n, 'hash', link)
@@ -141,7 +144,11 @@ const positionOf = (streamId: string): number | undefined => {
 };
 
 type EntryCheck =
-  { readonly ok: true; readonly stored: StoredEvent } | { readonly ok: false; readonly reason: string };
+  | { readonly ok: true; readonly stored: StoredEvent; readonly alg: ChainAlgorithm }
+  | { readonly ok: false; readonly reason: string };
+
+/** Every event appended now is keyed; an entry without `alg` was written before the audit key. */
+const KEYED: ChainAlgorithm = 'hmac-sha256';
 
 /** Reads one stream entry expected at `position`, without judging the hash chain. */
 const readEntry = (hotfixId: string, position: number, [id, fields]: RawStreamEntry): EntryCheck => {
@@ -154,9 +161,12 @@ const readEntry = (hotfixId: string, position: number, [id, fields]: RawStreamEn
     return { ok: false, reason: 'a field (event, prevHash or hash) is missing' };
   if (!isHash(hash) || (prevHash !== '' && !isHash(prevHash)))
     return { ok: false, reason: 'prevHash or hash is not a sha256 hex digest' };
+  const alg = map.get('alg') ?? 'sha256';
+  if (alg !== 'sha256' && alg !== KEYED)
+    return { ok: false, reason: `alg ${JSON.stringify(alg)} is unknown` };
   const decoded = decodeEvent(text);
   if (!decoded.ok) return decoded;
-  return { ok: true, stored: { hotfixId, position, event: decoded.event, prevHash, hash } };
+  return { ok: true, stored: { hotfixId, position, event: decoded.event, prevHash, hash }, alg };
 };
 
 export interface RedisEventStoreDeps {
@@ -167,13 +177,18 @@ export interface RedisEventStoreDeps {
   readonly redis: Redis;
   /** Prepended to every key (may be ''); lets tests and several installations share one Redis. */
   readonly prefix: string;
+  /**
+   * HOTFIX_AUDIT_KEY, the HMAC key of every link appended. Only read-only tools may pass undefined: their
+   * `append` refuses, and their `verify` reports keyed events as unchecked.
+   */
+  readonly auditKey: string | undefined;
 }
 
 /**
  * The event store on Redis: one stream per hotfix, a global feed, an index of open hotfixes and a
  * tamper-evident hash chain, all written together by one Lua script.
  */
-export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): EventStore => {
+export const createRedisEventStore = ({ redis, prefix, auditKey }: RedisEventStoreDeps): EventStore => {
   const keys: StoreKeys = storeKeys(prefix);
   // No fixed key count: an append may claim locks (KEYS after the first five).
   redis.defineCommand('hotfixStoreAppend', { lua: APPEND_SCRIPT });
@@ -213,6 +228,8 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
     async append(hotfixId, expectedVersion, events, options = {}): Promise<AppendResult> {
       const { expectedHead, locks } = options;
       if (!HOTFIX_ID.test(hotfixId)) throw new RangeError(`Not a hotfix id: ${JSON.stringify(hotfixId)}`);
+      if (auditKey === undefined)
+        throw new Error('This event store has no HOTFIX_AUDIT_KEY: it cannot append');
       if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0)
         throw new RangeError(`expectedVersion must be a non-negative integer, got ${expectedVersion}`);
 
@@ -235,7 +252,7 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
         const decoded = decodeEventValue(event);
         if (!decoded.ok) throw new InvalidEventError(hotfixId, position, decoded.reason);
         const json = storedEventJson(decoded.event);
-        const hash = eventHashOfJson(hotfixId, position, prevHash, json);
+        const hash = eventHmacOfJson(auditKey, hotfixId, position, prevHash, json);
         stored.push({ hotfixId, position, event: decoded.event, prevHash, hash });
         // The feed entry is the stored event's canonical JSON (keys sorted), assembled around the event's.
         const feedJson = `{"event":${json},"hash":"${hash}","hotfixId":${JSON.stringify(hotfixId)},"position":${position},"prevHash":${JSON.stringify(prevHash)}}`;
@@ -259,6 +276,7 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
           stored.length,
           locks?.runId ?? '',
           locks?.since ?? '',
+          KEYED,
           ...args,
         ),
       );
@@ -302,6 +320,9 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
       const [headVersion, headHash] = headReply.parse(headResult?.[1]);
 
       let link = '';
+      // A keyed link seals every event before it (its HMAC covers the previous hash), so once one is keyed
+      // all later ones must be: a plain one after it was written by someone without the key.
+      let keyed = false;
       for (const [i, entry] of entries.entries()) {
         const position = i + 1;
         const read = readEntry(hotfixId, position, entry);
@@ -309,13 +330,34 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
         const { prevHash, hash } = read.stored;
         if (prevHash !== link)
           return { ok: false, position, reason: "prevHash does not match the previous event's hash" };
-        // Hash what is stored, not the schema's output, so any edit of the stored JSON shows.
-        const raw = parseJson(fieldMap(entry[1] ?? []).get('event') ?? '');
-        if (!raw.ok || eventHash(hotfixId, position, prevHash, raw.value) !== hash)
+        if (read.alg === KEYED) keyed = true;
+        else if (keyed)
           return {
             ok: false,
             position,
-            reason: 'hash does not match the event: it was changed after it was written',
+            reason:
+              'it is hashed without the key (plain sha256) after keyed events: it was not written by us',
+          };
+        if (keyed && auditKey === undefined)
+          return {
+            ok: false,
+            position,
+            reason: 'it is keyed (HMAC-SHA256) and HOTFIX_AUDIT_KEY is not set, so it cannot be checked',
+          };
+        // Hash what is stored, not the schema's output, so any edit of the stored JSON shows.
+        const raw = parseJson(fieldMap(entry[1] ?? []).get('event') ?? '');
+        const expected = !raw.ok
+          ? undefined
+          : auditKey !== undefined && keyed
+            ? eventHmac(auditKey, hotfixId, position, prevHash, raw.value)
+            : eventHash(hotfixId, position, prevHash, raw.value);
+        if (expected !== hash)
+          return {
+            ok: false,
+            position,
+            reason: keyed
+              ? 'hash does not match the event: it was changed after it was written, or HOTFIX_AUDIT_KEY is not the key it was written with'
+              : 'hash does not match the event: it was changed after it was written',
           };
         link = hash;
       }
@@ -334,7 +376,7 @@ export const createRedisEventStore = ({ redis, prefix }: RedisEventStoreDeps): E
           position: Math.max(count, 1),
           reason: "the head hash does not match the last event's hash",
         };
-      return { ok: true, count, head: link };
+      return { ok: true, count, head: link, keyed };
     },
   };
 };

@@ -7,7 +7,7 @@ import { serve } from '../../src/main/serve.ts';
 import type { SlackStandIn, StandInMessage } from '../../src/slack-stand-in/index.ts';
 import { createSlackDelivery, createSlackStandIn } from '../../src/slack-stand-in/index.ts';
 import type { SlackDelivery } from '../../src/slack-stand-in/deliver.ts';
-import { freePort, uniquePrefix } from '../helpers/redis.ts';
+import { TEST_AUDIT_KEY, freePort, uniquePrefix } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 export { waitFor };
@@ -132,6 +132,7 @@ export const startSlackWorld = async (
     PORT: String(port),
     REDIS_URL: redisUrl,
     HOTFIX_REDIS_PREFIX: prefix,
+    HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
     HOTFIX_CONFIG: configFile,
     HOTFIX_JOB_LOCK: '2s',
     HOTFIX_SHUTDOWN_GRACE: '2s',
@@ -163,7 +164,7 @@ export const startSlackWorld = async (
     signingSecret: SECRET,
     transport: socketMode ? 'socket' : 'http',
   });
-  const store = createRedisEventStore({ redis: redis(), prefix });
+  const store = createRedisEventStore({ redis: redis(), prefix, auditKey: TEST_AUDIT_KEY });
   const card = (hotfixId: string) =>
     standIn
       .messages(INCIDENTS)

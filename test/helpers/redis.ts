@@ -252,3 +252,6 @@ export const useRedisServer = (): (() => TestRedis) => {
 
 /** A key prefix no other test shares, e.g. `t-3f9c2a1b:`; braces are avoided (they are hash tags). */
 export const uniquePrefix = (label = 't'): string => `${label}-${randomUUID().slice(0, 8)}:`;
+
+/** The HOTFIX_AUDIT_KEY of every test: a fixed value, so a stream written in one place verifies in another. */
+export const TEST_AUDIT_KEY = 'test-audit-key-0123456789abcdef0123456789abcdef';

@@ -10,7 +10,7 @@ import { maskerFor } from '../../src/jobs/steps/mask.ts';
 import { WORKER } from '../../src/jobs/system.ts';
 import { createCommandHandler } from '../../src/service/handler.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
-import { useRedisServer } from '../helpers/redis.ts';
+import { TEST_AUDIT_KEY, useRedisServer } from '../helpers/redis.ts';
 import type { Harness } from './harness.ts';
 import { createHarness, waitFor } from './harness.ts';
 
@@ -40,7 +40,11 @@ describe('crash safety', () => {
     process.kill(-Number(stepPid), 'SIGKILL');
     await h.stepRunning(hotfixId, 'confirm');
     expect(await starts(h)).toEqual(['backup 1', 'deploy 1', 'slow 1', 'slow 2', 'smoke 1']);
-    const store = createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix });
+    const store = createRedisEventStore({
+      redis: h.engine.redis,
+      prefix: h.prefix,
+      auditKey: TEST_AUDIT_KEY,
+    });
     const slow = (await store.load(hotfixId)).events
       .map((e) => e.event)
       .filter((e) => 'step' in e && e.step === 'execution.api.1')
@@ -57,7 +61,9 @@ describe('crash safety', () => {
     if (!parsed.ok) throw new Error('config');
     const hotfixId = await h.approveAndDeploy();
     const atVersion = (
-      await createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix }).load(hotfixId)
+      await createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix, auditKey: TEST_AUDIT_KEY }).load(
+        hotfixId,
+      )
     ).version;
     const runId = 'deploy-1';
     const owner = jobIds.pipelineStart(hotfixId, runId);
@@ -67,7 +73,7 @@ describe('crash safety', () => {
     await first.handle(hotfixId, { type: 'GrantLock', runId, owner, by: WORKER }, { locks });
     // Another worker process looked at the hotfix then (its reconcile sweep does), and cached it.
     const other = createCommandHandler({
-      store: createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix }),
+      store: createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix, auditKey: TEST_AUDIT_KEY }),
       clock: { now: () => new Date() },
       policy: () => parsed.policy,
       effects: { run: async () => {} },

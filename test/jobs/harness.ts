@@ -14,7 +14,7 @@ import type { HotfixState, StepState } from '../../src/domain/hotfix/state.ts';
 import type { Engine } from '../../src/main/engine.ts';
 import { createEngine } from '../../src/main/engine.ts';
 import type { CommandHandler } from '../../src/service/handler.ts';
-import { uniquePrefix } from '../helpers/redis.ts';
+import { TEST_AUDIT_KEY, uniquePrefix } from '../helpers/redis.ts';
 
 const slack = (id: string, name: string): Person => ({ platform: 'slack', id, name });
 export const team = {
@@ -157,6 +157,7 @@ export const createHarness = async (
   const env = {
     REDIS_URL: redisUrl,
     HOTFIX_REDIS_PREFIX: prefix,
+    HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
     HOTFIX_CONFIG: configFile,
     HOTFIX_JOB_LOCK: '1s',
     HOTFIX_SHUTDOWN_GRACE: '5s',

@@ -1,9 +1,14 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
 import { holdsLock } from '../../src/domain/hotfix/queries.ts';
+import { buildRecord, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
+import { readEnv } from '../../src/config/env.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { createEngine } from '../../src/main/engine.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
-import { useRedisServer } from '../helpers/redis.ts';
+import { TEST_AUDIT_KEY, useRedisServer } from '../helpers/redis.ts';
 import type { Harness } from './harness.ts';
 import { createHarness, plan, team, waitFor } from './harness.ts';
 
@@ -15,7 +20,7 @@ afterEach(async () => {
 });
 
 const events = async (h: Harness, hotfixId: string): Promise<HotfixEvent[]> => {
-  const store = createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix });
+  const store = createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix, auditKey: TEST_AUDIT_KEY });
   return (await store.load(hotfixId)).events.map((e) => e.event);
 };
 
@@ -211,5 +216,111 @@ describe('deploy pipeline on BullMQ', () => {
     expect(failed.failedReason).toMatch(/bad pipeline job/);
     await queue.close();
     void plan;
+  });
+});
+
+describe('a run executes what it recorded', () => {
+  it('a hotfix.yml changed mid-run (and the worker restarted with it) changes nothing in the run: the recorded step runs', async () => {
+    const h = (harness = await createHarness(redisServer().url, { workers: false, onFailure: 'off' }));
+    const before = h.engine.startWorkers();
+    await writeFile(h.failFile, 'smoke\n');
+    const hotfixId = await h.approveAndDeploy();
+    const failed = await waitFor('deploy failed', async () => {
+      const state = await h.state(hotfixId);
+      return state.phase === 'deploy_failed' && state;
+    });
+    await before.close(5_000);
+
+    // The team edits hotfix.yml, and the bot restarts with it: smoke runs another script, confirm asks
+    // something else. The run started before, so it must keep doing what its record names.
+    const edited = (await readFile(h.configFile, 'utf8'))
+      .replace('[test/fixtures/pipeline/step.sh, smoke]', '[test/fixtures/pipeline/step.sh, tampered]')
+      .replace('manual: Check a test order', 'manual: Something else entirely');
+    const parsed = parseConfig(edited, h.configFile);
+    if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('\n'));
+    const restarted = await createEngine({
+      env: readEnv(h.env),
+      config: parsed.config,
+      policy: parsed.policy,
+      processEnv: { ...process.env, ...h.env },
+      log: pino({ level: 'silent' }),
+    });
+    const after = restarted.startWorkers();
+    try {
+      await writeFile(h.failFile, '');
+      const smoke = failed.runs[0]!.steps.find((s) => s.name === 'smoke')!;
+      await restarted.handler.handle(hotfixId, {
+        type: 'RetryStep',
+        runId: 'deploy-1',
+        step: smoke.key,
+        reason: 'fixture fixed',
+        by: team.tech1,
+      });
+      const waiting = await waitFor('confirm to run', async () => {
+        const state = await restarted.handler.state(hotfixId);
+        return state.runs[0]?.steps.some((s) => s.name === 'confirm' && s.status === 'running') && state;
+      });
+      expect(
+        (await h.log())
+          .filter((l) => / (start|end|failed) /.test(l))
+          .map((l) => l.split(' ').slice(0, 3).join(' ')),
+      ).toEqual([
+        'backup 1 start',
+        'backup 1 end',
+        'deploy 1 start',
+        'deploy 1 end',
+        'slow 1 start',
+        'slow 1 end',
+        'smoke 1 start',
+        'smoke 1 failed',
+        'smoke 2 start',
+        'smoke 2 end',
+      ]);
+      const confirm = waiting.runs[0]!.steps.find((s) => s.name === 'confirm')!;
+      expect(confirm.spec).toMatchObject({ kind: 'manual', manual: 'Check a test order' });
+      const record = renderRecordMarkdown(buildRecord(await events(h, hotfixId), { timezone: 'UTC' }));
+      expect(record).toContain('`test/fixtures/pipeline/step.sh smoke`');
+      expect(record).not.toContain('tampered');
+    } finally {
+      await after.close(5_000);
+      await restarted.close();
+    }
+  });
+
+  it('a resumed step says in its record that the attempt before it was interrupted, and how it ended', async () => {
+    const h = (harness = await createHarness(redisServer().url, { workers: false }));
+    const doomed = h.spawnWorker();
+    const hotfixId = await h.approveAndDeploy();
+    const slow = await h.stepRunning(hotfixId, 'slow');
+    doomed.kill('SIGKILL');
+    const survivor = h.engine.startWorkers();
+    try {
+      const resumed = await waitFor('slow to finish on attempt 2', async () => {
+        const state = await h.state(hotfixId);
+        const step = state.runs[0]?.steps.find((s) => s.key === slow.key);
+        return step?.status === 'succeeded' && step;
+      });
+      expect(resumed.attempt).toBe(2);
+      expect(resumed.interruptions).toEqual([
+        {
+          attempt: 1,
+          owner: slow.owner,
+          reason: `its worker stopped mid-step (owner ${slow.owner}); the step's processes were ended with it`,
+          at: expect.any(String),
+        },
+      ]);
+      const history = await events(h, hotfixId);
+      expect(
+        history
+          .filter((e) => 'step' in e && e.step === slow.key)
+          .map((e) => `${e.type}#${'attempt' in e ? e.attempt : ''}`),
+      ).toEqual(['StepStarted#1', 'StepInterrupted#1', 'StepStarted#2', 'StepSucceeded#2']);
+      const record = renderRecordMarkdown(buildRecord(history, { timezone: 'UTC' }));
+      expect(record).toMatch(
+        /\| execution \| slow \| api \| run \| succeeded \| 2 \| .* \| attempt 1 interrupted: its worker stopped mid-step/,
+      );
+    } finally {
+      await survivor.close(5_000);
+    }
   });
 });

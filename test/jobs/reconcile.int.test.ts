@@ -5,7 +5,7 @@ import { createQueues } from '../../src/jobs/queues.ts';
 import { reconcile } from '../../src/jobs/reconcile.ts';
 import { createCommandHandler } from '../../src/service/handler.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
-import { useRedisServer } from '../helpers/redis.ts';
+import { TEST_AUDIT_KEY, useRedisServer } from '../helpers/redis.ts';
 import type { Harness } from './harness.ts';
 import { approveAndDeploy, createHarness, pipelineConfig, plan, team, waitFor } from './harness.ts';
 
@@ -21,7 +21,11 @@ describe('reconcile', () => {
     const h = (harness = await createHarness(redisServer().url, { workers: false }));
     const parsed = parseConfig(pipelineConfig('http://127.0.0.1:9/health'), 'hotfix.yml');
     if (!parsed.ok) throw new Error('config');
-    const store = createRedisEventStore({ redis: h.engine.redis, prefix: h.prefix });
+    const store = createRedisEventStore({
+      redis: h.engine.redis,
+      prefix: h.prefix,
+      auditKey: TEST_AUDIT_KEY,
+    });
     // A process that stored the events and died before running their effects.
     const lossy = createCommandHandler({
       store,

@@ -7,7 +7,7 @@ import { FEED_KEEP_MS } from '../../src/store/feed.ts';
 import { storeKeys } from '../../src/store/keys.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { opening } from '../store/sample-events.ts';
-import { uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+import { TEST_AUDIT_KEY, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const redisServer = useRedisServer();
@@ -24,14 +24,22 @@ describe('the engine', () => {
     const redis = redisServer().connect();
     const prefix = uniquePrefix('engine');
     const { feed } = storeKeys(prefix);
-    await createRedisEventStore({ redis, prefix }).append('HF-1', 0, opening('HF-1'));
+    await createRedisEventStore({ redis, prefix, auditKey: TEST_AUDIT_KEY }).append(
+      'HF-1',
+      0,
+      opening('HF-1'),
+    );
     const [[lastId]] = (await redis.xrevrange(feed, '+', '-', 'COUNT', 1)) as [[string, string[]]];
     const parsed = parseConfig(CONFIG, 'hotfix.yml');
     if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('\n'));
     // A clock an hour past the last entry: nothing reads this feed, so all of it may go.
     const later = new Date(Number(lastId.split('-')[0]) + FEED_KEEP_MS + 1);
     const engine = await createEngine({
-      env: readEnv({ REDIS_URL: redisServer().url, HOTFIX_REDIS_PREFIX: prefix }),
+      env: readEnv({
+        REDIS_URL: redisServer().url,
+        HOTFIX_REDIS_PREFIX: prefix,
+        HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
+      }),
       config: parsed.config,
       policy: parsed.policy,
       processEnv: {},

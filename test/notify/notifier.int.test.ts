@@ -7,7 +7,7 @@ import type { StoredEvent } from '../../src/service/ports.ts';
 import { createFeedConsumer } from '../../src/store/feed.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { people, plan, policy } from '../domain/fixtures/policy.ts';
-import { uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+import { TEST_AUDIT_KEY, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
 
 const redisServer = useRedisServer();
 const clock = { now: () => new Date() };
@@ -53,7 +53,7 @@ describe('notifier', () => {
   /** A fresh prefix, a store and a command handler on it, and a recording surface. */
   const setup = () => {
     const prefix = uniquePrefix('notify');
-    const store = createRedisEventStore({ redis: connect(), prefix });
+    const store = createRedisEventStore({ redis: connect(), prefix, auditKey: TEST_AUDIT_KEY });
     const handler = createCommandHandler({
       store,
       clock,

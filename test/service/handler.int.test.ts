@@ -8,7 +8,7 @@ import { createCommandHandler, LockHeldError } from '../../src/service/handler.t
 import type { EventStore } from '../../src/service/ports.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { people, plan, policy, T0 } from '../domain/fixtures/policy.ts';
-import { uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+import { TEST_AUDIT_KEY, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
 
 const redisServer = useRedisServer();
 const connections: Redis[] = [];
@@ -35,10 +35,10 @@ const crowdPolicy: Policy = {
 
 /** Several handlers with their own connections: like bot replicas, they share nothing but Redis. */
 const replicas = (prefix: string, count: number, effects: Effect[] = []) => {
-  const store = createRedisEventStore({ redis: connect(), prefix });
+  const store = createRedisEventStore({ redis: connect(), prefix, auditKey: TEST_AUDIT_KEY });
   const make = () =>
     createCommandHandler({
-      store: createRedisEventStore({ redis: connect(), prefix }),
+      store: createRedisEventStore({ redis: connect(), prefix, auditKey: TEST_AUDIT_KEY }),
       clock: { now: () => T0 },
       policy: () => crowdPolicy,
       effects: { run: async (effect) => void effects.push(effect) },

@@ -5,7 +5,7 @@ import type { FeedConsumer } from '../../src/store/feed.ts';
 import { CorruptFeedEntryError, FEED_KEEP_MS, createFeedConsumer, trimFeed } from '../../src/store/feed.ts';
 import { storeKeys } from '../../src/store/keys.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
-import { uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+import { TEST_AUDIT_KEY, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
 import { closed, noted, opening } from './sample-events.ts';
 
 const server = useRedisServer();
@@ -26,7 +26,7 @@ const setup = (): Setup => {
   const prefix = uniquePrefix();
   return {
     prefix,
-    store: createRedisEventStore({ redis, prefix }),
+    store: createRedisEventStore({ redis, prefix, auditKey: TEST_AUDIT_KEY }),
     consumer: (name, { group = 'projector', corrupt = [] } = {}) =>
       createFeedConsumer({
         redis: server().connect(),

@@ -3,11 +3,18 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
 import type { EventStore } from '../../src/service/ports.ts';
 import { canonicalJson } from '../../src/store/canonical-json.ts';
-import { CorruptEventError, InvalidEventError, eventHash } from '../../src/store/event-codec.ts';
+import {
+  CorruptEventError,
+  InvalidEventError,
+  eventHash,
+  eventHashOfJson,
+  eventHmac,
+  eventHmacOfJson,
+} from '../../src/store/event-codec.ts';
 import { storeKeys } from '../../src/store/keys.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
-import { uniquePrefix, useRedisServer } from '../helpers/redis.ts';
-import { alice, cancelled, closed, noted, opening, sampleOf, startedAs } from './sample-events.ts';
+import { TEST_AUDIT_KEY, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+import { alice, cancelled, carol, closed, noted, opening, sampleOf, startedAs } from './sample-events.ts';
 
 const server = useRedisServer();
 
@@ -19,7 +26,7 @@ beforeAll(() => {
 /** A store on its own prefix, so every test starts from an empty store. */
 const freshStore = (): { store: EventStore; prefix: string } => {
   const prefix = uniquePrefix();
-  return { store: createRedisEventStore({ redis, prefix }), prefix };
+  return { store: createRedisEventStore({ redis, prefix, auditKey: TEST_AUDIT_KEY }), prefix };
 };
 
 /** Everything the store keeps, read straight from Redis, to show that a refused append wrote nothing. */
@@ -147,6 +154,7 @@ describe('optimistic concurrency', () => {
     await store.append('HF-1', 0, opening('HF-1'));
     const slow = createRedisEventStore({
       prefix,
+      auditKey: TEST_AUDIT_KEY,
       redis: staleView(async (head) => {
         await store.append('HF-1', 3, [noted('got in first')]);
         return head;
@@ -164,6 +172,7 @@ describe('optimistic concurrency', () => {
     const before = await snapshot(prefix, 'HF-1');
     const forked = createRedisEventStore({
       prefix,
+      auditKey: TEST_AUDIT_KEY,
       redis: staleView(async ([version]) => [version ?? null, 'a'.repeat(64)]),
     });
 
@@ -175,7 +184,7 @@ describe('optimistic concurrency', () => {
     const { prefix } = freshStore();
     // One connection per writer, so the appends really interleave at the server.
     const writers = Array.from({ length: 20 }, () =>
-      createRedisEventStore({ redis: server().connect(), prefix }),
+      createRedisEventStore({ redis: server().connect(), prefix, auditKey: TEST_AUDIT_KEY }),
     );
     await writers[0]?.append('HF-1', 0, opening('HF-1'));
 
@@ -188,7 +197,7 @@ describe('optimistic concurrency', () => {
     expect(results.filter((r) => !r.ok)).toEqual(
       Array.from({ length: 19 }, () => ({ ok: false, actualVersion: 5 })),
     );
-    const store = createRedisEventStore({ redis, prefix });
+    const store = createRedisEventStore({ redis, prefix, auditKey: TEST_AUDIT_KEY });
     const loaded = await store.load('HF-1');
     expect(loaded.version).toBe(5);
     expect(await store.verify('HF-1')).toMatchObject({ ok: true, count: 5 });
@@ -198,7 +207,7 @@ describe('optimistic concurrency', () => {
   test('100 concurrent id allocations give 100 distinct ids', async () => {
     const { prefix } = freshStore();
     const stores = Array.from({ length: 5 }, () =>
-      createRedisEventStore({ redis: server().connect(), prefix }),
+      createRedisEventStore({ redis: server().connect(), prefix, auditKey: TEST_AUDIT_KEY }),
     );
 
     const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => stores[i % 5]?.allocateId()));
@@ -214,7 +223,7 @@ describe('allocateId with a request key', () => {
   test('a redelivered request gets the id the first delivery got, even when they race', async () => {
     const { store, prefix } = freshStore();
     const stores = Array.from({ length: 5 }, () =>
-      createRedisEventStore({ redis: server().connect(), prefix }),
+      createRedisEventStore({ redis: server().connect(), prefix, auditKey: TEST_AUDIT_KEY }),
     );
 
     const same = await Promise.all(
@@ -374,7 +383,7 @@ describe('deploy locks claimed with an append', () => {
   test('of 10 hotfixes claiming the same service at once, exactly one gets it', async () => {
     const { prefix } = freshStore();
     const writers = Array.from({ length: 10 }, () =>
-      createRedisEventStore({ redis: server().connect(), prefix }),
+      createRedisEventStore({ redis: server().connect(), prefix, auditKey: TEST_AUDIT_KEY }),
     );
     const ids = writers.map((_, i) => `HF-${i + 1}`);
     for (const [i, id] of ids.entries()) await writers[i]?.append(id, 0, opening(id));
@@ -398,13 +407,58 @@ describe('deploy locks claimed with an append', () => {
   });
 });
 
+/** The stored JSON text of each event of a stream, as written. */
+const storedTexts = async (prefix: string, hotfixId: string): Promise<string[]> =>
+  (await redis.xrange(storeKeys(prefix).stream(hotfixId), '-', '+')).map(
+    ([, fields]) => fields[fields.indexOf('event') + 1] ?? '',
+  );
+
+/**
+ * What someone with write access to Redis can do: rewrite a hotfix's stream from the events' JSON texts,
+ * recomputing every link with `link` (the entries marked with `alg` when given), and move the head to the end.
+ */
+const forge = async (
+  prefix: string,
+  hotfixId: string,
+  texts: readonly string[],
+  link: (position: number, prevHash: string, text: string) => string,
+  alg?: string,
+): Promise<string> => {
+  const keys = storeKeys(prefix);
+  const tx = redis.multi().del(keys.stream(hotfixId));
+  let prevHash = '';
+  for (const [i, text] of texts.entries()) {
+    const hash = link(i + 1, prevHash, text);
+    const fields = ['event', text, 'prevHash', prevHash, 'hash', hash];
+    tx.xadd(keys.stream(hotfixId), `0-${i + 1}`, ...fields, ...(alg === undefined ? [] : ['alg', alg]));
+    prevHash = hash;
+  }
+  await tx.hset(keys.head(hotfixId), 'version', texts.length, 'hash', prevHash).exec();
+  return prevHash;
+};
+
+const plainLink = (hotfixId: string) => (position: number, prevHash: string, text: string) =>
+  eventHashOfJson(hotfixId, position, prevHash, text);
+
+const KEY_MISMATCH =
+  'hash does not match the event: it was changed after it was written, or HOTFIX_AUDIT_KEY is not the key it was written with';
+
 describe('hash chain', () => {
-  test('an untouched stream verifies, with the last hash as head', async () => {
+  test('an untouched stream verifies, keyed, with the last hash as head', async () => {
     const { store } = freshStore();
     const result = await store.append('HF-1', 0, opening('HF-1'));
     const last = result.ok ? result.stored.at(-1)?.hash : undefined;
-    expect(await store.verify('HF-1')).toEqual({ ok: true, count: 3, head: last });
-    expect(await store.verify('HF-2')).toEqual({ ok: true, count: 0, head: '' });
+    expect(await store.verify('HF-1')).toEqual({ ok: true, count: 3, head: last, keyed: true });
+    expect(await store.verify('HF-2')).toEqual({ ok: true, count: 0, head: '', keyed: false });
+  });
+
+  test('the links are HMACs under the audit key, not plain hashes anyone can recompute', async () => {
+    const { store, prefix } = freshStore();
+    const result = await store.append('HF-1', 0, opening('HF-1'));
+    const [first] = result.ok ? result.stored : [];
+    const [text = ''] = await storedTexts(prefix, 'HF-1');
+    expect(first?.hash).toBe(eventHmacOfJson(TEST_AUDIT_KEY, 'HF-1', 1, '', text));
+    expect(first?.hash).not.toBe(eventHashOfJson('HF-1', 1, '', text));
   });
 
   test('editing a stored event is reported at its position', async () => {
@@ -415,11 +469,7 @@ describe('hash chain', () => {
       fields.set('event', (fields.get('event') ?? '').replace('all good', 'all bad'));
     });
 
-    expect(await store.verify('HF-1')).toEqual({
-      ok: false,
-      position: 4,
-      reason: 'hash does not match the event: it was changed after it was written',
-    });
+    expect(await store.verify('HF-1')).toEqual({ ok: false, position: 4, reason: KEY_MISMATCH });
     // Still a valid event, so load works: verify is what tells.
     expect((await store.load('HF-1')).events[3]?.event).toEqual(noted('all bad'));
   });
@@ -432,7 +482,7 @@ describe('hash chain', () => {
 
     await rewrite(prefix, 'HF-1', 4, (fields) => {
       fields.set('event', canonicalJson(forged));
-      fields.set('hash', eventHash('HF-1', 4, original?.prevHash ?? '', forged));
+      fields.set('hash', eventHmac(TEST_AUDIT_KEY, 'HF-1', 4, original?.prevHash ?? '', forged));
     });
 
     expect(await store.verify('HF-1')).toEqual({
@@ -440,6 +490,111 @@ describe('hash chain', () => {
       position: 5,
       reason: "prevHash does not match the previous event's hash",
     });
+  });
+
+  test('a rewritten approval with the plain hashes from it on recomputed and the head moved fails verify', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, [...opening('HF-1'), noted('deployed'), closed]);
+    const stored = (await store.load('HF-1')).events;
+    const approval = { ...sampleOf.PlanApproved, by: carol, comment: 'approved, honest' };
+    const rewritten = (await storedTexts(prefix, 'HF-1')).map((text, i) =>
+      i === 2 ? canonicalJson(approval) : text,
+    );
+
+    // Events 1 and 2 keep their stored links; from the approval on, every link and the head are recomputed.
+    await forge(
+      prefix,
+      'HF-1',
+      rewritten,
+      (position, prevHash, text) =>
+        position <= 2
+          ? (stored[position - 1]?.hash ?? '')
+          : eventHashOfJson('HF-1', position, prevHash, text),
+      'hmac-sha256',
+    );
+
+    expect(await store.verify('HF-1')).toEqual({ ok: false, position: 3, reason: KEY_MISMATCH });
+  });
+
+  test('a stream wholly passed off as plain sha256 verifies only as unkeyed', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, [...opening('HF-1'), closed]);
+    const rewritten = (await storedTexts(prefix, 'HF-1')).map((text, i) =>
+      i === 2 ? canonicalJson({ ...sampleOf.PlanApproved, by: carol }) : text,
+    );
+
+    const head = await forge(prefix, 'HF-1', rewritten, plainLink('HF-1'));
+
+    // Indistinguishable from a stream written before the key: `keyed: false` is what tells (and the record's
+    // anchor, checked by `hotfix verify --record`).
+    expect(await store.verify('HF-1')).toEqual({ ok: true, count: 4, head, keyed: false });
+  });
+
+  test('a plain link after keyed ones is refused: only a writer without the key makes one', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+    const stored = (await store.load('HF-1')).events;
+    const forged = { ...sampleOf.PlanApproved, by: carol };
+
+    await rewrite(prefix, 'HF-1', 3, (fields) => {
+      fields.set('event', canonicalJson(forged));
+      fields.set('hash', eventHash('HF-1', 3, stored[1]?.hash ?? '', forged));
+      fields.delete('alg');
+    });
+    await redis.hset(
+      storeKeys(prefix).head('HF-1'),
+      'hash',
+      eventHash('HF-1', 3, stored[1]?.hash ?? '', forged),
+    );
+
+    expect(await store.verify('HF-1')).toEqual({
+      ok: false,
+      position: 3,
+      reason: 'it is hashed without the key (plain sha256) after keyed events: it was not written by us',
+    });
+  });
+
+  test('another key fails verify at the first keyed event; no key says it cannot check', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, opening('HF-1'));
+
+    const otherKey = createRedisEventStore({
+      redis,
+      prefix,
+      auditKey: 'another-key-of-32-characters-at-least',
+    });
+    expect(await otherKey.verify('HF-1')).toEqual({ ok: false, position: 1, reason: KEY_MISMATCH });
+
+    const noKey = createRedisEventStore({ redis, prefix, auditKey: undefined });
+    expect(await noKey.verify('HF-1')).toEqual({
+      ok: false,
+      position: 1,
+      reason: 'it is keyed (HMAC-SHA256) and HOTFIX_AUDIT_KEY is not set, so it cannot be checked',
+    });
+    await expect(noKey.append('HF-1', 3, [noted('no key')])).rejects.toThrow(
+      'This event store has no HOTFIX_AUDIT_KEY: it cannot append',
+    );
+  });
+
+  test('a stream written before the key is read, verifies as unkeyed, and is sealed by its next keyed event', async () => {
+    const { store, prefix } = freshStore();
+    const legacyHead = await forge(prefix, 'HF-1', opening('HF-1').map(canonicalJson), plainLink('HF-1'));
+
+    expect((await store.load('HF-1')).events.map((s) => s.event)).toEqual(opening('HF-1'));
+    expect(await store.verify('HF-1')).toEqual({ ok: true, count: 3, head: legacyHead, keyed: false });
+
+    const appended = await store.append('HF-1', 3, [noted('after the upgrade')]);
+    const head = appended.ok ? appended.stored.at(-1)?.hash : undefined;
+    expect(await store.verify('HF-1')).toEqual({ ok: true, count: 4, head, keyed: true });
+
+    // The keyed event's HMAC covers the plain head before it, so the plain events can no longer change: a
+    // rewritten approval (plain links recomputed) no longer leads to the keyed event.
+    const texts = await storedTexts(prefix, 'HF-1');
+    texts[2] = canonicalJson({ ...sampleOf.PlanApproved, by: carol });
+    await forge(prefix, 'HF-1', texts, (position, prevHash, text) =>
+      position === 4 ? (head ?? '') : eventHashOfJson('HF-1', position, prevHash, text),
+    );
+    expect(await store.verify('HF-1')).toMatchObject({ ok: false, position: 4 });
   });
 
   test('a removed last event is caught by the head', async () => {
@@ -452,6 +607,17 @@ describe('hash chain', () => {
       position: 3,
       reason: 'the head records version 3 but the stream holds 2 events',
     });
+  });
+
+  test('a removed tail with the head moved back still verifies: only the record anchors the length', async () => {
+    const { store, prefix } = freshStore();
+    await store.append('HF-1', 0, [...opening('HF-1'), noted('rolled back'), closed]);
+    const kept = (await store.load('HF-1')).events[2];
+    const keys = storeKeys(prefix);
+    await redis.xdel(keys.stream('HF-1'), '0-4', '0-5');
+    await redis.hset(keys.head('HF-1'), 'version', 3, 'hash', kept?.hash ?? '');
+
+    expect(await store.verify('HF-1')).toEqual({ ok: true, count: 3, head: kept?.hash, keyed: true });
   });
 });
 

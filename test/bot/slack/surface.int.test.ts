@@ -52,7 +52,7 @@ const surfaceFor = (
     store: {
       load: async () => ({ events: [], version: 0 }),
       listOpen: async () => [],
-      verify: async () => ({ ok: true, count: 0, head: '' }),
+      verify: async () => ({ ok: true, count: 0, head: '', keyed: true }),
     },
     log: { info: () => {}, warn: () => {}, error: () => {} },
     refs: {
