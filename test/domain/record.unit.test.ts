@@ -5,6 +5,8 @@ import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
 import { buildRecord, renderRecordJson, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
 import { cast, deployedHistory, paymentsPlan, rolledBackHistory } from './fixtures/record-histories.ts';
+import { play } from './given.ts';
+import { DEPLOY_STEPS, cmd, deploying } from './scenarios.ts';
 
 const goldenDir = fileURLToPath(new URL('./golden/', import.meta.url));
 
@@ -225,5 +227,62 @@ describe('buildRecord', () => {
       resolved: 1,
       pending: 0,
     });
+  });
+});
+
+describe('what ran, in the record', () => {
+  it('says which attempt of a step was interrupted, by whose worker, and how it ended', () => {
+    const resumed = play(
+      [
+        [{ ...cmd.startStep(DEPLOY_STEPS.backup), owner: 'job-1' }],
+        [
+          {
+            ...cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2),
+            owner: 'job-1',
+            interruption: 'its worker stopped mid-step (owner job-1); its processes were ended with it',
+          },
+        ],
+        [cmd.succeed(DEPLOY_STEPS.backup, 'deploy-1', 2)],
+      ],
+      {},
+      deploying().history,
+    );
+    const record = buildRecord(resumed.history, { timezone: 'UTC' });
+    const backup = record.deployments[0]?.steps.find((s) => s.key === DEPLOY_STEPS.backup);
+    expect(backup).toMatchObject({
+      status: 'succeeded',
+      attempt: 2,
+      interruptions: [
+        {
+          attempt: 1,
+          owner: 'job-1',
+          reason: 'its worker stopped mid-step (owner job-1); its processes were ended with it',
+        },
+      ],
+    });
+    const markdown = renderRecordMarkdown(record);
+    const stepRow = tables(markdown)
+      .flat()
+      .find((row) => row[1] === 'System backup' && row[4] === 'succeeded');
+    expect(stepRow?.[7]).toBe(
+      'attempt 1 interrupted: its worker stopped mid-step (owner job-1); its processes were ended with it',
+    );
+    expect(record.timeline.map((e) => e.text)).toContain(
+      'attempt 1 of preparation step “System backup” (payments-api) was interrupted: its worker stopped mid-step (owner job-1); its processes were ended with it',
+    );
+  });
+
+  it('shows each step as recorded: templates as configured, secrets by name, credential headers masked', () => {
+    const markdown = renderRecordMarkdown(buildRecord(deployedHistory, { timezone: 'UTC' }));
+    const rows = tables(markdown).find((table) => table[0]?.join() === 'Step,Service,Kind,Runs') ?? [];
+    expect(rows.slice(2).map((row) => `${row[0]}: ${row[3]}`)).toEqual(
+      expect.arrayContaining([
+        'System backup: `./scripts/system-backup.sh {{service}} {{plan.version}}`; env `DEPLOY_ENV`; secret env `DEPLOY_TOKEN`; timeout 10m',
+        'User notification: `POST https://deploy.example.com/{{service}}/releases`; `Authorization: •••`; `Content-Type: application/json`; with a JSON body; expects status 201',
+        'User validation: a person confirms: User validation: check it by hand, then confirm in the thread',
+      ]),
+    );
+    expect(markdown).not.toContain('s3cr3t');
+    expect(renderRecordJson(buildRecord(deployedHistory, { timezone: 'UTC' }))).not.toContain('s3cr3t');
   });
 });
