@@ -12,7 +12,7 @@ import { createCommandHandler } from '../../src/service/handler.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { TEST_AUDIT_KEY, useRedisServer } from '../helpers/redis.ts';
 import type { Harness } from './harness.ts';
-import { createHarness, waitFor } from './harness.ts';
+import { createHarness, pipelineConfig, waitFor } from './harness.ts';
 
 const redisServer = useRedisServer();
 let harness: Harness | undefined;
@@ -27,6 +27,12 @@ const lineMatching = (h: Harness, pattern: RegExp) =>
 const starts = async (h: Harness) =>
   (await h.log()).filter((l) => l.split(' ')[2] === 'start').map((l) => l.split(' ').slice(0, 2).join(' '));
 
+/** A step logs its $PPID: its step guard, whose parent is the worker running it. */
+const workerOf = async (guardPid: string): Promise<number> => {
+  const stat = await readFile(`/proc/${guardPid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+};
+
 describe('crash safety', () => {
   it('a worker killed with SIGKILL mid-step: another worker resumes the run at that step, next attempt', async () => {
     const h = (harness = await createHarness(redisServer().url, { workers: false }));
@@ -34,10 +40,14 @@ describe('crash safety', () => {
     h.spawnWorker();
     const hotfixId = await h.approveAndDeploy();
     const line = await lineMatching(h, /^slow 1 start /);
-    const [, , , stepPid, workerPid] = line.split(' ');
+    const [, , , stepPid = '', guardPid = ''] = line.split(' ');
     // The machine dies: the worker and the step it was running.
-    process.kill(Number(workerPid), 'SIGKILL');
-    process.kill(-Number(stepPid), 'SIGKILL');
+    process.kill(await workerOf(guardPid), 'SIGKILL');
+    try {
+      process.kill(-Number(stepPid), 'SIGKILL');
+    } catch {
+      // Its guard may have ended the step already.
+    }
     await h.stepRunning(hotfixId, 'confirm');
     expect(await starts(h)).toEqual(['backup 1', 'deploy 1', 'slow 1', 'slow 2', 'smoke 1']);
     const store = createRedisEventStore({
@@ -53,6 +63,30 @@ describe('crash safety', () => {
     const state = await h.state(hotfixId);
     expect(state.lock.status).toBe('granted');
     expect(await h.engine.redis.hget(`${h.prefix}{hotfix}:lock:api`, 'hotfixId')).toBe(hotfixId);
+  });
+
+  it('a worker killed with SIGKILL mid-step takes its step along: the resumed attempt never runs beside it', async () => {
+    const h = (harness = await createHarness(redisServer().url, {
+      workers: false,
+      // The slow step (5 s) logs, as it starts, every earlier attempt of itself still running.
+      config: (...args) => {
+        const text = pipelineConfig(...args);
+        const slow = "test/fixtures/pipeline/step.sh, slow, '2'";
+        if (!text.includes(slow)) throw new Error('the pipeline config has no slow step');
+        return text.replace(slow, "test/fixtures/scripts/alone-step.sh, slow, '5'");
+      },
+    }));
+    const first = h.spawnWorker();
+    const hotfixId = await h.approveAndDeploy();
+    await lineMatching(h, /^slow 1 start /);
+    // Only the worker dies (OOM killer): its step is left to the step guard.
+    first.kill('SIGKILL');
+    h.spawnWorker();
+    await h.stepRunning(hotfixId, 'confirm');
+    const log = await h.log();
+    expect(await starts(h)).toEqual(['backup 1', 'deploy 1', 'slow 1', 'slow 2', 'smoke 1']);
+    expect(log.filter((l) => l.includes(' overlaps '))).toEqual([]);
+    expect(log.filter((l) => l.startsWith('slow 1 '))).toEqual([expect.stringMatching(/^slow 1 start /)]);
   });
 
   it("a job handed out again reads the stream, not a cache from before its first delivery's progress", async () => {

@@ -137,7 +137,16 @@ export interface Harness {
 /** An engine (handler, effects, optionally workers) on the suite's Redis, a health server and a step log. */
 export const createHarness = async (
   redisUrl: string,
-  { workers = true, onFailure = 'execute' }: { workers?: boolean; onFailure?: string } = {},
+  {
+    workers = true,
+    onFailure = 'execute',
+    config = pipelineConfig,
+  }: {
+    workers?: boolean;
+    onFailure?: string;
+    /** The hotfix.yml to use instead of pipelineConfig's (given the same arguments). */
+    config?: typeof pipelineConfig;
+  } = {},
 ): Promise<Harness> => {
   const dir = await mkdtemp(join(tmpdir(), 'hotfix-pipeline-'));
   const stepLog = join(dir, 'steps.log');
@@ -149,7 +158,7 @@ export const createHarness = async (
   await once(server, 'listening');
   const healthUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
   const configFile = join(dir, 'hotfix.yml');
-  const text = pipelineConfig(healthUrl, onFailure);
+  const text = config(healthUrl, onFailure);
   await writeFile(configFile, text);
   const parsed = parseConfig(text, configFile);
   if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('\n'));
