@@ -1,0 +1,323 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlaygroundOptions, RunningPlayground } from '../../src/main/playground.ts';
+import { startPlayground } from '../../src/main/playground.ts';
+import type { StandInMessage } from '../../src/slack-stand-in/index.ts';
+import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
+import { freePort, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const redisServer = useRedisServer();
+const ALICE = 'U0ALICE';
+const BOB = 'U0BOB';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hotfix-playground-'));
+});
+afterAll(async () => {
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+/** A team's own hotfix.yml: its deploy step would create `marker`. */
+const teamConfig = async (name: string, marker: string): Promise<string> => {
+  const file = join(dir, `${name}.yml`);
+  await writeFile(
+    file,
+    [
+      `people: { technical: { slack: [${ALICE}, ${BOB}] } }`,
+      'policy: { approvals: { technical: 1 } }',
+      'services:',
+      `  api: { deploy: { execution: [{ name: deploy, run: [touch, ${JSON.stringify(marker)}] }] }, rollback: { execution: [{ name: revert, run: ['true'] }] } }`,
+    ].join('\n'),
+  );
+  return file;
+};
+
+const started: RunningPlayground[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((p) => p.close()));
+});
+
+/** `hotfix playground` in this process, on a free port, its state (audit key) in the test's directory. */
+const playground = async (options: PlaygroundOptions, env: Record<string, string> = {}) => {
+  const prefix = uniquePrefix('pg');
+  const running = await startPlayground(
+    { stateDir: join(dir, 'state'), ...options },
+    {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: String(await freePort()),
+        REDIS_URL: redisServer().url,
+        HOTFIX_REDIS_PREFIX: prefix,
+        HOTFIX_SHUTDOWN_GRACE: '2s',
+        LOG_LEVEL: process.env.TEST_LOG ?? 'silent',
+        ...env,
+      },
+      version: 'test',
+      stdout: () => undefined,
+      stderr: () => undefined,
+      setExitCode: () => undefined,
+    },
+  );
+  started.push(running);
+  return { running, prefix };
+};
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** A request with headers fetch would not let us set (Host), to 127.0.0.1 whatever the Host says. */
+const send = (
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  method = 'GET',
+  body?: string,
+): Promise<Answer> =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+
+type Block = {
+  block_id?: string;
+  elements?: { type?: string; action_id?: string; text?: { text?: string } }[];
+};
+
+/** Plays a hotfix to its deploy through the stand-in: Alice plans, Bob approves, Alice deploys. */
+const deployOnce = async (running: RunningPlayground): Promise<string> => {
+  const { standIn, delivery } = running;
+  const channel = running.settings.config.slack?.incident_channel ?? '';
+  const card = () =>
+    standIn
+      .messages(channel)
+      .find((m) => (m.thread_ts === undefined || m.thread_ts === m.ts) && /HF-\d+ ·/.test(m.text));
+  const press = async (user: string, label: RegExp) => {
+    const { message, blockId, actionId } = await waitFor(`“${label.source}” on the card`, () => {
+      const message: StandInMessage | undefined = card();
+      for (const block of (message?.blocks ?? []) as unknown as Block[])
+        for (const element of block.elements ?? [])
+          if (
+            message &&
+            element.type === 'button' &&
+            label.test(element.text?.text ?? '') &&
+            element.action_id
+          )
+            return { message, blockId: block.block_id, actionId: element.action_id };
+      return undefined;
+    });
+    await delivery.act({ user, channel, ts: message.ts, actionId, ...(blockId ? { blockId } : {}) });
+  };
+  await delivery.command({ user: ALICE, channel, text: 'start INC-1' });
+  const modal = await waitFor('the plan form', () => standIn.views.top(ALICE));
+  const input = (value: string) => ({ value: { type: 'plain_text_input', value } });
+  const answer = await delivery.submitView({
+    user: ALICE,
+    viewId: modal.view.id,
+    values: {
+      plan_version: input('2.4.1'),
+      plan_previous_version: input('2.4.0'),
+      plan_summary: input('Round totals half-up'),
+      plan_severity: { value: { type: 'static_select', selected_option: { value: 'high' } } },
+      plan_services: { value: { type: 'multi_static_select', selected_options: [{ value: 'api' }] } },
+      plan_code_changes: input('PR #1'),
+    },
+  });
+  expect(answer.errors).toBeUndefined();
+  const id = /HF-\d+/.exec((await waitFor('the card', card)).text)?.[0] ?? '';
+  await press(BOB, /^Approve as Technical$/);
+  await press(ALICE, /Deploy/);
+  return id;
+};
+
+/** The deploy step's recorded outcome, read from the stream under the playground's keys. */
+const deployStep = async (running: RunningPlayground, hotfixId: string) => {
+  const redis = redisServer().connect();
+  try {
+    const store = createRedisEventStore({
+      redis,
+      prefix: running.settings.env.HOTFIX_REDIS_PREFIX,
+      auditKey: running.settings.env.HOTFIX_AUDIT_KEY,
+    });
+    return await waitFor('the deploy step to end', async () => {
+      const { events } = await store.load(hotfixId);
+      return events.map((e) => e.event).find((e) => e.type === 'StepSucceeded' || e.type === 'StepFailed');
+    });
+  } finally {
+    redis.disconnect();
+  }
+};
+
+describe('hotfix playground', () => {
+  let running: RunningPlayground;
+  let origin = '';
+  let token = '';
+  beforeAll(async () => {
+    ({ running } = await playground({}));
+    const url = new URL(running.url);
+    origin = url.origin;
+    token = url.searchParams.get('token') ?? '';
+  }, 60_000);
+
+  it('listens on 127.0.0.1 and prints a URL there with a token of at least 128 random bits', () => {
+    expect(running.address).toBe('127.0.0.1');
+    expect(origin).toBe(`http://127.0.0.1:${running.port}`);
+    expect(Buffer.from(token, 'base64url').length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('refuses a request for another Host (DNS rebinding), even with the token', async () => {
+    const answer = await send(running.port, `/playground?token=${token}`, {
+      host: `rebound.attacker.example:${running.port}`,
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.body).toBe(
+      `hotfix playground: refused: Host "rebound.attacker.example:${running.port}" is not this playground's address (127.0.0.1:${running.port})\n`,
+    );
+    expect(answer.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('refuses the page, its state, its stream and its actions without the token', async () => {
+    const host = `127.0.0.1:${running.port}`;
+    for (const path of ['/playground', '/playground/api/state?as=U0ALICE', '/playground/events', '/']) {
+      const answer = await send(running.port, path, { host });
+      expect(answer.status, path).toBe(401);
+      expect(answer.body).toBe(
+        'hotfix playground: open the URL hotfix playground printed at start-up (it carries the access token)\n',
+      );
+    }
+    const act = await send(
+      running.port,
+      '/playground/api/command',
+      { host, 'content-type': 'application/json' },
+      'POST',
+      JSON.stringify({ as: ALICE, text: '/hotfix start' }),
+    );
+    expect(act.status).toBe(401);
+    const wrong = await send(running.port, '/playground?token=guessed', { host });
+    expect(wrong.status).toBe(403);
+    expect(running.standIn.messages(running.settings.config.slack?.incident_channel ?? '')).toEqual([]);
+  });
+
+  it('lets the printed URL in: a cookie for the page, then the page and its API with it, as localhost too', async () => {
+    const first = await send(running.port, `/playground?token=${token}&as=${BOB}`, {
+      host: `127.0.0.1:${running.port}`,
+    });
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe(`/playground?as=${BOB}`);
+    const cookie = String(first.headers['set-cookie']);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    const pair = cookie.split(';')[0] ?? '';
+
+    for (const host of [`127.0.0.1:${running.port}`, `localhost:${running.port}`]) {
+      const page = await send(running.port, `/playground?as=${BOB}`, { host, cookie: pair });
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('hotfix playground');
+    }
+    const state = await send(running.port, '/playground/api/state?as=U0ALICE', {
+      host: `localhost:${running.port}`,
+      cookie: pair,
+      origin: `http://localhost:${running.port}`,
+    });
+    expect(state.status).toBe(200);
+    expect(JSON.parse(state.body)).toMatchObject({ as: { id: ALICE } });
+  });
+
+  it("refuses another site's page, even when the browser sends the cookie along", async () => {
+    const first = await send(running.port, `/playground?token=${token}`, {
+      host: `127.0.0.1:${running.port}`,
+    });
+    const cookie = String(first.headers['set-cookie']).split(';')[0] ?? '';
+    const answer = await send(
+      running.port,
+      '/playground/api/command',
+      {
+        host: `127.0.0.1:${running.port}`,
+        cookie,
+        origin: 'https://evil.example',
+        'content-type': 'application/json',
+      },
+      'POST',
+      JSON.stringify({ as: ALICE, text: '/hotfix start' }),
+    );
+    expect(answer.status).toBe(403);
+    expect(answer.body).toBe(
+      `hotfix playground: refused: a page from "https://evil.example" may not call this playground (http://127.0.0.1:${running.port})\n`,
+    );
+  });
+
+  it('keeps /healthz open, and its Slack endpoint takes only signed deliveries', async () => {
+    const host = `127.0.0.1:${running.port}`;
+    expect((await send(running.port, '/healthz', { host })).status).toBe(200);
+    const forged = await send(
+      running.port,
+      '/slack/events',
+      { host, 'content-type': 'application/x-www-form-urlencoded' },
+      'POST',
+      'command=%2Fhotfix&text=start&user_id=U0ALICE',
+    );
+    expect(forged.status).toBe(401);
+  });
+});
+
+describe('hotfix playground with a team’s own hotfix.yml', () => {
+  it('shows its run steps instead of running them, and keeps its keys under hotfix-playground:', async () => {
+    const marker = join(dir, 'dry-deployed');
+    const { running, prefix } = await playground({}, { HOTFIX_CONFIG: await teamConfig('dry', marker) });
+    expect(running.dryRun).toBe(true);
+
+    const step = await deployStep(running, await deployOnce(running));
+
+    expect(step).toMatchObject({ type: 'StepSucceeded' });
+    expect(step && 'output' in step ? step.output : '').toContain(
+      `dry run: not executed\nwould run: "touch" ${JSON.stringify(marker)}`,
+    );
+    expect(existsSync(marker)).toBe(false);
+    // The suite's private redis-server holds nothing but what its playgrounds wrote.
+    const keys = await redisServer().connect().keys('*');
+    expect(keys.filter((key) => key.startsWith(`hotfix-playground:${prefix}`)).length).toBeGreaterThan(0);
+    expect(keys.filter((key) => !key.startsWith('hotfix-playground:'))).toEqual([]);
+  }, 90_000);
+
+  it('runs them with --live', async () => {
+    const marker = join(dir, 'live-deployed');
+    const { running } = await playground({ live: true }, { HOTFIX_CONFIG: await teamConfig('live', marker) });
+    expect(running.dryRun).toBe(false);
+
+    const step = await deployStep(running, await deployOnce(running));
+
+    expect(step).toMatchObject({ type: 'StepSucceeded' });
+    expect(existsSync(marker)).toBe(true);
+  }, 90_000);
+});
+
+describe("the playground's audit key", () => {
+  it('is made once, readable by its owner only, kept outside Redis and used again on the next start', async () => {
+    const stateDir = join(dir, 'own-state');
+    const first = await playground({ stateDir });
+    const file = join(stateDir, 'audit-key');
+    const key = (await readFile(file, 'utf8')).trim();
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(first.running.settings.env.HOTFIX_AUDIT_KEY).toBe(key);
+
+    const second = await playground({ stateDir });
+    expect(second.running.settings.env.HOTFIX_AUDIT_KEY).toBe(key);
+    expect(await readFile(file, 'utf8')).toBe(`${key}\n`);
+  }, 60_000);
+});
