@@ -86,6 +86,7 @@ const terminate = () => {
 };
 
 const stop = (why) => {
+  if (spec === undefined) process.exit(0);
   // Once the command has exited, a late abort must not change how it ended.
   if (!exited) reason ??= why;
   clearTimeout(stopTimer);
@@ -95,7 +96,6 @@ const stop = (why) => {
 function workerGone() {
   if (orphaned) return;
   orphaned = true;
-  if (spec === undefined) process.exit(0);
   stop('aborted');
 }
 
