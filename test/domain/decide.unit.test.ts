@@ -296,7 +296,7 @@ describe('pipeline steps', () => {
       .thenNothing();
     // The record says attempt 1 never finished, and why, before attempt 2 starts.
     given(running.history)
-      .when({ ...cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2), interruption: 'its worker died' })
+      .when(cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2, { interruption: 'its worker died' }))
       .then([
         { type: 'StepInterrupted', step: DEPLOY_STEPS.backup, attempt: 1, reason: 'its worker died' },
         { type: 'StepStarted', attempt: 2 },

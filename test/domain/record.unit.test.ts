@@ -234,13 +234,12 @@ describe('what ran, in the record', () => {
   it('says which attempt of a step was interrupted, by whose worker, and how it ended', () => {
     const resumed = play(
       [
-        [{ ...cmd.startStep(DEPLOY_STEPS.backup), owner: 'job-1' }],
+        [cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 1, { owner: 'job-1' })],
         [
-          {
-            ...cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2),
+          cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2, {
             owner: 'job-1',
             interruption: 'its worker stopped mid-step (owner job-1); its processes were ended with it',
-          },
+          }),
         ],
         [cmd.succeed(DEPLOY_STEPS.backup, 'deploy-1', 2)],
       ],

@@ -36,11 +36,17 @@ export const cmd = {
   }),
   deploy: (by: Person = people.tech1): HotfixCommand => ({ type: 'RequestDeploy', by }),
   grant: (runId = 'deploy-1'): HotfixCommand => ({ type: 'GrantLock', runId, by: worker }),
-  startStep: (step: string, runId = 'deploy-1', attempt = 1): HotfixCommand => ({
+  startStep: (
+    step: string,
+    runId = 'deploy-1',
+    attempt = 1,
+    job: { owner?: string; interruption?: string } = {},
+  ): HotfixCommand => ({
     type: 'StartStep',
     runId,
     step,
     attempt,
+    ...job,
     by: worker,
   }),
   succeed: (step: string, runId = 'deploy-1', attempt = 1): HotfixCommand => ({
