@@ -67,7 +67,7 @@ const jsonRecordAnchor = z.object({
  * `events.chain`, or the Markdown footer "Built from N events; hash-chain head `…` (the chain holds M
  * events)". The footer is the record's last line, so user text above it cannot pose as one.
  */
-export const readRecordAnchor = (text: string): RecordAnchor | undefined => {
+const readRecordAnchor = (text: string): RecordAnchor | undefined => {
   try {
     const json = jsonRecordAnchor.safeParse(JSON.parse(text));
     if (json.success) return { hotfixId: json.data.hotfixId, ...json.data.events.chain };
