@@ -59,7 +59,7 @@ describe('crash safety', () => {
       .map((e) => e.event)
       .filter((e) => 'step' in e && e.step === 'execution.api.1')
       .map((e) => `${e.type}#${'attempt' in e ? e.attempt : ''}`);
-    expect(slow).toEqual(['StepStarted#1', 'StepStarted#2', 'StepSucceeded#2']);
+    expect(slow).toEqual(['StepStarted#1', 'StepInterrupted#1', 'StepStarted#2', 'StepSucceeded#2']);
     const state = await h.state(hotfixId);
     expect(state.lock.status).toBe('granted');
     expect(await h.engine.redis.hget(`${h.prefix}{hotfix}:lock:api`, 'hotfixId')).toBe(hotfixId);
