@@ -10,12 +10,14 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+import { TEST_AUDIT_KEY, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
 
 /**
- * The playground in a real browser: `hotfix serve` with no Slack token (the real bot, pipelines and workers
- * against the in-process Slack stand-in), driven through the page in Debian's headless Chromium as the
- * people of the bundled playground config would, from `/hotfix start` to the deployment record.
+ * The playground in a real browser: `hotfix playground --live` (the real bot, pipelines and workers against
+ * the in-process Slack stand-in; --live because the config is a copy, not the bundled file, and its example
+ * scripts should run), opened at the URL it prints (with its token) and driven through the page in Debian's
+ * headless Chromium as the people of the bundled playground config would, from `/hotfix start` to the
+ * deployment record.
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -60,14 +62,16 @@ const shortConfig = (text: string, port: number): string => {
 
 interface Served {
   readonly child: ChildProcess;
+  /** The URL the playground printed, with its per-start token. */
+  readonly url: string;
   /** What the process printed (pino's lines and the playground banner), for a failure's message. */
   output(): string;
   stop(): Promise<void>;
 }
 
-/** `node bin/hotfix.js serve` from the repository root, ready once /readyz answers 200. */
-const startServe = async (env: NodeJS.ProcessEnv, port: number): Promise<Served> => {
-  const child = spawn(process.execPath, ['bin/hotfix.js', 'serve'], {
+/** `node bin/hotfix.js playground --live` from the repository root, ready once it printed its URL. */
+const startPlayground = async (env: NodeJS.ProcessEnv, port: number): Promise<Served> => {
+  const child = spawn(process.execPath, ['bin/hotfix.js', 'playground', '--live'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,7 +85,8 @@ const startServe = async (env: NodeJS.ProcessEnv, port: number): Promise<Served>
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const exited = once(child, 'exit');
-  const served: Served = {
+  const printed = () => /open (http:\/\/\S+)/.exec(output)?.[1];
+  const served = {
     child,
     output: () => output,
     async stop() {
@@ -95,15 +100,16 @@ const startServe = async (env: NodeJS.ProcessEnv, port: number): Promise<Served>
   };
   const deadline = performance.now() + STEP_MS;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`hotfix serve exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) throw new Error(`hotfix playground exited (${child.exitCode}):\n${output}`);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
       (r) => r.ok,
       () => false,
     );
-    if (ready) return served;
+    const url = printed();
+    if (ready && url !== undefined) return { ...served, url };
     if (performance.now() > deadline) {
       await served.stop();
-      throw new Error(`hotfix serve did not get ready on port ${port}:\n${output}`);
+      throw new Error(`hotfix playground did not get ready on port ${port}:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -113,7 +119,6 @@ const redisServer = useRedisServer();
 let dir = '';
 let served: Served | undefined;
 let browser: Browser | undefined;
-let base = '';
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
@@ -127,19 +132,20 @@ beforeAll(async () => {
   const env: NodeJS.ProcessEnv = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(SLACK_|HOTFIX_|Microsoft)/.test(name)),
   );
-  served = await startServe(
+  served = await startPlayground(
     {
       ...env,
       PORT: String(port),
       REDIS_URL: redisServer().url,
       HOTFIX_REDIS_PREFIX: uniquePrefix('browser'),
+      HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
       HOTFIX_CONFIG: config,
       HOTFIX_SHUTDOWN_GRACE: '2s',
       LOG_LEVEL: process.env.TEST_LOG ?? 'warn',
     },
     port,
   );
-  base = `http://127.0.0.1:${port}`;
+  expect(served.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/playground\\?token=[\\w-]{22,}$`));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 45_000);
 
@@ -215,8 +221,9 @@ describe('the playground in a headless Chromium', () => {
     const pg = playground(page);
 
     try {
-      // Alice opens the page and starts a hotfix from the composer.
-      await page.goto(`${base}/playground?as=${PEOPLE.alice}`);
+      // Alice opens the URL the playground printed (its token becomes a cookie) and starts a hotfix.
+      await page.goto(`${served?.url ?? ''}&as=${PEOPLE.alice}`);
+      expect(new URL(page.url()).searchParams.has('token')).toBe(false);
       await page.locator(`#people [data-as="${PEOPLE.alice}"][aria-pressed="true"]`).waitFor();
       await pg.command('/hotfix start INC-7');
       const modal = page.locator('#modal form.modal[data-callback-id="hotfix_plan"]');
@@ -343,7 +350,7 @@ describe('the playground in a headless Chromium', () => {
       await page.screenshot({ path: join(OUTPUT, 'failure.png'), fullPage: true }).catch(() => undefined);
       console.error(
         `browser test failed after:\n${timings.join('\n')}\npage problems: ${problems.join('; ') || 'none'}\n` +
-          `hotfix serve said:\n${served?.output().slice(-4000) ?? ''}`,
+          `hotfix playground said:\n${served?.output().slice(-4000) ?? ''}`,
       );
       throw error;
     } finally {
