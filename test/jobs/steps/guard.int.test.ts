@@ -5,8 +5,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runStep } from '../../../src/jobs/steps/run-step.ts';
 import { waitFor } from '../../helpers/wait.ts';
-import { isRunning } from './helpers.ts';
+import { isRunning, runStepOf, testContext } from './helpers.ts';
 
 let dir: string;
 let worker: ChildProcess | undefined;
@@ -65,5 +66,21 @@ describe('the step guard', () => {
     worker.kill('SIGCONT');
     await once(worker, 'exit');
     expect(JSON.parse(started.printed())).toMatchObject({ ok: false, error: 'timed out after 1s (killed)' });
+  });
+
+  it('a guard killed on its own: the worker ends the step and says the guard went away', async () => {
+    const pidFile = join(dir, 'pids');
+    const step = runStepOf(['./scripts/hang-ignoring-term.sh'], { env: { PID_FILE: pidFile } });
+    const running = runStep(
+      step,
+      testContext({ defaults: { runTimeoutMs: 60_000, httpTimeoutMs: 1, killGraceMs: 20_000 } }),
+    );
+    const pids = await pidsFrom(pidFile);
+    const stat = await readFile(`/proc/${pids[0]}/stat`, 'utf8');
+    const guard = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    process.kill(guard, 'SIGKILL');
+    expect(await running).toMatchObject({ ok: false, error: 'step guard ended without a result' });
+    // SIGKILL takes effect a moment after it is sent.
+    await waitFor('the step to end', () => pids.every((pid) => !isRunning(pid)), 5_000);
   });
 });
