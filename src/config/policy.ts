@@ -1,4 +1,5 @@
 import type { Person, Role } from '../domain/hotfix/people.ts';
+import type { PlanFieldRules } from '../domain/hotfix/plan.ts';
 import type { Pipeline, Policy, ServicePolicy, StepSpec } from '../domain/hotfix/policy.ts';
 import type { Config, PipelineConfig, Step } from './schema.ts';
 
@@ -54,5 +55,14 @@ export const toPolicy = (config: Config): Policy => {
       rollback: pipeline(service.rollback),
       monitor: service.monitor.map(({ name, every }) => ({ name, everyMs: every })),
     })),
+    planFields: planFieldRules(config),
   };
 };
+
+/** hotfix.yml's `plan_fields`, keyed as the plan names its fields. */
+export const planFieldRules = ({ plan_fields: rules }: Config): PlanFieldRules => ({
+  issueId: rules.issue_id,
+  version: rules.version,
+  previousVersion: rules.previous_version,
+  summary: rules.summary,
+});

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { PlanFieldRule } from '../domain/hotfix/plan.ts';
+import { DEFAULT_PLAN_FIELD_RULES } from '../domain/hotfix/plan.ts';
 import type { Stage } from '../domain/hotfix/policy.ts';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './duration.ts';
 import { JSON_PATH_PATTERN } from './json-path.ts';
@@ -281,6 +283,26 @@ const isRegExp = (source: string): boolean => {
   }
 };
 
+const planFieldRule = (defaults: PlanFieldRule) =>
+  strict({
+    pattern: z
+      .string()
+      .refine(isRegExp, { error: (iss) => `expected a regular expression, ${got(iss)}` })
+      .default(defaults.pattern)
+      .meta({ description: 'a regular expression (JavaScript syntax) every value must match' }),
+    hint: z
+      .string()
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .optional()
+      .meta({ description: 'how a refusal words the pattern: "The version must be <hint>."' }),
+  })
+    .prefault({})
+    .transform(({ pattern, hint }): PlanFieldRule => ({
+      pattern,
+      hint: hint ?? (pattern === defaults.pattern ? defaults.hint : `text matching /${pattern}/`),
+    }));
+
 export const hotfixConfigSchema = strict({
   timezone: z
     .string()
@@ -333,6 +355,17 @@ export const hotfixConfigSchema = strict({
   services: z
     .record(serviceName, serviceSchema)
     .refine((services) => Object.keys(services).length > 0, { error: 'define at least one service' }),
+  plan_fields: strict({
+    issue_id: planFieldRule(DEFAULT_PLAN_FIELD_RULES.issueId),
+    version: planFieldRule(DEFAULT_PLAN_FIELD_RULES.version),
+    previous_version: planFieldRule(DEFAULT_PLAN_FIELD_RULES.previousVersion),
+    summary: planFieldRule(DEFAULT_PLAN_FIELD_RULES.summary),
+  })
+    .prefault({})
+    .meta({
+      description:
+        'what the plan fields that reach step templates ({{plan.issue_id}}, {{plan.version}}…) must look like; checked in the form, on every path that starts or edits a plan, and again before a step renders them',
+    }),
   secrets: strict({
     env: z
       .array(envName)

@@ -1,3 +1,5 @@
+import type { Plan, PlanFieldRules, TemplatedPlanField } from '../domain/hotfix/plan.ts';
+import { planFieldProblem } from '../domain/hotfix/plan.ts';
 import { didYouMean } from './messages.ts';
 
 /**
@@ -75,3 +77,29 @@ export const renderTemplate = (
 /** Replaces every template with `placeholder`, to validate the shape of a templated URL. */
 export const withPlaceholders = (text: string, placeholder: string): string =>
   text.replace(TEMPLATE, placeholder);
+
+const PLAN_FIELD_OF: Readonly<Partial<Record<string, TemplatedPlanField>>> = {
+  'plan.issue_id': 'issueId',
+  'plan.version': 'version',
+  'plan.previous_version': 'previousVersion',
+  'plan.summary': 'summary',
+};
+
+/**
+ * Why a step must not render its templates, or null: a plan value it uses does not match hotfix.yml's
+ * `plan_fields` (a plan recorded before the check, or a pattern tightened since). `templated` is the step's
+ * spec as configured, every template in it (argv, URL, headers, body) unrendered.
+ */
+export const templateRefusal = (
+  templated: unknown,
+  plan: Pick<Plan, TemplatedPlanField>,
+  rules: PlanFieldRules | undefined,
+): string | null => {
+  for (const [whole, name = ''] of (JSON.stringify(templated) ?? '').matchAll(TEMPLATE)) {
+    const field = PLAN_FIELD_OF[name];
+    const problem = field === undefined ? null : planFieldProblem(field, plan[field], rules);
+    if (problem !== null)
+      return `${whole} was not rendered: ${problem} The step did not run (hotfix.yml plan_fields).`;
+  }
+  return null;
+};

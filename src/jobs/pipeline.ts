@@ -1,7 +1,9 @@
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import type { Config } from '../config/load.ts';
+import { planFieldRules } from '../config/policy.ts';
 import type { Step } from '../config/schema.ts';
+import { templateRefusal } from '../config/template.ts';
 import { RuleViolation } from '../domain/hotfix/errors.ts';
 import { InvalidEventError } from '../store/event-codec.ts';
 import type { HotfixCommand } from '../domain/hotfix/commands.ts';
@@ -149,12 +151,12 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
           stepName: step.name,
           attempt: step.attempt,
         });
-        const outcome: StepOutcome = await runStep(spec, {
-          ...deps.stepContext(signal),
-          vars,
-          attempt: step.attempt,
-          signal,
-        });
+        // Defence in depth: a plan value the form and the domain would refuse today never reaches a step.
+        const refused = templateRefusal(spec, state.plan, planFieldRules(deps.config()));
+        const outcome: StepOutcome =
+          refused === null
+            ? await runStep(spec, { ...deps.stepContext(signal), vars, attempt: step.attempt, signal })
+            : { ok: false, output: '', durationMs: 0, error: refused };
         // The run was aborted by a person: the step was stopped, and the stream already says why.
         if (runAborted(data)) return 'pause';
         // Interrupted by shutdown: the step did not fail; the job is handed back and resumed elsewhere.

@@ -5,7 +5,7 @@ import { CHECKLISTS } from './events.ts';
 import type { Person, Role } from './people.ts';
 import { personKey } from './people.ts';
 import type { Plan } from './plan.ts';
-import { planHash } from './plan.ts';
+import { planFieldProblems, planHash } from './plan.ts';
 import type { Policy, RunKind, StepSpec } from './policy.ts';
 import { rolesOf, STAGES } from './policy.ts';
 import {
@@ -786,6 +786,9 @@ function validPlan(plan: Plan, policy: Policy): Plan {
     );
   if (new Set(plan.services).size !== plan.services.length)
     refuse('invalid_plan', 'A service is listed twice.');
+  // Every path that starts or edits a plan (Slack, CLI, playground) comes here: the form's check is not enough.
+  const [problem] = Object.values(planFieldProblems(plan, policy.planFields));
+  if (problem !== undefined) refuse('invalid_plan', problem);
   return plan;
 }
 

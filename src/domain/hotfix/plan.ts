@@ -55,3 +55,68 @@ const canonical = (value: unknown): string => {
 /** Approvals are bound to this hash: any edit of the plan changes it. */
 export const planHash = (plan: Plan): string =>
   createHash('sha256').update(canonical(plan)).digest('hex').slice(0, 16);
+
+/** The plan fields that reach step templates (`{{plan.issue_id}}`, `{{plan.version}}`…), by their Plan key. */
+export const TEMPLATED_PLAN_FIELDS = ['issueId', 'version', 'previousVersion', 'summary'] as const;
+export type TemplatedPlanField = (typeof TEMPLATED_PLAN_FIELDS)[number];
+
+/** What a templated plan field must look like: a regular expression (JavaScript syntax) and its wording. */
+export interface PlanFieldRule {
+  readonly pattern: string;
+  /** Completes "The version must be …" in refusals. */
+  readonly hint: string;
+}
+export type PlanFieldRules = Readonly<Record<TemplatedPlanField, PlanFieldRule>>;
+
+/**
+ * hotfix.yml's defaults (`plan_fields`). A value that starts with `-` would reach a command's argv as an
+ * option (`--upload-pack=…` as a version); `/`, `?` or `#` would change a templated URL's path or query.
+ */
+export const DEFAULT_PLAN_FIELD_RULES: PlanFieldRules = {
+  issueId: {
+    pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+    hint: 'letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. INC-42)',
+  },
+  version: {
+    pattern: '^[A-Za-z0-9][A-Za-z0-9._+-]*$',
+    hint: 'letters, digits, ".", "_", "+" or "-", starting with a letter or digit (e.g. 2.3.1)',
+  },
+  previousVersion: {
+    pattern: '^[A-Za-z0-9][A-Za-z0-9._+-]*$',
+    hint: 'letters, digits, ".", "_", "+" or "-", starting with a letter or digit (e.g. 2.3.0)',
+  },
+  summary: { pattern: '^(?!-)', hint: 'text that does not start with "-"' },
+};
+
+export const PLAN_FIELD_LABELS: Readonly<Record<TemplatedPlanField, string>> = {
+  issueId: 'The issue ID',
+  version: 'The version',
+  previousVersion: 'The previous version',
+  summary: 'The summary',
+};
+
+/**
+ * Why a value of a templated plan field is refused, or null when it matches its rule. An empty previous
+ * version is allowed (it is optional); other empty fields are refused elsewhere as missing.
+ */
+export const planFieldProblem = (
+  field: TemplatedPlanField,
+  value: string,
+  rules: PlanFieldRules = DEFAULT_PLAN_FIELD_RULES,
+): string | null => {
+  if (value === '') return null;
+  const rule = rules[field];
+  return new RegExp(rule.pattern).test(value) ? null : `${PLAN_FIELD_LABELS[field]} must be ${rule.hint}.`;
+};
+
+/** The problems of a plan's templated fields, by field; empty when every one matches its rule. */
+export const planFieldProblems = (
+  plan: Pick<Plan, TemplatedPlanField>,
+  rules: PlanFieldRules = DEFAULT_PLAN_FIELD_RULES,
+): Partial<Record<TemplatedPlanField, string>> =>
+  Object.fromEntries(
+    TEMPLATED_PLAN_FIELDS.flatMap((field) => {
+      const problem = planFieldProblem(field, plan[field], rules);
+      return problem === null ? [] : [[field, problem]];
+    }),
+  );

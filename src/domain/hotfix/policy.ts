@@ -1,5 +1,6 @@
 import type { Person, PersonKey, Role } from './people.ts';
 import { personKey } from './people.ts';
+import type { PlanFieldRules } from './plan.ts';
 
 export const STAGES = ['preparation', 'execution', 'verification'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -108,6 +109,8 @@ export interface Policy {
     readonly environment_readiness: readonly string[];
   };
   readonly services: Readonly<Record<string, ServicePolicy>>;
+  /** What the plan fields that reach step templates must look like (hotfix.yml `plan_fields`); defaults when absent. */
+  readonly planFields?: PlanFieldRules;
 }
 
 /** The roles a person holds under the policy (in config order). */

@@ -149,6 +149,8 @@ const step = (name: string, manual?: string): StepSpec =>
       }
     : { name, kind: 'manual', roles: ['business', 'technical'], attempts: 1, manual }) as StepSpec;
 
+const ANYTHING = { pattern: '', hint: 'anything' };
+
 interface Played {
   readonly history: HotfixEvent[];
   readonly states: HotfixState[];
@@ -178,8 +180,13 @@ const play = (t: () => string): Played => {
       },
     },
     // Streams recorded before plan fields were checked may hold any text: the renderers must cope.
-    planFields: { issueId: '', version: '', previousVersion: '', summary: '' },
-  } as Policy;
+    planFields: {
+      issueId: ANYTHING,
+      version: ANYTHING,
+      previousVersion: ANYTHING,
+      summary: ANYTHING,
+    },
+  };
   const who = {
     requester: named(people.requester, t()),
     tech1: named(people.tech1, t()),

@@ -12,7 +12,8 @@ import { DURATION_HINT, DURATION_PATTERN } from '../../../config/duration.ts';
 import type { RollbackTrigger } from '../../../domain/hotfix/events.ts';
 import type { Person, Role } from '../../../domain/hotfix/people.ts';
 import type { Plan, Severity } from '../../../domain/hotfix/plan.ts';
-import { planHash, SEVERITIES } from '../../../domain/hotfix/plan.ts';
+import type { PlanFieldRules, TemplatedPlanField } from '../../../domain/hotfix/plan.ts';
+import { planFieldProblem, planHash, SEVERITIES } from '../../../domain/hotfix/plan.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
 import type { ModalMetadata, PlanBlockId } from '../ids.ts';
 import { BLOCKS, CALLBACKS, encodeModalMetadata, INPUT_ACTION, PLAN_BLOCKS, REASON_BLOCKS } from '../ids.ts';
@@ -433,8 +434,15 @@ const unixDate = (label: string) =>
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'Not a Slack user.' });
 
+const TEMPLATED_FIELD_BLOCKS = [
+  ['issueId', PLAN_BLOCKS.issueId],
+  ['version', PLAN_BLOCKS.version],
+  ['previousVersion', PLAN_BLOCKS.previousVersion],
+  ['summary', PLAN_BLOCKS.summary],
+] as const satisfies readonly (readonly [TemplatedPlanField, PlanBlockId])[];
+
 /** The plan modal's fields, keyed by block id, so zod's issue paths are the block ids Slack wants. */
-const planFormSchema = (services: readonly string[]) =>
+const planFormSchema = (services: readonly string[], rules: PlanFieldRules | undefined) =>
   z
     .object({
       [PLAN_BLOCKS.issueId]: required('the issue ID', 100),
@@ -478,6 +486,11 @@ const planFormSchema = (services: readonly string[]) =>
       [PLAN_BLOCKS.resManagement]: z.array(slackUserId),
     })
     .superRefine((form, ctx) => {
+      // The fields that reach step templates: refused under the field, before the domain refuses the plan.
+      for (const [field, blockId] of TEMPLATED_FIELD_BLOCKS) {
+        const problem = planFieldProblem(field, form[blockId], rules);
+        if (problem !== null) ctx.addIssue({ code: 'custom', path: [blockId], message: problem });
+      }
       const start = form[PLAN_BLOCKS.start];
       const target = form[PLAN_BLOCKS.targetCompletion];
       if (typeof start === 'number' && typeof target === 'number' && target <= start)
@@ -499,7 +512,12 @@ const isoOf = (unix: number | null | undefined): string | undefined =>
  */
 export const parsePlanSubmission = (
   values: ViewStateValues,
-  config: { readonly services: readonly string[]; readonly initial?: Plan },
+  config: {
+    readonly services: readonly string[];
+    readonly initial?: Plan;
+    /** hotfix.yml `plan_fields`; the defaults when absent. */
+    readonly planFields?: PlanFieldRules | undefined;
+  },
 ): Parsed<{ plan: Plan }> => {
   const { services } = config;
   const known = new Map(
@@ -532,7 +550,7 @@ export const parsePlanSubmission = (
     [PLAN_BLOCKS.resBusiness]: usersOf(values, PLAN_BLOCKS.resBusiness),
     [PLAN_BLOCKS.resManagement]: usersOf(values, PLAN_BLOCKS.resManagement),
   };
-  const parsed = planFormSchema(services).safeParse(form);
+  const parsed = planFormSchema(services, config.planFields).safeParse(form);
   if (!parsed.success) return { ok: false, errors: errorsOf(parsed.error) };
   const f = parsed.data;
   const start = isoOf(f[PLAN_BLOCKS.start]);

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { holdsLock, isOpen } from '../../../domain/hotfix/queries.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import { personKey } from '../../../domain/hotfix/people.ts';
+import { planFieldProblem } from '../../../domain/hotfix/plan.ts';
 import { renderCard } from '../blocks/card.ts';
 import { PHASE_EMOJI, PHASE_LABELS } from '../blocks/common.ts';
 import type { PERSON_ROLLBACK_TRIGGERS } from '../blocks/modals.ts';
@@ -13,7 +14,7 @@ import type { BotDeps } from '../deps.ts';
 import { ackThenClaim } from '../once-per-delivery.ts';
 import { COMMAND } from '../ids.ts';
 import { readRecord, recordSummary } from '../record.ts';
-import { helpMessage, usageText } from '../replies.ts';
+import { helpMessage, refusalText, usageText } from '../replies.ts';
 import type { Tell } from './shared.ts';
 import {
   cardOptions,
@@ -62,6 +63,10 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
         case 'usage':
           return tell(usageText(sub.problem));
         case 'start': {
+          const problem = sub.issueId
+            ? planFieldProblem('issueId', sub.issueId, deps.policy().planFields)
+            : null;
+          if (problem !== null) return tell(refusalText('invalid_plan', problem));
           const config = deps.config();
           return openModal(
             client,

@@ -122,6 +122,7 @@ export const registerViews = (app: App, deps: BotDeps): void => {
       return parsePlanSubmission(values, {
         services: Object.keys(deps.config().services),
         ...(initial ? { initial } : {}),
+        planFields: deps.policy().planFields,
       });
     },
     run: async ({ plan }, { meta, by, args }) => {

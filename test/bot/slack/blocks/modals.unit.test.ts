@@ -2,6 +2,7 @@ import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { checkView } from '../../../../src/bot/slack/blocks/limits.ts';
 import type { ViewStateValues } from '../../../../src/bot/slack/blocks/modals.ts';
+import { DEFAULT_PLAN_FIELD_RULES } from '../../../../src/domain/hotfix/plan.ts';
 import {
   parseIssueSubmission,
   parseLessonsSubmission,
@@ -104,6 +105,38 @@ describe('the plan modal', () => {
     const parsed = parsePlanSubmission(valuesFromView(view), { services, initial: fullPlan });
     expect(parsed).toEqual({ ok: true, plan: fullPlan });
     if (parsed.ok) expect(planHash(parsed.plan)).toBe(planHash(fullPlan));
+  });
+
+  it('refuses a value that would reach a step as an option, with the reason under its field', () => {
+    let values = valuesFromView(renderPlanModal({ services, initial: fullPlan }));
+    values = set(values, PLAN_BLOCKS.version, { value: '--upload-pack=touch /tmp/pwned' });
+    values = set(values, PLAN_BLOCKS.issueId, { value: 'INC 42' });
+    values = set(values, PLAN_BLOCKS.summary, { value: '-x fixes it' });
+    const parsed = parsePlanSubmission(values, { services });
+    expect(parsed).toEqual({
+      ok: false,
+      errors: {
+        [PLAN_BLOCKS.version]:
+          'The version must be letters, digits, ".", "_", "+" or "-", starting with a letter or digit (e.g. 2.3.1).',
+        [PLAN_BLOCKS.issueId]:
+          'The issue ID must be letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. INC-42).',
+        [PLAN_BLOCKS.summary]: 'The summary must be text that does not start with "-".',
+      },
+    });
+  });
+
+  it('checks the plan fields against the patterns of hotfix.yml when it has its own', () => {
+    const semver = { pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$', hint: 'a version such as 2.3.1' };
+    const planFields = { ...DEFAULT_PLAN_FIELD_RULES, version: semver, previousVersion: semver };
+    let values = valuesFromView(renderPlanModal({ services, initial: { ...fullPlan, version: '2.3.1' } }));
+    expect(parsePlanSubmission(values, { services, planFields }).ok).toBe(true);
+    values = set(values, PLAN_BLOCKS.version, { value: '2.3.1-beta' });
+    expect(parsePlanSubmission(values, { services, planFields })).toEqual({
+      ok: false,
+      errors: { [PLAN_BLOCKS.version]: 'The version must be a version such as 2.3.1.' },
+    });
+    // The default pattern takes it.
+    expect(parsePlanSubmission(values, { services }).ok).toBe(true);
   });
 
   it('reads people pickers as Slack people, and lists as lines', () => {
