@@ -1,8 +1,8 @@
-import type { Receiver } from '@slack/bolt';
+import type { AnyMiddlewareArgs, Receiver } from '@slack/bolt';
 import { App, LogLevel } from '@slack/bolt';
 import type { BotDeps } from './deps.ts';
 import type { SlackDelivery } from './front.ts';
-import { ACK_HEARD } from './front.ts';
+import { ACK_HEARD, deliveryKind } from './front.ts';
 import { oncePerDelivery } from './once-per-delivery.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommand } from './listeners/command.ts';
@@ -58,15 +58,20 @@ export const createSlackBot = (deps: BotDeps, options: SlackBotOptions): SlackBo
         socketMode: true,
         logger,
         clientOptions,
+        extendedErrorHandler: true,
       })
-    : new App({ token: options.botToken, receiver, logger, clientOptions });
+    : new App({ token: options.botToken, receiver, logger, clientOptions, extendedErrorHandler: true });
   app.use(oncePerDelivery(deps));
   registerCommand(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);
   registerHome(app, deps);
-  app.error(async (error) => {
-    deps.log.error({ err: String(error) }, 'slack listener failed');
+  // Extended: the handler gets the delivery's body too, so the log says what kind of delivery failed.
+  app.error(async ({ error, body }: { error: Error; body: AnyMiddlewareArgs['body'] }) => {
+    deps.log.error(
+      { kind: deliveryKind(body as unknown as Record<string, unknown>), err: String(error) },
+      'slack listener failed',
+    );
   });
   return {
     app,
@@ -87,7 +92,10 @@ export const createSlackBot = (deps: BotDeps, options: SlackBotOptions): SlackBo
                 customProperties: { [ACK_HEARD]: () => heard ?? Promise.resolve(false) },
               });
             } catch (error) {
-              deps.log.error({ err: String(error) }, 'slack delivery failed');
+              deps.log.error(
+                { kind: deliveryKind(delivery.body), err: String(error) },
+                'slack delivery failed',
+              );
             }
             // A delivery no listener acked (one of no interest to the bot) is answered empty.
             await ack();
