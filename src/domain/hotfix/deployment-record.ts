@@ -230,7 +230,7 @@ export interface TimelineEntry {
   readonly text: string;
 }
 
-/** The deployment record as JSON (`schemaVersion: 1`). Sections follow the Markdown. */
+/** The deployment record as JSON (`schemaVersion: 2`). Sections follow the Markdown. */
 export interface DeploymentRecord {
   readonly schemaVersion: typeof RECORD_SCHEMA_VERSION;
   readonly hotfixId: string;
