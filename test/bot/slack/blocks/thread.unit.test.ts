@@ -12,7 +12,7 @@ import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../../src/service/ports.ts';
 import { minutes, people, policy } from '../../../domain/fixtures/policy.ts';
 import { play } from '../../../domain/given.ts';
-import { cmd, DEPLOY_STEPS, failedVerification, monitoring, verifying } from '../../../domain/scenarios.ts';
+import { cmd, DEPLOY_STEPS, deploying, failedVerification, monitoring, verifying } from '../../../domain/scenarios.ts';
 import { buttons, textOf } from './helpers.ts';
 
 const stored = (event: HotfixEvent, position = 1): StoredEvent => ({
@@ -65,6 +65,27 @@ describe('thread lines', () => {
       by: { platform: 'system', id: 'monitor' },
     };
     expect(renderThreadLine(stored(event), m.state, { timezone: 'UTC' })).toBeNull();
+  });
+
+  it('a resumed step says its earlier attempt was interrupted before the new attempt starts', () => {
+    const resumed = play(
+      [
+        [cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 1, { owner: 'job-1' })],
+        [
+          cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2, {
+            owner: 'job-1',
+            interruption: 'its worker stopped mid-step (owner job-1)',
+          }),
+        ],
+      ],
+      {},
+      deploying().history,
+    );
+    const out = lines(resumed.history, resumed.history.length - 2).map((l) => l.line?.text);
+    expect(out).toEqual([
+      '💥 Attempt 1 of preparation step “System backup” (payments-api) was interrupted: its worker stopped mid-step (owner job-1)',
+      '▶️ Started preparation step “System backup” (payments-api) (attempt 2)',
+    ]);
   });
 
   it('a failed step carries its trimmed output in a code block that cannot be broken out of', () => {
