@@ -11,6 +11,7 @@ import { play } from '../../../domain/given.ts';
 import {
   approvedAndReady,
   cmd,
+  DEPLOY_STEPS,
   deploying,
   failedVerification,
   monitoring,
@@ -148,6 +149,18 @@ describe('the hotfix card', () => {
     expect(text).toMatch(/\*Monitoring\* until 03:35 \(20m left\)/);
     expect(buttons(card.blocks, ACTIONS.proposeRollback)).toHaveLength(1);
     expect(buttons(card.blocks, ACTIONS.signOff)).toEqual([]);
+  });
+
+  it('says a running step is a new attempt after an interrupted one', () => {
+    const resumed = play(
+      [
+        [cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 1, { owner: 'job-1' })],
+        [cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 2, { owner: 'job-1', interruption: 'worker died' })],
+      ],
+      {},
+      deploying().history,
+    );
+    expect(textOf(render(resumed.state).blocks)).toContain('(attempt 2; attempt 1 interrupted)');
   });
 
   it('summarises an open rollback vote and offers no second proposal', () => {
