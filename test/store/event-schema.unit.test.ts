@@ -25,6 +25,27 @@ describe('event schema', () => {
     },
   );
 
+  test("an event stored before schema versions (v1) reads as today's: its planned steps have no recorded spec", () => {
+    const { steps, ...started } = sampleOf.PipelineStarted;
+    const v1 = { ...started, steps: steps.map(({ spec: _spec, ...step }) => step) };
+    const decoded = decodeEvent(JSON.stringify(v1));
+    expect(decoded).toEqual({
+      ok: true,
+      event: { ...sampleOf.PipelineStarted, steps: steps.map((step) => ({ ...step, spec: null })) },
+    });
+    // Today's events say which version they were written in.
+    const encoded = encodeEvent(sampleOf.PipelineStarted);
+    expect(encoded.ok && JSON.parse(encoded.json)).toMatchObject({ schemaVersion: 2 });
+  });
+
+  test.each([
+    ['a newer schema version', 3, 'newer than this release reads (v2): upgrade the bot'],
+    ['a version that is no version', '2', 'its schemaVersion "2" is not a version'],
+  ])('refuses %s', (_, schemaVersion, reason) => {
+    const decoded = decodeEvent(JSON.stringify({ ...sampleOf.PlanApproved, schemaVersion }));
+    expect(decoded.ok === false && decoded.reason).toContain(reason);
+  });
+
   test('drops undefined optional fields, as JSON would', () => {
     const withUndefined = { ...sampleOf.PlanApproved, comment: undefined };
     const encoded = encodeEvent(withUndefined);
