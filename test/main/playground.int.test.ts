@@ -288,6 +288,12 @@ describe('hotfix playground with a team’s own hotfix.yml', () => {
       `dry run: not executed\nwould run: "touch" ${JSON.stringify(marker)}`,
     );
     expect(existsSync(marker)).toBe(false);
+    // The thread shows it too, under the step's line.
+    const shown = JSON.stringify(`would run: "touch" ${JSON.stringify(marker)}`).slice(1, -1);
+    const channel = running.settings.config.slack?.incident_channel ?? '';
+    await waitFor('the dry run in the thread', () =>
+      running.standIn.messages(channel).some((m) => JSON.stringify(m.blocks ?? []).includes(shown)),
+    );
     // The suite's private redis-server holds nothing but what its playgrounds wrote.
     const keys = await redisServer().connect().keys('*');
     expect(keys.filter((key) => key.startsWith(`hotfix-playground:${prefix}`)).length).toBeGreaterThan(0);

@@ -130,7 +130,10 @@ export const renderThreadLine = (
   const blocks: KnownBlock[] = [
     { type: 'section', block_id: BLOCKS.line, text: md(line, LIMITS.sectionText) },
   ];
-  if (event.type === 'StepFailed' && event.output.trim() !== '')
+  // A failed step's output says why; a dry run's (the playground rehearsing a team's config, see
+  // src/jobs/steps/dry-run.ts) is all there is to see of the step: what would have run.
+  const dryRun = event.type === 'StepSucceeded' && event.output.startsWith('dry run: not ');
+  if ((event.type === 'StepFailed' && event.output.trim() !== '') || dryRun)
     blocks.push({
       type: 'section',
       block_id: BLOCKS.output,
