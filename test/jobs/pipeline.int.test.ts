@@ -7,10 +7,13 @@ import { buildRecord, renderRecordMarkdown } from '../../src/domain/hotfix/recor
 import { readEnv } from '../../src/config/env.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { createEngine } from '../../src/main/engine.ts';
+import type { StepSpec } from '../../src/domain/hotfix/policy.ts';
+import type { Run, StepState } from '../../src/domain/hotfix/state.ts';
+import { stepToRun } from '../../src/jobs/pipeline.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { TEST_AUDIT_KEY, useRedisServer } from '../helpers/redis.ts';
 import type { Harness } from './harness.ts';
-import { createHarness, plan, team, waitFor } from './harness.ts';
+import { createHarness, pipelineConfig, plan, team, waitFor } from './harness.ts';
 
 const redisServer = useRedisServer();
 let harness: Harness | undefined;
@@ -322,5 +325,44 @@ describe('a run executes what it recorded', () => {
     } finally {
       await survivor.close(5_000);
     }
+  });
+});
+
+describe('stepToRun', () => {
+  const run = { kind: 'deploy' } as Run;
+  /** The pipeline tests' hotfix.yml, its manual step asking `manual`. */
+  const config = (manual: string) => {
+    const text = pipelineConfig('http://127.0.0.1:9/health').replace('Check a test order', manual);
+    const parsed = parseConfig(text, 'hotfix.yml');
+    if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('\n'));
+    return parsed.config;
+  };
+  const planned = (spec: StepState['spec'], name = 'confirm'): StepState => ({
+    key: 'verification.api.1',
+    stage: 'verification',
+    service: 'api',
+    index: 1,
+    name,
+    kind: 'manual',
+    roles: ['business'],
+    spec,
+    status: 'running',
+    attempt: 1,
+  });
+
+  it('runs the recorded spec whatever the config says now', () => {
+    const recorded: StepSpec = {
+      name: 'confirm',
+      kind: 'manual',
+      manual: 'As recorded',
+      attempts: 1,
+      roles: ['business'],
+    };
+    expect(stepToRun(config('Changed since'), run, planned(recorded))).toEqual(recorded);
+  });
+
+  it('for a run recorded without specs (schema v1), takes the configured step only while it is the same step', () => {
+    expect(stepToRun(config('As configured'), run, planned(null))).toMatchObject({ manual: 'As configured' });
+    expect(stepToRun(config('As configured'), run, planned(null, 'renamed since'))).toBeUndefined();
   });
 });
