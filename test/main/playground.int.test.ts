@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -8,7 +10,7 @@ import type { PlaygroundOptions, RunningPlayground } from '../../src/main/playgr
 import { startPlayground } from '../../src/main/playground.ts';
 import type { StandInMessage } from '../../src/slack-stand-in/index.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
-import { freePort, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+import { TEST_AUDIT_KEY, freePort, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const redisServer = useRedisServer();
@@ -326,4 +328,73 @@ describe("the playground's audit key", () => {
     expect(second.running.settings.env.HOTFIX_AUDIT_KEY).toBe(key);
     expect(await readFile(file, 'utf8')).toBe(`${key}\n`);
   }, 60_000);
+});
+
+describe('hotfix playground on the command line', () => {
+  const cli = (args: readonly string[], env: Record<string, string>) => {
+    const child = spawn(process.execPath, ['bin/hotfix.js', 'playground', ...args], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        REDIS_URL: redisServer().url,
+        HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return { child, stdout: () => stdout, stderr: () => stderr };
+  };
+
+  it('says it runs a team config dry, and warns when --host puts it beyond loopback, whose Host it then holds to', async () => {
+    const port = await freePort();
+    const config = await teamConfig('cli', join(dir, 'cli-deployed'));
+    const run = cli(['--host', '127.0.0.2'], { PORT: String(port), HOTFIX_CONFIG: config });
+    try {
+      await waitFor('the banner', () => run.stdout().includes('open http'), 30_000);
+      const url = /open (\S+)/.exec(run.stdout())?.[1] ?? '';
+      expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.2:${port}/playground\\?token=`));
+      expect(run.stdout()).toContain(
+        `dry run: the run and http steps of ${config} are shown, not run; --live runs them`,
+      );
+      expect(run.stdout()).toContain(
+        'warning: listening on 127.0.0.2: anyone who can reach that address and has the URL can act as anyone in the config',
+      );
+      const answer = await new Promise<number>((resolve, reject) => {
+        request(
+          {
+            host: '127.0.0.2',
+            port,
+            path: new URL(url).pathname + new URL(url).search,
+            headers: { host: `127.0.0.1:${port}` },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
+          .on('error', reject)
+          .end();
+      });
+      expect(answer).toBe(403);
+      expect((await fetch(url, { redirect: 'manual' })).status).toBe(303);
+    } finally {
+      run.child.kill('SIGTERM');
+      await once(run.child, 'exit');
+    }
+    expect(run.child.exitCode).toBe(0);
+  }, 60_000);
+
+  it('refuses a wildcard --host with one line', async () => {
+    const run = cli(['--host', '0.0.0.0'], {});
+    const [code] = (await once(run.child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(run.stderr().trim()).toBe(
+      "hotfix: --host 0.0.0.0 listens everywhere, but the playground answers only requests for the address it prints: give this machine's address or name instead",
+    );
+  });
 });
