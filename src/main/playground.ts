@@ -56,6 +56,8 @@ export interface PlaygroundOptions {
 export interface RunningPlayground extends AppServer {
   /** What to open: the page, with the per-start token. */
   readonly url: string;
+  /** The address it listens on and answers for, as given (`127.0.0.1` unless `--host`). */
+  readonly host: string;
   readonly settings: LoadedConfig;
   /** True when the config's `run` and `http` steps are shown, not run. */
   readonly dryRun: boolean;
@@ -166,7 +168,11 @@ export const startPlayground = async (
     page.close();
     throw new StartupError([error instanceof Error ? error.message : String(error)]);
   }
-  const apiUrl = await standIn.start();
+  const apiUrl = await standIn.start().catch(async (error: unknown) => {
+    page.close();
+    await redis.stop();
+    throw error;
+  });
   const settings: LoadedConfig = {
     ...loaded,
     // A team config written for Teams only still plays here: its hotfixes go to the playground's channel.
@@ -212,6 +218,7 @@ export const startPlayground = async (
   return {
     ...app,
     url: `${origin}${PLAYGROUND_PATH}?token=${token}`,
+    host,
     settings,
     dryRun,
     standIn,
@@ -225,7 +232,7 @@ export const startPlayground = async (
 };
 
 /** What the playground says at start-up: where to go, what it runs, and what it shares. */
-const banner = (running: RunningPlayground, host: string): string => {
+const banner = (running: RunningPlayground): string => {
   const config = running.settings.configPath;
   const steps = running.dryRun
     ? `  dry run: the run and http steps of ${config} are shown, not run; --live runs them`
@@ -238,10 +245,10 @@ const banner = (running: RunningPlayground, host: string): string => {
     '  the real bot and pipelines, Slack played locally; the URL carries this start’s access token',
     steps,
     `  Redis ${running.settings.env.REDIS_URL.replace(/\/\/[^@/]*@/, '//***@')}, keys under ${running.settings.env.HOTFIX_REDIS_PREFIX}`,
-    ...(LOOPBACK.includes(host)
+    ...(LOOPBACK.includes(running.host)
       ? []
       : [
-          `  warning: listening on ${host}: anyone who can reach that address and has the URL can act as anyone in the config`,
+          `  warning: listening on ${running.host}: anyone who can reach that address and has the URL can act as anyone in the config`,
         ]),
     '',
     '',
@@ -255,12 +262,11 @@ export const playground = async (
   signal?: AbortSignal,
 ): Promise<void> => {
   const running = await startPlayground(options, deps);
-  const host = listenHost(options.host);
-  if (!LOOPBACK.includes(host))
+  if (!LOOPBACK.includes(running.host))
     running.log.warn(
-      { host },
+      { host: running.host },
       'the playground listens beyond this machine: anyone who can reach it and has the URL can act as anyone',
     );
-  deps.stdout(banner(running, host));
+  deps.stdout(banner(running));
   await runUntilStopped(running, signal);
 };
