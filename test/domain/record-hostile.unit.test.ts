@@ -73,8 +73,8 @@ const poisoned = (history: readonly HotfixEvent[], text: () => string): HotfixEv
   return history.map((event) => walk(event) as HotfixEvent);
 };
 
-// eslint-disable-next-line no-control-regex -- the characters a terminal would act on
 const CONTROL_OR_BIDI =
+  // eslint-disable-next-line no-control-regex -- the characters a terminal would act on
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
 /** The Markdown a renderer would act on: code fences and spans dropped (inert), escaped characters dropped. */
