@@ -12,7 +12,14 @@ import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../../src/service/ports.ts';
 import { minutes, people, policy } from '../../../domain/fixtures/policy.ts';
 import { play } from '../../../domain/given.ts';
-import { cmd, DEPLOY_STEPS, deploying, failedVerification, monitoring, verifying } from '../../../domain/scenarios.ts';
+import {
+  cmd,
+  DEPLOY_STEPS,
+  deploying,
+  failedVerification,
+  monitoring,
+  verifying,
+} from '../../../domain/scenarios.ts';
 import { buttons, textOf } from './helpers.ts';
 
 const stored = (event: HotfixEvent, position = 1): StoredEvent => ({
