@@ -235,9 +235,10 @@ const play = (t: () => string): Played => {
       by: { platform: 'system', id: 'checker' },
     });
   for (const [checklist, item] of others) run({ type: 'TickChecklistItem', checklist, item, by: teams });
-  run({ type: 'LogIssue', text: t(), by: who.biz });
+  // Two issues with the same text from one person are one issue (a repeat): number them apart.
+  run({ type: 'LogIssue', text: `1 ${t()}`, by: who.biz });
   run({ type: 'SetWorkaround', issueId: 1, text: t(), by: who.support });
-  run({ type: 'LogIssue', text: t(), by: who.biz });
+  run({ type: 'LogIssue', text: `2 ${t()}`, by: who.biz });
   run({ type: 'ResolveIssue', issueId: 2, note: t(), by: who.tech2 });
   run({ type: 'NoteObservation', text: t(), by: who.biz });
   run({ type: 'RequestDeploy', planHash: state.planHash, by: who.tech1 });
