@@ -128,6 +128,9 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
+    // A request target no URL parser takes (`GET //[`) would throw in every route below: refuse it here.
+    if (!URL.canParse(req.url ?? '/', 'http://localhost'))
+      return reply(400, { error: 'malformed request target' });
     if (input.routes?.(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     // Bolt reads the body, checks the signature and the timestamp, and answers (401 on a bad signature).

@@ -35,7 +35,31 @@ const notFound: Answer = { status: 404, body: { ok: false, error: 'not_found' } 
 /** An upload's bytes: the file part of a multipart body (what WebClient sends), else the raw body. */
 const uploadedBytes = (raw: Buffer, body: ParsedBody | undefined) => body?.files.values().next().value ?? raw;
 
-const route = async (routes: Routes, request: IncomingMessage, response: ServerResponse) => {
+/**
+ * Hosts this stand-in answers to: its own listen address, and loopback names. Inside the playground it holds
+ * the channel's files (deployment records); a page that rebinds its own name to 127.0.0.1 must not read them.
+ */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+const hostAllowed = (header: string | undefined, listenHost: string): boolean => {
+  if (header === undefined) return true;
+  const name = header.toLowerCase().replace(/:\d+$/, '');
+  return LOOPBACK_HOSTS.has(name) || name === listenHost.toLowerCase() || name === `[${listenHost}]`;
+};
+
+const route = async (
+  routes: Routes,
+  request: IncomingMessage,
+  response: ServerResponse,
+  listenHost: string,
+) => {
+  if (
+    !URL.canParse(request.url ?? '/', 'http://stand-in') ||
+    !hostAllowed(request.headers.host, listenHost)
+  ) {
+    send(response, { status: 400, body: { ok: false, error: 'invalid_request' } });
+    return;
+  }
   const url = new URL(request.url ?? '/', 'http://stand-in');
   const method = request.method ?? 'GET';
   const file = FILE.exec(url.pathname);
@@ -76,9 +100,9 @@ const route = async (routes: Routes, request: IncomingMessage, response: ServerR
   } else send(response, notFound);
 };
 
-export const createHttpServer = (routes: Routes): Server =>
+export const createHttpServer = (routes: Routes, listenHost: string): Server =>
   createServer((request, response) => {
-    route(routes, request, response).catch((error: unknown) => {
+    route(routes, request, response, listenHost).catch((error: unknown) => {
       if (response.headersSent) {
         response.destroy();
         return;

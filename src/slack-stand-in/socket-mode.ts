@@ -68,7 +68,10 @@ export const createSocketMode = (appId: string): SocketMode => {
   });
 
   const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const ticket = PATH.exec(new URL(request.url ?? '/', 'http://stand-in').pathname)?.[1];
+    const target = request.url ?? '/';
+    const ticket = URL.canParse(target, 'http://stand-in')
+      ? PATH.exec(new URL(target, 'http://stand-in').pathname)?.[1]
+      : undefined;
     if (ticket === undefined || !tickets.delete(ticket)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;

@@ -229,12 +229,15 @@ export const createSlackStandIn = (options: SlackStandInOptions): SlackStandIn =
     workspace: resolved.workspace,
     async start() {
       if (server !== undefined) throw new Error('the Slack stand-in is already started');
-      const created = createHttpServer({
-        api,
-        responseUrl: (id, body) => responseUrls.handle(id, body),
-        upload,
-        download,
-      });
+      const created = createHttpServer(
+        {
+          api,
+          responseUrl: (id, body) => responseUrls.handle(id, body),
+          upload,
+          download,
+        },
+        resolved.host,
+      );
       socketMode.attach(created);
       created.listen(resolved.port, resolved.host);
       await once(created, 'listening');

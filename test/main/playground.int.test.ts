@@ -10,6 +10,7 @@ import type { PlaygroundOptions, RunningPlayground } from '../../src/main/playgr
 import { startPlayground } from '../../src/main/playground.ts';
 import type { StandInMessage } from '../../src/slack-stand-in/index.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
+import { rawStatusLine } from '../helpers/raw-http.ts';
 import { TEST_AUDIT_KEY, freePort, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -180,6 +181,21 @@ describe('hotfix playground', () => {
     expect(running.address).toBe('127.0.0.1');
     expect(origin).toBe(`http://127.0.0.1:${running.port}`);
     expect(Buffer.from(token, 'base64url').length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('answers a request target no URL parser takes with 400 and keeps serving', async () => {
+    expect(await rawStatusLine(running.port, 'GET //[ HTTP/1.1')).toBe('HTTP/1.1 400 Bad Request');
+    expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+  });
+
+  it('keeps its Slack stand-in to loopback names too: a rebound Host or a malformed target gets 400', async () => {
+    const standIn = new URL(running.settings.env.SLACK_API_URL ?? '');
+    const port = Number(standIn.port);
+    expect(await rawStatusLine(port, 'GET /api/auth.test HTTP/1.1', `rebound.attacker.example:${port}`)).toBe(
+      'HTTP/1.1 400 Bad Request',
+    );
+    expect(await rawStatusLine(port, 'GET //[ HTTP/1.1')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await rawStatusLine(port, 'GET /api/auth.test HTTP/1.1')).toBe('HTTP/1.1 200 OK');
   });
 
   it('refuses a request for another Host (DNS rebinding), even with the token', async () => {

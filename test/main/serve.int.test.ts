@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackStandIn } from '../../src/slack-stand-in/index.ts';
 import { createSlackStandIn } from '../../src/slack-stand-in/index.ts';
+import { rawStatusLine } from '../helpers/raw-http.ts';
 import { TEST_AUDIT_KEY, freePort, startRedisServer, useRedisServer } from '../helpers/redis.ts';
 
 const redisServer = useRedisServer();
@@ -80,6 +81,20 @@ describe('hotfix serve', () => {
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
+  });
+
+  it('answers a request target no URL parser takes with 400 and keeps serving', async () => {
+    const port = await freePort();
+    const child = await startServe(slackEnv(port, redisServer().url));
+    try {
+      // Before: `new URL('//[')` threw in the request handler and the process exited.
+      expect(await rawStatusLine(port, 'GET //[ HTTP/1.1')).toBe('HTTP/1.1 400 Bad Request');
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
   });
 
   it('answers /readyz 503 at once while Redis is down, instead of waiting for it to come back', async () => {
