@@ -47,7 +47,7 @@ const token = (prefix: string, what: string) =>
 
 const PORT_RULE = mustBe('a port number (1-65535)');
 
-const duration = (fallback: string) =>
+const duration = (fallback: string, minimum?: { readonly ms: number; readonly why: string }) =>
   z
     .string()
     .default(fallback)
@@ -55,6 +55,10 @@ const duration = (fallback: string) =>
       const ms = parseDurationOrNull(text);
       if (ms === null || ms <= 0) {
         ctx.addIssue({ code: 'custom', message: 'must be a duration such as 500ms, 30s or 10m' });
+        return z.NEVER;
+      }
+      if (minimum !== undefined && ms < minimum.ms) {
+        ctx.addIssue({ code: 'custom', message: minimum.why });
         return z.NEVER;
       }
       return ms;
@@ -115,7 +119,11 @@ const variables = {
     .refine((n) => n >= 1 && n <= 1000, mustBe('a whole number from 1 to 1000'))
     .default(8),
   /** How long a worker's claim on a job lasts without renewal: a dead worker's job is resumed after about this. */
-  HOTFIX_JOB_LOCK: duration('30s'),
+  HOTFIX_JOB_LOCK: duration('30s', {
+    ms: 1_000,
+    // A dead worker's step guard ends the step within about half a second; the lock must outlast that.
+    why: "must be at least 1s, so a dead worker's step has ended before another worker resumes it",
+  }),
   /** On SIGTERM, how long running steps may take to finish before they are stopped and handed back. */
   HOTFIX_SHUTDOWN_GRACE: duration('30s'),
   /** Timeout of run steps that set none. */

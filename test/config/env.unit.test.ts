@@ -33,6 +33,9 @@ describe('readEnv', () => {
       HOTFIX_JOB_LOCK: 2000,
       HOTFIX_WORKER_CONCURRENCY: 2,
     });
+    expect(() => readEnv({ HOTFIX_JOB_LOCK: '500ms' })).toThrow(
+      "HOTFIX_JOB_LOCK must be at least 1s, so a dead worker's step has ended before another worker resumes it",
+    );
     expect(() => readEnv({ HOTFIX_JOB_LOCK: 'soon' })).toThrow(
       'HOTFIX_JOB_LOCK must be a duration such as 500ms, 30s or 10m, got "soon"',
     );
