@@ -173,7 +173,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
         const after = await record(
           data.hotfixId,
           outcome.ok
-            ? { type: 'SucceedStep', ...common }
+            ? { type: 'SucceedStep', ...common, ...(outcome.dryRun ? { dryRun: true } : {}) }
             : { type: 'FailStep', ...common, error: outcome.error },
         );
         return after ?? 'pause';

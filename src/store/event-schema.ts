@@ -174,7 +174,14 @@ export const hotfixEventSchema = z.discriminatedUnion('type', [
     owner: z.string().min(1).optional(),
     reason: text,
   }),
-  event('StepSucceeded', { runId, step, attempt: count, durationMs: count, output: text }),
+  event('StepSucceeded', {
+    runId,
+    step,
+    attempt: count,
+    durationMs: count,
+    output: text,
+    dryRun: z.literal(true).optional(),
+  }),
   event('StepFailed', { runId, step, attempt: count, durationMs: count, output: text, error: text }),
   event('StepSkipped', { runId, step, reason: text }),
   event('ManualStepConfirmed', {

@@ -271,6 +271,35 @@ describe('what ran, in the record', () => {
     );
   });
 
+  it('says a dry run was shown and not run, with what would have run', () => {
+    const dry = play(
+      [
+        [cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 1)],
+        [
+          {
+            ...cmd.succeed(DEPLOY_STEPS.backup, 'deploy-1', 1),
+            output: 'dry run: not executed\nwould run: "backup.sh"',
+            dryRun: true,
+          },
+        ],
+      ],
+      {},
+      deploying().history,
+    );
+    const record = buildRecord(dry.history, { timezone: 'UTC' });
+    const backup = record.deployments[0]?.steps.find((s) => s.key === DEPLOY_STEPS.backup);
+    expect(backup).toMatchObject({ status: 'succeeded', dryRun: true });
+    const markdown = renderRecordMarkdown(record);
+    const stepRow = tables(markdown)
+      .flat()
+      .find((row) => row[1] === 'System backup');
+    expect(stepRow?.[7]).toBe('dry run: shown, not run');
+    expect(markdown).toContain('would run: "backup.sh"');
+    expect(record.timeline.map((e) => e.text)).toContain(
+      'preparation step “System backup” (payments-api): dry run, shown and not run',
+    );
+  });
+
   it('shows each step as recorded: templates as configured, secrets by name, credential headers masked', () => {
     const markdown = renderRecordMarkdown(buildRecord(deployedHistory, { timezone: 'UTC' }));
     const rows = tables(markdown).find((table) => table[0]?.join() === 'Step,Service,Kind,Runs') ?? [];

@@ -35,7 +35,10 @@ export type HotfixCommand =
         interruption?: string;
       }
     >
-  | C<'SucceedStep', { runId: string; step: string; attempt: number; durationMs: number; output: string }>
+  | C<
+      'SucceedStep',
+      { runId: string; step: string; attempt: number; durationMs: number; output: string; dryRun?: boolean }
+    >
   | C<
       'FailStep',
       { runId: string; step: string; attempt: number; durationMs: number; output: string; error: string }

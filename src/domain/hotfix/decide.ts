@@ -219,7 +219,7 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
       };
       const first: Draft =
         command.type === 'SucceedStep'
-          ? { type: 'StepSucceeded', ...base }
+          ? { type: 'StepSucceeded', ...base, ...(command.dryRun === true ? { dryRun: true } : {}) }
           : { type: 'StepFailed', ...base, error: command.error };
       return withFollowUps(state, ctx, at, command.by, [first]);
     }

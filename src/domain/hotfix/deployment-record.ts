@@ -55,8 +55,10 @@ export interface StepRecord {
   /** The manual confirmation note or the skip reason. */
   readonly note: string | null;
   readonly error: string | null;
-  /** The tail of the output, for failed steps only. */
+  /** The tail of the output, for failed steps and dry runs only. */
   readonly output: string | null;
+  /** Nothing ran: the step was shown, not executed (the playground rehearsing a team's config). */
+  readonly dryRun: boolean;
   /** Earlier attempts that never finished: their worker died mid-step. */
   readonly interruptions: readonly {
     readonly attempt: number;

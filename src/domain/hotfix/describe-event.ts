@@ -75,6 +75,7 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
     case 'StepInterrupted':
       return `attempt ${event.attempt} of ${step(event.runId, event.step)} was interrupted: ${event.reason}`;
     case 'StepSucceeded':
+      if (event.dryRun) return `${step(event.runId, event.step)}: dry run, shown and not run`;
       return `${step(event.runId, event.step)} succeeded in ${formatDuration(event.durationMs)}${
         event.attempt > 1 ? ` (attempt ${event.attempt})` : ''
       }`;

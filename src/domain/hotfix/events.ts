@@ -73,7 +73,11 @@ export type HotfixEvent =
   | E<'StepStarted', { runId: string; step: string; attempt: number; owner?: string }>
   /** An attempt never reported an outcome (its worker died mid-step); recorded just before the next attempt. */
   | E<'StepInterrupted', { runId: string; step: string; attempt: number; owner?: string; reason: string }>
-  | E<'StepSucceeded', { runId: string; step: string; attempt: number; durationMs: number; output: string }>
+  | E<
+      'StepSucceeded',
+      // dryRun: nothing ran (the playground rehearsing a team's config); the output says what would have.
+      { runId: string; step: string; attempt: number; durationMs: number; output: string; dryRun?: true }
+    >
   | E<
       'StepFailed',
       { runId: string; step: string; attempt: number; durationMs: number; output: string; error: string }

@@ -396,6 +396,7 @@ const runBlocks = (run: RunRecord, { clock, who }: Ctx): Block[] => {
         s.attempt === 0 ? '—' : String(s.attempt),
         formatDuration(s.durationMs),
         [
+          ...(s.dryRun ? ['dry run: shown, not run'] : []),
           ...(s.decidedBy ? [`by ${mdText(s.decidedBy.name)}`] : []),
           ...(s.note ? [mdText(s.note)] : []),
           ...(s.error ? [mdText(s.error)] : []),

@@ -305,7 +305,9 @@ const stepRecord = (s: Run['steps'][number]): StepRecord => ({
   decidedBy: s.decidedBy ? ref(s.decidedBy) : null,
   note: s.note ?? null,
   error: s.error ?? null,
-  output: s.status === 'failed' && s.output ? trimOutput(s.output) : null,
+  // A failed step's output says why; a dry run's is all there is of it: what would have run.
+  output: (s.status === 'failed' || s.dryRun) && s.output ? trimOutput(s.output) : null,
+  dryRun: s.dryRun === true,
   interruptions: (s.interruptions ?? []).map((i) => ({
     attempt: i.attempt,
     owner: i.owner ?? null,

@@ -59,6 +59,8 @@ export interface StepState extends PlannedStep {
   readonly durationMs?: number;
   readonly output?: string;
   readonly error?: string;
+  /** It succeeded without running: a dry run (the playground rehearsing a team's config). */
+  readonly dryRun?: true;
   /** Who confirmed/failed a manual step or skipped a step. */
   readonly decidedBy?: Person;
   /** The job executing the step: a re-run of that job after a crash resumes it; any other job keeps off. */
@@ -402,6 +404,7 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
         finishedAt: event.at,
         durationMs: event.durationMs,
         output: event.output,
+        ...(event.dryRun ? { dryRun: true as const } : {}),
       }));
     case 'StepFailed':
       return updateStep(state, event.runId, event.step, (s) => ({

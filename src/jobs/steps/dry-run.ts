@@ -12,6 +12,7 @@ const succeeded = (lines: readonly string[], detail: string, ctx: StepContext): 
   output: ctx.masker.mask(lines.join('\n')),
   durationMs: 0,
   detail: ctx.masker.mask(detail),
+  dryRun: true,
 });
 
 const failed = (error: unknown, ctx: StepContext): StepOutcome => ({

@@ -40,5 +40,12 @@ export interface StepContext extends ProbeContext {
 }
 
 export type StepOutcome =
-  | { readonly ok: true; readonly output: string; readonly durationMs: number; readonly detail: string }
+  | {
+      readonly ok: true;
+      readonly output: string;
+      readonly durationMs: number;
+      readonly detail: string;
+      /** Nothing ran: the playground's dry run of a team's config; the output says what would have. */
+      readonly dryRun?: true;
+    }
   | { readonly ok: false; readonly output: string; readonly durationMs: number; readonly error: string };

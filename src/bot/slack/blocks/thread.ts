@@ -132,7 +132,7 @@ export const renderThreadLine = (
   ];
   // A failed step's output says why; a dry run's (the playground rehearsing a team's config, see
   // src/jobs/steps/dry-run.ts) is all there is to see of the step: what would have run.
-  const dryRun = event.type === 'StepSucceeded' && event.output.startsWith('dry run: not ');
+  const dryRun = event.type === 'StepSucceeded' && event.dryRun === true;
   if ((event.type === 'StepFailed' && event.output.trim() !== '') || dryRun)
     blocks.push({
       type: 'section',
