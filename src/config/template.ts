@@ -99,7 +99,7 @@ export const templateRefusal = (
     const field = PLAN_FIELD_OF[name];
     const problem = field === undefined ? null : planFieldProblem(field, plan[field], rules);
     if (problem !== null)
-      return `${whole} was not rendered: ${problem} The step did not run (hotfix.yml plan_fields).`;
+      return `${whole} was not rendered: ${problem} Nothing was run (hotfix.yml plan_fields).`;
   }
   return null;
 };

@@ -1,6 +1,8 @@
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import type { Config } from '../config/load.ts';
+import { planFieldRules } from '../config/policy.ts';
+import { templateRefusal } from '../config/template.ts';
 import type { HotfixCommand } from '../domain/hotfix/commands.ts';
 import { RuleViolation } from '../domain/hotfix/errors.ts';
 import { CHECKLISTS } from '../domain/hotfix/events.ts';
@@ -10,7 +12,7 @@ import type { Clock } from '../service/ports.ts';
 import type { JobQueues, TimerJob } from './queues.ts';
 import { jobIds, timerJobSchema } from './queues.ts';
 import { runChecklistProbe, runProbe } from './steps/run-step.ts';
-import type { StepContext } from './steps/types.ts';
+import type { StepContext, StepOutcome } from './steps/types.ts';
 import { templateVars } from './steps/vars.ts';
 import { CHECKER, MONITOR, TIMER } from './system.ts';
 
@@ -68,6 +70,16 @@ export const createTimerProcessor = (deps: TimerDeps) => {
     signal,
   });
 
+  /** Defence in depth, as for steps: a plan value its pattern refuses never reaches a check's command or URL. */
+  const guardedProbe = async (
+    check: unknown,
+    state: HotfixState,
+    probe: () => Promise<StepOutcome>,
+  ): Promise<StepOutcome> => {
+    const refused = templateRefusal(check, state.plan, planFieldRules(deps.config()));
+    return refused === null ? probe() : { ok: false, output: '', durationMs: 0, error: refused };
+  };
+
   const handlers: {
     [K in TimerJob['type']]: (job: Extract<TimerJob, { type: K }>, signal: AbortSignal) => Promise<string>;
   } = {
@@ -79,7 +91,10 @@ export const createTimerProcessor = (deps: TimerDeps) => {
         for (const entry of items[checklist]) {
           const current = state.checklists[checklist].find((i) => i.label === entry.item);
           if (!entry.check || !current || current.ticked) continue;
-          const outcome = await runChecklistProbe(entry.check, context(state, '', signal));
+          const { check } = entry;
+          const outcome = await guardedProbe(check, state, () =>
+            runChecklistProbe(check, context(state, '', signal)),
+          );
           if (!outcome.ok) {
             deps.log.info(
               { hotfixId: job.hotfixId, item: entry.item, error: outcome.error },
@@ -106,7 +121,9 @@ export const createTimerProcessor = (deps: TimerDeps) => {
       const { service, monitor } = monitorOf(deps.config(), job.check);
       if (!monitor)
         throw new UnrecoverableError(`${job.hotfixId}: monitor ${job.check} is no longer in hotfix.yml`);
-      const outcome = await runProbe(monitor.check, context(state, service, signal));
+      const outcome = await guardedProbe(monitor.check, state, () =>
+        runProbe(monitor.check, context(state, service, signal)),
+      );
       const after = await record(job.hotfixId, {
         type: 'RecordMonitorCheck',
         check: job.check,

@@ -78,7 +78,7 @@ describe('the worker, at execution time', () => {
 
   it('refuses to render a plan value that no longer matches its pattern, saying why', () => {
     expect(templateRefusal(step, { ...plan, version: UPLOAD_PACK }, DEFAULT_PLAN_FIELD_RULES)).toBe(
-      '{{ plan.version }} was not rendered: The version must be letters, digits, ".", "_", "+" or "-", starting with a letter or digit (e.g. 2.3.1). The step did not run (hotfix.yml plan_fields).',
+      '{{ plan.version }} was not rendered: The version must be letters, digits, ".", "_", "+" or "-", starting with a letter or digit (e.g. 2.3.1). Nothing was run (hotfix.yml plan_fields).',
     );
     expect(templateRefusal(step, plan, DEFAULT_PLAN_FIELD_RULES)).toBeNull();
     // A step that does not use the value is not held up by it.

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
 import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
 import { buildRecord, renderRecordJson, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
@@ -230,6 +231,8 @@ describe('buildRecord', () => {
   });
 });
 
+type SucceedStep = Extract<HotfixCommand, { type: 'SucceedStep' }>;
+
 describe('what ran, in the record', () => {
   it('says which attempt of a step was interrupted, by whose worker, and how it ended', () => {
     const resumed = play(
@@ -277,7 +280,7 @@ describe('what ran, in the record', () => {
         [cmd.startStep(DEPLOY_STEPS.backup, 'deploy-1', 1)],
         [
           {
-            ...cmd.succeed(DEPLOY_STEPS.backup, 'deploy-1', 1),
+            ...(cmd.succeed(DEPLOY_STEPS.backup, 'deploy-1', 1) as SucceedStep),
             output: 'dry run: not executed\nwould run: "backup.sh"',
             dryRun: true,
           },
