@@ -63,6 +63,14 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/slack-stand-in/' },
     },
     {
+      name: 'teams-stand-in-stands-alone',
+      comment:
+        "The Bot Connector and OpenID stand-in plays Microsoft's servers: it knows nothing of the product it serves.",
+      severity: 'error',
+      from: { path: '^src/teams-stand-in/' },
+      to: { path: '^src/', pathNot: '^src/teams-stand-in/' },
+    },
+    {
       name: 'playground-sees-only-stand-in',
       comment:
         'The playground shows the Slack stand-in and drives the app through it; of ours it may use the stand-in, ' +
