@@ -1,0 +1,608 @@
+import { plannedSteps } from '../../../domain/hotfix/decide.ts';
+import { CHECKLIST_LABELS, DOC_ITEM_LABELS } from '../../../domain/hotfix/describe-event.ts';
+import type { Checklist } from '../../../domain/hotfix/events.ts';
+import { CHECKLISTS, DOC_ITEMS } from '../../../domain/hotfix/events.ts';
+import { capitalize, formatDuration, humanize } from '../../../domain/hotfix/format.ts';
+import type { Policy } from '../../../domain/hotfix/policy.ts';
+import { STAGES } from '../../../domain/hotfix/policy.ts';
+import {
+  approvalGate,
+  canRequestDeploy,
+  currentRun,
+  holdsLock,
+  missingSignoffs,
+  openVote,
+  outcome,
+  readinessGate,
+  tally,
+} from '../../../domain/hotfix/queries.ts';
+import type { ChecklistItemState, HotfixState, Run, StepState, Vote } from '../../../domain/hotfix/state.ts';
+import { FORMS, VERBS } from '../verbs.ts';
+import type { AdaptiveCard, CardAction, CardElement, ColumnSet, TeamsCard } from './adaptive.ts';
+import {
+  actionSet,
+  card,
+  CARD_BUDGET_BYTES,
+  cardBytes,
+  container,
+  execute,
+  openForm,
+  showCard,
+  text,
+} from './adaptive.ts';
+import type { Times } from './text.ts';
+import {
+  bold,
+  lines,
+  OUTCOME_LABELS,
+  personName,
+  PHASE_EMOJI,
+  PHASE_LABELS,
+  plainText,
+  plural,
+  roleLabel,
+  rolePlain,
+  SEVERITY_EMOJI,
+  STEP_EMOJI,
+  stepLabel,
+  times,
+  truncate,
+  userText,
+} from './text.ts';
+
+/** Another hotfix holding the deploy lock on one of this plan's services (from the lock store). */
+export interface LockHolder {
+  readonly hotfixId: string;
+  /** ISO time the lock was taken. */
+  readonly since: string;
+}
+
+export interface CardOptions {
+  readonly policy: Policy;
+  /** IANA zone for every time shown (config `timezone`). */
+  readonly timezone: string;
+  readonly now: Date;
+  /** Locks on this plan's services, by service; entries held by this hotfix itself are ignored. */
+  readonly lockHolders?: Readonly<Record<string, LockHolder>>;
+}
+
+/** How much detail each level keeps; the card falls back to a terser level when it would pass the size budget. */
+const LEVELS = [
+  { summary: 3000, names: 8, steps: 40, checks: 20, issues: 10, text: 500, items: 50, evidence: 200 },
+  { summary: 700, names: 4, steps: 9, checks: 8, issues: 5, text: 300, items: 30, evidence: 80 },
+  { summary: 200, names: 2, steps: 5, checks: 4, issues: 3, text: 120, items: 20, evidence: 0 },
+] as const;
+type Level = (typeof LEVELS)[number];
+
+/** A part of the card: its elements, and whether it may be left out when the card would be too big. */
+interface Part {
+  readonly items: readonly CardElement[];
+  /** Lower is dropped first; undefined = never dropped. */
+  readonly dropRank?: number;
+}
+
+const section = (items: readonly CardElement[], dropRank?: number): Part[] => [
+  { items: [container(items, { separator: true, spacing: 'medium' })], ...(dropRank ? { dropRank } : {}) },
+];
+
+const list = (items: readonly string[], max: number, each = 60): string => {
+  if (items.length === 0) return 'none';
+  const shown = items.slice(0, Math.max(1, max)).map((i) => userText(i, each, true));
+  const more = items.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} +${more} more` : shown.join(', ');
+};
+
+/** Services locked by other hotfixes, as the card shows them. */
+const foreignLocks = (state: HotfixState, holders: CardOptions['lockHolders']) =>
+  Object.entries(holders ?? {}).filter(
+    ([service, h]) => h.hotfixId !== state.id && state.plan.services.includes(service),
+  );
+
+/** Whether the card offers Deploy: the gates hold and no other hotfix holds a lock on the plan's services. */
+export const deployOffered = (state: HotfixState, options: Pick<CardOptions, 'policy' | 'lockHolders'>) =>
+  canRequestDeploy(state, options.policy) && foreignLocks(state, options.lockHolders).length === 0;
+
+const canProposeRollback = (state: HotfixState, policy: Policy): boolean =>
+  ['deploying', 'monitoring', 'verified', 'deploy_failed'].includes(state.phase) &&
+  openVote(state) === undefined &&
+  plannedSteps(state.plan, policy, 'rollback').length > 0;
+
+const isOpenPhase = (state: HotfixState) => state.phase !== 'closed' && state.phase !== 'cancelled';
+
+/** A line with a button at its end: how a checklist item or a documentation update is ticked in Teams. */
+const toggleRow = (markdown: string, action: CardAction): ColumnSet => ({
+  type: 'ColumnSet',
+  spacing: 'small',
+  columns: [
+    { type: 'Column', width: 'stretch', items: [text(markdown)], verticalContentAlignment: 'center' },
+    { type: 'Column', width: 'auto', items: [actionSet([action])], verticalContentAlignment: 'center' },
+  ],
+});
+
+/** `✓ Theo Tech · 03:00 · exit 0`: who ticked an item and when. */
+const tickedBy = (tick: NonNullable<ChecklistItemState['ticked']>, t: Times, level: Level): string => {
+  const who = tick.automatic ? 'automatic check' : personName(tick.by);
+  const evidence =
+    tick.evidence && level.evidence > 0 ? ` · ${userText(tick.evidence, level.evidence, true)}` : '';
+  return `✓ ${who} · ${t.at(tick.at)}${evidence}`;
+};
+
+const checklistItems = (state: HotfixState, checklist: Checklist, t: Times, level: Level): CardElement[] => {
+  const items = state.checklists[checklist];
+  const done = items.filter((i) => i.ticked !== null).length;
+  const title = text(
+    `${bold(CHECKLIST_LABELS[checklist])} ${done}/${items.length}${done === items.length ? ' ✅' : ''}`,
+  );
+  const rows = items.slice(0, level.items).map((item, index) => {
+    const label = userText(item.label, level.text, true);
+    const line = item.ticked ? `☑️ ${label} — ${tickedBy(item.ticked, t, level)}` : `⬜ ${label}`;
+    return toggleRow(
+      line,
+      execute(item.ticked ? 'Untick' : 'Tick', {
+        verb: VERBS.toggleItem,
+        hotfixId: state.id,
+        checklist,
+        index,
+        ticked: item.ticked !== null,
+      }),
+    );
+  });
+  const hidden = items.length - rows.length;
+  const more =
+    hidden > 0
+      ? [text(`${plural(hidden, 'more item')} not shown to fit Teams' size limit.`, { isSubtle: true })]
+      : [];
+  return [title, ...rows, ...more];
+};
+
+const readinessParts = (state: HotfixState, t: Times, level: Level): Part[] => {
+  const gate = readinessGate(state);
+  if (state.phase !== 'planned')
+    return section([
+      text(
+        gate.ok
+          ? `${bold('Readiness')} ✅ ${gate.done}/${gate.total}`
+          : `${bold('Readiness')} ${gate.done}/${gate.total} (frozen when deploy was requested)`,
+      ),
+    ]);
+  const missing =
+    gate.missing.length === 0 ? ' ✅ complete' : ` · missing: ${list(gate.missing, level.names, 50)}`;
+  return section([
+    text(`${bold('Readiness')} ${gate.done}/${gate.total}${missing}`),
+    ...CHECKLISTS.flatMap((c) => checklistItems(state, c, t, level)),
+  ]);
+};
+
+const approvalParts = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
+  const gate = approvalGate(state, policy);
+  const current = state.approvals.filter((a) => a.planHash === state.planHash);
+  const rejections = state.rejections.filter((r) => r.planHash === state.planHash);
+  const roleLines = gate.roles.map(({ role, have, need }) => {
+    const by = current.filter((a) => a.role === role);
+    const names = by
+      .slice(0, level.names)
+      .map((a) => `${personName(a.by)} ${t.at(a.at)}`)
+      .join(', ');
+    const more = by.length > level.names ? ` +${by.length - level.names}` : '';
+    return `${have >= need ? '✅' : '⏳'} ${bold(roleLabel(role))} ${have}/${need}${names ? ` — ${names}${more}` : ''}`;
+  });
+  const rejected = rejections
+    .slice(0, level.names)
+    .map(
+      (r) =>
+        `❌ ${bold(roleLabel(r.role))} rejected by ${personName(r.by)} ${t.at(r.at)}: ${userText(r.reason, level.text, true)}`,
+    );
+  if (rejections.length > level.names)
+    rejected.push(`❌ +${rejections.length - level.names} more rejections`);
+  const status = gate.ok ? '✅ approved' : gate.rejectedBy.length > 0 ? '❌ rejected' : '⏳ waiting';
+  const voided =
+    state.voidedApprovals > 0 ? [`${plural(state.voidedApprovals, 'approval')} voided by plan edits`] : [];
+  const items: CardElement[] = [
+    text(
+      lines(
+        `${bold('Approvals')} ${status} · plan rev ${state.planRevision}`,
+        ...roleLines,
+        ...rejected,
+        ...voided,
+      ),
+    ),
+  ];
+  if (state.phase === 'planned') {
+    const roles = Object.keys(policy.approvals);
+    const approve = roles.map((role) =>
+      execute(`Approve as ${rolePlain(role)}`, {
+        verb: VERBS.approve,
+        hotfixId: state.id,
+        planHash: state.planHash,
+        role,
+      }),
+    );
+    const reject = roles.map((role) =>
+      openForm(`Reject as ${rolePlain(role)}…`, {
+        verb: VERBS.openForm,
+        form: FORMS.reject,
+        hotfixId: state.id,
+        planHash: state.planHash,
+        role,
+      }),
+    );
+    items.push(actionSet([...approve, ...reject]));
+  }
+  return section(items);
+};
+
+const lockParts = (state: HotfixState, options: CardOptions, t: Times): Part[] => {
+  const out: string[] = [];
+  const services = (s: readonly string[]) => list(s, 5, 60);
+  if (holdsLock(state) && state.lock.since)
+    out.push(`🔒 Holds the deploy lock on ${services(state.lock.services)} since ${t.at(state.lock.since)}`);
+  else if (state.lock.status === 'requested')
+    out.push(`⏳ Waiting for the deploy lock on ${services(state.lock.services)}`);
+  if (state.phase === 'planned') {
+    const refusal = state.lock.status === 'refused' ? state.lock.refusal : undefined;
+    if (refusal)
+      out.push(
+        `⛔ Deploy refused: ${userText(refusal.service, 60, true)} is locked by ${userText(refusal.heldBy, 60, true)} since ${t.at(refusal.since)}; deploy again when it is done`,
+      );
+    for (const [service, holder] of foreignLocks(state, options.lockHolders).slice(0, 5))
+      out.push(
+        `🔒 ${userText(service, 60, true)} is locked by ${userText(holder.hotfixId, 60, true)} since ${t.at(holder.since)} (${t.since(holder.since)})`,
+      );
+  }
+  return out.length === 0 ? [] : section([text(lines(...out))]);
+};
+
+/** `; attempt 1 interrupted`, when earlier attempts of the step never finished (their worker died). */
+const interrupted = (s: StepState): string => {
+  const attempts = (s.interruptions ?? []).map((i) => i.attempt);
+  return attempts.length === 0 ? '' : `; attempt ${attempts.join(', ')} interrupted`;
+};
+
+const stepLine = (s: StepState, t: Times, level: Level): string => {
+  const timing =
+    s.status === 'running'
+      ? ` — running ${t.since(s.startedAt)}${s.attempt > 1 ? ` (attempt ${s.attempt}${interrupted(s)})` : ''}${
+          s.kind === 'manual'
+            ? `; waiting for ${s.roles.length > 0 ? s.roles.map(roleLabel).join(' or ') : 'a person'} to confirm in the thread`
+            : ''
+        }`
+      : s.status === 'succeeded' || s.status === 'failed'
+        ? ` ${formatDuration(s.durationMs)}`
+        : '';
+  const error = s.status === 'failed' && s.error ? `: ${userText(s.error, level.text, true)}` : '';
+  const skipped = s.status === 'skipped' && s.note ? `: ${userText(s.note, level.text, true)}` : '';
+  return `${STEP_EMOJI[s.status]} ${stepLabel(s, 80)}${timing}${error}${skipped}`;
+};
+
+const runParts = (run: Run, state: HotfixState, t: Times, level: Level): Part[] => {
+  const done = run.steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length;
+  const stages = STAGES.filter((stage) => run.steps.some((s) => s.stage === stage)).map((stage) => {
+    const result = run.stages[stage];
+    const running = run.steps.some((s) => s.stage === stage && s.status === 'running');
+    return `${result === 'passed' ? '✅' : result === 'failed' ? '❌' : running ? '▶️' : '⏳'} ${stage}`;
+  });
+  const head = `${bold(run.kind === 'deploy' ? 'Deploy run' : 'Rollback run')} ${userText(run.id, 60, true)} · ${run.status} · ${done}/${plural(run.steps.length, 'step')} done`;
+  // Show a window of steps around the one that matters now: running, failed, or next.
+  const focus = run.steps.findIndex((s) => s.status === 'running' || s.status === 'failed');
+  const center = focus >= 0 ? focus : run.steps.findIndex((s) => s.status === 'pending');
+  const at = center >= 0 ? center : run.steps.length - 1;
+  const from = Math.max(0, Math.min(at - Math.floor(level.steps / 2), run.steps.length - level.steps));
+  const window = run.steps.slice(from, from + level.steps);
+  const stepLines = window.map((s) => stepLine(s, t, level));
+  if (from > 0) stepLines.unshift(`… ${plural(from, 'earlier step')}`);
+  const after = run.steps.length - from - window.length;
+  if (after > 0) stepLines.push(`… ${plural(after, 'more step')}`);
+  const earlier =
+    state.runs.length > 1
+      ? `Earlier runs: ${state.runs
+          .slice(0, -1)
+          .slice(-3)
+          .map((r) => `${userText(r.id, 60, true)} ${r.status}`)
+          .join(', ')}`
+      : null;
+  const items: CardElement[] = [
+    text(lines(head, stages.join(' · '), ...stepLines)),
+    ...(earlier ? [text(earlier, { isSubtle: true })] : []),
+  ];
+  // A failed run that settled (deploy or rollback failed) can go on: retry the failed step, or skip it.
+  const failed = run.steps.find((s) => s.status === 'failed');
+  const settled = run.kind === 'deploy' ? state.phase === 'deploy_failed' : state.phase === 'rollback_failed';
+  if (failed && run.status === 'failed' && settled && state.runs.at(-1)?.id === run.id) {
+    const data = { hotfixId: state.id, runId: run.id, step: failed.key };
+    const name = truncate(failed.name, 40);
+    items.push(
+      actionSet([
+        execute(`🔁 Retry “${name}”`, { verb: VERBS.retryStep, ...data }),
+        showCard(
+          `⏭️ Skip “${name}”…`,
+          [
+            text(
+              `The run carries on after “${userText(failed.name, 200, true)}” as if it had passed. The record shows who skipped it.`,
+            ),
+          ],
+          [execute('Skip it', { verb: VERBS.skipStep, ...data })],
+        ),
+      ]),
+    );
+  }
+  return section(items);
+};
+
+const monitoringParts = (state: HotfixState, now: Date, t: Times, level: Level): Part[] => {
+  const m = state.monitoring;
+  if (!m) return [];
+  const checks = Object.values(m.checks);
+  const remaining = Date.parse(m.until) - now.getTime();
+  const breaches = checks.reduce((sum, c) => sum + c.breaches, 0);
+  const head = m.closed
+    ? `${bold('Monitoring')} closed ${t.at(m.closed.at)} ${m.closed.clean ? '✅ clean' : `⚠️ with ${plural(breaches, 'breach', 'breaches')}`}`
+    : `${bold('Monitoring')} until ${t.at(m.until)} (${remaining > 0 ? `${formatDuration(remaining)} left` : 'closing'}) · ${plural(checks.length, 'check')} · ${plural(breaches, 'breach', 'breaches')}`;
+  const sorted = [...checks].sort((a, b) => b.breaches - a.breaches);
+  const checkLines = sorted.slice(0, level.checks).map((c) => {
+    const last =
+      c.last && !c.last.passed && c.last.detail
+        ? ` — last: ${userText(c.last.detail, level.text / 2, true)}`
+        : '';
+    return `${c.breaches > 0 ? '⚠️' : c.passes > 0 ? '✅' : '⏳'} ${userText(c.name, 80, true)}: ${c.passes} ok, ${c.breaches} breached${last}`;
+  });
+  if (checks.length > level.checks)
+    checkLines.push(`… ${plural(checks.length - level.checks, 'more check')}`);
+  return section([text(lines(head, ...checkLines))], 3);
+};
+
+/** The vote as the card shows it: tally against quorum, required roles and expiry. */
+export const voteSummary = (vote: Vote, policy: Policy, t: Times, reasonMax: number): string => {
+  const tl = tally(vote, policy);
+  const { quorum } = policy.rollback.vote;
+  const needs = tl.missingRoles.length > 0 ? ` · needs ${tl.missingRoles.map(roleLabel).join(', ')}` : '';
+  const auto = vote.automatic ? ', automatic' : '';
+  return lines(
+    `🗳️ ${bold(`Rollback vote #${vote.id}`)} (${humanize(vote.trigger)}${auto}): ${userText(vote.reason, reasonMax, true)}`,
+    `For ${tl.for} · Against ${tl.against} · quorum ${quorum}${needs} · expires ${t.at(vote.expiresAt)} (${t.rel(vote.expiresAt)})`,
+  );
+};
+
+const voteParts = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
+  const open = openVote(state);
+  const out: string[] = [];
+  if (open) out.push(`${voteSummary(open, policy, t, level.text)} — vote in the thread`);
+  const last = state.votes.filter((v) => v.status !== 'open').at(-1);
+  if (last) {
+    const tl = tally(last, policy);
+    out.push(
+      `Rollback vote #${last.id} ${last.status} (${tl.for} for, ${tl.against} against)${last.closedAt ? ` at ${t.at(last.closedAt)}` : ''}`,
+    );
+  }
+  return out.length === 0 ? [] : section([text(lines(...out))]);
+};
+
+const issueParts = (state: HotfixState, t: Times, level: Level): Part[] => {
+  const { issues, observations } = state;
+  if (issues.length === 0 && observations.length === 0) return [];
+  const open = issues.filter((i) => !i.resolved);
+  const resolved = issues.length - open.length;
+  const workarounds = issues.filter((i) => i.workaround).length;
+  const head = `${bold('Issues')} ${issues.length} logged · ${open.length} open · ${resolved} resolved · ${plural(workarounds, 'workaround')}${
+    observations.length > 0 ? ` · ${plural(observations.length, 'observation')}` : ''
+  }`;
+  const shown = open
+    .slice(-level.issues)
+    .map(
+      (i) =>
+        `• #${i.id} ${userText(i.text, level.text, true)} — ${personName(i.loggedBy)} ${t.at(i.loggedAt)}${i.workaround ? ' (workaround set)' : ''}`,
+    );
+  if (open.length > level.issues)
+    shown.unshift(`${plural(open.length - level.issues, 'earlier open issue')} not shown`);
+  return section([text(lines(head, ...shown))], 2);
+};
+
+const outcomeParts = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
+  if (state.cancelled)
+    return section([
+      text(
+        `🚫 ${bold('Cancelled')} by ${personName(state.cancelled.by)} ${t.at(state.cancelled.at)}: ${userText(state.cancelled.reason, level.text, true)}`,
+      ),
+    ]);
+  const result = outcome(state);
+  if (result === null) return [];
+  const closed = state.closed ? `🏁 Closed by ${personName(state.closed.by)} ${t.at(state.closed.at)}` : null;
+  const items: CardElement[] = [text(lines(`${bold('Outcome')} ${OUTCOME_LABELS[result]}`, closed))];
+  const missing = missingSignoffs(state, policy);
+  if (policy.signoffs.length > 0) {
+    const signLines = policy.signoffs.map((role) => {
+      const s = state.signoffs[role];
+      return s
+        ? `✅ ${bold(roleLabel(role))} ${personName(s.by)} ${t.at(s.at)}`
+        : `⏳ ${bold(roleLabel(role))}`;
+    });
+    items.push(
+      text(
+        lines(
+          `${bold('Sign-offs')} ${policy.signoffs.length - missing.length}/${policy.signoffs.length}`,
+          ...signLines,
+        ),
+      ),
+    );
+    if (!state.closed && missing.length > 0)
+      items.push(
+        actionSet(
+          missing.map((role) =>
+            execute(`Sign off as ${rolePlain(role)}`, { verb: VERBS.signOff, hotfixId: state.id, role }),
+          ),
+        ),
+      );
+  }
+  const docsDone = DOC_ITEMS.filter((item) => state.docs[item] !== null).length;
+  const lessons =
+    state.lessons.length > 0 ? ` · ${plural(state.lessons.length, 'lesson')} learned noted` : '';
+  items.push(text(`${bold('Documentation updates')} ${docsDone}/${DOC_ITEMS.length}${lessons}`));
+  if (!state.closed)
+    items.push(
+      ...DOC_ITEMS.map((doc) => {
+        const stamp = state.docs[doc];
+        const group = doc.startsWith('system.') ? 'System docs' : 'Process docs';
+        const label = `${group}: ${DOC_ITEM_LABELS[doc]}`;
+        return toggleRow(
+          stamp ? `☑️ ${label} — ✓ ${personName(stamp.by)} · ${t.at(stamp.at)}` : `⬜ ${label}`,
+          execute(stamp ? 'Untick' : 'Tick', {
+            verb: VERBS.toggleDoc,
+            hotfixId: state.id,
+            doc,
+            ticked: stamp !== null,
+          }),
+        );
+      }),
+    );
+  return section(items);
+};
+
+/** The actions that apply now, at the bottom of the card (Teams shows six; `card` folds the rest into "More…"). */
+const cardActions = (state: HotfixState, options: CardOptions): CardAction[] => {
+  const hotfixId = state.id;
+  const actions: CardAction[] = [];
+  if (deployOffered(state, options))
+    actions.push(
+      showCard(
+        '🚀 Deploy…',
+        [text(`Deploy ${userText(state.plan.version, 100, true)} to ${list(state.plan.services, 10, 60)}.`)],
+        [execute('Deploy now', { verb: VERBS.deploy, hotfixId, planHash: state.planHash })],
+      ),
+    );
+  if (state.phase === 'planned')
+    actions.push(
+      openForm('Edit plan', { verb: VERBS.openForm, form: FORMS.plan, hotfixId, planHash: state.planHash }),
+    );
+  if (canProposeRollback(state, options.policy))
+    actions.push(openForm('⏪ Propose rollback', { verb: VERBS.openForm, form: FORMS.rollback, hotfixId }));
+  if (isOpenPhase(state))
+    actions.push(openForm('Log issue', { verb: VERBS.openForm, form: FORMS.issue, hotfixId }));
+  if (outcome(state) !== null && isOpenPhase(state))
+    actions.push(openForm('Lessons learned', { verb: VERBS.openForm, form: FORMS.lessons, hotfixId }));
+  if (state.phase === 'planned')
+    actions.push(
+      openForm('Cancel hotfix', {
+        verb: VERBS.openForm,
+        form: FORMS.cancel,
+        hotfixId,
+        planHash: state.planHash,
+      }),
+    );
+  if (outcome(state) !== null && isOpenPhase(state) && missingSignoffs(state, options.policy).length === 0)
+    actions.push(execute('🏁 Close hotfix', { verb: VERBS.close, hotfixId }));
+  if (state.phase === 'closed')
+    actions.push(execute('📄 Deployment record', { verb: VERBS.record, hotfixId }));
+  return actions;
+};
+
+const planParts = (state: HotfixState, t: Times, level: Level): Part[] => {
+  const { plan } = state;
+  const { timeline, resources: res, dependencies: deps } = plan;
+  const people = (role: keyof typeof res) =>
+    res[role].length === 0
+      ? `${capitalize(role)} —`
+      : `${capitalize(role)} ${res[role]
+          .slice(0, level.names)
+          .map((p) => personName(p))
+          .join(', ')}${res[role].length > level.names ? ` +${res[role].length - level.names}` : ''}`;
+  const depLine = (name: string, items: readonly string[]) =>
+    items.length === 0 ? null : `${name}: ${list(items, level.names * 2, 40)}`;
+  const dependencies = [
+    depLine('systems', deps.systems),
+    depLine('services', deps.services),
+    depLine('databases', deps.databases),
+    depLine('external', deps.external),
+  ].filter((l) => l !== null);
+  const facts = lines(
+    `${bold('Version')} ${userText(plan.version, 60, true)}${plan.previousVersion ? ` (previous ${userText(plan.previousVersion, 60, true)})` : ''}`,
+    `${bold(`Services (${plan.services.length})`)} ${list(plan.services, level.names * 3, 40)}`,
+    `${bold('Changes')} code ${plan.changes.code.length} · database ${plan.changes.database.length} · config ${plan.changes.config.length}`,
+    `${bold('Dependencies')} ${dependencies.length > 0 ? dependencies.join(' · ') : 'none'}`,
+    `${bold('Timeline')} start ${t.at(timeline.start)} · estimate ${userText(timeline.durationEstimate ?? '—', 30, true)} · target ${t.at(timeline.targetCompletion)} · verify ${userText(timeline.verificationPeriod ?? '—', 30, true)}`,
+    `${bold('Resources')} ${(['technical', 'support', 'business', 'management'] as const).map(people).join(' · ')}`,
+  );
+  const summary =
+    plan.summary.trim() === '' ? [] : [text(lines(bold('Summary'), userText(plan.summary, level.summary)))];
+  return section([...summary, text(facts)]);
+};
+
+/**
+ * The hotfix card: one Adaptive Card (1.5) per hotfix, posted as the thread's root and updated in place. Shows
+ * the phase, the plan, both readiness checklists (a Tick/Untick button per item while planning, with who
+ * ticked and when), approvals with who/when and buttons, the lock, the current run and step, the monitoring
+ * window, the rollback vote, issues, sign-offs, documentation updates and the actions available now. Pure:
+ * `now` and the time zone come in; long content is cut (visibly) so the card stays within Teams' size limit.
+ */
+export const renderHotfixCard = (state: HotfixState, options: CardOptions): TeamsCard => {
+  const t = times(options.timezone, options.now);
+  const { plan } = state;
+  const header = container(
+    [
+      text(
+        `${PHASE_EMOJI[state.phase]} ${userText(state.id, 60, true)} · ${userText(plan.issueId, 100, true)} · ${PHASE_LABELS[state.phase]}`,
+        { size: 'large', weight: 'bolder' },
+      ),
+      text(
+        `${SEVERITY_EMOJI[plan.severity]} ${bold(plan.severity)} · requested by ${personName(state.requester)} · started ${t.at(state.startedAt)} · rev ${state.planRevision} · updated ${t.at(state.updatedAt)} · times in ${userText(options.timezone, 40, true)}`,
+        { isSubtle: true, size: 'small' },
+      ),
+    ],
+    { style: 'emphasis' },
+  );
+  const render = (n: number): Part[] => {
+    const level = LEVELS[Math.min(n, LEVELS.length - 1)] ?? LEVELS[0];
+    const run = currentRun(state);
+    return [
+      { items: [header] },
+      ...planParts(state, t, level),
+      ...readinessParts(state, t, level),
+      ...approvalParts(state, options.policy, t, level),
+      ...lockParts(state, options, t),
+      ...(run ? runParts(run, state, t, level) : []),
+      ...monitoringParts(state, options.now, t, level),
+      ...voteParts(state, options.policy, t, level),
+      ...issueParts(state, t, level),
+      ...outcomeParts(state, options.policy, t, level),
+    ];
+  };
+  const actions = cardActions(state, options);
+  const note = text(
+    `Some details are hidden to fit Teams' size limit; @hotfix status ${userText(state.id, 60, true)} shows all.`,
+    { isSubtle: true, size: 'small' },
+  );
+  const body = fitParts(render, LEVELS.length, (items) => card(items, actions), note);
+  const summary = plainText(
+    `${PHASE_EMOJI[state.phase]} ${state.id} · ${plan.issueId} · ${plan.severity} · ${PHASE_LABELS[state.phase]} — ${plan.summary}`,
+    300,
+  );
+  return { card: card(body, actions), summary };
+};
+
+/**
+ * The elements at the richest level whose card fits the size budget; past the tersest level, optional parts
+ * are dropped (lowest `dropRank` first) and `note` says so.
+ */
+const fitParts = (
+  render: (level: number) => readonly Part[],
+  levels: number,
+  wrap: (items: readonly CardElement[]) => AdaptiveCard,
+  note: CardElement,
+): CardElement[] => {
+  const fits = (items: readonly CardElement[]) => cardBytes(wrap(items)) <= CARD_BUDGET_BYTES;
+  let parts: readonly Part[] = [];
+  for (let level = 0; level < levels; level++) {
+    parts = render(level);
+    const items = parts.flatMap((p) => p.items);
+    if (fits(items)) return items;
+  }
+  const droppable = parts
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => p.dropRank !== undefined)
+    .sort((a, b) => (a.p.dropRank ?? 0) - (b.p.dropRank ?? 0));
+  const dropped = new Set<number>();
+  const current = () => [...parts.filter((_, i) => !dropped.has(i)).flatMap((p) => p.items), note];
+  for (const { i } of droppable) {
+    if (fits(current())) break;
+    dropped.add(i);
+  }
+  return current();
+};

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { CHECKLISTS, DOC_ITEMS } from '../../domain/hotfix/events.ts';
+
+/**
+ * Every `verb` the bot's Adaptive Cards carry. A button is an `Action.Execute` (invoke `adaptiveCard/action`,
+ * `value.action.verb` + `value.action.data`) with an `Action.Submit` fallback (a message activity whose
+ * `value` is the data alone), so the verb travels inside `data` too: the router parses `data` with
+ * `actionDataSchema` and, for an invoke, checks that `value.action.verb` equals `data.verb`.
+ */
+export const VERBS = {
+  approve: 'hotfix.approve',
+  toggleItem: 'hotfix.toggle-item',
+  deploy: 'hotfix.deploy',
+  toggleDoc: 'hotfix.toggle-doc',
+  signOff: 'hotfix.sign-off',
+  close: 'hotfix.close',
+  record: 'hotfix.record',
+  confirmStep: 'hotfix.step-confirm',
+  failStep: 'hotfix.step-fail',
+  retryStep: 'hotfix.step-retry',
+  skipStep: 'hotfix.step-skip',
+  voteFor: 'hotfix.vote-for',
+  voteAgainst: 'hotfix.vote-against',
+  /** Buttons that open a dialog: `Action.Submit` with `msteams.type = 'task/fetch'`; `data.form` names it. */
+  openForm: 'hotfix.open-form',
+} as const;
+export type VerbKey = keyof typeof VERBS;
+export type Verb = (typeof VERBS)[VerbKey];
+
+/** The dialogs (task modules) a button opens; `task/fetch` carries the id in `data.form`. */
+export const FORMS = {
+  plan: 'plan',
+  reject: 'reject',
+  rollback: 'rollback',
+  issue: 'issue',
+  cancel: 'cancel',
+  lessons: 'lessons',
+} as const;
+export type FormId = (typeof FORMS)[keyof typeof FORMS];
+
+const hotfixId = z.string().min(1).max(200);
+const planHash = z.string().min(1).max(200);
+const role = z.string().min(1).max(300);
+const runId = z.string().min(1).max(200);
+const stepKey = z.string().min(1).max(1000);
+
+/** What a step button saw: which run and which step (a click on an older run's card is refused). */
+const stepData = { hotfixId, runId, step: stepKey };
+/** What a vote button saw: which vote (a click after it closed is refused). */
+const voteData = { hotfixId, voteId: z.number().int().min(1).max(999_999_999) };
+
+/*
+ * Objects strip unknown keys rather than refuse them: Teams merges the card's input values (none on these
+ * cards) into `data`, and may add `msteams` to a Submit's data.
+ */
+export const actionDataSchema = z.discriminatedUnion('verb', [
+  z.object({ verb: z.literal(VERBS.approve), hotfixId, planHash, role }),
+  /** `ticked`: whether the card the person clicked showed the item ticked (a tick on a stale card is not an untick). */
+  z.object({
+    verb: z.literal(VERBS.toggleItem),
+    hotfixId,
+    checklist: z.enum(CHECKLISTS),
+    index: z.number().int().min(0).max(9999),
+    ticked: z.boolean(),
+  }),
+  z.object({ verb: z.literal(VERBS.deploy), hotfixId, planHash }),
+  z.object({ verb: z.literal(VERBS.toggleDoc), hotfixId, doc: z.enum(DOC_ITEMS), ticked: z.boolean() }),
+  z.object({ verb: z.literal(VERBS.signOff), hotfixId, role }),
+  z.object({ verb: z.literal(VERBS.close), hotfixId }),
+  z.object({ verb: z.literal(VERBS.record), hotfixId }),
+  z.object({ verb: z.literal(VERBS.confirmStep), ...stepData }),
+  z.object({ verb: z.literal(VERBS.failStep), ...stepData }),
+  z.object({ verb: z.literal(VERBS.retryStep), ...stepData }),
+  z.object({ verb: z.literal(VERBS.skipStep), ...stepData }),
+  z.object({ verb: z.literal(VERBS.voteFor), ...voteData }),
+  z.object({ verb: z.literal(VERBS.voteAgainst), ...voteData }),
+  /**
+   * `planHash`: the plan the person saw (edit, reject, cancel: a dialog opened on an older plan is stale);
+   * `role`: the role they reject as.
+   */
+  z.object({
+    verb: z.literal(VERBS.openForm),
+    form: z.enum([FORMS.plan, FORMS.reject, FORMS.rollback, FORMS.issue, FORMS.cancel, FORMS.lessons]),
+    hotfixId,
+    planHash: planHash.optional(),
+    role: role.optional(),
+  }),
+]);
+
+export type ActionData = z.infer<typeof actionDataSchema>;
+export type ActionDataOf<V extends Verb> = Extract<ActionData, { verb: V }>;
+
+/** Parses a clicked button's data; null when it is not one of ours (forged, truncated, an older format). */
+export const parseActionData = (raw: unknown): ActionData | null => {
+  const parsed = actionDataSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+};

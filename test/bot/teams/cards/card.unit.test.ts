@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { renderHotfixCard } from '../../../../src/bot/teams/cards/card.ts';
+import { FORMS, VERBS } from '../../../../src/bot/teams/verbs.ts';
+import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
+import { minutes, people, policy, T0 } from '../../../domain/fixtures/policy.ts';
+import { play } from '../../../domain/given.ts';
+import {
+  approvedAndReady,
+  cmd,
+  deploying,
+  failedVerification,
+  monitoring,
+  started,
+  verified,
+} from '../../../domain/scenarios.ts';
+import { actionsOf, buttons, byVerb, readable } from './helpers.ts';
+import { validateCard } from './validate-card.ts';
+
+const render = (state: HotfixState, extra: Partial<Parameters<typeof renderHotfixCard>[1]> = {}) => {
+  const { card } = renderHotfixCard(state, { policy, timezone: 'UTC', now: minutes(10), ...extra });
+  expect(validateCard(card)).toEqual([]);
+  return card;
+};
+
+describe('the Teams hotfix card', () => {
+  it('is an Adaptive Card 1.5 at full width', () => {
+    const card = render(started().state);
+    expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.5', msteams: { width: 'Full' } });
+    expect(readable(card)).toMatch(/📝 HF-1 · INC-42 · Planning/);
+  });
+
+  it('offers Deploy only when the plan is approved, readiness complete and no other hotfix holds a lock', () => {
+    expect(byVerb(render(started().state), VERBS.deploy)).toEqual([]);
+    const ready = approvedAndReady().state;
+    const deploy = byVerb(render(ready), VERBS.deploy);
+    expect(deploy.map((b) => b.data)).toEqual([
+      { verb: VERBS.deploy, hotfixId: 'HF-1', planHash: ready.planHash },
+    ]);
+    // Teams has no confirmation on a button: Deploy sits behind a ShowCard that says what it will do.
+    const top = render(ready).actions ?? [];
+    expect(top[0]).toMatchObject({ type: 'Action.ShowCard', title: '🚀 Deploy…' });
+    const locked = render(ready, {
+      lockHolders: { 'payments-api': { hotfixId: 'HF-7', since: T0.toISOString() } },
+    });
+    expect(byVerb(locked, VERBS.deploy)).toEqual([]);
+    expect(readable(locked)).toMatch(/payments-api is locked by HF-7 since 03:00/);
+    const running = render(deploying().state);
+    expect(byVerb(running, VERBS.deploy)).toEqual([]);
+    expect(byVerb(running, VERBS.approve)).toEqual([]);
+    expect(readable(running)).toMatch(/Holds the deploy lock on payments-api/);
+  });
+
+  it('carries the plan hash and role in Approve, and opens the reject dialog with them', () => {
+    const { state } = started();
+    const card = render(state);
+    expect(byVerb(card, VERBS.approve).map((b) => b.data)).toEqual(
+      ['technical', 'management'].map((role) => ({
+        verb: VERBS.approve,
+        hotfixId: 'HF-1',
+        planHash: state.planHash,
+        role,
+      })),
+    );
+    const reject = buttons(card).filter(
+      (b) => b.data.verb === VERBS.openForm && b.data.form === FORMS.reject,
+    );
+    expect(reject.map((b) => b.action.data)).toEqual(
+      ['technical', 'management'].map((role) => ({
+        verb: VERBS.openForm,
+        form: FORMS.reject,
+        hotfixId: 'HF-1',
+        planHash: state.planHash,
+        role,
+        msteams: { type: 'task/fetch' },
+      })),
+    );
+    expect(reject.every((b) => b.action.type === 'Action.Submit')).toBe(true);
+  });
+
+  it('gives every Execute button an Action.Submit fallback with the same data', () => {
+    const card = render(approvedAndReady().state);
+    const executes = actionsOf(card).filter((a) => a.type === 'Action.Execute');
+    expect(executes.length).toBeGreaterThan(0);
+    for (const a of executes)
+      expect(a.fallback).toEqual({ type: 'Action.Submit', title: a.title, data: a.data });
+  });
+
+  it('has one Tick/Untick button per checklist item, saying who ticked it and when', () => {
+    const state = play([[cmd.tick('Tests passed', people.tech2)]], {}, started().history).state;
+    const card = render(state);
+    const toggles = byVerb(card, VERBS.toggleItem);
+    expect(toggles.map((b) => [b.action.title, b.data])).toEqual([
+      [
+        'Tick',
+        { verb: VERBS.toggleItem, hotfixId: 'HF-1', checklist: 'code_readiness', index: 0, ticked: false },
+      ],
+      [
+        'Untick',
+        { verb: VERBS.toggleItem, hotfixId: 'HF-1', checklist: 'code_readiness', index: 1, ticked: true },
+      ],
+      [
+        'Tick',
+        {
+          verb: VERBS.toggleItem,
+          hotfixId: 'HF-1',
+          checklist: 'environment_readiness',
+          index: 0,
+          ticked: false,
+        },
+      ],
+      [
+        'Tick',
+        {
+          verb: VERBS.toggleItem,
+          hotfixId: 'HF-1',
+          checklist: 'environment_readiness',
+          index: 1,
+          ticked: false,
+        },
+      ],
+    ]);
+    expect(readable(card)).toContain('☑️ Tests passed — ✓ Theo Tech · 03:00');
+    expect(byVerb(render(deploying().state), VERBS.toggleItem)).toEqual([]);
+  });
+
+  it('shows the running step with its attempt, the failed step with Retry and Skip, and the vote', () => {
+    const failed = failedVerification().state;
+    const card = render(failed, { now: minutes(20) });
+    const text = readable(card);
+    expect(text).toMatch(/❌ verification · “System check” \(payments-api\)/);
+    expect(text).toMatch(/Rollback vote #1/);
+    expect(text).toMatch(/vote in the thread/);
+  });
+
+  it('shows the monitoring countdown, then sign-offs with buttons for the missing ones and the doc toggles', () => {
+    expect(readable(render(monitoring().state, { now: minutes(20) }))).toMatch(/Monitoring.* until .*left/);
+    const done = verified().state;
+    const card = render(done, { now: minutes(60) });
+    expect(byVerb(card, VERBS.signOff).map((b) => (b.data as { role: string }).role)).toEqual([
+      'technical',
+      'business',
+      'support',
+    ]);
+    expect(byVerb(card, VERBS.toggleDoc)).toHaveLength(8);
+    expect(byVerb(card, VERBS.close)).toEqual([]);
+  });
+
+  it('never puts more than 6 actions in a row', () => {
+    for (const state of [started(), approvedAndReady(), deploying(), failedVerification(), verified()].map(
+      (s) => s.state,
+    )) {
+      const card = render(state, { now: minutes(60) });
+      expect((card.actions ?? []).length).toBeLessThanOrEqual(6);
+    }
+  });
+});
