@@ -5,6 +5,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerPlaygroundCommand } from './commands/playground.ts';
 import { registerRecordCommands } from './commands/record.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerTeamsCommands } from './commands/teams.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 
 /** Every top-level command, in the order `hotfix --help` lists them. Add a new one here. */
@@ -14,6 +15,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerWorkerCommand,
   registerRecordCommands,
   registerConfigCommands,
+  registerTeamsCommands,
   registerDemoCommand,
 ];
 
