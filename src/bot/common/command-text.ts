@@ -1,6 +1,9 @@
+import type { PersonRollbackTrigger } from './forms.ts';
+
 /**
- * The text after `/hotfix`, read into one subcommand. Pure: the listener answers `usage` results privately
- * with the specific problem and the usage line, and never reaches the command handler with them.
+ * The text after the command (`/hotfix` in Slack, the `@hotfix` mention in Teams), read into one subcommand.
+ * Pure: the edge answers `usage` results privately with the specific problem and the usage line, and never
+ * reaches the command handler with them.
  */
 export type HotfixSubcommand =
   | { readonly kind: 'start'; readonly issueId?: string }
@@ -14,21 +17,28 @@ export type HotfixSubcommand =
   | { readonly kind: 'record'; readonly hotfixId: string }
   | { readonly kind: 'usage'; readonly problem: string };
 
-/** One line per subcommand, as `/hotfix help` and every usage answer show them. */
-export const USAGE: readonly (readonly [string, string])[] = [
-  ['/hotfix start [issue-id]', 'plan a new hotfix'],
-  ['/hotfix status [id]', 'where a hotfix stands (yours, when you name none)'],
-  ['/hotfix list', 'open hotfixes with their phase and locks'],
-  ['/hotfix edit <id>', 'change the plan (voids its approvals)'],
-  ['/hotfix issue <id> <text>', 'log an issue found during the hotfix'],
-  ['/hotfix rollback <id> <reason>', 'propose a rollback (opens a vote)'],
-  ['/hotfix cancel <id> [reason]', 'cancel a hotfix that has not deployed'],
-  ['/hotfix record <id>', 'the deployment record'],
-  ['/hotfix help', 'this help'],
+/** How people invoke the bot: `/hotfix` in Slack, `@hotfix` in Teams; every usage text names it. */
+export const SLASH_COMMAND = '/hotfix';
+
+/** One line per subcommand, as help and every usage answer show them. */
+export const usageLines = (command: string = SLASH_COMMAND): readonly (readonly [string, string])[] => [
+  [`${command} start [issue-id]`, 'plan a new hotfix'],
+  [`${command} status [id]`, 'where a hotfix stands (yours, when you name none)'],
+  [`${command} list`, 'open hotfixes with their phase and locks'],
+  [`${command} edit <id>`, 'change the plan (voids its approvals)'],
+  [`${command} issue <id> <text>`, 'log an issue found during the hotfix'],
+  [`${command} rollback <id> <reason>`, 'propose a rollback (opens a vote)'],
+  [`${command} cancel <id> [reason]`, 'cancel a hotfix that has not deployed'],
+  [`${command} record <id>`, 'the deployment record'],
+  [`${command} help`, 'this help'],
 ];
 
-export const USAGE_LINE =
-  'Usage: `/hotfix start|status|list|edit|issue|rollback|cancel|record|help` (try `/hotfix help`)';
+/** The one-line reminder under every usage problem (backticks: code in Slack mrkdwn and Teams markdown). */
+export const usageLine = (command: string = SLASH_COMMAND): string =>
+  `Usage: \`${command} start|status|list|edit|issue|rollback|cancel|record|help\` (try \`${command} help\`)`;
+
+export const USAGE = usageLines();
+export const USAGE_LINE = usageLine();
 
 /** Hotfix ids are `HF-<n>`; people type `hf-12` or `12` too. */
 const HOTFIX_ID = /^(?:hf-?)?([1-9]\d{0,9})$/i;
@@ -39,7 +49,7 @@ export const normalizeHotfixId = (raw: string): string | null => {
 
 const MAX_TEXT = 3000;
 
-export const parseCommandText = (raw: string): HotfixSubcommand => {
+export const parseCommandText = (raw: string, command: string = SLASH_COMMAND): HotfixSubcommand => {
   const text = raw.trim();
   const [word = '', ...rest] = text.split(/\s+/);
   const sub = word.toLowerCase();
@@ -72,35 +82,35 @@ export const parseCommandText = (raw: string): HotfixSubcommand => {
       return { kind: 'list' };
     case 'status': {
       if (rest.length === 0) return { kind: 'status' };
-      const parsed = idArg('Usage: `/hotfix status [id]`');
+      const parsed = idArg(`Usage: \`${command} status [id]\``);
       return 'kind' in parsed ? parsed : { kind: 'status', hotfixId: parsed.id };
     }
     case 'edit':
     case 'record': {
-      const parsed = idArg(`Usage: \`/hotfix ${sub} <id>\``);
+      const parsed = idArg(`Usage: \`${command} ${sub} <id>\``);
       return 'kind' in parsed ? parsed : { kind: sub, hotfixId: parsed.id };
     }
     case 'issue': {
-      const parsed = idArg('Usage: `/hotfix issue <id> <text>`');
+      const parsed = idArg(`Usage: \`${command} issue <id> <text>\``);
       if ('kind' in parsed) return parsed;
       if (parsed.after === '')
-        return { kind: 'usage', problem: 'What is the issue? Usage: `/hotfix issue <id> <text>`' };
+        return { kind: 'usage', problem: `What is the issue? Usage: \`${command} issue <id> <text>\`` };
       return tooLong('issue', parsed.after) ?? { kind: 'issue', hotfixId: parsed.id, text: parsed.after };
     }
     case 'rollback': {
-      const parsed = idArg('Usage: `/hotfix rollback <id> <reason>`');
+      const parsed = idArg(`Usage: \`${command} rollback <id> <reason>\``);
       if ('kind' in parsed) return parsed;
       if (parsed.after === '')
         return {
           kind: 'usage',
-          problem: 'Say why: a rollback needs a reason. Usage: `/hotfix rollback <id> <reason>`',
+          problem: `Say why: a rollback needs a reason. Usage: \`${command} rollback <id> <reason>\``,
         };
       return (
         tooLong('reason', parsed.after) ?? { kind: 'rollback', hotfixId: parsed.id, reason: parsed.after }
       );
     }
     case 'cancel': {
-      const parsed = idArg('Usage: `/hotfix cancel <id> [reason]`');
+      const parsed = idArg(`Usage: \`${command} cancel <id> [reason]\``);
       if ('kind' in parsed) return parsed;
       return (
         tooLong('reason', parsed.after) ??
@@ -110,6 +120,31 @@ export const parseCommandText = (raw: string): HotfixSubcommand => {
       );
     }
     default:
-      return { kind: 'usage', problem: `I don't know \`/hotfix ${word.slice(0, 40)}\`.` };
+      return { kind: 'usage', problem: `I don't know \`${command} ${word.slice(0, 40)}\`.` };
   }
+};
+
+/** `rollback HF-3 data the totals are wrong`: a leading trigger word picks the trigger without the form. */
+const TRIGGER_WORDS: Readonly<Record<string, PersonRollbackTrigger>> = {
+  critical: 'critical_error',
+  error: 'critical_error',
+  data: 'data_issue',
+  performance: 'performance_problem',
+  perf: 'performance_problem',
+  business: 'business_impact',
+};
+
+/**
+ * The trigger and the rest of a rollback's reason when it starts with a trigger word and says more; null
+ * when the person should pick the trigger in the form.
+ */
+export const rollbackTriggerOf = (
+  reason: string,
+): { readonly trigger: PersonRollbackTrigger; readonly reason: string } | null => {
+  const [first = '', ...rest] = reason.split(/\s+/);
+  const trigger = Object.hasOwn(TRIGGER_WORDS, first.toLowerCase())
+    ? TRIGGER_WORDS[first.toLowerCase()]
+    : undefined;
+  if (trigger === undefined || rest.length === 0) return null;
+  return { trigger, reason: reason.slice(first.length).trim() };
 };

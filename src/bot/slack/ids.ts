@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CHECKLISTS } from '../../domain/hotfix/events.ts';
 import type { Checklist } from '../../domain/hotfix/events.ts';
+import type { PlanFieldId } from '../common/forms.ts';
+import { PLAN_FIELDS, REASON_FIELDS } from '../common/forms.ts';
 
 /** The one slash command. */
 export const COMMAND = '/hotfix';
@@ -89,40 +91,12 @@ export const BLOCKS = {
   modal: 'hotfix_modal',
 } as const;
 
-/** Input blocks of the plan modal: `response_action: 'errors'` is keyed by these. */
-export const PLAN_BLOCKS = {
-  issueId: 'plan_issue_id',
-  version: 'plan_version',
-  previousVersion: 'plan_previous_version',
-  summary: 'plan_summary',
-  severity: 'plan_severity',
-  services: 'plan_services',
-  codeChanges: 'plan_code_changes',
-  databaseChanges: 'plan_database_changes',
-  configChanges: 'plan_config_changes',
-  depSystems: 'plan_dep_systems',
-  depServices: 'plan_dep_services',
-  depDatabases: 'plan_dep_databases',
-  depExternal: 'plan_dep_external',
-  start: 'plan_start',
-  durationEstimate: 'plan_duration_estimate',
-  targetCompletion: 'plan_target_completion',
-  verificationPeriod: 'plan_verification_period',
-  resTechnical: 'plan_res_technical',
-  resSupport: 'plan_res_support',
-  resBusiness: 'plan_res_business',
-  resManagement: 'plan_res_management',
-} as const;
-export type PlanBlockId = (typeof PLAN_BLOCKS)[keyof typeof PLAN_BLOCKS];
+/** Input blocks of the plan modal (the shared form's field ids): `response_action: 'errors'` is keyed by these. */
+export const PLAN_BLOCKS = PLAN_FIELDS;
+export type PlanBlockId = PlanFieldId;
 
-/** Input blocks of the small modals. */
-export const REASON_BLOCKS = {
-  trigger: 'reason_trigger',
-  reason: 'reason_text',
-  issueKind: 'issue_kind',
-  issueText: 'issue_text',
-  lessons: 'lessons_text',
-} as const;
+/** Input blocks of the small modals (the shared forms' field ids). */
+export const REASON_BLOCKS = REASON_FIELDS;
 
 /** Every input element uses this action id; the block id says which field it is. */
 export const INPUT_ACTION = 'value';

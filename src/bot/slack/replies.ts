@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { HotfixCommand } from '../../domain/hotfix/commands.ts';
 import type { RuleCode } from '../../domain/hotfix/errors.ts';
-import { USAGE, USAGE_LINE } from './command-text.ts';
+import { USAGE, USAGE_LINE } from '../common/command-text.ts';
 import { escapeMrkdwn, md } from './blocks/text.ts';
 
 /** How each refusal opens: the domain's message says what and why; the prefix says how bad it is. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeHotfixId, parseCommandText } from '../../../src/bot/slack/command-text.ts';
+import { normalizeHotfixId, parseCommandText } from '../../../src/bot/common/command-text.ts';
 
 describe('/hotfix text', () => {
   it('reads every subcommand', () => {

@@ -1,5 +1,4 @@
-import type { Button, Checkboxes, KnownBlock, PlainTextOption } from '@slack/types';
-import { plannedSteps } from '../../../domain/hotfix/decide.ts';
+import type { Checkboxes, KnownBlock, PlainTextOption } from '@slack/types';
 import { CHECKLIST_LABELS, DOC_ITEM_LABELS } from '../../../domain/hotfix/describe-event.ts';
 import type { Checklist, DocItem } from '../../../domain/hotfix/events.ts';
 import { CHECKLISTS, DOC_ITEMS } from '../../../domain/hotfix/events.ts';
@@ -8,7 +7,6 @@ import type { Policy } from '../../../domain/hotfix/policy.ts';
 import { STAGES } from '../../../domain/hotfix/policy.ts';
 import {
   approvalGate,
-  canRequestDeploy,
   currentRun,
   holdsLock,
   missingSignoffs,
@@ -18,11 +16,13 @@ import {
   tally,
 } from '../../../domain/hotfix/queries.ts';
 import type { ChecklistItemState, HotfixState, Run, StepState, Vote } from '../../../domain/hotfix/state.ts';
+import type { HotfixAction, LockHolder } from '../../common/actions.ts';
+import { cardActions, foreignLocks } from '../../common/actions.ts';
 import { ACTIONS, BLOCKS, CHECKLIST_PAGE, checklistBlockId, docsBlockId } from '../ids.ts';
 import type { Part, SlackMessage } from './common.ts';
 import {
+  actionButtons,
   actionsBlocks,
-  button,
   fitParts,
   MESSAGE_FIT,
   OUTCOME_LABELS,
@@ -35,14 +35,9 @@ import {
 } from './common.ts';
 import { LIMITS } from './limits.ts';
 import type { Times } from './text.ts';
-import { codeSpan, md, mention, nameOf, plain, plural, times, truncate, userText } from './text.ts';
+import { codeSpan, md, mention, nameOf, plain, plural, times, userText } from './text.ts';
 
-/** Another hotfix holding the deploy lock on one of this plan's services (from the lock store). */
-export interface LockHolder {
-  readonly hotfixId: string;
-  /** ISO time the lock was taken. */
-  readonly since: string;
-}
+export type { LockHolder } from '../../common/actions.ts';
 
 export interface CardOptions {
   readonly policy: Policy;
@@ -102,23 +97,6 @@ const list = (items: readonly string[], max: number, each = 60): string => {
   const more = items.length - shown.length;
   return more > 0 ? `${shown.join(', ')} +${more} more` : shown.join(', ');
 };
-
-/** Services locked by other hotfixes, as the card shows them. */
-const foreignLocks = (state: HotfixState, holders: CardOptions['lockHolders']) =>
-  Object.entries(holders ?? {}).filter(
-    ([service, h]) => h.hotfixId !== state.id && state.plan.services.includes(service),
-  );
-
-/** Whether the card offers Deploy: the gates hold and no other hotfix holds a lock on the plan's services. */
-export const deployOffered = (state: HotfixState, options: Pick<CardOptions, 'policy' | 'lockHolders'>) =>
-  canRequestDeploy(state, options.policy) && foreignLocks(state, options.lockHolders).length === 0;
-
-const canProposeRollback = (state: HotfixState, policy: Policy): boolean =>
-  ['deploying', 'monitoring', 'verified', 'deploy_failed'].includes(state.phase) &&
-  openVote(state) === undefined &&
-  plannedSteps(state.plan, policy, 'rollback').length > 0;
-
-const isOpenPhase = (state: HotfixState) => state.phase !== 'closed' && state.phase !== 'cancelled';
 
 /** A checklist item as a checkbox option; the description says who ticked it and when. */
 const checklistOption = (
@@ -210,7 +188,13 @@ const readinessParts = (state: HotfixState, rev: string, t: Times, level: Level)
   ];
 };
 
-const approvalParts = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
+const approvalParts = (
+  state: HotfixState,
+  policy: Policy,
+  actions: readonly HotfixAction[],
+  t: Times,
+  level: Level,
+): Part[] => {
   const gate = approvalGate(state, policy);
   const current = state.approvals.filter((a) => a.planHash === state.planHash);
   const rejections = state.rejections.filter((r) => r.planHash === state.planHash);
@@ -241,29 +225,10 @@ const approvalParts = (state: HotfixState, policy: Policy, t: Times, level: Leve
     ...voided,
   ].join('\n');
   const blocks: KnownBlock[] = [{ type: 'section', block_id: BLOCKS.approvals, text: md(text) }];
-  if (state.phase === 'planned') {
-    const roles = Object.keys(policy.approvals).slice(0, Math.floor(LIMITS.actionsElements / 2));
-    const value = (role: string) => ({ h: state.id, v: state.planHash, r: role });
-    const buttons: Button[] = [
-      ...roles.map((role, i) =>
-        button({
-          action: ACTIONS.approve,
-          index: i,
-          text: `Approve as ${roleLabel(role)}`,
-          value: value(role),
-        }),
-      ),
-      ...roles.map((role, i) =>
-        button({
-          action: ACTIONS.reject,
-          index: i,
-          text: `Reject as ${roleLabel(role)}`,
-          value: value(role),
-        }),
-      ),
-    ];
-    blocks.push(...actionsBlocks(BLOCKS.approvalActions, buttons));
-  }
+  // Slack fits 25 buttons in a block: Approve and Reject for as many roles as fit.
+  const roles = new Set(Object.keys(policy.approvals).slice(0, Math.floor(LIMITS.actionsElements / 2)));
+  const buttons = actions.filter((a) => a.place === 'approvals' && a.data.role && roles.has(a.data.role));
+  if (buttons.length > 0) blocks.push(...actionsBlocks(BLOCKS.approvalActions, actionButtons(buttons)));
   return [{ blocks: [{ type: 'divider' }, ...blocks] }];
 };
 
@@ -298,7 +263,13 @@ const interrupted = (s: StepState): string => {
   return attempts.length === 0 ? '' : `; attempt ${attempts.join(', ')} interrupted`;
 };
 
-const runPart = (run: Run, state: HotfixState, t: Times, level: Level): Part[] => {
+const runPart = (
+  run: Run,
+  state: HotfixState,
+  actions: readonly HotfixAction[],
+  t: Times,
+  level: Level,
+): Part[] => {
   const done = run.steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length;
   const stages = STAGES.filter((stage) => run.steps.some((s) => s.stage === stage)).map((stage) => {
     const result = run.stages[stage];
@@ -345,27 +316,8 @@ const runPart = (run: Run, state: HotfixState, t: Times, level: Level): Part[] =
     { type: 'section', block_id: BLOCKS.run, text: md(text) },
   ];
   // A failed run that settled (deploy or rollback failed) can go on: retry the failed step, or skip it.
-  const failed = run.steps.find((s) => s.status === 'failed');
-  const settled = run.kind === 'deploy' ? state.phase === 'deploy_failed' : state.phase === 'rollback_failed';
-  if (failed && run.status === 'failed' && settled && state.runs.at(-1)?.id === run.id) {
-    const value = { h: state.id, run: run.id, v: failed.key };
-    const name = truncate(failed.name, 60);
-    blocks.push(
-      ...actionsBlocks(BLOCKS.stepActions, [
-        button({ action: ACTIONS.retryStep, text: `🔁 Retry “${name}”`, style: 'primary', value }),
-        button({
-          action: ACTIONS.skipStep,
-          text: `⏭️ Skip “${name}”`,
-          value,
-          confirm: {
-            title: 'Skip the failed step?',
-            text: `The run carries on after “${name}” as if it had passed. The record shows who skipped it.`,
-            ok: 'Skip it',
-          },
-        }),
-      ]),
-    );
-  }
+  const stepActions = actions.filter((a) => a.place === 'failed-step' && a.data.runId === run.id);
+  if (stepActions.length > 0) blocks.push(...actionsBlocks(BLOCKS.stepActions, actionButtons(stepActions)));
   return [{ blocks }];
 };
 
@@ -444,7 +396,14 @@ const issuesPart = (state: HotfixState, t: Times, level: Level): Part[] => {
   ];
 };
 
-const outcomeParts = (state: HotfixState, policy: Policy, rev: string, t: Times, level: Level): Part[] => {
+const outcomeParts = (
+  state: HotfixState,
+  policy: Policy,
+  actions: readonly HotfixAction[],
+  rev: string,
+  t: Times,
+  level: Level,
+): Part[] => {
   if (state.cancelled)
     return [
       {
@@ -483,20 +442,8 @@ const outcomeParts = (state: HotfixState, policy: Policy, rev: string, t: Times,
         ].join('\n'),
       ),
     });
-    if (!state.closed && missing.length > 0)
-      blocks.push(
-        ...actionsBlocks(
-          BLOCKS.signoffActions,
-          missing.map((role, i) =>
-            button({
-              action: ACTIONS.signOff,
-              index: i,
-              text: `Sign off as ${roleLabel(role)}`,
-              value: { h: state.id, r: role },
-            }),
-          ),
-        ),
-      );
+    const signoffs = actions.filter((a) => a.place === 'signoffs');
+    if (signoffs.length > 0) blocks.push(...actionsBlocks(BLOCKS.signoffActions, actionButtons(signoffs)));
   }
   const docsDone = DOC_ITEMS.filter((item) => state.docs[item] !== null).length;
   const lessons =
@@ -536,46 +483,9 @@ const outcomeParts = (state: HotfixState, policy: Policy, rev: string, t: Times,
   return [{ blocks }];
 };
 
-const actionsPart = (state: HotfixState, options: CardOptions): Part[] => {
-  const h = state.id;
-  const buttons: Button[] = [];
-  if (deployOffered(state, options))
-    buttons.push(
-      button({
-        action: ACTIONS.deploy,
-        text: '🚀 Deploy',
-        style: 'primary',
-        value: { h, v: state.planHash },
-        confirm: {
-          title: `Deploy ${truncate(h, 40)}?`,
-          text: `Deploy ${state.plan.version} to ${state.plan.services.join(', ')}.`,
-          ok: 'Deploy',
-        },
-      }),
-    );
-  if (state.phase === 'planned')
-    buttons.push(button({ action: ACTIONS.editPlan, text: 'Edit plan', value: { h, v: state.planHash } }));
-  if (canProposeRollback(state, options.policy))
-    buttons.push(
-      button({ action: ACTIONS.proposeRollback, text: '⏪ Propose rollback', style: 'danger', value: { h } }),
-    );
-  if (isOpenPhase(state)) buttons.push(button({ action: ACTIONS.logIssue, text: 'Log issue', value: { h } }));
-  if (outcome(state) !== null && isOpenPhase(state))
-    buttons.push(button({ action: ACTIONS.lessons, text: 'Lessons learned', value: { h } }));
-  if (state.phase === 'planned')
-    buttons.push(
-      button({
-        action: ACTIONS.cancel,
-        text: 'Cancel hotfix',
-        style: 'danger',
-        value: { h, v: state.planHash },
-      }),
-    );
-  if (outcome(state) !== null && isOpenPhase(state) && missingSignoffs(state, options.policy).length === 0)
-    buttons.push(button({ action: ACTIONS.close, text: '🏁 Close hotfix', style: 'primary', value: { h } }));
-  if (state.phase === 'closed')
-    buttons.push(button({ action: ACTIONS.record, text: '📄 Deployment record', value: { h } }));
-  return buttons.length === 0 ? [] : [{ blocks: actionsBlocks(BLOCKS.actions, buttons) }];
+const actionsPart = (actions: readonly HotfixAction[]): Part[] => {
+  const foot = actions.filter((a) => a.place === 'card');
+  return foot.length === 0 ? [] : [{ blocks: actionsBlocks(BLOCKS.actions, actionButtons(foot)) }];
 };
 
 const planParts = (state: HotfixState, t: Times, level: Level): Part[] => {
@@ -635,6 +545,7 @@ export const renderCard = (state: HotfixState, options: CardOptions): SlackMessa
   const { plan } = state;
   const headerText = `${PHASE_EMOJI[state.phase]} ${state.id} · ${plan.issueId} · ${PHASE_LABELS[state.phase]}`;
   const context = `${SEVERITY_EMOJI[plan.severity]} *${plan.severity}* · requested by ${mention(state.requester)} · started ${t.at(state.startedAt)} · rev ${state.planRevision} · updated ${t.at(state.updatedAt)} · times in ${userText(options.timezone, 40, true)}`;
+  const actions = cardActions(state, options);
   const render = (n: number): Part[] => {
     const level = LEVELS[Math.min(n, LEVELS.length - 1)] ?? LEVELS[0];
     const run = currentRun(state);
@@ -647,14 +558,14 @@ export const renderCard = (state: HotfixState, options: CardOptions): SlackMessa
       },
       ...planParts(state, t, level),
       ...readinessParts(state, rev, t, level),
-      ...approvalParts(state, options.policy, t, level),
+      ...approvalParts(state, options.policy, actions, t, level),
       ...lockPart(state, options, t),
-      ...(run ? runPart(run, state, t, level) : []),
+      ...(run ? runPart(run, state, actions, t, level) : []),
       ...monitoringPart(state, options.now, t, level),
       ...votePart(state, options.policy, t, level),
       ...issuesPart(state, t, level),
-      ...outcomeParts(state, options.policy, rev, t, level),
-      ...actionsPart(state, options),
+      ...outcomeParts(state, options.policy, actions, rev, t, level),
+      ...actionsPart(actions),
     ];
   };
   const blocks = fitParts(render, {

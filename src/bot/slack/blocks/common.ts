@@ -2,8 +2,9 @@ import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
 import { capitalize } from '../../../domain/hotfix/format.ts';
 import type { Severity } from '../../../domain/hotfix/plan.ts';
 import type { Outcome, Phase, StepState } from '../../../domain/hotfix/state.ts';
+import type { HotfixAction, HotfixActionKind } from '../../common/actions.ts';
 import type { ActionId, ActionValue } from '../ids.ts';
-import { encodeActionValue, indexedActionId } from '../ids.ts';
+import { ACTIONS, encodeActionValue, indexedActionId } from '../ids.ts';
 import { LIMITS, RENDER_BUDGET, totalStrings } from './limits.ts';
 import { plain, userText } from './text.ts';
 
@@ -98,6 +99,55 @@ export const button = (spec: ButtonSpec): Button => {
     ...(spec.style ? { style: spec.style } : {}),
     ...(confirm ? { confirm } : {}),
   };
+};
+
+/** The action id of each shared action kind. */
+const ACTION_IDS: Readonly<Record<HotfixActionKind, ActionId>> = {
+  approve: ACTIONS.approve,
+  reject: ACTIONS.reject,
+  deploy: ACTIONS.deploy,
+  edit: ACTIONS.editPlan,
+  rollback: ACTIONS.proposeRollback,
+  issue: ACTIONS.logIssue,
+  lessons: ACTIONS.lessons,
+  cancel: ACTIONS.cancel,
+  'sign-off': ACTIONS.signOff,
+  close: ACTIONS.close,
+  record: ACTIONS.record,
+  retry: ACTIONS.retryStep,
+  skip: ACTIONS.skipStep,
+  'confirm-step': ACTIONS.confirmStep,
+  'fail-step': ACTIONS.failStep,
+  'vote-for': ACTIONS.voteFor,
+  'vote-against': ACTIONS.voteAgainst,
+};
+
+/** What a shared action's button carries: `v` is the plan hash, the step key or the vote id. */
+const actionValue = ({ data }: HotfixAction): ActionValue => {
+  const v = data.planHash ?? data.stepKey ?? (data.voteId === undefined ? undefined : String(data.voteId));
+  return {
+    h: data.hotfixId,
+    ...(v === undefined ? {} : { v }),
+    ...(data.role === undefined ? {} : { r: data.role }),
+    ...(data.runId === undefined ? {} : { run: data.runId }),
+  };
+};
+
+/** Shared actions as buttons of one block: the n-th of a kind gets the `:n` suffix. */
+export const actionButtons = (actions: readonly HotfixAction[]): Button[] => {
+  const seen = new Map<HotfixActionKind, number>();
+  return actions.map((a) => {
+    const index = seen.get(a.kind) ?? 0;
+    seen.set(a.kind, index + 1);
+    return button({
+      action: ACTION_IDS[a.kind],
+      index,
+      text: a.label,
+      value: actionValue(a),
+      ...(a.style ? { style: a.style } : {}),
+      ...(a.confirm ? { confirm: a.confirm } : {}),
+    });
+  });
 };
 
 /** Splits elements into actions blocks of at most 25, with block ids `${prefix}`, `${prefix}:1`… */

@@ -8,25 +8,35 @@ import type {
   MultiStaticSelect,
 } from '@slack/types';
 import { z } from 'zod';
-import { DURATION_HINT, DURATION_PATTERN } from '../../../config/duration.ts';
-import type { RollbackTrigger } from '../../../domain/hotfix/events.ts';
-import type { Person, Role } from '../../../domain/hotfix/people.ts';
-import type { Plan, Severity } from '../../../domain/hotfix/plan.ts';
-import type { PlanFieldRules, TemplatedPlanField } from '../../../domain/hotfix/plan.ts';
-import { planFieldProblem, planHash, SEVERITIES } from '../../../domain/hotfix/plan.ts';
+import type { Plan, PlanFieldRules } from '../../../domain/hotfix/plan.ts';
+import { planHash } from '../../../domain/hotfix/plan.ts';
+import type { Role } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
-import type { ModalMetadata, PlanBlockId } from '../ids.ts';
+import type { FormField, FormValues, Parsed, PersonRollbackTrigger } from '../../common/forms.ts';
+import {
+  CANCEL_FORM_FIELDS,
+  ISSUE_FORM_FIELDS,
+  LESSONS_FORM_FIELDS,
+  parseIssueForm,
+  parseLessonsForm,
+  parsePlanForm,
+  parseReasonForm,
+  parseRollbackForm,
+  planFormFields,
+  REJECT_FORM_FIELDS,
+  ROLLBACK_FORM_FIELDS,
+} from '../../common/forms.ts';
+import type { ModalMetadata } from '../ids.ts';
 import { BLOCKS, CALLBACKS, encodeModalMetadata, INPUT_ACTION, PLAN_BLOCKS, REASON_BLOCKS } from '../ids.ts';
 import { roleLabel, SEVERITY_EMOJI } from './common.ts';
 import { LIMITS } from './limits.ts';
 import { md, plain, plural, truncate, userText } from './text.ts';
 
+export type { Parsed, PersonRollbackTrigger } from '../../common/forms.ts';
+export { PERSON_ROLLBACK_TRIGGERS } from '../../common/forms.ts';
+
 /** What `view_submission` carries in `view.state.values`: block id → action id → the element's state. */
 export type ViewStateValues = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-
-/** A parser's answer: the value, or messages keyed by block id, ready for `ack({ response_action: 'errors', errors })`. */
-export type Parsed<T> =
-  ({ readonly ok: true } & T) | { readonly ok: false; readonly errors: Record<string, string> };
 
 /** Where a modal was opened from, carried in `private_metadata` so the listener can answer there. */
 export interface ModalOrigin {
@@ -57,33 +67,66 @@ const modal = (spec: {
   blocks: spec.blocks,
 });
 
-const input = (
-  blockId: string,
-  label: string,
-  element: InputBlockElement,
-  options: { optional?: boolean; hint?: string } = {},
-): InputBlock => ({
+/** A shared form field as an input block (its id is the block id) around `element`. */
+const input = (field: FormField, element: InputBlockElement): InputBlock => ({
   type: 'input',
-  block_id: blockId,
-  label: plain(label, LIMITS.inputLabel),
+  block_id: field.id,
+  label: plain(field.label, LIMITS.inputLabel),
   element,
-  ...(options.optional ? { optional: true } : {}),
-  ...(options.hint ? { hint: plain(options.hint, LIMITS.inputHint) } : {}),
+  ...(field.required ? {} : { optional: true }),
+  ...(field.hint ? { hint: plain(field.hint, LIMITS.inputHint) } : {}),
 });
 
-const textInput = (
-  initial: string | undefined,
-  options: { multiline?: boolean; max?: number; placeholder?: string } = {},
-): InputBlockElement => {
-  const max = Math.min(options.max ?? INPUT_MAX, INPUT_MAX);
+const textInput = (field: FormField, initial: string | undefined): InputBlockElement => {
+  const max = Math.min(field.maxLength ?? INPUT_MAX, INPUT_MAX);
   return {
     type: 'plain_text_input',
     action_id: INPUT_ACTION,
     max_length: max,
-    ...(options.multiline ? { multiline: true } : {}),
+    ...(field.kind === 'multiline' ? { multiline: true } : {}),
     ...(initial ? { initial_value: truncate(initial, max) } : {}),
-    ...(options.placeholder ? { placeholder: plain(options.placeholder, LIMITS.placeholder) } : {}),
+    ...(field.placeholder ? { placeholder: plain(field.placeholder, LIMITS.placeholder) } : {}),
   };
+};
+
+/** A select field: radio buttons when its options are shown expanded, else a dropdown. */
+const selectInput = (
+  field: FormField,
+  initial: string | undefined,
+  label: (option: { value: string; label: string }) => string = (o) => o.label,
+): InputBlockElement => {
+  const expanded = field.expanded === true;
+  const options: PlainTextOption[] = (field.options ?? []).map((o) => ({
+    text: plain(label(o), LIMITS.optionText),
+    value: o.value,
+    ...(expanded && o.description ? { description: plain(o.description, LIMITS.optionDescription) } : {}),
+  }));
+  const initialOption = options.find((o) => initial !== undefined && o.value === initial);
+  if (expanded)
+    return {
+      type: 'radio_buttons',
+      action_id: INPUT_ACTION,
+      options,
+      ...(initialOption ? { initial_option: initialOption } : {}),
+    };
+  const select: StaticSelect = {
+    type: 'static_select',
+    action_id: INPUT_ACTION,
+    ...(field.placeholder ? { placeholder: plain(field.placeholder, LIMITS.placeholder) } : {}),
+    options,
+    ...(initialOption ? { initial_option: initialOption } : {}),
+  };
+  return select;
+};
+
+/** The input block of a small form's field, with what was typed after the command as its initial value. */
+const smallInput = (field: FormField, initial?: string): InputBlock =>
+  input(field, field.kind === 'select' ? selectInput(field, initial) : textInput(field, initial));
+
+const fieldOf = (fields: readonly FormField[], id: string): FormField => {
+  const field = fields.find((f) => f.id === id);
+  if (!field) throw new Error(`no form field ${id}`);
+  return field;
 };
 
 /** Lines that fit one Slack text input (3000 characters); how many did not. */
@@ -116,19 +159,35 @@ const serviceOf = (value: string, services: readonly string[]): string => {
   return (m ? services[Number(m[1])] : undefined) ?? value;
 };
 
-const RESOURCE_ROLES = ['technical', 'support', 'business', 'management'] as const;
-const RESOURCE_BLOCKS = {
-  technical: PLAN_BLOCKS.resTechnical,
-  support: PLAN_BLOCKS.resSupport,
-  business: PLAN_BLOCKS.resBusiness,
-  management: PLAN_BLOCKS.resManagement,
-} as const;
-const RESOURCE_LABELS = {
-  technical: 'Technical team',
-  support: 'Support team',
-  business: 'Business users',
-  management: 'Management oversight',
-} as const;
+/** The plan's list a multiline plan field prefills from. */
+const PLAN_LISTS: Readonly<Partial<Record<string, (plan: Plan) => readonly string[]>>> = {
+  [PLAN_BLOCKS.codeChanges]: (p) => p.changes.code,
+  [PLAN_BLOCKS.databaseChanges]: (p) => p.changes.database,
+  [PLAN_BLOCKS.configChanges]: (p) => p.changes.config,
+  [PLAN_BLOCKS.depSystems]: (p) => p.dependencies.systems,
+  [PLAN_BLOCKS.depServices]: (p) => p.dependencies.services,
+  [PLAN_BLOCKS.depDatabases]: (p) => p.dependencies.databases,
+  [PLAN_BLOCKS.depExternal]: (p) => p.dependencies.external,
+};
+
+/** The plan's value a single-line or date plan field prefills from. */
+const PLAN_TEXTS: Readonly<Partial<Record<string, (plan: Plan) => string | undefined>>> = {
+  [PLAN_BLOCKS.issueId]: (p) => p.issueId,
+  [PLAN_BLOCKS.version]: (p) => p.version,
+  [PLAN_BLOCKS.previousVersion]: (p) => p.previousVersion,
+  [PLAN_BLOCKS.summary]: (p) => p.summary,
+  [PLAN_BLOCKS.durationEstimate]: (p) => p.timeline.durationEstimate,
+  [PLAN_BLOCKS.verificationPeriod]: (p) => p.timeline.verificationPeriod,
+  [PLAN_BLOCKS.start]: (p) => p.timeline.start,
+  [PLAN_BLOCKS.targetCompletion]: (p) => p.timeline.targetCompletion,
+};
+
+const RESOURCE_OF: Readonly<Partial<Record<string, keyof Plan['resources']>>> = {
+  [PLAN_BLOCKS.resTechnical]: 'technical',
+  [PLAN_BLOCKS.resSupport]: 'support',
+  [PLAN_BLOCKS.resBusiness]: 'business',
+  [PLAN_BLOCKS.resManagement]: 'management',
+};
 
 export interface PlanModalOptions {
   /** Services from config, in config order: the only ones a plan may name. */
@@ -147,8 +206,9 @@ export interface PlanModalOptions {
 }
 
 /**
- * The plan modal of `/hotfix start` and `/hotfix edit`: every Plan field, services from config, people
- * pickers for the resources. `private_metadata` carries the hotfix id and the hash of the plan being edited.
+ * The plan modal of `/hotfix start` and `/hotfix edit`: the shared plan form's fields, services from config,
+ * people pickers for the resources. `private_metadata` carries the hotfix id and the hash of the plan being
+ * edited.
  */
 export const renderPlanModal = (options: PlanModalOptions): ModalView => {
   const { initial, services } = options;
@@ -163,10 +223,12 @@ export const renderPlanModal = (options: PlanModalOptions): ModalView => {
     if (!option) warnings.push(`Service ${name} is no longer configured; pick the services again.`);
     return option ? [option] : [];
   });
+  const formFields = planFormFields({ services, ...(options.people ? { people: options.people } : {}) });
+  const servicesField = fieldOf(formFields, PLAN_BLOCKS.services);
   const serviceSelect: MultiStaticSelect = {
     type: 'multi_static_select',
     action_id: INPUT_ACTION,
-    placeholder: plain('Pick the services this fix touches', LIMITS.placeholder),
+    placeholder: plain(servicesField.placeholder ?? '', LIMITS.placeholder),
     ...(serviceOptions.length <= LIMITS.selectOptions
       ? { options: serviceOptions }
       : {
@@ -183,148 +245,67 @@ export const renderPlanModal = (options: PlanModalOptions): ModalView => {
         }),
     ...(initialServices.length > 0 ? { initial_options: initialServices } : {}),
   };
-  const severityOptions: PlainTextOption[] = SEVERITIES.map((s) => ({
-    text: plain(`${SEVERITY_EMOJI[s]} ${s}`, LIMITS.optionText),
-    value: s,
-  }));
-  const severitySelect: StaticSelect = {
-    type: 'static_select',
-    action_id: INPUT_ACTION,
-    placeholder: plain('How bad is it?', LIMITS.placeholder),
-    options: severityOptions,
-    ...(initial ? { initial_option: severityOptions[SEVERITIES.indexOf(initial.severity)] } : {}),
-  };
-  const lines = (blockId: PlanBlockId, label: string, items: readonly string[] | undefined, hint: string) => {
-    const { text, dropped } = fitLines(items ?? []);
-    if (dropped > 0)
-      warnings.push(
-        `${label}: ${plural(dropped, 'line')} did not fit Slack's 3000 characters and will be dropped if you save.`,
-      );
-    return input(blockId, label, textInput(text, { multiline: true }), { optional: true, hint });
-  };
   if (initial && initial.summary.length > INPUT_MAX)
     warnings.push(`The summary is longer than Slack's 3000 characters; saving keeps the first 3000.`);
-  const date = (blockId: PlanBlockId, label: string, iso: string | undefined, hint: string) => {
-    const at = toUnix(iso);
-    return input(
-      blockId,
-      label,
-      {
-        type: 'datetimepicker',
-        action_id: INPUT_ACTION,
-        ...(at === undefined ? {} : { initial_date_time: at }),
-      },
-      { optional: true, hint },
-    );
-  };
-  const users = (role: (typeof RESOURCE_ROLES)[number]) => {
-    const ids = (initial?.resources[role] ?? []).filter((p) => p.platform === 'slack').map((p) => p.id);
-    const configured = options.people?.[role]?.length ?? 0;
-    return input(
-      RESOURCE_BLOCKS[role],
-      RESOURCE_LABELS[role],
-      {
-        type: 'multi_users_select',
-        action_id: INPUT_ACTION,
-        ...(ids.length > 0 ? { initial_users: ids } : {}),
-      },
-      {
-        optional: true,
-        ...(options.people
-          ? { hint: `hotfix.yml gives the ${role} role to ${plural(configured, 'person', 'people')}.` }
-          : {}),
-      },
-    );
+  const element = (field: FormField): InputBlockElement => {
+    switch (field.kind) {
+      case 'text':
+        return textInput(
+          field,
+          initial
+            ? PLAN_TEXTS[field.id]?.(initial)
+            : field.id === PLAN_BLOCKS.issueId
+              ? options.issueId
+              : undefined,
+        );
+      case 'multiline': {
+        const list = PLAN_LISTS[field.id];
+        if (!list) return textInput(field, initial ? PLAN_TEXTS[field.id]?.(initial) : undefined);
+        const { text, dropped } = fitLines(initial ? list(initial) : []);
+        if (dropped > 0)
+          warnings.push(
+            `${field.label}: ${plural(dropped, 'line')} did not fit Slack's 3000 characters and will be dropped if you save.`,
+          );
+        return textInput(field, text);
+      }
+      case 'select':
+        return selectInput(
+          field,
+          initial?.severity,
+          (o) => `${SEVERITY_EMOJI[o.value as keyof typeof SEVERITY_EMOJI]} ${o.label}`,
+        );
+      case 'multi-select':
+        return serviceSelect;
+      case 'date-time': {
+        const at = toUnix(initial ? PLAN_TEXTS[field.id]?.(initial) : undefined);
+        return {
+          type: 'datetimepicker',
+          action_id: INPUT_ACTION,
+          ...(at === undefined ? {} : { initial_date_time: at }),
+        };
+      }
+      case 'people': {
+        const role = RESOURCE_OF[field.id];
+        const ids = ((role && initial?.resources[role]) || [])
+          .filter((p) => p.platform === 'slack')
+          .map((p) => p.id);
+        return {
+          type: 'multi_users_select',
+          action_id: INPUT_ACTION,
+          ...(ids.length > 0 ? { initial_users: ids } : {}),
+        };
+      }
+    }
   };
   const editing = options.hotfixId !== undefined;
-  const fields: KnownBlock[] = [
-    input(
-      PLAN_BLOCKS.issueId,
-      'Issue ID',
-      textInput(initial?.issueId ?? options.issueId, { max: 100, placeholder: 'INC-42' }),
-    ),
-    input(PLAN_BLOCKS.version, 'Version', textInput(initial?.version, { max: 100, placeholder: '2.3.1' })),
-    input(
-      PLAN_BLOCKS.previousVersion,
-      'Previous version',
-      textInput(initial?.previousVersion, { max: 100, placeholder: '2.3.0' }),
-      {
-        optional: true,
-        hint: 'The version a rollback returns to.',
-      },
-    ),
-    input(
-      PLAN_BLOCKS.summary,
-      'Summary',
-      textInput(initial?.summary, {
-        multiline: true,
-        placeholder: 'What is broken and what this fix changes',
-      }),
-    ),
-    input(PLAN_BLOCKS.severity, 'Severity', severitySelect),
-    input(PLAN_BLOCKS.services, 'Services affected', serviceSelect),
-    { type: 'header', text: plain('Changes', LIMITS.headerText) },
-    lines(PLAN_BLOCKS.codeChanges, 'Code changes', initial?.changes.code, 'Files or PR links, one per line.'),
-    lines(
-      PLAN_BLOCKS.databaseChanges,
-      'Database changes',
-      initial?.changes.database,
-      'Migrations, one per line.',
-    ),
-    lines(PLAN_BLOCKS.configChanges, 'Configuration updates', initial?.changes.config, 'One per line.'),
-    { type: 'header', text: plain('Dependencies', LIMITS.headerText) },
-    lines(
-      PLAN_BLOCKS.depSystems,
-      'Systems',
-      initial?.dependencies.systems,
-      'One per line (or comma-separated).',
-    ),
-    lines(
-      PLAN_BLOCKS.depServices,
-      'Services',
-      initial?.dependencies.services,
-      'One per line (or comma-separated).',
-    ),
-    lines(
-      PLAN_BLOCKS.depDatabases,
-      'Databases',
-      initial?.dependencies.databases,
-      'One per line (or comma-separated).',
-    ),
-    lines(
-      PLAN_BLOCKS.depExternal,
-      'External APIs',
-      initial?.dependencies.external,
-      'One per line (or comma-separated).',
-    ),
-    { type: 'header', text: plain('Timeline', LIMITS.headerText) },
-    date(PLAN_BLOCKS.start, 'Start', initial?.timeline.start, 'When the deploy should start.'),
-    input(
-      PLAN_BLOCKS.durationEstimate,
-      'Duration estimate',
-      textInput(initial?.timeline.durationEstimate, { max: 50, placeholder: '45m' }),
-      {
-        optional: true,
-      },
-    ),
-    date(
-      PLAN_BLOCKS.targetCompletion,
-      'Target completion',
-      initial?.timeline.targetCompletion,
-      'After the start.',
-    ),
-    input(
-      PLAN_BLOCKS.verificationPeriod,
-      'Verification period',
-      textInput(initial?.timeline.verificationPeriod, { max: 20, placeholder: '30m' }),
-      {
-        optional: true,
-        hint: `How long to watch after deploy: ${DURATION_HINT}.`,
-      },
-    ),
-    { type: 'header', text: plain('Resources', LIMITS.headerText) },
-    ...RESOURCE_ROLES.map(users),
-  ];
+  const fields: KnownBlock[] = [];
+  let section: string | undefined;
+  for (const field of formFields) {
+    if (field.section !== undefined && field.section !== section)
+      fields.push({ type: 'header', text: plain(field.section, LIMITS.headerText) });
+    section = field.section;
+    fields.push(input(field, element(field)));
+  }
   const errors = Object.entries(options.errors ?? {});
   const notices: KnownBlock[] = [
     ...(errors.length > 0
@@ -366,7 +347,7 @@ export const renderPlanModal = (options: PlanModalOptions): ModalView => {
 };
 
 // ---------------------------------------------------------------------------------------------------------
-// Reading submissions.
+// Reading submissions: Slack's view state, flattened into the shared forms' values.
 
 const elementState = z
   .object({
@@ -389,120 +370,28 @@ const stateOf = (values: ViewStateValues, blockId: string): ElementState | undef
   return parsed.success ? parsed.data : undefined;
 };
 
-const text = (values: ViewStateValues, blockId: string): string => stateOf(values, blockId)?.value ?? '';
-const selected = (values: ViewStateValues, blockId: string): string | undefined =>
-  stateOf(values, blockId)?.selected_option?.value;
-const selectedMany = (values: ViewStateValues, blockId: string): string[] =>
-  (stateOf(values, blockId)?.selected_options ?? []).map((o) => o.value);
-const usersOf = (values: ViewStateValues, blockId: string): string[] =>
-  stateOf(values, blockId)?.selected_users ?? [];
-const dateTime = (values: ViewStateValues, blockId: string): number | null | undefined =>
-  stateOf(values, blockId)?.selected_date_time;
-
-const splitLines = (raw: string, commas: boolean): string[] =>
-  raw
-    .split(commas ? /[\r\n,]+/ : /\r\n?|\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-
-/** zod issues → `{ [block_id]: message }`, first message per block. */
-const errorsOf = (error: z.ZodError): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? '');
-    if (key && !(key in out)) out[key] = issue.message;
-  }
-  return out;
-};
-
-const required = (what: string, max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, { error: `Please give ${what}.` })
-    .max(max, { error: `Keep it under ${max} characters.` });
-
-const lineList = z.array(z.string().max(1000, { error: 'A line is longer than 1000 characters.' }));
-
-const unixDate = (label: string) =>
-  z
-    .number({ error: `${label}: pick a date and time.` })
-    .int({ error: `${label}: not a valid date.` })
-    .min(946_684_800, { error: `${label}: not a valid date.` })
-    .max(4_102_444_800, { error: `${label}: not a valid date.` })
-    .nullish();
-
-const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'Not a Slack user.' });
-
-const TEMPLATED_FIELD_BLOCKS = [
-  ['issueId', PLAN_BLOCKS.issueId],
-  ['version', PLAN_BLOCKS.version],
-  ['previousVersion', PLAN_BLOCKS.previousVersion],
-  ['summary', PLAN_BLOCKS.summary],
-] as const satisfies readonly (readonly [TemplatedPlanField, PlanBlockId])[];
-
-/** The plan modal's fields, keyed by block id, so zod's issue paths are the block ids Slack wants. */
-const planFormSchema = (services: readonly string[], rules: PlanFieldRules | undefined) =>
-  z
-    .object({
-      [PLAN_BLOCKS.issueId]: required('the issue ID', 100),
-      [PLAN_BLOCKS.version]: required('the version being deployed', 100),
-      [PLAN_BLOCKS.previousVersion]: z.string().trim().max(100),
-      [PLAN_BLOCKS.summary]: required('a summary', INPUT_MAX),
-      [PLAN_BLOCKS.severity]: z.enum(SEVERITIES, { error: 'Pick a severity.' }),
-      [PLAN_BLOCKS.services]: z
-        .array(z.string())
-        .min(1, { error: 'Pick at least one service.' })
-        .superRefine((names, ctx) => {
-          const unknown = names.filter((n) => !services.includes(n));
-          if (unknown.length > 0)
-            ctx.addIssue({
-              code: 'custom',
-              message: truncate(
-                `Unknown service: ${unknown.join(', ')} (configured: ${services.join(', ')}).`,
-                500,
-              ),
-            });
-          if (new Set(names).size !== names.length)
-            ctx.addIssue({ code: 'custom', message: 'A service is listed twice.' });
-        }),
-      [PLAN_BLOCKS.codeChanges]: lineList,
-      [PLAN_BLOCKS.databaseChanges]: lineList,
-      [PLAN_BLOCKS.configChanges]: lineList,
-      [PLAN_BLOCKS.depSystems]: lineList,
-      [PLAN_BLOCKS.depServices]: lineList,
-      [PLAN_BLOCKS.depDatabases]: lineList,
-      [PLAN_BLOCKS.depExternal]: lineList,
-      [PLAN_BLOCKS.start]: unixDate('Start'),
-      [PLAN_BLOCKS.durationEstimate]: z.string().trim().max(50, { error: 'Keep it short, e.g. 45m.' }),
-      [PLAN_BLOCKS.targetCompletion]: unixDate('Target completion'),
-      [PLAN_BLOCKS.verificationPeriod]: z
-        .string()
-        .trim()
-        .refine((v) => v === '' || DURATION_PATTERN.test(v), { error: `Expected ${DURATION_HINT}.` }),
-      [PLAN_BLOCKS.resTechnical]: z.array(slackUserId),
-      [PLAN_BLOCKS.resSupport]: z.array(slackUserId),
-      [PLAN_BLOCKS.resBusiness]: z.array(slackUserId),
-      [PLAN_BLOCKS.resManagement]: z.array(slackUserId),
-    })
-    .superRefine((form, ctx) => {
-      // The fields that reach step templates: refused under the field, before the domain refuses the plan.
-      for (const [field, blockId] of TEMPLATED_FIELD_BLOCKS) {
-        const problem = planFieldProblem(field, form[blockId], rules);
-        if (problem !== null) ctx.addIssue({ code: 'custom', path: [blockId], message: problem });
+/** A submitted view as the shared forms read it: each field's value, by field id. */
+export const formValuesOf = (values: ViewStateValues, fields: readonly FormField[]): FormValues =>
+  Object.fromEntries(
+    fields.map((field) => {
+      const state = stateOf(values, field.id);
+      switch (field.kind) {
+        case 'text':
+        case 'multiline':
+          return [field.id, state?.value ?? undefined];
+        case 'select':
+          return [field.id, state?.selected_option?.value];
+        case 'multi-select':
+          return [field.id, (state?.selected_options ?? []).map((o) => o.value)];
+        case 'people':
+          return [field.id, state?.selected_users ?? []];
+        case 'date-time': {
+          const at = state?.selected_date_time;
+          return [field.id, typeof at === 'number' ? String(at) : undefined];
+        }
       }
-      const start = form[PLAN_BLOCKS.start];
-      const target = form[PLAN_BLOCKS.targetCompletion];
-      if (typeof start === 'number' && typeof target === 'number' && target <= start)
-        ctx.addIssue({
-          code: 'custom',
-          path: [PLAN_BLOCKS.targetCompletion],
-          message: 'Target completion must be after the start.',
-        });
-    });
-
-const isoOf = (unix: number | null | undefined): string | undefined =>
-  typeof unix === 'number' ? new Date(unix * 1000).toISOString() : undefined;
+    }),
+  );
 
 /**
  * Reads a plan modal submission. `{ ok: true, plan }`, or `{ ok: false, errors }` keyed by block id, for
@@ -519,104 +408,27 @@ export const parsePlanSubmission = (
     readonly planFields?: PlanFieldRules | undefined;
   },
 ): Parsed<{ plan: Plan }> => {
-  const { services } = config;
-  const known = new Map(
-    Object.values(config.initial?.resources ?? {})
-      .flat()
-      .filter((p) => p.platform === 'slack')
-      .map((p) => [p.id, p]),
+  const form = formValuesOf(values, planFormFields({ services: config.services }));
+  const picked = form[PLAN_BLOCKS.services];
+  return parsePlanForm(
+    {
+      ...form,
+      [PLAN_BLOCKS.services]: Array.isArray(picked)
+        ? picked.map((v: string) => serviceOf(v, config.services))
+        : picked,
+    },
+    { ...config, platform: 'slack' },
   );
-  const personOf = (id: string): Person => known.get(id) ?? { platform: 'slack', id };
-  const form = {
-    [PLAN_BLOCKS.issueId]: text(values, PLAN_BLOCKS.issueId),
-    [PLAN_BLOCKS.version]: text(values, PLAN_BLOCKS.version),
-    [PLAN_BLOCKS.previousVersion]: text(values, PLAN_BLOCKS.previousVersion),
-    [PLAN_BLOCKS.summary]: text(values, PLAN_BLOCKS.summary),
-    [PLAN_BLOCKS.severity]: selected(values, PLAN_BLOCKS.severity),
-    [PLAN_BLOCKS.services]: selectedMany(values, PLAN_BLOCKS.services).map((v) => serviceOf(v, services)),
-    [PLAN_BLOCKS.codeChanges]: splitLines(text(values, PLAN_BLOCKS.codeChanges), false),
-    [PLAN_BLOCKS.databaseChanges]: splitLines(text(values, PLAN_BLOCKS.databaseChanges), false),
-    [PLAN_BLOCKS.configChanges]: splitLines(text(values, PLAN_BLOCKS.configChanges), false),
-    [PLAN_BLOCKS.depSystems]: splitLines(text(values, PLAN_BLOCKS.depSystems), true),
-    [PLAN_BLOCKS.depServices]: splitLines(text(values, PLAN_BLOCKS.depServices), true),
-    [PLAN_BLOCKS.depDatabases]: splitLines(text(values, PLAN_BLOCKS.depDatabases), true),
-    [PLAN_BLOCKS.depExternal]: splitLines(text(values, PLAN_BLOCKS.depExternal), true),
-    [PLAN_BLOCKS.start]: dateTime(values, PLAN_BLOCKS.start),
-    [PLAN_BLOCKS.durationEstimate]: text(values, PLAN_BLOCKS.durationEstimate),
-    [PLAN_BLOCKS.targetCompletion]: dateTime(values, PLAN_BLOCKS.targetCompletion),
-    [PLAN_BLOCKS.verificationPeriod]: text(values, PLAN_BLOCKS.verificationPeriod),
-    [PLAN_BLOCKS.resTechnical]: usersOf(values, PLAN_BLOCKS.resTechnical),
-    [PLAN_BLOCKS.resSupport]: usersOf(values, PLAN_BLOCKS.resSupport),
-    [PLAN_BLOCKS.resBusiness]: usersOf(values, PLAN_BLOCKS.resBusiness),
-    [PLAN_BLOCKS.resManagement]: usersOf(values, PLAN_BLOCKS.resManagement),
-  };
-  const parsed = planFormSchema(services, config.planFields).safeParse(form);
-  if (!parsed.success) return { ok: false, errors: errorsOf(parsed.error) };
-  const f = parsed.data;
-  const start = isoOf(f[PLAN_BLOCKS.start]);
-  const target = isoOf(f[PLAN_BLOCKS.targetCompletion]);
-  const duration = f[PLAN_BLOCKS.durationEstimate];
-  const period = f[PLAN_BLOCKS.verificationPeriod];
-  const plan: Plan = {
-    issueId: f[PLAN_BLOCKS.issueId],
-    version: f[PLAN_BLOCKS.version],
-    previousVersion: f[PLAN_BLOCKS.previousVersion],
-    summary: f[PLAN_BLOCKS.summary],
-    severity: f[PLAN_BLOCKS.severity] as Severity,
-    services: f[PLAN_BLOCKS.services],
-    changes: {
-      code: f[PLAN_BLOCKS.codeChanges],
-      database: f[PLAN_BLOCKS.databaseChanges],
-      config: f[PLAN_BLOCKS.configChanges],
-    },
-    dependencies: {
-      systems: f[PLAN_BLOCKS.depSystems],
-      services: f[PLAN_BLOCKS.depServices],
-      databases: f[PLAN_BLOCKS.depDatabases],
-      external: f[PLAN_BLOCKS.depExternal],
-    },
-    timeline: {
-      ...(start ? { start } : {}),
-      ...(duration ? { durationEstimate: duration } : {}),
-      ...(target ? { targetCompletion: target } : {}),
-      ...(period ? { verificationPeriod: period } : {}),
-    },
-    resources: {
-      technical: f[PLAN_BLOCKS.resTechnical].map(personOf),
-      support: f[PLAN_BLOCKS.resSupport].map(personOf),
-      business: f[PLAN_BLOCKS.resBusiness].map(personOf),
-      management: f[PLAN_BLOCKS.resManagement].map(personOf),
-    },
-  };
-  return { ok: true, plan };
 };
 
 // ---------------------------------------------------------------------------------------------------------
 // The small modals: a reason, an issue, a lesson.
-
-const reasonInput = (
-  label: string,
-  placeholder: string,
-  blockId: string = REASON_BLOCKS.reason,
-): InputBlock => input(blockId, label, textInput(undefined, { multiline: true, max: 2000, placeholder }));
 
 const intro = (textMd: string): KnownBlock => ({
   type: 'section',
   block_id: `${BLOCKS.modal}:intro`,
   text: md(textMd),
 });
-
-const parseText = (
-  values: ViewStateValues,
-  blockId: string,
-  what: string,
-  max = 2000,
-): Parsed<{ text: string }> => {
-  const parsed = required(what, max).safeParse(text(values, blockId));
-  return parsed.success
-    ? { ok: true, text: parsed.data }
-    : { ok: false, errors: { [blockId]: parsed.error.issues[0]?.message ?? 'Invalid.' } };
-};
 
 export interface RejectModalOptions {
   readonly hotfixId: string;
@@ -636,31 +448,13 @@ export const renderRejectModal = (options: RejectModalOptions): ModalView =>
       intro(
         `You are rejecting the plan of *${userText(options.hotfixId, 60, true)}* as *${userText(roleLabel(options.role), 100, true)}*. Deploy stays blocked until you approve or the plan changes.`,
       ),
-      reasonInput('Why?', 'What must change before you approve'),
+      ...REJECT_FORM_FIELDS.map((field) => smallInput(field)),
     ],
   });
 
-/** `{ ok: true, reason }` or the error under the reason field. */
-export const parseReasonSubmission = (values: ViewStateValues): Parsed<{ reason: string }> => {
-  const r = parseText(values, REASON_BLOCKS.reason, 'a reason');
-  return r.ok ? { ok: true, reason: r.text } : r;
-};
-
-/** The triggers a person can give (failed steps and checks are raised by the system). */
-export const PERSON_ROLLBACK_TRIGGERS = [
-  'critical_error',
-  'data_issue',
-  'performance_problem',
-  'business_impact',
-] as const satisfies readonly RollbackTrigger[];
-export type PersonRollbackTrigger = (typeof PERSON_ROLLBACK_TRIGGERS)[number];
-
-const TRIGGER_LABELS: Readonly<Record<PersonRollbackTrigger, string>> = {
-  critical_error: 'Critical error',
-  data_issue: 'Data issue',
-  performance_problem: 'Performance problem',
-  business_impact: 'Business impact',
-};
+/** `{ ok: true, reason }` or the error under the reason field (the reject and cancel modals). */
+export const parseReasonSubmission = (values: ViewStateValues): Parsed<{ reason: string }> =>
+  parseReasonForm(formValuesOf(values, REJECT_FORM_FIELDS));
 
 export interface RollbackModalOptions {
   readonly hotfixId: string;
@@ -670,12 +464,8 @@ export interface RollbackModalOptions {
 }
 
 /** Proposes a rollback: the trigger and the reason; submitting opens the vote in the thread. */
-export const renderRollbackModal = (options: RollbackModalOptions): ModalView => {
-  const triggerOptions: PlainTextOption[] = PERSON_ROLLBACK_TRIGGERS.map((t) => ({
-    text: plain(TRIGGER_LABELS[t], LIMITS.optionText),
-    value: t,
-  }));
-  return modal({
+export const renderRollbackModal = (options: RollbackModalOptions): ModalView =>
+  modal({
     callbackId: CALLBACKS.rollback,
     title: 'Propose a rollback',
     submit: 'Propose',
@@ -684,40 +474,17 @@ export const renderRollbackModal = (options: RollbackModalOptions): ModalView =>
       intro(
         `A rollback of *${userText(options.hotfixId, 60, true)}* is decided by a vote in its thread. Your proposal counts as a vote for it.`,
       ),
-      input(REASON_BLOCKS.trigger, 'Trigger', {
-        type: 'static_select',
-        action_id: INPUT_ACTION,
-        placeholder: plain('What went wrong?', LIMITS.placeholder),
-        options: triggerOptions,
-      }),
-      input(
-        REASON_BLOCKS.reason,
-        'Reason',
-        textInput(options.reason, {
-          multiline: true,
-          max: 2000,
-          placeholder: 'What you see, and since when',
-        }),
+      ...ROLLBACK_FORM_FIELDS.map((field) =>
+        smallInput(field, field.id === REASON_BLOCKS.reason ? options.reason : undefined),
       ),
     ],
   });
-};
 
 /** `{ ok: true, trigger, reason }` or errors under the trigger and reason fields. */
 export const parseRollbackSubmission = (
   values: ViewStateValues,
-): Parsed<{ trigger: PersonRollbackTrigger; reason: string }> => {
-  const schema = z.object({
-    [REASON_BLOCKS.trigger]: z.enum(PERSON_ROLLBACK_TRIGGERS, { error: 'Pick a trigger.' }),
-    [REASON_BLOCKS.reason]: required('a reason', 2000),
-  });
-  const parsed = schema.safeParse({
-    [REASON_BLOCKS.trigger]: selected(values, REASON_BLOCKS.trigger),
-    [REASON_BLOCKS.reason]: text(values, REASON_BLOCKS.reason),
-  });
-  if (!parsed.success) return { ok: false, errors: errorsOf(parsed.error) };
-  return { ok: true, trigger: parsed.data[REASON_BLOCKS.trigger], reason: parsed.data[REASON_BLOCKS.reason] };
-};
+): Parsed<{ trigger: PersonRollbackTrigger; reason: string }> =>
+  parseRollbackForm(formValuesOf(values, ROLLBACK_FORM_FIELDS));
 
 export interface CancelModalOptions {
   readonly hotfixId: string;
@@ -736,7 +503,7 @@ export const renderCancelModal = (options: CancelModalOptions): ModalView =>
       intro(
         `Cancelling *${userText(options.hotfixId, 60, true)}* ends it before deploy; it cannot be reopened.`,
       ),
-      reasonInput('Why?', 'e.g. fixed by the vendor, superseded by HF-12'),
+      ...CANCEL_FORM_FIELDS.map((field) => smallInput(field)),
     ],
   });
 
@@ -748,20 +515,8 @@ export interface IssueModalOptions {
 }
 
 /** Logs an issue, or a business observation, on the hotfix. */
-export const renderIssueModal = (options: IssueModalOptions): ModalView => {
-  const kinds: PlainTextOption[] = [
-    {
-      text: plain('Issue', LIMITS.optionText),
-      value: 'issue',
-      description: plain('Something is wrong; it can be resolved or worked around', LIMITS.optionDescription),
-    },
-    {
-      text: plain('Observation', LIMITS.optionText),
-      value: 'observation',
-      description: plain('A business observation for the record', LIMITS.optionDescription),
-    },
-  ];
-  return modal({
+export const renderIssueModal = (options: IssueModalOptions): ModalView =>
+  modal({
     callbackId: CALLBACKS.issue,
     title: 'Log an issue',
     submit: 'Log',
@@ -770,31 +525,17 @@ export const renderIssueModal = (options: IssueModalOptions): ModalView => {
       intro(
         `For *${userText(options.hotfixId, 60, true)}*: it goes to the thread and the deployment record.`,
       ),
-      input(REASON_BLOCKS.issueKind, 'Kind', {
-        type: 'radio_buttons',
-        action_id: INPUT_ACTION,
-        options: kinds,
-        initial_option: kinds[0],
-      }),
-      input(
-        REASON_BLOCKS.issueText,
-        'What happened?',
-        textInput(options.text, { multiline: true, max: 2000 }),
+      ...ISSUE_FORM_FIELDS.map((field) =>
+        smallInput(field, field.id === REASON_BLOCKS.issueKind ? 'issue' : options.text),
       ),
     ],
   });
-};
 
 /** `{ ok: true, kind, text }`: `issue` → LogIssue, `observation` → NoteObservation. */
 export const parseIssueSubmission = (
   values: ViewStateValues,
-): Parsed<{ kind: 'issue' | 'observation'; text: string }> => {
-  const kind = selected(values, REASON_BLOCKS.issueKind) ?? 'issue';
-  if (kind !== 'issue' && kind !== 'observation')
-    return { ok: false, errors: { [REASON_BLOCKS.issueKind]: 'Pick issue or observation.' } };
-  const r = parseText(values, REASON_BLOCKS.issueText, 'a description');
-  return r.ok ? { ok: true, kind, text: r.text } : r;
-};
+): Parsed<{ kind: 'issue' | 'observation'; text: string }> =>
+  parseIssueForm(formValuesOf(values, ISSUE_FORM_FIELDS));
 
 export interface LessonsModalOptions {
   readonly hotfixId: string;
@@ -821,11 +562,11 @@ export const renderLessonsModal = (options: LessonsModalOptions): ModalView => {
           shown ? `\n*Already noted* (${noted.length}):\n${shown}` : ''
         }`,
       ),
-      input(REASON_BLOCKS.lessons, 'Lesson', textInput(undefined, { multiline: true, max: INPUT_MAX })),
+      ...LESSONS_FORM_FIELDS.map((field) => smallInput(field)),
     ],
   });
 };
 
 /** `{ ok: true, text }` or the error under the lesson field. */
 export const parseLessonsSubmission = (values: ViewStateValues): Parsed<{ text: string }> =>
-  parseText(values, REASON_BLOCKS.lessons, 'the lesson', INPUT_MAX);
+  parseLessonsForm(formValuesOf(values, LESSONS_FORM_FIELDS));

@@ -3,17 +3,9 @@ import { clockface, formatDuration } from '../../../domain/hotfix/format.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
 import { displayName } from '../../../domain/hotfix/people.ts';
 import { visibleText } from '../../../domain/hotfix/visible-text.ts';
+import { truncate } from '../../common/text.ts';
 
-/** Cuts `text` to at most `n` characters, ending with '…' when anything was cut (never splits a surrogate pair). */
-export const truncate = (text: string, n: number): string => {
-  if (text.length <= n) return text;
-  if (n <= 0) return '';
-  if (n === 1) return '…';
-  let end = n - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${text.slice(0, end).trimEnd()}…`;
-};
+export { truncate } from '../../common/text.ts';
 
 /** `@channel`, `@here`, `@everyone` typed as words: Slack's automatic parsing may turn them into mentions. */
 const SPECIAL_MENTION = /@(channel|here|everyone)\b/gi;

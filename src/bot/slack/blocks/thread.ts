@@ -9,9 +9,10 @@ import { membersOf } from '../../../domain/hotfix/policy.ts';
 import { tally } from '../../../domain/hotfix/queries.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../service/ports.ts';
-import { ACTIONS, BLOCKS } from '../ids.ts';
+import { manualStepActions, voteActions } from '../../common/actions.ts';
+import { BLOCKS } from '../ids.ts';
 import type { SlackMessage } from './common.ts';
-import { button, roleLabel, stepLabel } from './common.ts';
+import { actionButtons, roleLabel, stepLabel } from './common.ts';
 import { LIMITS } from './limits.ts';
 import { codeBlock, escapeMrkdwn, md, mention, plural, times, truncate, userText } from './text.ts';
 
@@ -200,24 +201,10 @@ export const renderManualStepPrompt = (
         } to confirm.${instruction}`,
       ),
     });
-    const value = { h: state.id, run: run.id, v: step.key };
     blocks.push({
       type: 'actions',
       block_id: BLOCKS.stepActions,
-      elements: [
-        button({ action: ACTIONS.confirmStep, text: 'Confirm', style: 'primary', value }),
-        button({
-          action: ACTIONS.failStep,
-          text: 'Fail',
-          style: 'danger',
-          value,
-          confirm: {
-            title: 'Mark the step failed?',
-            text: `${step.name} will fail and stop ${run.id}; the rollback policy applies.`,
-            ok: 'Mark failed',
-          },
-        }),
-      ],
+      elements: actionButtons(manualStepActions(state.id, run, step)),
     });
   } else {
     const decided = step.decidedBy ? ` by ${mention(step.decidedBy)}` : '';
@@ -320,17 +307,9 @@ export const renderVoteMessage = (
       ],
     },
   ];
-  if (open) {
-    const value = { h: state.id, v: String(vote.id) };
-    blocks.push({
-      type: 'actions',
-      block_id: BLOCKS.voteActions,
-      elements: [
-        button({ action: ACTIONS.voteFor, text: 'For rollback', style: 'danger', value }),
-        button({ action: ACTIONS.voteAgainst, text: 'Against', value }),
-      ],
-    });
-  }
+  const ballotActions = voteActions(state.id, vote, now);
+  if (ballotActions.length > 0)
+    blocks.push({ type: 'actions', block_id: BLOCKS.voteActions, elements: actionButtons(ballotActions) });
   const missing = tl.missingRoles.length > 0 ? `, needs ${tl.missingRoles.join(', ')}` : '';
   const text = `Rollback vote #${vote.id} on ${state.id}: ${tl.for} for, ${tl.against} against (quorum ${quorum}${missing}) — ${vote.status}`;
   return { text: truncate(escapeMrkdwn(text), LINE_MAX), blocks };

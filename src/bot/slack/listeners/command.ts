@@ -5,11 +5,10 @@ import { personKey } from '../../../domain/hotfix/people.ts';
 import { planFieldProblem } from '../../../domain/hotfix/plan.ts';
 import { renderCard } from '../blocks/card.ts';
 import { PHASE_EMOJI, PHASE_LABELS } from '../blocks/common.ts';
-import type { PERSON_ROLLBACK_TRIGGERS } from '../blocks/modals.ts';
 import { renderCancelModal, renderPlanModal, renderRollbackModal } from '../blocks/modals.ts';
 import { userText } from '../blocks/text.ts';
-import type { HotfixSubcommand } from '../command-text.ts';
-import { parseCommandText } from '../command-text.ts';
+import type { HotfixSubcommand } from '../../common/command-text.ts';
+import { parseCommandText, rollbackTriggerOf } from '../../common/command-text.ts';
 import type { BotDeps } from '../deps.ts';
 import { ackThenClaim } from '../once-per-delivery.ts';
 import { COMMAND } from '../ids.ts';
@@ -26,16 +25,6 @@ import {
   privateReplies,
   slackPerson,
 } from './shared.ts';
-
-/** `rollback HF-3 data the totals are wrong`: a leading trigger word picks the trigger without the modal. */
-const TRIGGER_WORDS: Readonly<Record<string, (typeof PERSON_ROLLBACK_TRIGGERS)[number]>> = {
-  critical: 'critical_error',
-  error: 'critical_error',
-  data: 'data_issue',
-  performance: 'performance_problem',
-  perf: 'performance_problem',
-  business: 'business_impact',
-};
 
 const involves = (state: HotfixState, key: string): boolean =>
   personKey(state.requester) === key ||
@@ -117,9 +106,8 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
         }
         case 'rollback': {
           if (!(await existing(deps, sub.hotfixId, tell))) return;
-          const [first = '', ...rest] = sub.reason.split(/\s+/);
-          const trigger = TRIGGER_WORDS[first.toLowerCase()];
-          if (trigger === undefined || rest.length === 0)
+          const picked = rollbackTriggerOf(sub.reason);
+          if (picked === null)
             return openModal(
               client,
               command.trigger_id,
@@ -127,13 +115,7 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
               tell,
               deps.log,
             );
-          const reason = sub.reason.slice(first.length).trim();
-          const done = await execute(
-            deps,
-            sub.hotfixId,
-            { type: 'ProposeRollback', by, trigger, reason },
-            tell,
-          );
+          const done = await execute(deps, sub.hotfixId, { type: 'ProposeRollback', by, ...picked }, tell);
           if (done)
             await tell(`🗳️ Rollback vote opened in ${sub.hotfixId}'s thread; your proposal counts for it.`);
           return;

@@ -1,0 +1,10 @@
+/** Cuts `text` to at most `n` characters, ending with '…' when anything was cut (never splits a surrogate pair). */
+export const truncate = (text: string, n: number): string => {
+  if (text.length <= n) return text;
+  if (n <= 0) return '';
+  if (n === 1) return '…';
+  let end = n - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end).trimEnd()}…`;
+};
