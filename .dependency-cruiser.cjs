@@ -56,6 +56,32 @@ module.exports = {
       to: { path: '^src/bot/' },
     },
     {
+      name: 'bot-common-is-platform-neutral',
+      comment:
+        'What the Slack and Teams edges share (forms, command grammar, actions, wording) knows neither edge.',
+      severity: 'error',
+      from: { path: '^src/bot/common/' },
+      to: { path: '^src/bot/(slack|teams)/' },
+    },
+    {
+      name: 'bot-common-has-no-chat-sdk',
+      severity: 'error',
+      from: { path: '^src/bot/common/' },
+      to: { path: ['node_modules/@slack/', 'node_modules/botbuilder', 'node_modules/botframework-'] },
+    },
+    {
+      name: 'slack-edge-knows-no-teams',
+      severity: 'error',
+      from: { path: '^src/bot/slack/' },
+      to: { path: ['^src/bot/teams/', 'node_modules/botbuilder', 'node_modules/botframework-'] },
+    },
+    {
+      name: 'teams-edge-knows-no-slack',
+      severity: 'error',
+      from: { path: '^src/bot/teams/' },
+      to: { path: ['^src/bot/slack/', 'node_modules/@slack/'] },
+    },
+    {
       name: 'slack-stand-in-stands-alone',
       comment: "The Slack Web API stand-in plays Slack's servers: it knows nothing of the product it serves.",
       severity: 'error',
