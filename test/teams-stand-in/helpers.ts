@@ -64,13 +64,13 @@ export const useTeamsStandIn = (options: Partial<TeamsStandInOptions> = {}) => {
         },
         { baseUri: get().serviceUrl, ...(retries ? {} : { noRetryPolicy: true }) },
       ),
-    /** A raw connector call: status, headers and parsed body. */
-    async call(method: string, path: string, body?: unknown, token: string | undefined = BOT_TOKEN) {
+    /** A raw connector call: status, Retry-After and parsed body; `token` null sends no Authorization. */
+    async call(method: string, path: string, body?: unknown, token: string | null = BOT_TOKEN) {
       const response = await fetch(new URL(path.replace(/^\//, ''), get().serviceUrl), {
         method,
         headers: {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
         },
         ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
