@@ -82,6 +82,15 @@ module.exports = {
       to: { path: ['^src/bot/slack/', 'node_modules/@slack/'] },
     },
     {
+      name: 'only-the-teams-transport-imports-botbuilder',
+      comment:
+        'botbuilder is archived upstream: every import of it (and of botframework-*) lives in src/bot/teams/transport.ts, ' +
+        'so moving to the Teams SDK is replacing one module. Tests and the Teams stand-in tests may use it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/bot/teams/transport[.]ts$' },
+      to: { path: ['node_modules/botbuilder', 'node_modules/botframework-'] },
+    },
+    {
       name: 'slack-stand-in-stands-alone',
       comment: "The Slack Web API stand-in plays Slack's servers: it knows nothing of the product it serves.",
       severity: 'error',
