@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeHotfixId, parseCommandText } from '../../../src/bot/common/command-text.ts';
+import {
+  normalizeHotfixId,
+  parseCommandText,
+  rollbackTriggerOf,
+  usageLine,
+  usageLines,
+} from '../../../src/bot/common/command-text.ts';
 
 describe('/hotfix text', () => {
   it('reads every subcommand', () => {
@@ -50,5 +56,46 @@ describe('/hotfix text', () => {
     expect(normalizeHotfixId('7')).toBe('HF-7');
     expect(normalizeHotfixId('HF-0')).toBeNull();
     expect(normalizeHotfixId('HF-7; DROP')).toBeNull();
+  });
+
+  it('reads the text after a Teams mention the same way, and names @hotfix in its answers', () => {
+    expect(parseCommandText('start INC-42', '@hotfix')).toEqual({ kind: 'start', issueId: 'INC-42' });
+    expect(parseCommandText('rollback 3 data totals wrong', '@hotfix')).toEqual({
+      kind: 'rollback',
+      hotfixId: 'HF-3',
+      reason: 'data totals wrong',
+    });
+    expect(parseCommandText('deploy', '@hotfix')).toEqual({
+      kind: 'usage',
+      problem: "I don't know `@hotfix deploy`.",
+    });
+    expect(parseCommandText('edit', '@hotfix')).toEqual({
+      kind: 'usage',
+      problem: 'Which hotfix? Usage: `@hotfix edit <id>`',
+    });
+    expect(usageLines('@hotfix')[0]).toEqual(['@hotfix start [issue-id]', 'plan a new hotfix']);
+    expect(usageLine('@hotfix')).toBe(
+      'Usage: `@hotfix start|status|list|edit|issue|rollback|cancel|record|help` (try `@hotfix help`)',
+    );
+  });
+});
+
+describe('rollback trigger words', () => {
+  it('a leading trigger word with more after it picks the trigger; otherwise the form asks', () => {
+    expect(rollbackTriggerOf('data the totals are wrong')).toEqual({
+      trigger: 'data_issue',
+      reason: 'the totals are wrong',
+    });
+    expect(rollbackTriggerOf('Perf p99 doubled')).toEqual({
+      trigger: 'performance_problem',
+      reason: 'p99 doubled',
+    });
+    expect(rollbackTriggerOf('data')).toBeNull();
+    expect(rollbackTriggerOf('totals are wrong')).toBeNull();
+  });
+
+  it('a word that only an object prototype knows is no trigger', () => {
+    expect(rollbackTriggerOf('constructor broke it')).toBeNull();
+    expect(rollbackTriggerOf('toString is wrong')).toBeNull();
   });
 });

@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import type { FormValues } from '../../../src/bot/common/forms.ts';
+import {
+  CANCEL_FORM_FIELDS,
+  ISSUE_FORM_FIELDS,
+  LESSONS_FORM_FIELDS,
+  parseIssueForm,
+  parseLessonsForm,
+  parsePlanForm,
+  parseReasonForm,
+  parseRollbackForm,
+  PLAN_FIELDS,
+  planFormFields,
+  planFormValues,
+  REASON_FIELDS,
+  REJECT_FORM_FIELDS,
+  ROLLBACK_FORM_FIELDS,
+} from '../../../src/bot/common/forms.ts';
+import { DEFAULT_PLAN_FIELD_RULES, planHash } from '../../../src/domain/hotfix/plan.ts';
+import type { Plan } from '../../../src/domain/hotfix/plan.ts';
+import { plan, policy } from '../../domain/fixtures/policy.ts';
+
+const services = Object.keys(policy.services);
+const F = PLAN_FIELDS;
+const AAD = '8f2c1a3e-4b5d-4e6f-9a7b-0c1d2e3f4a5b';
+
+const teamsPlan: Plan = {
+  ...plan,
+  changes: { code: ['a.ts', 'b.ts'], database: [], config: ['FLAG=1'] },
+  timeline: {
+    start: '2026-11-26T03:30:00.000Z',
+    durationEstimate: '45m',
+    targetCompletion: '2026-11-26T04:15:00.000Z',
+    verificationPeriod: '30m',
+  },
+  resources: {
+    technical: [{ platform: 'teams', id: AAD, name: 'Tara Tech' }],
+    support: [],
+    business: [],
+    management: [],
+  },
+};
+
+const values = (over: Record<string, string | readonly string[] | undefined> = {}): FormValues => ({
+  ...planFormValues(teamsPlan, 'teams'),
+  ...over,
+});
+
+describe('the plan form as data', () => {
+  it('lists every plan field once, under its heading, with services from config', () => {
+    const fields = planFormFields({ services, people: policy.people });
+    expect(fields.map((f) => f.id)).toEqual(Object.values(PLAN_FIELDS));
+    expect(fields.filter((f) => f.required).map((f) => f.id)).toEqual([
+      F.issueId,
+      F.version,
+      F.summary,
+      F.severity,
+      F.services,
+    ]);
+    expect(fields.find((f) => f.id === F.services)?.options).toEqual(
+      services.map((s) => ({ value: s, label: s })),
+    );
+    expect([...new Set(fields.map((f) => f.section))]).toEqual([
+      undefined,
+      'Changes',
+      'Dependencies',
+      'Timeline',
+      'Resources',
+    ]);
+    expect(fields.find((f) => f.id === F.resTechnical)).toMatchObject({
+      kind: 'people',
+      hint: 'hotfix.yml gives the technical role to 4 people.',
+    });
+    expect(planFormFields({ services }).find((f) => f.id === F.resTechnical)?.hint).toBeUndefined();
+  });
+
+  it('the small forms: one reason for reject and cancel, a trigger for rollback, a kind for issues', () => {
+    expect(REJECT_FORM_FIELDS.map((f) => f.id)).toEqual([REASON_FIELDS.reason]);
+    expect(CANCEL_FORM_FIELDS.map((f) => f.id)).toEqual([REASON_FIELDS.reason]);
+    expect(ROLLBACK_FORM_FIELDS.map((f) => [f.id, f.kind])).toEqual([
+      [REASON_FIELDS.trigger, 'select'],
+      [REASON_FIELDS.reason, 'multiline'],
+    ]);
+    expect(ISSUE_FORM_FIELDS[0]).toMatchObject({ kind: 'select', expanded: true });
+    expect(LESSONS_FORM_FIELDS[0]).toMatchObject({ maxLength: 3000, required: true });
+  });
+});
+
+describe('parsePlanForm from flat values', () => {
+  it('reads back the plan it prefilled, keeping the people it knew (same hash: nothing voided)', () => {
+    const parsed = parsePlanForm(values(), { services, initial: teamsPlan, platform: 'teams' });
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(planHash(parsed.plan)).toBe(planHash(teamsPlan));
+  });
+
+  it('takes Teams people, multi-selects as commas, dates as ISO with an offset or unix seconds', () => {
+    const parsed = parsePlanForm(
+      values({
+        [F.services]: 'payments-api,ledger',
+        [F.resSupport]: `${AAD},29:1abcDEF`,
+        [F.start]: '2026-11-26T04:30:00+01:00',
+        [F.targetCompletion]: String(Date.parse('2026-11-26T04:00:00Z') / 1000),
+        [F.depExternal]: 'Stripe, Adyen\n\n PayPal ',
+      }),
+      { services, platform: 'teams' },
+    );
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.plan.services).toEqual(['payments-api', 'ledger']);
+    expect(parsed.plan.resources.support).toEqual([
+      { platform: 'teams', id: AAD },
+      { platform: 'teams', id: '29:1abcDEF' },
+    ]);
+    expect(parsed.plan.timeline.start).toBe('2026-11-26T03:30:00.000Z');
+    expect(parsed.plan.timeline.targetCompletion).toBe('2026-11-26T04:00:00.000Z');
+    expect(parsed.plan.dependencies.external).toEqual(['Stripe', 'Adyen', 'PayPal']);
+  });
+
+  it('answers each bad field under its id, first problem only, in form order', () => {
+    const parsed = parsePlanForm(
+      values({
+        [F.version]: '',
+        [F.services]: ['payments-api', 'billing-v0'],
+        [F.start]: '2026-11-26T05:00:00Z',
+        [F.verificationPeriod]: 'half an hour',
+        [F.resSupport]: ['two words'],
+        [F.durationEstimate]: 'x'.repeat(51),
+      }),
+      { services, platform: 'teams' },
+    );
+    expect(parsed).toEqual({
+      ok: false,
+      errors: {
+        [F.version]: 'Please give the version being deployed.',
+        [F.services]: `Unknown service: billing-v0 (configured: ${services.join(', ')}).`,
+        [F.durationEstimate]: 'Keep it short, e.g. 45m.',
+        [F.verificationPeriod]: 'Expected a duration such as 500ms, 30s, 10m, 2h, 1d or 1h30m.',
+        [F.resSupport]: 'Not a Teams user.',
+        [F.targetCompletion]: 'Target completion must be after the start.',
+      },
+    });
+    expect(parsed.ok ? [] : Object.keys(parsed.errors)).toEqual([
+      F.version,
+      F.services,
+      F.durationEstimate,
+      F.verificationPeriod,
+      F.resSupport,
+      F.targetCompletion,
+    ]);
+    expect(parsePlanForm(values({ [F.severity]: 'meh' }), { services, platform: 'teams' })).toEqual({
+      ok: false,
+      errors: { [F.severity]: 'Pick a severity.' },
+    });
+  });
+
+  it('refuses a date that is not one, and the people of the other platform', () => {
+    expect(parsePlanForm(values({ [F.start]: 'tomorrow' }), { services, platform: 'teams' })).toEqual({
+      ok: false,
+      errors: { [F.start]: 'Start: pick a date and time.' },
+    });
+    expect(parsePlanForm(values({ [F.start]: '12' }), { services, platform: 'teams' })).toEqual({
+      ok: false,
+      errors: { [F.start]: 'Start: not a valid date.' },
+    });
+    expect(parsePlanForm(values({ [F.resTechnical]: [AAD] }), { services, platform: 'slack' })).toEqual({
+      ok: false,
+      errors: { [F.resTechnical]: 'Not a Slack user.' },
+    });
+  });
+
+  it('holds the templated fields to plan_fields, the defaults or hotfix.yml’s own', () => {
+    const hostile = values({ [F.version]: '--upload-pack=touch /tmp/pwned', [F.summary]: '-x fixes it' });
+    const parsed = parsePlanForm(hostile, { services, platform: 'teams' });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.errors[F.version]).toMatch(/^The version must be letters, digits/);
+      expect(parsed.errors[F.summary]).toBe('The summary must be text that does not start with "-".');
+    }
+    const strict = {
+      ...DEFAULT_PLAN_FIELD_RULES,
+      version: { pattern: '^\\d+\\.\\d+\\.\\d+$', hint: 'a version such as 2.3.1' },
+    };
+    expect(
+      parsePlanForm(values({ [F.version]: '2.3.1-beta' }), {
+        services,
+        platform: 'teams',
+        planFields: strict,
+      }),
+    ).toEqual({ ok: false, errors: { [F.version]: 'The version must be a version such as 2.3.1.' } });
+  });
+
+  it('an empty submission names exactly the required fields', () => {
+    const parsed = parsePlanForm({}, { services, platform: 'teams' });
+    expect(parsed.ok ? [] : Object.keys(parsed.errors)).toEqual([
+      F.issueId,
+      F.version,
+      F.summary,
+      F.severity,
+      F.services,
+    ]);
+  });
+});
+
+describe('the small forms from flat values', () => {
+  it('reason: trimmed, required, at most 2000 characters', () => {
+    expect(parseReasonForm({ [REASON_FIELDS.reason]: '  too risky ' })).toEqual({
+      ok: true,
+      reason: 'too risky',
+    });
+    expect(parseReasonForm({ [REASON_FIELDS.reason]: '   ' })).toEqual({
+      ok: false,
+      errors: { [REASON_FIELDS.reason]: 'Please give a reason.' },
+    });
+    expect(parseReasonForm({ [REASON_FIELDS.reason]: 'x'.repeat(2001) })).toEqual({
+      ok: false,
+      errors: { [REASON_FIELDS.reason]: 'Keep it under 2000 characters.' },
+    });
+  });
+
+  it('rollback: a trigger a person may give, and a reason', () => {
+    expect(
+      parseRollbackForm({ [REASON_FIELDS.trigger]: 'data_issue', [REASON_FIELDS.reason]: 'totals' }),
+    ).toEqual({ ok: true, trigger: 'data_issue', reason: 'totals' });
+    expect(parseRollbackForm({ [REASON_FIELDS.trigger]: 'step_failed' })).toEqual({
+      ok: false,
+      errors: { [REASON_FIELDS.trigger]: 'Pick a trigger.', [REASON_FIELDS.reason]: 'Please give a reason.' },
+    });
+  });
+
+  it('issue: an issue unless it says observation; lessons up to 3000 characters', () => {
+    expect(parseIssueForm({ [REASON_FIELDS.issueText]: 'slow' })).toEqual({
+      ok: true,
+      kind: 'issue',
+      text: 'slow',
+    });
+    expect(
+      parseIssueForm({ [REASON_FIELDS.issueKind]: 'observation', [REASON_FIELDS.issueText]: 'happy users' }),
+    ).toEqual({ ok: true, kind: 'observation', text: 'happy users' });
+    expect(parseIssueForm({ [REASON_FIELDS.issueKind]: 'bug', [REASON_FIELDS.issueText]: 'x' })).toEqual({
+      ok: false,
+      errors: { [REASON_FIELDS.issueKind]: 'Pick issue or observation.' },
+    });
+    expect(parseLessonsForm({ [REASON_FIELDS.lessons]: 'y'.repeat(3001) })).toEqual({
+      ok: false,
+      errors: { [REASON_FIELDS.lessons]: 'Keep it under 3000 characters.' },
+    });
+    expect(parseLessonsForm({ [REASON_FIELDS.lessons]: ['not', 'text'] })).toEqual({
+      ok: false,
+      errors: { [REASON_FIELDS.lessons]: 'Please give the lesson.' },
+    });
+  });
+});
