@@ -2,68 +2,18 @@ import type { KnownBlock } from '@slack/types';
 import type { HotfixCommand } from '../../domain/hotfix/commands.ts';
 import type { RuleCode } from '../../domain/hotfix/errors.ts';
 import { USAGE, USAGE_LINE } from '../common/command-text.ts';
+import * as wording from '../common/wording.ts';
 import { escapeMrkdwn, md } from './blocks/text.ts';
 
-/** How each refusal opens: the domain's message says what and why; the prefix says how bad it is. */
-const REFUSAL_EMOJI: Readonly<Record<RuleCode, string>> = {
-  not_found: '🔎',
-  already_exists: 'ℹ️',
-  invalid_plan: '✋',
-  invalid_input: '✋',
-  not_in_role: '🔒',
-  self_approval: '🔒',
-  one_role_per_person: '🔒',
-  stale_plan: '🔄',
-  wrong_phase: '⏸️',
-  gates_not_met: '🚧',
-  unknown_item: '🔄',
-  unknown_step: '🔄',
-  stale_step: '🔄',
-  unknown_issue: '🔎',
-  unknown_vote: '🔎',
-  vote_closed: '⏸️',
-  not_eligible: '🔒',
-  outcome_unknown: '⏸️',
-  signoffs_missing: '🚧',
-  unknown_run: '🔄',
-};
+export { INTERNAL_ERROR } from '../common/wording.ts';
 
 /** A refusal from the domain, as the person who asked sees it (its message may quote user text); nothing was changed. */
 export const refusalText = (code: RuleCode, message: string): string =>
-  `${REFUSAL_EMOJI[code]} ${escapeMrkdwn(message)}${code === 'stale_plan' || code === 'stale_step' ? ' (the card you used was out of date; it shows the latest now)' : ''} Nothing was changed.`;
+  escapeMrkdwn(wording.refusalText(code, message));
 
 /** What a person hears when their command repeated something already done (a double click, a retry). */
 export const repeatText = (hotfixId: string, command: HotfixCommand): string =>
-  escapeMrkdwn(repeated(hotfixId, command));
-
-const repeated = (hotfixId: string, command: HotfixCommand): string => {
-  switch (command.type) {
-    case 'ApprovePlan':
-      return `You already approved ${hotfixId} as ${command.role}.`;
-    case 'RejectPlan':
-      return `You already rejected ${hotfixId}'s plan as ${command.role}.`;
-    case 'TickChecklistItem':
-      return `“${command.item}” is already ticked.`;
-    case 'UntickChecklistItem':
-      return `“${command.item}” is already unticked.`;
-    case 'RequestDeploy':
-      return `${hotfixId} is already deploying.`;
-    case 'CastVote':
-      return `Your ${command.choice} vote on rollback vote #${command.voteId} is already counted.`;
-    case 'SignOff':
-      return `You already signed ${hotfixId} off as ${command.role}.`;
-    case 'ConfirmManualStep':
-      return `That step was already answered.`;
-    case 'CloseHotfix':
-      return `${hotfixId} is already closed.`;
-    case 'CancelHotfix':
-      return `${hotfixId} is already cancelled.`;
-    case 'TickDocumentationUpdate':
-      return `That documentation update is already ${command.done ? 'ticked' : 'unticked'}.`;
-    default:
-      return `Nothing to change on ${hotfixId}: that was already done.`;
-  }
-};
+  escapeMrkdwn(wording.repeatText(hotfixId, command));
 
 /** The problem may quote what was typed; usage lines show `<id>`, which Slack would read as a link. */
 export const usageText = (problem: string): string => `${escapeMrkdwn(problem)}\n${USAGE_LINE}`;
@@ -73,22 +23,12 @@ export const helpMessage = (): { text: string; blocks: KnownBlock[] } => {
   return {
     text: `hotfix commands:\n${lines}`,
     blocks: [
-      { type: 'section', text: md('*hotfix* runs an urgent production fix from plan to signed record.') },
+      { type: 'section', text: md(wording.HELP_INTRO.replace(/^hotfix\b/, '*hotfix*')) },
       { type: 'section', text: md(lines) },
-      {
-        type: 'context',
-        elements: [
-          md(
-            'The card in the incident channel carries the checklists, approvals and buttons; its thread carries every step.',
-          ),
-        ],
-      },
+      { type: 'context', elements: [md(wording.HELP_NOTE)] },
     ],
   };
 };
-
-export const INTERNAL_ERROR =
-  '⚠️ Something went wrong on our side while recording that. Please try again in a moment; if it keeps failing, tell whoever runs hotfix.';
 
 /** A form's refusal that came after Slack had closed the form, so it could not be shown under the fields. */
 export const lateFormRefusal = (problems: readonly string[]): string =>
