@@ -1,0 +1,295 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { TeamsCard } from '../../../../src/bot/teams/cards/adaptive.ts';
+import { renderHotfixCard } from '../../../../src/bot/teams/cards/card.ts';
+import { renderRecordDocument, renderRecordSummary } from '../../../../src/bot/teams/cards/record.ts';
+import { escapeCardMarkdown } from '../../../../src/bot/teams/cards/text.ts';
+import {
+  renderManualStepPrompt,
+  renderThreadLine,
+  renderVoteMessage,
+} from '../../../../src/bot/teams/cards/thread.ts';
+import type { HotfixCommand } from '../../../../src/domain/hotfix/commands.ts';
+import { decide } from '../../../../src/domain/hotfix/decide.ts';
+import type { HotfixEvent } from '../../../../src/domain/hotfix/events.ts';
+import type { Person } from '../../../../src/domain/hotfix/people.ts';
+import type { Plan } from '../../../../src/domain/hotfix/plan.ts';
+import type { Policy, StepSpec } from '../../../../src/domain/hotfix/policy.ts';
+import { currentRun, openVote } from '../../../../src/domain/hotfix/queries.ts';
+import { buildRecord, renderRecordMarkdown } from '../../../../src/domain/hotfix/record.ts';
+import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
+import { fold, initialState } from '../../../../src/domain/hotfix/state.ts';
+import { visibleText } from '../../../../src/domain/hotfix/visible-text.ts';
+import { plan as basePlan, policy as basePolicy, T0 } from '../../../domain/fixtures/policy.ts';
+import { readable } from './helpers.ts';
+
+/** What Adaptive Card Markdown, Teams mentions and TextBlock functions would act on, as people could type it. */
+const ATOMS = [
+  '[Open the runbook](https://evil.example)',
+  '![x](https://evil.example/p.png)',
+  '[ref]: https://evil.example',
+  '<https://evil.example>',
+  'https://evil.example/a_b',
+  'www.evil.example',
+  'mailto:a@evil.example',
+  '<at>Bob</at>',
+  '&lt;at&gt;Bob&lt;/at&gt;',
+  '&#60;at>',
+  '**bold** __b__ *it* _it_ ~~st~~',
+  '`code` ```block```',
+  '\\*not\\* \\[',
+  '# heading',
+  '- item',
+  '+ item',
+  '* item',
+  '1. item',
+  '2) item',
+  '> quote',
+  '===',
+  '---',
+  '   - indented',
+  '{{DATE(2017-02-14T06:00:00Z, SHORT)}}',
+  '{{TIME(2017-02-14T06:00:00Z)}}',
+  '<b>html</b>',
+  '\u202Eevil\u202C',
+  '\u2066iso\u2069',
+  '\u0000\u001b[31m\u0007\u009b',
+  '\r\n',
+  '\n- after a break',
+  '😀 é ﷺ',
+  'x'.repeat(3100),
+];
+
+const hostile = fc
+  .tuple(
+    fc.constantFrom(...ATOMS),
+    fc.array(fc.oneof(fc.constantFrom(...ATOMS), fc.string({ unit: 'binary', maxLength: 10 })), {
+      maxLength: 3,
+    }),
+  )
+  .map(([first, rest]) => `x${first}${rest.join('')}`);
+
+// eslint-disable-next-line no-control-regex -- the characters that must not reach a card
+const NOT_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+
+/**
+ * What Markdown structure a TextBlock's text holds beyond the card's own bold labels: anything left after
+ * taking out backslash escapes (shown as text) and `**…**` pairs is structure someone typed.
+ */
+const structureIn = (markdown: string): string[] => {
+  const found: string[] = [];
+  const rest = markdown.replace(/\\[!-/:-@[-`{-~]/g, '').replace(/\*\*[^*\n]*?\*\*/g, '');
+  const marks = /[*_[\]<>`~&]|:\/\/|\bwww\.|\{\{/gi;
+  for (const m of rest.matchAll(marks)) found.push(`${m[0]} in ${JSON.stringify(markdown.slice(0, 200))}`);
+  for (const line of markdown.split('\n'))
+    if (/^ {0,3}([#>+=-]|\d{1,9}[.)]|\*(\s|$))/.test(line))
+      found.push(`line start ${JSON.stringify(line.slice(0, 80))}`);
+  if (NOT_TEXT.test(markdown)) found.push('control or bidi character');
+  return found;
+};
+
+/** Fails when any TextBlock of the message holds a link, mention, function or Markdown structure. */
+const expectInert = (label: string, message: TeamsCard): void => {
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'TextBlock' && typeof o.text === 'string')
+        expect(structureIn(o.text), label).toEqual([]);
+      // Titles are plain text in Teams, but a control or bidi character would still reorder what they show.
+      if (typeof o.title === 'string') expect(o.title, label).not.toMatch(NOT_TEXT);
+      for (const [key, value] of Object.entries(o)) if (key !== 'data') walk(value);
+    }
+  };
+  walk(message.card);
+  expect(message.summary, label).not.toMatch(NOT_TEXT);
+};
+
+const named = (id: string, name: string): Person => ({ platform: 'teams', id, name });
+const step = (name: string, manual?: string): StepSpec =>
+  (manual === undefined
+    ? {
+        name,
+        kind: 'run',
+        roles: [],
+        attempts: 1,
+        run: ['deploy', '{{plan.version}}'],
+        env: {},
+        secret_env: [],
+      }
+    : { name, kind: 'manual', roles: ['business', 'technical'], attempts: 1, manual }) as StepSpec;
+const ANYTHING = { pattern: '', hint: 'anything' };
+
+/** A hotfix from plan to close where every text a person, a config or a step's output can put on a card is hostile. */
+const play = (t: () => string) => {
+  const who = {
+    requester: named('aad-req', t()),
+    tech1: named('aad-t1', t()),
+    tech2: named('aad-t2', t()),
+    manager: named('aad-mgr', t()),
+    biz: named('aad-biz', t()),
+    support: named('aad-sup', t()),
+    worker: { platform: 'system', id: 'worker' } as Person,
+  };
+  const policy: Policy = {
+    ...basePolicy,
+    people: {
+      technical: [who.requester, who.tech1, who.tech2],
+      management: [who.manager],
+      business: [who.biz],
+      support: [who.support],
+    },
+    checklists: { code_readiness: [t(), `${t()} 2`], environment_readiness: [t()] },
+    services: {
+      'payments-api': {
+        deploy: { preparation: [step(t())], execution: [step(t())], verification: [step(t(), t())] },
+        rollback: { execution: [step(t())] },
+        monitor: [{ name: t(), everyMs: 60_000 }],
+      },
+    },
+    planFields: { issueId: ANYTHING, version: ANYTHING, previousVersion: ANYTHING, summary: ANYTHING },
+  };
+  const plan: Plan = {
+    ...basePlan,
+    issueId: t(),
+    version: t(),
+    previousVersion: t(),
+    summary: t(),
+    changes: { code: [t()], database: [t()], config: [] },
+    dependencies: { systems: [t()], services: [t()], databases: [], external: [t()] },
+    timeline: { durationEstimate: t() },
+    resources: { technical: [who.tech1], support: [], business: [who.biz], management: [] },
+  };
+  let state = initialState();
+  let clock = T0.getTime();
+  const history: HotfixEvent[] = [];
+  const states: HotfixState[] = [];
+  const run = (command: HotfixCommand, advanceMs = 60_000) => {
+    clock += advanceMs;
+    const events = decide(command, state, { now: new Date(clock), policy });
+    history.push(...events);
+    state = fold(events, state);
+    states.push(state);
+  };
+  run({ type: 'StartHotfix', id: 'HF-1', plan, by: who.requester });
+  run({ type: 'RejectPlan', role: 'management', planHash: state.planHash, reason: t(), by: who.manager });
+  run({ type: 'ApprovePlan', role: 'technical', planHash: state.planHash, comment: t(), by: who.tech1 });
+  run({ type: 'ApprovePlan', role: 'management', planHash: state.planHash, comment: t(), by: who.manager });
+  const items = [
+    ...policy.checklists.code_readiness.map((item) => ['code_readiness', item] as const),
+    ...policy.checklists.environment_readiness.map((item) => ['environment_readiness', item] as const),
+  ];
+  items.forEach(([checklist, item], i) =>
+    run({
+      type: 'TickChecklistItem',
+      checklist,
+      item,
+      ...(i === 0 ? { evidence: t(), by: { platform: 'system', id: 'checker' } } : { by: who.tech2 }),
+    }),
+  );
+  run({ type: 'LogIssue', text: `1 ${t()}`, by: who.biz });
+  run({ type: 'SetWorkaround', issueId: 1, text: t(), by: who.support });
+  run({ type: 'LogIssue', text: `2 ${t()}`, by: who.biz });
+  run({ type: 'ResolveIssue', issueId: 2, note: t(), by: who.tech2 });
+  run({ type: 'NoteObservation', text: t(), by: who.biz });
+  run({ type: 'RequestDeploy', planHash: state.planHash, by: who.tech1 });
+  const requested = history.findLast((e) => e.type === 'DeployRequested');
+  const runId = requested?.type === 'DeployRequested' ? requested.runId : '';
+  run({ type: 'GrantLock', runId, by: who.worker });
+  const drive = (failFirst: boolean) => {
+    for (let i = 0; i < 10; i++) {
+      const r = currentRun(state);
+      const s = r?.steps.find((x) => x.status === 'running') ?? r?.steps.find((x) => x.status === 'pending');
+      if (!r || r.status !== 'running' || !s) return;
+      const base = { runId: r.id, step: s.key, by: who.worker };
+      if (s.status === 'pending') run({ type: 'StartStep', ...base, attempt: s.attempt + 1 });
+      else if (s.kind === 'manual')
+        run({ type: 'ConfirmManualStep', ...base, outcome: 'confirmed', note: t(), by: who.biz });
+      else if (failFirst && i === 0)
+        run({ type: 'FailStep', ...base, attempt: s.attempt, durationMs: 5, output: t(), error: t() });
+      else
+        run({ type: 'SucceedStep', ...base, attempt: s.attempt, durationMs: 5, output: t(), dryRun: true });
+    }
+  };
+  drive(true);
+  const failed = currentRun(state)?.steps.find((s) => s.status === 'failed');
+  if (failed) run({ type: 'SkipStep', runId, step: failed.key, reason: t(), by: who.tech1 });
+  drive(false);
+  const check = Object.keys(state.monitoring?.checks ?? {})[0];
+  if (check) run({ type: 'RecordMonitorCheck', check, round: 1, passed: false, detail: t(), by: who.worker });
+  if (!openVote(state)) run({ type: 'ProposeRollback', trigger: 'data_issue', reason: t(), by: who.tech1 });
+  const voteId = openVote(state)?.id ?? 1;
+  run({ type: 'CastVote', voteId, choice: 'against', by: who.manager });
+  if (openVote(state)) run({ type: 'ExpireVote', voteId, by: who.worker }, 20 * 60_000);
+  run({ type: 'CloseMonitoringWindow', by: who.worker }, 60 * 60_000);
+  for (const [role, by] of [
+    ['technical', who.tech1],
+    ['business', who.biz],
+    ['support', who.support],
+  ] as const)
+    run({ type: 'SignOff', role, by });
+  run({ type: 'NoteLessonsLearned', text: t(), by: who.tech2 });
+  run({ type: 'CloseHotfix', by: who.tech1 });
+  return { history, states, policy };
+};
+
+describe('user text on every Teams card', () => {
+  it('never links, mentions, formats or runs a function from what people typed, whatever they typed', () => {
+    fc.assert(
+      fc.property(fc.infiniteStream(hostile), (stream) => {
+        const t = () => stream.next().value;
+        const { history, states, policy } = play(t);
+        expect(states.at(-1)?.phase).toBe('closed');
+        const now = new Date(T0.getTime() + 3 * 3600_000);
+        let before = initialState();
+        history.forEach((event, i) => {
+          const line = renderThreadLine(
+            { hotfixId: 'HF-1', position: i + 1, event, prevHash: '', hash: '' },
+            before,
+            {
+              timezone: 'UTC',
+            },
+          );
+          if (line) expectInert(`line ${event.type}`, line);
+          before = fold([event], before);
+        });
+        for (const state of states) {
+          const lockHolders = { 'payments-api': { hotfixId: t(), since: now.toISOString() } };
+          expectInert(
+            `card ${state.phase}`,
+            renderHotfixCard(state, { policy, timezone: 'UTC', now, lockHolders }),
+          );
+          for (const r of state.runs)
+            for (const s of r.steps)
+              expectInert(
+                `step ${s.key}`,
+                renderManualStepPrompt(state, r.id, s.key, { instruction: t(), now }),
+              );
+          for (const v of state.votes)
+            expectInert(`vote ${v.id}`, renderVoteMessage(state, v.id, { policy, now }));
+        }
+        const record = buildRecord(history, { timezone: 'UTC', signoffRoles: policy.signoffs });
+        expectInert('record summary', renderRecordSummary({ record, broken: t() }));
+        expectInert('record document', renderRecordDocument('HF-1', renderRecordMarkdown(record)));
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('shows what was typed, character for character, once CommonMark reads the escapes', () => {
+    fc.assert(
+      fc.property(fc.oneof(hostile, fc.string({ unit: 'binary', maxLength: 40 })), (typed) => {
+        const line = typed.replace(/\r\n?|\n/g, ' ');
+        const shown = readable({ type: 'TextBlock', text: escapeCardMarkdown(line) }).replace(/\u00a0/g, ' ');
+        // Leading white space is kept as no-break spaces (CommonMark would drop it, or read it as code).
+        expect(shown).toBe(visibleText(line).replace(/^\s+/, (w) => ' '.repeat(w.length)));
+      }),
+    );
+    expect(escapeCardMarkdown('[Open](https://evil.example) <at>Bob</at> # no')).toBe(
+      '\\[Open\\]\\(https:\u2060//evil.example\\) \\<\u2060at\\>Bob\\<\u2060/at\\> # no',
+    );
+    expect(escapeCardMarkdown('- a\n1. b\n# c\n{{DATE(x)}}')).toBe(
+      '\\- a\n1\\. b\n\\# c\n{\u2060{DATE\\(x\\)}}',
+    );
+  });
+});
