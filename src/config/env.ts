@@ -96,6 +96,14 @@ const variables = {
     .enum(['0', '1'], mustBe('0 or 1'))
     .transform((flag) => flag === '1')
     .default(false),
+  /**
+   * Where the Teams channel's OpenID metadata (the keys that sign inbound tokens) is read; Bot Framework's by
+   * default. Tests point it at a local stand-in: never set it in production.
+   */
+  HOTFIX_TEAMS_OPENID_METADATA_URL: z
+    .string()
+    .refine(urlWith('http:', 'https:'), mustBe('an http(s) URL'))
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, mustBe(`one of ${LOG_LEVELS.join(', ')}`)).default('info'),
   /**
    * The HMAC-SHA256 key of the event store's hash chain: whoever can write to Redis but does not hold it

@@ -5,9 +5,10 @@ import type { BackgroundInput, ToMain, ToThread } from './background.ts';
 import { createEngine } from './engine.ts';
 import { StartupError } from './runtime.ts';
 import { startSlack } from './slack.ts';
+import { startTeams } from './teams.ts';
 
-// The app thread of `hotfix serve` (see background.ts): the Bolt app, the command path, the notifier and the
-// workers. The main thread answers HTTP and hands Slack's requests over.
+// The app thread of `hotfix serve` (see background.ts): the Bolt app, the Teams router, the command path, the
+// notifier and the workers. The main thread answers HTTP and hands Slack's requests and Teams' activities over.
 const port = parentPort;
 if (port === null) throw new Error('background-thread.ts runs as a worker thread of hotfix serve');
 const input = workerData as BackgroundInput;
@@ -37,6 +38,7 @@ try {
       })
     : undefined;
   const deliver = slack?.bot?.deliver;
+  const routeTeams = input.teams ? startTeams(input.settings, log, input.teams) : undefined;
   /** Answers sent to the front, until it says whether they came in time. */
   const hearing = new Map<number, (heard: boolean) => void>();
   const answer = (id: number, body: unknown) =>
@@ -49,6 +51,19 @@ try {
       const { id, delivery } = message;
       deliver?.(delivery, id === undefined ? undefined : (body) => answer(id, body)).catch((error: unknown) =>
         log.error({ kind: deliveryKind(delivery.body), err: String(error) }, 'slack delivery failed'),
+      );
+      return;
+    }
+    if (message.type === 'teams') {
+      const { id, activity } = message;
+      const answered = (body: unknown) => id !== undefined && send({ type: 'answer', id, body });
+      if (routeTeams === undefined) return void answered(null);
+      routeTeams(activity).then(
+        (answer) => answered(answer ?? null),
+        (error: unknown) => {
+          log.error({ type: activity.type, err: String(error) }, 'teams activity failed');
+          answered(null);
+        },
       );
       return;
     }

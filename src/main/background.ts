@@ -2,13 +2,14 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { SlackDelivery } from '../bot/slack/front.ts';
 import { deliveryKind } from '../bot/slack/front.ts';
+import type { TeamsActivity } from '../bot/teams/activity.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError } from './runtime.ts';
 
 /**
- * What `hotfix serve` runs in its app thread: the Slack app (Bolt and its listeners), the command path, the
- * notifier and the pipeline workers, everything that follows a click. The main thread answers HTTP: it checks
- * Slack's signature and acks (`bot/slack/front.ts`), so an ack never waits behind the work of another click,
+ * What `hotfix serve` runs in its app thread: the Slack app (Bolt and its listeners), the Teams router, the
+ * command path, the notifier and the pipeline workers, everything that follows a click. The main thread answers
+ * HTTP: it checks Slack's signature or Teams' token and acks (`bot/slack/front.ts`, `main/teams.ts`), so an ack never waits behind the work of another click,
  * a card being drawn, a step's process being spawned or a garbage collection of the app's heap.
  */
 export interface BackgroundInput {
@@ -21,10 +22,19 @@ export interface BackgroundInput {
   readonly notifier: boolean;
   /** The playground rehearsing a team's own config: `run` and `http` steps are shown, not run. */
   readonly dryRunSteps?: boolean;
+  /** Teams is served: the thread routes its activities and posts the answers. */
+  readonly teams?: TeamsThreadOptions | undefined;
+}
+
+export interface TeamsThreadOptions {
+  /** Tests only: outbound calls to the Bot Connector carry this token instead of one from Entra. */
+  readonly outboundToken?: string | undefined;
 }
 
 export type ToThread =
   | { readonly type: 'deliver'; readonly delivery: SlackDelivery; readonly id?: number }
+  /** A Teams activity, authenticated and checked on the main thread; with `id`, the front waits for the answer. */
+  | { readonly type: 'teams'; readonly activity: TeamsActivity; readonly id?: number }
   /** Whether the answer to delivery `id` reached the front in time (after `answerWithinMs`, Slack saw none). */
   | { readonly type: 'heard'; readonly id: number; readonly heard: boolean }
   | { readonly type: 'close' };
@@ -37,6 +47,13 @@ export type ToMain =
 export interface Background {
   /** Hands an acked Slack request to the app. */
   hand(delivery: SlackDelivery): void;
+  /** Hands an acked Teams activity (a message) to the Teams router. */
+  handTeams(activity: TeamsActivity): void;
+  /**
+   * Hands a Teams invoke to the router and resolves with its answer (null: it has none), or with undefined
+   * after `withinMs`.
+   */
+  askTeams(activity: TeamsActivity, withinMs: number): Promise<unknown>;
   /**
    * Hands a Slack request to the app and resolves with its ack body (modal submissions), or with nothing after
    * its `answerWithinMs`: the app then hears that its answer came too late.
@@ -74,7 +91,12 @@ export const startBackground = async (input: BackgroundInput, log: Logger): Prom
       thread.postMessage(message);
       return true;
     } catch (error) {
-      const kind = message.type === 'deliver' ? deliveryKind(message.delivery.body) : message.type;
+      const kind =
+        message.type === 'deliver'
+          ? deliveryKind(message.delivery.body)
+          : message.type === 'teams'
+            ? `teams ${message.activity.type.slice(0, 60)}`
+            : message.type;
       log.error({ kind, err: String(error) }, 'could not hand a message to the app thread');
       return false;
     }
@@ -115,24 +137,30 @@ export const startBackground = async (input: BackgroundInput, log: Logger): Prom
     if (!closing) lose(`the app thread (Slack app, notifier, workers) ended with exit code ${code}`);
   });
 
+  /** Posts what `message(id)` builds and waits for the thread's answer to it, or `withinMs`. */
+  const ask = (message: (id: number) => ToThread, withinMs: number | undefined) =>
+    new Promise<unknown>((resolve) => {
+      const id = nextId++;
+      const giveUp = () => {
+        asked.delete(id);
+        resolve(undefined);
+      };
+      const timer = withinMs === undefined ? undefined : setTimeout(giveUp, withinMs);
+      asked.set(id, { answered: resolve, timer });
+      if (post(message(id))) return;
+      clearTimeout(timer);
+      giveUp();
+    });
+
   return {
     hand(delivery) {
       post({ type: 'deliver', delivery });
     },
-    ask: (delivery) =>
-      new Promise((resolve) => {
-        const id = nextId++;
-        const giveUp = () => {
-          asked.delete(id);
-          resolve(undefined);
-        };
-        const timer =
-          delivery.answerWithinMs === undefined ? undefined : setTimeout(giveUp, delivery.answerWithinMs);
-        asked.set(id, { answered: resolve, timer });
-        if (post({ type: 'deliver', delivery, id })) return;
-        clearTimeout(timer);
-        giveUp();
-      }),
+    ask: (delivery) => ask((id) => ({ type: 'deliver', delivery, id }), delivery.answerWithinMs),
+    handTeams(activity) {
+      post({ type: 'teams', activity });
+    },
+    askTeams: (activity, withinMs) => ask((id) => ({ type: 'teams', activity, id }), withinMs),
     async close() {
       if (closing) return;
       closing = true;

@@ -9,11 +9,18 @@ import type { Env } from '../config/env.ts';
 import { readEnv } from '../config/env.ts';
 import type { CliDeps } from './commands/command.ts';
 import { createSlackFront } from '../bot/slack/front.ts';
-import type { Background } from './background.ts';
+import type { Background, TeamsThreadOptions } from './background.ts';
 import { startBackground } from './background.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError, connectRedis, loadSettings, requireAuditKey } from './runtime.ts';
 import { NO_SLACK_SECTION } from './slack.ts';
+import {
+  LOCAL_MODE_WARNING,
+  NO_TEAMS_SECTION,
+  createTeamsEndpoint,
+  createTeamsTransportFromEnv,
+  teamsServed,
+} from './teams.ts';
 
 export interface ServeOptions {
   readonly worker: boolean;
@@ -28,10 +35,8 @@ const LOCAL_TRY_OUT = 'for a local try-out, run hotfix playground (npm start)';
 
 /** Why `hotfix serve` cannot serve a chat platform with this environment, or undefined when it can. */
 export const missingChatCredentials = (env: Env): string | undefined => {
-  if (env.SLACK_BOT_TOKEN !== undefined) return undefined;
-  if (env.MicrosoftAppId !== undefined || env.HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED)
-    return `Microsoft Teams is not served yet: hotfix serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) to serve Slack; ${LOCAL_TRY_OUT}`;
-  return `no chat credentials: hotfix serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack over HTTP), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); ${LOCAL_TRY_OUT}`;
+  if (env.SLACK_BOT_TOKEN !== undefined || teamsServed(env)) return undefined;
+  return `no chat credentials: hotfix serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack over HTTP), SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), or MicrosoftAppId and MicrosoftAppPassword (Teams); ${LOCAL_TRY_OUT}`;
 };
 
 /**
@@ -61,7 +66,10 @@ export interface AppServerInput {
   readonly settings: LoadedConfig;
   /** The environment handed to step processes. */
   readonly processEnv: Readonly<Record<string, string | undefined>>;
+  /** Slack's bot token; empty when Slack is not served. */
   readonly botToken: string;
+  /** Teams is served at `POST /api/messages` (with the env's credentials); not served when unset. */
+  readonly teams?: TeamsThreadOptions | undefined;
   readonly worker: boolean;
   readonly notifier: boolean;
   readonly dryRunSteps?: boolean;
@@ -77,14 +85,14 @@ export interface AppServer {
   readonly port: number;
   /** The IP address it listens on (`::` or `0.0.0.0` for every interface). */
   readonly address: string;
-  /** The Slack app, the command path, the notifier and the workers, in a thread of their own. */
+  /** The Slack app, the Teams router, the command path, the notifier and the workers, in a thread of their own. */
   readonly background: Background;
   close(): Promise<void>;
 }
 
 /**
- * The HTTP front of the product: `/healthz`, `/readyz`, and the Slack app at `POST /slack/events`, checked and
- * acked here and handled in the app thread, which also runs the notifier (unless `notifier` is false) and
+ * The HTTP front of the product: `/healthz`, `/readyz`, the Slack app at `POST /slack/events` and the Teams bot
+ * at `POST /api/messages` (when `teams` is set), checked and acked here and handled in the app thread, which also runs the notifier (unless `notifier` is false) and
  * the workers (unless `worker` is false).
  */
 export const startAppServer = async (input: AppServerInput): Promise<AppServer> => {
@@ -105,6 +113,7 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
       botToken,
       notifier: input.notifier,
       dryRunSteps: input.dryRunSteps ?? false,
+      teams: input.teams,
     },
     log,
   ).catch(async (error: unknown) => {
@@ -115,7 +124,7 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
   });
   // Slack over HTTP: checked and acked here, handled in the app thread (Socket Mode needs no endpoint).
   const slackEvents =
-    settings.env.SLACK_APP_TOKEN === undefined
+    botToken !== '' && settings.env.SLACK_APP_TOKEN === undefined
       ? createSlackFront({
           signingSecret: settings.env.SLACK_SIGNING_SECRET ?? '',
           hand: (delivery) => background.hand(delivery),
@@ -123,6 +132,10 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
           log,
         })
       : undefined;
+  // Teams: the token, bounds and shape are checked here; messages acked at once, invokes answered by the app thread.
+  const teamsMessages = input.teams
+    ? createTeamsEndpoint({ transport: createTeamsTransportFromEnv(settings.env, log), background, log })
+    : undefined;
 
   const server = createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
@@ -135,6 +148,7 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     // Bolt reads the body, checks the signature and the timestamp, and answers (401 on a bad signature).
     if (path === '/slack/events' && slackEvents) return void slackEvents(req, res);
+    if (path === '/api/messages' && teamsMessages) return void teamsMessages(req, res);
     if (req.method === 'GET' && path === '/healthz') return reply(200, { status: 'ok' });
     if (req.method === 'GET' && path === '/readyz') {
       // Ready means Redis answers: without it nothing can be decided or recorded.
@@ -191,9 +205,16 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
   if (missing !== undefined) throw new StartupError([missing]);
   requireAuditKey(env);
   const botToken = env.SLACK_BOT_TOKEN ?? '';
+  const teams = teamsServed(env);
   const log = pino({ level: env.LOG_LEVEL });
   const settings = await loadSettings(deps.env);
-  if (!settings.config.slack) throw new StartupError([NO_SLACK_SECTION]);
+  if (botToken !== '' && !settings.config.slack) throw new StartupError([NO_SLACK_SECTION]);
+  if (teams && !settings.config.teams) throw new StartupError([NO_TEAMS_SECTION]);
+  if (teams && env.MicrosoftAppId === undefined) log.warn(LOCAL_MODE_WARNING);
+  else if (env.HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED)
+    log.warn(
+      'HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED is ignored: MicrosoftAppId is set, so every Teams activity is authenticated',
+    );
   if (settings.bundled)
     log.warn({ config: settings.configPath }, 'no hotfix.yml found: using the bundled example config');
   const notifier = options.notifier ?? true;
@@ -201,12 +222,20 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
     settings,
     processEnv: deps.env,
     botToken,
+    ...(teams ? { teams: {} } : {}),
     worker: options.worker,
     notifier,
     log,
   });
   log.info(
-    { port: app.port, config: settings.configPath, worker: options.worker, notifier },
+    {
+      port: app.port,
+      config: settings.configPath,
+      slack: botToken !== '',
+      teams,
+      worker: options.worker,
+      notifier,
+    },
     `hotfix serve listening on http://localhost:${app.port}`,
   );
   return {

@@ -1,0 +1,100 @@
+import type { RequestListener } from 'node:http';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { readBoundedBody } from '../bot/common/payload-bounds.ts';
+import type { InvokeAnswer } from '../bot/teams/activity.ts';
+import { refFromActivity } from '../bot/teams/conversation-ref.ts';
+import type { TeamsRoute } from '../bot/teams/router.ts';
+import { createTeamsRouter } from '../bot/teams/router.ts';
+import type { TeamsTransport } from '../bot/teams/transport.ts';
+import { ACTIVITY_BOUNDS, createTeamsTransport } from '../bot/teams/transport.ts';
+import type { Env } from '../config/env.ts';
+import type { Config } from '../config/load.ts';
+import type { Background, TeamsThreadOptions } from './background.ts';
+
+/** Teams is served with an app id (every activity authenticated), or in the local mode without one. */
+export const teamsServed = (env: Env): boolean =>
+  env.MicrosoftAppId !== undefined || env.HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED;
+
+export const NO_TEAMS_SECTION =
+  'Teams is served (MicrosoftAppId or HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED) but hotfix.yml has no teams section: add teams.incident_channel (the channel id hotfix opens a thread per hotfix in)';
+
+export const LOCAL_MODE_WARNING =
+  'Teams without authentication (HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED=1, no MicrosoftAppId): anyone who can reach /api/messages can act as anyone in hotfix.yml, and the bot posts wherever an activity says; local use only';
+
+/** Teams waits about 5 s for an invoke's answer ("Something went wrong" after): the app thread gets 4. */
+const INVOKE_ANSWER_WITHIN_MS = 4_000;
+
+export const createTeamsTransportFromEnv = (
+  env: Env,
+  log: Pick<Logger, 'warn'>,
+  options: TeamsThreadOptions = {},
+): TeamsTransport =>
+  createTeamsTransport({
+    appId: env.MicrosoftAppId,
+    appPassword: env.MicrosoftAppPassword,
+    tenantId: env.MicrosoftAppTenantId,
+    appType: env.MicrosoftAppType,
+    openIdMetadataUrl: env.HOTFIX_TEAMS_OPENID_METADATA_URL,
+    outboundToken: options.outboundToken,
+    clock: { now: () => new Date() },
+    log,
+  });
+
+/** The Teams side of the app thread: the router, answering through its own transport (outbound only). */
+export const startTeams = (
+  settings: { readonly env: Env; readonly config: Config },
+  log: Logger,
+  options: TeamsThreadOptions = {},
+): TeamsRoute => {
+  const transport = createTeamsTransportFromEnv(settings.env, log, options);
+  return createTeamsRouter({
+    people: () => settings.config.people,
+    async reply(activity, text) {
+      await transport.send(refFromActivity(activity), { type: 'message', text, textFormat: 'markdown' });
+    },
+  });
+};
+
+const invokeAnswerSchema = z.object({ status: z.int().min(100).max(599), body: z.unknown().optional() });
+
+/**
+ * `POST /api/messages` on the main thread: the transport checks the token, the body's bounds and shape (401 or
+ * 400, never 500); a message is acked at once and handed to the app thread; an invoke waits there for the
+ * router's answer, which Teams shows the person who clicked.
+ */
+export const createTeamsEndpoint = (deps: {
+  readonly transport: TeamsTransport;
+  readonly background: Pick<Background, 'handTeams' | 'askTeams'>;
+  readonly log: Pick<Logger, 'warn'>;
+}): RequestListener => {
+  const logic = async (activity: Parameters<Background['handTeams']>[0]): Promise<InvokeAnswer | void> => {
+    if (activity.type !== 'invoke') return void deps.background.handTeams(activity);
+    const answer = await deps.background.askTeams(activity, INVOKE_ANSWER_WITHIN_MS);
+    if (answer === undefined) {
+      deps.log.warn({ name: activity.name }, 'teams invoke: the app gave no answer in time');
+      return { status: 503, body: { error: 'the bot did not answer in time' } };
+    }
+    const parsed = invokeAnswerSchema.safeParse(answer);
+    return parsed.success ? parsed.data : undefined;
+  };
+  return (req, res) => {
+    const reply = (status: number, body?: unknown) => {
+      if (body === undefined) return void res.writeHead(status).end();
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (req.method !== 'POST') return reply(405, { error: 'POST only' });
+    void (async () => {
+      const body = await readBoundedBody(req, ACTIVITY_BOUNDS.bytes);
+      if (body === null)
+        return reply(413, { error: `the body is larger than ${ACTIVITY_BOUNDS.bytes} bytes` });
+      const authorization = req.headers.authorization;
+      const answer = await deps.transport.receive({ authorization, body }, logic);
+      reply(answer.status, answer.body);
+    })().catch((error: unknown) => {
+      deps.log.warn({ err: String(error) }, 'teams request failed');
+      if (!res.headersSent) reply(500, { error: 'the bot failed to handle this request' });
+      else res.end();
+    });
+  };
+};
