@@ -13,3 +13,5 @@ export {
   createOpenIdStandIn,
 } from './openid.ts';
 export type { Jwk, OpenIdIssuer, OpenIdStandIn, TokenFlaw, TokenRequest } from './openid.ts';
+export { TeamsDeliveryError, createTeamsDelivery } from './deliver.ts';
+export type { Delivered, Inputs, TeamsDelivery, TeamsDeliveryOptions } from './deliver.ts';

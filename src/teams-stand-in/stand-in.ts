@@ -152,7 +152,8 @@ export const createTeamsStandIn = (options: TeamsStandInOptions): TeamsStandIn =
   const state = createState({ tenant, clock, events, maxRecordedCalls: resolved.maxRecordedCalls });
   const faults = createFaults(resolved.rateLimits);
   const connector = createConnector({ state, faults, maxActivityBytes: resolved.maxActivityBytes });
-  const openId = createOpenIdIssuer({ clock });
+  // Real time, not the stand-in's clock: the bot checks a token's exp and nbf against its own.
+  const openId = createOpenIdIssuer();
   let server: Server | undefined;
   let port = resolved.port;
   let origin: string | undefined;

@@ -78,7 +78,7 @@ export const createState = (deps: {
 
   const conversation = (id: string) => {
     const { base } = splitConversationId(id);
-    return channels.get(base) ?? personal.get(base);
+    return channels.get(base) ?? [...personal.values()].find((chat) => chat.id === base);
   };
 
   return {
