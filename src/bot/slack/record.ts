@@ -1,67 +1,10 @@
 import type { KnownBlock } from '@slack/types';
-import type { DeploymentRecord, OutcomeStatus, RunRecord, Stamped } from '../../domain/hotfix/record.ts';
-import { buildRecord, renderRecordMarkdown } from '../../domain/hotfix/record.ts';
+import type { Stamped } from '../../domain/hotfix/record.ts';
 import { capitalize, clockface, formatDuration } from '../../domain/hotfix/format.ts';
-import type { BotDeps } from './deps.ts';
+import type { RecordRead } from '../common/record.ts';
+import { listed, OUTCOME_LABELS as OUTCOME, RUN_STATUS_LABELS as RUN_STATUS } from '../common/record.ts';
 import { LIMITS } from './blocks/limits.ts';
 import { md, plain, plural, userText } from './blocks/text.ts';
-
-export interface RecordRead {
-  readonly record: DeploymentRecord;
-  /** The whole record as Markdown (the file in the thread, `hotfix record`). */
-  readonly markdown: string;
-  /** Set when the hash chain does not verify: where it breaks and why. */
-  readonly broken: string | null;
-}
-
-/** The deployment record, rebuilt from the stream and its verified hash chain; null if there is no hotfix. */
-export const readRecord = async (
-  deps: Pick<BotDeps, 'store' | 'config' | 'policy'>,
-  hotfixId: string,
-): Promise<RecordRead | null> => {
-  const { events } = await deps.store.load(hotfixId);
-  if (events.length === 0) return null;
-  const chain = await deps.store.verify(hotfixId);
-  const record = buildRecord(
-    events.map((e) => e.event),
-    {
-      timezone: deps.config().timezone,
-      signoffRoles: deps.policy().signoffs,
-      ...(chain.ok ? { chain: { head: chain.head, count: chain.count } } : {}),
-    },
-  );
-  const broken = chain.ok ? null : `the event chain is broken at event ${chain.position}: ${chain.reason}`;
-  const warning = broken === null ? '' : `\n> ⚠️ ${capitalize(broken)}\n`;
-  return { record, markdown: `${renderRecordMarkdown(record)}${warning}`, broken };
-};
-
-/** The deployment record in Markdown; null if there is no hotfix. */
-export const recordMarkdown = async (
-  deps: Pick<BotDeps, 'store' | 'config' | 'policy'>,
-  hotfixId: string,
-): Promise<string | null> => (await readRecord(deps, hotfixId))?.markdown ?? null;
-
-const OUTCOME: Readonly<Record<OutcomeStatus, string>> = {
-  deployed: '✅ Deployed',
-  rolled_back: '↩️ Rolled back',
-  failed: '❌ Failed',
-  cancelled: '🚫 Cancelled',
-  in_progress: '⏳ In progress',
-};
-const RUN_STATUS: Readonly<Record<RunRecord['status'], string>> = {
-  running: '⏳ running',
-  succeeded: '✅ succeeded',
-  failed: '❌ failed',
-  aborted: '⏹️ aborted',
-};
-/** Lines per list before "and n more": the file in the thread has them all. */
-const LIST = 8;
-
-const listed = (lines: readonly string[], none: string): string => {
-  if (lines.length === 0) return none;
-  const more = lines.length - LIST;
-  return [...lines.slice(0, LIST), ...(more > 0 ? [`…and ${more} more`] : [])].join('\n');
-};
 
 /**
  * The record as a message people read in Slack: what was deployed and how it ended, who approved and signed

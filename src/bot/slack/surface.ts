@@ -11,7 +11,7 @@ import { mention, userText } from './blocks/text.ts';
 import type { BotDeps } from './deps.ts';
 import { cardOptions } from './listeners/shared.ts';
 import { asJson } from './web-api-json.ts';
-import { recordMarkdown } from './record.ts';
+import { recordMarkdown } from '../common/record.ts';
 
 /** Thread messages the surface edits later (a manual step's prompt, a vote), by hotfix and key. */
 export interface MessageRefs {

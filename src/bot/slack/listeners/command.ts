@@ -12,7 +12,8 @@ import { parseCommandText, rollbackTriggerOf } from '../../common/command-text.t
 import type { BotDeps } from '../deps.ts';
 import { ackThenClaim } from '../once-per-delivery.ts';
 import { COMMAND } from '../ids.ts';
-import { readRecord, recordSummary } from '../record.ts';
+import { readRecord } from '../../common/record.ts';
+import { recordSummary } from '../record.ts';
 import { helpMessage, refusalText, usageText } from '../replies.ts';
 import type { Tell } from './shared.ts';
 import {

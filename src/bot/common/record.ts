@@ -1,0 +1,70 @@
+import type { Config } from '../../config/load.ts';
+import { capitalize } from '../../domain/hotfix/format.ts';
+import type { Policy } from '../../domain/hotfix/policy.ts';
+import type { DeploymentRecord, OutcomeStatus, RunRecord } from '../../domain/hotfix/record.ts';
+import { buildRecord, renderRecordMarkdown } from '../../domain/hotfix/record.ts';
+import type { EventStore } from '../../service/ports.ts';
+
+/** What reading a record needs: the stream and its chain, the time zone and the sign-off roles. */
+export interface RecordDeps {
+  readonly store: Pick<EventStore, 'load' | 'verify'>;
+  readonly config: () => Pick<Config, 'timezone'>;
+  readonly policy: () => Pick<Policy, 'signoffs'>;
+}
+
+export interface RecordRead {
+  readonly record: DeploymentRecord;
+  /** The whole record as Markdown (the file or message in the thread, `hotfix record`). */
+  readonly markdown: string;
+  /** Set when the hash chain does not verify: where it breaks and why. */
+  readonly broken: string | null;
+}
+
+/** The deployment record, rebuilt from the stream and its verified hash chain; null if there is no hotfix. */
+export const readRecord = async (deps: RecordDeps, hotfixId: string): Promise<RecordRead | null> => {
+  const { events } = await deps.store.load(hotfixId);
+  if (events.length === 0) return null;
+  const chain = await deps.store.verify(hotfixId);
+  const record = buildRecord(
+    events.map((e) => e.event),
+    {
+      timezone: deps.config().timezone,
+      signoffRoles: deps.policy().signoffs,
+      ...(chain.ok ? { chain: { head: chain.head, count: chain.count } } : {}),
+    },
+  );
+  const broken = chain.ok ? null : `the event chain is broken at event ${chain.position}: ${chain.reason}`;
+  const warning = broken === null ? '' : `\n> ⚠️ ${capitalize(broken)}\n`;
+  return { record, markdown: `${renderRecordMarkdown(record)}${warning}`, broken };
+};
+
+/** The deployment record in Markdown; null if there is no hotfix. */
+export const recordMarkdown = async (deps: RecordDeps, hotfixId: string): Promise<string | null> =>
+  (await readRecord(deps, hotfixId))?.markdown ?? null;
+
+/** How a record's outcome reads in a summary. */
+export const OUTCOME_LABELS: Readonly<Record<OutcomeStatus, string>> = {
+  deployed: '✅ Deployed',
+  rolled_back: '↩️ Rolled back',
+  failed: '❌ Failed',
+  cancelled: '🚫 Cancelled',
+  in_progress: '⏳ In progress',
+};
+
+/** How a run's status reads in a summary. */
+export const RUN_STATUS_LABELS: Readonly<Record<RunRecord['status'], string>> = {
+  running: '⏳ running',
+  succeeded: '✅ succeeded',
+  failed: '❌ failed',
+  aborted: '⏹️ aborted',
+};
+
+/** Lines per list in a summary before "…and n more": the whole record has them all. */
+export const SUMMARY_LIST = 8;
+
+/** At most `SUMMARY_LIST` lines and how many more there are, or `none` when there are none. */
+export const listed = (lines: readonly string[], none: string): string => {
+  if (lines.length === 0) return none;
+  const more = lines.length - SUMMARY_LIST;
+  return [...lines.slice(0, SUMMARY_LIST), ...(more > 0 ? [`…and ${more} more`] : [])].join('\n');
+};
