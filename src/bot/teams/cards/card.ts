@@ -1,4 +1,3 @@
-import { plannedSteps } from '../../../domain/hotfix/decide.ts';
 import { CHECKLIST_LABELS, DOC_ITEM_LABELS } from '../../../domain/hotfix/describe-event.ts';
 import type { Checklist } from '../../../domain/hotfix/events.ts';
 import { CHECKLISTS, DOC_ITEMS } from '../../../domain/hotfix/events.ts';
@@ -7,7 +6,6 @@ import type { Policy } from '../../../domain/hotfix/policy.ts';
 import { STAGES } from '../../../domain/hotfix/policy.ts';
 import {
   approvalGate,
-  canRequestDeploy,
   currentRun,
   holdsLock,
   missingSignoffs,
@@ -17,19 +15,12 @@ import {
   tally,
 } from '../../../domain/hotfix/queries.ts';
 import type { ChecklistItemState, HotfixState, Run, StepState, Vote } from '../../../domain/hotfix/state.ts';
-import { FORMS, VERBS } from '../verbs.ts';
+import type { ActionPlace, HotfixAction, LockHolder } from '../../common/actions.ts';
+import { cardActions, foreignLocks } from '../../common/actions.ts';
+import { VERBS } from '../verbs.ts';
+import { footActions, teamsAction } from './actions.ts';
 import type { AdaptiveCard, CardAction, CardElement, ColumnSet, TeamsCard } from './adaptive.ts';
-import {
-  actionSet,
-  card,
-  CARD_BUDGET_BYTES,
-  cardBytes,
-  container,
-  execute,
-  openForm,
-  showCard,
-  text,
-} from './adaptive.ts';
+import { actionSet, card, CARD_BUDGET_BYTES, cardBytes, container, execute, text } from './adaptive.ts';
 import type { Times } from './text.ts';
 import {
   bold,
@@ -41,21 +32,14 @@ import {
   plainText,
   plural,
   roleLabel,
-  rolePlain,
   SEVERITY_EMOJI,
   STEP_EMOJI,
   stepLabel,
   times,
-  truncate,
   userText,
 } from './text.ts';
 
-/** Another hotfix holding the deploy lock on one of this plan's services (from the lock store). */
-export interface LockHolder {
-  readonly hotfixId: string;
-  /** ISO time the lock was taken. */
-  readonly since: string;
-}
+export type { LockHolder };
 
 export interface CardOptions {
   readonly policy: Policy;
@@ -91,23 +75,6 @@ const list = (items: readonly string[], max: number, each = 60): string => {
   const more = items.length - shown.length;
   return more > 0 ? `${shown.join(', ')} +${more} more` : shown.join(', ');
 };
-
-/** Services locked by other hotfixes, as the card shows them. */
-const foreignLocks = (state: HotfixState, holders: CardOptions['lockHolders']) =>
-  Object.entries(holders ?? {}).filter(
-    ([service, h]) => h.hotfixId !== state.id && state.plan.services.includes(service),
-  );
-
-/** Whether the card offers Deploy: the gates hold and no other hotfix holds a lock on the plan's services. */
-export const deployOffered = (state: HotfixState, options: Pick<CardOptions, 'policy' | 'lockHolders'>) =>
-  canRequestDeploy(state, options.policy) && foreignLocks(state, options.lockHolders).length === 0;
-
-const canProposeRollback = (state: HotfixState, policy: Policy): boolean =>
-  ['deploying', 'monitoring', 'verified', 'deploy_failed'].includes(state.phase) &&
-  openVote(state) === undefined &&
-  plannedSteps(state.plan, policy, 'rollback').length > 0;
-
-const isOpenPhase = (state: HotfixState) => state.phase !== 'closed' && state.phase !== 'cancelled';
 
 /** A line with a button at its end: how a checklist item or a documentation update is ticked in Teams. */
 const toggleRow = (markdown: string, action: CardAction): ColumnSet => ({
@@ -173,7 +140,13 @@ const readinessParts = (state: HotfixState, t: Times, level: Level): Part[] => {
   ]);
 };
 
-const approvalParts = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
+const approvalParts = (
+  state: HotfixState,
+  policy: Policy,
+  actions: readonly HotfixAction[],
+  t: Times,
+  level: Level,
+): Part[] => {
   const gate = approvalGate(state, policy);
   const current = state.approvals.filter((a) => a.planHash === state.planHash);
   const rejections = state.rejections.filter((r) => r.planHash === state.planHash);
@@ -207,27 +180,7 @@ const approvalParts = (state: HotfixState, policy: Policy, t: Times, level: Leve
       ),
     ),
   ];
-  if (state.phase === 'planned') {
-    const roles = Object.keys(policy.approvals);
-    const approve = roles.map((role) =>
-      execute(`Approve as ${rolePlain(role)}`, {
-        verb: VERBS.approve,
-        hotfixId: state.id,
-        planHash: state.planHash,
-        role,
-      }),
-    );
-    const reject = roles.map((role) =>
-      openForm(`Reject as ${rolePlain(role)}…`, {
-        verb: VERBS.openForm,
-        form: FORMS.reject,
-        hotfixId: state.id,
-        planHash: state.planHash,
-        role,
-      }),
-    );
-    items.push(actionSet([...approve, ...reject]));
-  }
+  if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
   return section(items);
 };
 
@@ -274,7 +227,13 @@ const stepLine = (s: StepState, t: Times, level: Level): string => {
   return `${STEP_EMOJI[s.status]} ${stepLabel(s, 80)}${timing}${error}${skipped}`;
 };
 
-const runParts = (run: Run, state: HotfixState, t: Times, level: Level): Part[] => {
+const runParts = (
+  run: Run,
+  state: HotfixState,
+  actions: readonly HotfixAction[],
+  t: Times,
+  level: Level,
+): Part[] => {
   const done = run.steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length;
   const stages = STAGES.filter((stage) => run.steps.some((s) => s.stage === stage)).map((stage) => {
     const result = run.stages[stage];
@@ -305,26 +264,7 @@ const runParts = (run: Run, state: HotfixState, t: Times, level: Level): Part[] 
     ...(earlier ? [text(earlier, { isSubtle: true })] : []),
   ];
   // A failed run that settled (deploy or rollback failed) can go on: retry the failed step, or skip it.
-  const failed = run.steps.find((s) => s.status === 'failed');
-  const settled = run.kind === 'deploy' ? state.phase === 'deploy_failed' : state.phase === 'rollback_failed';
-  if (failed && run.status === 'failed' && settled && state.runs.at(-1)?.id === run.id) {
-    const data = { hotfixId: state.id, runId: run.id, step: failed.key };
-    const name = truncate(failed.name, 40);
-    items.push(
-      actionSet([
-        execute(`🔁 Retry “${name}”`, { verb: VERBS.retryStep, ...data }),
-        showCard(
-          `⏭️ Skip “${name}”…`,
-          [
-            text(
-              `The run carries on after “${userText(failed.name, 200, true)}” as if it had passed. The record shows who skipped it.`,
-            ),
-          ],
-          [execute('Skip it', { verb: VERBS.skipStep, ...data })],
-        ),
-      ]),
-    );
-  }
+  if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
   return section(items);
 };
 
@@ -396,7 +336,13 @@ const issueParts = (state: HotfixState, t: Times, level: Level): Part[] => {
   return section([text(lines(head, ...shown))], 2);
 };
 
-const outcomeParts = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
+const outcomeParts = (
+  state: HotfixState,
+  policy: Policy,
+  actions: readonly HotfixAction[],
+  t: Times,
+  level: Level,
+): Part[] => {
   if (state.cancelled)
     return section([
       text(
@@ -423,14 +369,7 @@ const outcomeParts = (state: HotfixState, policy: Policy, t: Times, level: Level
         ),
       ),
     );
-    if (!state.closed && missing.length > 0)
-      items.push(
-        actionSet(
-          missing.map((role) =>
-            execute(`Sign off as ${rolePlain(role)}`, { verb: VERBS.signOff, hotfixId: state.id, role }),
-          ),
-        ),
-      );
+    if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
   }
   const docsDone = DOC_ITEMS.filter((item) => state.docs[item] !== null).length;
   const lessons =
@@ -454,44 +393,6 @@ const outcomeParts = (state: HotfixState, policy: Policy, t: Times, level: Level
       }),
     );
   return section(items);
-};
-
-/** The actions that apply now, at the bottom of the card (Teams shows six; `card` folds the rest into "More…"). */
-const cardActions = (state: HotfixState, options: CardOptions): CardAction[] => {
-  const hotfixId = state.id;
-  const actions: CardAction[] = [];
-  if (deployOffered(state, options))
-    actions.push(
-      showCard(
-        '🚀 Deploy…',
-        [text(`Deploy ${userText(state.plan.version, 100, true)} to ${list(state.plan.services, 10, 60)}.`)],
-        [execute('Deploy now', { verb: VERBS.deploy, hotfixId, planHash: state.planHash })],
-      ),
-    );
-  if (state.phase === 'planned')
-    actions.push(
-      openForm('Edit plan', { verb: VERBS.openForm, form: FORMS.plan, hotfixId, planHash: state.planHash }),
-    );
-  if (canProposeRollback(state, options.policy))
-    actions.push(openForm('⏪ Propose rollback', { verb: VERBS.openForm, form: FORMS.rollback, hotfixId }));
-  if (isOpenPhase(state))
-    actions.push(openForm('Log issue', { verb: VERBS.openForm, form: FORMS.issue, hotfixId }));
-  if (outcome(state) !== null && isOpenPhase(state))
-    actions.push(openForm('Lessons learned', { verb: VERBS.openForm, form: FORMS.lessons, hotfixId }));
-  if (state.phase === 'planned')
-    actions.push(
-      openForm('Cancel hotfix', {
-        verb: VERBS.openForm,
-        form: FORMS.cancel,
-        hotfixId,
-        planHash: state.planHash,
-      }),
-    );
-  if (outcome(state) !== null && isOpenPhase(state) && missingSignoffs(state, options.policy).length === 0)
-    actions.push(execute('🏁 Close hotfix', { verb: VERBS.close, hotfixId }));
-  if (state.phase === 'closed')
-    actions.push(execute('📄 Deployment record', { verb: VERBS.record, hotfixId }));
-  return actions;
 };
 
 const planParts = (state: HotfixState, t: Times, level: Level): Part[] => {
@@ -548,6 +449,8 @@ export const renderHotfixCard = (state: HotfixState, options: CardOptions): Team
     ],
     { style: 'emphasis' },
   );
+  const actions = cardActions(state, options);
+  const at = (place: ActionPlace) => actions.filter((a) => a.place === place);
   const render = (n: number): Part[] => {
     const level = LEVELS[Math.min(n, LEVELS.length - 1)] ?? LEVELS[0];
     const run = currentRun(state);
@@ -555,26 +458,26 @@ export const renderHotfixCard = (state: HotfixState, options: CardOptions): Team
       { items: [header] },
       ...planParts(state, t, level),
       ...readinessParts(state, t, level),
-      ...approvalParts(state, options.policy, t, level),
+      ...approvalParts(state, options.policy, at('approvals'), t, level),
       ...lockParts(state, options, t),
-      ...(run ? runParts(run, state, t, level) : []),
+      ...(run ? runParts(run, state, at('failed-step'), t, level) : []),
       ...monitoringParts(state, options.now, t, level),
       ...voteParts(state, options.policy, t, level),
       ...issueParts(state, t, level),
-      ...outcomeParts(state, options.policy, t, level),
+      ...outcomeParts(state, options.policy, at('signoffs'), t, level),
     ];
   };
-  const actions = cardActions(state, options);
+  const foot = footActions(at('card'));
   const note = text(
     `Some details are hidden to fit Teams' size limit; @hotfix status ${userText(state.id, 60, true)} shows all.`,
     { isSubtle: true, size: 'small' },
   );
-  const body = fitParts(render, LEVELS.length, (items) => card(items, actions), note);
+  const body = fitParts(render, LEVELS.length, (items) => card(items, foot), note);
   const summary = plainText(
     `${PHASE_EMOJI[state.phase]} ${state.id} · ${plan.issueId} · ${plan.severity} · ${PHASE_LABELS[state.phase]} — ${plan.summary}`,
     300,
   );
-  return { card: card(body, actions), summary };
+  return { card: card(body, foot), summary };
 };
 
 /**

@@ -176,9 +176,6 @@ export const STEP_EMOJI: Readonly<Record<StepState['status'], string>> = {
 /** `Technical`, for a role in a button or a heading (escaped: roles come from the config). */
 export const roleLabel = (role: string): string => userText(capitalize(role), 60, true);
 
-/** The same label for plain-text places (button titles). */
-export const rolePlain = (role: string): string => plainText(capitalize(role), 60);
-
 /** A step as people read it: `execution · “Code deployment” (payments-api)`, escaped. */
 export const stepLabel = (step: Pick<StepState, 'stage' | 'name' | 'service'>, max = 200): string =>
   `${step.stage} · “${userText(step.name, max, true)}” (${userText(step.service, 80, true)})`;

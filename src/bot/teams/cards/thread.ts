@@ -8,9 +8,10 @@ import { membersOf } from '../../../domain/hotfix/policy.ts';
 import { tally } from '../../../domain/hotfix/queries.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../service/ports.ts';
-import { VERBS } from '../verbs.ts';
+import { manualStepActions, voteActions } from '../../common/actions.ts';
+import { teamsAction } from './actions.ts';
 import type { CardElement, TeamsCard } from './adaptive.ts';
-import { card, execute, showCard, text } from './adaptive.ts';
+import { card, text } from './adaptive.ts';
 import {
   bold,
   escapeCardMarkdown,
@@ -200,7 +201,6 @@ export const renderManualStepPrompt = (
     ? [text(userText(options.instruction, 1500), { isSubtle: true })]
     : [];
   if (step.status === 'running') {
-    const data = { hotfixId: state.id, runId: run.id, step: step.key };
     return {
       card: card(
         [
@@ -209,18 +209,7 @@ export const renderManualStepPrompt = (
           ),
           ...instruction,
         ],
-        [
-          execute('Confirm', { verb: VERBS.confirmStep, ...data }),
-          showCard(
-            'Fail…',
-            [
-              text(
-                `“${userText(step.name, 200, true)}” will fail and stop ${userText(run.id, 60, true)}; the rollback policy applies.`,
-              ),
-            ],
-            [execute('Mark failed', { verb: VERBS.failStep, ...data })],
-          ),
-        ],
+        manualStepActions(state.id, run, step).map(teamsAction),
       ),
       summary: plainText(
         `✋ Manual step waiting: ${step.stage} · “${step.name}” (${step.service})`,
@@ -315,13 +304,7 @@ export const renderVoteMessage = (
       { isSubtle: true, size: 'small' },
     ),
   ];
-  const data = { hotfixId: state.id, voteId: vote.id };
-  const actions = open
-    ? [
-        execute('For rollback', { verb: VERBS.voteFor, ...data }),
-        execute('Against', { verb: VERBS.voteAgainst, ...data }),
-      ]
-    : [];
+  const actions = voteActions(state.id, vote, now).map(teamsAction);
   const missing = tl.missingRoles.length > 0 ? `, needs ${tl.missingRoles.join(', ')}` : '';
   return {
     card: card(body, actions),
