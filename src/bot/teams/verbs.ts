@@ -23,6 +23,8 @@ export const VERBS = {
   voteAgainst: 'hotfix.vote-against',
   /** Buttons that open a dialog: `Action.Submit` with `msteams.type = 'task/fetch'`; `data.form` names it. */
   openForm: 'hotfix.open-form',
+  /** A dialog's submit button (`task/submit`): `data.form` names the form, the inputs' values sit beside it. */
+  submitForm: 'hotfix.submit-form',
 } as const;
 export type VerbKey = keyof typeof VERBS;
 export type Verb = (typeof VERBS)[VerbKey];
@@ -49,6 +51,16 @@ const stepData = { hotfixId, runId, step: stepKey };
 /** What a vote button saw: which vote (a click after it closed is refused). */
 const voteData = { hotfixId, voteId: z.number().int().min(1).max(999_999_999) };
 
+/**
+ * Which dialog; `planHash`: the plan the person saw (edit, reject, cancel: a dialog opened on an older plan
+ * is stale); `role`: the role they reject as.
+ */
+const formData = {
+  form: z.enum([FORMS.plan, FORMS.reject, FORMS.rollback, FORMS.issue, FORMS.cancel, FORMS.lessons]),
+  planHash: planHash.optional(),
+  role: role.optional(),
+};
+
 /*
  * Objects strip unknown keys rather than refuse them: Teams merges the card's input values (none on these
  * cards) into `data`, and may add `msteams` to a Submit's data.
@@ -74,17 +86,12 @@ export const actionDataSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal(VERBS.skipStep), ...stepData }),
   z.object({ verb: z.literal(VERBS.voteFor), ...voteData }),
   z.object({ verb: z.literal(VERBS.voteAgainst), ...voteData }),
+  z.object({ verb: z.literal(VERBS.openForm), ...formData, hotfixId }),
   /**
-   * `planHash`: the plan the person saw (edit, reject, cancel: a dialog opened on an older plan is stale);
-   * `role`: the role they reject as.
+   * A dialog's submission: what it was opened on (no hotfix id when it starts one); the inputs' values are
+   * beside these keys in the raw data (read them with `dialogValues`).
    */
-  z.object({
-    verb: z.literal(VERBS.openForm),
-    form: z.enum([FORMS.plan, FORMS.reject, FORMS.rollback, FORMS.issue, FORMS.cancel, FORMS.lessons]),
-    hotfixId,
-    planHash: planHash.optional(),
-    role: role.optional(),
-  }),
+  z.object({ verb: z.literal(VERBS.submitForm), ...formData, hotfixId: hotfixId.optional() }),
 ]);
 
 export type ActionData = z.infer<typeof actionDataSchema>;

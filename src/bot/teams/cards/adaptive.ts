@@ -74,7 +74,43 @@ export interface Table {
   readonly showGridLines?: boolean;
 }
 
-export type CardElement = TextBlock | Container | ColumnSet | ActionSet | Table;
+/** Fields every input has: its id (the key of its value in a submission), its label, whether it is required. */
+interface InputBase {
+  readonly id: string;
+  readonly label: string;
+  readonly isRequired?: boolean;
+  /** What the client shows under a required input left empty, before anything is sent. */
+  readonly errorMessage?: string;
+  readonly value?: string;
+}
+
+export interface InputText extends InputBase {
+  readonly type: 'Input.Text';
+  readonly placeholder?: string;
+  readonly maxLength?: number;
+  readonly isMultiline?: boolean;
+}
+
+export interface InputChoiceSet extends InputBase {
+  readonly type: 'Input.ChoiceSet';
+  readonly placeholder?: string;
+  readonly choices: readonly { readonly title: string; readonly value: string }[];
+  readonly style?: 'compact' | 'expanded';
+  /** The value is then the picked values joined by commas. */
+  readonly isMultiSelect?: boolean;
+}
+
+export interface InputDate extends InputBase {
+  readonly type: 'Input.Date';
+}
+
+export interface InputTime extends InputBase {
+  readonly type: 'Input.Time';
+}
+
+export type CardInput = InputText | InputChoiceSet | InputDate | InputTime;
+
+export type CardElement = TextBlock | Container | ColumnSet | ActionSet | Table | CardInput;
 
 export interface SubmitAction {
   readonly type: 'Action.Submit';

@@ -4,6 +4,18 @@ import type { TeamsCard } from '../../../../src/bot/teams/cards/adaptive.ts';
 import { renderHotfixCard } from '../../../../src/bot/teams/cards/card.ts';
 import { renderRecordDocument, renderRecordSummary } from '../../../../src/bot/teams/cards/record.ts';
 import { escapeCardMarkdown } from '../../../../src/bot/teams/cards/text.ts';
+import { renderDialog } from '../../../../src/bot/teams/cards/dialogs.ts';
+import { FORMS } from '../../../../src/bot/teams/verbs.ts';
+import {
+  ISSUE_FORM_FIELDS,
+  LESSONS_FORM_FIELDS,
+  PLAN_FIELDS,
+  planFormFields,
+  planFormValues,
+  REASON_FIELDS,
+  REJECT_FORM_FIELDS,
+  ROLLBACK_FORM_FIELDS,
+} from '../../../../src/bot/common/forms.ts';
 import {
   renderManualStepPrompt,
   renderThreadLine,
@@ -96,8 +108,9 @@ const expectInert = (label: string, message: TeamsCard): void => {
       const o = v as Record<string, unknown>;
       if (o.type === 'TextBlock' && typeof o.text === 'string')
         expect(structureIn(o.text), label).toEqual([]);
-      // Titles are plain text in Teams, but a control or bidi character would still reorder what they show.
-      if (typeof o.title === 'string') expect(o.title, label).not.toMatch(NOT_TEXT);
+      // Titles and labels are plain text in Teams, but a control or bidi character would still reorder them.
+      for (const key of ['title', 'label', 'placeholder', 'errorMessage'])
+        if (typeof o[key] === 'string') expect(o[key], label).not.toMatch(NOT_TEXT);
       for (const [key, value] of Object.entries(o)) if (key !== 'data') walk(value);
     }
   };
@@ -271,6 +284,28 @@ describe('user text on every Teams card', () => {
         const record = buildRecord(history, { timezone: 'UTC', signoffRoles: policy.signoffs });
         expectInert('record summary', renderRecordSummary({ record, broken: t() }));
         expectInert('record document', renderRecordDocument('HF-1', renderRecordMarkdown(record)));
+        const final = states.at(-1) ?? initialState();
+        const forms = [
+          planFormFields({ services: Object.keys(policy.services), people: policy.people }),
+          REJECT_FORM_FIELDS,
+          ROLLBACK_FORM_FIELDS,
+          ISSUE_FORM_FIELDS,
+          LESSONS_FORM_FIELDS,
+        ];
+        for (const fields of forms) {
+          const dialog = renderDialog({
+            title: t(),
+            intro: t(),
+            fields,
+            values: planFormValues(final.plan, 'teams'),
+            errors: { [PLAN_FIELDS.version]: t(), [REASON_FIELDS.reason]: t(), elsewhere: t() },
+            people: [{ value: 'aad-t1', label: t() }],
+            timezone: 'UTC',
+            submitTitle: t(),
+            context: { form: FORMS.plan, hotfixId: 'HF-1' },
+          });
+          expectInert('dialog', { card: dialog.card, summary: dialog.title });
+        }
       }),
       { numRuns: 12 },
     );

@@ -54,8 +54,10 @@ export const validateCard = (card: unknown): string[] => {
 
   const plain = withoutTeamsExtension(JSON.parse(json));
   if (!validateSchema(plain))
-    // ajv reports every branch of the schema's anyOf (dozens for one bad element): the first few locate it.
-    for (const e of validateSchema.errors ?? [])
+    // ajv reports every branch of the schema's anyOf (dozens for one bad element): the deepest say what is wrong.
+    for (const e of [...(validateSchema.errors ?? [])]
+      .sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)
+      .slice(0, 20))
       problems.push(`schema ${e.instancePath || '/'}: ${e.message}`);
 
   const parsed = new AC.AdaptiveCard();

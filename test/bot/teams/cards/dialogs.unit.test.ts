@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CANCEL_FORM_FIELDS,
+  ISSUE_FORM_FIELDS,
+  LESSONS_FORM_FIELDS,
+  parsePlanForm,
+  PLAN_FIELDS,
+  planFormFields,
+  planFormValues,
+  REJECT_FORM_FIELDS,
+  ROLLBACK_FORM_FIELDS,
+} from '../../../../src/bot/common/forms.ts';
+import type { FormField } from '../../../../src/bot/common/forms.ts';
+import type { CardElement, CardInput } from '../../../../src/bot/teams/cards/adaptive.ts';
+import {
+  dateInputId,
+  dialogValues,
+  renderDialog,
+  timeInputId,
+} from '../../../../src/bot/teams/cards/dialogs.ts';
+import type { DialogOptions } from '../../../../src/bot/teams/cards/dialogs.ts';
+import { FORMS, parseActionData, VERBS } from '../../../../src/bot/teams/verbs.ts';
+import type { Plan } from '../../../../src/domain/hotfix/plan.ts';
+import { plan as basePlan } from '../../../domain/fixtures/policy.ts';
+import { largePlan, SERVICES } from '../../slack/blocks/large-hotfix.ts';
+import { readable } from './helpers.ts';
+import { validateCard } from './validate-card.ts';
+
+const people = [
+  { value: 'aad-1', label: 'Tara Tech' },
+  { value: 'aad-2', label: 'Bea Business' },
+];
+const teamsPlan: Plan = {
+  ...basePlan,
+  timeline: { ...basePlan.timeline, start: '2026-11-26T03:30:00.000Z' },
+  resources: {
+    technical: [{ platform: 'teams', id: 'aad-1', name: 'Tara Tech' }],
+    support: [],
+    business: [],
+    management: [],
+  },
+};
+
+const dialog = (fields: readonly FormField[], extra: Partial<DialogOptions> = {}) =>
+  renderDialog({
+    title: 'Hotfix plan',
+    fields,
+    people,
+    timezone: 'Europe/Paris',
+    submitTitle: 'Save',
+    context: { form: FORMS.plan },
+    ...extra,
+  });
+
+const inputs = (body: readonly CardElement[]) =>
+  body.filter((e): e is CardInput => e.type.startsWith('Input.'));
+
+describe('Teams dialogs from the shared form fields', () => {
+  it('render every form as a valid card: labelled inputs, required ones with an error message', () => {
+    const forms: [string, readonly FormField[]][] = [
+      ['plan', planFormFields({ services: ['payments-api', 'ledger'] })],
+      ['plan, extreme', planFormFields({ services: SERVICES })],
+      ['reject', REJECT_FORM_FIELDS],
+      ['cancel', CANCEL_FORM_FIELDS],
+      ['rollback', ROLLBACK_FORM_FIELDS],
+      ['issue', ISSUE_FORM_FIELDS],
+      ['lessons', LESSONS_FORM_FIELDS],
+    ];
+    for (const [label, fields] of forms) {
+      const { card } = dialog(fields);
+      expect(validateCard(card), label).toEqual([]);
+      const shown = inputs(card.body);
+      expect(shown.length, label).toBeGreaterThanOrEqual(fields.length);
+      for (const input of shown) expect(input, label).toHaveProperty('label');
+    }
+    const plan = dialog(planFormFields({ services: ['payments-api'] })).card;
+    expect(
+      inputs(plan.body).find((i) => i.type === 'Input.Text' && i.id === PLAN_FIELDS.issueId),
+    ).toMatchObject({
+      isRequired: true,
+      errorMessage: 'Issue ID is required.',
+      maxLength: 100,
+    });
+    expect(inputs(plan.body).find((i) => i.id === PLAN_FIELDS.services)).toMatchObject({
+      type: 'Input.ChoiceSet',
+      isMultiSelect: true,
+      choices: [{ title: 'payments-api', value: 'payments-api' }],
+    });
+    expect(inputs(plan.body).find((i) => i.id === PLAN_FIELDS.resTechnical)).toMatchObject({
+      type: 'Input.ChoiceSet',
+      isMultiSelect: true,
+      choices: [
+        { title: 'Tara Tech', value: 'aad-1' },
+        { title: 'Bea Business', value: 'aad-2' },
+      ],
+    });
+  });
+
+  it('prefills an edit, and a submission reads back into the same plan through the shared parser', () => {
+    const values = planFormValues(teamsPlan, 'teams');
+    const { card } = dialog(planFormFields({ services: ['payments-api'] }), {
+      values,
+      context: { form: FORMS.plan, hotfixId: 'HF-1', planHash: 'abc' },
+    });
+    expect(validateCard(card)).toEqual([]);
+    const byId = new Map(inputs(card.body).map((i) => [i.id, i]));
+    expect(byId.get(dateInputId(PLAN_FIELDS.start))).toMatchObject({
+      type: 'Input.Date',
+      value: '2026-11-26',
+    });
+    expect(byId.get(timeInputId(PLAN_FIELDS.start))).toMatchObject({ type: 'Input.Time', value: '04:30' });
+    // What Teams sends on submit: the button's data with every input's value beside it.
+    const submit = card.actions?.[0];
+    expect(submit?.type).toBe('Action.Submit');
+    const sent: Record<string, unknown> = {
+      ...(submit?.type === 'Action.Submit' ? submit.data : {}),
+      ...Object.fromEntries([...byId].map(([id, input]) => [id, (input as { value?: string }).value ?? ''])),
+    };
+    expect(parseActionData(sent)).toEqual({
+      verb: VERBS.submitForm,
+      form: 'plan',
+      hotfixId: 'HF-1',
+      planHash: 'abc',
+    });
+    const parsed = parsePlanForm(
+      dialogValues(planFormFields({ services: ['payments-api'] }), sent, 'Europe/Paris'),
+      {
+        services: ['payments-api'],
+        initial: teamsPlan,
+        platform: 'teams',
+      },
+    );
+    expect(parsed).toEqual({ ok: true, plan: teamsPlan });
+  });
+
+  it('reads a date and time in the configured zone, across a DST change', () => {
+    const fields = planFormFields({ services: ['x'] }).filter((f) => f.id === PLAN_FIELDS.start);
+    const at = (date: string, time: string) =>
+      dialogValues(
+        fields,
+        { [dateInputId(PLAN_FIELDS.start)]: date, [timeInputId(PLAN_FIELDS.start)]: time },
+        'Europe/Paris',
+      )[PLAN_FIELDS.start];
+    expect(at('2026-11-26', '04:30')).toBe('2026-11-26T03:30:00.000Z');
+    expect(at('2026-07-01', '04:30')).toBe('2026-07-01T02:30:00.000Z');
+    expect(at('', '')).toBe('');
+    expect(at('', '04:30')).toBe('04:30');
+  });
+
+  it('keeps a refused submission open with each error under its field, and a general one on top', () => {
+    const fields = planFormFields({ services: ['payments-api'] });
+    const { card } = dialog(fields, {
+      values: { [PLAN_FIELDS.version]: '-rf [x](https://evil.example)' },
+      errors: {
+        [PLAN_FIELDS.version]: 'The version must be letters, digits, "." or "-".',
+        other: 'The plan changed since you opened it.',
+      },
+    });
+    expect(validateCard(card)).toEqual([]);
+    const at = card.body.findIndex((e) => e.type === 'Input.Text' && e.id === PLAN_FIELDS.version);
+    expect(card.body[at]).toMatchObject({ value: '-rf [x](https://evil.example)' });
+    expect(card.body[at + 1]).toMatchObject({ type: 'TextBlock', color: 'attention' });
+    expect(readable([card.body[at + 1]])).toBe('⚠️ The version must be letters, digits, "." or "-".');
+    expect(readable([card.body[0]])).toBe('⚠️ The plan changed since you opened it.');
+  });
+
+  it('fits a large plan being edited', () => {
+    const { card } = dialog(planFormFields({ services: SERVICES }), {
+      values: planFormValues(largePlan, 'slack'),
+    });
+    expect(validateCard(card)).toEqual([]);
+  });
+});
