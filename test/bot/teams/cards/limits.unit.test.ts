@@ -54,6 +54,10 @@ describe('Teams size limits', () => {
     expect(text).toMatch(/more items? not shown to fit Teams' size limit/);
     expect(text).toMatch(/A summary that never ends\. .*…/);
     expect(text).toMatch(/\+\d+ more/);
+    // Level 0 would show the last 10 open issues: the card fell back to a terser level to fit.
+    const issuesShown = (text.match(/• #\d+ Issue \d+/g) ?? []).length;
+    expect(issuesShown).toBeGreaterThan(0);
+    expect(issuesShown).toBeLessThanOrEqual(5);
   });
 
   it('cuts the Markdown record visibly, saying how many lines are left out and where to get them', () => {
