@@ -4,17 +4,7 @@ import { displayName } from '../../../domain/hotfix/people.ts';
 import type { Severity } from '../../../domain/hotfix/plan.ts';
 import type { Outcome, Phase, StepState } from '../../../domain/hotfix/state.ts';
 import { visibleText } from '../../../domain/hotfix/visible-text.ts';
-
-/** Cuts `text` to at most `n` characters, ending with '…' when anything was cut (never splits a surrogate pair). */
-export const truncate = (text: string, n: number): string => {
-  if (text.length <= n) return text;
-  if (n <= 0) return '';
-  if (n === 1) return '…';
-  let end = n - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${text.slice(0, end).trimEnd()}…`;
-};
+import { truncate } from '../../common/text.ts';
 
 /** An invisible character that breaks a token apart without changing what a reader sees. */
 const JOINER = '\u2060';
