@@ -1,6 +1,8 @@
 import { isValidSlackRequest } from '@slack/bolt';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { PayloadBounds } from '../common/payload-bounds.ts';
+import { outOfBounds, readBoundedBody } from '../common/payload-bounds.ts';
 
 /** A request from Slack, checked and parsed: what Bolt's `processEvent` takes. */
 export interface SlackDelivery {
@@ -36,56 +38,17 @@ export interface SlackFrontDeps {
  * 100 blocks, a select 100 options, and rich text nests about 15 deep. A structured clone (the hand-over to
  * the app thread) overflows the stack at a few thousand levels of nesting.
  */
-export const PAYLOAD_BOUNDS = {
+export const PAYLOAD_BOUNDS: PayloadBounds = {
   bytes: 2 * 1024 * 1024,
   depth: 64,
   arrayItems: 5000,
   objectKeys: 1000,
   stringChars: 200_000,
-} as const;
+};
 /** Slack waits 3 s for an answer; past this the submission is answered empty rather than not at all. */
 const ASK_TIMEOUT_MS = 2500;
 /** The front's own limit, should `ask` not settle in `answerWithinMs` itself; still inside Slack's 3 s. */
 const ASK_GRACE_MS = 200;
-
-const readBody = (req: IncomingMessage): Promise<string | null> =>
-  new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= PAYLOAD_BOUNDS.bytes) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > PAYLOAD_BOUNDS.bytes ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(null));
-  });
-
-/** Why a parsed payload is out of bounds, or null. A walk with its own stack: no recursion to overflow. */
-export const outOfBounds = (root: unknown): string | null => {
-  const { depth: maxDepth, arrayItems, objectKeys, stringChars } = PAYLOAD_BOUNDS;
-  const pending: [unknown, number][] = [[root, 1]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [value, depth] = next;
-    if (typeof value === 'string') {
-      if (value.length > stringChars) return `a string is longer than ${stringChars} characters`;
-      continue;
-    }
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > maxDepth) return `the payload is nested deeper than ${maxDepth} levels`;
-    if (Array.isArray(value)) {
-      if (value.length > arrayItems) return `an array has more than ${arrayItems} items`;
-      for (const item of value as unknown[]) pending.push([item, depth + 1]);
-      continue;
-    }
-    const entries = Object.entries(value);
-    if (entries.length > objectKeys) return `an object has more than ${objectKeys} keys`;
-    for (const [key, item] of entries) {
-      if (key.length > stringChars) return `a key is longer than ${stringChars} characters`;
-      pending.push([item, depth + 1]);
-    }
-  }
-  return null;
-};
 
 type Parsed =
   | { readonly ok: true; readonly body: Record<string, unknown> }
@@ -108,7 +71,7 @@ const parse = (raw: string, contentType: string): Parsed => {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     return refused('the payload is not a JSON object');
-  const problem = outOfBounds(parsed);
+  const problem = outOfBounds(parsed, PAYLOAD_BOUNDS);
   if (problem !== null) return refused(problem);
   const shape = envelopeOf(parsed as Record<string, unknown>).safeParse(parsed);
   if (!shape.success) {
@@ -193,7 +156,7 @@ const answer = (res: ServerResponse, body: unknown) => {
  */
 export const createSlackFront = (deps: SlackFrontDeps): RequestListener => {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const raw = await readBody(req);
+    const raw = await readBoundedBody(req, PAYLOAD_BOUNDS.bytes);
     if (raw === null) return refuse(res, 413, `the body is larger than ${PAYLOAD_BOUNDS.bytes} bytes`);
     const valid = isValidSlackRequest({
       signingSecret: deps.signingSecret,
