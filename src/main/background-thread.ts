@@ -38,7 +38,7 @@ try {
       })
     : undefined;
   const deliver = slack?.bot?.deliver;
-  const routeTeams = input.teams ? startTeams(input.settings, log, input.teams) : undefined;
+  const routeTeams = input.teams ? startTeams(input.settings, engine, log, input.teams) : undefined;
   /** Answers sent to the front, until it says whether they came in time. */
   const hearing = new Map<number, (heard: boolean) => void>();
   const answer = (id: number, body: unknown) =>

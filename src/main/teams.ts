@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { readBoundedBody } from '../bot/common/payload-bounds.ts';
@@ -10,7 +11,9 @@ import type { TeamsTransport } from '../bot/teams/transport.ts';
 import { ACTIVITY_BOUNDS, createTeamsTransport } from '../bot/teams/transport.ts';
 import type { Env } from '../config/env.ts';
 import type { Config } from '../config/load.ts';
+import type { Policy } from '../domain/hotfix/policy.ts';
 import type { Background, TeamsThreadOptions } from './background.ts';
+import type { Engine } from './engine.ts';
 
 /** Teams is served with an app id (every activity authenticated), or in the local mode without one. */
 export const teamsServed = (env: Env): boolean =>
@@ -41,17 +44,45 @@ export const createTeamsTransportFromEnv = (
     log,
   });
 
-/** The Teams side of the app thread: the router, answering through its own transport (outbound only). */
+/** Teams may deliver an activity again for a while: remember each handled one for an hour. */
+const ACTIVITY_TTL_S = 3600;
+/** Handling takes milliseconds; a claim still unconfirmed after this long belonged to a process that died. */
+const ACTIVITY_CLAIM_S = 30;
+
+/** The Teams side of the app thread: the router on the engine, answering through its own transport. */
 export const startTeams = (
-  settings: { readonly env: Env; readonly config: Config },
+  settings: { readonly env: Env; readonly config: Config; readonly policy: Policy },
+  engine: Engine,
   log: Logger,
   options: TeamsThreadOptions = {},
 ): TeamsRoute => {
   const transport = createTeamsTransportFromEnv(settings.env, log, options);
+  const { redis, prefix } = engine;
+  const replica = `${hostname()}:${process.pid}`;
+  const key = (rest: string) => `${prefix}{hotfix}:teams:${rest}`;
   return createTeamsRouter({
-    people: () => settings.config.people,
-    async reply(activity, text) {
-      await transport.send(refFromActivity(activity), { type: 'message', text, textFormat: 'markdown' });
+    handler: engine.handler,
+    store: engine.store,
+    config: () => settings.config,
+    policy: () => settings.policy,
+    lockHolders: async (services) => {
+      const unique = [...new Set(services)];
+      const holders = await Promise.all(unique.map((service) => engine.locks.holder(service)));
+      return Object.fromEntries(
+        unique.flatMap((service, i) => {
+          const holder = holders[i];
+          return holder ? [[service, { hotfixId: holder.hotfixId, since: holder.since }]] : [];
+        }),
+      );
+    },
+    claimActivity: async (activity) =>
+      (await redis.set(key(`activity:${activity}`), replica, 'EX', ACTIVITY_CLAIM_S, 'NX')) === 'OK',
+    activityDone: async (activity) =>
+      void (await redis.set(key(`activity:${activity}`), 'done', 'EX', ACTIVITY_TTL_S)),
+    clock: engine.clock,
+    log,
+    async reply(activity, message) {
+      await transport.send(refFromActivity(activity), message);
     },
   });
 };

@@ -1,31 +1,19 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Config } from '../../config/load.ts';
-import { parseCommandText, usageLine, usageLines } from '../common/command-text.ts';
+import { parseCommandText } from '../common/command-text.ts';
 import type { InvokeAnswer, TeamsActivity } from './activity.ts';
-import { identifyTeamsSender } from './identity.ts';
+import type { TeamsBotDeps } from './deps.ts';
+import { createActionHandler } from './handlers/actions.ts';
+import { createTypedCommands, TEAMS_COMMAND } from './handlers/commands.ts';
+import { createDialogHandler } from './handlers/dialogs.ts';
+import { messageAnswer } from './handlers/shared.ts';
 
-/** How people call the bot in Teams: by mentioning it (in a 1:1 chat, without). */
-export const TEAMS_COMMAND = '@hotfix';
-
-export interface TeamsRouterDeps {
-  readonly people: () => Config['people'];
-  /** Answers in the conversation the activity came from. */
-  reply(activity: TeamsActivity, text: string): Promise<void>;
-}
+export { TEAMS_COMMAND, teamsHelpText } from './handlers/commands.ts';
 
 /** Handles one activity; an invoke's answer is what Teams shows the person who clicked. */
 export type TeamsRoute = (activity: TeamsActivity) => Promise<InvokeAnswer | undefined>;
 
-export const NOT_YET_TEXT =
-  'hotfix in Teams answers help only for now: hotfixes are run from Slack until the rest of the Teams bot lands.';
-
-/** The help, in Teams markdown: one line per subcommand. */
-export const teamsHelpText = (): string =>
-  [
-    'hotfix runs an urgent production fix: plan, approvals, deploy, monitoring, rollback and the signed record.',
-    '',
-    ...usageLines(TEAMS_COMMAND).map(([usage, what]) => `- \`${usage}\` — ${what}`),
-  ].join('\n');
+export const ALREADY_SUBMITTED = '🔁 That dialog was already submitted; nothing was done twice.';
 
 const mentionSchema = z.looseObject({
   type: z.literal('mention'),
@@ -47,45 +35,92 @@ export const textWithoutBotMention = (activity: TeamsActivity): string => {
   return text.trim();
 };
 
-/** An invoke's answer that shows `text` to the person who clicked, in the form that invoke expects. */
-const invokeMessage = (name: string | undefined, text: string): InvokeAnswer | undefined => {
-  switch (name) {
-    case 'adaptiveCard/action':
-      return {
-        status: 200,
-        body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text },
-      };
-    case 'task/fetch':
-    case 'task/submit':
-      return { status: 200, body: { task: { type: 'message', value: text } } };
-    default:
-      return undefined;
-  }
-};
+/**
+ * The claim key of an activity: Teams delivers an activity again with the same id when the bot was slow or
+ * unreachable. Ids are unique within a conversation, so the key names both (hashed: ids are up to 1 KB each).
+ */
+const activityKey = (activity: TeamsActivity): string | null =>
+  activity.id === undefined
+    ? null
+    : createHash('sha256').update(`${activity.conversation.id}\n${activity.id}`).digest('base64url');
 
 /**
- * The first Teams router: `@hotfix help` answers with the help; other commands, buttons and dialogs answer
- * that they are not available yet (someone not in hotfix.yml is told so instead). Other activities
- * (members added, reactions…) get no answer.
+ * The Teams router, SDK-free (plain JSON activities from the transport): typed `@hotfix …` commands, card
+ * buttons (`Action.Execute` invokes and their `Action.Submit` fallback) and dialogs (`task/fetch`,
+ * `task/submit`), each reaching the one command handler. An activity that changes something is claimed by its
+ * id first, so a redelivery has no second effect. Other activities (members added, reactions…) get no answer.
  */
-export const createTeamsRouter = (deps: TeamsRouterDeps): TeamsRoute => {
-  const refusalFor = (activity: TeamsActivity): string | undefined => {
-    const identity = identifyTeamsSender(deps.people(), activity.from);
-    return identity.known ? undefined : identity.refusal;
+export const createTeamsRouter = (deps: TeamsBotDeps): TeamsRoute => {
+  const commands = createTypedCommands(deps);
+  const actions = createActionHandler(deps);
+  const dialogs = createDialogHandler(deps);
+
+  /**
+   * Runs `work` unless the activity was claimed before, in which case `repeated` answers it. When the claim
+   * cannot be taken (Redis away) the work runs anyway: the domain refuses a repeat by itself.
+   */
+  const once = async <T>(
+    activity: TeamsActivity,
+    work: () => Promise<T>,
+    repeated: () => Promise<T>,
+  ): Promise<T> => {
+    const key = activityKey(activity);
+    if (key === null) return work();
+    let claimed: boolean;
+    try {
+      claimed = await deps.claimActivity(key);
+    } catch (error) {
+      deps.log.warn({ key, err: String(error) }, 'could not claim the teams activity; handling it');
+      return work();
+    }
+    if (!claimed) {
+      deps.log.info({ key, type: activity.type, name: activity.name }, 'repeated teams activity ignored');
+      return repeated();
+    }
+    const result = await work();
+    await deps
+      .activityDone(key)
+      .catch((error: unknown) =>
+        deps.log.warn({ key, err: String(error) }, 'could not mark the teams activity handled'),
+      );
+    return result;
   };
-  return async (activity) => {
-    if (activity.type === 'invoke') return invokeMessage(activity.name, refusalFor(activity) ?? NOT_YET_TEXT);
-    if (activity.type !== 'message') return undefined;
+
+  const onMessage = (activity: TeamsActivity): Promise<void> => {
+    const text = textWithoutBotMention(activity);
     // A card's Action.Submit (the fallback of its buttons) arrives as a message carrying `value`.
-    if (activity.value !== undefined && textWithoutBotMention(activity) === '') {
-      await deps.reply(activity, refusalFor(activity) ?? NOT_YET_TEXT);
+    if (activity.value !== undefined && text === '') return actions.submit(activity);
+    return commands.handle(activity, parseCommandText(text, TEAMS_COMMAND));
+  };
+
+  return async (activity) => {
+    if (activity.type === 'message') {
+      await once(
+        activity,
+        () => onMessage(activity),
+        async () => undefined,
+      );
       return undefined;
     }
-    const command = parseCommandText(textWithoutBotMention(activity), TEAMS_COMMAND);
-    if (command.kind === 'help') await deps.reply(activity, teamsHelpText());
-    else if (command.kind === 'usage')
-      await deps.reply(activity, `${command.problem}\n\n${usageLine(TEAMS_COMMAND)}`);
-    else await deps.reply(activity, refusalFor(activity) ?? NOT_YET_TEXT);
-    return undefined;
+    if (activity.type !== 'invoke') return undefined;
+    switch (activity.name) {
+      case 'adaptiveCard/action':
+        return once(
+          activity,
+          () => actions.execute(activity),
+          () => actions.repeated(activity),
+        );
+      // Opening a dialog changes nothing: a redelivered fetch opens it again.
+      case 'task/fetch':
+        return dialogs.fetch(activity);
+      case 'task/submit':
+        return once(
+          activity,
+          () => dialogs.submit(activity),
+          async () => messageAnswer('task/submit', ALREADY_SUBMITTED),
+        );
+      default:
+        return undefined;
+    }
   };
 };

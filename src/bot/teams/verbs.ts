@@ -59,6 +59,13 @@ const formData = {
   form: z.enum([FORMS.plan, FORMS.reject, FORMS.rollback, FORMS.issue, FORMS.cancel, FORMS.lessons]),
   planHash: planHash.optional(),
   role: role.optional(),
+  /** The issue a new plan is for (`@hotfix start INC-42`): the plan dialog opens with it filled in. */
+  issueId: z.string().min(1).max(80).optional(),
+  /**
+   * One dialog, one request: set when a plan dialog for a new hotfix opens, so a double submit or a
+   * redelivered one lands on the same hotfix.
+   */
+  requestId: z.string().min(1).max(100).optional(),
 };
 
 /*
@@ -86,7 +93,8 @@ export const actionDataSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal(VERBS.skipStep), ...stepData }),
   z.object({ verb: z.literal(VERBS.voteFor), ...voteData }),
   z.object({ verb: z.literal(VERBS.voteAgainst), ...voteData }),
-  z.object({ verb: z.literal(VERBS.openForm), ...formData, hotfixId }),
+  /** No hotfix id: the plan dialog of a new hotfix (`@hotfix start`). */
+  z.object({ verb: z.literal(VERBS.openForm), ...formData, hotfixId: hotfixId.optional() }),
   /**
    * A dialog's submission: what it was opened on (no hotfix id when it starts one); the inputs' values are
    * beside these keys in the raw data (read them with `dialogValues`).

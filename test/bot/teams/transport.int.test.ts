@@ -5,6 +5,7 @@ import { createTeamsRouter, teamsHelpText } from '../../../src/bot/teams/router.
 import type { TeamsTransport } from '../../../src/bot/teams/transport.ts';
 import { createTeamsTransport } from '../../../src/bot/teams/transport.ts';
 import type { Config } from '../../../src/config/load.ts';
+import type { Policy } from '../../../src/domain/hotfix/policy.ts';
 import type { OpenIdStandIn, TokenFlaw } from '../../../src/teams-stand-in/openid.ts';
 import { createOpenIdStandIn } from '../../../src/teams-stand-in/openid.ts';
 import { startConnectorCapture } from './connector-capture.ts';
@@ -65,13 +66,25 @@ const message = (text: string, overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-const router = () =>
-  createTeamsRouter({
-    people: () => people,
-    async reply(activity, text) {
-      await transport.send(refFromActivity(activity), { type: 'message', text });
+/** The router with the deps these tests reach (help, refusals, stale buttons); no hotfix is ever read. */
+const router = () => {
+  const claimed = new Set<string>();
+  const unused = () => Promise.reject(new Error('not reached by the transport tests'));
+  return createTeamsRouter({
+    handler: { handle: unused, start: unused, state: unused },
+    store: { load: unused, listOpen: unused, verify: unused },
+    config: () => ({ people }) as Config,
+    policy: () => ({ people: {} }) as unknown as Policy,
+    lockHolders: async () => ({}),
+    claimActivity: async (key) => !claimed.has(key) && Boolean(claimed.add(key)),
+    activityDone: async () => undefined,
+    clock: { now: () => new Date() },
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    async reply(activity, message) {
+      await transport.send(refFromActivity(activity), message);
     },
   });
+};
 
 const receive = (body: unknown, authorization?: string) =>
   transport.receive(
@@ -164,7 +177,7 @@ describe('Teams transport: receive', () => {
     expect(connector.calls).toEqual([]);
   });
 
-  it('answers invokes with "not yet" for now, and 501 for an invoke it does not know', async () => {
+  it('answers invokes it cannot read with a message for the clicker, and 501 for an invoke it does not know', async () => {
     const invoke = (name: string) => message('', { type: 'invoke', name, text: undefined, value: {} });
     expect(await receive(invoke('adaptiveCard/action'), bearer())).toMatchObject({
       status: 200,
@@ -184,7 +197,8 @@ describe('Teams transport: receive', () => {
   it('tells someone not in hotfix.yml so, privately in the invoke answer', async () => {
     const stranger = message('', {
       type: 'invoke',
-      name: 'adaptiveCard/action',
+      name: 'task/fetch',
+      value: { data: { verb: 'hotfix.open-form', form: 'plan' } },
       from: { id: '29:eve', aadObjectId: 'eve-object-id' },
     });
     const answer = await receive(stranger, bearer());

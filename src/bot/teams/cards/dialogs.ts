@@ -22,6 +22,8 @@ export interface DialogContext {
   readonly planHash?: string;
   /** The role a rejection is made as. */
   readonly role?: string;
+  /** A new hotfix's plan dialog: the key that makes its submission start one hotfix only. */
+  readonly requestId?: string;
 }
 
 export interface DialogOptions {

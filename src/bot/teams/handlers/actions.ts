@@ -1,0 +1,231 @@
+import { z } from 'zod';
+import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
+import { displayName } from '../../../domain/hotfix/people.ts';
+import type { Person } from '../../../domain/hotfix/people.ts';
+import type { HotfixState } from '../../../domain/hotfix/state.ts';
+import { readRecord } from '../../common/record.ts';
+import type { InvokeAnswer, TeamsActivity } from '../activity.ts';
+import type { AdaptiveCard } from '../cards/adaptive.ts';
+import { renderHotfixCard } from '../cards/card.ts';
+import { withNotice } from '../cards/notice.ts';
+import { renderRecordDocument, renderRecordSummary } from '../cards/record.ts';
+import { renderManualStepPrompt, renderVoteMessage } from '../cards/thread.ts';
+import type { TeamsBotDeps } from '../deps.ts';
+import { identifyTeamsSender } from '../identity.ts';
+import type { ActionData } from '../verbs.ts';
+import { parseActionData, VERBS } from '../verbs.ts';
+import {
+  answerText,
+  cardAnswer,
+  cardMessage,
+  cardOptions,
+  existingState,
+  explain,
+  messageAnswer,
+  noSuchHotfix,
+  runCommand,
+} from './shared.ts';
+
+/** A button that does one thing (not one that opens or submits a dialog). */
+type ButtonData = Exclude<ActionData, { verb: 'hotfix.open-form' | 'hotfix.submit-form' }>;
+/** A button that sends a command (Record only reads). */
+type CommandButton = Exclude<ButtonData, { verb: 'hotfix.record' }>;
+
+export const STALE_BUTTON =
+  '🔄 That button is not one hotfix can read (it may be from an older version of hotfix). Nothing was changed.';
+export const ALREADY_HANDLED = '🔁 That click was already handled; nothing was done twice.';
+export const RECORD_POSTED = '📄 The deployment record is posted in this conversation.';
+
+/** `value` of an `adaptiveCard/action` invoke: the clicked `Action.Execute`'s verb and data. */
+const executeValueSchema = z.looseObject({
+  action: z.looseObject({ verb: z.string().max(200), data: z.unknown() }),
+});
+
+const isButton = (data: ActionData): data is ButtonData =>
+  data.verb !== VERBS.openForm && data.verb !== VERBS.submitForm;
+
+/** The button data of an invoke, checked: the verb Teams names must be the one the data carries. */
+const executedButton = (activity: TeamsActivity): ButtonData | null => {
+  const value = executeValueSchema.safeParse(activity.value);
+  if (!value.success) return null;
+  const data = parseActionData(value.data.action.data);
+  return data !== null && data.verb === value.data.action.verb && isButton(data) ? data : null;
+};
+
+/** The manual step's `manual:` text, as recorded when its run started (today's config for older runs). */
+const manualInstruction = (
+  deps: Pick<TeamsBotDeps, 'config'>,
+  state: HotfixState,
+  runId: string,
+  stepKey: string,
+): string | undefined => {
+  const run = state.runs.find((r) => r.id === runId);
+  const planned = run?.steps.find((s) => s.key === stepKey);
+  if (!run || !planned) return undefined;
+  const spec =
+    planned.spec ?? deps.config().services[planned.service]?.[run.kind][planned.stage][planned.index];
+  return spec?.kind === 'manual' && spec.name === planned.name ? spec.manual : undefined;
+};
+
+/**
+ * Card buttons: an `Action.Execute` (invoke `adaptiveCard/action`) or its `Action.Submit` fallback (a message
+ * carrying the data as `value`). Each sends one command through the handler; the clicker gets the card they
+ * clicked drawn again from the state after it, with the reason on top when nothing changed (a refusal, a
+ * repeat). Everyone else's card changes only when the notifier updates it after a real change.
+ */
+export const createActionHandler = (deps: TeamsBotDeps) => {
+  /** The card the button sat on, as the state now is: the hotfix card, a manual step's prompt or a vote. */
+  const cardFor = async (data: ButtonData, state: HotfixState): Promise<AdaptiveCard> => {
+    const timezone = deps.config().timezone;
+    const now = deps.clock.now();
+    switch (data.verb) {
+      case VERBS.confirmStep:
+      case VERBS.failStep: {
+        const instruction = manualInstruction(deps, state, data.runId, data.step);
+        return renderManualStepPrompt(state, data.runId, data.step, {
+          timezone,
+          now,
+          ...(instruction ? { instruction } : {}),
+        }).card;
+      }
+      case VERBS.voteFor:
+      case VERBS.voteAgainst:
+        return renderVoteMessage(state, data.voteId, { policy: deps.policy(), now, timezone }).card;
+      default:
+        return renderHotfixCard(state, await cardOptions(deps, state)).card;
+    }
+  };
+
+  const postRecord = async (activity: TeamsActivity, hotfixId: string): Promise<string | null> => {
+    const read = await readRecord(deps, hotfixId);
+    if (read === null) return noSuchHotfix(hotfixId);
+    await deps.reply(activity, cardMessage(renderRecordSummary(read)));
+    await deps.reply(activity, cardMessage(renderRecordDocument(hotfixId, read.markdown)));
+    return RECORD_POSTED;
+  };
+
+  /** The command a button sends, or the reason it cannot be sent (a stale checklist index). */
+  const commandOf = (data: CommandButton, by: Person, state: HotfixState): HotfixCommand | string => {
+    switch (data.verb) {
+      case VERBS.approve:
+        return { type: 'ApprovePlan', by, role: data.role, planHash: data.planHash };
+      case VERBS.toggleItem: {
+        const item = state.checklists[data.checklist][data.index];
+        if (item === undefined)
+          return '🔄 That checklist item is no longer on the plan (the card was out of date). Nothing was changed.';
+        // What the card showed decides: a Tick on a card drawn before someone else ticked is a repeat, not an untick.
+        return data.ticked
+          ? { type: 'UntickChecklistItem', by, checklist: data.checklist, item: item.label }
+          : { type: 'TickChecklistItem', by, checklist: data.checklist, item: item.label };
+      }
+      case VERBS.deploy:
+        return { type: 'RequestDeploy', by, planHash: data.planHash };
+      case VERBS.toggleDoc:
+        return { type: 'TickDocumentationUpdate', by, item: data.doc, done: !data.ticked };
+      case VERBS.signOff:
+        return { type: 'SignOff', by, role: data.role };
+      case VERBS.close:
+        return { type: 'CloseHotfix', by };
+      case VERBS.confirmStep:
+      case VERBS.failStep:
+        return {
+          type: 'ConfirmManualStep',
+          by,
+          runId: data.runId,
+          step: data.step,
+          outcome: data.verb === VERBS.confirmStep ? 'confirmed' : 'failed',
+        };
+      case VERBS.retryStep:
+        return { type: 'RetryStep', by, runId: data.runId, step: data.step, reason: 'retried from Teams' };
+      case VERBS.skipStep:
+        return {
+          type: 'SkipStep',
+          by,
+          runId: data.runId,
+          step: data.step,
+          reason: `skipped from Teams by ${displayName(by)}`,
+        };
+      case VERBS.voteFor:
+      case VERBS.voteAgainst:
+        return {
+          type: 'CastVote',
+          by,
+          voteId: data.voteId,
+          choice: data.verb === VERBS.voteFor ? 'for' : 'against',
+        };
+      default: {
+        const never: never = data;
+        throw new Error(`unknown button ${JSON.stringify(never)}`);
+      }
+    }
+  };
+
+  /**
+   * Does what the button says for the person who clicked; the notice they should see (null: it was recorded,
+   * the refreshed card says enough).
+   */
+  const perform = async (
+    activity: TeamsActivity,
+    data: ButtonData,
+    state: HotfixState,
+  ): Promise<string | null> => {
+    const sender = identifyTeamsSender(deps.config().people, activity.from);
+    if (!sender.known) return sender.refusal;
+    if (data.verb === VERBS.record) return postRecord(activity, data.hotfixId);
+    const command = commandOf(data, sender.person, state);
+    if (typeof command === 'string') return command;
+    const outcome = await runCommand(deps, data.hotfixId, command);
+    return outcome.recorded ? null : outcome.notice;
+  };
+
+  /** The clicked card drawn again for the clicker, with `notice` on top when there is one. */
+  const refreshed = async (data: ButtonData, notice: string | null): Promise<InvokeAnswer> => {
+    const state = await existingState(deps, data.hotfixId);
+    if (state === null)
+      return messageAnswer('adaptiveCard/action', notice ?? noSuchHotfix(data.hotfixId)) as InvokeAnswer;
+    const card = await cardFor(data, state);
+    return cardAnswer(notice === null ? card : withNotice(card, notice));
+  };
+
+  return {
+    /** An `adaptiveCard/action` invoke: the answer is the clicker's card. */
+    async execute(activity: TeamsActivity): Promise<InvokeAnswer> {
+      const data = executedButton(activity);
+      if (data === null) return messageAnswer('adaptiveCard/action', STALE_BUTTON) as InvokeAnswer;
+      try {
+        const state = await existingState(deps, data.hotfixId);
+        if (state === null)
+          return messageAnswer('adaptiveCard/action', noSuchHotfix(data.hotfixId)) as InvokeAnswer;
+        return await refreshed(data, await perform(activity, data, state));
+      } catch (error) {
+        const notice = explain(deps, data.hotfixId, { type: 'TickChecklistItem' }, error);
+        return messageAnswer('adaptiveCard/action', notice) as InvokeAnswer;
+      }
+    },
+
+    /** A redelivered `adaptiveCard/action`: nothing is done again; the clicker sees the current card. */
+    async repeated(activity: TeamsActivity): Promise<InvokeAnswer> {
+      const data = executedButton(activity);
+      if (data === null) return messageAnswer('adaptiveCard/action', STALE_BUTTON) as InvokeAnswer;
+      return refreshed(data, ALREADY_HANDLED);
+    },
+
+    /**
+     * The `Action.Submit` fallback (clients without Universal Actions): a message whose `value` is the button's
+     * data. The same command; a refusal or repeat is answered as a typed command's is.
+     */
+    async submit(activity: TeamsActivity): Promise<void> {
+      const data = parseActionData(activity.value);
+      if (data === null || !isButton(data)) return deps.reply(activity, answerText(activity, STALE_BUTTON));
+      let notice: string | null;
+      try {
+        const state = await existingState(deps, data.hotfixId);
+        notice = state === null ? noSuchHotfix(data.hotfixId) : await perform(activity, data, state);
+      } catch (error) {
+        notice = explain(deps, data.hotfixId, { type: 'TickChecklistItem' }, error);
+      }
+      if (notice !== null && notice !== RECORD_POSTED)
+        await deps.reply(activity, answerText(activity, notice));
+    },
+  };
+};

@@ -1,0 +1,125 @@
+import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
+import { RuleViolation } from '../../../domain/hotfix/errors.ts';
+import type { HotfixState } from '../../../domain/hotfix/state.ts';
+import type { Handled } from '../../../service/handler.ts';
+import { ConcurrencyError } from '../../../service/handler.ts';
+import { INTERNAL_ERROR, refusalText, repeatText } from '../../common/wording.ts';
+import type { InvokeAnswer, TeamsActivity } from '../activity.ts';
+import type { AdaptiveCard, TeamsCard } from '../cards/adaptive.ts';
+import type { CardOptions } from '../cards/card.ts';
+import type { TeamsDialog } from '../cards/dialogs.ts';
+import type { TeamsBotDeps, TeamsMessage } from '../deps.ts';
+
+/** What a command came to: recorded, or the reason nothing changed (a refusal, a repeat), for the person. */
+export type Outcome =
+  | { readonly recorded: true; readonly handled: Handled }
+  | { readonly recorded: false; readonly notice: string };
+
+/** The text for a command that threw: the domain's reason, or a generic line (the error is logged). */
+export const explain = (
+  deps: Pick<TeamsBotDeps, 'log'>,
+  hotfixId: string,
+  command: Pick<HotfixCommand, 'type'>,
+  error: unknown,
+): string => {
+  if (error instanceof RuleViolation) return refusalText(error.code, error.message);
+  if (error instanceof ConcurrencyError) return `⏳ ${error.message}`;
+  deps.log.error({ hotfixId, command: command.type, err: String(error) }, 'teams command failed');
+  return INTERNAL_ERROR;
+};
+
+/** Runs one command through the command handler; a refusal or a repeat comes back as the person's notice. */
+export const runCommand = async (
+  deps: Pick<TeamsBotDeps, 'handler' | 'log'>,
+  hotfixId: string,
+  command: HotfixCommand,
+): Promise<Outcome> => {
+  try {
+    const handled = await deps.handler.handle(hotfixId, command);
+    if (handled.events.length === 0) return { recorded: false, notice: repeatText(hotfixId, command) };
+    return { recorded: true, handled };
+  } catch (error) {
+    return { recorded: false, notice: explain(deps, hotfixId, command, error) };
+  }
+};
+
+export const noSuchHotfix = (hotfixId: string): string =>
+  `🔎 There is no hotfix ${hotfixId}. @hotfix list shows the open ones.`;
+
+/** The hotfix, or null when it does not exist. */
+export const existingState = async (
+  deps: Pick<TeamsBotDeps, 'handler'>,
+  hotfixId: string,
+): Promise<HotfixState | null> => {
+  const state = await deps.handler.state(hotfixId);
+  return state.phase === 'none' ? null : state;
+};
+
+/** The hotfix card's options for a state: policy, time zone, now and the locks other hotfixes hold. */
+export const cardOptions = async (
+  deps: Pick<TeamsBotDeps, 'config' | 'policy' | 'clock' | 'lockHolders'>,
+  state: HotfixState,
+): Promise<CardOptions> => ({
+  policy: deps.policy(),
+  timezone: deps.config().timezone,
+  now: deps.clock.now(),
+  lockHolders: await deps.lockHolders(state.plan.services),
+});
+
+/** The Bot Framework attachment of an Adaptive Card. */
+export const cardAttachment = (card: AdaptiveCard) => ({
+  contentType: 'application/vnd.microsoft.card.adaptive',
+  content: card,
+});
+
+/** A card as a message: no text beside it, so Teams keeps it one activity. */
+export const cardMessage = ({ card, summary }: TeamsCard): TeamsMessage => ({
+  type: 'message',
+  summary,
+  attachments: [cardAttachment(card)],
+});
+
+/**
+ * A plain-text answer to the person who typed or clicked. Teams has no message only one person sees in a
+ * channel: in a 1:1 chat it is simply the bot's answer; in a channel it goes into the thread the person wrote
+ * in, addressed to them by name (no @mention, so nobody is pinged).
+ */
+export const answerText = (activity: TeamsActivity, text: string): TeamsMessage => {
+  const personal = activity.conversation.conversationType === 'personal';
+  const name = activity.from.name?.trim();
+  const addressed = personal || !name ? text : `${name.slice(0, 80)} — ${text}`;
+  return { type: 'message', text: addressed, textFormat: 'plain' };
+};
+
+/** An `Action.Execute` answer: this card replaces the clicked one for the clicker alone. */
+export const cardAnswer = (card: AdaptiveCard): InvokeAnswer => ({
+  status: 200,
+  body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card },
+});
+
+/** An invoke's answer that shows `text` to the person who clicked, in the form that invoke expects. */
+export const messageAnswer = (name: string | undefined, text: string): InvokeAnswer | undefined => {
+  switch (name) {
+    case 'adaptiveCard/action':
+      return {
+        status: 200,
+        body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text },
+      };
+    case 'task/fetch':
+    case 'task/submit':
+      return { status: 200, body: { task: { type: 'message', value: text } } };
+    default:
+      return undefined;
+  }
+};
+
+/** Opens a dialog (`task/fetch`) or keeps it open with its errors (`task/submit`). */
+export const dialogAnswer = (dialog: TeamsDialog, size: 'medium' | 'large'): InvokeAnswer => ({
+  status: 200,
+  body: {
+    task: {
+      type: 'continue',
+      value: { title: dialog.title, card: cardAttachment(dialog.card), width: size, height: size },
+    },
+  },
+});
