@@ -362,4 +362,73 @@ describe('Teams router, end to end through /api/messages', () => {
     const usage = await nextBotActivity(INCIDENTS, seen, () => true);
     expect(usage.activity.text).toContain("I don't know `@hotfix frobnicate`");
   });
+
+  it("does the same through a button's Action.Submit fallback, answering a refusal in the thread", async () => {
+    const { hotfixId } = await startHotfix();
+    const card = await statusCard(hotfixId);
+    const seen = botActivities(INCIDENTS).length;
+    const self = await delivery.submit({ user: ALICE, activityId: card.id, action: 'Approve as Technical' });
+    expect(self.status).toBe(200);
+    const told = await nextBotActivity(INCIDENTS, seen, () => true);
+    expect(told.activity.text).toMatch(/^Alice Archer — 🔒 .*Nothing was changed\.$/);
+    await delivery.submit({ user: BOB, activityId: card.id, action: 'Approve as Technical' });
+    await waitFor('Bob’s approval', async () => (await eventTypes(hotfixId)).includes('PlanApproved'));
+  });
+
+  it('gives a redelivered typed command no second effect', async () => {
+    const { hotfixId } = await startHotfix();
+    const seen = botActivities(INCIDENTS).length;
+    const first = await delivery.mention({ user: BOB, text: `issue ${hotfixId} first`, channel: INCIDENTS });
+    await nextBotActivity(INCIDENTS, seen, () => true);
+    expect((await delivery.raw({ activity: first.activity })).status).toBe(200);
+    // A later command is handled after the redelivery was looked at: by then a second effect would show.
+    await delivery.mention({ user: BOB, text: `issue ${hotfixId} second`, channel: INCIDENTS });
+    await waitFor('the second issue', async () =>
+      (await store.load(hotfixId)).events.some((e) => JSON.stringify(e.event).includes('second')),
+    );
+    const issues = (await store.load(hotfixId)).events.filter((e) => e.event.type === 'IssueLogged');
+    expect(issues.map((e) => JSON.stringify(e.event).includes('first'))).toEqual([true, false]);
+    expect(
+      botActivities(INCIDENTS)
+        .slice(seen)
+        .map((a) => a.activity.text),
+    ).toEqual([`Bob Baker — 📝 Logged on ${hotfixId}.`, `Bob Baker — 📝 Logged on ${hotfixId}.`]);
+  });
+
+  it('rejects through the reject dialog, and opens the rollback dialog from a typed rollback without a trigger', async () => {
+    const { hotfixId } = await startHotfix();
+    const card = await statusCard(hotfixId);
+    const fetched = await delivery.submit({ user: BOB, activityId: card.id, action: 'Reject as Technical…' });
+    const answer = fetched.body as DialogAnswer;
+    if (typeof answer.task.value === 'string') throw new Error(answer.task.value);
+    const dialog = answer.task.value.card.content;
+    cards.push(dialog);
+    const data = dialog.actions?.[0]?.data ?? {};
+    expect(data).toMatchObject({ form: 'reject', hotfixId, role: 'technical' });
+    const empty = await delivery.taskSubmit({
+      user: BOB,
+      activityId: card.id,
+      data: { ...data, reason_text: '' },
+    });
+    expect(empty.body).toMatchObject({ task: { type: 'continue' } });
+    const rejected = await delivery.taskSubmit({
+      user: BOB,
+      activityId: card.id,
+      data: { ...data, reason_text: 'No rollback plan for the database' },
+    });
+    expect(rejected.body).toMatchObject({
+      task: { type: 'message', value: expect.stringContaining('rejected') },
+    });
+    expect(await eventTypes(hotfixId)).toContain('PlanRejected');
+
+    const seen = botActivities(INCIDENTS).length;
+    await delivery.mention({ user: BOB, text: `rollback ${hotfixId} it looks wrong`, channel: INCIDENTS });
+    const prompt = await nextBotActivity(INCIDENTS, seen, () => true);
+    const button = cardOf(prompt).actions?.[0];
+    const rollback = await delivery.submit({ user: BOB, activityId: prompt.id, action: button?.title ?? '' });
+    const opened = rollback.body as DialogAnswer;
+    if (typeof opened.task.value === 'string') throw new Error(opened.task.value);
+    cards.push(opened.task.value.card.content);
+    expect(opened.task.value.card.content.actions?.[0]?.data).toMatchObject({ form: 'rollback', hotfixId });
+  });
 });
