@@ -104,6 +104,14 @@ const variables = {
     .string()
     .refine(urlWith('http:', 'https:'), mustBe('an http(s) URL'))
     .optional(),
+  /**
+   * The Bot Connector the bot posts hotfix threads to: the public cloud's global endpoint by default (what
+   * Microsoft documents for proactive messages); a sovereign cloud's, or a stand-in's in tests.
+   */
+  HOTFIX_TEAMS_SERVICE_URL: z
+    .string()
+    .refine(urlWith('http:', 'https:'), mustBe('an http(s) URL'))
+    .default('https://smba.trafficmanager.net/teams/'),
   LOG_LEVEL: z.enum(LOG_LEVELS, mustBe(`one of ${LOG_LEVELS.join(', ')}`)).default('info'),
   /**
    * The HMAC-SHA256 key of the event store's hash chain: whoever can write to Redis but does not hold it

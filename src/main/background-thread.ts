@@ -6,6 +6,7 @@ import { createEngine } from './engine.ts';
 import { StartupError } from './runtime.ts';
 import { startSlack } from './slack.ts';
 import { startTeams } from './teams.ts';
+import { startTeamsNotifier } from './teams-notifier.ts';
 
 // The app thread of `hotfix serve` (see background.ts): the Bolt app, the Teams router, the command path, the
 // notifier and the workers. The main thread answers HTTP and hands Slack's requests and Teams' activities over.
@@ -39,6 +40,10 @@ try {
     : undefined;
   const deliver = slack?.bot?.deliver;
   const routeTeams = input.teams ? startTeams(input.settings, engine, log, input.teams) : undefined;
+  const teamsNotifier =
+    input.teams && input.notifier
+      ? await startTeamsNotifier(input.settings, engine, log, input.teams)
+      : undefined;
   /** Answers sent to the front, until it says whether they came in time. */
   const hearing = new Map<number, (heard: boolean) => void>();
   const answer = (id: number, body: unknown) =>
@@ -77,7 +82,7 @@ try {
     hearing.clear();
     void (async () => {
       try {
-        await slack?.close();
+        await Promise.all([slack?.close(), teamsNotifier?.close()]);
         await engine.close();
       } catch (error) {
         log.warn({ err: String(error) }, 'app thread: shutdown was not clean');

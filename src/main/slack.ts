@@ -9,13 +9,10 @@ import type { SlackBot } from '../bot/slack/app.ts';
 import { createSlackBot } from '../bot/slack/app.ts';
 import { createSlackSurface } from '../bot/slack/surface.ts';
 import { createNotifier } from '../notify/notifier.ts';
-import { createFeedConsumer } from '../store/feed.ts';
 import type { Engine } from './engine.ts';
-import { StartupError, connectRedis } from './runtime.ts';
+import { startNotifierLoop } from './notifier-loop.ts';
+import { StartupError } from './runtime.ts';
 
-const SWEEP_EVERY_MS = 30_000;
-/** Feed entries a crashed replica took and never acknowledged are taken over after this long. */
-const STALE_FEED_MS = 60_000;
 /** Slack retries a delivery for a few minutes at most: remember each handled one for an hour. */
 const DELIVERY_TTL_S = 3600;
 /** Handling takes milliseconds; a claim still unconfirmed after this long belonged to a process that died. */
@@ -120,56 +117,22 @@ export const startSlack = async (
     log,
   });
 
-  // A blocking feed read holds its connection: the feed gets one of its own.
-  const feedRedis = await connectRedis(env.REDIS_URL, { service: true });
-  feedRedis.on('error', (error) => log.warn({ err: error.message }, 'redis (slack feed) problem; retrying'));
-  const feed = createFeedConsumer({
-    redis: feedRedis,
+  const loop = await startNotifierLoop({
+    notifier,
+    name: 'slack',
+    redisUrl: env.REDIS_URL,
     prefix,
-    group: 'notify-slack',
-    consumer: replica,
-    onCorrupt: (error) =>
-      log.error({ err: error.message, feedId: error.feedId }, 'corrupt feed entry skipped'),
+    clock,
+    replica,
+    log,
   });
-  await feed.ensureGroup('$');
-  let stopped = false;
-  let claimedStaleAt = Number.NEGATIVE_INFINITY;
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        // Entries go stale only after a minute: looking for them on every read would cost a round trip per event.
-        const now = clock.now().getTime();
-        const stale = now - claimedStaleAt >= STALE_FEED_MS / 2 ? await feed.claimStale(STALE_FEED_MS) : [];
-        if (stale.length < 100) claimedStaleAt = now;
-        const entries = [...stale, ...(await feed.read({ count: 100, blockMs: 1000 }))];
-        if (entries.length === 0) continue;
-        await notifier.syncEntries(entries);
-        await feed.ack(entries.map((e) => e.feedId));
-      } catch (error) {
-        if (stopped) return;
-        log.warn({ err: String(error) }, 'slack feed read failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
-  })();
-  const sweep = () =>
-    notifier.sweep().catch((error: unknown) => log.warn({ err: String(error) }, 'slack sweep failed'));
-  void sweep();
-  const timer = setInterval(() => void sweep(), SWEEP_EVERY_MS);
-  timer.unref();
 
   return {
     bot,
     idle: () => notifier.idle(),
     async close() {
-      stopped = true;
-      clearInterval(timer);
-      notifier.stop();
-      // Let a sync in flight finish before Redis goes away.
-      await notifier.idle();
+      await loop.close();
       await bot?.stop();
-      feedRedis.disconnect();
-      await loop;
     },
   };
 };

@@ -2,6 +2,8 @@ import { pino } from 'pino';
 import { createEngine } from './engine.ts';
 import { loadSettings } from './runtime.ts';
 import { startSlack } from './slack.ts';
+import { teamsServed } from './teams.ts';
+import { startTeamsNotifier } from './teams-notifier.ts';
 import type { CliDeps } from './commands/command.ts';
 
 /** `hotfix worker`: BullMQ workers only; run as many as needed, on as many machines as needed. */
@@ -16,11 +18,17 @@ export const runWorker = async (deps: CliDeps, signal?: AbortSignal): Promise<vo
   const slack = botToken
     ? await startSlack(settings, engine, log, botToken, { app: false, notifier: true })
     : undefined;
+  // Likewise onto Teams, with Teams credentials and a teams section.
+  const teams =
+    settings.config.teams && teamsServed(settings.env)
+      ? await startTeamsNotifier(settings, engine, log)
+      : undefined;
   log.info(
     {
       config: settings.configPath,
       concurrency: settings.env.HOTFIX_WORKER_CONCURRENCY,
       notifier: slack !== undefined,
+      teamsNotifier: teams !== undefined,
     },
     'hotfix worker started',
   );
@@ -33,7 +41,7 @@ export const runWorker = async (deps: CliDeps, signal?: AbortSignal): Promise<vo
     { graceMs: settings.env.HOTFIX_SHUTDOWN_GRACE },
     'stopping: no new jobs; letting running steps finish',
   );
-  await slack?.close();
+  await Promise.all([slack?.close(), teams?.close()]);
   await engine.close();
   log.info('stopped');
 };

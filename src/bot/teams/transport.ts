@@ -10,6 +10,7 @@ import { outOfBounds } from '../common/payload-bounds.ts';
 import type { InvokeAnswer, TeamsActivity } from './activity.ts';
 import { teamsActivitySchema } from './activity.ts';
 import { createChannelTokenCheck } from './channel-token.ts';
+import { ConnectorCallError } from './connector-error.ts';
 import type { ConversationRef } from './conversation-ref.ts';
 import { threadConversationId, threadRootOf } from './conversation-ref.ts';
 
@@ -51,6 +52,11 @@ export interface TeamsTransportOptions {
   readonly tokenIssuer?: string | undefined;
   /** Tests only: outbound calls carry this bearer token instead of one from Entra (MSAL). */
   readonly outboundToken?: string | undefined;
+  /**
+   * False: a failed outbound call fails at once (ConnectorCallError) instead of botbuilder retrying it (a 429
+   * three times, each after its Retry-After), so the caller's outbox decides when to come back.
+   */
+  readonly retries?: boolean;
   /** Token lifetimes are checked against it. */
   readonly clock: { now(): Date };
   readonly log: { warn(fields: object, message: string): void };
@@ -132,6 +138,60 @@ class FixedTokenCredentialsFactory extends ConfigurationServiceClientCredentialF
   }
 }
 
+type ConnectorFactory = ReturnType<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>;
+type ConnectorClient = Awaited<ReturnType<ConnectorFactory['create']>>;
+
+/** botbuilder's connector client without its retry policy (it sits, unexported, in the client's pipeline). */
+const withoutRetries = (client: ConnectorClient): ConnectorClient => {
+  const pipeline = (
+    client as unknown as { client?: { pipeline?: { removePolicy(policy: object): unknown } } }
+  ).client?.pipeline;
+  if (pipeline === undefined)
+    throw new Error("botbuilder's connector client changed: cannot turn its retries off");
+  pipeline.removePolicy({ name: 'defaultRetryPolicy' });
+  return client;
+};
+
+/** Authentication whose connector clients never retry: one call, one request. */
+class FailFastAuthentication extends ConfigurationBotFrameworkAuthentication {
+  override createConnectorFactory(
+    identity: Parameters<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>[0],
+  ): ConnectorFactory {
+    const factory = super.createConnectorFactory(identity);
+    return {
+      create: async (serviceUrl, audience) => withoutRetries(await factory.create(serviceUrl, audience)),
+    };
+  }
+}
+
+interface RestErrorLike {
+  readonly statusCode?: unknown;
+  readonly code?: unknown;
+  readonly message?: unknown;
+  readonly response?: { readonly headers?: { get?(name: string): string | undefined } };
+}
+
+/** botbuilder's RestError as plain data: its status, Teams' error code and a 429's Retry-After (seconds). */
+const connectorError = (error: unknown): unknown => {
+  const rest = error as RestErrorLike | undefined;
+  if (typeof rest?.statusCode !== 'number') return error;
+  const retryAfter = Number(rest.response?.headers?.get?.('retry-after') ?? Number.NaN);
+  return new ConnectorCallError(
+    rest.statusCode,
+    typeof rest.code === 'string' ? rest.code : undefined,
+    typeof rest.message === 'string' ? rest.message : `HTTP ${rest.statusCode}`,
+    Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
+  );
+};
+
+const outbound = async <T>(call: () => Promise<T>): Promise<T> => {
+  try {
+    return await call();
+  } catch (error) {
+    throw connectorError(error);
+  }
+};
+
 const refused = (status: number, error: string): HttpAnswer => ({ status, body: { error } });
 
 const referenceTo = (to: ConversationAddress): Partial<ConversationReference> => ({
@@ -160,7 +220,9 @@ export const createTeamsTransport = (options: TeamsTransportOptions): TeamsTrans
   const metadataUrl = options.openIdMetadataUrl ?? BOT_FRAMEWORK_OPENID_METADATA;
   const issuer = options.tokenIssuer ?? BOT_FRAMEWORK_ISSUER;
   // botbuilder takes these all or none ("parameterized"): set together, so an override changes only itself.
-  const authentication = new ConfigurationBotFrameworkAuthentication(
+  const Authentication =
+    options.retries === false ? FailFastAuthentication : ConfigurationBotFrameworkAuthentication;
+  const authentication = new Authentication(
     {
       ...credentialOptions,
       ToBotFromChannelOpenIdMetadataUrl: metadataUrl,
@@ -211,6 +273,38 @@ export const createTeamsTransport = (options: TeamsTransportOptions): TeamsTrans
     }
   };
 
+  const createThread: TeamsTransport['createThread'] = async (where, activity) => {
+    const parameters = {
+      isGroup: true,
+      bot: { id: where.botId, name: '' },
+      channelData: { channel: { id: where.teamsChannelId } },
+      activity: asActivity(activity),
+      ...(where.tenantId === undefined ? {} : { tenantId: where.tenantId }),
+    } as ConversationParameters;
+    let conversationId: string | undefined;
+    await adapter.createConversationAsync(
+      appId,
+      where.channelId,
+      where.serviceUrl,
+      BOT_FRAMEWORK_ISSUER,
+      parameters,
+      (context) => {
+        conversationId = context.activity.conversation.id;
+        return Promise.resolve();
+      },
+    );
+    // CloudAdapter hands back the thread's conversation id, `…;messageid=N`, where N is the root's id.
+    const rootActivityId = conversationId === undefined ? undefined : threadRootOf(conversationId);
+    if (conversationId === undefined || rootActivityId === undefined)
+      // A 202: Teams took the root but its id is lost; opening another thread would show the card twice.
+      throw new ConnectorCallError(
+        202,
+        'MissingId',
+        'Teams opened the thread without saying which activity is its root',
+      );
+    return { conversationId, rootActivityId };
+  };
+
   return {
     async receive(request, logic) {
       // The token first: a caller without one learns nothing about how its payload would have been read.
@@ -257,47 +351,28 @@ export const createTeamsTransport = (options: TeamsTransportOptions): TeamsTrans
     },
 
     send: (to, activity) =>
-      inTurn(to, async (context) => ({
-        id: (await context.sendActivity(asActivity(activity)))?.id || undefined,
-      })),
+      outbound(() =>
+        inTurn(to, async (context) => ({
+          id: (await context.sendActivity(asActivity(activity)))?.id || undefined,
+        })),
+      ),
 
-    async createThread(where, activity) {
-      const parameters = {
-        isGroup: true,
-        bot: { id: where.botId, name: '' },
-        channelData: { channel: { id: where.teamsChannelId } },
-        activity: asActivity(activity),
-        ...(where.tenantId === undefined ? {} : { tenantId: where.tenantId }),
-      } as ConversationParameters;
-      let conversationId: string | undefined;
-      await adapter.createConversationAsync(
-        appId,
-        where.channelId,
-        where.serviceUrl,
-        BOT_FRAMEWORK_ISSUER,
-        parameters,
-        (context) => {
-          conversationId = context.activity.conversation.id;
-          return Promise.resolve();
-        },
-      );
-      // CloudAdapter hands back the thread's conversation id, `…;messageid=N`, where N is the root's id.
-      const rootActivityId = conversationId === undefined ? undefined : threadRootOf(conversationId);
-      if (conversationId === undefined || rootActivityId === undefined)
-        throw new Error('Teams opened the thread without saying which activity is its root');
-      return { conversationId, rootActivityId };
-    },
+    createThread: (where, activity) => outbound(() => createThread(where, activity)),
 
     reply: (thread, activity) =>
-      inTurn(
-        { ...thread, conversationId: threadConversationId(thread.teamsChannelId, thread.threadRootId) },
-        async (context) => ({ id: (await context.sendActivity(asActivity(activity)))?.id || undefined }),
+      outbound(() =>
+        inTurn(
+          { ...thread, conversationId: threadConversationId(thread.teamsChannelId, thread.threadRootId) },
+          async (context) => ({ id: (await context.sendActivity(asActivity(activity)))?.id || undefined }),
+        ),
       ),
 
     update: (to, activityId, activity) =>
-      inTurn(to, async (context) => {
-        await context.updateActivity({ ...asActivity(activity), id: activityId });
-      }),
+      outbound(() =>
+        inTurn(to, async (context) => {
+          await context.updateActivity({ ...asActivity(activity), id: activityId });
+        }),
+      ),
 
     member: (to, userId) =>
       inTurn(to, async (context) => {

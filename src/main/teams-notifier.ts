@@ -1,0 +1,90 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { LockHolder } from '../bot/teams/cards/card.ts';
+import { createOutbox } from '../bot/teams/outbox.ts';
+import { createTeamsSurface } from '../bot/teams/surface.ts';
+import { createThreadRefs } from '../bot/teams/thread-refs.ts';
+import { createTeamsTransport } from '../bot/teams/transport.ts';
+import type { Env } from '../config/env.ts';
+import type { Config } from '../config/load.ts';
+import type { Policy } from '../domain/hotfix/policy.ts';
+import { createNotifier } from '../notify/notifier.ts';
+import type { TeamsThreadOptions } from './background.ts';
+import type { Engine } from './engine.ts';
+import { startNotifierLoop } from './notifier-loop.ts';
+import { StartupError } from './runtime.ts';
+import { NO_TEAMS_SECTION } from './teams.ts';
+
+export interface RunningTeamsNotifier {
+  /** Waits until the notifier has nothing running or scheduled (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The notifier projecting the global feed onto Teams, next to Slack's and independent of it (its own progress,
+ * feed group and outbox): a Slack outage never delays Teams, nor the other way round. Runs in `hotfix serve`'s
+ * app thread and in `hotfix worker`; replicas share the work.
+ */
+export const startTeamsNotifier = async (
+  settings: { readonly env: Env; readonly config: Config; readonly policy: Policy },
+  engine: Engine,
+  log: Logger,
+  options: TeamsThreadOptions = {},
+): Promise<RunningTeamsNotifier> => {
+  const { env } = settings;
+  if (!settings.config.teams) throw new StartupError([NO_TEAMS_SECTION]);
+  const { redis, prefix, clock } = engine;
+  const replica = `${hostname()}:${process.pid}`;
+  // Its own transport, failing fast: the outbox decides when to come back, botbuilder never waits inside a call.
+  const transport = createTeamsTransport({
+    appId: env.MicrosoftAppId,
+    appPassword: env.MicrosoftAppPassword,
+    tenantId: env.MicrosoftAppTenantId,
+    appType: env.MicrosoftAppType,
+    openIdMetadataUrl: env.HOTFIX_TEAMS_OPENID_METADATA_URL,
+    outboundToken: options.outboundToken,
+    retries: false,
+    clock,
+    log,
+  });
+  // Read on every card render: all services at once, not one round trip after another.
+  const lockHolders = async (services: readonly string[]) => {
+    const unique = [...new Set(services)];
+    const holders = await Promise.all(unique.map((service) => engine.locks.holder(service)));
+    const held: Record<string, LockHolder> = {};
+    unique.forEach((service, i) => {
+      const holder = holders[i];
+      if (holder) held[service] = { hotfixId: holder.hotfixId, since: holder.since };
+    });
+    return held;
+  };
+  const surface = createTeamsSurface({
+    transport,
+    outbox: createOutbox({ redis, prefix, clock, log }),
+    refs: createThreadRefs(redis, prefix),
+    connector: {
+      serviceUrl: env.HOTFIX_TEAMS_SERVICE_URL,
+      ...(env.MicrosoftAppTenantId === undefined ? {} : { tenantId: env.MicrosoftAppTenantId }),
+      // Teams' id of a bot is its app id behind `28:`; the local mode has no app id.
+      botId: `28:${env.MicrosoftAppId ?? 'hotfix'}`,
+    },
+    config: () => settings.config,
+    policy: () => settings.policy,
+    clock,
+    lockHolders,
+    store: engine.store,
+    log,
+  });
+  const notifier = createNotifier({ surface, store: engine.store, redis, prefix, replica, clock, log });
+  const loop = await startNotifierLoop({
+    notifier,
+    name: 'teams',
+    redisUrl: env.REDIS_URL,
+    prefix,
+    clock,
+    replica,
+    log,
+  });
+  return { idle: () => notifier.idle(), close: () => loop.close() };
+};

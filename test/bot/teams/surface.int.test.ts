@@ -1,0 +1,359 @@
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readRecord } from '../../../src/bot/common/record.ts';
+import { card, text } from '../../../src/bot/teams/cards/adaptive.ts';
+import { renderHotfixCard } from '../../../src/bot/teams/cards/card.ts';
+import { renderRecordDocument, renderRecordSummary } from '../../../src/bot/teams/cards/record.ts';
+import {
+  renderManualStepPrompt,
+  renderThreadLine,
+  renderVoteMessage,
+} from '../../../src/bot/teams/cards/thread.ts';
+import type { RateWindow } from '../../../src/bot/teams/outbox.ts';
+import { createOutbox, TEAMS_RATE_LIMITS } from '../../../src/bot/teams/outbox.ts';
+import { ACTIVITY_BUDGET_BYTES, cardMessage, createTeamsSurface } from '../../../src/bot/teams/surface.ts';
+import { createThreadRefs } from '../../../src/bot/teams/thread-refs.ts';
+import { createTeamsTransport } from '../../../src/bot/teams/transport.ts';
+import type { HotfixEvent } from '../../../src/domain/hotfix/events.ts';
+import type { HotfixState } from '../../../src/domain/hotfix/state.ts';
+import { evolve, initialState } from '../../../src/domain/hotfix/state.ts';
+import { createNotifier } from '../../../src/notify/notifier.ts';
+import type { StoredEvent } from '../../../src/service/ports.ts';
+import { createRedisEventStore } from '../../../src/store/redis-event-store.ts';
+import type { TeamsStandIn } from '../../../src/teams-stand-in/index.ts';
+import { createTeamsStandIn } from '../../../src/teams-stand-in/index.ts';
+import type { StandInActivity } from '../../../src/teams-stand-in/types.ts';
+import { policy } from '../../domain/fixtures/policy.ts';
+import { deployedHistory, rolledBackHistory } from '../../domain/fixtures/record-histories.ts';
+import { TEST_AUDIT_KEY, uniquePrefix, useRedisServer } from '../../helpers/redis.ts';
+import { APP_ID, BOT_TOKEN } from '../../teams-stand-in/bot.ts';
+import { INCIDENTS, tenant } from '../../teams-stand-in/helpers.ts';
+import { validateCard } from './cards/validate-card.ts';
+
+const redisServer = useRedisServer();
+/** The surface draws every card at this time, so a test can draw the card it expects. */
+const DRAWN_AT = new Date('2026-12-01T10:00:00.000Z');
+const config = { timezone: 'UTC', teams: { incident_channel: INCIDENTS }, services: {} };
+const LOOSE: readonly RateWindow[] = [{ max: 10_000, windowMs: 1000 }];
+
+/** Teams' rate windows, in real time: they run on the same clock as the outbox's and the notifier's timers. */
+let strict: TeamsStandIn;
+/** No rate windows: a whole hotfix (a hundred calls) would otherwise wait out Teams' 60 per 30 s. */
+let relaxed: TeamsStandIn;
+/** The stand-in the current test posts to. */
+let standIn: TeamsStandIn;
+const connections: Redis[] = [];
+beforeAll(async () => {
+  strict = createTeamsStandIn({ tenant, botToken: BOT_TOKEN });
+  relaxed = createTeamsStandIn({ tenant, botToken: BOT_TOKEN, rateLimits: [] });
+  await Promise.all([strict.start(), relaxed.start()]);
+});
+beforeEach(() => {
+  standIn = relaxed;
+});
+afterEach(() => {
+  strict.reset();
+  relaxed.reset();
+});
+afterAll(async () => {
+  await Promise.all([strict?.stop(), relaxed?.stop()]);
+  await Promise.all(connections.map((c) => c.quit()));
+});
+
+const connect = () => {
+  const redis = redisServer().connect();
+  connections.push(redis);
+  return redis;
+};
+
+/** A store, the Teams surface on the stand-in with its outbox, and a real notifier driving it. */
+const setup = (options: { limits?: readonly RateWindow[]; blockedForMs?: number } = {}) => {
+  const prefix = uniquePrefix('teams-surface');
+  const redis = connect();
+  const store = createRedisEventStore({ redis, prefix, auditKey: TEST_AUDIT_KEY });
+  const logged: string[] = [];
+  const log = {
+    warn: (fields: object, message: string) => void logged.push(`${message} ${JSON.stringify(fields)}`),
+  };
+  const transport = createTeamsTransport({
+    appId: APP_ID,
+    appPassword: 'not-used-with-a-fixed-token',
+    appType: 'MultiTenant',
+    outboundToken: BOT_TOKEN,
+    retries: false,
+    clock: { now: () => new Date() },
+    log,
+  });
+  const surface = createTeamsSurface({
+    transport,
+    outbox: createOutbox({
+      redis,
+      prefix,
+      clock: { now: () => new Date() },
+      log,
+      limits: options.limits ?? LOOSE,
+      retryDelaysMs: [20, 50, 100],
+      ...(options.blockedForMs === undefined ? {} : { blockedForMs: options.blockedForMs }),
+    }),
+    refs: createThreadRefs(redis, prefix),
+    connector: { serviceUrl: standIn.serviceUrl, tenantId: tenant.tenantId, botId: `28:${APP_ID}` },
+    config: () => config,
+    policy: () => policy,
+    clock: { now: () => DRAWN_AT },
+    lockHolders: async () => ({}),
+    store,
+    log,
+  });
+  const notifier = createNotifier({
+    surface,
+    store,
+    redis: connect(),
+    prefix,
+    replica: 'a',
+    clock: { now: () => new Date() },
+    minCardIntervalMs: 0,
+    log,
+  });
+  const versions = new Map<string, number>();
+  /** Appends events to a hotfix's stream, one append each, and tells the notifier after each. */
+  const append = async (hotfixId: string, events: readonly HotfixEvent[]) => {
+    for (const event of events) {
+      const version = versions.get(hotfixId) ?? 0;
+      const result = await store.append(hotfixId, version, [event]);
+      if (!result.ok) throw new Error(`append to ${hotfixId} failed`);
+      versions.set(hotfixId, result.version);
+      void notifier.sync(hotfixId);
+    }
+  };
+  return { prefix, store, notifier, append, logged };
+};
+
+/** A history given another hotfix id. */
+const as = (hotfixId: string, history: readonly HotfixEvent[]): HotfixEvent[] =>
+  history.map((event) => (event.type === 'HotfixStarted' ? { ...event, id: hotfixId } : event));
+
+const stored = (event: HotfixEvent, position: number, hotfixId: string) =>
+  ({ hotfixId, position, event }) as unknown as StoredEvent;
+
+/** The replies the surface owes a history, in order, each as first posted (its summary). */
+const expectedReplies = async (
+  hotfixId: string,
+  history: readonly HotfixEvent[],
+  store: Parameters<typeof readRecord>[0]['store'],
+) => {
+  const summaries: string[] = [];
+  const prompts = new Set<string>();
+  const votes = new Set<number>();
+  let state: HotfixState = initialState();
+  for (const [i, event] of history.entries()) {
+    const before = state;
+    state = evolve(state, event);
+    const line = renderThreadLine(stored(event, i + 1, hotfixId), before, { timezone: 'UTC' });
+    if (line) summaries.push(line.summary);
+    if (event.type === 'StepStarted') {
+      const step = state.runs.find((r) => r.id === event.runId)?.steps.find((s) => s.key === event.step);
+      if (step?.kind === 'manual' && !prompts.has(`${event.runId}:${event.step}`)) {
+        prompts.add(`${event.runId}:${event.step}`);
+        summaries.push(renderManualStepPrompt(state, event.runId, event.step).summary);
+      }
+    }
+    if (event.type === 'RollbackProposed' && !votes.has(event.voteId)) {
+      votes.add(event.voteId);
+      summaries.push(renderVoteMessage(state, event.voteId, { policy, now: DRAWN_AT }).summary);
+    }
+    if (event.type === 'HotfixClosed') {
+      const read = await readRecord({ store, config: () => config, policy: () => policy }, hotfixId);
+      if (read === null) throw new Error('no record');
+      summaries.push(
+        renderRecordSummary(read).summary,
+        renderRecordDocument(hotfixId, read.markdown).summary,
+      );
+    }
+  }
+  return { summaries, state };
+};
+
+const firstSummary = (activity: StandInActivity) =>
+  (activity.history[0]?.activity ?? activity.activity).summary as string;
+const cardOf = (activity: StandInActivity) =>
+  (activity.activity.attachments as { content: unknown }[] | undefined)?.[0]?.content;
+
+/** The hotfix threads in the incident channel: each root with its replies. */
+const threads = () => {
+  const all = standIn.activities(INCIDENTS);
+  return all
+    .filter((a) => a.threadId === a.id)
+    .map((root) => ({ root, replies: all.filter((a) => a.threadId === root.id && a.id !== root.id) }));
+};
+const threadOf = (hotfixId: string) => {
+  const found = threads().filter(({ root }) => (root.activity.summary as string).includes(` ${hotfixId} `));
+  expect(found, `threads of ${hotfixId}`).toHaveLength(1);
+  return found[0]!;
+};
+
+/** Every card the bot sent (accepted or not) passes the Adaptive Card 1.5 schema and Teams' host config. */
+const expectValidCards = () => {
+  const sent = standIn.calls.filter((c) => c.method === 'POST' || c.method === 'PUT');
+  expect(sent.length).toBeGreaterThan(0);
+  for (const call of sent) {
+    const body = call.body as {
+      attachments?: { content: unknown }[];
+      activity?: { attachments?: { content: unknown }[] };
+    };
+    const attachments = body.attachments ?? body.activity?.attachments ?? [];
+    expect(attachments, `${call.method} ${call.path}`).toHaveLength(1);
+    expect(
+      (body as { text?: string }).text ?? (body.activity as { text?: string } | undefined)?.text,
+    ).toBeUndefined();
+    for (const { content } of attachments) expect(validateCard(content)).toEqual([]);
+  }
+};
+
+describe('Teams surface driven by the notifier, against the Bot Connector stand-in', () => {
+  it('a hotfix from start to record: one thread, the card edited in place, every reply once and in order, prompt and vote edited when answered', async () => {
+    const { store, notifier, append } = setup();
+    await append('HF-57', rolledBackHistory);
+    await notifier.idle();
+
+    expect(threads()).toHaveLength(1);
+    const { root, replies } = threadOf('HF-57');
+    const { summaries, state } = await expectedReplies('HF-57', rolledBackHistory, store);
+    expect(replies.map(firstSummary)).toEqual(summaries);
+    // The card shows the last state, edited in place (never a second root).
+    expect(root.history.length).toBeGreaterThan(0);
+    expect(cardOf(root)).toEqual(
+      renderHotfixCard(state, { policy, timezone: 'UTC', now: DRAWN_AT, lockHolders: {} }).card,
+    );
+    // The manual step's prompt and the vote were edited once answered / closed.
+    const prompt = replies.find((r) => firstSummary(r).startsWith('✋ Manual step waiting'));
+    expect(prompt?.history.length).toBeGreaterThan(0);
+    expect(prompt?.activity.summary).toMatch(/: succeeded$/);
+    const vote = replies.find((r) => firstSummary(r).startsWith('Rollback vote #1'));
+    expect(vote?.history.length).toBeGreaterThan(0);
+    expect(vote?.activity.summary).toMatch(/— passed$/);
+    expectValidCards();
+
+    // A sweep later (another replica, a restart) posts nothing more.
+    const calls = standIn.calls.length;
+    await notifier.sweep();
+    await notifier.sync('HF-57');
+    await notifier.idle();
+    expect(standIn.calls.length).toBe(calls);
+  });
+
+  it('a 429 storm: every call refused for a while with Retry-After; the card catches up, no reply lost or doubled', async () => {
+    const { store, notifier, append } = setup();
+    const history = deployedHistory.slice(0, 40);
+    await append('HF-42', history.slice(0, 2));
+    await notifier.idle();
+    standIn.failNext({ status: 429, retryAfter: 1 }, {}, 3);
+    standIn.failNext({ status: 429, retryAfter: 0 }, {}, 30);
+    await append('HF-42', history.slice(2));
+    await notifier.idle();
+
+    expect(standIn.calls.filter((c) => c.status === 429).length).toBe(33);
+    const { root, replies } = threadOf('HF-42');
+    const { summaries, state } = await expectedReplies('HF-42', history, store);
+    expect(replies.map(firstSummary)).toEqual(summaries);
+    expect(cardOf(root)).toEqual(
+      renderHotfixCard(state, { policy, timezone: 'UTC', now: DRAWN_AT, lockHolders: {} }).card,
+    );
+    expectValidCards();
+  });
+
+  it("a burst of hotfixes in one channel: within Teams' rate windows no 429 comes back; without the outbox's budget the stand-in's 429s are waited out", async () => {
+    standIn = strict;
+    for (const limits of [undefined, []] as const) {
+      standIn.reset();
+      const { store, notifier, append } = setup({ limits: limits ?? TEAMS_RATE_LIMITS });
+      const history = deployedHistory.slice(0, 4);
+      const ids = ['HF-101', 'HF-102', 'HF-103', 'HF-104'];
+      await Promise.all(ids.map((id) => append(id, as(id, history))));
+      await notifier.idle();
+
+      const refused = standIn.calls.filter((c) => c.status === 429).length;
+      if (limits === undefined) expect(refused).toBe(0);
+      else expect(refused).toBeGreaterThan(0);
+      expect(threads()).toHaveLength(ids.length);
+      for (const id of ids) {
+        const { root, replies } = threadOf(id);
+        const { summaries, state } = await expectedReplies(id, as(id, history), store);
+        expect(replies.map(firstSummary)).toEqual(summaries);
+        expect(cardOf(root)).toEqual(
+          renderHotfixCard(state, { policy, timezone: 'UTC', now: DRAWN_AT, lockHolders: {} }).card,
+        );
+      }
+      expectValidCards();
+    }
+  });
+
+  it('412 and 502 are retried: each reply posted once, the card edited', async () => {
+    const { store, notifier, append } = setup();
+    const history = deployedHistory.slice(0, 12);
+    await append('HF-42', history.slice(0, 1));
+    await notifier.idle();
+    standIn.failNext({ status: 412 }, { method: 'POST' }, 2);
+    standIn.failNext({ status: 502 }, { method: 'PUT' }, 1);
+    standIn.failNext({ status: 504 }, { method: 'POST' }, 1);
+    await append('HF-42', history.slice(1));
+    await notifier.idle();
+
+    expect(standIn.calls.map((c) => c.status)).toEqual(expect.arrayContaining([412, 412, 502, 504]));
+    const { root, replies } = threadOf('HF-42');
+    const { summaries, state } = await expectedReplies('HF-42', history, store);
+    expect(replies.map(firstSummary)).toEqual(summaries);
+    expect(cardOf(root)).toEqual(
+      renderHotfixCard(state, { policy, timezone: 'UTC', now: DRAWN_AT, lockHolders: {} }).card,
+    );
+  });
+
+  it('a thread opened with a 202 and no id is not opened again: one thread, said in the log', async () => {
+    const { notifier, append, logged } = setup();
+    standIn.failNext({ status: 202, withoutId: true }, { method: 'POST', path: /^\/v3\/conversations$/ });
+    await append('HF-42', deployedHistory.slice(0, 6));
+    await notifier.idle();
+    await notifier.sweep();
+    await notifier.idle();
+
+    expect(threads()).toHaveLength(1);
+    expect(standIn.calls.filter((c) => c.path === '/v3/conversations')).toHaveLength(1);
+    expect(logged.join('\n')).toMatch(/gave no id back \(202\): not opening a second thread/);
+  });
+
+  it('403 BotNotInConversationRoster: posting there stops (said once), and resumes after a while', async () => {
+    const { store, notifier, append, logged } = setup({ blockedForMs: 1500 });
+    const history = deployedHistory.slice(0, 10);
+    await append('HF-42', history.slice(0, 2));
+    await notifier.idle();
+    standIn.failNext({ status: 403, code: 'BotNotInConversationRoster' }, { method: 'POST' });
+    await append('HF-42', history.slice(2, 6));
+    // Syncs while blocked make no call at all.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await notifier.sync('HF-42');
+    const refused = standIn.calls.findIndex((c) => c.status === 403);
+    expect(refused).toBeGreaterThan(-1);
+    expect(standIn.calls.slice(refused + 1)).toEqual([]);
+    expect(logged.filter((line) => line.includes('BotNotInConversationRoster'))).toHaveLength(1);
+    expect(logged.join('\n')).toMatch(/refuses the bot's posts in this conversation/);
+
+    await append('HF-42', history.slice(6));
+    await notifier.idle();
+    const { replies } = threadOf('HF-42');
+    const { summaries } = await expectedReplies('HF-42', history, store);
+    expect(replies.map(firstSummary)).toEqual(summaries);
+  });
+});
+
+describe('cardMessage', () => {
+  it('sends a card alone; one past the size budget becomes a short card saying so', () => {
+    const small = cardMessage({ card: card([text('hello')]), summary: 'hello' }, 'The card of HF-1');
+    expect(small).toMatchObject({ type: 'message', summary: 'hello' });
+    expect(small).not.toHaveProperty('text');
+
+    const huge = cardMessage({ card: card([text('x'.repeat(100_000))]), summary: 'big' }, 'The card of HF-1');
+    expect(Buffer.byteLength(JSON.stringify(huge))).toBeLessThan(ACTIVITY_BUDGET_BYTES);
+    const content = (huge.attachments as { content: unknown }[])[0]?.content;
+    expect(validateCard(content)).toEqual([]);
+    expect(JSON.stringify(content)).toContain('The card of HF-1 is too large for Teams');
+  });
+});
