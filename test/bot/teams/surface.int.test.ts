@@ -287,6 +287,23 @@ describe('Teams surface driven by the notifier, against the Bot Connector stand-
     }
   });
 
+  it('the next post refused after every reply: an event with several replies (line and prompt, vote, record) repeats none', async () => {
+    const { store, notifier, append } = setup();
+    const off = standIn.on('posted', (activity) => {
+      if (activity.author === 'bot' && activity.threadId !== activity.id)
+        standIn.failNext({ status: 429, retryAfter: 0 }, { method: 'POST' });
+    });
+    try {
+      await append('HF-57', rolledBackHistory);
+      await notifier.idle();
+    } finally {
+      off();
+    }
+    const { replies } = threadOf('HF-57');
+    const { summaries } = await expectedReplies('HF-57', rolledBackHistory, store);
+    expect(replies.map(firstSummary)).toEqual(summaries);
+  });
+
   it('412 and 502 are retried: each reply posted once, the card edited', async () => {
     const { store, notifier, append } = setup();
     const history = deployedHistory.slice(0, 12);
