@@ -19,6 +19,7 @@ describe('readEnv', () => {
       HOTFIX_CONFIG: './hotfix.yml',
       MicrosoftAppType: 'MultiTenant',
       HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED: false,
+      HOTFIX_TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/',
       LOG_LEVEL: 'info',
       HOTFIX_REDIS_PREFIX: '',
       HOTFIX_WORKER_CONCURRENCY: 8,

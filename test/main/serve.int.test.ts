@@ -200,9 +200,11 @@ const teamsEnv = (port: number, redisUrl: string): NodeJS.ProcessEnv => ({
 });
 
 /** `@hotfix help` in the incident channel, as Teams sends it. */
+/** Each mention is a new activity: one with an id already handled is a redelivery, and dropped as one. */
+let mentionIds = 1700000000000;
 const helpMention = (serviceUrl: string) => ({
   type: 'message',
-  id: '1700000000001',
+  id: String(++mentionIds),
   channelId: 'msteams',
   serviceUrl,
   text: '<at>hotfix</at> help',
