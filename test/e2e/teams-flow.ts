@@ -1,0 +1,311 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { readRecord } from '../../src/bot/common/record.ts';
+import { renderRecordDocument, renderRecordSummary } from '../../src/bot/teams/cards/record.ts';
+import {
+  renderManualStepPrompt,
+  renderThreadLine,
+  renderVoteMessage,
+} from '../../src/bot/teams/cards/thread.ts';
+import type { HotfixState } from '../../src/domain/hotfix/state.ts';
+import { evolve, initialState } from '../../src/domain/hotfix/state.ts';
+import type { LoadedConfig } from '../../src/main/runtime.ts';
+import { loadSettings } from '../../src/main/runtime.ts';
+import type { AppServer } from '../../src/main/serve.ts';
+import { startAppServer } from '../../src/main/serve.ts';
+import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
+import type {
+  Delivered,
+  StandInActivity,
+  TeamsDelivery,
+  TeamsStandIn,
+} from '../../src/teams-stand-in/index.ts';
+import { createTeamsDelivery, createTeamsStandIn } from '../../src/teams-stand-in/index.ts';
+import { TEST_AUDIT_KEY, freePort, uniquePrefix } from '../helpers/redis.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+export { waitFor };
+
+export const APP_ID = '6e1f0a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+export const BOT_TOKEN = 'teams-e2e-outbound-token';
+export const GENERAL = '19:generalE2E0a1b2c3d4@thread.tacv2';
+export const INCIDENTS = '19:incidentsE2E5e6f7a8b@thread.tacv2';
+/** Alice (technical) plans; Bob (technical) and Carol (management) approve; Dave (business) signs off. */
+export const ALICE = 'a1a1a1a1-0000-4000-8000-00000000a11c';
+export const BOB = 'b0b0b0b0-0000-4000-8000-000000000b0b';
+export const CAROL = 'ca20ca20-0000-4000-8000-0000000ca201';
+export const DAVE = 'da7eda7e-0000-4000-8000-00000000da7e';
+
+/** A manual step after the deploy, and a verification step that fails whenever `STEP_FAIL` names it. */
+const CONFIG = `
+timezone: UTC
+teams: { incident_channel: '${INCIDENTS}' }
+people:
+  technical: { teams: [${ALICE}, ${BOB}] }
+  management: { teams: [${CAROL}] }
+  business: { teams: [${DAVE}] }
+policy:
+  approvals: { technical: 1, management: 1 }
+  signoffs: [technical, business]
+  verification_period: 1s
+  rollback:
+    on_failure: propose
+    vote: { eligible: [technical, management], quorum: 2, require: [management], expires_after: 10m }
+checklists:
+  code_readiness: [Tests passed, Code reviewed]
+  environment_readiness: [Tool access]
+services:
+  api:
+    deploy:
+      execution:
+        - { name: deploy, run: [test/fixtures/pipeline/step.sh, deploy], secret_env: [STEP_LOG, STEP_FAIL] }
+        - { name: smoke, manual: Place a test order, roles: [technical] }
+      verification:
+        - { name: verify, run: [test/fixtures/pipeline/step.sh, verify], secret_env: [STEP_LOG, STEP_FAIL] }
+    rollback:
+      execution:
+        - { name: revert, run: [test/fixtures/pipeline/step.sh, revert], secret_env: [STEP_LOG, STEP_FAIL] }
+`;
+
+/** What the plan dialog's inputs hold when filled in correctly. */
+export const VALID_PLAN = {
+  plan_issue_id: 'INC-42',
+  plan_version: '2.4.1',
+  plan_previous_version: '2.4.0',
+  plan_summary: 'Fix the checkout total rounding',
+  plan_severity: 'high',
+  plan_services: 'api',
+  plan_code_changes: 'PR #981 rounding fix',
+};
+
+export interface CardAction {
+  readonly type: string;
+  readonly title?: string;
+  readonly verb?: string;
+  readonly data?: Record<string, unknown>;
+}
+export interface Card {
+  readonly body: Record<string, unknown>[];
+  readonly actions?: CardAction[];
+}
+
+export interface TeamsWorld {
+  readonly standIn: TeamsStandIn;
+  readonly delivery: TeamsDelivery;
+  readonly settings: LoadedConfig;
+  readonly stepLog: string;
+  eventTypes(hotfixId: string): Promise<string[]>;
+  /** The thread root the notifier opened for a hotfix in the incident channel (its card, edited in place). */
+  root(hotfixId: string): StandInActivity | undefined;
+  /** The bot's replies in that thread, oldest first. */
+  replies(hotfixId: string): StandInActivity[];
+  /** The reply in the hotfix's thread once `probe` accepts one. */
+  replyWhen(
+    hotfixId: string,
+    what: string,
+    probe: (reply: StandInActivity) => boolean,
+  ): Promise<StandInActivity>;
+  /** The root card once `probe` holds for it. */
+  rootWhen(hotfixId: string, what: string, probe: (card: Card) => boolean): Promise<StandInActivity>;
+  /**
+   * A person clicks the `Action.Execute` of `verb` whose data holds `match` on the card the stand-in holds for
+   * `activityId` (Teams sends that button's own data).
+   */
+  click(input: {
+    user: string;
+    activityId: string;
+    verb: string;
+    match?: Record<string, unknown>;
+  }): Promise<Delivered>;
+  /** The replies the notifier owes a hotfix's stored events, in order, each as first posted (its summary). */
+  expectedReplies(hotfixId: string): Promise<{ summaries: string[]; state: HotfixState }>;
+  /** Every card the bot posted or updated through the Bot Connector, accepted or not. */
+  sentCards(): unknown[];
+  close(): Promise<void>;
+}
+
+export const cardOf = (activity: StandInActivity): Card => {
+  const [attachment] = (activity.activity.attachments ?? []) as { content: Card }[];
+  if (!attachment) throw new Error(`activity ${activity.id} holds no card`);
+  return attachment.content;
+};
+
+/** Every action of a card, wherever it sits (actions, ActionSets, ShowCards). */
+export const actionsOf = (value: unknown): CardAction[] => {
+  if (Array.isArray(value)) return value.flatMap(actionsOf);
+  if (typeof value !== 'object' || value === null) return [];
+  const object = value as Record<string, unknown>;
+  const own =
+    typeof object.type === 'string' && object.type.startsWith('Action.')
+      ? [object as unknown as CardAction]
+      : [];
+  return [...own, ...Object.values(object).flatMap(actionsOf)];
+};
+
+export const firstSummary = (activity: StandInActivity): string =>
+  String((activity.history[0]?.activity ?? activity.activity).summary);
+
+/** The notice box on top of a card answered to the clicker alone (a refusal or repeat); none when it worked. */
+export const noticeOf = (card: Card): string | undefined => {
+  const [first] = card.body as { type: string; style?: string; items?: { text: string }[] }[];
+  return first?.type === 'Container' && first.style === 'attention' ? first.items?.[0]?.text : undefined;
+};
+
+/** `hotfix serve` as it runs (workers and the Teams notifier on, real Redis), Teams played by T1's stand-in. */
+export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Promise<TeamsWorld> => {
+  const standIn = createTeamsStandIn({
+    tenant: {
+      tenantId: '7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2910',
+      bot: { appId: APP_ID },
+      team: { id: GENERAL, name: 'Payments', aadGroupId: '0a0b0c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d' },
+      channels: [{ id: INCIDENTS, name: 'incidents' }],
+      users: [
+        { aadObjectId: ALICE, name: 'Alice Archer', email: 'alice@example.com' },
+        { aadObjectId: BOB, name: 'Bob Baker', email: 'bob@example.com' },
+        { aadObjectId: CAROL, name: 'Carol Cruz', email: 'carol@example.com' },
+        { aadObjectId: DAVE, name: 'Dave Dunn', email: 'dave@example.com' },
+      ],
+    },
+    botToken: BOT_TOKEN,
+  });
+  await standIn.start();
+  const dir = await mkdtemp(join(tmpdir(), 'hotfix-teams-e2e-'));
+  const stepLog = join(dir, 'steps.log');
+  await writeFile(stepLog, '');
+  const stepFail = join(dir, 'fail');
+  await writeFile(stepFail, 'verify\n');
+  await writeFile(join(dir, 'hotfix.yml'), CONFIG);
+  const prefix = uniquePrefix('teams-e2e');
+  const log = process.env.TEST_LOG;
+  const settings = await loadSettings({
+    PORT: String(await freePort()),
+    REDIS_URL: redisUrl,
+    HOTFIX_REDIS_PREFIX: prefix,
+    HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
+    HOTFIX_CONFIG: join(dir, 'hotfix.yml'),
+    HOTFIX_JOB_LOCK: '2s',
+    HOTFIX_SHUTDOWN_GRACE: '2s',
+    MicrosoftAppId: APP_ID,
+    MicrosoftAppPassword: 'never-used-offline',
+    HOTFIX_TEAMS_OPENID_METADATA_URL: standIn.openIdMetadataUrl,
+    HOTFIX_TEAMS_SERVICE_URL: standIn.serviceUrl,
+    LOG_LEVEL: log ?? 'silent',
+  });
+  // The outbound token is fixed (no Entra to ask offline); everything else is what `hotfix serve` starts.
+  const app: AppServer = await startAppServer({
+    settings,
+    processEnv: { ...process.env, STEP_LOG: stepLog, STEP_FAIL: stepFail },
+    botToken: '',
+    teams: { outboundToken: BOT_TOKEN },
+    worker: true,
+    notifier: true,
+    host: '127.0.0.1',
+    log: pino({ level: log ?? 'silent' }),
+  });
+  const delivery = createTeamsDelivery({ standIn, url: `http://127.0.0.1:${app.port}/api/messages` });
+  const connection = redis();
+  const store = createRedisEventStore({ redis: connection, prefix, auditKey: TEST_AUDIT_KEY });
+
+  const root = (hotfixId: string) =>
+    standIn
+      .activities(INCIDENTS)
+      .find((a) => a.author === 'bot' && a.threadId === a.id && firstSummary(a).includes(` ${hotfixId} ·`));
+  const replies = (hotfixId: string) => {
+    const found = root(hotfixId);
+    return found
+      ? standIn.thread(INCIDENTS, found.id).filter((a) => a.id !== found.id && a.author === 'bot')
+      : [];
+  };
+
+  return {
+    standIn,
+    delivery,
+    settings,
+    stepLog,
+    eventTypes: async (hotfixId) => (await store.load(hotfixId)).events.map((e) => e.event.type),
+    root,
+    replies,
+    replyWhen: (hotfixId, what, probe) =>
+      waitFor(`${hotfixId} thread: ${what}`, () => replies(hotfixId).find(probe), 30_000),
+    rootWhen: (hotfixId, what, probe) =>
+      waitFor(
+        `${hotfixId} card: ${what}`,
+        () => {
+          const found = root(hotfixId);
+          return found && probe(cardOf(found)) ? found : undefined;
+        },
+        30_000,
+      ),
+    click({ user, activityId, verb, match = {} }) {
+      const held = standIn.activity(activityId);
+      if (!held) throw new Error(`no activity ${activityId}`);
+      const action = actionsOf(held.activity.attachments).find(
+        (a) =>
+          a.type === 'Action.Execute' &&
+          a.verb === verb &&
+          Object.entries(match).every(([key, value]) => a.data?.[key] === value),
+      );
+      if (!action) throw new Error(`no ${verb} ${JSON.stringify(match)} on activity ${activityId}`);
+      // The stand-in sends the first button of a verb; its data merged with this one's is this one's.
+      return delivery.execute({ user, activityId, verb, inputs: action.data ?? {} });
+    },
+    async expectedReplies(hotfixId) {
+      const { events } = await store.load(hotfixId);
+      const summaries: string[] = [];
+      const prompts = new Set<string>();
+      const votes = new Set<number>();
+      let state = initialState();
+      for (const stored of events) {
+        const before = state;
+        const { event } = stored;
+        state = evolve(state, event);
+        const line = renderThreadLine(stored, before, { timezone: 'UTC' });
+        if (line) summaries.push(line.summary);
+        if (event.type === 'StepStarted') {
+          const step = state.runs.find((r) => r.id === event.runId)?.steps.find((s) => s.key === event.step);
+          if (step?.kind === 'manual' && !prompts.has(`${event.runId}:${event.step}`)) {
+            prompts.add(`${event.runId}:${event.step}`);
+            summaries.push(renderManualStepPrompt(state, event.runId, event.step).summary);
+          }
+        }
+        if (event.type === 'RollbackProposed' && !votes.has(event.voteId)) {
+          votes.add(event.voteId);
+          summaries.push(
+            renderVoteMessage(state, event.voteId, { policy: settings.policy, now: new Date() }).summary,
+          );
+        }
+        if (event.type === 'HotfixClosed') {
+          const read = await readRecord(
+            { store, config: () => settings.config, policy: () => settings.policy },
+            hotfixId,
+          );
+          if (read === null) throw new Error(`no record of ${hotfixId}`);
+          summaries.push(
+            renderRecordSummary(read).summary,
+            renderRecordDocument(hotfixId, read.markdown).summary,
+          );
+        }
+      }
+      return { summaries, state };
+    },
+    sentCards: () =>
+      standIn.calls
+        .filter((c) => c.method === 'POST' || c.method === 'PUT')
+        .flatMap((c) => {
+          const body = c.body as {
+            attachments?: { content: unknown }[];
+            activity?: { attachments?: { content: unknown }[] };
+          };
+          return (body.attachments ?? body.activity?.attachments ?? []).map((a) => a.content);
+        }),
+    async close() {
+      await app.close();
+      connection.disconnect();
+      await standIn.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+};

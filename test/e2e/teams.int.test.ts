@@ -1,0 +1,310 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Delivered, StandInActivity } from '../../src/teams-stand-in/index.ts';
+import { validateCard } from '../bot/teams/cards/validate-card.ts';
+import { useRedisServer } from '../helpers/redis.ts';
+import type { Card, TeamsWorld } from './teams-flow.ts';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  DAVE,
+  INCIDENTS,
+  VALID_PLAN,
+  actionsOf,
+  cardOf,
+  firstSummary,
+  noticeOf,
+  startTeamsWorld,
+  waitFor,
+} from './teams-flow.ts';
+
+const redisServer = useRedisServer();
+let world: TeamsWorld;
+/** Cards the bot answered directly (invoke answers, dialogs), checked with every card it sent after each test. */
+const answered: unknown[] = [];
+
+beforeAll(async () => {
+  world = await startTeamsWorld(redisServer().url, () => redisServer().connect());
+}, 30_000);
+afterAll(async () => world?.close());
+
+afterEach(() => {
+  for (const card of [...answered.splice(0), ...world.sentCards()]) expect(validateCard(card)).toEqual([]);
+});
+
+type DialogAnswer = { task: { type: string; value: { title: string; card: { content: Card } } | string } };
+
+const dialogOf = (delivered: Delivered): Card | undefined => {
+  const { task } = delivered.body as DialogAnswer;
+  if (task.type !== 'continue' || typeof task.value === 'string') return undefined;
+  answered.push(task.value.card.content);
+  return task.value.card.content;
+};
+
+/** An `Action.Execute` answer: the clicked card drawn again for the clicker. */
+const answer = (delivered: Delivered): Card => {
+  expect(delivered.status).toBe(200);
+  const body = delivered.body as { statusCode: number; type: string; value: Card };
+  expect(body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+  answered.push(body.value);
+  return body.value;
+};
+
+const botActivities = () => world.standIn.activities(INCIDENTS).filter((a) => a.author === 'bot');
+
+/** `@hotfix start INC-42` in the incident channel and a click on the answer's button: the plan dialog. */
+const openPlanDialog = async (user: string) => {
+  const mention = await world.delivery.mention({ user, text: 'start INC-42', channel: INCIDENTS });
+  expect(mention.status).toBe(200);
+  const reply = await waitFor('the answer to @hotfix start', () =>
+    botActivities().find((a) => a.threadId === mention.activity.id && a.id !== mention.activity.id),
+  );
+  answered.push(cardOf(reply));
+  const button = cardOf(reply).actions?.[0];
+  const fetched = await world.delivery.submit({ user, activityId: reply.id, action: button?.title ?? '' });
+  const dialog = dialogOf(fetched);
+  if (!dialog) throw new Error(`no dialog: ${JSON.stringify(fetched.body)}`);
+  return { replyId: reply.id, dialog, data: dialog.actions?.[0]?.data ?? {} };
+};
+
+/** A valid plan submitted through the dialog; the new hotfix's id once its thread is open. */
+const startHotfix = async (user = ALICE): Promise<string> => {
+  const { replyId, data } = await openPlanDialog(user);
+  const submitted = await world.delivery.taskSubmit({
+    user,
+    activityId: replyId,
+    data: { ...data, ...VALID_PLAN },
+  });
+  expect(submitted.body).toMatchObject({ task: { type: 'message' } });
+  const hotfixId = /HF-\d+/.exec(JSON.stringify(submitted.body))?.[0];
+  if (!hotfixId) throw new Error(`no hotfix id in ${JSON.stringify(submitted.body)}`);
+  await waitFor(`${hotfixId}'s thread`, () => world.root(hotfixId), 30_000);
+  return hotfixId;
+};
+
+const rootId = (hotfixId: string) => {
+  const root = world.root(hotfixId);
+  if (!root) throw new Error(`no thread for ${hotfixId}`);
+  return root.id;
+};
+
+/** Ticks every readiness item with its own toggle button, on the card as the thread shows it each time. */
+const tickAll = async (hotfixId: string, user: string) => {
+  for (const [checklist, count] of [
+    ['code_readiness', 2],
+    ['environment_readiness', 1],
+  ] as const)
+    for (let index = 0; index < count; index++) {
+      const card = answer(
+        await world.click({
+          user,
+          activityId: rootId(hotfixId),
+          verb: 'hotfix.toggle-item',
+          match: { checklist, index },
+        }),
+      );
+      expect(noticeOf(card)).toBeUndefined();
+    }
+};
+
+const count = async (hotfixId: string, type: string) =>
+  (await world.eventTypes(hotfixId)).filter((t) => t === type).length;
+
+const hasVerb = (card: Card, verb: string) => actionsOf(card).some((a) => a.verb === verb);
+
+/** The thread as people read it: every reply once, in the order of the events, none lost or doubled. */
+const expectThreadExact = async (hotfixId: string) => {
+  const { summaries } = await world.expectedReplies(hotfixId);
+  await waitFor(
+    `${hotfixId}'s thread to catch up`,
+    () => world.replies(hotfixId).length >= summaries.length,
+    60_000,
+  );
+  expect(world.replies(hotfixId).map(firstSummary)).toEqual(summaries);
+};
+
+describe('Teams end to end: hotfix serve (workers, notifier) with people acting in Teams', () => {
+  it('runs a hotfix from @hotfix start to the record in the thread: dialog error, toggles, refusals, approvals, deploy, manual confirm, failed verification, rollback vote, sign-offs', async () => {
+    // The plan dialog; a field left empty keeps it open with the error under that field, and starts nothing.
+    const { replyId, dialog, data } = await openPlanDialog(ALICE);
+    expect(JSON.stringify(dialog)).toContain('INC-42');
+    const invalid = dialogOf(
+      await world.delivery.taskSubmit({
+        user: ALICE,
+        activityId: replyId,
+        data: { ...data, ...VALID_PLAN, plan_version: '' },
+      }),
+    );
+    if (!invalid) throw new Error('the dialog closed on a field error');
+    const body = invalid.body;
+    const field = body.findIndex((e) => e.id === 'plan_version');
+    const next = body.findIndex((e, i) => i > field && String(e.type).startsWith('Input.'));
+    const under = body.slice(field + 1, next).map((e) => String(e.text ?? ''));
+    expect(under.some((t) => t.startsWith('⚠️'))).toBe(true);
+    expect(body.filter((e) => String(e.text ?? '').startsWith('⚠️'))).toHaveLength(1);
+    expect(
+      world.standIn.activities(INCIDENTS).filter((a) => a.threadId === a.id && a.author === 'bot'),
+    ).toEqual([]);
+
+    // Valid: the dialog closes and the notifier opens the hotfix's thread with its card.
+    const submitted = await world.delivery.taskSubmit({
+      user: ALICE,
+      activityId: replyId,
+      data: { ...data, ...VALID_PLAN },
+    });
+    expect(submitted.body).toMatchObject({
+      task: { type: 'message', value: expect.stringContaining('HF-') },
+    });
+    const id = /HF-\d+/.exec(JSON.stringify(submitted.body))?.[0] ?? '';
+    const root = await waitFor('the card thread', () => world.root(id), 30_000);
+    expect(cardOf(root).body.length).toBeGreaterThan(0);
+
+    await tickAll(id, ALICE);
+    expect(await count(id, 'ChecklistItemTicked')).toBe(3);
+    await world.rootWhen(id, 'every item ticked', (card) =>
+      actionsOf(card)
+        .filter((a) => a.verb === 'hotfix.toggle-item')
+        .every((a) => a.data?.ticked === true),
+    );
+
+    // Alice wrote the plan: refused on her answer card alone; nothing recorded, nothing said in the thread.
+    const repliesBefore = world.replies(id).length;
+    const self = answer(
+      await world.click({
+        user: ALICE,
+        activityId: root.id,
+        verb: 'hotfix.approve',
+        match: { role: 'technical' },
+      }),
+    );
+    expect(noticeOf(self)).toMatch(/🔒.*Nothing was changed/);
+    expect(await count(id, 'PlanApproved')).toBe(0);
+    expect(JSON.stringify(world.root(id)?.activity)).not.toContain('Nothing was changed');
+    expect(world.replies(id).slice(repliesBefore).map(firstSummary).join('\n')).not.toContain(
+      'Nothing was changed',
+    );
+
+    for (const [user, role] of [
+      [BOB, 'technical'],
+      [CAROL, 'management'],
+    ] as const) {
+      const approved = answer(
+        await world.click({ user, activityId: root.id, verb: 'hotfix.approve', match: { role } }),
+      );
+      expect(noticeOf(approved)).toBeUndefined();
+    }
+    expect(await count(id, 'PlanApproved')).toBe(2);
+
+    // The card offers Deploy once the notifier has drawn the approvals; Alice deploys.
+    await world.rootWhen(id, 'Deploy offered', (card) => hasVerb(card, 'hotfix.deploy'));
+    expect(
+      noticeOf(answer(await world.click({ user: ALICE, activityId: root.id, verb: 'hotfix.deploy' }))),
+    ).toBe(undefined);
+
+    // The manual step's prompt in the thread: Dave (business) may not confirm it; Bob (technical) does.
+    const prompt = await world.replyWhen(id, 'the manual step prompt', (r) =>
+      hasVerb(cardOf(r), 'hotfix.step-confirm'),
+    );
+    const refused = answer(
+      await world.click({ user: DAVE, activityId: prompt.id, verb: 'hotfix.step-confirm' }),
+    );
+    expect(noticeOf(refused)).toContain('Nothing was changed');
+    expect(await count(id, 'ManualStepConfirmed')).toBe(0);
+    const confirmed = answer(
+      await world.click({ user: BOB, activityId: prompt.id, verb: 'hotfix.step-confirm' }),
+    );
+    expect(noticeOf(confirmed)).toBeUndefined();
+    expect(JSON.stringify(confirmed)).toContain('Confirmed by Bob Baker');
+    // The prompt in the thread is edited for everyone: who confirmed, and no buttons any more.
+    await waitFor('the prompt answered', () => {
+      const now = world.standIn.activity(prompt.id);
+      return (
+        now &&
+        !hasVerb(cardOf(now), 'hotfix.step-confirm') &&
+        JSON.stringify(cardOf(now)).includes('Bob Baker')
+      );
+    });
+
+    // Verification fails: the policy proposes a rollback, and its vote appears in the thread.
+    const vote = await world.replyWhen(id, 'the rollback vote', (r) => hasVerb(cardOf(r), 'hotfix.vote-for'));
+    expect(await readFile(world.stepLog, 'utf8')).toMatch(/deploy 1 end[\s\S]*verify 1 failed/);
+    expect(await world.eventTypes(id)).toContain('RollbackProposed');
+
+    // Ballots: Dave may not vote (business); Bob votes for; Carol (management, required) passes it.
+    const daveVote = answer(await world.click({ user: DAVE, activityId: vote.id, verb: 'hotfix.vote-for' }));
+    expect(noticeOf(daveVote)).toContain('Nothing was changed');
+    for (const user of [BOB, CAROL]) {
+      const cast = answer(await world.click({ user, activityId: vote.id, verb: 'hotfix.vote-for' }));
+      expect(noticeOf(cast)).toBeUndefined();
+    }
+    await waitFor(
+      'rolled back',
+      async () => (await world.eventTypes(id)).includes('RollbackFinished'),
+      30_000,
+    );
+    expect(await readFile(world.stepLog, 'utf8')).toContain('revert 1 end');
+    await waitFor('the vote closed in the thread', () => {
+      const now = world.standIn.activity(vote.id);
+      return now && !hasVerb(cardOf(now), 'hotfix.vote-for') && /passed$/.test(String(now.activity.summary));
+    });
+
+    // Sign-offs by the right people (Dave may not sign off as technical), then Close.
+    await world.rootWhen(id, 'sign-off offered', (card) => hasVerb(card, 'hotfix.sign-off'));
+    const wrongRole = answer(
+      await world.click({
+        user: DAVE,
+        activityId: root.id,
+        verb: 'hotfix.sign-off',
+        match: { role: 'technical' },
+      }),
+    );
+    expect(noticeOf(wrongRole)).toContain('Nothing was changed');
+    expect(
+      noticeOf(
+        answer(
+          await world.click({
+            user: BOB,
+            activityId: root.id,
+            verb: 'hotfix.sign-off',
+            match: { role: 'technical' },
+          }),
+        ),
+      ),
+    ).toBeUndefined();
+    await world.rootWhen(id, 'business sign-off offered', (card) =>
+      actionsOf(card).some((a) => a.verb === 'hotfix.sign-off' && a.data?.role === 'business'),
+    );
+    expect(
+      noticeOf(
+        answer(
+          await world.click({
+            user: DAVE,
+            activityId: root.id,
+            verb: 'hotfix.sign-off',
+            match: { role: 'business' },
+          }),
+        ),
+      ),
+    ).toBeUndefined();
+    await world.rootWhen(id, 'Close offered', (card) => hasVerb(card, 'hotfix.close'));
+    expect(
+      noticeOf(answer(await world.click({ user: ALICE, activityId: root.id, verb: 'hotfix.close' }))),
+    ).toBe(undefined);
+
+    // The record closes the thread: its summary card, then the whole Markdown record.
+    const document = await world.replyWhen(id, 'the Markdown record', (r) =>
+      firstSummary(r).startsWith(`Deployment record of ${id} (Markdown)`),
+    );
+    expect(JSON.stringify(cardOf(document))).toContain('Fix the checkout total rounding');
+    const summary = world.replies(id).find((r) => firstSummary(r).startsWith(`Deployment record of ${id}:`));
+    expect(firstSummary(summary as StandInActivity)).toMatch(/Rolled back/i);
+
+    // The card shows the last state, edited in place (one root, never a second thread).
+    await world.rootWhen(id, 'closed', (card) => JSON.stringify(card).includes('Closed'));
+    expect(
+      world.standIn.activities(INCIDENTS).filter((a) => a.threadId === a.id && firstSummary(a).includes(id)),
+    ).toHaveLength(1);
+    await expectThreadExact(id);
+  }, 120_000);
+});
