@@ -39,6 +39,22 @@ const urlWith =
     }
   };
 
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** https, or http on this machine only (tests, the playground): tokens and cards never cross a network in clear. */
+const httpsOrLoopback = (text: string): boolean => {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  } catch {
+    return false;
+  }
+};
+
+const HTTPS_OR_LOOPBACK = mustBe(
+  'an https URL (http only for 127.0.0.1, ::1 or localhost: tests, the playground)',
+);
+
 const token = (prefix: string, what: string) =>
   z
     .string()
@@ -84,7 +100,7 @@ const variables = {
   /** Set: Socket Mode (no public URL needed). */
   SLACK_APP_TOKEN: token('xapp-', 'a Slack app-level token'),
   /** Web API base; tests point it at a local stand-in. */
-  SLACK_API_URL: z.string().refine(urlWith('http:', 'https:'), mustBe('an http(s) URL')).optional(),
+  SLACK_API_URL: z.string().refine(httpsOrLoopback, HTTPS_OR_LOOPBACK).optional(),
   MicrosoftAppId: z.string().regex(/^\S+$/, mustBe("the bot's app id, without spaces")).optional(),
   MicrosoftAppPassword: z.string().optional(),
   MicrosoftAppTenantId: z.string().regex(/^\S+$/, mustBe('a tenant id, without spaces')).optional(),
@@ -100,17 +116,14 @@ const variables = {
    * Where the Teams channel's OpenID metadata (the keys that sign inbound tokens) is read; Bot Framework's by
    * default. Tests point it at a local stand-in: never set it in production.
    */
-  HOTFIX_TEAMS_OPENID_METADATA_URL: z
-    .string()
-    .refine(urlWith('http:', 'https:'), mustBe('an http(s) URL'))
-    .optional(),
+  HOTFIX_TEAMS_OPENID_METADATA_URL: z.string().refine(httpsOrLoopback, HTTPS_OR_LOOPBACK).optional(),
   /**
    * The Bot Connector the bot posts hotfix threads to: the public cloud's global endpoint by default (what
    * Microsoft documents for proactive messages); a sovereign cloud's, or a stand-in's in tests.
    */
   HOTFIX_TEAMS_SERVICE_URL: z
     .string()
-    .refine(urlWith('http:', 'https:'), mustBe('an http(s) URL'))
+    .refine(httpsOrLoopback, HTTPS_OR_LOOPBACK)
     .default('https://smba.trafficmanager.net/teams/'),
   LOG_LEVEL: z.enum(LOG_LEVELS, mustBe(`one of ${LOG_LEVELS.join(', ')}`)).default('info'),
   /**

@@ -68,6 +68,22 @@ describe('readEnv', () => {
     expect(env).not.toHaveProperty('PATH');
   });
 
+  it('takes https endpoint overrides anywhere, and http ones on a loopback host only', () => {
+    const overrides = {
+      SLACK_API_URL: 'http://localhost:4000/api/',
+      HOTFIX_TEAMS_SERVICE_URL: 'http://[::1]:4100/amer/',
+      HOTFIX_TEAMS_OPENID_METADATA_URL: 'http://127.0.0.1:4100/v1/.well-known/openidconfiguration',
+    };
+    expect(readEnv(overrides)).toMatchObject(overrides);
+    const secure = {
+      SLACK_API_URL: 'https://slack-proxy.example.com/api/',
+      HOTFIX_TEAMS_SERVICE_URL: 'https://smba.infra.gcc.teams.microsoft.com/teams/',
+      HOTFIX_TEAMS_OPENID_METADATA_URL:
+        'https://login.botframework.azure.us/v1/.well-known/openidconfiguration',
+    };
+    expect(readEnv(secure)).toMatchObject(secure);
+  });
+
   it('treats an empty value as unset', () => {
     expect(readEnv({ PORT: '', SLACK_BOT_TOKEN: '' })).toMatchObject({
       PORT: 3000,
@@ -79,7 +95,26 @@ describe('readEnv', () => {
     [{ PORT: 'abc' }, 'PORT must be a port number (1-65535), got "abc"'],
     [{ PORT: '70000' }, 'PORT must be a port number (1-65535), got "70000"'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL must be a redis:// or rediss:// URL, got "localhost:6379"'],
-    [{ SLACK_API_URL: 'slack' }, 'SLACK_API_URL must be an http(s) URL, got "slack"'],
+    [
+      { SLACK_API_URL: 'slack' },
+      'SLACK_API_URL must be an https URL (http only for 127.0.0.1, ::1 or localhost: tests, the playground), got "slack"',
+    ],
+    [
+      { SLACK_API_URL: 'http://slack-proxy.internal/api/' },
+      'SLACK_API_URL must be an https URL (http only for 127.0.0.1, ::1 or localhost: tests, the playground), got "http://slack-proxy.internal/api/"',
+    ],
+    [
+      { HOTFIX_TEAMS_SERVICE_URL: 'http://smba.trafficmanager.net/teams/' },
+      'HOTFIX_TEAMS_SERVICE_URL must be an https URL (http only for 127.0.0.1, ::1 or localhost: tests, the playground), got "http://smba.trafficmanager.net/teams/"',
+    ],
+    [
+      { HOTFIX_TEAMS_OPENID_METADATA_URL: 'http://10.0.0.8/openid' },
+      'HOTFIX_TEAMS_OPENID_METADATA_URL must be an https URL (http only for 127.0.0.1, ::1 or localhost: tests, the playground), got "http://10.0.0.8/openid"',
+    ],
+    [
+      { HOTFIX_TEAMS_OPENID_METADATA_URL: 'http://127.0.0.1.evil.example/openid' },
+      'HOTFIX_TEAMS_OPENID_METADATA_URL must be an https URL (http only for 127.0.0.1, ::1 or localhost: tests, the playground), got "http://127.0.0.1.evil.example/openid"',
+    ],
     [
       { MicrosoftAppType: 'multi' },
       'MicrosoftAppType must be one of MultiTenant, SingleTenant, UserAssignedMSI, got "multi"',
