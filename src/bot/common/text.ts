@@ -8,3 +8,6 @@ export const truncate = (text: string, n: number): string => {
   if (last >= 0xd800 && last <= 0xdbff) end -= 1;
   return `${text.slice(0, end).trimEnd()}…`;
 };
+
+/** `1 step` / `3 steps`. */
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;

@@ -4,7 +4,8 @@ import { capitalize, clockface, formatDuration } from '../../domain/hotfix/forma
 import type { RecordRead } from '../common/record.ts';
 import { listed, OUTCOME_LABELS as OUTCOME, RUN_STATUS_LABELS as RUN_STATUS } from '../common/record.ts';
 import { LIMITS } from './blocks/limits.ts';
-import { md, plain, plural, userText } from './blocks/text.ts';
+import { md, plain, userText } from './blocks/text.ts';
+import { plural } from '../common/text.ts';
 
 /**
  * The record as a message people read in Slack: what was deployed and how it ended, who approved and signed

@@ -20,22 +20,19 @@ import type { HotfixAction, LockHolder } from '../../common/actions.ts';
 import { cardActions, foreignLocks } from '../../common/actions.ts';
 import { ACTIONS, BLOCKS, CHECKLIST_PAGE, checklistBlockId, docsBlockId } from '../ids.ts';
 import type { Part, SlackMessage } from './common.ts';
+import { actionButtons, actionsBlocks, fitParts, MESSAGE_FIT, roleLabel, stepLabel } from './common.ts';
+import { LIMITS } from './limits.ts';
+import { codeSpan, md, mention, nameOf, plain, userText } from './text.ts';
 import {
-  actionButtons,
-  actionsBlocks,
-  fitParts,
-  MESSAGE_FIT,
   OUTCOME_LABELS,
   PHASE_EMOJI,
   PHASE_LABELS,
-  roleLabel,
   SEVERITY_EMOJI,
   STEP_EMOJI,
-  stepLabel,
-} from './common.ts';
-import { LIMITS } from './limits.ts';
-import type { Times } from './text.ts';
-import { codeSpan, md, mention, nameOf, plain, plural, times, userText } from './text.ts';
+} from '../../common/labels.ts';
+import { plural } from '../../common/text.ts';
+import type { Times } from '../../common/times.ts';
+import { times } from '../../common/times.ts';
 
 export type { LockHolder } from '../../common/actions.ts';
 

@@ -1,7 +1,6 @@
 import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
 import { capitalize } from '../../../domain/hotfix/format.ts';
-import type { Severity } from '../../../domain/hotfix/plan.ts';
-import type { Outcome, Phase, StepState } from '../../../domain/hotfix/state.ts';
+import type { StepState } from '../../../domain/hotfix/state.ts';
 import type { HotfixAction, HotfixActionKind } from '../../common/actions.ts';
 import type { ActionId, ActionValue } from '../ids.ts';
 import { ACTIONS, encodeActionValue, indexedActionId } from '../ids.ts';
@@ -14,57 +13,6 @@ export interface SlackMessage {
   readonly text: string;
   readonly blocks: KnownBlock[];
 }
-
-export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
-  none: 'Not started',
-  planned: 'Planning',
-  deploy_requested: 'Deploy requested',
-  deploying: 'Deploying',
-  monitoring: 'Monitoring',
-  verified: 'Verified',
-  deploy_failed: 'Deploy failed',
-  rolling_back: 'Rolling back',
-  rolled_back: 'Rolled back',
-  rollback_failed: 'Rollback failed',
-  cancelled: 'Cancelled',
-  closed: 'Closed',
-};
-
-export const PHASE_EMOJI: Readonly<Record<Phase, string>> = {
-  none: '⚪',
-  planned: '📝',
-  deploy_requested: '⏳',
-  deploying: '🚀',
-  monitoring: '👀',
-  verified: '✅',
-  deploy_failed: '❌',
-  rolling_back: '⏪',
-  rolled_back: '↩️',
-  rollback_failed: '🆘',
-  cancelled: '🚫',
-  closed: '🏁',
-};
-
-export const SEVERITY_EMOJI: Readonly<Record<Severity, string>> = {
-  critical: '🔴',
-  high: '🟠',
-  medium: '🟡',
-  low: '🟢',
-};
-
-export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
-  deployed: '✅ deployed',
-  rolled_back: '↩️ rolled back',
-  failed: '❌ failed',
-};
-
-export const STEP_EMOJI: Readonly<Record<StepState['status'], string>> = {
-  pending: '◻️',
-  running: '▶️',
-  succeeded: '✅',
-  failed: '❌',
-  skipped: '⏭️',
-};
 
 /** `Technical`, for a role in a button or a heading. */
 export const roleLabel = (role: string): string => capitalize(role);

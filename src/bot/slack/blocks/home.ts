@@ -16,21 +16,13 @@ import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import { ACTIONS, BLOCKS, CALLBACKS } from '../ids.ts';
 import { voteSummary } from './card.ts';
 import type { Part } from './common.ts';
-import {
-  actionsBlocks,
-  button,
-  fitParts,
-  OUTCOME_LABELS,
-  PHASE_EMOJI,
-  PHASE_LABELS,
-  roleLabel,
-  SEVERITY_EMOJI,
-  stepLabel,
-  VIEW_FIT,
-} from './common.ts';
+import { actionsBlocks, button, fitParts, roleLabel, stepLabel, VIEW_FIT } from './common.ts';
 import { LIMITS } from './limits.ts';
-import type { Times } from './text.ts';
-import { md, plain, plural, times, userText } from './text.ts';
+import { md, plain, userText } from './text.ts';
+import { OUTCOME_LABELS, PHASE_EMOJI, PHASE_LABELS, SEVERITY_EMOJI } from '../../common/labels.ts';
+import { plural } from '../../common/text.ts';
+import type { Times } from '../../common/times.ts';
+import { times } from '../../common/times.ts';
 
 export interface HomeOptions {
   readonly policy: Policy;

@@ -28,9 +28,11 @@ import {
 } from '../../common/forms.ts';
 import type { ModalMetadata } from '../ids.ts';
 import { BLOCKS, CALLBACKS, encodeModalMetadata, INPUT_ACTION, PLAN_BLOCKS, REASON_BLOCKS } from '../ids.ts';
-import { roleLabel, SEVERITY_EMOJI } from './common.ts';
+import { roleLabel } from './common.ts';
 import { LIMITS } from './limits.ts';
-import { md, plain, plural, truncate, userText } from './text.ts';
+import { md, plain, truncate, userText } from './text.ts';
+import { SEVERITY_EMOJI } from '../../common/labels.ts';
+import { plural } from '../../common/text.ts';
 
 export type { Parsed, PersonRollbackTrigger } from '../../common/forms.ts';
 export { PERSON_ROLLBACK_TRIGGERS } from '../../common/forms.ts';

@@ -1,68 +1,19 @@
 import type { KnownBlock } from '@slack/types';
-import { describeEvent, stepOf } from '../../../domain/hotfix/describe-event.ts';
-import type { HotfixEventType } from '../../../domain/hotfix/events.ts';
 import { humanize, trimOutput } from '../../../domain/hotfix/format.ts';
-import type { Person } from '../../../domain/hotfix/people.ts';
 import { displayName } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
 import { membersOf } from '../../../domain/hotfix/policy.ts';
-import { tally } from '../../../domain/hotfix/queries.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../service/ports.ts';
 import { manualStepActions, voteActions } from '../../common/actions.ts';
+import { threadLine, voteProgress } from '../../common/thread.ts';
+import { times } from '../../common/times.ts';
+import { plural } from '../../common/text.ts';
 import { BLOCKS } from '../ids.ts';
 import type { SlackMessage } from './common.ts';
 import { actionButtons, roleLabel, stepLabel } from './common.ts';
 import { LIMITS } from './limits.ts';
-import { codeBlock, escapeMrkdwn, md, mention, plural, times, truncate, userText } from './text.ts';
-
-/** The emoji that opens each thread line. */
-export const EVENT_EMOJI: Readonly<Record<HotfixEventType, string>> = {
-  HotfixStarted: '🔥',
-  PlanEdited: '✏️',
-  ApprovalsVoided: '♻️',
-  ChecklistItemTicked: '☑️',
-  ChecklistItemUnticked: '⬜',
-  PlanApproved: '👍',
-  PlanRejected: '👎',
-  HotfixCancelled: '🚫',
-  DeployRequested: '🚀',
-  LockGranted: '🔒',
-  LockRefused: '⛔',
-  PipelineStarted: '🏁',
-  StepStarted: '▶️',
-  StepInterrupted: '💥',
-  StepSucceeded: '✅',
-  StepFailed: '❌',
-  StepSkipped: '⏭️',
-  StepReopened: '🔁',
-  ManualStepConfirmed: '✋',
-  StagePassed: '🟩',
-  StageFailed: '🟥',
-  GatePassed: '🚦',
-  GateFailed: '🛑',
-  PipelineAborted: '⏹️',
-  MonitoringStarted: '👀',
-  MonitorCheckPassed: '💚',
-  MonitorCheckBreached: '⚠️',
-  MonitoringWindowClosed: '🔭',
-  RollbackProposed: '🗳️',
-  VoteCast: '🗳️',
-  VotePassed: '✅',
-  VoteFailed: '❎',
-  VoteExpired: '⌛',
-  RollbackStarted: '⏪',
-  RollbackFinished: '↩️',
-  RollbackFailed: '🆘',
-  IssueLogged: '🐞',
-  IssueResolved: '✔️',
-  WorkaroundSet: '🩹',
-  ObservationNoted: '📝',
-  DocumentationUpdateTicked: '📚',
-  LessonsLearnedNoted: '🎓',
-  SignedOff: '🖊️',
-  HotfixClosed: '🏁',
-};
+import { codeBlock, escapeMrkdwn, md, mention, truncate, userText } from './text.ts';
 
 export interface ThreadOptions {
   /** IANA zone of the time printed on each line (config `timezone`). */
@@ -72,34 +23,6 @@ export interface ThreadOptions {
 /** Slack caps a section's text at 3000; a line keeps some room for its emoji, actor and time. */
 const LINE_MAX = 2800;
 const OUTPUT_MAX = 1800;
-
-/** Events that say what happened rather than what someone did: their line names no actor. */
-const OUTCOMES: ReadonlySet<HotfixEventType> = new Set<HotfixEventType>([
-  'ApprovalsVoided',
-  'LockGranted',
-  'LockRefused',
-  'PipelineStarted',
-  'StepInterrupted',
-  'StepSucceeded',
-  'StepFailed',
-  'StagePassed',
-  'StageFailed',
-  'GatePassed',
-  'GateFailed',
-  'MonitoringStarted',
-  'MonitorCheckBreached',
-  'MonitoringWindowClosed',
-  'VotePassed',
-  'VoteFailed',
-  'VoteExpired',
-  'RollbackStarted',
-  'RollbackFinished',
-  'RollbackFailed',
-]);
-
-const hasActor = (type: HotfixEventType, by: Person): boolean =>
-  by.platform !== 'system' && !OUTCOMES.has(type);
-const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * The thread line for one stored event, read against the state just before it: one line per milestone
@@ -112,36 +35,21 @@ export const renderThreadLine = (
   options: ThreadOptions,
 ): SlackMessage | null => {
   const { event } = stored;
-  let description: string | null;
-  if (event.type === 'StepStarted') {
-    const step = stepOf(before, event.runId, event.step);
-    const what = step ? `${step.stage} step “${step.name}” (${step.service})` : `step ${event.step}`;
-    description = `started ${what}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
-  } else if (event.type === 'MonitorCheckPassed') {
-    description = null;
-  } else {
-    description = describeEvent(event, before);
-  }
-  if (description === null) return null;
-  const clock = times(options.timezone, new Date(event.at));
-  const time = clock.at(event.at);
-  const actor = hasActor(event.type, event.by);
-  if (!actor) description = capitalized(description);
-  const line = `${EVENT_EMOJI[event.type]} ${actor ? `${mention(event.by)} ` : ''}${userText(description, LINE_MAX)} · _${time}_`;
+  const line = threadLine(event, before);
+  if (line === null) return null;
+  const time = times(options.timezone, new Date(event.at)).at(event.at);
+  const head = `${line.emoji} ${line.actor ? `${mention(line.actor)} ` : ''}${userText(line.description, LINE_MAX)} · _${time}_`;
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: BLOCKS.line, text: md(line, LIMITS.sectionText) },
+    { type: 'section', block_id: BLOCKS.line, text: md(head, LIMITS.sectionText) },
   ];
-  // A failed step's output says why; a dry run's (the playground rehearsing a team's config, see
-  // src/jobs/steps/dry-run.ts) is all there is to see of the step: what would have run.
-  const dryRun = event.type === 'StepSucceeded' && event.dryRun === true;
-  if ((event.type === 'StepFailed' && event.output.trim() !== '') || dryRun)
+  if (line.output !== null)
     blocks.push({
       type: 'section',
       block_id: BLOCKS.output,
-      text: md(codeBlock(trimOutput(event.output), OUTPUT_MAX), LIMITS.sectionText),
+      text: md(codeBlock(trimOutput(line.output), OUTPUT_MAX), LIMITS.sectionText),
     });
   const text = truncate(
-    `${EVENT_EMOJI[event.type]} ${actor ? `${escapeMrkdwn(displayName(event.by))} ` : ''}${userText(description, LINE_MAX, true)}`,
+    `${line.emoji} ${line.actor ? `${escapeMrkdwn(displayName(line.actor))} ` : ''}${userText(line.description, LINE_MAX, true)}`,
     LINE_MAX,
   );
   return { text, blocks };
@@ -234,8 +142,6 @@ export interface VoteMessageOptions {
   readonly timezone?: string;
 }
 
-const MAX_BALLOTS_SHOWN = 25;
-
 /**
  * The rollback vote in the hotfix thread: reason, live tally against quorum, required roles and expiry, each
  * ballot, and For / Against buttons while the vote is open and not past its expiry.
@@ -252,10 +158,16 @@ export const renderVoteMessage = (
   }
   const { policy, now } = options;
   const t = times(options.timezone ?? 'UTC', now);
-  const tl = tally(vote, policy);
+  const {
+    tally: tl,
+    open,
+    status,
+    waiting,
+    ballots,
+    moreBallots,
+    summary,
+  } = voteProgress(state.id, vote, policy, t);
   const { quorum, require, eligible } = policy.rollback.vote;
-  const expired = now.getTime() >= Date.parse(vote.expiresAt);
-  const open = vote.status === 'open' && !expired;
   const head = `🗳️ *Rollback vote #${vote.id}* on ${userText(state.id, 60, true)} — ${humanize(vote.trigger)}${
     vote.automatic ? ' (proposed automatically)' : ` (proposed by ${mention(vote.proposedBy)})`
   } at ${t.at(vote.proposedAt)}\n>${userText(vote.reason, 1500).replace(/\n/g, '\n>')}`;
@@ -263,31 +175,19 @@ export const renderVoteMessage = (
     require.length === 0
       ? 'none'
       : require.map((r) => `${tl.missingRoles.includes(r) ? '⏳' : '✅'} ${roleLabel(r)}`).join(' · ');
-  const status =
-    vote.status === 'open'
-      ? expired
-        ? `⌛ expired at ${t.at(vote.expiresAt)}; closing`
-        : `open · expires ${t.at(vote.expiresAt)} (${t.rel(vote.expiresAt)})`
-      : `${vote.status === 'passed' ? '✅ passed — rolling back' : vote.status === 'failed' ? '❎ failed' : '⌛ expired'}${
-          vote.closedAt ? ` at ${t.at(vote.closedAt)}` : ''
-        }`;
   const fields = [
     `*For*\n${tl.for} of quorum ${quorum}${tl.for >= quorum ? ' ✅' : ''}`,
     `*Against*\n${tl.against}`,
     `*Required roles*\n${required}`,
     `*Status*\n${status}`,
   ];
-  const ballots = Object.values(vote.ballots).sort((a, b) => a.at.localeCompare(b.at));
   const ballotText = ballots
-    .slice(0, MAX_BALLOTS_SHOWN)
     .map(
       (b) =>
         `${b.choice === 'for' ? '✅' : '❌'} ${mention(b.by)}${b.roles.length > 0 ? ` (${b.roles.join(', ')})` : ''}`,
     )
     .join(' · ');
-  const more = ballots.length > MAX_BALLOTS_SHOWN ? ` · +${ballots.length - MAX_BALLOTS_SHOWN} more` : '';
-  const voters = membersOf(policy, eligible);
-  const waiting = [...voters].filter((k) => !(k in vote.ballots)).length;
+  const more = moreBallots > 0 ? ` · +${moreBallots} more` : '';
   const blocks: KnownBlock[] = [
     { type: 'section', block_id: BLOCKS.vote, text: md(head) },
     {
@@ -310,7 +210,5 @@ export const renderVoteMessage = (
   const ballotActions = voteActions(state.id, vote, now);
   if (ballotActions.length > 0)
     blocks.push({ type: 'actions', block_id: BLOCKS.voteActions, elements: actionButtons(ballotActions) });
-  const missing = tl.missingRoles.length > 0 ? `, needs ${tl.missingRoles.join(', ')}` : '';
-  const text = `Rollback vote #${vote.id} on ${state.id}: ${tl.for} for, ${tl.against} against (quorum ${quorum}${missing}) — ${vote.status}`;
-  return { text: truncate(escapeMrkdwn(text), LINE_MAX), blocks };
+  return { text: truncate(escapeMrkdwn(summary), LINE_MAX), blocks };
 };

@@ -4,7 +4,6 @@ import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import { personKey } from '../../../domain/hotfix/people.ts';
 import { planFieldProblem } from '../../../domain/hotfix/plan.ts';
 import { renderCard } from '../blocks/card.ts';
-import { PHASE_EMOJI, PHASE_LABELS } from '../blocks/common.ts';
 import { renderCancelModal, renderPlanModal, renderRollbackModal } from '../blocks/modals.ts';
 import { userText } from '../blocks/text.ts';
 import type { HotfixSubcommand } from '../../common/command-text.ts';
@@ -26,6 +25,7 @@ import {
   privateReplies,
   slackPerson,
 } from './shared.ts';
+import { PHASE_EMOJI, PHASE_LABELS } from '../../common/labels.ts';
 
 const involves = (state: HotfixState, key: string): boolean =>
   personKey(state.requester) === key ||

@@ -7,11 +7,11 @@ import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { Handled } from '../../../service/handler.ts';
 import { ConcurrencyError } from '../../../service/handler.ts';
 import type { CardOptions } from '../blocks/card.ts';
-import { PHASE_LABELS } from '../blocks/common.ts';
 import { renderPlanModal } from '../blocks/modals.ts';
 import type { BotDeps } from '../deps.ts';
 import { INTERNAL_ERROR, refusalText, repeatText } from '../replies.ts';
 import { asJson } from '../web-api-json.ts';
+import { PHASE_LABELS } from '../../common/labels.ts';
 
 /** A private answer to the person who acted. */
 export interface Reply {

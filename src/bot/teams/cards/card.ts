@@ -21,23 +21,17 @@ import { VERBS } from '../verbs.ts';
 import { footActions, teamsAction } from './actions.ts';
 import type { AdaptiveCard, CardAction, CardElement, ColumnSet, TeamsCard } from './adaptive.ts';
 import { actionSet, card, CARD_BUDGET_BYTES, cardBytes, container, execute, text } from './adaptive.ts';
-import type { Times } from './text.ts';
+import { bold, lines, personName, plainText, roleLabel, stepLabel, userText } from './text.ts';
 import {
-  bold,
-  lines,
   OUTCOME_LABELS,
-  personName,
   PHASE_EMOJI,
   PHASE_LABELS,
-  plainText,
-  plural,
-  roleLabel,
   SEVERITY_EMOJI,
   STEP_EMOJI,
-  stepLabel,
-  times,
-  userText,
-} from './text.ts';
+} from '../../common/labels.ts';
+import { plural } from '../../common/text.ts';
+import type { Times } from '../../common/times.ts';
+import { times } from '../../common/times.ts';
 
 export type { LockHolder };
 

@@ -3,7 +3,9 @@ import { holdsLock } from '../../../domain/hotfix/queries.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { TeamsCard } from './adaptive.ts';
 import { card, container, text } from './adaptive.ts';
-import { bold, PHASE_EMOJI, PHASE_LABELS, plainText, times, userText } from './text.ts';
+import { bold, plainText, userText } from './text.ts';
+import { PHASE_EMOJI, PHASE_LABELS } from '../../common/labels.ts';
+import { times } from '../../common/times.ts';
 
 /** Hotfixes listed in one card; the rest are counted. */
 const LIST_MAX = 40;

@@ -2,7 +2,8 @@ import { capitalize, clockface, formatDuration } from '../../../domain/hotfix/fo
 import type { DeploymentRecord, OutcomeStatus, RunRecord, Stamped } from '../../../domain/hotfix/record.ts';
 import type { CardElement, TeamsCard } from './adaptive.ts';
 import { card, CARD_BUDGET_BYTES, container, text } from './adaptive.ts';
-import { bold, escapeCardMarkdown, lines, plainText, plural, userText } from './text.ts';
+import { bold, escapeCardMarkdown, lines, plainText, userText } from './text.ts';
+import { plural } from '../../common/text.ts';
 
 /** The record rebuilt from the stream, and where its hash chain breaks (null when it verifies). */
 export interface RecordView {

@@ -1,8 +1,7 @@
-import { capitalize, clockface, formatDuration } from '../../../domain/hotfix/format.ts';
+import { capitalize } from '../../../domain/hotfix/format.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
 import { displayName } from '../../../domain/hotfix/people.ts';
-import type { Severity } from '../../../domain/hotfix/plan.ts';
-import type { Outcome, Phase, StepState } from '../../../domain/hotfix/state.ts';
+import type { StepState } from '../../../domain/hotfix/state.ts';
 import { visibleText } from '../../../domain/hotfix/visible-text.ts';
 import { truncate } from '../../common/text.ts';
 
@@ -77,91 +76,6 @@ export const bold = (markdown: string): string => `**${markdown}**`;
 
 /** A person as a card shows them: their name (escaped), never a mention. */
 export const personName = (p: Person, max = 60): string => userText(displayName(p), max, true);
-
-export interface Times {
-  readonly timezone: string;
-  readonly now: Date;
-  /** `09:05` on the day of `now`, `2025-03-14 09:05` otherwise; `—` for no date. */
-  readonly at: (iso: string | null | undefined) => string;
-  /** `in 12m` / `3m ago`. */
-  readonly rel: (iso: string | null | undefined) => string;
-  /** How long from `iso` to now. */
-  readonly since: (iso: string | null | undefined) => string;
-}
-
-/** Wall-clock helpers in the config's time zone, relative to a `now` passed in (renderers read no clock). */
-export const times = (timezone: string, now: Date): Times => {
-  const face = clockface(timezone);
-  const today = face.minute(now.toISOString()).slice(0, 10);
-  return {
-    timezone,
-    now,
-    at: (iso) => {
-      const full = face.minute(iso);
-      return full.startsWith(today) ? full.slice(11) : full;
-    },
-    rel: (iso) => {
-      const ms = iso ? Date.parse(iso) - now.getTime() : Number.NaN;
-      if (Number.isNaN(ms)) return '—';
-      return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(-ms)} ago`;
-    },
-    since: (iso) => formatDuration(iso ? now.getTime() - Date.parse(iso) : Number.NaN),
-  };
-};
-
-/** `1 step` / `3 steps`. */
-export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
-
-export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
-  none: 'Not started',
-  planned: 'Planning',
-  deploy_requested: 'Deploy requested',
-  deploying: 'Deploying',
-  monitoring: 'Monitoring',
-  verified: 'Verified',
-  deploy_failed: 'Deploy failed',
-  rolling_back: 'Rolling back',
-  rolled_back: 'Rolled back',
-  rollback_failed: 'Rollback failed',
-  cancelled: 'Cancelled',
-  closed: 'Closed',
-};
-
-export const PHASE_EMOJI: Readonly<Record<Phase, string>> = {
-  none: '⚪',
-  planned: '📝',
-  deploy_requested: '⏳',
-  deploying: '🚀',
-  monitoring: '👀',
-  verified: '✅',
-  deploy_failed: '❌',
-  rolling_back: '⏪',
-  rolled_back: '↩️',
-  rollback_failed: '🆘',
-  cancelled: '🚫',
-  closed: '🏁',
-};
-
-export const SEVERITY_EMOJI: Readonly<Record<Severity, string>> = {
-  critical: '🔴',
-  high: '🟠',
-  medium: '🟡',
-  low: '🟢',
-};
-
-export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
-  deployed: '✅ deployed',
-  rolled_back: '↩️ rolled back',
-  failed: '❌ failed',
-};
-
-export const STEP_EMOJI: Readonly<Record<StepState['status'], string>> = {
-  pending: '◻️',
-  running: '▶️',
-  succeeded: '✅',
-  failed: '❌',
-  skipped: '⏭️',
-};
 
 /** `Technical`, for a role in a button or a heading (escaped: roles come from the config). */
 export const roleLabel = (role: string): string => userText(capitalize(role), 60, true);

@@ -1,14 +1,12 @@
-import { describeEvent, stepOf } from '../../../domain/hotfix/describe-event.ts';
-import type { HotfixEventType } from '../../../domain/hotfix/events.ts';
 import { humanize, trimOutput } from '../../../domain/hotfix/format.ts';
-import type { Person } from '../../../domain/hotfix/people.ts';
 import { displayName } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
-import { membersOf } from '../../../domain/hotfix/policy.ts';
-import { tally } from '../../../domain/hotfix/queries.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../service/ports.ts';
 import { manualStepActions, voteActions } from '../../common/actions.ts';
+import { plural } from '../../common/text.ts';
+import { threadLine, voteProgress } from '../../common/thread.ts';
+import { times } from '../../common/times.ts';
 import { teamsAction } from './actions.ts';
 import type { CardElement, TeamsCard } from './adaptive.ts';
 import { card, text } from './adaptive.ts';
@@ -18,60 +16,10 @@ import {
   lines,
   personName,
   plainText,
-  plural,
   roleLabel,
   stepLabel,
-  times,
   userText,
 } from './text.ts';
-
-/** The emoji that opens each thread line (as on Slack). */
-export const EVENT_EMOJI: Readonly<Record<HotfixEventType, string>> = {
-  HotfixStarted: '🔥',
-  PlanEdited: '✏️',
-  ApprovalsVoided: '♻️',
-  ChecklistItemTicked: '☑️',
-  ChecklistItemUnticked: '⬜',
-  PlanApproved: '👍',
-  PlanRejected: '👎',
-  HotfixCancelled: '🚫',
-  DeployRequested: '🚀',
-  LockGranted: '🔒',
-  LockRefused: '⛔',
-  PipelineStarted: '🏁',
-  StepStarted: '▶️',
-  StepInterrupted: '💥',
-  StepSucceeded: '✅',
-  StepFailed: '❌',
-  StepSkipped: '⏭️',
-  StepReopened: '🔁',
-  ManualStepConfirmed: '✋',
-  StagePassed: '🟩',
-  StageFailed: '🟥',
-  GatePassed: '🚦',
-  GateFailed: '🛑',
-  PipelineAborted: '⏹️',
-  MonitoringStarted: '👀',
-  MonitorCheckPassed: '💚',
-  MonitorCheckBreached: '⚠️',
-  MonitoringWindowClosed: '🔭',
-  RollbackProposed: '🗳️',
-  VoteCast: '🗳️',
-  VotePassed: '✅',
-  VoteFailed: '❎',
-  VoteExpired: '⌛',
-  RollbackStarted: '⏪',
-  RollbackFinished: '↩️',
-  RollbackFailed: '🆘',
-  IssueLogged: '🐞',
-  IssueResolved: '✔️',
-  WorkaroundSet: '🩹',
-  ObservationNoted: '📝',
-  DocumentationUpdateTicked: '📚',
-  LessonsLearnedNoted: '🎓',
-  SignedOff: '🖊️',
-  HotfixClosed: '🏁',
-};
 
 export interface ThreadOptions {
   /** IANA zone of the time printed on each line (config `timezone`). */
@@ -81,34 +29,6 @@ export interface ThreadOptions {
 /** A line's text, and a failed step's output: enough to read in a thread, far below Teams' size limit. */
 const LINE_MAX = 2800;
 const OUTPUT_MAX = 1800;
-
-/** Events that say what happened rather than what someone did: their line names no actor. */
-const OUTCOMES: ReadonlySet<HotfixEventType> = new Set<HotfixEventType>([
-  'ApprovalsVoided',
-  'LockGranted',
-  'LockRefused',
-  'PipelineStarted',
-  'StepInterrupted',
-  'StepSucceeded',
-  'StepFailed',
-  'StagePassed',
-  'StageFailed',
-  'GatePassed',
-  'GateFailed',
-  'MonitoringStarted',
-  'MonitorCheckBreached',
-  'MonitoringWindowClosed',
-  'VotePassed',
-  'VoteFailed',
-  'VoteExpired',
-  'RollbackStarted',
-  'RollbackFinished',
-  'RollbackFailed',
-]);
-
-const hasActor = (type: HotfixEventType, by: Person): boolean =>
-  by.platform !== 'system' && !OUTCOMES.has(type);
-const capitalized = (line: string): string => line.charAt(0).toUpperCase() + line.slice(1);
 
 /**
  * Step output in a monospace block: each line escaped, leading spaces kept (as no-break spaces), lines as
@@ -138,32 +58,19 @@ export const renderThreadLine = (
   options: ThreadOptions,
 ): TeamsCard | null => {
   const { event } = stored;
-  let description: string | null;
-  if (event.type === 'StepStarted') {
-    const step = stepOf(before, event.runId, event.step);
-    const what = step ? `${step.stage} step “${step.name}” (${step.service})` : `step ${event.step}`;
-    description = `started ${what}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
-  } else if (event.type === 'MonitorCheckPassed') {
-    description = null;
-  } else {
-    description = describeEvent(event, before);
-  }
-  if (description === null) return null;
+  const line = threadLine(event, before);
+  if (line === null) return null;
   const time = times(options.timezone, new Date(event.at)).at(event.at);
-  const actor = hasActor(event.type, event.by);
-  if (!actor) description = capitalized(description);
-  const emoji = EVENT_EMOJI[event.type];
   const body: CardElement[] = [
     text(
-      `${emoji} ${actor ? `${bold(personName(event.by))} ` : ''}${userText(description, LINE_MAX)} · ${time}`,
+      `${line.emoji} ${line.actor ? `${bold(personName(line.actor))} ` : ''}${userText(line.description, LINE_MAX)} · ${time}`,
     ),
   ];
-  // A failed step's output says why; a dry run's (the playground rehearsing a team's config) is all there
-  // is to see of the step: what would have run.
-  const dryRun = event.type === 'StepSucceeded' && event.dryRun === true;
-  if ((event.type === 'StepFailed' && event.output.trim() !== '') || dryRun)
-    body.push(outputBlock(event.output.slice(-OUTPUT_MAX * 4)));
-  const summary = plainText(`${emoji} ${actor ? `${displayName(event.by)} ` : ''}${description}`, LINE_MAX);
+  if (line.output !== null) body.push(outputBlock(line.output.slice(-OUTPUT_MAX * 4)));
+  const summary = plainText(
+    `${line.emoji} ${line.actor ? `${displayName(line.actor)} ` : ''}${line.description}`,
+    LINE_MAX,
+  );
   return { card: card(body), summary };
 };
 
@@ -240,8 +147,6 @@ export interface VoteMessageOptions {
   readonly timezone?: string;
 }
 
-const MAX_BALLOTS_SHOWN = 25;
-
 /**
  * The rollback vote in the hotfix thread: reason, live tally against quorum, required roles and expiry, each
  * ballot, and For / Against while the vote is open and not past its expiry; once closed, how it ended.
@@ -258,10 +163,16 @@ export const renderVoteMessage = (
   }
   const { policy, now } = options;
   const t = times(options.timezone ?? 'UTC', now);
-  const tl = tally(vote, policy);
+  const {
+    tally: tl,
+    open,
+    status,
+    waiting,
+    ballots,
+    moreBallots,
+    summary,
+  } = voteProgress(state.id, vote, policy, t);
   const { quorum, require, eligible } = policy.rollback.vote;
-  const expired = now.getTime() >= Date.parse(vote.expiresAt);
-  const open = vote.status === 'open' && !expired;
   const head = `🗳️ ${bold(`Rollback vote #${vote.id}`)} on ${userText(state.id, 60, true)} — ${humanize(vote.trigger)}${
     vote.automatic ? ' (proposed automatically)' : ` (proposed by ${personName(vote.proposedBy)})`
   } at ${t.at(vote.proposedAt)}`;
@@ -269,24 +180,13 @@ export const renderVoteMessage = (
     require.length === 0
       ? 'none'
       : require.map((r) => `${tl.missingRoles.includes(r) ? '⏳' : '✅'} ${roleLabel(r)}`).join(' · ');
-  const status =
-    vote.status === 'open'
-      ? expired
-        ? `⌛ expired at ${t.at(vote.expiresAt)}; closing`
-        : `open · expires ${t.at(vote.expiresAt)} (${t.rel(vote.expiresAt)})`
-      : `${vote.status === 'passed' ? '✅ passed — rolling back' : vote.status === 'failed' ? '❎ failed' : '⌛ expired'}${
-          vote.closedAt ? ` at ${t.at(vote.closedAt)}` : ''
-        }`;
-  const ballots = Object.values(vote.ballots).sort((a, b) => a.at.localeCompare(b.at));
   const ballotText = ballots
-    .slice(0, MAX_BALLOTS_SHOWN)
     .map(
       (b) =>
         `${b.choice === 'for' ? '✅' : '❌'} ${personName(b.by)}${b.roles.length > 0 ? ` (${b.roles.map(roleLabel).join(', ')})` : ''}`,
     )
     .join(' · ');
-  const more = ballots.length > MAX_BALLOTS_SHOWN ? ` · +${ballots.length - MAX_BALLOTS_SHOWN} more` : '';
-  const waiting = [...membersOf(policy, eligible)].filter((k) => !(k in vote.ballots)).length;
+  const more = moreBallots > 0 ? ` · +${moreBallots} more` : '';
   const body: CardElement[] = [
     text(head),
     text(userText(vote.reason, 1500), { isSubtle: true }),
@@ -305,12 +205,5 @@ export const renderVoteMessage = (
     ),
   ];
   const actions = voteActions(state.id, vote, now).map(teamsAction);
-  const missing = tl.missingRoles.length > 0 ? `, needs ${tl.missingRoles.join(', ')}` : '';
-  return {
-    card: card(body, actions),
-    summary: plainText(
-      `Rollback vote #${vote.id} on ${state.id}: ${tl.for} for, ${tl.against} against (quorum ${quorum}${missing}) — ${vote.status}`,
-      LINE_MAX,
-    ),
-  };
+  return { card: card(body, actions), summary: plainText(summary, LINE_MAX) };
 };

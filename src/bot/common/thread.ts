@@ -1,0 +1,164 @@
+import { describeEvent, stepOf } from '../../domain/hotfix/describe-event.ts';
+import type { HotfixEvent, HotfixEventType } from '../../domain/hotfix/events.ts';
+import type { Person } from '../../domain/hotfix/people.ts';
+import type { Policy } from '../../domain/hotfix/policy.ts';
+import { membersOf } from '../../domain/hotfix/policy.ts';
+import type { Tally } from '../../domain/hotfix/queries.ts';
+import { tally } from '../../domain/hotfix/queries.ts';
+import type { Ballot, HotfixState, Vote } from '../../domain/hotfix/state.ts';
+import type { Times } from './times.ts';
+
+/** The emoji that opens each thread line. */
+export const EVENT_EMOJI: Readonly<Record<HotfixEventType, string>> = {
+  HotfixStarted: '🔥',
+  PlanEdited: '✏️',
+  ApprovalsVoided: '♻️',
+  ChecklistItemTicked: '☑️',
+  ChecklistItemUnticked: '⬜',
+  PlanApproved: '👍',
+  PlanRejected: '👎',
+  HotfixCancelled: '🚫',
+  DeployRequested: '🚀',
+  LockGranted: '🔒',
+  LockRefused: '⛔',
+  PipelineStarted: '🏁',
+  StepStarted: '▶️',
+  StepInterrupted: '💥',
+  StepSucceeded: '✅',
+  StepFailed: '❌',
+  StepSkipped: '⏭️',
+  StepReopened: '🔁',
+  ManualStepConfirmed: '✋',
+  StagePassed: '🟩',
+  StageFailed: '🟥',
+  GatePassed: '🚦',
+  GateFailed: '🛑',
+  PipelineAborted: '⏹️',
+  MonitoringStarted: '👀',
+  MonitorCheckPassed: '💚',
+  MonitorCheckBreached: '⚠️',
+  MonitoringWindowClosed: '🔭',
+  RollbackProposed: '🗳️',
+  VoteCast: '🗳️',
+  VotePassed: '✅',
+  VoteFailed: '❎',
+  VoteExpired: '⌛',
+  RollbackStarted: '⏪',
+  RollbackFinished: '↩️',
+  RollbackFailed: '🆘',
+  IssueLogged: '🐞',
+  IssueResolved: '✔️',
+  WorkaroundSet: '🩹',
+  ObservationNoted: '📝',
+  DocumentationUpdateTicked: '📚',
+  LessonsLearnedNoted: '🎓',
+  SignedOff: '🖊️',
+  HotfixClosed: '🏁',
+};
+
+/** Events that say what happened rather than what someone did: their line names no actor. */
+const OUTCOMES: ReadonlySet<HotfixEventType> = new Set<HotfixEventType>([
+  'ApprovalsVoided',
+  'LockGranted',
+  'LockRefused',
+  'PipelineStarted',
+  'StepInterrupted',
+  'StepSucceeded',
+  'StepFailed',
+  'StagePassed',
+  'StageFailed',
+  'GatePassed',
+  'GateFailed',
+  'MonitoringStarted',
+  'MonitorCheckBreached',
+  'MonitoringWindowClosed',
+  'VotePassed',
+  'VoteFailed',
+  'VoteExpired',
+  'RollbackStarted',
+  'RollbackFinished',
+  'RollbackFailed',
+]);
+
+/** What a thread line says, before any platform's markup. */
+export interface ThreadLine {
+  readonly emoji: string;
+  /** Plain text, capitalized when the line names no actor. */
+  readonly description: string;
+  /** Who did it; null for an outcome or the system. */
+  readonly actor: Person | null;
+  /** Step output to show under the line: a failed step's (when it printed anything) or a dry run's. */
+  readonly output: string | null;
+}
+
+/**
+ * The thread line for one event, read against the state just before it: one per milestone (`describeEvent`),
+ * one per step start; null for events not worth a line (a monitor check that passed).
+ */
+export const threadLine = (event: HotfixEvent, before: HotfixState): ThreadLine | null => {
+  let description: string | null;
+  if (event.type === 'StepStarted') {
+    const step = stepOf(before, event.runId, event.step);
+    const what = step ? `${step.stage} step “${step.name}” (${step.service})` : `step ${event.step}`;
+    description = `started ${what}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
+  } else if (event.type === 'MonitorCheckPassed') {
+    description = null;
+  } else {
+    description = describeEvent(event, before);
+  }
+  if (description === null) return null;
+  const actor = event.by.platform !== 'system' && !OUTCOMES.has(event.type) ? event.by : null;
+  // A failed step's output says why; a dry run's (the playground rehearsing a team's config, see
+  // src/jobs/steps/dry-run.ts) is all there is to see of the step: what would have run.
+  const dryRun = event.type === 'StepSucceeded' && event.dryRun === true;
+  const output = (event.type === 'StepFailed' && event.output.trim() !== '') || dryRun ? event.output : null;
+  return {
+    emoji: EVENT_EMOJI[event.type],
+    description: actor ? description : description.charAt(0).toUpperCase() + description.slice(1),
+    actor,
+    output,
+  };
+};
+
+/** A rollback vote as its thread message and the card read it, before any markup. */
+export interface VoteProgress {
+  readonly tally: Tally;
+  /** Open and not past its expiry: ballots are still taken. */
+  readonly open: boolean;
+  /** Its status: open with expiry, expired but not closed yet, or how and when it closed. */
+  readonly status: string;
+  /** Eligible people who have not voted. */
+  readonly waiting: number;
+  /** The first ballots cast, oldest first, and how many more there are. */
+  readonly ballots: readonly Ballot[];
+  readonly moreBallots: number;
+  /** The one-line summary (notification text): tally against quorum, roles still needed, status. */
+  readonly summary: string;
+}
+
+/** Ballots a vote's message lists by name; the rest are counted. */
+const MAX_BALLOTS_SHOWN = 25;
+
+export const voteProgress = (hotfixId: string, vote: Vote, policy: Policy, t: Times): VoteProgress => {
+  const tl = tally(vote, policy);
+  const expired = t.now.getTime() >= Date.parse(vote.expiresAt);
+  const status =
+    vote.status === 'open'
+      ? expired
+        ? `⌛ expired at ${t.at(vote.expiresAt)}; closing`
+        : `open · expires ${t.at(vote.expiresAt)} (${t.rel(vote.expiresAt)})`
+      : `${vote.status === 'passed' ? '✅ passed — rolling back' : vote.status === 'failed' ? '❎ failed' : '⌛ expired'}${
+          vote.closedAt ? ` at ${t.at(vote.closedAt)}` : ''
+        }`;
+  const missing = tl.missingRoles.length > 0 ? `, needs ${tl.missingRoles.join(', ')}` : '';
+  const ballots = Object.values(vote.ballots).sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    tally: tl,
+    open: vote.status === 'open' && !expired,
+    status,
+    ballots: ballots.slice(0, MAX_BALLOTS_SHOWN),
+    moreBallots: Math.max(0, ballots.length - MAX_BALLOTS_SHOWN),
+    waiting: [...membersOf(policy, policy.rollback.vote.eligible)].filter((k) => !(k in vote.ballots)).length,
+    summary: `Rollback vote #${vote.id} on ${hotfixId}: ${tl.for} for, ${tl.against} against (quorum ${policy.rollback.vote.quorum}${missing}) — ${vote.status}`,
+  };
+};
