@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { renderHotfixCard } from '../../src/bot/teams/cards/card.ts';
 import type { Delivered, StandInActivity } from '../../src/teams-stand-in/index.ts';
+import { threadConversationId } from '../../src/teams-stand-in/state.ts';
 import { validateCard } from '../bot/teams/cards/validate-card.ts';
 import { useRedisServer } from '../helpers/redis.ts';
 import type { Card, TeamsWorld } from './teams-flow.ts';
@@ -307,4 +310,101 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
     ).toHaveLength(1);
     await expectThreadExact(id);
   }, 120_000);
+
+  it('counts concurrent identical Action.Execute invokes once: eight clicks of Approve at once, eight deliveries of one click at once', async () => {
+    const id = await startHotfix();
+    await tickAll(id, ALICE);
+    const root = rootId(id);
+
+    // Bob's Approve, clicked eight times before the first answer came back: one approval.
+    const clicks = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        world.click({ user: BOB, activityId: root, verb: 'hotfix.approve', match: { role: 'technical' } }),
+      ),
+    );
+    const notices = clicks.map((c) => noticeOf(answer(c)));
+    expect(notices.filter((n) => n === undefined)).toHaveLength(1);
+    for (const notice of notices.filter((n) => n !== undefined))
+      expect(notice).toContain('You already approved');
+    expect(await count(id, 'PlanApproved')).toBe(1);
+
+    // Carol's click, delivered eight times at once (one activity id, as Teams retries it): one approval.
+    const carolApprove = actionsOf(cardOf(world.standIn.activity(root) as StandInActivity)).find(
+      (a) => a.verb === 'hotfix.approve' && a.data?.role === 'management',
+    );
+    const probe = await world.click({
+      user: CAROL,
+      activityId: root,
+      verb: 'hotfix.approve',
+      match: { role: 'technical' },
+    });
+    expect(noticeOf(answer(probe))).toContain('Nothing was changed');
+    const value = probe.activity.value as { action: Record<string, unknown> };
+    const once = {
+      ...probe.activity,
+      id: `${String(probe.activity.id)}-management`,
+      value: { ...value, action: { ...value.action, data: carolApprove?.data } },
+    };
+    const deliveries = await Promise.all(
+      Array.from({ length: 8 }, () => world.delivery.raw({ activity: once })),
+    );
+    const carol = deliveries.map((d) => noticeOf(answer(d)));
+    expect(carol.filter((n) => n === undefined)).toHaveLength(1);
+    for (const notice of carol.filter((n) => n !== undefined)) expect(notice).toContain('already handled');
+    expect(await count(id, 'PlanApproved')).toBe(2);
+
+    // The thread says each approval once.
+    await world.rootWhen(id, 'Deploy offered', (card) => hasVerb(card, 'hotfix.deploy'));
+    await expectThreadExact(id);
+  }, 60_000);
+
+  it('a 429 storm on the thread while the hotfix moves: the card and the thread catch up exactly once it passes', async () => {
+    const id = await startHotfix();
+    const root = rootId(id);
+    await expectThreadExact(id);
+    const thread = threadConversationId(INCIDENTS, root);
+    const storm = 10;
+    world.standIn.failNext({ status: 429, retryAfter: 1 }, { conversation: thread }, storm);
+
+    await tickAll(id, ALICE);
+    for (const [user, role] of [
+      [BOB, 'technical'],
+      [CAROL, 'management'],
+    ] as const)
+      expect(
+        noticeOf(
+          answer(await world.click({ user, activityId: root, verb: 'hotfix.approve', match: { role } })),
+        ),
+      ).toBeUndefined();
+    const issue = await world.delivery.mention({
+      user: BOB,
+      text: `issue ${id} checkout slow`,
+      channel: INCIDENTS,
+    });
+    expect(issue.status).toBe(200);
+    await waitFor('the issue logged', async () => (await count(id, 'IssueLogged')) === 1);
+
+    // Every refusal was met, then waited out: nothing lost, nothing doubled, the card on the last state.
+    await waitFor(
+      'the storm to pass',
+      () => world.standIn.calls.filter((c) => c.status === 429).length === storm,
+      30_000,
+    );
+    await expectThreadExact(id);
+    const { state } = await world.expectedReplies(id);
+    await world.rootWhen(id, 'the last state', (card) =>
+      isDeepStrictEqual(
+        card,
+        renderHotfixCard(state, {
+          policy: world.settings.policy,
+          timezone: 'UTC',
+          now: new Date(),
+          lockHolders: {},
+        }).card,
+      ),
+    );
+    expect(
+      world.standIn.activities(INCIDENTS).filter((a) => a.threadId === a.id && firstSummary(a).includes(id)),
+    ).toHaveLength(1);
+  }, 90_000);
 });
