@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Activity, ConversationParameters, ConversationReference, TurnContext } from 'botbuilder';
 import {
   CloudAdapter,
@@ -57,6 +58,12 @@ export interface TeamsTransportOptions {
    * three times, each after its Retry-After), so the caller's outbox decides when to come back.
    */
   readonly retries?: boolean;
+  /**
+   * How long one outbound call (send, thread, reply, update, member lookup; its token and retries included) may
+   * take before it is abandoned as a ConnectorCallError with code `Timeout` and no status (botbuilder sets no
+   * deadline of its own). Below the notifier's 15 s lease by default.
+   */
+  readonly callTimeoutMs?: number;
   /** Token lifetimes are checked against it. */
   readonly clock: { now(): Date };
   readonly log: { warn(fields: object, message: string): void };
@@ -141,25 +148,66 @@ class FixedTokenCredentialsFactory extends ConfigurationServiceClientCredentialF
 type ConnectorFactory = ReturnType<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>;
 type ConnectorClient = Awaited<ReturnType<ConnectorFactory['create']>>;
 
-/** botbuilder's connector client without its retry policy (it sits, unexported, in the client's pipeline). */
-const withoutRetries = (client: ConnectorClient): ConnectorClient => {
-  const pipeline = (
-    client as unknown as { client?: { pipeline?: { removePolicy(policy: object): unknown } } }
-  ).client?.pipeline;
+export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
+
+/** A request in @azure/core-rest-pipeline's pipeline, as far as a deadline needs it. */
+interface PipelineRequestLike {
+  abortSignal?: AbortSignal;
+}
+interface PipelineLike {
+  removePolicy(policy: { name: string }): unknown;
+  addPolicy(policy: {
+    name: string;
+    sendRequest(
+      request: PipelineRequestLike,
+      next: (request: PipelineRequestLike) => Promise<unknown>,
+    ): Promise<unknown>;
+  }): void;
+}
+
+/**
+ * botbuilder's connector client with our deadline on each of its requests (the signal of the outbound call
+ * running, read from `deadline`) and, unless `retries`, without its retry policy; both sit, unexported, in the
+ * client's pipeline.
+ */
+const prepared = (
+  client: ConnectorClient,
+  options: { readonly retries: boolean; readonly deadline: () => AbortSignal | undefined },
+): ConnectorClient => {
+  const pipeline = (client as unknown as { client?: { pipeline?: PipelineLike } }).client?.pipeline;
   if (pipeline === undefined)
-    throw new Error("botbuilder's connector client changed: cannot turn its retries off");
-  pipeline.removePolicy({ name: 'defaultRetryPolicy' });
+    throw new Error("botbuilder's connector client changed: cannot set its deadline or turn its retries off");
+  if (!options.retries) pipeline.removePolicy({ name: 'defaultRetryPolicy' });
+  // Not in a phase: it runs before the retry and signing phases, so one deadline covers a call's retries.
+  pipeline.addPolicy({
+    name: 'hotfixDeadline',
+    sendRequest: (request, next) => {
+      const deadline = options.deadline();
+      if (deadline !== undefined)
+        request.abortSignal =
+          request.abortSignal === undefined ? deadline : AbortSignal.any([request.abortSignal, deadline]);
+      return next(request);
+    },
+  });
   return client;
 };
 
-/** Authentication whose connector clients never retry: one call, one request. */
-class FailFastAuthentication extends ConfigurationBotFrameworkAuthentication {
+/** Authentication whose connector clients abort at the outbound call's deadline and may be told not to retry. */
+class OutboundAuthentication extends ConfigurationBotFrameworkAuthentication {
+  constructor(
+    options: ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[0],
+    credentials: ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[1],
+    private readonly outbound: Parameters<typeof prepared>[1],
+  ) {
+    super(options, credentials);
+  }
   override createConnectorFactory(
     identity: Parameters<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>[0],
   ): ConnectorFactory {
     const factory = super.createConnectorFactory(identity);
     return {
-      create: async (serviceUrl, audience) => withoutRetries(await factory.create(serviceUrl, audience)),
+      create: async (serviceUrl, audience) =>
+        prepared(await factory.create(serviceUrl, audience), this.outbound),
     };
   }
 }
@@ -182,14 +230,6 @@ const connectorError = (error: unknown): unknown => {
     typeof rest.message === 'string' ? rest.message : `HTTP ${rest.statusCode}`,
     Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
   );
-};
-
-const outbound = async <T>(call: () => Promise<T>): Promise<T> => {
-  try {
-    return await call();
-  } catch (error) {
-    throw connectorError(error);
-  }
 };
 
 const refused = (status: number, error: string): HttpAnswer => ({ status, body: { error } });
@@ -219,10 +259,11 @@ export const createTeamsTransport = (options: TeamsTransportOptions): TeamsTrans
   };
   const metadataUrl = options.openIdMetadataUrl ?? BOT_FRAMEWORK_OPENID_METADATA;
   const issuer = options.tokenIssuer ?? BOT_FRAMEWORK_ISSUER;
+  const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  /** The deadline of the outbound call in progress, seen by the connector requests it makes. */
+  const deadlines = new AsyncLocalStorage<AbortSignal>();
   // botbuilder takes these all or none ("parameterized"): set together, so an override changes only itself.
-  const Authentication =
-    options.retries === false ? FailFastAuthentication : ConfigurationBotFrameworkAuthentication;
-  const authentication = new Authentication(
+  const authentication = new OutboundAuthentication(
     {
       ...credentialOptions,
       ToBotFromChannelOpenIdMetadataUrl: metadataUrl,
@@ -237,6 +278,7 @@ export const createTeamsTransport = (options: TeamsTransportOptions): TeamsTrans
     options.outboundToken === undefined
       ? undefined
       : new FixedTokenCredentialsFactory(credentialOptions, options.outboundToken),
+    { retries: options.retries !== false, deadline: () => deadlines.getStore() },
   );
   const adapter = new CloudAdapter(authentication);
   const tokens = authenticated
@@ -256,6 +298,38 @@ export const createTeamsTransport = (options: TeamsTransportOptions): TeamsTrans
     return result.value;
   };
   const asActivity = (activity: OutboundActivity) => ({ ...activity }) as Partial<Activity>;
+
+  /**
+   * Runs one outbound call within its deadline: its requests are aborted then, and it fails with a Timeout
+   * ConnectorCallError even if something else in botbuilder (a token request) hangs. Whatever the call does
+   * after its deadline is ignored; Teams may still have acted on it (see the surface for what that means).
+   */
+  const outbound = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new ConnectorCallError(
+            undefined,
+            'Timeout',
+            `Teams did not answer (${what}) within ${callTimeoutMs} ms`,
+          ),
+        );
+        controller.abort();
+      }, callTimeoutMs);
+    });
+    const running = deadlines.run(controller.signal, call);
+    // Its failure after the deadline (the aborted request) is nobody's to handle.
+    running.catch(() => undefined);
+    try {
+      return await Promise.race([running, expired]);
+    } catch (error) {
+      throw connectorError(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   const authenticate = async (
     authorization: string | undefined,
@@ -351,16 +425,16 @@ export const createTeamsTransport = (options: TeamsTransportOptions): TeamsTrans
     },
 
     send: (to, activity) =>
-      outbound(() =>
+      outbound('send', () =>
         inTurn(to, async (context) => ({
           id: (await context.sendActivity(asActivity(activity)))?.id || undefined,
         })),
       ),
 
-    createThread: (where, activity) => outbound(() => createThread(where, activity)),
+    createThread: (where, activity) => outbound('create thread', () => createThread(where, activity)),
 
     reply: (thread, activity) =>
-      outbound(() =>
+      outbound('reply', () =>
         inTurn(
           { ...thread, conversationId: threadConversationId(thread.teamsChannelId, thread.threadRootId) },
           async (context) => ({ id: (await context.sendActivity(asActivity(activity)))?.id || undefined }),
@@ -368,26 +442,28 @@ export const createTeamsTransport = (options: TeamsTransportOptions): TeamsTrans
       ),
 
     update: (to, activityId, activity) =>
-      outbound(() =>
+      outbound('update', () =>
         inTurn(to, async (context) => {
           await context.updateActivity({ ...asActivity(activity), id: activityId });
         }),
       ),
 
     member: (to, userId) =>
-      inTurn(to, async (context) => {
-        try {
-          const found = await TeamsInfo.getMember(context, userId);
-          return {
-            id: found.id,
-            ...(found.aadObjectId ? { aadObjectId: found.aadObjectId } : {}),
-            ...(found.name ? { name: found.name } : {}),
-            ...(found.email ? { email: found.email } : {}),
-          };
-        } catch (error) {
-          if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-          throw error;
-        }
-      }),
+      outbound('member lookup', () =>
+        inTurn(to, async (context) => {
+          try {
+            const found = await TeamsInfo.getMember(context, userId);
+            return {
+              id: found.id,
+              ...(found.aadObjectId ? { aadObjectId: found.aadObjectId } : {}),
+              ...(found.name ? { name: found.name } : {}),
+              ...(found.email ? { email: found.email } : {}),
+            };
+          } catch (error) {
+            if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+            throw error;
+          }
+        }),
+      ),
   };
 };
