@@ -1,23 +1,35 @@
 import type { Checkboxes, KnownBlock, PlainTextOption } from '@slack/types';
-import { CHECKLIST_LABELS, DOC_ITEM_LABELS } from '../../../domain/hotfix/describe-event.ts';
+import { CHECKLIST_LABELS } from '../../../domain/hotfix/describe-event.ts';
 import type { Checklist, DocItem } from '../../../domain/hotfix/events.ts';
 import { CHECKLISTS, DOC_ITEMS } from '../../../domain/hotfix/events.ts';
-import { formatDuration, humanize } from '../../../domain/hotfix/format.ts';
+import { humanize } from '../../../domain/hotfix/format.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
-import { STAGES } from '../../../domain/hotfix/policy.ts';
 import {
   approvalGate,
   currentRun,
-  holdsLock,
-  missingSignoffs,
   openVote,
   outcome,
   readinessGate,
   tally,
 } from '../../../domain/hotfix/queries.ts';
-import type { ChecklistItemState, HotfixState, Run, StepState, Vote } from '../../../domain/hotfix/state.ts';
+import type { ChecklistItemState, HotfixState, Run, Vote } from '../../../domain/hotfix/state.ts';
 import type { HotfixAction, LockHolder } from '../../common/actions.ts';
-import { cardActions, foreignLocks } from '../../common/actions.ts';
+import { cardActions } from '../../common/actions.ts';
+import {
+  cardSummary,
+  closedVoteLine,
+  docLabel,
+  docsProgress,
+  issueCounts,
+  listOf,
+  lockLines,
+  monitorCheckLines,
+  monitoringStatus,
+  runProgress,
+  signoffCount,
+  stepTiming,
+  stepWindow,
+} from '../../common/card.ts';
 import { ACTIONS, BLOCKS, CHECKLIST_PAGE, checklistBlockId, docsBlockId } from '../ids.ts';
 import type { Part, SlackMessage } from './common.ts';
 import { actionButtons, actionsBlocks, fitParts, MESSAGE_FIT, roleLabel, stepLabel } from './common.ts';
@@ -88,12 +100,8 @@ const LEVELS = [
 ] as const;
 type Level = (typeof LEVELS)[number];
 
-const list = (items: readonly string[], max: number, each = 60): string => {
-  if (items.length === 0) return 'none';
-  const shown = items.slice(0, Math.max(1, max)).map((i) => userText(i, each, true));
-  const more = items.length - shown.length;
-  return more > 0 ? `${shown.join(', ')} +${more} more` : shown.join(', ');
-};
+const oneLine = (text: string, max: number): string => userText(text, max, true);
+const list = (items: readonly string[], max: number, each = 60): string => listOf(items, max, each, oneLine);
 
 /** A checklist item as a checkbox option; the description says who ticked it and when. */
 const checklistOption = (
@@ -230,34 +238,10 @@ const approvalParts = (
 };
 
 const lockPart = (state: HotfixState, options: CardOptions, t: Times): Part[] => {
-  const lines: string[] = [];
-  const services = (s: readonly string[]) => list(s, 5, 60);
-  if (holdsLock(state) && state.lock.since)
-    lines.push(
-      `🔒 Holds the deploy lock on ${services(state.lock.services)} since ${t.at(state.lock.since)}`,
-    );
-  else if (state.lock.status === 'requested')
-    lines.push(`⏳ Waiting for the deploy lock on ${services(state.lock.services)}`);
-  if (state.phase === 'planned') {
-    const refusal = state.lock.status === 'refused' ? state.lock.refusal : undefined;
-    if (refusal)
-      lines.push(
-        `⛔ Deploy refused: ${userText(refusal.service, 60, true)} is locked by ${userText(refusal.heldBy, 60, true)} since ${t.at(refusal.since)}; deploy again when it is done`,
-      );
-    for (const [service, holder] of foreignLocks(state, options.lockHolders).slice(0, 5))
-      lines.push(
-        `🔒 ${userText(service, 60, true)} is locked by ${userText(holder.hotfixId, 60, true)} since ${t.at(holder.since)} (${t.since(holder.since)})`,
-      );
-  }
+  const lines = lockLines(state, options.lockHolders, t, oneLine);
   return lines.length === 0
     ? []
     : [{ blocks: [{ type: 'section', block_id: BLOCKS.lock, text: md(lines.join('\n')) }] }];
-};
-
-/** `; attempt 1 interrupted`, when earlier attempts of the step never finished (their worker died). */
-const interrupted = (s: StepState): string => {
-  const attempts = (s.interruptions ?? []).map((i) => i.attempt);
-  return attempts.length === 0 ? '' : `; attempt ${attempts.join(', ')} interrupted`;
 };
 
 const runPart = (
@@ -267,35 +251,16 @@ const runPart = (
   t: Times,
   level: Level,
 ): Part[] => {
-  const done = run.steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length;
-  const stages = STAGES.filter((stage) => run.steps.some((s) => s.stage === stage)).map((stage) => {
-    const result = run.stages[stage];
-    const running = run.steps.some((s) => s.stage === stage && s.status === 'running');
-    return `${result === 'passed' ? '✅' : result === 'failed' ? '❌' : running ? '▶️' : '⏳'} ${stage}`;
-  });
+  const { done, stages } = runProgress(run);
   const head = `*${run.kind === 'deploy' ? 'Deploy' : 'Rollback'} run* ${codeSpan(run.id, 60)} · ${run.status} · ${done}/${plural(run.steps.length, 'step')} done`;
-  const focus = run.steps.findIndex((s) => s.status === 'running' || s.status === 'failed');
-  const center = focus >= 0 ? focus : run.steps.findIndex((s) => s.status === 'pending');
-  const at = center >= 0 ? center : run.steps.length - 1;
-  const from = Math.max(0, Math.min(at - Math.floor(level.steps / 2), run.steps.length - level.steps));
-  const window = run.steps.slice(from, from + level.steps);
-  const stepLines = window.map((s) => {
-    const timing =
-      s.status === 'running'
-        ? ` — running ${t.since(s.startedAt)}${s.attempt > 1 ? ` (attempt ${s.attempt}${interrupted(s)})` : ''}${
-            s.kind === 'manual'
-              ? `; waiting for ${s.roles.length > 0 ? s.roles.join(' or ') : 'a person'} to confirm in the thread`
-              : ''
-          }`
-        : s.status === 'succeeded' || s.status === 'failed'
-          ? ` ${formatDuration(s.durationMs)}`
-          : '';
+  const { steps, before, after } = stepWindow(run, level.steps);
+  const stepLines = steps.map((s) => {
+    const timing = stepTiming(s, t, (roles) => roles.join(' or '));
     const error = s.status === 'failed' && s.error ? `: ${userText(s.error, level.text, true)}` : '';
     const skipped = s.status === 'skipped' && s.note ? `: ${userText(s.note, level.text, true)}` : '';
     return `${STEP_EMOJI[s.status]} ${stepLabel(s, 80)}${timing}${error}${skipped}`;
   });
-  if (from > 0) stepLines.unshift(`_… ${plural(from, 'earlier step')}_`);
-  const after = run.steps.length - from - window.length;
+  if (before > 0) stepLines.unshift(`_… ${plural(before, 'earlier step')}_`);
   if (after > 0) stepLines.push(`_… ${plural(after, 'more step')}_`);
   const earlier =
     state.runs.length > 1
@@ -307,7 +272,7 @@ const runPart = (
             .join(', ')}_`,
         ]
       : [];
-  const text = [head, stages.join(' · '), ...stepLines, ...earlier].join('\n');
+  const text = [head, stages, ...stepLines, ...earlier].join('\n');
   const blocks: KnownBlock[] = [
     { type: 'divider' },
     { type: 'section', block_id: BLOCKS.run, text: md(text) },
@@ -318,23 +283,12 @@ const runPart = (
   return [{ blocks }];
 };
 
-const monitoringPart = (state: HotfixState, now: Date, t: Times, level: Level): Part[] => {
+const monitoringPart = (state: HotfixState, t: Times, level: Level): Part[] => {
   const m = state.monitoring;
   if (!m) return [];
   const checks = Object.values(m.checks);
-  const remaining = Date.parse(m.until) - now.getTime();
-  const breaches = checks.reduce((sum, c) => sum + c.breaches, 0);
-  const head = m.closed
-    ? `*Monitoring* closed ${t.at(m.closed.at)} ${m.closed.clean ? '✅ clean' : `⚠️ with ${plural(breaches, 'breach', 'breaches')}`}`
-    : `*Monitoring* until ${t.at(m.until)} (${remaining > 0 ? `${formatDuration(remaining)} left` : 'closing'}) · ${plural(checks.length, 'check')} · ${plural(breaches, 'breach', 'breaches')}`;
-  const sorted = [...checks].sort((a, b) => b.breaches - a.breaches);
-  const lines = sorted.slice(0, level.checks).map((c) => {
-    const last =
-      c.last && !c.last.passed && c.last.detail
-        ? ` — last: ${userText(c.last.detail, level.text / 2, true)}`
-        : '';
-    return `${c.breaches > 0 ? '⚠️' : c.passes > 0 ? '✅' : '⏳'} ${userText(c.name, 80, true)}: ${c.passes} ok, ${c.breaches} breached${last}`;
-  });
+  const head = `*Monitoring* ${monitoringStatus(m, t)}`;
+  const lines = monitorCheckLines(m, level.checks, level.text / 2, oneLine);
   if (checks.length > level.checks && level.checks > 0)
     lines.push(`_… ${plural(checks.length - level.checks, 'more check')}_`);
   return [
@@ -359,12 +313,7 @@ const votePart = (state: HotfixState, policy: Policy, t: Times, level: Level): P
   const lines: string[] = [];
   if (open) lines.push(`${voteSummary(open, policy, t, level.text)} — vote in the thread`);
   const last = state.votes.filter((v) => v.status !== 'open').at(-1);
-  if (last) {
-    const tl = tally(last, policy);
-    lines.push(
-      `_Rollback vote #${last.id} ${last.status} (${tl.for} for, ${tl.against} against)${last.closedAt ? ` at ${t.at(last.closedAt)}` : ''}_`,
-    );
-  }
+  if (last) lines.push(`_${closedVoteLine(last, policy, t)}_`);
   return lines.length === 0
     ? []
     : [{ blocks: [{ type: 'section', block_id: BLOCKS.vote, text: md(lines.join('\n')) }] }];
@@ -374,11 +323,7 @@ const issuesPart = (state: HotfixState, t: Times, level: Level): Part[] => {
   const { issues, observations } = state;
   if (issues.length === 0 && observations.length === 0) return [];
   const open = issues.filter((i) => !i.resolved);
-  const resolved = issues.length - open.length;
-  const workarounds = issues.filter((i) => i.workaround).length;
-  const head = `*Issues* ${issues.length} logged · ${open.length} open · ${resolved} resolved · ${plural(workarounds, 'workaround')}${
-    observations.length > 0 ? ` · ${plural(observations.length, 'observation')}` : ''
-  }`;
+  const head = `*Issues* ${issueCounts(state)}`;
   const lines = (level.issues > 0 ? open.slice(-level.issues) : []).map(
     (i) =>
       `• #${i.id} ${userText(i.text, level.text, true)} — ${mention(i.loggedBy)} ${t.at(i.loggedAt)}${i.workaround ? ' (workaround set)' : ''}`,
@@ -423,7 +368,6 @@ const outcomeParts = (
     { type: 'divider' },
     { type: 'section', block_id: BLOCKS.outcome, text: md(`*Outcome* ${OUTCOME_LABELS[result]}${closed}`) },
   ];
-  const missing = missingSignoffs(state, policy);
   const signLines = policy.signoffs.map((role) => {
     const s = state.signoffs[role];
     return s ? `✅ *${roleLabel(role)}* ${mention(s.by)} ${t.at(s.at)}` : `⏳ *${roleLabel(role)}*`;
@@ -432,28 +376,19 @@ const outcomeParts = (
     blocks.push({
       type: 'section',
       block_id: BLOCKS.signoffs,
-      text: md(
-        [
-          `*Sign-offs* ${policy.signoffs.length - missing.length}/${policy.signoffs.length}`,
-          ...signLines,
-        ].join('\n'),
-      ),
+      text: md([`*Sign-offs* ${signoffCount(state, policy)}`, ...signLines].join('\n')),
     });
     const signoffs = actions.filter((a) => a.place === 'signoffs');
     if (signoffs.length > 0) blocks.push(...actionsBlocks(BLOCKS.signoffActions, actionButtons(signoffs)));
   }
-  const docsDone = DOC_ITEMS.filter((item) => state.docs[item] !== null).length;
-  const lessons =
-    state.lessons.length > 0 ? ` · ${plural(state.lessons.length, 'lesson')} learned noted` : '';
-  const docsHead = `*Documentation updates* ${docsDone}/${DOC_ITEMS.length}${lessons}`;
+  const docsHead = `*Documentation updates* ${docsProgress(state)}`;
   if (state.closed) {
     blocks.push({ type: 'section', block_id: BLOCKS.docs, text: md(docsHead) });
   } else {
     const options = DOC_ITEMS.map((item: DocItem): PlainTextOption => {
       const stamp = state.docs[item];
-      const group = item.startsWith('system.') ? 'System docs' : 'Process docs';
       return {
-        text: plain(`${group}: ${DOC_ITEM_LABELS[item]}`, LIMITS.optionText),
+        text: plain(docLabel(item), LIMITS.optionText),
         value: item,
         ...(stamp && level.descriptions
           ? { description: plain(`✓ ${nameOf(stamp.by)} · ${t.at(stamp.at)}`, LIMITS.optionDescription) }
@@ -558,7 +493,7 @@ export const renderCard = (state: HotfixState, options: CardOptions): SlackMessa
       ...approvalParts(state, options.policy, actions, t, level),
       ...lockPart(state, options, t),
       ...(run ? runPart(run, state, actions, t, level) : []),
-      ...monitoringPart(state, options.now, t, level),
+      ...monitoringPart(state, t, level),
       ...votePart(state, options.policy, t, level),
       ...issuesPart(state, t, level),
       ...outcomeParts(state, options.policy, actions, rev, t, level),
@@ -577,7 +512,7 @@ export const renderCard = (state: HotfixState, options: CardOptions): SlackMessa
       ],
     },
   });
-  const text = `${PHASE_EMOJI[state.phase]} ${userText(`${state.id} · ${plan.issueId} · ${plan.severity} · ${PHASE_LABELS[state.phase]} — ${plan.summary}`, 300, true)}`;
+  const text = `${PHASE_EMOJI[state.phase]} ${userText(cardSummary(state), 300, true)}`;
   return { text, blocks };
 };
 

@@ -1,14 +1,11 @@
-import { CHECKLIST_LABELS, DOC_ITEM_LABELS } from '../../../domain/hotfix/describe-event.ts';
+import { CHECKLIST_LABELS } from '../../../domain/hotfix/describe-event.ts';
 import type { Checklist } from '../../../domain/hotfix/events.ts';
 import { CHECKLISTS, DOC_ITEMS } from '../../../domain/hotfix/events.ts';
-import { capitalize, formatDuration, humanize } from '../../../domain/hotfix/format.ts';
+import { capitalize, humanize } from '../../../domain/hotfix/format.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
-import { STAGES } from '../../../domain/hotfix/policy.ts';
 import {
   approvalGate,
   currentRun,
-  holdsLock,
-  missingSignoffs,
   openVote,
   outcome,
   readinessGate,
@@ -16,7 +13,22 @@ import {
 } from '../../../domain/hotfix/queries.ts';
 import type { ChecklistItemState, HotfixState, Run, StepState, Vote } from '../../../domain/hotfix/state.ts';
 import type { ActionPlace, HotfixAction, LockHolder } from '../../common/actions.ts';
-import { cardActions, foreignLocks } from '../../common/actions.ts';
+import { cardActions } from '../../common/actions.ts';
+import {
+  cardSummary,
+  monitorCheckLines,
+  closedVoteLine,
+  docLabel,
+  docsProgress,
+  issueCounts,
+  listOf,
+  lockLines,
+  monitoringStatus,
+  runProgress,
+  signoffCount,
+  stepTiming,
+  stepWindow,
+} from '../../common/card.ts';
 import { VERBS } from '../verbs.ts';
 import { footActions, teamsAction } from './actions.ts';
 import type { AdaptiveCard, CardAction, CardElement, ColumnSet, TeamsCard } from './adaptive.ts';
@@ -63,12 +75,8 @@ const section = (items: readonly CardElement[], dropRank?: number): Part[] => [
   { items: [container(items, { separator: true, spacing: 'medium' })], ...(dropRank ? { dropRank } : {}) },
 ];
 
-const list = (items: readonly string[], max: number, each = 60): string => {
-  if (items.length === 0) return 'none';
-  const shown = items.slice(0, Math.max(1, max)).map((i) => userText(i, each, true));
-  const more = items.length - shown.length;
-  return more > 0 ? `${shown.join(', ')} +${more} more` : shown.join(', ');
-};
+const oneLine = (text: string, max: number): string => userText(text, max, true);
+const list = (items: readonly string[], max: number, each = 60): string => listOf(items, max, each, oneLine);
 
 /** A line with a button at its end: how a checklist item or a documentation update is ticked in Teams. */
 const toggleRow = (markdown: string, action: CardAction): ColumnSet => ({
@@ -179,43 +187,12 @@ const approvalParts = (
 };
 
 const lockParts = (state: HotfixState, options: CardOptions, t: Times): Part[] => {
-  const out: string[] = [];
-  const services = (s: readonly string[]) => list(s, 5, 60);
-  if (holdsLock(state) && state.lock.since)
-    out.push(`🔒 Holds the deploy lock on ${services(state.lock.services)} since ${t.at(state.lock.since)}`);
-  else if (state.lock.status === 'requested')
-    out.push(`⏳ Waiting for the deploy lock on ${services(state.lock.services)}`);
-  if (state.phase === 'planned') {
-    const refusal = state.lock.status === 'refused' ? state.lock.refusal : undefined;
-    if (refusal)
-      out.push(
-        `⛔ Deploy refused: ${userText(refusal.service, 60, true)} is locked by ${userText(refusal.heldBy, 60, true)} since ${t.at(refusal.since)}; deploy again when it is done`,
-      );
-    for (const [service, holder] of foreignLocks(state, options.lockHolders).slice(0, 5))
-      out.push(
-        `🔒 ${userText(service, 60, true)} is locked by ${userText(holder.hotfixId, 60, true)} since ${t.at(holder.since)} (${t.since(holder.since)})`,
-      );
-  }
+  const out = lockLines(state, options.lockHolders, t, oneLine);
   return out.length === 0 ? [] : section([text(lines(...out))]);
 };
 
-/** `; attempt 1 interrupted`, when earlier attempts of the step never finished (their worker died). */
-const interrupted = (s: StepState): string => {
-  const attempts = (s.interruptions ?? []).map((i) => i.attempt);
-  return attempts.length === 0 ? '' : `; attempt ${attempts.join(', ')} interrupted`;
-};
-
 const stepLine = (s: StepState, t: Times, level: Level): string => {
-  const timing =
-    s.status === 'running'
-      ? ` — running ${t.since(s.startedAt)}${s.attempt > 1 ? ` (attempt ${s.attempt}${interrupted(s)})` : ''}${
-          s.kind === 'manual'
-            ? `; waiting for ${s.roles.length > 0 ? s.roles.map(roleLabel).join(' or ') : 'a person'} to confirm in the thread`
-            : ''
-        }`
-      : s.status === 'succeeded' || s.status === 'failed'
-        ? ` ${formatDuration(s.durationMs)}`
-        : '';
+  const timing = stepTiming(s, t, (roles) => roles.map(roleLabel).join(' or '));
   const error = s.status === 'failed' && s.error ? `: ${userText(s.error, level.text, true)}` : '';
   const skipped = s.status === 'skipped' && s.note ? `: ${userText(s.note, level.text, true)}` : '';
   return `${STEP_EMOJI[s.status]} ${stepLabel(s, 80)}${timing}${error}${skipped}`;
@@ -228,22 +205,12 @@ const runParts = (
   t: Times,
   level: Level,
 ): Part[] => {
-  const done = run.steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length;
-  const stages = STAGES.filter((stage) => run.steps.some((s) => s.stage === stage)).map((stage) => {
-    const result = run.stages[stage];
-    const running = run.steps.some((s) => s.stage === stage && s.status === 'running');
-    return `${result === 'passed' ? '✅' : result === 'failed' ? '❌' : running ? '▶️' : '⏳'} ${stage}`;
-  });
+  const { done, stages } = runProgress(run);
   const head = `${bold(run.kind === 'deploy' ? 'Deploy run' : 'Rollback run')} ${userText(run.id, 60, true)} · ${run.status} · ${done}/${plural(run.steps.length, 'step')} done`;
   // Show a window of steps around the one that matters now: running, failed, or next.
-  const focus = run.steps.findIndex((s) => s.status === 'running' || s.status === 'failed');
-  const center = focus >= 0 ? focus : run.steps.findIndex((s) => s.status === 'pending');
-  const at = center >= 0 ? center : run.steps.length - 1;
-  const from = Math.max(0, Math.min(at - Math.floor(level.steps / 2), run.steps.length - level.steps));
-  const window = run.steps.slice(from, from + level.steps);
-  const stepLines = window.map((s) => stepLine(s, t, level));
-  if (from > 0) stepLines.unshift(`… ${plural(from, 'earlier step')}`);
-  const after = run.steps.length - from - window.length;
+  const { steps, before, after } = stepWindow(run, level.steps);
+  const stepLines = steps.map((s) => stepLine(s, t, level));
+  if (before > 0) stepLines.unshift(`… ${plural(before, 'earlier step')}`);
   if (after > 0) stepLines.push(`… ${plural(after, 'more step')}`);
   const earlier =
     state.runs.length > 1
@@ -254,7 +221,7 @@ const runParts = (
           .join(', ')}`
       : null;
   const items: CardElement[] = [
-    text(lines(head, stages.join(' · '), ...stepLines)),
+    text(lines(head, stages, ...stepLines)),
     ...(earlier ? [text(earlier, { isSubtle: true })] : []),
   ];
   // A failed run that settled (deploy or rollback failed) can go on: retry the failed step, or skip it.
@@ -262,23 +229,12 @@ const runParts = (
   return section(items);
 };
 
-const monitoringParts = (state: HotfixState, now: Date, t: Times, level: Level): Part[] => {
+const monitoringParts = (state: HotfixState, t: Times, level: Level): Part[] => {
   const m = state.monitoring;
   if (!m) return [];
   const checks = Object.values(m.checks);
-  const remaining = Date.parse(m.until) - now.getTime();
-  const breaches = checks.reduce((sum, c) => sum + c.breaches, 0);
-  const head = m.closed
-    ? `${bold('Monitoring')} closed ${t.at(m.closed.at)} ${m.closed.clean ? '✅ clean' : `⚠️ with ${plural(breaches, 'breach', 'breaches')}`}`
-    : `${bold('Monitoring')} until ${t.at(m.until)} (${remaining > 0 ? `${formatDuration(remaining)} left` : 'closing'}) · ${plural(checks.length, 'check')} · ${plural(breaches, 'breach', 'breaches')}`;
-  const sorted = [...checks].sort((a, b) => b.breaches - a.breaches);
-  const checkLines = sorted.slice(0, level.checks).map((c) => {
-    const last =
-      c.last && !c.last.passed && c.last.detail
-        ? ` — last: ${userText(c.last.detail, level.text / 2, true)}`
-        : '';
-    return `${c.breaches > 0 ? '⚠️' : c.passes > 0 ? '✅' : '⏳'} ${userText(c.name, 80, true)}: ${c.passes} ok, ${c.breaches} breached${last}`;
-  });
+  const head = `${bold('Monitoring')} ${monitoringStatus(m, t)}`;
+  const checkLines = monitorCheckLines(m, level.checks, level.text / 2, oneLine);
   if (checks.length > level.checks)
     checkLines.push(`… ${plural(checks.length - level.checks, 'more check')}`);
   return section([text(lines(head, ...checkLines))], 3);
@@ -301,12 +257,7 @@ const voteParts = (state: HotfixState, policy: Policy, t: Times, level: Level): 
   const out: string[] = [];
   if (open) out.push(`${voteSummary(open, policy, t, level.text)} — vote in the thread`);
   const last = state.votes.filter((v) => v.status !== 'open').at(-1);
-  if (last) {
-    const tl = tally(last, policy);
-    out.push(
-      `Rollback vote #${last.id} ${last.status} (${tl.for} for, ${tl.against} against)${last.closedAt ? ` at ${t.at(last.closedAt)}` : ''}`,
-    );
-  }
+  if (last) out.push(closedVoteLine(last, policy, t));
   return out.length === 0 ? [] : section([text(lines(...out))]);
 };
 
@@ -314,11 +265,7 @@ const issueParts = (state: HotfixState, t: Times, level: Level): Part[] => {
   const { issues, observations } = state;
   if (issues.length === 0 && observations.length === 0) return [];
   const open = issues.filter((i) => !i.resolved);
-  const resolved = issues.length - open.length;
-  const workarounds = issues.filter((i) => i.workaround).length;
-  const head = `${bold('Issues')} ${issues.length} logged · ${open.length} open · ${resolved} resolved · ${plural(workarounds, 'workaround')}${
-    observations.length > 0 ? ` · ${plural(observations.length, 'observation')}` : ''
-  }`;
+  const head = `${bold('Issues')} ${issueCounts(state)}`;
   const shown = open
     .slice(-level.issues)
     .map(
@@ -347,7 +294,6 @@ const outcomeParts = (
   if (result === null) return [];
   const closed = state.closed ? `🏁 Closed by ${personName(state.closed.by)} ${t.at(state.closed.at)}` : null;
   const items: CardElement[] = [text(lines(`${bold('Outcome')} ${OUTCOME_LABELS[result]}`, closed))];
-  const missing = missingSignoffs(state, policy);
   if (policy.signoffs.length > 0) {
     const signLines = policy.signoffs.map((role) => {
       const s = state.signoffs[role];
@@ -355,26 +301,15 @@ const outcomeParts = (
         ? `✅ ${bold(roleLabel(role))} ${personName(s.by)} ${t.at(s.at)}`
         : `⏳ ${bold(roleLabel(role))}`;
     });
-    items.push(
-      text(
-        lines(
-          `${bold('Sign-offs')} ${policy.signoffs.length - missing.length}/${policy.signoffs.length}`,
-          ...signLines,
-        ),
-      ),
-    );
+    items.push(text(lines(`${bold('Sign-offs')} ${signoffCount(state, policy)}`, ...signLines)));
     if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
   }
-  const docsDone = DOC_ITEMS.filter((item) => state.docs[item] !== null).length;
-  const lessons =
-    state.lessons.length > 0 ? ` · ${plural(state.lessons.length, 'lesson')} learned noted` : '';
-  items.push(text(`${bold('Documentation updates')} ${docsDone}/${DOC_ITEMS.length}${lessons}`));
+  items.push(text(`${bold('Documentation updates')} ${docsProgress(state)}`));
   if (!state.closed)
     items.push(
       ...DOC_ITEMS.map((doc) => {
         const stamp = state.docs[doc];
-        const group = doc.startsWith('system.') ? 'System docs' : 'Process docs';
-        const label = `${group}: ${DOC_ITEM_LABELS[doc]}`;
+        const label = docLabel(doc);
         return toggleRow(
           stamp ? `☑️ ${label} — ✓ ${personName(stamp.by)} · ${t.at(stamp.at)}` : `⬜ ${label}`,
           execute(stamp ? 'Untick' : 'Tick', {
@@ -455,7 +390,7 @@ export const renderHotfixCard = (state: HotfixState, options: CardOptions): Team
       ...approvalParts(state, options.policy, at('approvals'), t, level),
       ...lockParts(state, options, t),
       ...(run ? runParts(run, state, at('failed-step'), t, level) : []),
-      ...monitoringParts(state, options.now, t, level),
+      ...monitoringParts(state, t, level),
       ...voteParts(state, options.policy, t, level),
       ...issueParts(state, t, level),
       ...outcomeParts(state, options.policy, at('signoffs'), t, level),
@@ -467,10 +402,7 @@ export const renderHotfixCard = (state: HotfixState, options: CardOptions): Team
     { isSubtle: true, size: 'small' },
   );
   const body = fitParts(render, LEVELS.length, (items) => card(items, foot), note);
-  const summary = plainText(
-    `${PHASE_EMOJI[state.phase]} ${state.id} · ${plan.issueId} · ${plan.severity} · ${PHASE_LABELS[state.phase]} — ${plan.summary}`,
-    300,
-  );
+  const summary = plainText(`${PHASE_EMOJI[state.phase]} ${cardSummary(state)}`, 300);
   return { card: card(body, foot), summary };
 };
 

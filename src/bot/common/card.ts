@@ -1,0 +1,173 @@
+import { DOC_ITEM_LABELS } from '../../domain/hotfix/describe-event.ts';
+import type { DocItem } from '../../domain/hotfix/events.ts';
+import { DOC_ITEMS } from '../../domain/hotfix/events.ts';
+import { formatDuration } from '../../domain/hotfix/format.ts';
+import type { Policy } from '../../domain/hotfix/policy.ts';
+import { STAGES } from '../../domain/hotfix/policy.ts';
+import { holdsLock, missingSignoffs, tally } from '../../domain/hotfix/queries.ts';
+import type {
+  HotfixState,
+  MonitorCheckState,
+  Monitoring,
+  Run,
+  StepState,
+  Vote,
+} from '../../domain/hotfix/state.ts';
+import type { LockHolder } from './actions.ts';
+import { foreignLocks } from './actions.ts';
+import { PHASE_LABELS } from './labels.ts';
+import { plural } from './text.ts';
+import type { Times } from './times.ts';
+
+/*
+ * What each section of the hotfix card says, for both edges: the counts, the windows, the sentences. Each
+ * edge wraps them in its own markup; `escape` is the edge's way to put user or config text in its markup
+ * (cut to `max` characters, on one line).
+ */
+
+/** An edge's escape for user or config text on one line. */
+export type Escape = (text: string, max: number) => string;
+
+/** `a, b, c +2 more`, each item escaped and cut; `none` when empty. */
+export const listOf = (items: readonly string[], max: number, each: number, escape: Escape): string => {
+  if (items.length === 0) return 'none';
+  const shown = items.slice(0, Math.max(1, max)).map((i) => escape(i, each));
+  const more = items.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} +${more} more` : shown.join(', ');
+};
+
+/** The notification and fallback text of a card (unescaped). */
+export const cardSummary = (state: HotfixState): string =>
+  `${state.id} · ${state.plan.issueId} · ${state.plan.severity} · ${PHASE_LABELS[state.phase]} — ${state.plan.summary}`;
+
+/** The lock's lines: held, waiting, refused on deploy, or other hotfixes holding this plan's services. */
+export const lockLines = (
+  state: HotfixState,
+  lockHolders: Readonly<Record<string, LockHolder>> | undefined,
+  t: Times,
+  escape: Escape,
+): string[] => {
+  const out: string[] = [];
+  const services = (s: readonly string[]) => listOf(s, 5, 60, escape);
+  if (holdsLock(state) && state.lock.since)
+    out.push(`🔒 Holds the deploy lock on ${services(state.lock.services)} since ${t.at(state.lock.since)}`);
+  else if (state.lock.status === 'requested')
+    out.push(`⏳ Waiting for the deploy lock on ${services(state.lock.services)}`);
+  if (state.phase === 'planned') {
+    const refusal = state.lock.status === 'refused' ? state.lock.refusal : undefined;
+    if (refusal)
+      out.push(
+        `⛔ Deploy refused: ${escape(refusal.service, 60)} is locked by ${escape(refusal.heldBy, 60)} since ${t.at(refusal.since)}; deploy again when it is done`,
+      );
+    for (const [service, holder] of foreignLocks(state, lockHolders).slice(0, 5))
+      out.push(
+        `🔒 ${escape(service, 60)} is locked by ${escape(holder.hotfixId, 60)} since ${t.at(holder.since)} (${t.since(holder.since)})`,
+      );
+  }
+  return out;
+};
+
+/** `; attempt 1 interrupted`, when earlier attempts of the step never finished (their worker died). */
+const interrupted = (s: StepState): string => {
+  const attempts = (s.interruptions ?? []).map((i) => i.attempt);
+  return attempts.length === 0 ? '' : `; attempt ${attempts.join(', ')} interrupted`;
+};
+
+/** After a step's label: how long it has run (and who must confirm a manual one) or how long it took. */
+export const stepTiming = (s: StepState, t: Times, roles: (roles: readonly string[]) => string): string =>
+  s.status === 'running'
+    ? ` — running ${t.since(s.startedAt)}${s.attempt > 1 ? ` (attempt ${s.attempt}${interrupted(s)})` : ''}${
+        s.kind === 'manual'
+          ? `; waiting for ${s.roles.length > 0 ? roles(s.roles) : 'a person'} to confirm in the thread`
+          : ''
+      }`
+    : s.status === 'succeeded' || s.status === 'failed'
+      ? ` ${formatDuration(s.durationMs)}`
+      : '';
+
+/** A run at a glance: steps done and each stage's mark. */
+export const runProgress = (run: Run): { readonly done: number; readonly stages: string } => ({
+  done: run.steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length,
+  stages: STAGES.filter((stage) => run.steps.some((s) => s.stage === stage))
+    .map((stage) => {
+      const result = run.stages[stage];
+      const running = run.steps.some((s) => s.stage === stage && s.status === 'running');
+      return `${result === 'passed' ? '✅' : result === 'failed' ? '❌' : running ? '▶️' : '⏳'} ${stage}`;
+    })
+    .join(' · '),
+});
+
+/** The `size` steps around the one that matters now (running, failed, or next), and how many lie either side. */
+export const stepWindow = (
+  run: Run,
+  size: number,
+): { readonly steps: readonly StepState[]; readonly before: number; readonly after: number } => {
+  const focus = run.steps.findIndex((s) => s.status === 'running' || s.status === 'failed');
+  const center = focus >= 0 ? focus : run.steps.findIndex((s) => s.status === 'pending');
+  const at = center >= 0 ? center : run.steps.length - 1;
+  const from = Math.max(0, Math.min(at - Math.floor(size / 2), run.steps.length - size));
+  const steps = run.steps.slice(from, from + size);
+  return { steps, before: from, after: run.steps.length - from - steps.length };
+};
+
+/** After `Monitoring`: until when and what is left, or how the window closed. */
+export const monitoringStatus = (monitoring: Monitoring, t: Times): string => {
+  const checks = Object.values(monitoring.checks);
+  const breaches = plural(
+    checks.reduce((sum, c) => sum + c.breaches, 0),
+    'breach',
+    'breaches',
+  );
+  if (monitoring.closed)
+    return `closed ${t.at(monitoring.closed.at)} ${monitoring.closed.clean ? '✅ clean' : `⚠️ with ${breaches}`}`;
+  const remaining = Date.parse(monitoring.until) - t.now.getTime();
+  return `until ${t.at(monitoring.until)} (${remaining > 0 ? `${formatDuration(remaining)} left` : 'closing'}) · ${plural(checks.length, 'check')} · ${breaches}`;
+};
+
+/** The checks, most breached first, each with its counts and the last failure's detail. */
+export const monitorCheckLines = (
+  monitoring: Monitoring,
+  max: number,
+  detailMax: number,
+  escape: Escape,
+): string[] =>
+  [...Object.values(monitoring.checks)]
+    .sort((a, b) => b.breaches - a.breaches)
+    .slice(0, max)
+    .map((c: MonitorCheckState) => {
+      const last =
+        c.last && !c.last.passed && c.last.detail ? ` — last: ${escape(c.last.detail, detailMax)}` : '';
+      return `${c.breaches > 0 ? '⚠️' : c.passes > 0 ? '✅' : '⏳'} ${escape(c.name, 80)}: ${c.passes} ok, ${c.breaches} breached${last}`;
+    });
+
+/** The last closed vote: `Rollback vote #2 failed (1 for, 2 against) at 09:40`. */
+export const closedVoteLine = (vote: Vote, policy: Policy, t: Times): string => {
+  const tl = tally(vote, policy);
+  return `Rollback vote #${vote.id} ${vote.status} (${tl.for} for, ${tl.against} against)${vote.closedAt ? ` at ${t.at(vote.closedAt)}` : ''}`;
+};
+
+/** After `Issues`: how many logged, open, resolved, with workarounds, and observations. */
+export const issueCounts = (state: HotfixState): string => {
+  const { issues, observations } = state;
+  const open = issues.filter((i) => !i.resolved).length;
+  const workarounds = issues.filter((i) => i.workaround).length;
+  return `${issues.length} logged · ${open} open · ${issues.length - open} resolved · ${plural(workarounds, 'workaround')}${
+    observations.length > 0 ? ` · ${plural(observations.length, 'observation')}` : ''
+  }`;
+};
+
+/** After `Sign-offs`: `1/2`. */
+export const signoffCount = (state: HotfixState, policy: Policy): string =>
+  `${policy.signoffs.length - missingSignoffs(state, policy).length}/${policy.signoffs.length}`;
+
+/** After `Documentation updates`: `3/6 · 1 lesson learned noted`. */
+export const docsProgress = (state: HotfixState): string => {
+  const done = DOC_ITEMS.filter((item) => state.docs[item] !== null).length;
+  const lessons =
+    state.lessons.length > 0 ? ` · ${plural(state.lessons.length, 'lesson')} learned noted` : '';
+  return `${done}/${DOC_ITEMS.length}${lessons}`;
+};
+
+/** `System docs: Runbook`. */
+export const docLabel = (doc: DocItem): string =>
+  `${doc.startsWith('system.') ? 'System docs' : 'Process docs'}: ${DOC_ITEM_LABELS[doc]}`;
