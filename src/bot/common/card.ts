@@ -16,6 +16,7 @@ import type {
 import type { LockHolder } from './actions.ts';
 import { foreignLocks } from './actions.ts';
 import { PHASE_LABELS } from './labels.ts';
+import type { Escape } from './text.ts';
 import { plural } from './text.ts';
 import type { Times } from './times.ts';
 
@@ -24,9 +25,6 @@ import type { Times } from './times.ts';
  * edge wraps them in its own markup; `escape` is the edge's way to put user or config text in its markup
  * (cut to `max` characters, on one line).
  */
-
-/** An edge's escape for user or config text on one line. */
-export type Escape = (text: string, max: number) => string;
 
 /** `a, b, c +2 more`, each item escaped and cut; `none` when empty. */
 export const listOf = (items: readonly string[], max: number, each: number, escape: Escape): string => {

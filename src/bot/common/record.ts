@@ -1,9 +1,11 @@
 import type { Config } from '../../config/load.ts';
-import { capitalize } from '../../domain/hotfix/format.ts';
+import { capitalize, clockface, formatDuration } from '../../domain/hotfix/format.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
-import type { DeploymentRecord, OutcomeStatus, RunRecord } from '../../domain/hotfix/record.ts';
+import type { DeploymentRecord, OutcomeStatus, RunRecord, Stamped } from '../../domain/hotfix/record.ts';
 import { buildRecord, renderRecordMarkdown } from '../../domain/hotfix/record.ts';
 import type { EventStore } from '../../service/ports.ts';
+import type { Escape } from './text.ts';
+import { plural } from './text.ts';
 
 /** What reading a record needs: the stream and its chain, the time zone and the sign-off roles. */
 export interface RecordDeps {
@@ -62,9 +64,41 @@ export const RUN_STATUS_LABELS: Readonly<Record<RunRecord['status'], string>> = 
 /** Lines per list in a summary before "…and n more": the whole record has them all. */
 export const SUMMARY_LIST = 8;
 
-/** At most `SUMMARY_LIST` lines and how many more there are, or `none` when there are none. */
-export const listed = (lines: readonly string[], none: string): string => {
+/**
+ * At most `SUMMARY_LIST` lines and how many more there are, or `none` when there are none; `separator` is
+ * the edge's line break.
+ */
+export const listed = (lines: readonly string[], none: string, separator = '\n'): string => {
   if (lines.length === 0) return none;
   const more = lines.length - SUMMARY_LIST;
-  return [...lines.slice(0, SUMMARY_LIST), ...(more > 0 ? [`…and ${more} more`] : [])].join('\n');
+  return [...lines.slice(0, SUMMARY_LIST), ...(more > 0 ? [`…and ${more} more`] : [])].join(separator);
 };
+
+/** `Theo Tech, 2025-03-14 09:05` in the record's zone: who did something and when; `—` when nobody did. */
+export const stampedBy = (record: DeploymentRecord, escape: Escape): ((s: Stamped | null) => string) => {
+  const face = clockface(record.timezone);
+  return (s) => (s === null ? '—' : `${escape(s.by.name || s.by.id, 80)}, ${face.minute(s.at)}`);
+};
+
+/** A run in the summary: `Deploy ✅ succeeded in 4m, 5 steps`, or where it failed. */
+export const runLine = (run: RunRecord, escape: Escape): string => {
+  const took =
+    run.finishedAt === null
+      ? ''
+      : ` in ${formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))}`;
+  const failed = run.steps.find((step) => step.status === 'failed');
+  const where = failed ? ` at ${escape(failed.name, 80)} (${escape(failed.service, 40)})` : '';
+  return `${run.kind === 'rollback' ? 'Rollback' : 'Deploy'} ${RUN_STATUS_LABELS[run.status]}${took}${where}, ${plural(run.steps.length, 'step')}`;
+};
+
+/** Every run of the record, deploys then rollbacks. */
+export const runLines = (record: DeploymentRecord, escape: Escape): string[] =>
+  [...record.deployments, ...record.rollback.runs].map((run) => runLine(run, escape));
+
+/** After `Issues`: `3 found, 2 resolved, 1 pending`. */
+export const issueTotals = (record: DeploymentRecord): string =>
+  `${record.issues.found} found, ${record.issues.resolved} resolved, ${record.issues.pending} pending`;
+
+/** The notification text of the summary. */
+export const summaryText = (record: DeploymentRecord): string =>
+  `Deployment record of ${record.hotfixId}: ${OUTCOME_LABELS[record.outcome.status]}`;

@@ -11,3 +11,6 @@ export const truncate = (text: string, n: number): string => {
 
 /** `1 step` / `3 steps`. */
 export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
+
+/** An edge's way to put user or config text in its markup: escaped, on one line, cut to `max` characters. */
+export type Escape = (text: string, max: number) => string;

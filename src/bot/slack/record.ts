@@ -1,11 +1,18 @@
 import type { KnownBlock } from '@slack/types';
-import type { Stamped } from '../../domain/hotfix/record.ts';
-import { capitalize, clockface, formatDuration } from '../../domain/hotfix/format.ts';
+import { capitalize } from '../../domain/hotfix/format.ts';
 import type { RecordRead } from '../common/record.ts';
-import { listed, OUTCOME_LABELS as OUTCOME, RUN_STATUS_LABELS as RUN_STATUS } from '../common/record.ts';
+import {
+  issueTotals,
+  listed,
+  OUTCOME_LABELS as OUTCOME,
+  runLines,
+  stampedBy,
+  summaryText,
+} from '../common/record.ts';
 import { LIMITS } from './blocks/limits.ts';
 import { md, plain, userText } from './blocks/text.ts';
-import { plural } from '../common/text.ts';
+
+const oneLine = (text: string, max: number): string => userText(text, max, true);
 
 /**
  * The record as a message people read in Slack: what was deployed and how it ended, who approved and signed
@@ -14,23 +21,10 @@ import { plural } from '../common/text.ts';
  */
 export const recordSummary = (read: RecordRead): { text: string; blocks: KnownBlock[] } => {
   const { record, broken } = read;
-  const face = clockface(record.timezone);
-  const who = (s: Stamped | null) =>
-    s === null ? '—' : `${userText(s.by.name || s.by.id, 80, true)}, ${face.minute(s.at)}`;
+  const who = stampedBy(record, oneLine);
   const field = (label: string, value: string) => md(`*${label}*\n${value}`, LIMITS.sectionFieldText);
   const section = (text: string): KnownBlock => ({ type: 'section', text: md(text, LIMITS.sectionText) });
   const { release, outcome, plan } = record;
-  const runs = [...record.deployments, ...record.rollback.runs].map((run) => {
-    const took =
-      run.finishedAt === null
-        ? ''
-        : ` in ${formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))}`;
-    const failed = run.steps.find((step) => step.status === 'failed');
-    const where = failed
-      ? ` at ${userText(failed.name, 80, true)} (${userText(failed.service, 40, true)})`
-      : '';
-    return `${run.kind === 'rollback' ? 'Rollback' : 'Deploy'} ${RUN_STATUS[run.status]}${took}${where}, ${plural(run.steps.length, 'step')}`;
-  });
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`📄 Deployment record · ${record.hotfixId}`, LIMITS.headerText) },
     {
@@ -57,7 +51,7 @@ export const recordSummary = (read: RecordRead): { text: string; blocks: KnownBl
         'none',
       )}`,
     ),
-    section(`*Runs*\n${listed(runs, 'no deploy was run')}`),
+    section(`*Runs*\n${listed(runLines(record, oneLine), 'no deploy was run')}`),
     section(
       `*Sign-offs*\n${listed(
         record.signoffs.map(
@@ -68,7 +62,7 @@ export const recordSummary = (read: RecordRead): { text: string; blocks: KnownBl
       )}`,
     ),
     section(
-      `*Issues* ${record.issues.found} found, ${record.issues.resolved} resolved, ${record.issues.pending} pending` +
+      `*Issues* ${issueTotals(record)}` +
         `\n*Lessons learned*\n${listed(
           record.lessons.map((l) => `• ${userText(l.text, 200, true)}`),
           'none noted',
@@ -85,5 +79,5 @@ export const recordSummary = (read: RecordRead): { text: string; blocks: KnownBl
       ],
     },
   ];
-  return { text: `Deployment record of ${record.hotfixId}: ${OUTCOME[outcome.status]}`, blocks };
+  return { text: summaryText(record), blocks };
 };

@@ -1,8 +1,16 @@
-import { capitalize, clockface, formatDuration } from '../../../domain/hotfix/format.ts';
-import type { DeploymentRecord, OutcomeStatus, RunRecord, Stamped } from '../../../domain/hotfix/record.ts';
+import { capitalize } from '../../../domain/hotfix/format.ts';
+import type { DeploymentRecord } from '../../../domain/hotfix/record.ts';
 import type { CardElement, TeamsCard } from './adaptive.ts';
 import { card, CARD_BUDGET_BYTES, container, text } from './adaptive.ts';
 import { bold, escapeCardMarkdown, lines, plainText, userText } from './text.ts';
+import {
+  issueTotals,
+  listed as listedLines,
+  OUTCOME_LABELS as OUTCOME,
+  runLines,
+  stampedBy,
+  summaryText,
+} from '../../common/record.ts';
 import { plural } from '../../common/text.ts';
 
 /** The record rebuilt from the stream, and where its hash chain breaks (null when it verifies). */
@@ -11,48 +19,17 @@ export interface RecordView {
   readonly broken: string | null;
 }
 
-const OUTCOME: Readonly<Record<OutcomeStatus, string>> = {
-  deployed: '✅ Deployed',
-  rolled_back: '↩️ Rolled back',
-  failed: '❌ Failed',
-  cancelled: '🚫 Cancelled',
-  in_progress: '⏳ In progress',
-};
-const RUN_STATUS: Readonly<Record<RunRecord['status'], string>> = {
-  running: '⏳ running',
-  succeeded: '✅ succeeded',
-  failed: '❌ failed',
-  aborted: '⏹️ aborted',
-};
-/** Lines per list before "and n more": the whole record is the next message in the thread. */
-const LIST = 8;
-
-const listed = (items: readonly string[], none: string): string => {
-  if (items.length === 0) return none;
-  const more = items.length - LIST;
-  return lines(...items.slice(0, LIST), more > 0 ? `…and ${more} more` : null);
-};
+const oneLine = (text: string, max: number): string => userText(text, max, true);
+/** A list of the summary, one Markdown paragraph per line. */
+const listed = (items: readonly string[], none: string): string => listedLines(items, none, '\n\n');
 
 /**
  * The record as a card people read in the thread (as Slack's summary): what was deployed and how it ended,
  * who approved and signed off, each run, issues and lessons, and whether the hash chain holds.
  */
 export const renderRecordSummary = ({ record, broken }: RecordView): TeamsCard => {
-  const face = clockface(record.timezone);
-  const who = (s: Stamped | null) =>
-    s === null ? '—' : `${userText(s.by.name || s.by.id, 80, true)}, ${face.minute(s.at)}`;
+  const who = stampedBy(record, oneLine);
   const { release, outcome, plan } = record;
-  const runs = [...record.deployments, ...record.rollback.runs].map((run) => {
-    const took =
-      run.finishedAt === null
-        ? ''
-        : ` in ${formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))}`;
-    const failed = run.steps.find((step) => step.status === 'failed');
-    const where = failed
-      ? ` at ${userText(failed.name, 80, true)} (${userText(failed.service, 40, true)})`
-      : '';
-    return `${run.kind === 'rollback' ? 'Rollback' : 'Deploy'} ${RUN_STATUS[run.status]}${took}${where}, ${plural(run.steps.length, 'step')}`;
-  });
   const section = (markdown: string): CardElement => container([text(markdown)], { separator: true });
   const body: CardElement[] = [
     text(`📄 Deployment record · ${userText(record.hotfixId, 60, true)}`, {
@@ -83,7 +60,7 @@ export const renderRecordSummary = ({ record, broken }: RecordView): TeamsCard =
         ),
       ),
     ),
-    section(lines(bold('Runs'), listed(runs, 'no deploy was run'))),
+    section(lines(bold('Runs'), listed(runLines(record, oneLine), 'no deploy was run'))),
     section(
       lines(
         bold('Sign-offs'),
@@ -98,7 +75,7 @@ export const renderRecordSummary = ({ record, broken }: RecordView): TeamsCard =
     ),
     section(
       lines(
-        `${bold('Issues')} ${record.issues.found} found, ${record.issues.resolved} resolved, ${record.issues.pending} pending`,
+        `${bold('Issues')} ${issueTotals(record)}`,
         bold('Lessons learned'),
         listed(
           record.lessons.map((l) => `• ${userText(l.text, 200, true)}`),
@@ -115,7 +92,7 @@ export const renderRecordSummary = ({ record, broken }: RecordView): TeamsCard =
   ];
   return {
     card: card(body),
-    summary: plainText(`Deployment record of ${record.hotfixId}: ${OUTCOME[outcome.status]}`, 300),
+    summary: plainText(summaryText(record), 300),
   };
 };
 
