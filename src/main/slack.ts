@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import type { Env } from '../config/env.ts';
 import type { Config } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
-import type { LockHolder } from '../bot/slack/blocks/card.ts';
 import type { SlackBot } from '../bot/slack/app.ts';
 import { createSlackBot } from '../bot/slack/app.ts';
 import { createSlackSurface } from '../bot/slack/surface.ts';
 import { createNotifier } from '../notify/notifier.ts';
 import type { Engine } from './engine.ts';
+import { lockHoldersOf } from './lock-holders.ts';
 import { startNotifierLoop } from './notifier-loop.ts';
 import { StartupError } from './runtime.ts';
 
@@ -58,23 +58,12 @@ export const startSlack = async (
   const { redis, prefix, clock } = engine;
   const replica = `${hostname()}:${process.pid}`;
   const key = (rest: string) => `${prefix}{hotfix}:slack:${rest}`;
-  // Read on every card render: all services at once, not one round trip after another.
-  const lockHolders = async (services: readonly string[]) => {
-    const unique = [...new Set(services)];
-    const holders = await Promise.all(unique.map((service) => engine.locks.holder(service)));
-    const held: Record<string, LockHolder> = {};
-    unique.forEach((service, i) => {
-      const holder = holders[i];
-      if (holder) held[service] = { hotfixId: holder.hotfixId, since: holder.since };
-    });
-    return held;
-  };
   const deps = {
     handler: engine.handler,
     store: engine.store,
     config: () => settings.config,
     policy: () => settings.policy,
-    lockHolders,
+    lockHolders: lockHoldersOf(engine.locks),
     claimDelivery: async (delivery: string) =>
       (await redis.set(key(`delivery:${delivery}`), replica, 'EX', DELIVERY_CLAIM_S, 'NX')) === 'OK',
     deliveryDone: async (delivery: string) =>

@@ -1,10 +1,11 @@
+import type { Config } from '../../config/load.ts';
 import { describeEvent, stepOf } from '../../domain/hotfix/describe-event.ts';
 import type { HotfixEvent, HotfixEventType } from '../../domain/hotfix/events.ts';
 import type { Person } from '../../domain/hotfix/people.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import { membersOf } from '../../domain/hotfix/policy.ts';
 import type { Tally } from '../../domain/hotfix/queries.ts';
-import { tally } from '../../domain/hotfix/queries.ts';
+import { runById, tally } from '../../domain/hotfix/queries.ts';
 import type { Ballot, HotfixState, Vote } from '../../domain/hotfix/state.ts';
 import type { Times } from './times.ts';
 
@@ -161,4 +162,19 @@ export const voteProgress = (hotfixId: string, vote: Vote, policy: Policy, t: Ti
     waiting: [...membersOf(policy, policy.rollback.vote.eligible)].filter((k) => !(k in vote.ballots)).length,
     summary: `Rollback vote #${vote.id} on ${hotfixId}: ${tl.for} for, ${tl.against} against (quorum ${policy.rollback.vote.quorum}${missing}) — ${vote.status}`,
   };
+};
+
+/** A manual step's `manual:` text (what to check before confirming), for its prompt in the thread. */
+export const manualInstruction = (
+  config: Pick<Config, 'services'>,
+  state: HotfixState,
+  runId: string,
+  stepKey: string,
+): string | undefined => {
+  const run = runById(state, runId);
+  const planned = run?.steps.find((s) => s.key === stepKey);
+  if (!run || !planned) return undefined;
+  // The text recorded when the run started; today's config only for runs recorded without it (schema v1).
+  const spec = planned.spec ?? config.services[planned.service]?.[run.kind][planned.stage][planned.index];
+  return spec?.kind === 'manual' && spec.name === planned.name ? spec.manual : undefined;
 };

@@ -5,8 +5,6 @@ import { USAGE, USAGE_LINE } from '../common/command-text.ts';
 import * as wording from '../common/wording.ts';
 import { escapeMrkdwn, md } from './blocks/text.ts';
 
-export { INTERNAL_ERROR } from '../common/wording.ts';
-
 /** A refusal from the domain, as the person who asked sees it (its message may quote user text); nothing was changed. */
 export const refusalText = (code: RuleCode, message: string): string =>
   escapeMrkdwn(wording.refusalText(code, message));

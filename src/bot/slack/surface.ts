@@ -12,6 +12,7 @@ import type { BotDeps } from './deps.ts';
 import { cardOptions } from './listeners/shared.ts';
 import { asJson } from './web-api-json.ts';
 import { recordMarkdown } from '../common/record.ts';
+import { manualInstruction } from '../common/thread.ts';
 
 /** Thread messages the surface edits later (a manual step's prompt, a vote), by hotfix and key. */
 export interface MessageRefs {
@@ -96,16 +97,6 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     return channel;
   };
 
-  const manualInstruction = (state: HotfixState, runId: string, step: string): string | undefined => {
-    const run = runById(state, runId);
-    const planned = run?.steps.find((s) => s.key === step);
-    if (!run || !planned) return undefined;
-    // The text recorded when the run started; today's config only for runs recorded without it (schema v1).
-    const spec =
-      planned.spec ?? deps.config().services[planned.service]?.[run.kind][planned.stage][planned.index];
-    return spec?.kind === 'manual' && spec.name === planned.name ? spec.manual : undefined;
-  };
-
   const postOrUpdate = async (
     ref: CardRef,
     hotfixId: string,
@@ -132,7 +123,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
   };
 
   const stepPrompt = (ref: CardRef, state: HotfixState, runId: string, step: string) => {
-    const instruction = manualInstruction(state, runId, step);
+    const instruction = manualInstruction(deps.config(), state, runId, step);
     return postOrUpdate(
       ref,
       state.id,

@@ -1,17 +1,17 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
-import { RuleViolation } from '../../../domain/hotfix/errors.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { Handled } from '../../../service/handler.ts';
-import { ConcurrencyError } from '../../../service/handler.ts';
 import type { CardOptions } from '../blocks/card.ts';
 import { renderPlanModal } from '../blocks/modals.ts';
 import type { BotDeps } from '../deps.ts';
-import { INTERNAL_ERROR, refusalText, repeatText } from '../replies.ts';
+import { refusalText, repeatText } from '../replies.ts';
 import { asJson } from '../web-api-json.ts';
 import { PHASE_LABELS } from '../../common/labels.ts';
+import type { NoticeWording } from '../../common/run-command.ts';
+import { explainFailure, runCommand } from '../../common/run-command.ts';
 
 /** A private answer to the person who acted. */
 export interface Reply {
@@ -75,6 +75,13 @@ export const privateReplies = (input: {
   };
 };
 
+/** What the person hears on Slack when nothing changed: the shared text escaped for mrkdwn. */
+const SLACK_WORDING: NoticeWording = {
+  refusal: refusalText,
+  repeat: repeatText,
+  failureLog: 'command failed',
+};
+
 /**
  * Runs one command through the command handler and answers the person when it changed nothing: a refusal
  * with the domain's reason, a repeat with what was already done. Null unless something was recorded.
@@ -85,17 +92,10 @@ export const execute = async (
   command: HotfixCommand,
   tell: Tell,
 ): Promise<Handled | null> => {
-  try {
-    const handled = await deps.handler.handle(hotfixId, command);
-    if (handled.events.length === 0) {
-      await tell(repeatText(hotfixId, command));
-      return null;
-    }
-    return handled;
-  } catch (error) {
-    await tell(explain(deps, hotfixId, command, error));
-    return null;
-  }
+  const outcome = await runCommand(deps, SLACK_WORDING, hotfixId, command);
+  if (outcome.recorded) return outcome.handled;
+  await tell(outcome.notice);
+  return null;
 };
 
 /** The private message for a command that threw. */
@@ -104,12 +104,7 @@ export const explain = (
   hotfixId: string,
   command: Pick<HotfixCommand, 'type'>,
   error: unknown,
-): string => {
-  if (error instanceof RuleViolation) return refusalText(error.code, error.message);
-  if (error instanceof ConcurrencyError) return `⏳ ${error.message}`;
-  deps.log.error({ hotfixId, command: command.type, err: String(error) }, 'command failed');
-  return INTERNAL_ERROR;
-};
+): string => explainFailure(deps.log, SLACK_WORDING, hotfixId, command, error);
 
 /** Opens a modal with the interaction's trigger id (valid 3 s): done right after the ack. */
 export const openModal = async (

@@ -4,6 +4,7 @@ import { displayName } from '../../../domain/hotfix/people.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import { readRecord } from '../../common/record.ts';
+import { manualInstruction } from '../../common/thread.ts';
 import type { InvokeAnswer, TeamsActivity } from '../activity.ts';
 import type { AdaptiveCard } from '../cards/adaptive.ts';
 import { renderHotfixCard } from '../cards/card.ts';
@@ -52,21 +53,6 @@ const executedButton = (activity: TeamsActivity): ButtonData | null => {
   return data !== null && data.verb === value.data.action.verb && isButton(data) ? data : null;
 };
 
-/** The manual step's `manual:` text, as recorded when its run started (today's config for older runs). */
-const manualInstruction = (
-  deps: Pick<TeamsBotDeps, 'config'>,
-  state: HotfixState,
-  runId: string,
-  stepKey: string,
-): string | undefined => {
-  const run = state.runs.find((r) => r.id === runId);
-  const planned = run?.steps.find((s) => s.key === stepKey);
-  if (!run || !planned) return undefined;
-  const spec =
-    planned.spec ?? deps.config().services[planned.service]?.[run.kind][planned.stage][planned.index];
-  return spec?.kind === 'manual' && spec.name === planned.name ? spec.manual : undefined;
-};
-
 /**
  * Card buttons: an `Action.Execute` (invoke `adaptiveCard/action`) or its `Action.Submit` fallback (a message
  * carrying the data as `value`). Each sends one command through the handler; the clicker gets the card they
@@ -81,7 +67,7 @@ export const createActionHandler = (deps: TeamsBotDeps) => {
     switch (data.verb) {
       case VERBS.confirmStep:
       case VERBS.failStep: {
-        const instruction = manualInstruction(deps, state, data.runId, data.step);
+        const instruction = manualInstruction(deps.config(), state, data.runId, data.step);
         return renderManualStepPrompt(state, data.runId, data.step, {
           timezone,
           now,

@@ -1,19 +1,22 @@
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
-import { RuleViolation } from '../../../domain/hotfix/errors.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
-import type { Handled } from '../../../service/handler.ts';
-import { ConcurrencyError } from '../../../service/handler.ts';
-import { INTERNAL_ERROR, refusalText, repeatText } from '../../common/wording.ts';
+import type { CommandOutcome, NoticeWording } from '../../common/run-command.ts';
+import { explainFailure, runCommand as runSharedCommand } from '../../common/run-command.ts';
+import { refusalText, repeatText } from '../../common/wording.ts';
 import type { InvokeAnswer, TeamsActivity } from '../activity.ts';
 import type { AdaptiveCard, TeamsCard } from '../cards/adaptive.ts';
 import type { CardOptions } from '../cards/card.ts';
 import type { TeamsDialog } from '../cards/dialogs.ts';
 import type { TeamsBotDeps, TeamsMessage } from '../deps.ts';
 
-/** What a command came to: recorded, or the reason nothing changed (a refusal, a repeat), for the person. */
-export type Outcome =
-  | { readonly recorded: true; readonly handled: Handled }
-  | { readonly recorded: false; readonly notice: string };
+/** What the person hears on Teams when nothing changed: the shared plain text. */
+const TEAMS_WORDING: NoticeWording = {
+  refusal: refusalText,
+  repeat: repeatText,
+  failureLog: 'teams command failed',
+};
+
+export type Outcome = CommandOutcome;
 
 /** The text for a command that threw: the domain's reason, or a generic line (the error is logged). */
 export const explain = (
@@ -21,27 +24,14 @@ export const explain = (
   hotfixId: string,
   command: Pick<HotfixCommand, 'type'>,
   error: unknown,
-): string => {
-  if (error instanceof RuleViolation) return refusalText(error.code, error.message);
-  if (error instanceof ConcurrencyError) return `⏳ ${error.message}`;
-  deps.log.error({ hotfixId, command: command.type, err: String(error) }, 'teams command failed');
-  return INTERNAL_ERROR;
-};
+): string => explainFailure(deps.log, TEAMS_WORDING, hotfixId, command, error);
 
 /** Runs one command through the command handler; a refusal or a repeat comes back as the person's notice. */
-export const runCommand = async (
+export const runCommand = (
   deps: Pick<TeamsBotDeps, 'handler' | 'log'>,
   hotfixId: string,
   command: HotfixCommand,
-): Promise<Outcome> => {
-  try {
-    const handled = await deps.handler.handle(hotfixId, command);
-    if (handled.events.length === 0) return { recorded: false, notice: repeatText(hotfixId, command) };
-    return { recorded: true, handled };
-  } catch (error) {
-    return { recorded: false, notice: explain(deps, hotfixId, command, error) };
-  }
-};
+): Promise<Outcome> => runSharedCommand(deps, TEAMS_WORDING, hotfixId, command);
 
 export const noSuchHotfix = (hotfixId: string): string =>
   `🔎 There is no hotfix ${hotfixId}. @hotfix list shows the open ones.`;
