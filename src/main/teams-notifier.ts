@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { LockHolder } from '../bot/teams/cards/card.ts';
 import { createOutbox } from '../bot/teams/outbox.ts';
 import { createTeamsSurface } from '../bot/teams/surface.ts';
 import { createThreadRefs } from '../bot/teams/thread-refs.ts';
@@ -11,6 +10,7 @@ import type { Policy } from '../domain/hotfix/policy.ts';
 import { createNotifier } from '../notify/notifier.ts';
 import type { TeamsThreadOptions } from './background.ts';
 import type { Engine } from './engine.ts';
+import { lockHoldersOf } from './lock-holders.ts';
 import { startNotifierLoop } from './notifier-loop.ts';
 import { StartupError } from './runtime.ts';
 import { NO_TEAMS_SECTION } from './teams.ts';
@@ -48,17 +48,6 @@ export const startTeamsNotifier = async (
     clock,
     log,
   });
-  // Read on every card render: all services at once, not one round trip after another.
-  const lockHolders = async (services: readonly string[]) => {
-    const unique = [...new Set(services)];
-    const holders = await Promise.all(unique.map((service) => engine.locks.holder(service)));
-    const held: Record<string, LockHolder> = {};
-    unique.forEach((service, i) => {
-      const holder = holders[i];
-      if (holder) held[service] = { hotfixId: holder.hotfixId, since: holder.since };
-    });
-    return held;
-  };
   const surface = createTeamsSurface({
     transport,
     outbox: createOutbox({ redis, prefix, clock, log }),
@@ -72,7 +61,7 @@ export const startTeamsNotifier = async (
     config: () => settings.config,
     policy: () => settings.policy,
     clock,
-    lockHolders,
+    lockHolders: lockHoldersOf(engine.locks),
     store: engine.store,
     log,
   });

@@ -14,6 +14,7 @@ import type { Config } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import type { Background, TeamsThreadOptions } from './background.ts';
 import type { Engine } from './engine.ts';
+import { lockHoldersOf } from './lock-holders.ts';
 
 /** Teams is served with an app id (every activity authenticated), or in the local mode without one. */
 export const teamsServed = (env: Env): boolean =>
@@ -65,16 +66,7 @@ export const startTeams = (
     store: engine.store,
     config: () => settings.config,
     policy: () => settings.policy,
-    lockHolders: async (services) => {
-      const unique = [...new Set(services)];
-      const holders = await Promise.all(unique.map((service) => engine.locks.holder(service)));
-      return Object.fromEntries(
-        unique.flatMap((service, i) => {
-          const holder = holders[i];
-          return holder ? [[service, { hotfixId: holder.hotfixId, since: holder.since }]] : [];
-        }),
-      );
-    },
+    lockHolders: lockHoldersOf(engine.locks),
     claimActivity: async (activity) =>
       (await redis.set(key(`activity:${activity}`), replica, 'EX', ACTIVITY_CLAIM_S, 'NX')) === 'OK',
     activityDone: async (activity) =>
