@@ -19,19 +19,14 @@ import {
 import { recordSummary } from '../../../src/bot/slack/record.ts';
 import { refusalText, repeatText, usageText } from '../../../src/bot/slack/replies.ts';
 import { channelAnnouncement } from '../../../src/bot/slack/surface.ts';
-import type { HotfixCommand } from '../../../src/domain/hotfix/commands.ts';
-import { decide } from '../../../src/domain/hotfix/decide.ts';
-import type { HotfixEvent } from '../../../src/domain/hotfix/events.ts';
 import type { Person } from '../../../src/domain/hotfix/people.ts';
 import { personKey } from '../../../src/domain/hotfix/people.ts';
-import type { Plan } from '../../../src/domain/hotfix/plan.ts';
-import type { Policy, StepSpec } from '../../../src/domain/hotfix/policy.ts';
-import { currentRun, openVote } from '../../../src/domain/hotfix/queries.ts';
 import { buildRecord, renderRecordMarkdown } from '../../../src/domain/hotfix/record.ts';
-import type { HotfixState } from '../../../src/domain/hotfix/state.ts';
 import { fold, initialState } from '../../../src/domain/hotfix/state.ts';
 import { mrkdwnToHtml } from '../../../src/playground/render/mrkdwn.ts';
-import { people, plan as basePlan, policy as basePolicy, T0 } from '../../domain/fixtures/policy.ts';
+import type { Played } from '../common/hostile-hotfix.ts';
+import { hostileText, NOT_TEXT, playHostileHotfix } from '../common/hostile-hotfix.ts';
+import { people, policy as basePolicy, T0 } from '../../domain/fixtures/policy.ts';
 
 /** Mention and link syntax, entity tricks, formatting, controls, bidi and sheer length, as people could type them. */
 const ATOMS = [
@@ -66,14 +61,7 @@ const ATOMS = [
   '&',
 ];
 
-const hostile = fc
-  .tuple(
-    fc.constantFrom(...ATOMS),
-    fc.array(fc.oneof(fc.constantFrom(...ATOMS), fc.string({ unit: 'binary', maxLength: 10 })), {
-      maxLength: 3,
-    }),
-  )
-  .map(([first, rest]) => `x${first}${rest.join('')}`);
+const hostile = hostileText(ATOMS);
 
 /** The Slack users the renderers may mention: the people of the config. */
 const KNOWN_USERS = new Set(
@@ -81,9 +69,6 @@ const KNOWN_USERS = new Set(
     .flat()
     .map((p) => p.id),
 );
-
-// eslint-disable-next-line no-control-regex -- the characters that must not reach a text field
-const TEXT_FIELD_NOT_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
 /** Every text object (mrkdwn or plain) of a surface, and the notification text of a message. */
 const textsOf = (surface: unknown): { mrkdwn: string[]; plain: string[] } => {
@@ -117,7 +102,7 @@ const expectInert = (surface: unknown, allowedChannel?: string): void => {
     const left = allowedChannel ? rest.replaceAll(`<#${allowedChannel}>`, '') : rest;
     expect(left, text).not.toContain('<');
     expect(text).not.toMatch(/@(channel|here|everyone)\b/i);
-    expect(text).not.toMatch(TEXT_FIELD_NOT_TEXT);
+    expect(text).not.toMatch(NOT_TEXT);
     // The playground shows the text as Slack would: no link, and mentions only of known people.
     const html = String(
       mrkdwnToHtml(text, {
@@ -131,154 +116,26 @@ const expectInert = (surface: unknown, allowedChannel?: string): void => {
       allowedChannel ? /<span class="mention"(?! channel)/ : /<span class="mention/,
     );
   }
-  for (const text of plain) expect(text).not.toMatch(TEXT_FIELD_NOT_TEXT);
+  for (const text of plain) expect(text).not.toMatch(NOT_TEXT);
 };
 
 const named = (p: Person, name: string): Person => ({ ...p, name });
-/** A configured step, as a run records it (argv and the manual instruction are config text too). */
-const step = (name: string, manual?: string): StepSpec =>
-  (manual === undefined
-    ? {
-        name,
-        kind: 'run',
-        roles: [],
-        attempts: 1,
-        run: ['deploy', '{{plan.version}}'],
-        env: {},
-        secret_env: [],
-      }
-    : { name, kind: 'manual', roles: ['business', 'technical'], attempts: 1, manual }) as StepSpec;
 
-const ANYTHING = { pattern: '', hint: 'anything' };
-
-interface Played {
-  readonly history: HotfixEvent[];
-  readonly states: HotfixState[];
-  readonly policy: Policy;
-}
-
-/**
- * A hotfix from plan to close where every piece of text a person (or a config, or a step's output) can put
- * on a surface is hostile: plan fields, names, reasons, comments, notes, issues, evidence, output, errors,
- * checklist labels, step and check names.
- */
+/** The hostile hotfix with Slack's cast, and someone from Teams among the technical people. */
 const play = (t: () => string): Played => {
   const teams: Person = { platform: 'teams', id: `29:${t()}`, name: t() };
-  const policy: Policy = {
-    ...basePolicy,
-    people: { ...basePolicy.people, technical: [...(basePolicy.people.technical ?? []), teams] },
-    checklists: { code_readiness: [t(), `${t()} 2`], environment_readiness: [t()] },
-    services: {
-      'payments-api': {
-        deploy: {
-          preparation: [step(t())],
-          execution: [step(t())],
-          verification: [step(t(), t())],
-        },
-        rollback: { execution: [step(t())] },
-        monitor: [{ name: t(), everyMs: 60_000 }],
-      },
-    },
-    // Streams recorded before plan fields were checked may hold any text: the renderers must cope.
-    planFields: {
-      issueId: ANYTHING,
-      version: ANYTHING,
-      previousVersion: ANYTHING,
-      summary: ANYTHING,
-    },
-  };
-  const who = {
+  const tech1 = named(people.tech1, t());
+  return playHostileHotfix(t, {
     requester: named(people.requester, t()),
-    tech1: named(people.tech1, t()),
+    tech1,
     tech2: named(people.tech2, t()),
     manager: named(people.manager, t()),
     biz: named(people.biz, t()),
     support: named(people.support, t()),
-    worker: { platform: 'system', id: 'worker' } as Person,
-  };
-  const plan: Plan = {
-    ...basePlan,
-    issueId: t(),
-    version: t(),
-    previousVersion: t(),
-    summary: t(),
-    changes: { code: [t()], database: [t()], config: [] },
-    dependencies: { systems: [t()], services: [t()], databases: [], external: [t()] },
-    timeline: { durationEstimate: t() },
-    resources: { technical: [who.tech1, teams], support: [], business: [who.biz], management: [] },
-  };
-  let state = initialState();
-  let clock = T0.getTime();
-  const history: HotfixEvent[] = [];
-  const states: HotfixState[] = [];
-  const run = (command: HotfixCommand, advanceMs = 60_000) => {
-    clock += advanceMs;
-    const events = decide(command, state, { now: new Date(clock), policy });
-    history.push(...events);
-    state = fold(events, state);
-    states.push(state);
-  };
-  run({ type: 'StartHotfix', id: 'HF-1', plan, by: who.requester });
-  run({ type: 'RejectPlan', role: 'management', planHash: state.planHash, reason: t(), by: who.manager });
-  run({ type: 'ApprovePlan', role: 'technical', planHash: state.planHash, comment: t(), by: who.tech1 });
-  run({ type: 'ApprovePlan', role: 'management', planHash: state.planHash, comment: t(), by: who.manager });
-  const [first, ...others] = [
-    ...policy.checklists.code_readiness.map((item) => ['code_readiness', item] as const),
-    ...policy.checklists.environment_readiness.map((item) => ['environment_readiness', item] as const),
-  ];
-  if (first)
-    run({
-      type: 'TickChecklistItem',
-      checklist: first[0],
-      item: first[1],
-      evidence: t(),
-      by: { platform: 'system', id: 'checker' },
-    });
-  for (const [checklist, item] of others) run({ type: 'TickChecklistItem', checklist, item, by: teams });
-  // Two issues with the same text from one person are one issue (a repeat): number them apart.
-  run({ type: 'LogIssue', text: `1 ${t()}`, by: who.biz });
-  run({ type: 'SetWorkaround', issueId: 1, text: t(), by: who.support });
-  run({ type: 'LogIssue', text: `2 ${t()}`, by: who.biz });
-  run({ type: 'ResolveIssue', issueId: 2, note: t(), by: who.tech2 });
-  run({ type: 'NoteObservation', text: t(), by: who.biz });
-  run({ type: 'RequestDeploy', planHash: state.planHash, by: who.tech1 });
-  const requested = history.findLast((e) => e.type === 'DeployRequested');
-  const runId = requested?.type === 'DeployRequested' ? requested.runId : '';
-  run({ type: 'GrantLock', runId, by: who.worker });
-  const drive = (failFirst: boolean) => {
-    for (let i = 0; i < 10; i++) {
-      const r = currentRun(state);
-      const s = r?.steps.find((x) => x.status === 'running') ?? r?.steps.find((x) => x.status === 'pending');
-      if (!r || r.status !== 'running' || !s) return;
-      const base = { runId: r.id, step: s.key, by: who.worker };
-      if (s.status === 'pending') run({ type: 'StartStep', ...base, attempt: s.attempt + 1 });
-      else if (s.kind === 'manual')
-        run({ type: 'ConfirmManualStep', ...base, outcome: 'confirmed', note: t(), by: who.biz });
-      else if (failFirst && i === 0)
-        run({ type: 'FailStep', ...base, attempt: s.attempt, durationMs: 5, output: t(), error: t() });
-      else run({ type: 'SucceedStep', ...base, attempt: s.attempt, durationMs: 5, output: t() });
-    }
-  };
-  drive(true);
-  const failed = currentRun(state)?.steps.find((s) => s.status === 'failed');
-  if (failed) run({ type: 'SkipStep', runId, step: failed.key, reason: t(), by: who.tech1 });
-  drive(false);
-  const check = Object.keys(state.monitoring?.checks ?? {})[0];
-  if (check) run({ type: 'RecordMonitorCheck', check, round: 1, passed: false, detail: t(), by: who.worker });
-  if (!openVote(state)) run({ type: 'ProposeRollback', trigger: 'data_issue', reason: t(), by: who.tech1 });
-  const voteId = openVote(state)?.id ?? 1;
-  run({ type: 'CastVote', voteId, choice: 'against', by: who.manager });
-  if (openVote(state)) run({ type: 'ExpireVote', voteId, by: who.worker }, 20 * 60_000);
-  run({ type: 'CloseMonitoringWindow', by: who.worker }, 60 * 60_000);
-  for (const [role, by] of [
-    ['technical', who.tech1],
-    ['business', who.biz],
-    ['support', who.support],
-  ] as const)
-    run({ type: 'SignOff', role, by });
-  run({ type: 'NoteLessonsLearned', text: t(), by: who.tech2 });
-  run({ type: 'CloseHotfix', by: who.tech1 });
-  return { history, states, policy };
+    people: { ...basePolicy.people, technical: [...(basePolicy.people.technical ?? []), teams] },
+    technical: [tech1, teams],
+    ticker: teams,
+  });
 };
 
 describe('user text on every Slack surface', () => {

@@ -21,18 +21,13 @@ import {
   renderThreadLine,
   renderVoteMessage,
 } from '../../../../src/bot/teams/cards/thread.ts';
-import type { HotfixCommand } from '../../../../src/domain/hotfix/commands.ts';
-import { decide } from '../../../../src/domain/hotfix/decide.ts';
-import type { HotfixEvent } from '../../../../src/domain/hotfix/events.ts';
 import type { Person } from '../../../../src/domain/hotfix/people.ts';
-import type { Plan } from '../../../../src/domain/hotfix/plan.ts';
-import type { Policy, StepSpec } from '../../../../src/domain/hotfix/policy.ts';
-import { currentRun, openVote } from '../../../../src/domain/hotfix/queries.ts';
 import { buildRecord, renderRecordMarkdown } from '../../../../src/domain/hotfix/record.ts';
-import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
 import { fold, initialState } from '../../../../src/domain/hotfix/state.ts';
 import { visibleText } from '../../../../src/domain/hotfix/visible-text.ts';
-import { plan as basePlan, policy as basePolicy, T0 } from '../../../domain/fixtures/policy.ts';
+import { T0 } from '../../../domain/fixtures/policy.ts';
+import type { Played } from '../../common/hostile-hotfix.ts';
+import { hostileText, NOT_TEXT, playHostileHotfix } from '../../common/hostile-hotfix.ts';
 import { readable } from './helpers.ts';
 
 /** What Adaptive Card Markdown, Teams mentions and TextBlock functions would act on, as people could type it. */
@@ -72,17 +67,7 @@ const ATOMS = [
   'x'.repeat(3100),
 ];
 
-const hostile = fc
-  .tuple(
-    fc.constantFrom(...ATOMS),
-    fc.array(fc.oneof(fc.constantFrom(...ATOMS), fc.string({ unit: 'binary', maxLength: 10 })), {
-      maxLength: 3,
-    }),
-  )
-  .map(([first, rest]) => `x${first}${rest.join('')}`);
-
-// eslint-disable-next-line no-control-regex -- the characters that must not reach a card
-const NOT_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+const hostile = hostileText(ATOMS);
 
 /**
  * What Markdown structure a TextBlock's text holds beyond the card's own bold labels: anything left after
@@ -119,131 +104,32 @@ const expectInert = (label: string, message: TeamsCard): void => {
 };
 
 const named = (id: string, name: string): Person => ({ platform: 'teams', id, name });
-const step = (name: string, manual?: string): StepSpec =>
-  (manual === undefined
-    ? {
-        name,
-        kind: 'run',
-        roles: [],
-        attempts: 1,
-        run: ['deploy', '{{plan.version}}'],
-        env: {},
-        secret_env: [],
-      }
-    : { name, kind: 'manual', roles: ['business', 'technical'], attempts: 1, manual }) as StepSpec;
-const ANYTHING = { pattern: '', hint: 'anything' };
 
-/** A hotfix from plan to close where every text a person, a config or a step's output can put on a card is hostile. */
-const play = (t: () => string) => {
-  const who = {
+/** The hostile hotfix with a Teams cast (Entra ids); its steps are dry runs, whose output the thread shows. */
+const play = (t: () => string): Played => {
+  const cast = {
     requester: named('aad-req', t()),
     tech1: named('aad-t1', t()),
     tech2: named('aad-t2', t()),
     manager: named('aad-mgr', t()),
     biz: named('aad-biz', t()),
     support: named('aad-sup', t()),
-    worker: { platform: 'system', id: 'worker' } as Person,
   };
-  const policy: Policy = {
-    ...basePolicy,
-    people: {
-      technical: [who.requester, who.tech1, who.tech2],
-      management: [who.manager],
-      business: [who.biz],
-      support: [who.support],
-    },
-    checklists: { code_readiness: [t(), `${t()} 2`], environment_readiness: [t()] },
-    services: {
-      'payments-api': {
-        deploy: { preparation: [step(t())], execution: [step(t())], verification: [step(t(), t())] },
-        rollback: { execution: [step(t())] },
-        monitor: [{ name: t(), everyMs: 60_000 }],
+  return playHostileHotfix(
+    t,
+    {
+      ...cast,
+      people: {
+        technical: [cast.requester, cast.tech1, cast.tech2],
+        management: [cast.manager],
+        business: [cast.biz],
+        support: [cast.support],
       },
+      technical: [cast.tech1],
+      ticker: cast.tech2,
     },
-    planFields: { issueId: ANYTHING, version: ANYTHING, previousVersion: ANYTHING, summary: ANYTHING },
-  };
-  const plan: Plan = {
-    ...basePlan,
-    issueId: t(),
-    version: t(),
-    previousVersion: t(),
-    summary: t(),
-    changes: { code: [t()], database: [t()], config: [] },
-    dependencies: { systems: [t()], services: [t()], databases: [], external: [t()] },
-    timeline: { durationEstimate: t() },
-    resources: { technical: [who.tech1], support: [], business: [who.biz], management: [] },
-  };
-  let state = initialState();
-  let clock = T0.getTime();
-  const history: HotfixEvent[] = [];
-  const states: HotfixState[] = [];
-  const run = (command: HotfixCommand, advanceMs = 60_000) => {
-    clock += advanceMs;
-    const events = decide(command, state, { now: new Date(clock), policy });
-    history.push(...events);
-    state = fold(events, state);
-    states.push(state);
-  };
-  run({ type: 'StartHotfix', id: 'HF-1', plan, by: who.requester });
-  run({ type: 'RejectPlan', role: 'management', planHash: state.planHash, reason: t(), by: who.manager });
-  run({ type: 'ApprovePlan', role: 'technical', planHash: state.planHash, comment: t(), by: who.tech1 });
-  run({ type: 'ApprovePlan', role: 'management', planHash: state.planHash, comment: t(), by: who.manager });
-  const items = [
-    ...policy.checklists.code_readiness.map((item) => ['code_readiness', item] as const),
-    ...policy.checklists.environment_readiness.map((item) => ['environment_readiness', item] as const),
-  ];
-  items.forEach(([checklist, item], i) =>
-    run({
-      type: 'TickChecklistItem',
-      checklist,
-      item,
-      ...(i === 0 ? { evidence: t(), by: { platform: 'system', id: 'checker' } } : { by: who.tech2 }),
-    }),
+    { dryRun: true },
   );
-  run({ type: 'LogIssue', text: `1 ${t()}`, by: who.biz });
-  run({ type: 'SetWorkaround', issueId: 1, text: t(), by: who.support });
-  run({ type: 'LogIssue', text: `2 ${t()}`, by: who.biz });
-  run({ type: 'ResolveIssue', issueId: 2, note: t(), by: who.tech2 });
-  run({ type: 'NoteObservation', text: t(), by: who.biz });
-  run({ type: 'RequestDeploy', planHash: state.planHash, by: who.tech1 });
-  const requested = history.findLast((e) => e.type === 'DeployRequested');
-  const runId = requested?.type === 'DeployRequested' ? requested.runId : '';
-  run({ type: 'GrantLock', runId, by: who.worker });
-  const drive = (failFirst: boolean) => {
-    for (let i = 0; i < 10; i++) {
-      const r = currentRun(state);
-      const s = r?.steps.find((x) => x.status === 'running') ?? r?.steps.find((x) => x.status === 'pending');
-      if (!r || r.status !== 'running' || !s) return;
-      const base = { runId: r.id, step: s.key, by: who.worker };
-      if (s.status === 'pending') run({ type: 'StartStep', ...base, attempt: s.attempt + 1 });
-      else if (s.kind === 'manual')
-        run({ type: 'ConfirmManualStep', ...base, outcome: 'confirmed', note: t(), by: who.biz });
-      else if (failFirst && i === 0)
-        run({ type: 'FailStep', ...base, attempt: s.attempt, durationMs: 5, output: t(), error: t() });
-      else
-        run({ type: 'SucceedStep', ...base, attempt: s.attempt, durationMs: 5, output: t(), dryRun: true });
-    }
-  };
-  drive(true);
-  const failed = currentRun(state)?.steps.find((s) => s.status === 'failed');
-  if (failed) run({ type: 'SkipStep', runId, step: failed.key, reason: t(), by: who.tech1 });
-  drive(false);
-  const check = Object.keys(state.monitoring?.checks ?? {})[0];
-  if (check) run({ type: 'RecordMonitorCheck', check, round: 1, passed: false, detail: t(), by: who.worker });
-  if (!openVote(state)) run({ type: 'ProposeRollback', trigger: 'data_issue', reason: t(), by: who.tech1 });
-  const voteId = openVote(state)?.id ?? 1;
-  run({ type: 'CastVote', voteId, choice: 'against', by: who.manager });
-  if (openVote(state)) run({ type: 'ExpireVote', voteId, by: who.worker }, 20 * 60_000);
-  run({ type: 'CloseMonitoringWindow', by: who.worker }, 60 * 60_000);
-  for (const [role, by] of [
-    ['technical', who.tech1],
-    ['business', who.biz],
-    ['support', who.support],
-  ] as const)
-    run({ type: 'SignOff', role, by });
-  run({ type: 'NoteLessonsLearned', text: t(), by: who.tech2 });
-  run({ type: 'CloseHotfix', by: who.tech1 });
-  return { history, states, policy };
 };
 
 describe('user text on every Teams card', () => {
