@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { createOutbox } from '../bot/teams/outbox.ts';
+import { createServiceUrls } from '../bot/teams/service-url.ts';
 import { createTeamsSurface } from '../bot/teams/surface.ts';
 import { createThreadRefs } from '../bot/teams/thread-refs.ts';
 import { createTeamsTransport } from '../bot/teams/transport.ts';
@@ -48,6 +49,12 @@ export const startTeamsNotifier = async (
     clock,
     log,
   });
+  const serviceUrls = createServiceUrls({
+    redis,
+    prefix,
+    tenantId: env.MicrosoftAppTenantId,
+    incidentChannel: () => settings.config.teams?.incident_channel,
+  });
   const surface = createTeamsSurface({
     transport,
     outbox: createOutbox({ redis, prefix, clock, log }),
@@ -58,6 +65,7 @@ export const startTeamsNotifier = async (
       // Teams' id of a bot is its app id behind `28:`; the local mode has no app id.
       botId: `28:${env.MicrosoftAppId ?? 'hotfix'}`,
     },
+    learnedServiceUrl: serviceUrls.learned,
     config: () => settings.config,
     policy: () => settings.policy,
     clock,

@@ -5,8 +5,10 @@ import { z } from 'zod';
 import { readBoundedBody } from '../bot/common/payload-bounds.ts';
 import type { InvokeAnswer } from '../bot/teams/activity.ts';
 import { refFromActivity } from '../bot/teams/conversation-ref.ts';
+import { createLostThreadAdoption } from '../bot/teams/lost-threads.ts';
 import type { TeamsRoute } from '../bot/teams/router.ts';
 import { createTeamsRouter } from '../bot/teams/router.ts';
+import { createServiceUrls } from '../bot/teams/service-url.ts';
 import type { TeamsTransport } from '../bot/teams/transport.ts';
 import { ACTIVITY_BOUNDS, createTeamsTransport } from '../bot/teams/transport.ts';
 import type { Env } from '../config/env.ts';
@@ -61,6 +63,16 @@ export const startTeams = (
   const { redis, prefix } = engine;
   const replica = `${hostname()}:${process.pid}`;
   const key = (rest: string) => `${prefix}{hotfix}:teams:${rest}`;
+  const incidentChannel = () => settings.config.teams?.incident_channel;
+  const serviceUrls = createServiceUrls({
+    redis,
+    prefix,
+    tenantId: settings.env.MicrosoftAppTenantId,
+    incidentChannel,
+  });
+  const lostThreads = createLostThreadAdoption({ redis, prefix, incidentChannel, log });
+  // Without an app id no token vouches for an activity's serviceUrl: nothing is learned from it.
+  const authenticated = settings.env.MicrosoftAppId !== undefined;
   return createTeamsRouter({
     handler: engine.handler,
     store: engine.store,
@@ -71,6 +83,9 @@ export const startTeams = (
       (await redis.set(key(`activity:${activity}`), replica, 'EX', ACTIVITY_CLAIM_S, 'NX')) === 'OK',
     activityDone: async (activity) =>
       void (await redis.set(key(`activity:${activity}`), 'done', 'EX', ACTIVITY_TTL_S)),
+    async learnFrom(activity) {
+      await Promise.all([authenticated && serviceUrls.learn(activity), lostThreads.adopt(activity)]);
+    },
     clock: engine.clock,
     log,
     async reply(activity, message) {

@@ -79,6 +79,18 @@ const SWEEP_CHECK_BATCH = 200;
 const SWEEP_SYNC_BATCH = 10;
 
 /**
+ * Where a surface's notifier keeps each hotfix's progress (card ref, last line posted, last version shown) and
+ * the lease of the replica syncing it: whoever rewrites the progress holds the lease.
+ */
+export const notifierKeys = (prefix: string, surfaceName: string) => {
+  const base = `${prefix}{hotfix}:notify:${surfaceName}`;
+  return {
+    progressKey: (hotfixId: string) => `${base}:progress:${hotfixId}`,
+    leaseKey: (hotfixId: string) => `${base}:lease:${hotfixId}`,
+  };
+};
+
+/**
  * Projects hotfixes onto a chat surface: one card per hotfix, edited in place, and one thread line per event,
  * in order, once. Progress (card ref, last line posted, last version shown) is kept in Redis, and a per-hotfix
  * lease lets several bot replicas share the work without double-posting. Feed entries only say "this hotfix
@@ -88,9 +100,7 @@ const SWEEP_SYNC_BATCH = 10;
  */
 export const createNotifier = (deps: NotifierDeps) => {
   const minInterval = deps.minCardIntervalMs ?? 1000;
-  const base = `${deps.prefix}{hotfix}:notify:${deps.surface.name}`;
-  const progressKey = (hotfixId: string) => `${base}:progress:${hotfixId}`;
-  const leaseKey = (hotfixId: string) => `${base}:lease:${hotfixId}`;
+  const { progressKey, leaseKey } = notifierKeys(deps.prefix, deps.surface.name);
   // Defined once: later calls send the scripts' sha (EVALSHA), not their text.
   deps.redis.defineCommand('hotfixNotifyLease', { numberOfKeys: 2, lua: LEASE_AND_READ });
   deps.redis.defineCommand('hotfixNotifyRelease', { numberOfKeys: 2, lua: RELEASE });

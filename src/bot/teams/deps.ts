@@ -40,6 +40,11 @@ export interface TeamsBotDeps {
   readonly claimActivity: (key: string) => Promise<boolean>;
   /** The claimed activity was handled: remember it for as long as Teams may deliver it again. */
   readonly activityDone: (key: string) => Promise<void>;
+  /**
+   * Notes what an activity tells about Teams before it is handled: the Bot Connector it names (when a token
+   * vouched for it), a lost hotfix thread whose card was clicked. Its failure is logged, never the activity's.
+   */
+  readonly learnFrom?: (activity: TeamsActivity) => Promise<void>;
   readonly clock: Clock;
   readonly log: TeamsLog;
   /** Posts in the conversation the activity came from: its channel thread, group chat or 1:1 chat. */

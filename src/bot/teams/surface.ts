@@ -29,6 +29,11 @@ export interface TeamsSurfaceDeps {
   readonly refs: ThreadRefs;
   /** Where threads are opened: the Bot Connector's URL, the tenant, and the bot's id (`28:<app id>`). */
   readonly connector: { readonly serviceUrl: string; readonly tenantId?: string; readonly botId: string };
+  /**
+   * The Bot Connector Teams named in its latest activity from the bot's tenant (Microsoft prefers it to the
+   * global one): new threads open there; `connector.serviceUrl` when none is known.
+   */
+  readonly learnedServiceUrl?: () => Promise<string | undefined>;
   readonly config: () => Pick<Config, 'timezone' | 'teams' | 'services'>;
   readonly policy: () => Policy;
   readonly clock: Clock;
@@ -168,7 +173,8 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       if ((await refs.get(state.id, 'lost')) !== null) return { lost: state.id };
       const channel = deps.config().teams?.incident_channel;
       if (!channel) throw new Error('hotfix.yml has no teams.incident_channel');
-      const where = { ...deps.connector, channelId: 'msteams', teamsChannelId: channel };
+      const serviceUrl = (await deps.learnedServiceUrl?.()) ?? deps.connector.serviceUrl;
+      const where = { ...deps.connector, serviceUrl, channelId: 'msteams', teamsChannelId: channel };
       try {
         const opened = await outbox.send(channel, 'open thread', async () =>
           transport.createThread(where, await hotfixCard(state)),
@@ -183,12 +189,26 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
         await refs.set(state.id, 'thread', thread);
         return { thread };
       } catch (error) {
-        if (!(error instanceof ConnectorCallError) || error.status !== 202) throw error;
-        // Teams has the card but not its id: another try would open a second thread for the same hotfix.
+        if (!(error instanceof ConnectorCallError)) throw error;
+        const timedOut = error.code === 'Timeout';
+        if (timedOut && (await refs.get(state.id, 'opening')) === null) {
+          // Teams may have opened it all the same, and no connector call finds a thread by its card: one
+          // more try, so at worst a stale first card stays behind; a second timeout makes the hotfix lost.
+          await refs.set(state.id, 'opening', `timed out ${deps.clock.now().toISOString()}`);
+          deps.log.warn(
+            { hotfixId: state.id, channel },
+            'Teams did not answer in time when opening the hotfix thread: trying once more (if Teams opened it all the same, that first card stays behind, never edited)',
+          );
+          throw error;
+        }
+        if (error.status !== 202 && !timedOut) throw error;
+        // Teams has (or may have) the card but not its id: another try would open a second thread.
         await refs.set(state.id, 'lost', deps.clock.now().toISOString());
         deps.log.warn(
           { hotfixId: state.id, channel },
-          'Teams took the hotfix card but gave no id back (202): not opening a second thread; this hotfix gets no card edits or thread replies in Teams',
+          timedOut
+            ? 'Teams did not answer in time when opening the hotfix thread, twice: not opening another; this hotfix gets no card edits or thread replies in Teams until someone clicks a button on its card there'
+            : 'Teams took the hotfix card but gave no id back (202): not opening a second thread; this hotfix gets no card edits or thread replies in Teams until someone clicks a button on its card there',
         );
         return { lost: state.id };
       }

@@ -9,8 +9,11 @@ export interface ThreadRefs {
   set(hotfixId: string, key: string, value: string): Promise<void>;
 }
 
+/** The Redis hash of a hotfix's thread references. */
+export const threadRefsKey = (prefix: string, hotfixId: string) => `${prefix}{hotfix}:teams:refs:${hotfixId}`;
+
 export const createThreadRefs = (redis: Redis, prefix: string): ThreadRefs => {
-  const key = (hotfixId: string) => `${prefix}{hotfix}:teams:refs:${hotfixId}`;
+  const key = (hotfixId: string) => threadRefsKey(prefix, hotfixId);
   return {
     get: (hotfixId, name) => redis.hget(key(hotfixId), name),
     set: async (hotfixId, name, value) => void (await redis.hset(key(hotfixId), name, value)),

@@ -26,6 +26,7 @@ import type { StandInActivity } from '../../../src/teams-stand-in/types.ts';
 import { policy } from '../../domain/fixtures/policy.ts';
 import { deployedHistory, rolledBackHistory } from '../../domain/fixtures/record-histories.ts';
 import { TEST_AUDIT_KEY, uniquePrefix, useRedisServer } from '../../helpers/redis.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import { APP_ID, BOT_TOKEN } from '../../teams-stand-in/bot.ts';
 import { INCIDENTS, tenant } from '../../teams-stand-in/helpers.ts';
 import { validateCard } from './cards/validate-card.ts';
@@ -67,7 +68,9 @@ const connect = () => {
 };
 
 /** A store, the Teams surface on the stand-in with its outbox, and a real notifier driving it. */
-const setup = (options: { limits?: readonly RateWindow[]; blockedForMs?: number } = {}) => {
+const setup = (
+  options: { limits?: readonly RateWindow[]; blockedForMs?: number; callTimeoutMs?: number } = {},
+) => {
   const prefix = uniquePrefix('teams-surface');
   const redis = connect();
   const store = createRedisEventStore({ redis, prefix, auditKey: TEST_AUDIT_KEY });
@@ -81,6 +84,7 @@ const setup = (options: { limits?: readonly RateWindow[]; blockedForMs?: number 
     appType: 'MultiTenant',
     outboundToken: BOT_TOKEN,
     retries: false,
+    ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }),
     clock: { now: () => new Date() },
     log,
   });
@@ -125,7 +129,7 @@ const setup = (options: { limits?: readonly RateWindow[]; blockedForMs?: number 
       void notifier.sync(hotfixId);
     }
   };
-  return { prefix, store, notifier, append, logged };
+  return { prefix, redis, store, notifier, append, logged };
 };
 
 /** A history given another hotfix id. */
@@ -336,6 +340,37 @@ describe('Teams surface driven by the notifier, against the Bot Connector stand-
     expect(standIn.calls.filter((c) => c.path === '/v3/conversations')).toHaveLength(1);
     expect(logged.join('\n')).toMatch(/gave no id back \(202\): not opening a second thread/);
   });
+
+  it('a thread opening Teams does not answer in time is tried once more: the hotfix gets a thread, its card and replies; the first card, if Teams made it, stays behind unedited', async () => {
+    const { store, notifier, append, logged } = setup({ callTimeoutMs: 300 });
+    const opening = { method: 'POST', path: /^\/v3\/conversations$/ };
+    standIn.delay(60_000, opening);
+    await append('HF-42', deployedHistory.slice(0, 1));
+    await waitFor('the first opening to time out', () => logged.some((l) => /trying once more/.test(l)));
+    standIn.delay(0, opening);
+    await append('HF-42', deployedHistory.slice(1, 4));
+    await notifier.idle();
+
+    // The stand-in never acted on the abandoned call; Teams might have: that card would stay, unedited.
+    const used = threadOf('HF-42');
+    const { summaries } = await expectedReplies('HF-42', deployedHistory.slice(0, 4), store);
+    expect(used.replies.map(firstSummary)).toEqual(summaries);
+    expect(used.root.history.length).toBeGreaterThan(0);
+    expect(logged.join('\n')).not.toMatch(/gave no id back|twice/);
+  }, 20_000);
+
+  it('a thread opening Teams never answers in time, twice: the hotfix is lost, no third thread is opened, said in the log', async () => {
+    const { redis, prefix, notifier, append, logged } = setup({ callTimeoutMs: 300 });
+    standIn.delay(60_000, { method: 'POST', path: /^\/v3\/conversations$/ });
+    await append('HF-42', deployedHistory.slice(0, 4));
+    await notifier.idle();
+    await notifier.sweep();
+    await notifier.idle();
+
+    expect(await redis.hexists(`${prefix}{hotfix}:teams:refs:HF-42`, 'lost')).toBe(1);
+    expect(logged.filter((l) => /Teams did not answer in time when opening/.test(l))).toHaveLength(2);
+    expect(logged.join('\n')).toMatch(/twice: not opening another/);
+  }, 20_000);
 
   it('403 BotNotInConversationRoster: posting there stops (said once), and resumes after a while', async () => {
     const { store, notifier, append, logged } = setup({ blockedForMs: 1500 });
