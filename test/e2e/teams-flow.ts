@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import type { AppServer } from '../../src/main/serve.ts';
 import { startAppServer } from '../../src/main/serve.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import type {
+  ActivityJson,
   Delivered,
   StandInActivity,
   TeamsDelivery,
@@ -124,6 +126,8 @@ export interface TeamsWorld {
   expectedReplies(hotfixId: string): Promise<{ summaries: string[]; state: HotfixState }>;
   /** Every card the bot posted or updated through the Bot Connector, accepted or not. */
   sentCards(): unknown[];
+  /** Whether the bot has finished handling an activity Teams delivered (its claim in Redis says done). */
+  handled(activity: ActivityJson): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -301,6 +305,13 @@ export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Pro
           };
           return (body.attachments ?? body.activity?.attachments ?? []).map((a) => a.content);
         }),
+    async handled(activity) {
+      const conversation = (activity.conversation as { id: string }).id;
+      const hash = createHash('sha256')
+        .update(`${conversation}\n${String(activity.id)}`)
+        .digest('base64url');
+      return (await connection.get(`${prefix}{hotfix}:teams:activity:${hash}`)) === 'done';
+    },
     async close() {
       await app.close();
       connection.disconnect();

@@ -358,13 +358,19 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
     await expectThreadExact(id);
   }, 60_000);
 
-  it('a 429 storm on the thread while the hotfix moves: the card and the thread catch up exactly once it passes', async () => {
-    const id = await startHotfix();
-    const root = rootId(id);
-    await expectThreadExact(id);
-    const thread = threadConversationId(INCIDENTS, root);
+  it('a 429 storm in the incident channel while a hotfix starts and moves: the card and the thread catch up exactly once it passes', async () => {
+    const { replyId, data } = await openPlanDialog(ALICE);
+    // From here the bot's calls in the channel are refused for a while (Retry-After: 1 s), its threads too.
     const storm = 10;
-    world.standIn.failNext({ status: 429, retryAfter: 1 }, { conversation: thread }, storm);
+    const before = world.standIn.calls.length;
+    world.standIn.failNext({ status: 429, retryAfter: 1 }, { conversation: INCIDENTS }, storm);
+    const submitted = await world.delivery.taskSubmit({
+      user: ALICE,
+      activityId: replyId,
+      data: { ...data, ...VALID_PLAN },
+    });
+    const id = /HF-\d+/.exec(JSON.stringify(submitted.body))?.[0] ?? '';
+    const root = (await waitFor(`${id}'s thread`, () => world.root(id), 30_000)).id;
 
     await tickAll(id, ALICE);
     for (const [user, role] of [
@@ -376,6 +382,7 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
           answer(await world.click({ user, activityId: root, verb: 'hotfix.approve', match: { role } })),
         ),
       ).toBeUndefined();
+    // A typed command during the storm: logged, and Bob is told so.
     const issue = await world.delivery.mention({
       user: BOB,
       text: `issue ${id} checkout slow`,
@@ -383,11 +390,17 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
     });
     expect(issue.status).toBe(200);
     await waitFor('the issue logged', async () => (await count(id, 'IssueLogged')) === 1);
+    const told = await waitFor(
+      'the answer to Bob',
+      () => botActivities().find((a) => a.threadId === issue.activity.id && a.id !== issue.activity.id),
+      30_000,
+    );
+    expect(told.activity.text).toBe(`Bob Baker — 📝 Logged on ${id}.`);
 
     // Every refusal was met, then waited out: nothing lost, nothing doubled, the card on the last state.
     await waitFor(
       'the storm to pass',
-      () => world.standIn.calls.filter((c) => c.status === 429).length === storm,
+      () => world.standIn.calls.slice(before).filter((c) => c.status === 429).length >= storm,
       30_000,
     );
     await expectThreadExact(id);
@@ -407,4 +420,33 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
       world.standIn.activities(INCIDENTS).filter((a) => a.threadId === a.id && firstSummary(a).includes(id)),
     ).toHaveLength(1);
   }, 90_000);
+
+  it('a typed command whose answer Teams refuses: recorded once, and never answered with "went wrong while recording"', async () => {
+    const id = await startHotfix();
+    // Teams refuses the bot's answer to Bob's command (the thread was, say, deleted meanwhile).
+    const off = world.standIn.on('posted', (activity) => {
+      if (activity.author === BOB)
+        world.standIn.failNext(
+          { status: 404, code: 'ConversationNotFound' },
+          { conversation: threadConversationId(INCIDENTS, activity.id) },
+        );
+    });
+    let issue: Delivered;
+    try {
+      issue = await world.delivery.mention({
+        user: BOB,
+        text: `issue ${id} checkout slow`,
+        channel: INCIDENTS,
+      });
+    } finally {
+      off();
+    }
+    await waitFor('the command handled', () => world.handled(issue.activity));
+    expect(await count(id, 'IssueLogged')).toBe(1);
+    expect(
+      world.standIn.calls
+        .filter((c) => c.conversation === threadConversationId(INCIDENTS, String(issue.activity.id)))
+        .map((c) => c.status),
+    ).toEqual([404]);
+  }, 60_000);
 });

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { parseCommandText } from '../common/command-text.ts';
 import type { InvokeAnswer, TeamsActivity } from './activity.ts';
+import { ConnectorCallError } from './connector-error.ts';
 import type { TeamsBotDeps } from './deps.ts';
 import { createActionHandler } from './handlers/actions.ts';
 import { createTypedCommands, TEAMS_COMMAND } from './handlers/commands.ts';
@@ -44,6 +46,29 @@ const activityKey = (activity: TeamsActivity): string | null =>
     ? null
     : createHash('sha256').update(`${activity.conversation.id}\n${activity.id}`).digest('base64url');
 
+/** How long, in all, the answer to a message may wait out Teams' 429s (the message was acked long before). */
+export const REPLY_PATIENCE_MS = 20_000;
+
+/**
+ * `reply` that waits out a 429 (its Retry-After) and tries again, within REPLY_PATIENCE_MS: in a busy channel
+ * (the notifier's cards and lines share its rate windows) a person's answer must not be dropped.
+ */
+const patientReply =
+  (reply: TeamsBotDeps['reply']): TeamsBotDeps['reply'] =>
+  async (activity, message) => {
+    for (let waited = 0; ;) {
+      try {
+        return await reply(activity, message);
+      } catch (error) {
+        if (!(error instanceof ConnectorCallError) || error.status !== 429) throw error;
+        const wait = error.retryAfterMs ?? 1000;
+        if (waited + wait > REPLY_PATIENCE_MS) throw error;
+        waited += wait;
+        await sleep(wait);
+      }
+    }
+  };
+
 /**
  * The Teams router, SDK-free (plain JSON activities from the transport): typed `@hotfix …` commands, card
  * buttons (`Action.Execute` invokes and their `Action.Submit` fallback) and dialogs (`task/fetch`,
@@ -51,8 +76,12 @@ const activityKey = (activity: TeamsActivity): string | null =>
  * id first, so a redelivery has no second effect. Other activities (members added, reactions…) get no answer.
  */
 export const createTeamsRouter = (deps: TeamsBotDeps): TeamsRoute => {
-  const commands = createTypedCommands(deps);
+  // Messages (typed commands, the Action.Submit fallback) were acked at once: their answers can wait out a 429.
+  // An invoke's answer is due within Teams' ~5 s, so what it posts fails fast.
+  const acked = { ...deps, reply: patientReply(deps.reply) };
+  const commands = createTypedCommands(acked);
   const actions = createActionHandler(deps);
+  const fallback = createActionHandler(acked);
   const dialogs = createDialogHandler(deps);
 
   /**
@@ -89,16 +118,11 @@ export const createTeamsRouter = (deps: TeamsBotDeps): TeamsRoute => {
   const onMessage = (activity: TeamsActivity): Promise<void> => {
     const text = textWithoutBotMention(activity);
     // A card's Action.Submit (the fallback of its buttons) arrives as a message carrying `value`.
-    if (activity.value !== undefined && text === '') return actions.submit(activity);
+    if (activity.value !== undefined && text === '') return fallback.submit(activity);
     return commands.handle(activity, parseCommandText(text, TEAMS_COMMAND));
   };
 
   return async (activity) => {
-    await deps
-      .learnFrom?.(activity)
-      .catch((error: unknown) =>
-        deps.log.warn({ type: activity.type, err: String(error) }, 'could not learn from the teams activity'),
-      );
     if (activity.type === 'message') {
       await once(
         activity,

@@ -8,6 +8,7 @@ import { rollbackTriggerOf, usageLine, usageLines } from '../../common/command-t
 import { readRecord } from '../../common/record.ts';
 import { refusalText } from '../../common/wording.ts';
 import type { TeamsActivity } from '../activity.ts';
+import { ConnectorCallError } from '../connector-error.ts';
 import { renderHotfixCard } from '../cards/card.ts';
 import { renderFormButton } from '../cards/form-button.ts';
 import { renderHotfixList } from '../cards/hotfix-list.ts';
@@ -206,6 +207,15 @@ export const createTypedCommands = (deps: TeamsBotDeps) => {
       try {
         await run(activity, sub, by);
       } catch (error) {
+        // The answer could not be posted (the command may well be recorded): another post would fail alike, and
+        // "went wrong while recording" would be untrue.
+        if (error instanceof ConnectorCallError) {
+          deps.log.warn(
+            { kind: sub.kind, status: error.status, err: error.message },
+            'could not answer in Teams',
+          );
+          return;
+        }
         await say(
           activity,
           explain(deps, 'hotfixId' in sub ? (sub.hotfixId ?? '') : '', { type: 'LogIssue' }, error),
