@@ -5,9 +5,10 @@ import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
 import type { Clock, EventStore, StoredEvent } from '../../service/ports.ts';
 import { readRecord } from '../common/record.ts';
+import { manualInstruction } from '../common/thread.ts';
 import type { TeamsCard } from './cards/adaptive.ts';
 import { card, text } from './cards/adaptive.ts';
-import type { LockHolder } from './cards/card.ts';
+import type { LockHolder } from '../common/actions.ts';
 import { renderHotfixCard } from './cards/card.ts';
 import { renderRecordDocument, renderRecordSummary } from './cards/record.ts';
 import { userText } from './cards/text.ts';
@@ -104,18 +105,8 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
     await refs.set(hotfixId, key, posted.id ?? NO_ID);
   };
 
-  const manualInstruction = (state: HotfixState, runId: string, step: string): string | undefined => {
-    const run = runById(state, runId);
-    const planned = run?.steps.find((s) => s.key === step);
-    if (!run || !planned) return undefined;
-    // The text recorded when the run started; today's config only for runs recorded without it (schema v1).
-    const spec =
-      planned.spec ?? deps.config().services[planned.service]?.[run.kind][planned.stage][planned.index];
-    return spec?.kind === 'manual' && spec.name === planned.name ? spec.manual : undefined;
-  };
-
   const stepPrompt = (thread: ConversationRef, state: HotfixState, runId: string, step: string) => {
-    const instruction = manualInstruction(state, runId, step);
+    const instruction = manualInstruction(deps.config(), state, runId, step);
     return postOrUpdate(
       thread,
       state.id,

@@ -343,7 +343,7 @@ describe('Teams surface driven by the notifier, against the Bot Connector stand-
 
   it('a thread opening Teams does not answer in time is tried once more: the hotfix gets a thread, its card and replies; the first card, if Teams made it, stays behind unedited', async () => {
     const { store, notifier, append, logged } = setup({ callTimeoutMs: 300 });
-    const opening = { method: 'POST', path: /^\/v3\/conversations$/ };
+    const opening = { method: 'POST', path: /^\/v3\/conversations$/ } as const;
     standIn.delay(60_000, opening);
     await append('HF-42', deployedHistory.slice(0, 1));
     await waitFor('the first opening to time out', () => logged.some((l) => /trying once more/.test(l)));
