@@ -1,7 +1,6 @@
 import type { App } from '@slack/bolt';
-import { holdsLock, isOpen } from '../../../domain/hotfix/queries.ts';
+import { holdsLock } from '../../../domain/hotfix/queries.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
-import { personKey } from '../../../domain/hotfix/people.ts';
 import { planFieldProblem } from '../../../domain/hotfix/plan.ts';
 import { renderCard } from '../blocks/card.ts';
 import { renderCancelModal, renderPlanModal, renderRollbackModal } from '../blocks/modals.ts';
@@ -11,6 +10,7 @@ import { parseCommandText, rollbackTriggerOf } from '../../common/command-text.t
 import type { BotDeps } from '../deps.ts';
 import { ackThenClaim } from '../once-per-delivery.ts';
 import { COMMAND } from '../ids.ts';
+import { openHotfixes, statusSelection } from '../../common/open-hotfixes.ts';
 import { readRecord } from '../../common/record.ts';
 import { recordSummary } from '../record.ts';
 import { helpMessage, refusalText, usageText } from '../replies.ts';
@@ -26,11 +26,6 @@ import {
   slackPerson,
 } from './shared.ts';
 import { PHASE_EMOJI, PHASE_LABELS } from '../../common/labels.ts';
-
-const involves = (state: HotfixState, key: string): boolean =>
-  personKey(state.requester) === key ||
-  state.authors.includes(key as never) ||
-  Object.values(state.plan.resources).some((people) => people.some((p) => personKey(p) === key));
 
 /** `/hotfix …`: acks at once, then answers privately or opens the modal with the trigger id. */
 export const registerCommand = (app: App, deps: BotDeps): void => {
@@ -81,15 +76,13 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
           });
         case 'status': {
           if (sub.hotfixId) return showStatus(sub.hotfixId, tell);
-          const open = await openStates();
-          const mine = open.filter((s) => involves(s, personKey(by)));
-          const shown = mine.length > 0 ? mine : open;
+          const { shown } = statusSelection(await openHotfixes(deps), by);
           if (shown.length === 0) return tell('No hotfix is open. `/hotfix start` plans one.');
           if (shown.length === 1 && shown[0]) return showStatus(shown[0].id, tell);
           return tell(`${listText(shown)}\n\`/hotfix status <id>\` shows one.`);
         }
         case 'list': {
-          const open = await openStates();
+          const open = await openHotfixes(deps);
           if (open.length === 0) return tell('No hotfix is open. `/hotfix start` plans one.');
           const locks = await deps.lockHolders([...new Set(open.flatMap((s) => s.plan.services))]);
           const lockText = Object.entries(locks)
@@ -144,12 +137,6 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
       }
     }
   });
-
-  const openStates = async (): Promise<HotfixState[]> => {
-    const ids = await deps.store.listOpen();
-    const states = await Promise.all(ids.map((id) => deps.handler.state(id)));
-    return states.filter(isOpen);
-  };
 
   const showStatus = async (hotfixId: string, tell: Tell): Promise<void> => {
     const state = await existing(deps, hotfixId, tell);

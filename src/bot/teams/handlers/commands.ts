@@ -1,10 +1,9 @@
 import { planFieldProblem } from '../../../domain/hotfix/plan.ts';
-import { personKey } from '../../../domain/hotfix/people.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
-import { isOpen } from '../../../domain/hotfix/queries.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { HotfixSubcommand } from '../../common/command-text.ts';
 import { rollbackTriggerOf, usageLine, usageLines } from '../../common/command-text.ts';
+import { openHotfixes, statusSelection } from '../../common/open-hotfixes.ts';
 import { readRecord } from '../../common/record.ts';
 import { refusalText } from '../../common/wording.ts';
 import type { TeamsActivity } from '../activity.ts';
@@ -39,11 +38,6 @@ export const teamsHelpText = (): string =>
 
 const NONE_OPEN = `No hotfix is open. ${TEAMS_COMMAND} start plans one.`;
 
-const involves = (state: HotfixState, key: string): boolean =>
-  personKey(state.requester) === key ||
-  state.authors.includes(key as never) ||
-  Object.values(state.plan.resources).some((people) => people.some((p) => personKey(p) === key));
-
 /**
  * `@hotfix …` typed in a channel or a 1:1 chat. A typed message cannot open a dialog, so the commands that
  * need a form answer with a card whose button opens it; the others act at once. Answers go to the
@@ -51,12 +45,6 @@ const involves = (state: HotfixState, key: string): boolean =>
  */
 export const createTypedCommands = (deps: TeamsBotDeps) => {
   const say = (activity: TeamsActivity, text: string) => deps.reply(activity, answerText(activity, text));
-
-  const openStates = async (): Promise<HotfixState[]> => {
-    const ids = await deps.store.listOpen();
-    const states = await Promise.all(ids.map((id) => deps.handler.state(id)));
-    return states.filter(isOpen);
-  };
 
   const showStatus = async (activity: TeamsActivity, hotfixId: string) => {
     const state = await existingState(deps, hotfixId);
@@ -124,15 +112,13 @@ export const createTypedCommands = (deps: TeamsBotDeps) => {
       }
       case 'status': {
         if (sub.hotfixId) return showStatus(activity, sub.hotfixId);
-        const open = await openStates();
-        const mine = open.filter((s) => involves(s, personKey(by)));
-        const shown = mine.length > 0 ? mine : open;
+        const { shown, mine } = statusSelection(await openHotfixes(deps), by);
         if (shown.length === 0) return say(activity, NONE_OPEN);
         if (shown.length === 1 && shown[0]) return showStatus(activity, shown[0].id);
-        return showList(activity, shown, mine.length > 0 ? 'Your open hotfixes' : 'Open hotfixes');
+        return showList(activity, shown, mine ? 'Your open hotfixes' : 'Open hotfixes');
       }
       case 'list': {
-        const open = await openStates();
+        const open = await openHotfixes(deps);
         if (open.length === 0) return say(activity, NONE_OPEN);
         return showList(activity, open, 'Open hotfixes');
       }
