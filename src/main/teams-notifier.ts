@@ -4,7 +4,6 @@ import { createOutbox } from '../bot/teams/outbox.ts';
 import { createServiceUrls } from '../bot/teams/service-url.ts';
 import { createTeamsSurface } from '../bot/teams/surface.ts';
 import { createThreadRefs } from '../bot/teams/thread-refs.ts';
-import { createTeamsTransport } from '../bot/teams/transport.ts';
 import type { Env } from '../config/env.ts';
 import type { Config } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
@@ -14,7 +13,7 @@ import type { Engine } from './engine.ts';
 import { lockHoldersOf } from './lock-holders.ts';
 import { startNotifierLoop } from './notifier-loop.ts';
 import { StartupError } from './runtime.ts';
-import { NO_TEAMS_SECTION } from './teams.ts';
+import { createTeamsTransportFromEnv, NO_TEAMS_SECTION } from './teams.ts';
 
 export interface RunningTeamsNotifier {
   /** Waits until the notifier has nothing running or scheduled (tests, shutdown). */
@@ -38,17 +37,7 @@ export const startTeamsNotifier = async (
   const { redis, prefix, clock } = engine;
   const replica = `${hostname()}:${process.pid}`;
   // Its own transport, failing fast: the outbox decides when to come back, botbuilder never waits inside a call.
-  const transport = createTeamsTransport({
-    appId: env.MicrosoftAppId,
-    appPassword: env.MicrosoftAppPassword,
-    tenantId: env.MicrosoftAppTenantId,
-    appType: env.MicrosoftAppType,
-    openIdMetadataUrl: env.HOTFIX_TEAMS_OPENID_METADATA_URL,
-    outboundToken: options.outboundToken,
-    retries: false,
-    clock,
-    log,
-  });
+  const transport = createTeamsTransportFromEnv(env, log, options, { retries: false, clock });
   const serviceUrls = createServiceUrls({
     redis,
     prefix,

@@ -9,7 +9,7 @@ import { createLostThreadAdoption } from '../bot/teams/lost-threads.ts';
 import type { TeamsRoute } from '../bot/teams/router.ts';
 import { createTeamsRouter } from '../bot/teams/router.ts';
 import { createServiceUrls } from '../bot/teams/service-url.ts';
-import type { TeamsTransport } from '../bot/teams/transport.ts';
+import type { TeamsTransport, TeamsTransportOptions } from '../bot/teams/transport.ts';
 import { ACTIVITY_BOUNDS, createTeamsTransport } from '../bot/teams/transport.ts';
 import type { Env } from '../config/env.ts';
 import type { Config } from '../config/load.ts';
@@ -31,10 +31,12 @@ export const LOCAL_MODE_WARNING =
 /** Teams waits about 5 s for an invoke's answer ("Something went wrong" after): the app thread gets 4. */
 const INVOKE_ANSWER_WITHIN_MS = 4_000;
 
+/** The transport with the app's credentials from the environment; `calls` tunes how its outbound calls behave. */
 export const createTeamsTransportFromEnv = (
   env: Env,
   log: Pick<Logger, 'warn'>,
   options: TeamsThreadOptions = {},
+  calls: Partial<Pick<TeamsTransportOptions, 'retries' | 'clock'>> = {},
 ): TeamsTransport =>
   createTeamsTransport({
     appId: env.MicrosoftAppId,
@@ -44,6 +46,7 @@ export const createTeamsTransportFromEnv = (
     openIdMetadataUrl: env.HOTFIX_TEAMS_OPENID_METADATA_URL,
     outboundToken: options.outboundToken,
     clock: { now: () => new Date() },
+    ...calls,
     log,
   });
 
