@@ -10,6 +10,7 @@ import type { Card, TeamsWorld } from './teams-flow.ts';
 import {
   ALICE,
   BOB,
+  BOT_TOKEN,
   CAROL,
   DAVE,
   INCIDENTS,
@@ -34,6 +35,8 @@ afterAll(async () => world?.close());
 
 afterEach(() => {
   for (const card of [...answered.splice(0), ...world.sentCards()]) expect(validateCard(card)).toEqual([]);
+  // Authenticated mode: every call the bot made to the Bot Connector carried its token.
+  expect(world.standIn.calls.every((call) => call.token === BOT_TOKEN)).toBe(true);
 });
 
 type DialogAnswer = { task: { type: string; value: { title: string; card: { content: Card } } | string } };
@@ -125,6 +128,15 @@ const expectThreadExact = async (hotfixId: string) => {
     60_000,
   );
   expect(world.replies(hotfixId).map(firstSummary)).toEqual(summaries);
+};
+
+/** The card in the thread's root, edited in place, is the hotfix's last state drawn. */
+const expectCardCurrent = async (hotfixId: string) => {
+  const { state } = await world.expectedReplies(hotfixId);
+  const options = { policy: world.settings.policy, timezone: 'UTC', lockHolders: {} };
+  await world.rootWhen(hotfixId, 'the last state', (card) =>
+    isDeepStrictEqual(card, renderHotfixCard(state, { ...options, now: new Date() }).card),
+  );
 };
 
 describe('Teams end to end: hotfix serve (workers, notifier) with people acting in Teams', () => {
@@ -305,6 +317,7 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
 
     // The card shows the last state, edited in place (one root, never a second thread).
     await world.rootWhen(id, 'closed', (card) => JSON.stringify(card).includes('Closed'));
+    await expectCardCurrent(id);
     expect(
       world.standIn.activities(INCIDENTS).filter((a) => a.threadId === a.id && firstSummary(a).includes(id)),
     ).toHaveLength(1);
@@ -404,18 +417,7 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
       30_000,
     );
     await expectThreadExact(id);
-    const { state } = await world.expectedReplies(id);
-    await world.rootWhen(id, 'the last state', (card) =>
-      isDeepStrictEqual(
-        card,
-        renderHotfixCard(state, {
-          policy: world.settings.policy,
-          timezone: 'UTC',
-          now: new Date(),
-          lockHolders: {},
-        }).card,
-      ),
-    );
+    await expectCardCurrent(id);
     expect(
       world.standIn.activities(INCIDENTS).filter((a) => a.threadId === a.id && firstSummary(a).includes(id)),
     ).toHaveLength(1);
