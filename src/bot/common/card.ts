@@ -2,9 +2,10 @@ import { DOC_ITEM_LABELS } from '../../domain/hotfix/describe-event.ts';
 import type { DocItem } from '../../domain/hotfix/events.ts';
 import { DOC_ITEMS } from '../../domain/hotfix/events.ts';
 import { formatDuration } from '../../domain/hotfix/format.ts';
+import type { Person } from '../../domain/hotfix/people.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import { STAGES } from '../../domain/hotfix/policy.ts';
-import { holdsLock, missingSignoffs, tally } from '../../domain/hotfix/queries.ts';
+import { approvalGate, holdsLock, missingSignoffs, tally } from '../../domain/hotfix/queries.ts';
 import type {
   HotfixState,
   MonitorCheckState,
@@ -25,6 +26,14 @@ import type { Times } from './times.ts';
  * edge wraps them in its own markup; `escape` is the edge's way to put user or config text in its markup
  * (cut to `max` characters, on one line).
  */
+
+/** How an edge writes the pieces of a card's sentences in its markup. */
+export interface Inline {
+  readonly text: Escape;
+  readonly person: (person: Person) => string;
+  readonly strong: (markup: string) => string;
+  readonly role: (role: string) => string;
+}
 
 /** `a, b, c +2 more`, each item escaped and cut; `none` when empty. */
 export const listOf = (items: readonly string[], max: number, each: number, escape: Escape): string => {
@@ -169,3 +178,62 @@ export const docsProgress = (state: HotfixState): string => {
 /** `System docs: Runbook`. */
 export const docLabel = (doc: DocItem): string =>
   `${doc.startsWith('system.') ? 'System docs' : 'Process docs'}: ${DOC_ITEM_LABELS[doc]}`;
+
+/**
+ * The approvals of the current plan: its status, a line per role (who approved and when, `names` of them at
+ * most) and the rejections with their reasons (cut to `reasonMax`).
+ */
+export const approvalLines = (
+  state: HotfixState,
+  policy: Policy,
+  t: Times,
+  limits: { readonly names: number; readonly reasonMax: number },
+  inline: Inline,
+): { readonly status: string; readonly lines: readonly string[] } => {
+  const gate = approvalGate(state, policy);
+  const { names: max } = limits;
+  const current = state.approvals.filter((a) => a.planHash === state.planHash);
+  const rejections = state.rejections.filter((r) => r.planHash === state.planHash);
+  const roles = gate.roles.map(({ role, have, need }) => {
+    const by = current.filter((a) => a.role === role);
+    const names = by
+      .slice(0, max)
+      .map((a) => `${inline.person(a.by)} ${t.at(a.at)}`)
+      .join(', ');
+    const more = by.length > max ? ` +${by.length - max}` : '';
+    return `${have >= need ? '✅' : '⏳'} ${inline.strong(inline.role(role))} ${have}/${need}${names ? ` — ${names}${more}` : ''}`;
+  });
+  const rejected = rejections
+    .slice(0, max)
+    .map(
+      (r) =>
+        `❌ ${inline.strong(inline.role(r.role))} rejected by ${inline.person(r.by)} ${t.at(r.at)}: ${inline.text(r.reason, limits.reasonMax)}`,
+    );
+  if (rejections.length > max) rejected.push(`❌ +${rejections.length - max} more rejections`);
+  const status = gate.ok ? '✅ approved' : gate.rejectedBy.length > 0 ? '❌ rejected' : '⏳ waiting';
+  return { status, lines: [...roles, ...rejected] };
+};
+
+/** The latest `max` open issues (none when `max` is 0), and how many earlier open ones are left out. */
+export const openIssueLines = (
+  state: HotfixState,
+  t: Times,
+  limits: { readonly max: number; readonly textMax: number },
+  inline: Inline,
+): { readonly lines: readonly string[]; readonly hidden: number } => {
+  const open = state.issues.filter((i) => !i.resolved);
+  const { max } = limits;
+  const lines = (max > 0 ? open.slice(-max) : []).map(
+    (i) =>
+      `• #${i.id} ${inline.text(i.text, limits.textMax)} — ${inline.person(i.loggedBy)} ${t.at(i.loggedAt)}${i.workaround ? ' (workaround set)' : ''}`,
+  );
+  return { lines, hidden: max > 0 ? Math.max(0, open.length - max) : 0 };
+};
+
+/** A line per sign-off role: who signed and when, or still waiting. */
+export const signoffLines = (state: HotfixState, policy: Policy, t: Times, inline: Inline): string[] =>
+  policy.signoffs.map((role) => {
+    const s = state.signoffs[role];
+    const label = inline.strong(inline.role(role));
+    return s ? `✅ ${label} ${inline.person(s.by)} ${t.at(s.at)}` : `⏳ ${label}`;
+  });

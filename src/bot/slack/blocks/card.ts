@@ -4,18 +4,13 @@ import type { Checklist, DocItem } from '../../../domain/hotfix/events.ts';
 import { CHECKLISTS, DOC_ITEMS } from '../../../domain/hotfix/events.ts';
 import { humanize } from '../../../domain/hotfix/format.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
-import {
-  approvalGate,
-  currentRun,
-  openVote,
-  outcome,
-  readinessGate,
-  tally,
-} from '../../../domain/hotfix/queries.ts';
+import { currentRun, openVote, outcome, readinessGate, tally } from '../../../domain/hotfix/queries.ts';
 import type { ChecklistItemState, HotfixState, Run, Vote } from '../../../domain/hotfix/state.ts';
 import type { HotfixAction, LockHolder } from '../../common/actions.ts';
 import { cardActions } from '../../common/actions.ts';
+import type { Inline } from '../../common/card.ts';
 import {
+  approvalLines,
   cardSummary,
   closedVoteLine,
   docLabel,
@@ -24,9 +19,11 @@ import {
   listOf,
   lockLines,
   monitorCheckLines,
+  openIssueLines,
   monitoringStatus,
   runProgress,
   signoffCount,
+  signoffLines,
   stepTiming,
   stepWindow,
 } from '../../common/card.ts';
@@ -102,6 +99,8 @@ type Level = (typeof LEVELS)[number];
 
 const oneLine = (text: string, max: number): string => userText(text, max, true);
 const list = (items: readonly string[], max: number, each = 60): string => listOf(items, max, each, oneLine);
+/** Card sentences in mrkdwn: people as live mentions, labels in bold. */
+const INLINE: Inline = { text: oneLine, person: mention, strong: (m) => `*${m}*`, role: roleLabel };
 
 /** A checklist item as a checkbox option; the description says who ticked it and when. */
 const checklistOption = (
@@ -200,35 +199,16 @@ const approvalParts = (
   t: Times,
   level: Level,
 ): Part[] => {
-  const gate = approvalGate(state, policy);
-  const current = state.approvals.filter((a) => a.planHash === state.planHash);
-  const rejections = state.rejections.filter((r) => r.planHash === state.planHash);
-  const lines = gate.roles.map(({ role, have, need }) => {
-    const by = current.filter((a) => a.role === role);
-    const names = by
-      .slice(0, level.names)
-      .map((a) => `${mention(a.by)} ${t.at(a.at)}`)
-      .join(', ');
-    const more = by.length > level.names ? ` +${by.length - level.names}` : '';
-    return `${have >= need ? '✅' : '⏳'} *${roleLabel(role)}* ${have}/${need}${names ? ` — ${names}${more}` : ''}`;
-  });
-  const rejected = rejections
-    .slice(0, level.names)
-    .map(
-      (r) =>
-        `❌ *${roleLabel(r.role)}* rejected by ${mention(r.by)} ${t.at(r.at)}: ${userText(r.reason, level.text, true)}`,
-    );
-  if (rejections.length > level.names)
-    rejected.push(`❌ +${rejections.length - level.names} more rejections`);
-  const status = gate.ok ? '✅ approved' : gate.rejectedBy.length > 0 ? '❌ rejected' : '⏳ waiting';
+  const { status, lines } = approvalLines(
+    state,
+    policy,
+    t,
+    { names: level.names, reasonMax: level.text },
+    INLINE,
+  );
   const voided =
     state.voidedApprovals > 0 ? [`_${plural(state.voidedApprovals, 'approval')} voided by plan edits_`] : [];
-  const text = [
-    `*Approvals* ${status} · plan rev ${state.planRevision}`,
-    ...lines,
-    ...rejected,
-    ...voided,
-  ].join('\n');
+  const text = [`*Approvals* ${status} · plan rev ${state.planRevision}`, ...lines, ...voided].join('\n');
   const blocks: KnownBlock[] = [{ type: 'section', block_id: BLOCKS.approvals, text: md(text) }];
   // Slack fits 25 buttons in a block: Approve and Reject for as many roles as fit.
   const roles = new Set(Object.keys(policy.approvals).slice(0, Math.floor(LIMITS.actionsElements / 2)));
@@ -322,14 +302,12 @@ const votePart = (state: HotfixState, policy: Policy, t: Times, level: Level): P
 const issuesPart = (state: HotfixState, t: Times, level: Level): Part[] => {
   const { issues, observations } = state;
   if (issues.length === 0 && observations.length === 0) return [];
-  const open = issues.filter((i) => !i.resolved);
   const head = `*Issues* ${issueCounts(state)}`;
-  const lines = (level.issues > 0 ? open.slice(-level.issues) : []).map(
-    (i) =>
-      `• #${i.id} ${userText(i.text, level.text, true)} — ${mention(i.loggedBy)} ${t.at(i.loggedAt)}${i.workaround ? ' (workaround set)' : ''}`,
-  );
-  if (open.length > level.issues && level.issues > 0)
-    lines.unshift(`_${plural(open.length - level.issues, 'earlier open issue')} not shown_`);
+  const shown = openIssueLines(state, t, { max: level.issues, textMax: level.text }, INLINE);
+  const lines = [
+    ...(shown.hidden > 0 ? [`_${plural(shown.hidden, 'earlier open issue')} not shown_`] : []),
+    ...shown.lines,
+  ];
   return [
     {
       blocks: [{ type: 'section', block_id: BLOCKS.issues, text: md([head, ...lines].join('\n')) }],
@@ -368,10 +346,7 @@ const outcomeParts = (
     { type: 'divider' },
     { type: 'section', block_id: BLOCKS.outcome, text: md(`*Outcome* ${OUTCOME_LABELS[result]}${closed}`) },
   ];
-  const signLines = policy.signoffs.map((role) => {
-    const s = state.signoffs[role];
-    return s ? `✅ *${roleLabel(role)}* ${mention(s.by)} ${t.at(s.at)}` : `⏳ *${roleLabel(role)}*`;
-  });
+  const signLines = signoffLines(state, policy, t, INLINE);
   if (signLines.length > 0) {
     blocks.push({
       type: 'section',

@@ -3,20 +3,16 @@ import type { Checklist } from '../../../domain/hotfix/events.ts';
 import { CHECKLISTS, DOC_ITEMS } from '../../../domain/hotfix/events.ts';
 import { capitalize, humanize } from '../../../domain/hotfix/format.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
-import {
-  approvalGate,
-  currentRun,
-  openVote,
-  outcome,
-  readinessGate,
-  tally,
-} from '../../../domain/hotfix/queries.ts';
+import { currentRun, openVote, outcome, readinessGate, tally } from '../../../domain/hotfix/queries.ts';
 import type { ChecklistItemState, HotfixState, Run, StepState, Vote } from '../../../domain/hotfix/state.ts';
 import type { ActionPlace, HotfixAction, LockHolder } from '../../common/actions.ts';
 import { cardActions } from '../../common/actions.ts';
+import type { Inline } from '../../common/card.ts';
 import {
+  approvalLines,
   cardSummary,
   monitorCheckLines,
+  openIssueLines,
   closedVoteLine,
   docLabel,
   docsProgress,
@@ -26,6 +22,7 @@ import {
   monitoringStatus,
   runProgress,
   signoffCount,
+  signoffLines,
   stepTiming,
   stepWindow,
 } from '../../common/card.ts';
@@ -77,6 +74,8 @@ const section = (items: readonly CardElement[], dropRank?: number): Part[] => [
 
 const oneLine = (text: string, max: number): string => userText(text, max, true);
 const list = (items: readonly string[], max: number, each = 60): string => listOf(items, max, each, oneLine);
+/** Card sentences in card Markdown: people by name (never a mention), labels in bold. */
+const INLINE: Inline = { text: oneLine, person: (p) => personName(p), strong: bold, role: roleLabel };
 
 /** A line with a button at its end: how a checklist item or a documentation update is ticked in Teams. */
 const toggleRow = (markdown: string, action: CardAction): ColumnSet => ({
@@ -149,38 +148,17 @@ const approvalParts = (
   t: Times,
   level: Level,
 ): Part[] => {
-  const gate = approvalGate(state, policy);
-  const current = state.approvals.filter((a) => a.planHash === state.planHash);
-  const rejections = state.rejections.filter((r) => r.planHash === state.planHash);
-  const roleLines = gate.roles.map(({ role, have, need }) => {
-    const by = current.filter((a) => a.role === role);
-    const names = by
-      .slice(0, level.names)
-      .map((a) => `${personName(a.by)} ${t.at(a.at)}`)
-      .join(', ');
-    const more = by.length > level.names ? ` +${by.length - level.names}` : '';
-    return `${have >= need ? '✅' : '⏳'} ${bold(roleLabel(role))} ${have}/${need}${names ? ` — ${names}${more}` : ''}`;
-  });
-  const rejected = rejections
-    .slice(0, level.names)
-    .map(
-      (r) =>
-        `❌ ${bold(roleLabel(r.role))} rejected by ${personName(r.by)} ${t.at(r.at)}: ${userText(r.reason, level.text, true)}`,
-    );
-  if (rejections.length > level.names)
-    rejected.push(`❌ +${rejections.length - level.names} more rejections`);
-  const status = gate.ok ? '✅ approved' : gate.rejectedBy.length > 0 ? '❌ rejected' : '⏳ waiting';
+  const { status, lines: approvals } = approvalLines(
+    state,
+    policy,
+    t,
+    { names: level.names, reasonMax: level.text },
+    INLINE,
+  );
   const voided =
     state.voidedApprovals > 0 ? [`${plural(state.voidedApprovals, 'approval')} voided by plan edits`] : [];
   const items: CardElement[] = [
-    text(
-      lines(
-        `${bold('Approvals')} ${status} · plan rev ${state.planRevision}`,
-        ...roleLines,
-        ...rejected,
-        ...voided,
-      ),
-    ),
+    text(lines(`${bold('Approvals')} ${status} · plan rev ${state.planRevision}`, ...approvals, ...voided)),
   ];
   if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
   return section(items);
@@ -264,16 +242,12 @@ const voteParts = (state: HotfixState, policy: Policy, t: Times, level: Level): 
 const issueParts = (state: HotfixState, t: Times, level: Level): Part[] => {
   const { issues, observations } = state;
   if (issues.length === 0 && observations.length === 0) return [];
-  const open = issues.filter((i) => !i.resolved);
   const head = `${bold('Issues')} ${issueCounts(state)}`;
-  const shown = open
-    .slice(-level.issues)
-    .map(
-      (i) =>
-        `• #${i.id} ${userText(i.text, level.text, true)} — ${personName(i.loggedBy)} ${t.at(i.loggedAt)}${i.workaround ? ' (workaround set)' : ''}`,
-    );
-  if (open.length > level.issues)
-    shown.unshift(`${plural(open.length - level.issues, 'earlier open issue')} not shown`);
+  const open = openIssueLines(state, t, { max: level.issues, textMax: level.text }, INLINE);
+  const shown = [
+    ...(open.hidden > 0 ? [`${plural(open.hidden, 'earlier open issue')} not shown`] : []),
+    ...open.lines,
+  ];
   return section([text(lines(head, ...shown))], 2);
 };
 
@@ -295,12 +269,7 @@ const outcomeParts = (
   const closed = state.closed ? `🏁 Closed by ${personName(state.closed.by)} ${t.at(state.closed.at)}` : null;
   const items: CardElement[] = [text(lines(`${bold('Outcome')} ${OUTCOME_LABELS[result]}`, closed))];
   if (policy.signoffs.length > 0) {
-    const signLines = policy.signoffs.map((role) => {
-      const s = state.signoffs[role];
-      return s
-        ? `✅ ${bold(roleLabel(role))} ${personName(s.by)} ${t.at(s.at)}`
-        : `⏳ ${bold(roleLabel(role))}`;
-    });
+    const signLines = signoffLines(state, policy, t, INLINE);
     items.push(text(lines(`${bold('Sign-offs')} ${signoffCount(state, policy)}`, ...signLines)));
     if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
   }
