@@ -2,7 +2,6 @@ import { DOC_ITEM_LABELS } from '../../domain/hotfix/describe-event.ts';
 import type { DocItem } from '../../domain/hotfix/events.ts';
 import { DOC_ITEMS } from '../../domain/hotfix/events.ts';
 import { formatDuration } from '../../domain/hotfix/format.ts';
-import type { Person } from '../../domain/hotfix/people.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import { STAGES } from '../../domain/hotfix/policy.ts';
 import { approvalGate, holdsLock, missingSignoffs, tally } from '../../domain/hotfix/queries.ts';
@@ -17,7 +16,7 @@ import type {
 import type { LockHolder } from './actions.ts';
 import { foreignLocks } from './actions.ts';
 import { PHASE_LABELS } from './labels.ts';
-import type { Escape } from './text.ts';
+import type { Escape, Inline } from './text.ts';
 import { plural } from './text.ts';
 import type { Times } from './times.ts';
 
@@ -26,14 +25,6 @@ import type { Times } from './times.ts';
  * edge wraps them in its own markup; `escape` is the edge's way to put user or config text in its markup
  * (cut to `max` characters, on one line).
  */
-
-/** How an edge writes the pieces of a card's sentences in its markup. */
-export interface Inline {
-  readonly text: Escape;
-  readonly person: (person: Person) => string;
-  readonly strong: (markup: string) => string;
-  readonly role: (role: string) => string;
-}
 
 /** `a, b, c +2 more`, each item escaped and cut; `none` when empty. */
 export const listOf = (items: readonly string[], max: number, each: number, escape: Escape): string => {

@@ -6,7 +6,8 @@ import type { Policy } from '../../domain/hotfix/policy.ts';
 import { membersOf } from '../../domain/hotfix/policy.ts';
 import type { Tally } from '../../domain/hotfix/queries.ts';
 import { runById, tally } from '../../domain/hotfix/queries.ts';
-import type { Ballot, HotfixState, Vote } from '../../domain/hotfix/state.ts';
+import type { Ballot, HotfixState, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
+import type { Inline } from './text.ts';
 import type { Times } from './times.ts';
 
 /** The emoji that opens each thread line. */
@@ -177,4 +178,21 @@ export const manualInstruction = (
   // The text recorded when the run started; today's config only for runs recorded without it (schema v1).
   const spec = planned.spec ?? config.services[planned.service]?.[run.kind][planned.stage][planned.index];
   return spec?.kind === 'manual' && spec.name === planned.name ? spec.manual : undefined;
+};
+
+/** A manual step no longer waiting: confirmed, failed or skipped (by whom, when, with their note), or not started. */
+export const manualStepStatus = (run: Run, step: StepState, t: Times, inline: Inline): string => {
+  const decided = step.decidedBy ? ` by ${inline.person(step.decidedBy)}` : '';
+  const when = step.finishedAt ? ` at ${t.at(step.finishedAt)}` : '';
+  const note = step.note ? `: ${inline.text(step.note, 500)}` : '';
+  switch (step.status) {
+    case 'succeeded':
+      return `✅ Confirmed${decided}${when}${note}`;
+    case 'failed':
+      return `❌ Marked failed${decided}${when}${step.error ? `: ${inline.text(step.error, 500)}` : note}`;
+    case 'skipped':
+      return `⏭️ Skipped${decided}${when}${note}`;
+    default:
+      return `⏳ Not started yet (${inline.text(run.id, 60)} is ${run.status})`;
+  }
 };

@@ -8,7 +8,6 @@ import { currentRun, openVote, outcome, readinessGate, tally } from '../../../do
 import type { ChecklistItemState, HotfixState, Run, Vote } from '../../../domain/hotfix/state.ts';
 import type { HotfixAction, LockHolder } from '../../common/actions.ts';
 import { cardActions } from '../../common/actions.ts';
-import type { Inline } from '../../common/card.ts';
 import {
   approvalLines,
   cardSummary,
@@ -29,7 +28,7 @@ import {
 } from '../../common/card.ts';
 import { ACTIONS, BLOCKS, CHECKLIST_PAGE, checklistBlockId, docsBlockId } from '../ids.ts';
 import type { Part, SlackMessage } from './common.ts';
-import { actionButtons, actionsBlocks, fitParts, MESSAGE_FIT, roleLabel, stepLabel } from './common.ts';
+import { actionButtons, actionsBlocks, fitParts, MESSAGE_FIT, SLACK_INLINE, stepLabel } from './common.ts';
 import { LIMITS } from './limits.ts';
 import { codeSpan, md, mention, nameOf, plain, userText } from './text.ts';
 import {
@@ -99,8 +98,6 @@ type Level = (typeof LEVELS)[number];
 
 const oneLine = (text: string, max: number): string => userText(text, max, true);
 const list = (items: readonly string[], max: number, each = 60): string => listOf(items, max, each, oneLine);
-/** Card sentences in mrkdwn: people as live mentions, labels in bold. */
-const INLINE: Inline = { text: oneLine, person: mention, strong: (m) => `*${m}*`, role: roleLabel };
 
 /** A checklist item as a checkbox option; the description says who ticked it and when. */
 const checklistOption = (
@@ -204,7 +201,7 @@ const approvalParts = (
     policy,
     t,
     { names: level.names, reasonMax: level.text },
-    INLINE,
+    SLACK_INLINE,
   );
   const voided =
     state.voidedApprovals > 0 ? [`_${plural(state.voidedApprovals, 'approval')} voided by plan edits_`] : [];
@@ -303,7 +300,7 @@ const issuesPart = (state: HotfixState, t: Times, level: Level): Part[] => {
   const { issues, observations } = state;
   if (issues.length === 0 && observations.length === 0) return [];
   const head = `*Issues* ${issueCounts(state)}`;
-  const shown = openIssueLines(state, t, { max: level.issues, textMax: level.text }, INLINE);
+  const shown = openIssueLines(state, t, { max: level.issues, textMax: level.text }, SLACK_INLINE);
   const lines = [
     ...(shown.hidden > 0 ? [`_${plural(shown.hidden, 'earlier open issue')} not shown_`] : []),
     ...shown.lines,
@@ -346,7 +343,7 @@ const outcomeParts = (
     { type: 'divider' },
     { type: 'section', block_id: BLOCKS.outcome, text: md(`*Outcome* ${OUTCOME_LABELS[result]}${closed}`) },
   ];
-  const signLines = signoffLines(state, policy, t, INLINE);
+  const signLines = signoffLines(state, policy, t, SLACK_INLINE);
   if (signLines.length > 0) {
     blocks.push({
       type: 'section',

@@ -2,10 +2,11 @@ import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
 import { capitalize } from '../../../domain/hotfix/format.ts';
 import type { StepState } from '../../../domain/hotfix/state.ts';
 import type { HotfixAction, HotfixActionKind } from '../../common/actions.ts';
+import type { Inline } from '../../common/text.ts';
 import type { ActionId, ActionValue } from '../ids.ts';
 import { ACTIONS, encodeActionValue, indexedActionId } from '../ids.ts';
 import { LIMITS, RENDER_BUDGET, totalStrings } from './limits.ts';
-import { plain, userText } from './text.ts';
+import { mention, plain, userText } from './text.ts';
 
 /** A message as `chat.postMessage` / `chat.update` take it. */
 export interface SlackMessage {
@@ -16,6 +17,14 @@ export interface SlackMessage {
 
 /** `Technical`, for a role in a button or a heading. */
 export const roleLabel = (role: string): string => capitalize(role);
+
+/** Shared sentences in mrkdwn: people as live mentions, labels in bold. */
+export const SLACK_INLINE: Inline = {
+  text: (text, max) => userText(text, max, true),
+  person: mention,
+  strong: (markup) => `*${markup}*`,
+  role: roleLabel,
+};
 
 /** A step as people read it: `execution · “Code deployment” (payments-api)`, escaped for mrkdwn. */
 export const stepLabel = (step: Pick<StepState, 'stage' | 'name' | 'service'>, max = 200): string =>

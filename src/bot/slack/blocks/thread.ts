@@ -6,12 +6,12 @@ import { membersOf } from '../../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../service/ports.ts';
 import { manualStepActions, voteActions } from '../../common/actions.ts';
-import { threadLine, voteProgress } from '../../common/thread.ts';
+import { manualStepStatus, threadLine, voteProgress } from '../../common/thread.ts';
 import { times } from '../../common/times.ts';
 import { plural } from '../../common/text.ts';
 import { BLOCKS } from '../ids.ts';
 import type { SlackMessage } from './common.ts';
-import { actionButtons, roleLabel, stepLabel } from './common.ts';
+import { actionButtons, roleLabel, SLACK_INLINE, stepLabel } from './common.ts';
 import { LIMITS } from './limits.ts';
 import { codeBlock, escapeMrkdwn, md, mention, truncate, userText } from './text.ts';
 
@@ -115,17 +115,7 @@ export const renderManualStepPrompt = (
       elements: actionButtons(manualStepActions(state.id, run, step)),
     });
   } else {
-    const decided = step.decidedBy ? ` by ${mention(step.decidedBy)}` : '';
-    const when = step.finishedAt ? ` at ${t.at(step.finishedAt)}` : '';
-    const note = step.note ? `: ${userText(step.note, 500, true)}` : '';
-    const status =
-      step.status === 'succeeded'
-        ? `✅ Confirmed${decided}${when}${note}`
-        : step.status === 'failed'
-          ? `❌ Marked failed${decided}${when}${step.error ? `: ${userText(step.error, 500, true)}` : note}`
-          : step.status === 'skipped'
-            ? `⏭️ Skipped${decided}${when}${note}`
-            : `⏳ Not started yet (${run.id} is ${run.status})`;
+    const status = manualStepStatus(run, step, t, SLACK_INLINE);
     text = `Manual step ${label}: ${status}`;
     blocks.push({
       type: 'section',

@@ -7,7 +7,6 @@ import { currentRun, openVote, outcome, readinessGate, tally } from '../../../do
 import type { ChecklistItemState, HotfixState, Run, StepState, Vote } from '../../../domain/hotfix/state.ts';
 import type { ActionPlace, HotfixAction, LockHolder } from '../../common/actions.ts';
 import { cardActions } from '../../common/actions.ts';
-import type { Inline } from '../../common/card.ts';
 import {
   approvalLines,
   cardSummary,
@@ -30,7 +29,7 @@ import { VERBS } from '../verbs.ts';
 import { footActions, teamsAction } from './actions.ts';
 import type { AdaptiveCard, CardAction, CardElement, ColumnSet, TeamsCard } from './adaptive.ts';
 import { actionSet, card, CARD_BUDGET_BYTES, cardBytes, container, execute, text } from './adaptive.ts';
-import { bold, lines, personName, plainText, roleLabel, stepLabel, userText } from './text.ts';
+import { bold, CARD_INLINE, lines, personName, plainText, roleLabel, stepLabel, userText } from './text.ts';
 import {
   OUTCOME_LABELS,
   PHASE_EMOJI,
@@ -74,8 +73,6 @@ const section = (items: readonly CardElement[], dropRank?: number): Part[] => [
 
 const oneLine = (text: string, max: number): string => userText(text, max, true);
 const list = (items: readonly string[], max: number, each = 60): string => listOf(items, max, each, oneLine);
-/** Card sentences in card Markdown: people by name (never a mention), labels in bold. */
-const INLINE: Inline = { text: oneLine, person: (p) => personName(p), strong: bold, role: roleLabel };
 
 /** A line with a button at its end: how a checklist item or a documentation update is ticked in Teams. */
 const toggleRow = (markdown: string, action: CardAction): ColumnSet => ({
@@ -153,7 +150,7 @@ const approvalParts = (
     policy,
     t,
     { names: level.names, reasonMax: level.text },
-    INLINE,
+    CARD_INLINE,
   );
   const voided =
     state.voidedApprovals > 0 ? [`${plural(state.voidedApprovals, 'approval')} voided by plan edits`] : [];
@@ -243,7 +240,7 @@ const issueParts = (state: HotfixState, t: Times, level: Level): Part[] => {
   const { issues, observations } = state;
   if (issues.length === 0 && observations.length === 0) return [];
   const head = `${bold('Issues')} ${issueCounts(state)}`;
-  const open = openIssueLines(state, t, { max: level.issues, textMax: level.text }, INLINE);
+  const open = openIssueLines(state, t, { max: level.issues, textMax: level.text }, CARD_INLINE);
   const shown = [
     ...(open.hidden > 0 ? [`${plural(open.hidden, 'earlier open issue')} not shown`] : []),
     ...open.lines,
@@ -269,7 +266,7 @@ const outcomeParts = (
   const closed = state.closed ? `🏁 Closed by ${personName(state.closed.by)} ${t.at(state.closed.at)}` : null;
   const items: CardElement[] = [text(lines(`${bold('Outcome')} ${OUTCOME_LABELS[result]}`, closed))];
   if (policy.signoffs.length > 0) {
-    const signLines = signoffLines(state, policy, t, INLINE);
+    const signLines = signoffLines(state, policy, t, CARD_INLINE);
     items.push(text(lines(`${bold('Sign-offs')} ${signoffCount(state, policy)}`, ...signLines)));
     if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
   }

@@ -3,6 +3,7 @@ import type { Person } from '../../../domain/hotfix/people.ts';
 import { displayName } from '../../../domain/hotfix/people.ts';
 import type { StepState } from '../../../domain/hotfix/state.ts';
 import { visibleText } from '../../../domain/hotfix/visible-text.ts';
+import type { Inline } from '../../common/text.ts';
 import { truncate } from '../../common/text.ts';
 
 /** An invisible character that breaks a token apart without changing what a reader sees. */
@@ -79,6 +80,14 @@ export const personName = (p: Person, max = 60): string => userText(displayName(
 
 /** `Technical`, for a role in a button or a heading (escaped: roles come from the config). */
 export const roleLabel = (role: string): string => userText(capitalize(role), 60, true);
+
+/** Shared sentences in card Markdown: people by name (never a mention), labels in bold. */
+export const CARD_INLINE: Inline = {
+  text: (text, max) => userText(text, max, true),
+  person: (p) => personName(p),
+  strong: bold,
+  role: roleLabel,
+};
 
 /** A step as people read it: `execution · “Code deployment” (payments-api)`, escaped. */
 export const stepLabel = (step: Pick<StepState, 'stage' | 'name' | 'service'>, max = 200): string =>

@@ -5,13 +5,14 @@ import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../service/ports.ts';
 import { manualStepActions, voteActions } from '../../common/actions.ts';
 import { plural } from '../../common/text.ts';
-import { threadLine, voteProgress } from '../../common/thread.ts';
+import { manualStepStatus, threadLine, voteProgress } from '../../common/thread.ts';
 import { times } from '../../common/times.ts';
 import { teamsAction } from './actions.ts';
 import type { CardElement, TeamsCard } from './adaptive.ts';
 import { card, text } from './adaptive.ts';
 import {
   bold,
+  CARD_INLINE,
   escapeCardMarkdown,
   lines,
   personName,
@@ -124,17 +125,7 @@ export const renderManualStepPrompt = (
       ),
     };
   }
-  const decided = step.decidedBy ? ` by ${personName(step.decidedBy)}` : '';
-  const when = step.finishedAt ? ` at ${t.at(step.finishedAt)}` : '';
-  const note = step.note ? `: ${userText(step.note, 500, true)}` : '';
-  const status =
-    step.status === 'succeeded'
-      ? `✅ Confirmed${decided}${when}${note}`
-      : step.status === 'failed'
-        ? `❌ Marked failed${decided}${when}${step.error ? `: ${userText(step.error, 500, true)}` : note}`
-        : step.status === 'skipped'
-          ? `⏭️ Skipped${decided}${when}${note}`
-          : `⏳ Not started yet (${userText(run.id, 60, true)} is ${run.status})`;
+  const status = manualStepStatus(run, step, t, CARD_INLINE);
   return {
     card: card([text(lines(`✋ ${bold('Manual step')} ${label}`, status)), ...instruction]),
     summary: plainText(`Manual step ${step.stage} · “${step.name}”: ${step.status}`, LINE_MAX),
