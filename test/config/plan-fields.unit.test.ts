@@ -5,7 +5,7 @@ import { planFieldRules } from '../../src/config/policy.ts';
 import { templateRefusal } from '../../src/config/template.ts';
 import type { Plan } from '../../src/domain/hotfix/plan.ts';
 import { DEFAULT_PLAN_FIELD_RULES, planFieldProblems } from '../../src/domain/hotfix/plan.ts';
-import { largePlan } from '../bot/slack/blocks/large-hotfix.ts';
+import { largePlan } from '../bot/common/large-hotfix.ts';
 import { given } from '../domain/given.ts';
 import { checkoutPlan, paymentsPlan, paymentsPlanV2 } from '../domain/fixtures/record-histories.ts';
 import { people, plan } from '../domain/fixtures/policy.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordDeps } from '../../../src/bot/common/record.ts';
 import { listed, readRecord, recordMarkdown } from '../../../src/bot/common/record.ts';
 import type { VerifyResult } from '../../../src/service/ports.ts';
-import { buildLargeHotfix, largePolicy } from '../slack/blocks/large-hotfix.ts';
+import { buildLargeHotfix, largePolicy } from './large-hotfix.ts';
 
 const large = buildLargeHotfix();
 

@@ -21,7 +21,14 @@ import {
 } from '../../../../src/bot/slack/blocks/thread.ts';
 import { buildRecord } from '../../../../src/domain/hotfix/record.ts';
 import { recordSummary } from '../../../../src/bot/slack/record.ts';
-import { buildLargeHotfix, crew, largePlan, largePolicy, SERVICES, statesBefore } from './large-hotfix.ts';
+import {
+  buildLargeHotfix,
+  crew,
+  largePlan,
+  largePolicy,
+  SERVICES,
+  statesBefore,
+} from '../../common/large-hotfix.ts';
 
 const large = buildLargeHotfix();
 const options = (now: Date) => ({ policy: largePolicy, timezone: 'Europe/Paris', now });

@@ -22,7 +22,7 @@ import type { DialogOptions } from '../../../../src/bot/teams/cards/dialogs.ts';
 import { FORMS, parseActionData, VERBS } from '../../../../src/bot/teams/verbs.ts';
 import type { Plan } from '../../../../src/domain/hotfix/plan.ts';
 import { plan as basePlan } from '../../../domain/fixtures/policy.ts';
-import { largePlan, SERVICES } from '../../slack/blocks/large-hotfix.ts';
+import { largePlan, SERVICES } from '../../common/large-hotfix.ts';
 import { readable } from './helpers.ts';
 import { validateCard } from './validate-card.ts';
 

@@ -4,7 +4,7 @@ import { renderHotfixCard } from '../../../../src/bot/teams/cards/card.ts';
 import { renderRecordDocument } from '../../../../src/bot/teams/cards/record.ts';
 import { buildRecord, renderRecordMarkdown } from '../../../../src/domain/hotfix/record.ts';
 import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
-import { buildLargeHotfix, largePolicy } from '../../slack/blocks/large-hotfix.ts';
+import { buildLargeHotfix, largePolicy } from '../../common/large-hotfix.ts';
 import { readable } from './helpers.ts';
 import { MAX_CARD_BYTES, validateCard } from './validate-card.ts';
 

@@ -10,7 +10,7 @@ import { initialState } from '../../../../src/domain/hotfix/state.ts';
 import { minutes, people, policy, worker } from '../../../domain/fixtures/policy.ts';
 import { play } from '../../../domain/given.ts';
 import { cmd, DEPLOY_STEPS, failedVerification, monitoring, verifying } from '../../../domain/scenarios.ts';
-import { statesBefore } from '../../slack/blocks/large-hotfix.ts';
+import { statesBefore } from '../../common/large-hotfix.ts';
 import { actionsOf, buttons, byVerb, readable } from './helpers.ts';
 import { validateCard } from './validate-card.ts';
 

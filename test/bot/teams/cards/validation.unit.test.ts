@@ -24,7 +24,7 @@ import {
   verified,
   verifying,
 } from '../../../domain/scenarios.ts';
-import { buildLargeHotfix, largePolicy, statesBefore } from '../../slack/blocks/large-hotfix.ts';
+import { buildLargeHotfix, largePolicy, statesBefore } from '../../common/large-hotfix.ts';
 import { MAX_CARD_BYTES, validateCard } from './validate-card.ts';
 
 interface Case {

@@ -1,21 +1,21 @@
-import type { HotfixCommand } from '../../../../src/domain/hotfix/commands.ts';
-import { decide } from '../../../../src/domain/hotfix/decide.ts';
-import type { HotfixEvent } from '../../../../src/domain/hotfix/events.ts';
-import { DOC_ITEMS } from '../../../../src/domain/hotfix/events.ts';
-import type { Person } from '../../../../src/domain/hotfix/people.ts';
-import { systemActor } from '../../../../src/domain/hotfix/people.ts';
-import type { Plan } from '../../../../src/domain/hotfix/plan.ts';
-import type { Policy, ServicePolicy, StepSpec } from '../../../../src/domain/hotfix/policy.ts';
-import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
-import { evolve, fold, initialState } from '../../../../src/domain/hotfix/state.ts';
-import type { StoredEvent } from '../../../../src/service/ports.ts';
-import { exampleSpec } from '../../../domain/fixtures/specs.ts';
+import type { HotfixCommand } from '../../../src/domain/hotfix/commands.ts';
+import { decide } from '../../../src/domain/hotfix/decide.ts';
+import type { HotfixEvent } from '../../../src/domain/hotfix/events.ts';
+import { DOC_ITEMS } from '../../../src/domain/hotfix/events.ts';
+import type { Person } from '../../../src/domain/hotfix/people.ts';
+import { systemActor } from '../../../src/domain/hotfix/people.ts';
+import type { Plan } from '../../../src/domain/hotfix/plan.ts';
+import type { Policy, ServicePolicy, StepSpec } from '../../../src/domain/hotfix/policy.ts';
+import type { HotfixState } from '../../../src/domain/hotfix/state.ts';
+import { evolve, fold, initialState } from '../../../src/domain/hotfix/state.ts';
+import type { StoredEvent } from '../../../src/service/ports.ts';
+import { exampleSpec } from '../../domain/fixtures/specs.ts';
 
 /*
  * A deliberately huge hotfix: 10 services, 40 deploy steps, 18 checklist items with long labels, a 5000-char
  * summary full of mrkdwn control characters, 40 code-change lines, many approvals, rejections, issues,
  * observations, a failed step with 100 lines of output, a breached monitoring window and a failed vote.
- * Every surface rendered from it must still fit Slack's Block Kit limits.
+ * Every surface rendered from it must still fit its platform's limits (Slack's Block Kit, Teams' card size).
  */
 
 const slack = (id: string, name: string): Person => ({ platform: 'slack', id, name });
