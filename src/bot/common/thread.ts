@@ -196,3 +196,51 @@ export const manualStepStatus = (run: Run, step: StepState, t: Times, inline: In
       return `⏳ Not started yet (${inline.text(run.id, 60)} is ${run.status})`;
   }
 };
+
+/** Where an answered manual step's prompt, a vote's message or the record live in a hotfix's thread. */
+export const stepMessageKey = (runId: string, step: string): string => `step:${runId}:${step}`;
+export const voteMessageKey = (voteId: number): string => `vote:${voteId}`;
+
+/**
+ * Besides its line, what an event changes in the hotfix's thread: a manual step's prompt (posted when the step
+ * starts; redrawn when it is answered, if it was posted), the rollback vote's message (posted, then redrawn
+ * with each ballot and when it closes), or the record once the hotfix is closed; null for nothing more.
+ */
+export type ThreadFollowUp =
+  | {
+      readonly kind: 'step-prompt';
+      readonly runId: string;
+      readonly step: string;
+      readonly ifPosted: boolean;
+    }
+  | { readonly kind: 'vote'; readonly voteId: number }
+  | { readonly kind: 'record' }
+  | null;
+
+export const threadFollowUp = (event: HotfixEvent, after: HotfixState): ThreadFollowUp => {
+  const manual = (runId: string, step: string) =>
+    runById(after, runId)?.steps.find((s) => s.key === step)?.kind === 'manual';
+  switch (event.type) {
+    case 'StepStarted':
+      return manual(event.runId, event.step)
+        ? { kind: 'step-prompt', runId: event.runId, step: event.step, ifPosted: false }
+        : null;
+    case 'ManualStepConfirmed':
+    case 'StepSucceeded':
+    case 'StepFailed':
+    case 'StepSkipped':
+      return manual(event.runId, event.step)
+        ? { kind: 'step-prompt', runId: event.runId, step: event.step, ifPosted: true }
+        : null;
+    case 'RollbackProposed':
+    case 'VoteCast':
+    case 'VotePassed':
+    case 'VoteFailed':
+    case 'VoteExpired':
+      return { kind: 'vote', voteId: event.voteId };
+    case 'HotfixClosed':
+      return { kind: 'record' };
+    default:
+      return null;
+  }
+};

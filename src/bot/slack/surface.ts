@@ -1,6 +1,5 @@
 import type { WebClient } from '@slack/web-api';
 import { ErrorCode } from '@slack/web-api';
-import { runById } from '../../domain/hotfix/queries.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
 import { RateLimited } from '../../notify/notifier.ts';
@@ -12,7 +11,7 @@ import type { BotDeps } from './deps.ts';
 import { cardOptions } from './listeners/shared.ts';
 import { asJson } from './web-api-json.ts';
 import { recordMarkdown } from '../common/record.ts';
-import { manualInstruction } from '../common/thread.ts';
+import { manualInstruction, stepMessageKey, threadFollowUp, voteMessageKey } from '../common/thread.ts';
 
 /** Thread messages the surface edits later (a manual step's prompt, a vote), by hotfix and key. */
 export interface MessageRefs {
@@ -45,9 +44,6 @@ const slack = async <T>(call: () => Promise<T>): Promise<T> => {
     throw error;
   }
 };
-
-const stepKey = (runId: string, step: string) => `step:${runId}:${step}`;
-const voteKey = (voteId: number) => `vote:${voteId}`;
 
 /** The hotfix's own channel name: `hotfix-hf-12`. */
 export const hotfixChannelName = (hotfixId: string): string =>
@@ -127,7 +123,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     return postOrUpdate(
       ref,
       state.id,
-      stepKey(runId, step),
+      stepMessageKey(runId, step),
       renderManualStepPrompt(state, runId, step, {
         policy: deps.policy(),
         timezone: timezone(),
@@ -136,9 +132,6 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
       }),
     );
   };
-
-  const isManual = (state: HotfixState, runId: string, step: string) =>
-    runById(state, runId)?.steps.find((s) => s.key === step)?.kind === 'manual';
 
   return {
     name: 'slack',
@@ -177,37 +170,25 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
             blocks: asJson(line.blocks),
           }),
         );
-      switch (event.type) {
-        case 'StepStarted':
-          if (isManual(after, event.runId, event.step)) await stepPrompt(ref, after, event.runId, event.step);
+      const next = threadFollowUp(event, after);
+      switch (next?.kind) {
+        case 'step-prompt':
+          if (!next.ifPosted || (await refs.get(after.id, stepMessageKey(next.runId, next.step))))
+            await stepPrompt(ref, after, next.runId, next.step);
           return;
-        case 'ManualStepConfirmed':
-        case 'StepSucceeded':
-        case 'StepFailed':
-        case 'StepSkipped':
-          if (
-            isManual(after, event.runId, event.step) &&
-            (await refs.get(after.id, stepKey(event.runId, event.step)))
-          )
-            await stepPrompt(ref, after, event.runId, event.step);
-          return;
-        case 'RollbackProposed':
-        case 'VoteCast':
-        case 'VotePassed':
-        case 'VoteFailed':
-        case 'VoteExpired':
+        case 'vote':
           await postOrUpdate(
             ref,
             after.id,
-            voteKey(event.voteId),
-            renderVoteMessage(after, event.voteId, {
+            voteMessageKey(next.voteId),
+            renderVoteMessage(after, next.voteId, {
               policy: deps.policy(),
               now: deps.clock.now(),
               timezone: timezone(),
             }),
           );
           return;
-        case 'HotfixClosed': {
+        case 'record': {
           if (await refs.get(after.id, 'record')) return;
           const markdown = await recordMarkdown(deps, after.id);
           if (markdown === null) return;

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { NoticeWording } from '../../../src/bot/common/run-command.ts';
 import { runCommand } from '../../../src/bot/common/run-command.ts';
-import { manualInstruction, threadLine, voteProgress } from '../../../src/bot/common/thread.ts';
+import {
+  manualInstruction,
+  threadFollowUp,
+  threadLine,
+  voteProgress,
+} from '../../../src/bot/common/thread.ts';
 import { times } from '../../../src/bot/common/times.ts';
 import { RuleViolation } from '../../../src/domain/hotfix/errors.ts';
 import type { HotfixEvent } from '../../../src/domain/hotfix/events.ts';
@@ -73,6 +78,33 @@ describe('what a thread line says, on either edge', () => {
     );
     expect(manualInstruction(changed, state, run.id, DEPLOY_STEPS.code)).toBeUndefined();
     expect(manualInstruction(changed, state, 'no-such-run', DEPLOY_STEPS.manual)).toBeUndefined();
+  });
+});
+
+describe('what else an event changes in the thread, on either edge', () => {
+  it('posts a manual prompt when the step starts and redraws it once answered; votes; the record on close', () => {
+    let state: HotfixState = initialState();
+    const followUps = monitoring().history.map((event) => {
+      state = evolve(state, event);
+      return [event.type, threadFollowUp(event, state)] as const;
+    });
+    const of = (type: string) => followUps.filter(([t]) => t === type).map(([, f]) => f);
+    expect(of('StepStarted')).toEqual([
+      null,
+      null,
+      null,
+      { kind: 'step-prompt', runId: 'deploy-1', step: DEPLOY_STEPS.manual, ifPosted: false },
+    ]);
+    expect(of('ManualStepConfirmed')).toEqual([
+      { kind: 'step-prompt', runId: 'deploy-1', step: DEPLOY_STEPS.manual, ifPosted: true },
+    ]);
+    expect(of('StepSucceeded').every((f) => f === null)).toBe(true);
+    expect(of('PlanApproved')).toEqual([null, null]);
+    const failed = failedVerification();
+    const proposed = failed.history.find((e) => e.type === 'RollbackProposed');
+    expect(proposed && threadFollowUp(proposed, failed.state)).toEqual({ kind: 'vote', voteId: 1 });
+    const closed = { type: 'HotfixClosed', at: minutes(90).toISOString(), by: people.tech1 } as HotfixEvent;
+    expect(threadFollowUp(closed, failed.state)).toEqual({ kind: 'record' });
   });
 });
 
