@@ -123,6 +123,11 @@ export const createTeamsRouter = (deps: TeamsBotDeps): TeamsRoute => {
   };
 
   return async (activity) => {
+    await deps
+      .learnFrom?.(activity)
+      .catch((error: unknown) =>
+        deps.log.warn({ type: activity.type, err: String(error) }, 'could not learn from the teams activity'),
+      );
     if (activity.type === 'message') {
       await once(
         activity,
