@@ -1,11 +1,10 @@
-import { runById } from '../../domain/hotfix/queries.ts';
 import type { Config } from '../../config/load.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
 import type { Clock, EventStore, StoredEvent } from '../../service/ports.ts';
 import { readRecord } from '../common/record.ts';
-import { manualInstruction } from '../common/thread.ts';
+import { manualInstruction, stepMessageKey, threadFollowUp, voteMessageKey } from '../common/thread.ts';
 import type { TeamsCard } from './cards/adaptive.ts';
 import { card, text } from './cards/adaptive.ts';
 import type { LockHolder } from '../common/actions.ts';
@@ -60,8 +59,6 @@ export const cardMessage = (teamsCard: TeamsCard, tooLarge: string): OutboundAct
   return message({ card: card([text(userText(notice, 500, true))]), summary: notice });
 };
 
-const stepKey = (runId: string, step: string) => `step:${runId}:${step}`;
-const voteKey = (voteId: number) => `vote:${voteId}`;
 /** A reply Teams took without giving its id (202): it cannot be edited, so its next state is a new reply. */
 const NO_ID = '?';
 
@@ -110,7 +107,7 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
     return postOrUpdate(
       thread,
       state.id,
-      stepKey(runId, step),
+      stepMessageKey(runId, step),
       renderManualStepPrompt(state, runId, step, {
         timezone: timezone(),
         now: deps.clock.now(),
@@ -118,9 +115,6 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       }),
     );
   };
-
-  const isManual = (state: HotfixState, runId: string, step: string) =>
-    runById(state, runId)?.steps.find((s) => s.key === step)?.kind === 'manual';
 
   const hotfixCard = async (state: HotfixState) =>
     cardMessage(
@@ -226,41 +220,32 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
         await reply(thread, event.type, cardMessage(line, `A line of ${after.id}`));
         await refs.set(after.id, 'line', String(stored.position));
       }
-      switch (event.type) {
-        case 'StepStarted':
-          if (isManual(after, event.runId, event.step))
-            await stepPrompt(thread, after, event.runId, event.step);
-          return;
-        case 'ManualStepConfirmed':
-        case 'StepSucceeded':
-        case 'StepFailed':
-        case 'StepSkipped':
+      // What the event changes beyond its line: the same rules as Slack's surface (src/bot/common/thread.ts).
+      const followUp = threadFollowUp(event, after);
+      switch (followUp?.kind) {
+        case 'step-prompt':
           if (
-            isManual(after, event.runId, event.step) &&
-            (await refs.get(after.id, stepKey(event.runId, event.step))) !== null
+            !followUp.ifPosted ||
+            (await refs.get(after.id, stepMessageKey(followUp.runId, followUp.step))) !== null
           )
-            await stepPrompt(thread, after, event.runId, event.step);
+            await stepPrompt(thread, after, followUp.runId, followUp.step);
           return;
-        case 'RollbackProposed':
-        case 'VoteCast':
-        case 'VotePassed':
-        case 'VoteFailed':
-        case 'VoteExpired':
+        case 'vote':
           await postOrUpdate(
             thread,
             after.id,
-            voteKey(event.voteId),
-            renderVoteMessage(after, event.voteId, {
+            voteMessageKey(followUp.voteId),
+            renderVoteMessage(after, followUp.voteId, {
               policy: deps.policy(),
               now: deps.clock.now(),
               timezone: timezone(),
             }),
           );
           return;
-        case 'HotfixClosed':
+        case 'record':
           await postRecord(thread, after);
           return;
-        default:
+        case undefined:
           return;
       }
     },
