@@ -386,6 +386,8 @@ describe('Teams router, end to end through /api/messages', () => {
     await waitFor('the second issue', async () =>
       (await store.load(hotfixId)).events.some((e) => JSON.stringify(e.event).includes('second')),
     );
+    // Its answer is posted after the issue is stored: wait for it rather than race it.
+    await waitFor('the answer to the second', () => botActivities(INCIDENTS).length >= seen + 2);
     const issues = (await store.load(hotfixId)).events.filter((e) => e.event.type === 'IssueLogged');
     expect(issues.map((e) => JSON.stringify(e.event).includes('first'))).toEqual([true, false]);
     expect(
