@@ -11,13 +11,19 @@ const JOINER = '\u2060';
 
 /**
  * ASCII punctuation Adaptive Card Markdown (a CommonMark subset) or Teams could read as structure: emphasis,
- * links and images, code, strikethrough, HTML and `<at>` mentions, entities (`&lt;at&gt;`), and the backslash
- * itself. CommonMark shows a backslash-escaped punctuation character as itself.
+ * links and images (their brackets: a parenthesis alone links nothing), code, strikethrough, HTML and `<at>`
+ * mentions, entities (`&lt;at&gt;`), and the backslash itself. CommonMark shows a backslash-escaped
+ * punctuation character as itself; some Teams clients show the backslash, so nothing else is escaped.
  */
-const INLINE = /[\\*_[\]()`~<>&]/g;
+const INLINE = /[\\*_[\]`~<>&]/g;
 
-/** What opens a block at a line's start: heading, quote, bullet, ordered item, setext underline. */
-const LINE_START = /^(\s*)([#>+=-]|\d{1,9}(?=[.)]))/;
+/**
+ * What opens a block at a line's start, as CommonMark reads it: a heading (`#` then a space), a quote, a
+ * bullet or an ordered item (`-`, `+`, `1.` or `1)` then a space or the end), a setext underline (a line of
+ * `=` or `-`), a thematic break (`- - -`). A version such as `2.4.1` opens nothing and is left as typed.
+ */
+const LINE_START =
+  /^(\s*)(#{1,6}(?=\s|$)|>|[+-](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|[=-](?=[=-]*\s*$)|-(?=(?:\s*-){2,}\s*$))/;
 
 const escapeLine = (line: string): string =>
   line

@@ -79,7 +79,8 @@ const structureIn = (markdown: string): string[] => {
   const marks = /[*_[\]<>`~&]|:\/\/|\bwww\.|\{\{/gi;
   for (const m of rest.matchAll(marks)) found.push(`${m[0]} in ${JSON.stringify(markdown.slice(0, 200))}`);
   for (const line of markdown.split('\n'))
-    if (/^ {0,3}([#>+=-]|\d{1,9}[.)]|\*(\s|$))/.test(line))
+    // As CommonMark opens a block: heading, quote, bullet, ordered item, setext underline, thematic break.
+    if (/^ {0,3}(#{1,6}(\s|$)|>|[+*-](\s|$)|\d{1,9}[.)](\s|$)|[=-]+\s*$|-(\s*-){2,}\s*$)/.test(line))
       found.push(`line start ${JSON.stringify(line.slice(0, 80))}`);
   if (NOT_TEXT.test(markdown)) found.push('control or bidi character');
   return found;
@@ -207,10 +208,11 @@ describe('user text on every Teams card', () => {
       }),
     );
     expect(escapeCardMarkdown('[Open](https://evil.example) <at>Bob</at> # no')).toBe(
-      '\\[Open\\]\\(https:\u2060//evil.example\\) \\<\u2060at\\>Bob\\<\u2060/at\\> # no',
+      '\\[Open\\](https:\u2060//evil.example) \\<\u2060at\\>Bob\\<\u2060/at\\> # no',
     );
-    expect(escapeCardMarkdown('- a\n1. b\n# c\n{{DATE(x)}}')).toBe(
-      '\\- a\n1\\. b\n\\# c\n{\u2060{DATE\\(x\\)}}',
-    );
+    expect(escapeCardMarkdown('- a\n1. b\n# c\n{{DATE(x)}}')).toBe('\\- a\n1\\. b\n\\# c\n{\u2060{DATE(x)}}');
+    // Only what CommonMark would read as structure is escaped: some Teams clients show the backslash.
+    expect(escapeCardMarkdown('2.4.1 (hotfix) -x #1 a-b')).toBe('2.4.1 (hotfix) -x #1 a-b');
+    expect(escapeCardMarkdown('-- -')).toBe('\\-- -');
   });
 });
