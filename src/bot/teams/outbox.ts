@@ -67,6 +67,9 @@ export interface OutboxDeps {
 }
 
 /** The conversation a call counts against: a thread's channel (`19:…@thread.tacv2;messageid=N` → `19:…`). */
+/** Up to this much is added to a spent budget's wait, so the hotfixes waiting on a channel come back one by one. */
+const SPREAD_MS = 500;
+
 const budgetOf = (conversationId: string): string => conversationId.replace(/;messageid=.*$/, '');
 
 /**
@@ -90,7 +93,8 @@ export const createOutbox = (deps: OutboxDeps) => {
       randomUUID(),
       ...limits.flatMap((limit) => [limit.max, limit.windowMs + SKEW_MS]),
     );
-    if (wait > 0) throw new RateLimited(wait);
+    // Spread out: every hotfix whose card waits on this channel would otherwise come back at the same moment.
+    if (wait > 0) throw new RateLimited(wait + Math.floor(Math.random() * SPREAD_MS));
   };
 
   const blockedWait = async (budget: string): Promise<void> => {

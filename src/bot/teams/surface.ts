@@ -203,9 +203,9 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       const thread = threadOf(ref);
       if (thread?.activityId === undefined) return;
       const { activityId } = thread;
-      const activity = await hotfixCard(state);
-      await outbox.send(thread.conversationId, 'update card', () =>
-        transport.update(thread, activityId, activity),
+      // Drawn once the outbox has a slot: while the channel's budget is spent, a dirty card costs no render.
+      await outbox.send(thread.conversationId, 'update card', async () =>
+        transport.update(thread, activityId, await hotfixCard(state)),
       );
     },
 
