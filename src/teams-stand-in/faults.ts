@@ -20,6 +20,7 @@ export interface Faults {
    * call would fit, or undefined when it fits (and is then counted).
    */
   rateLimited(conversation: string, now: Date): number | undefined;
+  clearRateWindows(): void;
   reset(): void;
 }
 
@@ -85,6 +86,9 @@ export const createFaults = (limits: readonly RateWindow[]): Faults => {
       if (waitMs > 0) return Math.max(1, Math.ceil(waitMs / 1000));
       recent.push(at);
       return undefined;
+    },
+    clearRateWindows() {
+      sent = new Map();
     },
     reset() {
       pending = [];

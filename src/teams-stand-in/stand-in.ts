@@ -71,6 +71,8 @@ export interface TeamsStandIn {
   /** Every matching call waits `ms` before it is handled; `delay(0, match)` ends it. */
   delay(ms: number, match?: CallMatch): void;
   clearFailures(): void;
+  /** Forgets the calls counted in Teams' rate windows, so a test starts with every conversation's budget. */
+  clearRateWindows(): void;
   /**
    * The connector goes down: `refuse` closes the port (connection refused), `503` answers 503 to every call.
    * With `forMs` it comes back by itself after that long (real time); otherwise call `up()`.
@@ -339,6 +341,7 @@ export const createTeamsStandIn = (options: TeamsStandInOptions): TeamsStandIn =
     failNext: (failure, match, times) => faults.failNext(failure, match, times),
     delay: (ms, match) => faults.delay(ms, match),
     clearFailures: () => faults.clear(),
+    clearRateWindows: () => faults.clearRateWindows(),
     async down({ mode = 'refuse', forMs } = {}) {
       if (origin === undefined) throw new Error('the Teams stand-in is not started');
       await up();

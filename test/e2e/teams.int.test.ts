@@ -37,6 +37,9 @@ afterEach(() => {
   for (const card of [...answered.splice(0), ...world.sentCards()]) expect(validateCard(card)).toEqual([]);
   // Authenticated mode: every call the bot made to the Bot Connector carried its token.
   expect(world.standIn.calls.every((call) => call.token === BOT_TOKEN)).toBe(true);
+  // No test inherits the channel's spent rate budget (the whole flow sends ~60 calls in 30 s): each one's
+  // refusals are the ones it injects.
+  world.standIn.clearRateWindows();
 });
 
 type DialogAnswer = { task: { type: string; value: { title: string; card: { content: Card } } | string } };
