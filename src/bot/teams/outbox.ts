@@ -105,9 +105,15 @@ export const createOutbox = (deps: OutboxDeps) => {
   return {
     /**
      * Runs `call` (one connector request for `conversationId`) when the conversation's budget allows; `what`
-     * names it in the log.
+     * names it in the log. A call that is not `idempotent` (opening a thread) is not retried on 502/504: Teams
+     * may have done it all the same, and the caller decides what a second try would cost.
      */
-    async send<T>(conversationId: string, what: string, call: () => Promise<T>): Promise<T> {
+    async send<T>(
+      conversationId: string,
+      what: string,
+      call: () => Promise<T>,
+      { idempotent = true }: { readonly idempotent?: boolean } = {},
+    ): Promise<T> {
       const budget = budgetOf(conversationId);
       await blockedWait(budget);
       for (let attempt = 0; ; attempt++) {
@@ -127,6 +133,7 @@ export const createOutbox = (deps: OutboxDeps) => {
           }
           const delay = retryDelays[attempt];
           if (error.status === undefined || !TRANSIENT.has(error.status) || delay === undefined) throw error;
+          if (!idempotent && error.status !== 412) throw error;
           await sleep(delay);
         }
       }

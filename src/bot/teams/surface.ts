@@ -161,8 +161,11 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       const serviceUrl = (await deps.learnedServiceUrl?.()) ?? deps.connector.serviceUrl;
       const where = { ...deps.connector, serviceUrl, channelId: 'msteams', teamsChannelId: channel };
       try {
-        const opened = await outbox.send(channel, 'open thread', async () =>
-          transport.createThread(where, await hotfixCard(state)),
+        const opened = await outbox.send(
+          channel,
+          'open thread',
+          async () => transport.createThread(where, await hotfixCard(state)),
+          { idempotent: false },
         );
         const thread = encodeConversationRef({
           version: 1,
@@ -175,7 +178,8 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
         return { thread };
       } catch (error) {
         if (!(error instanceof ConnectorCallError)) throw error;
-        const timedOut = error.code === 'Timeout';
+        // No answer, or a gateway's 502/504: Teams may have opened the thread all the same.
+        const timedOut = error.code === 'Timeout' || error.status === 502 || error.status === 504;
         if (timedOut && (await refs.get(state.id, 'opening')) === null) {
           // Teams may have opened it all the same, and no connector call finds a thread by its card: one
           // more try, so at worst a stale first card stays behind; a second timeout makes the hotfix lost.

@@ -359,6 +359,25 @@ describe('Teams surface driven by the notifier, against the Bot Connector stand-
     expect(logged.join('\n')).not.toMatch(/gave no id back|twice/);
   }, 20_000);
 
+  it('a 502 on opening a thread is not retried at once (Teams may have opened it): one more try later, never a third', async () => {
+    const { store, notifier, append, logged } = setup();
+    standIn.failNext({ status: 502 }, { method: 'POST', path: /^\/v3\/conversations$/ });
+    await append('HF-42', deployedHistory.slice(0, 1));
+    await waitFor('the 502 taken as a possible opening', () =>
+      logged.some((l) => /trying once more/.test(l)),
+    );
+    await append('HF-42', deployedHistory.slice(1, 4));
+    await notifier.idle();
+    await notifier.sweep();
+    await notifier.idle();
+
+    const used = threadOf('HF-42');
+    const { summaries } = await expectedReplies('HF-42', deployedHistory.slice(0, 4), store);
+    expect(used.replies.map(firstSummary)).toEqual(summaries);
+    expect(standIn.calls.filter((c) => c.path === '/v3/conversations')).toHaveLength(2);
+    expect(logged.join('\n')).not.toMatch(/twice/);
+  }, 20_000);
+
   it('a thread opening Teams never answers in time, twice: the hotfix is lost, no third thread is opened, said in the log', async () => {
     const { redis, prefix, notifier, append, logged } = setup({ callTimeoutMs: 300 });
     standIn.delay(60_000, { method: 'POST', path: /^\/v3\/conversations$/ });
