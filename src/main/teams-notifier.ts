@@ -43,6 +43,7 @@ export const startTeamsNotifier = async (
     prefix,
     tenantId: env.MicrosoftAppTenantId,
     incidentChannel: () => settings.config.teams?.incident_channel,
+    clock,
   });
   const surface = createTeamsSurface({
     transport,

@@ -72,6 +72,7 @@ export const startTeams = (
     prefix,
     tenantId: settings.env.MicrosoftAppTenantId,
     incidentChannel,
+    clock: engine.clock,
   });
   const lostThreads = createLostThreadAdoption({ redis, prefix, incidentChannel, log });
   // Without an app id no token vouches for an activity's serviceUrl: nothing is learned from it.

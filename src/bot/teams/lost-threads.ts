@@ -23,10 +23,11 @@ declare module 'ioredis' {
 /**
  * Records the thread of a lost hotfix and rewinds the Teams notifier's progress to nothing shown or posted, so
  * its next sync edits the card and posts every line there. Only while no notifier holds the hotfix's lease
- * (its release would write the old progress back): -1 then; 0 when the hotfix is not lost (any more).
+ * (its release would write the old progress back): -1 then; 0 when the hotfix is not lost (any more). Lost is
+ * checked first: nearly every click is on a hotfix that is not, and must not wait for a notifier's sync.
  */
-const ADOPT = `if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
-if redis.call('HEXISTS', KEYS[3], 'lost') == 0 or redis.call('HEXISTS', KEYS[3], 'thread') == 1 then return 0 end
+const ADOPT = `if redis.call('HEXISTS', KEYS[3], 'lost') == 0 or redis.call('HEXISTS', KEYS[3], 'thread') == 1 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 redis.call('HSET', KEYS[3], 'thread', ARGV[1])
 redis.call('HDEL', KEYS[3], 'lost')
 redis.call('HSET', KEYS[2], 'ref', ARGV[2], 'posted', 0, 'shown', 0, 'shownAt', 0)

@@ -19,12 +19,13 @@ const activity = (overrides: Partial<TeamsActivity> = {}): TeamsActivity => ({
   ...overrides,
 });
 
-const urls = (tenantId: string | undefined) =>
+const urls = (tenantId: string | undefined, clock = { now: () => new Date() }) =>
   createServiceUrls({
     redis: redisServer().connect(),
     prefix: uniquePrefix('teams-service-url'),
     tenantId,
     incidentChannel: () => INCIDENTS,
+    clock,
   });
 
 describe('the Bot Connector learned from Teams', () => {
@@ -41,6 +42,23 @@ describe('the Bot Connector learned from Teams', () => {
     });
     await learned.learn(personal);
     expect(await learned.learned()).toBe('https://smba.trafficmanager.net/amer/');
+  });
+
+  it('costs no Redis write while Teams names the same URL again; refreshed after an hour', async () => {
+    let now = Date.parse('2026-12-06T03:00:00Z');
+    const redis = redisServer().connect();
+    const learned = urls(TENANT, { now: () => new Date(now) });
+    await learned.learn(activity());
+    const writes = async () =>
+      Number((await redis.info('commandstats')).match(/cmdstat_set:calls=(\d+)/)?.[1] ?? 0);
+    const before = await writes();
+    for (let i = 0; i < 5; i++) await learned.learn(activity());
+    expect(await writes()).toBe(before);
+    await learned.learn(activity({ serviceUrl: 'https://smba.trafficmanager.net/amer/' }));
+    expect(await writes()).toBe(before + 1);
+    now += 3600_000;
+    await learned.learn(activity({ serviceUrl: 'https://smba.trafficmanager.net/amer/' }));
+    expect(await writes()).toBe(before + 2);
   });
 
   it("ignores another tenant's activities, and other channels than Teams", async () => {
