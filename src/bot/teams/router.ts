@@ -107,7 +107,8 @@ export const createTeamsRouter = (deps: TeamsBotDeps): TeamsRoute => {
       return repeated();
     }
     const result = await work();
-    await deps
+    // Not awaited: the claim already turns a redelivery away; `done` only keeps it longer than the claim's life.
+    void deps
       .activityDone(key)
       .catch((error: unknown) =>
         deps.log.warn({ key, err: String(error) }, 'could not mark the teams activity handled'),

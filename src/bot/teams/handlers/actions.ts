@@ -147,30 +147,36 @@ export const createActionHandler = (deps: TeamsBotDeps) => {
   };
 
   /**
-   * Does what the button says for the person who clicked; the notice they should see (null: it was recorded,
-   * the refreshed card says enough).
+   * Does what the button says for the person who clicked: the notice they should see (null: it was recorded,
+   * the refreshed card says enough) and the state after it (the one it was decided on, when nothing changed).
    */
   const perform = async (
     activity: TeamsActivity,
     data: ButtonData,
     state: HotfixState,
-  ): Promise<string | null> => {
+  ): Promise<{ notice: string | null; state: HotfixState }> => {
     const sender = identifyTeamsSender(deps.config().people, activity.from);
-    if (!sender.known) return sender.refusal;
-    if (data.verb === VERBS.record) return postRecord(activity, data.hotfixId);
+    if (!sender.known) return { notice: sender.refusal, state };
+    if (data.verb === VERBS.record) return { notice: await postRecord(activity, data.hotfixId), state };
     const command = commandOf(data, sender.person, state);
-    if (typeof command === 'string') return command;
+    if (typeof command === 'string') return { notice: command, state };
     const outcome = await runCommand(deps, data.hotfixId, command);
-    return outcome.recorded ? null : outcome.notice;
+    return outcome.recorded
+      ? { notice: null, state: outcome.handled.state }
+      : { notice: outcome.notice, state };
   };
 
-  /** The clicked card drawn again for the clicker, with `notice` on top when there is one. */
-  const refreshed = async (data: ButtonData, notice: string | null): Promise<InvokeAnswer> => {
-    const state = await existingState(deps, data.hotfixId);
-    if (state === null)
-      return messageAnswer('adaptiveCard/action', notice ?? noSuchHotfix(data.hotfixId)) as InvokeAnswer;
+  /** The clicked card drawn for the clicker from `state`, with `notice` on top when there is one. */
+  const drawn = async (data: ButtonData, state: HotfixState, notice: string | null): Promise<InvokeAnswer> => {
     const card = await cardFor(data, state);
     return cardAnswer(notice === null ? card : withNotice(card, notice));
+  };
+
+  /** The clicked card drawn again from the stored state (a repeat: this process may not have seen the first). */
+  const refreshed = async (data: ButtonData, notice: string): Promise<InvokeAnswer> => {
+    const state = await existingState(deps, data.hotfixId);
+    if (state === null) return messageAnswer('adaptiveCard/action', notice) as InvokeAnswer;
+    return drawn(data, state, notice);
   };
 
   return {
@@ -182,7 +188,9 @@ export const createActionHandler = (deps: TeamsBotDeps) => {
         const state = await existingState(deps, data.hotfixId);
         if (state === null)
           return messageAnswer('adaptiveCard/action', noSuchHotfix(data.hotfixId)) as InvokeAnswer;
-        return await refreshed(data, await perform(activity, data, state));
+        // The answer is drawn from the state the command produced (or was refused on): no second read.
+        const done = await perform(activity, data, state);
+        return await drawn(data, done.state, done.notice);
       } catch (error) {
         const notice = explain(deps, data.hotfixId, { type: 'TickChecklistItem' }, error);
         return messageAnswer('adaptiveCard/action', notice) as InvokeAnswer;
@@ -206,7 +214,7 @@ export const createActionHandler = (deps: TeamsBotDeps) => {
       let notice: string | null;
       try {
         const state = await existingState(deps, data.hotfixId);
-        notice = state === null ? noSuchHotfix(data.hotfixId) : await perform(activity, data, state);
+        notice = state === null ? noSuchHotfix(data.hotfixId) : (await perform(activity, data, state)).notice;
       } catch (error) {
         notice = explain(deps, data.hotfixId, { type: 'TickChecklistItem' }, error);
       }

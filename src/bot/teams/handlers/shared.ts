@@ -53,7 +53,8 @@ export const cardOptions = async (
   policy: deps.policy(),
   timezone: deps.config().timezone,
   now: deps.clock.now(),
-  lockHolders: await deps.lockHolders(state.plan.services),
+  // Other hotfixes' locks show (and hold Deploy back) only while this one is planned: no read otherwise.
+  lockHolders: state.phase === 'planned' ? await deps.lockHolders(state.plan.services) : {},
 });
 
 /** The Bot Framework attachment of an Adaptive Card. */
