@@ -19,7 +19,7 @@ const draft06 = require('ajv/dist/refs/json-schema-draft-06.json') as object;
 const { id: schemaId, ...schemaBody } = require('../../../fixtures/teams/adaptive-card-1.5.0.json') as {
   id: string;
 } & Record<string, unknown>;
-const hostConfigJson = require('../../../fixtures/teams/teams-hostconfig-light.json') as object;
+const hostConfigJson = require('../../../../src/playground/assets/teams-hostconfig-light.json') as object;
 // The package's CommonJS build parses and validates without a DOM (rendering would need one).
 const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCards;
 
