@@ -67,8 +67,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**', 'eslint.config.js', '.dependency-cruiser.cjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', module: 'writable' } },
+    files: ['bin/**', 'scripts/**', 'eslint.config.js', '.dependency-cruiser.cjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', module: 'writable', URL: 'readonly' },
+    },
   },
   prettier,
 );

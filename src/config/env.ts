@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { EnvError } from './env-error.ts';
+
+export { EnvError };
 
 const parseDurationOrNull = (text: string): number | null => {
   try {
@@ -184,14 +187,6 @@ const envSchema = z.object(variables).superRefine((env, ctx) => {
 });
 
 export type Env = z.output<typeof envSchema>;
-
-/** Start-up stops with this: one line naming each variable that is wrong, never a secret's value. */
-export class EnvError extends Error {
-  override readonly name = 'EnvError';
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('; '));
-  }
-}
 
 const shown = (name: string, value: string | undefined): string => {
   if (value === undefined || SECRETS.has(name)) return '';

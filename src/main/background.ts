@@ -65,16 +65,21 @@ export interface Background {
   readonly lost: Promise<string>;
 }
 
-// The thread starts from this script: it loads the TypeScript sources the way bin/hotfix.js does.
-const ENTRY = new URL('./background-thread.ts', import.meta.url).href;
-const TSX = import.meta.resolve('tsx/esm/api');
-const BOOT = `
+// The thread loads this module's sibling: compiled JavaScript under dist/ (what `hotfix` runs), or the TypeScript
+// sources through tsx (development and tests; tsx is a devDependency, so it is resolved only then).
+const COMPILED = import.meta.url.endsWith('.js');
+const ENTRY = new URL(`./background-thread.${COMPILED ? 'js' : 'ts'}`, import.meta.url).href;
+const BOOT = COMPILED
+  ? `import(require('node:worker_threads').workerData.entry);`
+  : `
 const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });
 `;
+const bootData = () =>
+  COMPILED ? { entry: ENTRY } : { entry: ENTRY, tsx: import.meta.resolve('tsx/esm/api') };
 
 export const startBackground = async (input: BackgroundInput, log: Logger): Promise<Background> => {
-  const thread = new Worker(BOOT, { eval: true, workerData: { ...input, entry: ENTRY, tsx: TSX } });
+  const thread = new Worker(BOOT, { eval: true, workerData: { ...input, ...bootData() } });
   let closing = false;
   let closed: (() => void) | undefined;
   let nextId = 0;

@@ -1,8 +1,8 @@
 import { CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { EnvError } from '../config/env.ts';
+import { EnvError } from '../config/env-error.ts';
 import { buildProgram } from './program.ts';
-import { StartupError } from './runtime.ts';
+import { StartupError } from './startup-error.ts';
 
 // The process edge: the only place that reads process.env/argv and sets the exit code (bin/hotfix.js runs this).
 const program = buildProgram({

@@ -8,17 +8,12 @@ import { formatProblem, loadConfigFile } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import type { EventStore } from '../service/ports.ts';
 import { createRedisEventStore } from '../store/redis-event-store.ts';
+import { StartupError } from './startup-error.ts';
+
+export { StartupError };
 
 /** Bundled so `npm start` works on a fresh clone before the team writes its own hotfix.yml. */
 export const BUNDLED_CONFIG = fileURLToPath(new URL('../../config/hotfix.example.yml', import.meta.url));
-
-/** Start-up cannot go on: one clear line (or one per config problem) and exit code 1. */
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
-  constructor(readonly lines: readonly string[]) {
-    super(lines.join('\n'));
-  }
-}
 
 const exists = (path: string) =>
   access(path).then(
