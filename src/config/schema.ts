@@ -303,6 +303,19 @@ const planFieldRule = (defaults: PlanFieldRule) =>
       hint: hint ?? (pattern === defaults.pattern ? defaults.hint : `text matching /${pattern}/`),
     }));
 
+/**
+ * `slack.mirror` / `teams.mirror`: with both platforms configured, does this one show hotfixes started on the
+ * other? Absent means yes (left optional, so configs built in code need not name it).
+ */
+const mirror = (platform: string) =>
+  z
+    .boolean()
+    .optional()
+    .meta({
+      default: true,
+      description: `show every hotfix in ${platform} (false: only those started in ${platform}, from the CLI, or whose plan lists ${platform})`,
+    });
+
 export const hotfixConfigSchema = strict({
   timezone: z
     .string()
@@ -317,9 +330,11 @@ export const hotfixConfigSchema = strict({
       .boolean()
       .default(false)
       .meta({ description: "open #hotfix-<id> and invite the plan's people" }),
+    mirror: mirror('Slack'),
   }).optional(),
   teams: strict({
     incident_channel: matching(/^19:\S+@thread\.\S+$/, 'a Teams channel id such as "19:abc@thread.tacv2"'),
+    mirror: mirror('Teams'),
   }).optional(),
   people: z
     .record(roleName, personList)

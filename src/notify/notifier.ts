@@ -31,6 +31,18 @@ export interface ChatSurface {
   updateCard(ref: CardRef, state: HotfixState): Promise<void>;
   /** Posts the thread line for one event (or nothing, for events not worth a line). */
   postLine(ref: CardRef, stored: StoredEvent, before: HotfixState, after: HotfixState): Promise<void>;
+  /**
+   * Draws the card one last time, saying `note` (where the hotfix is followed now): this platform stops
+   * showing it. Without it, the card is simply left as it was.
+   */
+  retireCard?(ref: CardRef, state: HotfixState, note: string): Promise<void>;
+}
+
+/** Which hotfixes a surface shows (see platforms.ts): a hidden one gets no card, or its card is retired. */
+export interface Visibility {
+  shows(state: HotfixState): boolean;
+  /** What a retired card says: where the hotfix is followed now. */
+  note(state: HotfixState): string;
 }
 
 /** The platform asked us to slow down: only this hotfix's chat output waits, never the pipeline. */
@@ -51,6 +63,8 @@ export interface NotifierDeps {
   readonly clock: Clock;
   /** At most one card edit per this many ms per card (Slack's chat.update budget); the latest state wins. */
   readonly minCardIntervalMs?: number;
+  /** Which hotfixes this surface shows; every one when unset. */
+  readonly visibility?: Visibility;
   readonly log: { warn(obj: object, msg: string): void };
 }
 
@@ -59,6 +73,10 @@ const progressSchema = z.object({
   posted: z.coerce.number().default(0),
   shown: z.coerce.number().default(0),
   shownAt: z.coerce.number().default(0),
+  /** The stream's version when this surface last found the hotfix not shown here (0: shown). */
+  hidden: z.coerce.number().default(0),
+  /** 1 once the card has been drawn for the last time, saying where the hotfix is followed now. */
+  retired: z.coerce.number().default(0),
 });
 
 /** Takes the lease and reads the progress in one round trip: the progress when leased, nil when not. */
@@ -171,6 +189,17 @@ export const createNotifier = (deps: NotifierDeps) => {
       const states: HotfixState[] = [state];
       for (const stored of events) states.push((state = evolve(state, stored.event)));
       remember(hotfixId, { version, state });
+      if (deps.visibility && !deps.visibility.shows(state)) {
+        // Not shown here: nothing advances, so if an edit shows it again, its thread is posted from where it
+        // stopped (from the start when it never had a card). A card already posted says where to follow it.
+        if (ref !== undefined && progress.retired === 0) {
+          await deps.surface.retireCard?.(ref, state, deps.visibility.note(state));
+          save({ retired: 1 });
+        }
+        if (progress.hidden < version) save({ hidden: version });
+        return;
+      }
+      if (progress.hidden > 0 || progress.retired > 0) save({ hidden: 0, retired: 0 });
       if (ref === undefined) {
         ref = await deps.surface.openCard(state);
         progress.shown = version;
@@ -230,14 +259,17 @@ export const createNotifier = (deps: NotifierDeps) => {
    */
   const behind = async (hotfixIds: readonly string[]): Promise<string[]> => {
     const pipeline = deps.redis.pipeline();
-    for (const hotfixId of hotfixIds) pipeline.hmget(progressKey(hotfixId), 'ref', 'posted', 'shown');
+    for (const hotfixId of hotfixIds)
+      pipeline.hmget(progressKey(hotfixId), 'ref', 'posted', 'shown', 'hidden');
     const [versions, replies] = await Promise.all([deps.store.versions(hotfixIds), pipeline.exec()]);
     return hotfixIds.filter((_, i) => {
       const [error, fields] = replies?.[i] ?? [new Error('no reply')];
       // When in doubt, sync: the sync reads everything itself.
       if (error) return true;
-      const [ref, posted, shown] = fields as (string | null)[];
+      const [ref, posted, shown, hidden] = fields as (string | null)[];
       const version = versions[i] ?? 0;
+      // Found hidden at this version: nothing to do until the stream moves (an edit may show it again).
+      if (Number(hidden ?? 0) >= version) return false;
       return version > 0 && (!ref || Number(posted ?? 0) < version || Number(shown ?? 0) < version);
     });
   };

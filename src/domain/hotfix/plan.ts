@@ -4,6 +4,10 @@ import type { Person } from './people.ts';
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** The chat platforms a hotfix can be shown on. */
+export const CHAT_PLATFORMS = ['slack', 'teams'] as const;
+export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
+
 /** The deployment plan, in the seed's "Deployment Plan" shape. */
 export interface Plan {
   readonly issueId: string;
@@ -38,6 +42,11 @@ export interface Plan {
     readonly business: readonly Person[];
     readonly management: readonly Person[];
   };
+  /**
+   * The platforms whose incident channel shows this hotfix (besides the one it was started from, always shown);
+   * absent: as hotfix.yml's `slack.mirror` / `teams.mirror` say. Part of the plan, so changing it is an edit.
+   */
+  readonly platforms?: readonly ChatPlatform[];
 }
 
 /** JSON with object keys sorted, so equal plans hash equally whatever order their fields were built in. */
