@@ -8,6 +8,7 @@ import type { SlackBot } from '../bot/slack/app.ts';
 import { createSlackBot } from '../bot/slack/app.ts';
 import { createSlackSurface } from '../bot/slack/surface.ts';
 import { createNotifier } from '../notify/notifier.ts';
+import { visibilityOn } from '../notify/platforms.ts';
 import type { Engine } from './engine.ts';
 import { lockHoldersOf } from './lock-holders.ts';
 import { startNotifierLoop } from './notifier-loop.ts';
@@ -103,6 +104,7 @@ export const startSlack = async (
     prefix,
     replica,
     clock,
+    visibility: visibilityOn('slack', () => settings.config),
     log,
   });
 

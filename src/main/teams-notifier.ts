@@ -8,6 +8,7 @@ import type { Env } from '../config/env.ts';
 import type { Config } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import { createNotifier } from '../notify/notifier.ts';
+import { visibilityOn } from '../notify/platforms.ts';
 import type { TeamsThreadOptions } from './background.ts';
 import type { Engine } from './engine.ts';
 import { lockHoldersOf } from './lock-holders.ts';
@@ -63,7 +64,16 @@ export const startTeamsNotifier = async (
     store: engine.store,
     log,
   });
-  const notifier = createNotifier({ surface, store: engine.store, redis, prefix, replica, clock, log });
+  const notifier = createNotifier({
+    surface,
+    store: engine.store,
+    redis,
+    prefix,
+    replica,
+    clock,
+    visibility: visibilityOn('teams', () => settings.config),
+    log,
+  });
   const loop = await startNotifierLoop({
     notifier,
     name: 'teams',

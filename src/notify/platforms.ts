@@ -1,6 +1,7 @@
 import type { ChatPlatform } from '../domain/hotfix/plan.ts';
 import { CHAT_PLATFORMS } from '../domain/hotfix/plan.ts';
 import type { HotfixState } from '../domain/hotfix/state.ts';
+import type { Visibility } from './notifier.ts';
 
 /** What the "shown here?" rule reads of hotfix.yml: which platforms are configured, and their `mirror`. */
 export type PlatformSettings = {
@@ -49,3 +50,9 @@ export const followedElsewhereNote = (
       : elsewhere.map((other) => `${LABELS[other]} (its thread in the incident channel)`).join(' and ');
   return `${state.id} is now followed in ${where}; this card is no longer updated here.`;
 };
+
+/** The notifier's view of the rule for one platform's surface, reading the config as it is now. */
+export const visibilityOn = (platform: ChatPlatform, config: () => PlatformSettings): Visibility => ({
+  shows: (state) => shownOn(platform, state, config()),
+  note: (state) => followedElsewhereNote(platform, state, config()),
+});

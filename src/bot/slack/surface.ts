@@ -158,6 +158,19 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
       );
     },
 
+    async retireCard(ref, state, note) {
+      // The card's last drawing: no buttons, only where the hotfix is followed now.
+      const text = `🔀 ${userText(state.id, 60, true)} · ${userText(state.plan.issueId, 100, true)} — ${userText(note, 1000, true)}`;
+      await slack(() =>
+        client.chat.update({
+          channel: ref.channel ?? '',
+          ts: ref.ts ?? '',
+          text,
+          blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+        }),
+      );
+    },
+
     async postLine(ref, stored: StoredEvent, before, after) {
       const { event } = stored;
       const line = renderThreadLine(stored, before, { timezone: timezone() });

@@ -213,6 +213,27 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       );
     },
 
+    async retireCard(ref, state, note) {
+      const thread = threadOf(ref);
+      if (thread?.activityId === undefined) return;
+      const { activityId } = thread;
+      // The card's last drawing: no buttons, only where the hotfix is followed now.
+      const summary = `🔀 ${state.id} · ${state.plan.issueId} — ${note}`;
+      const notice = card([
+        text(`🔀 ${userText(state.id, 60, true)} · ${userText(state.plan.issueId, 100, true)}`, {
+          weight: 'bolder',
+        }),
+        text(userText(note, 1000, true)),
+      ]);
+      await outbox.send(thread.conversationId, 'retire card', () =>
+        transport.update(
+          thread,
+          activityId,
+          cardMessage({ card: notice, summary }, `The card of ${state.id}`),
+        ),
+      );
+    },
+
     async postLine(ref, stored: StoredEvent, before, after) {
       const thread = threadOf(ref);
       if (thread === undefined) return;
