@@ -60,8 +60,9 @@ const valueAt = (data: unknown, path: readonly PropertyKey[]): unknown =>
 
 /**
  * How badly a union member missed: `undefined` when the value is not even of its type, otherwise the
- * number of its required keys that are absent. A step `{ name, run: 'x' }` misses `wait` by one key
- * but `run` by none, so its problems are the run step's.
+ * number of its required keys that are absent plus the keys it does not know. A step `{ name, run: 'x' }`
+ * misses `wait` by two keys but `run` by none, so its problems are the run step's; a person
+ * `{ roles, slack: [ids] }` misses a role's members by its unknown `roles` key, so it is explained as a person.
  */
 const distance = (
   issues: readonly Issue[],
@@ -69,10 +70,14 @@ const distance = (
   at: readonly PropertyKey[],
 ): number | undefined => {
   if (issues.some((i) => i.path.length === 0 && i.code === 'invalid_type')) return undefined;
-  return issues.filter(
+  const missing = issues.filter(
     (i) =>
       i.path.length === 1 && i.code === 'invalid_type' && valueAt(data, [...at, ...i.path]) === undefined,
   ).length;
+  const unknown = issues
+    .filter((i) => i.path.length === 0 && i.code === 'unrecognized_keys')
+    .reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 0), 0);
+  return missing + unknown;
 };
 
 const toPath = (path: readonly PropertyKey[]): (string | number)[] =>

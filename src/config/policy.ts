@@ -1,7 +1,7 @@
 import type { Person, Role } from '../domain/hotfix/people.ts';
 import type { PlanFieldRules } from '../domain/hotfix/plan.ts';
 import type { Pipeline, Policy, ServicePolicy, StepSpec } from '../domain/hotfix/policy.ts';
-import type { Config, PipelineConfig, Step } from './schema.ts';
+import type { Config, DirectoryEntry, PipelineConfig, Step } from './schema.ts';
 
 const mapValues = <T, U>(
   record: Readonly<Record<string, T>>,
@@ -23,13 +23,28 @@ const pipeline = (config: PipelineConfig): Pipeline => ({
   verification: config.verification.map(stepSpec),
 });
 
+/** Role → the persons holding it, once per platform id, each with the config's handle and name. */
+const peopleOfDirectory = (directory: readonly DirectoryEntry[]): Record<Role, Person[]> => {
+  const people: Record<Role, Person[]> = {};
+  for (const { handle, name, roles, slack, teams } of directory)
+    for (const role of roles)
+      (people[role] ??= []).push(
+        ...(slack === undefined ? [] : [{ platform: 'slack' as const, id: slack, person: handle, name }]),
+        ...(teams === undefined ? [] : [{ platform: 'teams' as const, id: teams, person: handle, name }]),
+      );
+  return people;
+};
+
 /** The domain's view of a validated config: people resolved per role, durations in ms, steps reduced to specs. */
 export const toPolicy = (config: Config): Policy => {
   const { policy } = config;
-  const people = mapValues(config.people, ({ slack, teams }): Person[] => [
-    ...slack.map((id): Person => ({ platform: 'slack', id })),
-    ...teams.map((id): Person => ({ platform: 'teams', id })),
-  ]);
+  const people =
+    config.directory.length === 0
+      ? mapValues(config.people, ({ slack, teams }): Person[] => [
+          ...slack.map((id): Person => ({ platform: 'slack', id })),
+          ...teams.map((id): Person => ({ platform: 'teams', id })),
+        ])
+      : peopleOfDirectory(config.directory);
   const eligible: readonly Role[] = policy.rollback.vote.eligible ?? Object.keys(config.people);
   return {
     people,

@@ -19,8 +19,13 @@ type Report = (path: ConfigPath, message: string) => void;
 const plural = (count: number, one: string, many = `${one}s`): string =>
   `${count} ${count === 1 ? one : many}`;
 
-/** Everyone in a role, as `platform:id` so the same id on Slack and Teams stays two people. */
+/**
+ * Everyone in a role, one key per human: the handle in the persons form; `platform:id` in the role form,
+ * which cannot say that a Slack and a Teams id are the same human.
+ */
 const membersOf = (config: Config, role: string): string[] => {
+  if (config.directory.length > 0)
+    return config.directory.filter((p) => p.roles.includes(role)).map((p) => `person:${p.handle}`);
   const people = config.people[role];
   if (people === undefined) return [];
   return [

@@ -89,7 +89,141 @@ const personList = strict(
     teams: z.array(teamsUserId).default([]).meta({ description: 'Teams user ids' }),
   },
   '{ slack: [member ids], teams: [user ids] }',
-);
+).meta({ description: 'the role form: who fills this role, per platform (one id = one person)' });
+
+/** A person's id on a platform: one, even where the role form takes a list. */
+const oneId = (pattern: RegExp, expected: string) => {
+  const error = (iss: { input?: unknown }) =>
+    iss.input === undefined ? undefined : `expected ${expected}, ${got(iss)}`;
+  return z.string({ error }).regex(pattern, { error });
+};
+
+const personEntry = strict(
+  {
+    name: nonEmpty.optional().meta({ description: 'shown in cards and records; the handle when absent' }),
+    roles: roleList.min(1, { error: 'a person needs at least one role' }),
+    slack: oneId(/^[UW][A-Z0-9]{2,}$/, 'one Slack member id such as U0123ABCD')
+      .optional()
+      .meta({ description: 'their Slack member id (U…)' }),
+    teams: oneId(/^\S+$/, 'one Teams user id (the Entra object id or 29:… id, no spaces)')
+      .optional()
+      .meta({ description: 'their Entra object id (or 29:… Teams user id)' }),
+  },
+  '{ roles: [roles], name, slack: member id, teams: user id }',
+)
+  .refine((p) => p.slack !== undefined || p.teams !== undefined, {
+    error: 'a person needs a slack or a teams id (or both)',
+  })
+  .meta({ description: 'the persons form: one human, their roles and their id on each platform' });
+
+/** One human as hotfix.yml names them (the persons form of `people`). */
+export interface DirectoryEntry {
+  readonly handle: string;
+  readonly name: string;
+  readonly roles: readonly string[];
+  readonly slack?: string;
+  readonly teams?: string;
+}
+
+type RoleMembers = z.output<typeof personList>;
+type PersonEntry = z.output<typeof personEntry>;
+const isPersonEntry = (entry: RoleMembers | PersonEntry): entry is PersonEntry => 'roles' in entry;
+
+/**
+ * A role's members never have `roles`: that key makes the entry a person. Zod's union takes the one member
+ * that failed only on unknown keys as the answer, so without this a person with a wrong id would be reported
+ * as a role's members with an unknown key "roles".
+ */
+const notAPerson = (ctx: z.core.ParsePayload<RoleMembers>): void => {
+  if (ctx.issues.some((iss) => iss.code === 'unrecognized_keys' && iss.keys.includes('roles')))
+    ctx.issues.push({ code: 'custom', input: ctx.value, message: 'an entry with roles is a person' });
+};
+
+const PERSON_FORM = 'a person ({ roles, slack, teams })';
+const ROLE_FORM = "a role's members ({ slack: [ids], teams: [ids] })";
+
+/**
+ * `people:` in either of its forms, told apart by shape (an entry with `roles` is a person): parsed to the
+ * role → ids map the rules and the policy read, plus the directory of persons (empty for the role form).
+ */
+const peopleSchema = z
+  .record(
+    matching(ROLE_NAME_PATTERN, 'a role name or a handle (a letter, then letters, digits, - or _)'),
+    z.union([personEntry, personList.check(notAPerson)], {
+      error: (iss) => `expected ${PERSON_FORM} or ${ROLE_FORM}, ${got(iss)}`,
+    }),
+  )
+  .superRefine((people, ctx) => {
+    const entries = Object.entries(people);
+    const first = entries[0];
+    if (first === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'define at least one role' });
+      return;
+    }
+    const persons = isPersonEntry(first[1]);
+    const other = entries.find(([, entry]) => isPersonEntry(entry) !== persons);
+    if (other !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [other[0]],
+        message: `"${other[0]}" is ${persons ? ROLE_FORM : PERSON_FORM}, but "${first[0]}" is ${persons ? PERSON_FORM : ROLE_FORM}: use one form for all of people`,
+      });
+      return;
+    }
+    if (!persons) return;
+    for (const platform of ['slack', 'teams'] as const) {
+      const owner = new Map<string, string>();
+      for (const [name, entry] of entries) {
+        const id = isPersonEntry(entry) ? entry[platform] : undefined;
+        if (id === undefined) continue;
+        const same = owner.get(platform === 'teams' ? id.toLowerCase() : id);
+        if (same !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [name, platform],
+            message: `${id} is already ${same}'s ${platform} id: one id belongs to one person`,
+          });
+        else owner.set(platform === 'teams' ? id.toLowerCase() : id, name);
+      }
+    }
+    for (const [name, entry] of entries)
+      if (isPersonEntry(entry))
+        entry.roles.forEach((role, i) => {
+          if (entry.roles.indexOf(role) !== i)
+            ctx.addIssue({
+              code: 'custom',
+              path: [name, 'roles', i],
+              message: `"${role}" is listed twice (first at [${entry.roles.indexOf(role)}])`,
+            });
+        });
+  })
+  .transform((people) => {
+    const directory: DirectoryEntry[] = [];
+    const byRole: Record<string, RoleMembers> = {};
+    for (const [key, entry] of Object.entries(people)) {
+      if (!isPersonEntry(entry)) {
+        byRole[key] = entry;
+        continue;
+      }
+      directory.push({
+        handle: key,
+        name: entry.name ?? key,
+        roles: entry.roles,
+        ...(entry.slack === undefined ? {} : { slack: entry.slack }),
+        ...(entry.teams === undefined ? {} : { teams: entry.teams }),
+      });
+      for (const role of entry.roles) {
+        const members = (byRole[role] ??= { slack: [], teams: [] });
+        if (entry.slack !== undefined) members.slack.push(entry.slack);
+        if (entry.teams !== undefined) members.teams.push(entry.teams);
+      }
+    }
+    return { byRole, directory };
+  })
+  .meta({
+    description:
+      'handle → a person { name, roles, slack, teams } (the persons form), or role → { slack: [ids], teams: [ids] } (the role form, where an id on each platform counts as two people)',
+  });
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -336,10 +470,7 @@ export const hotfixConfigSchema = strict({
     incident_channel: matching(/^19:\S+@thread\.\S+$/, 'a Teams channel id such as "19:abc@thread.tacv2"'),
     mirror: mirror('Teams'),
   }).optional(),
-  people: z
-    .record(roleName, personList)
-    .refine((people) => Object.keys(people).length > 0, { error: 'define at least one role' })
-    .meta({ description: 'role → who fills it, per platform' }),
+  people: peopleSchema,
   policy: strict({
     approvals: z
       .record(roleName, z.int().min(1).max(50))
@@ -398,7 +529,9 @@ export const hotfixConfigSchema = strict({
       .default([])
       .meta({ description: 'regular expressions (JavaScript syntax) whose matches are masked' }),
   }).prefault({}),
-}).meta({ title: 'hotfix.yml', description: 'Configuration of the hotfix chatops bot' });
+})
+  .transform(({ people, ...config }) => ({ ...config, people: people.byRole, directory: people.directory }))
+  .meta({ title: 'hotfix.yml', description: 'Configuration of the hotfix chatops bot' });
 
 export type Config = z.output<typeof hotfixConfigSchema>;
 export type ServiceConfig = Config['services'][string];

@@ -18,6 +18,8 @@ const hexHash = z.string().regex(/^[0-9a-f]+$/, 'expected a hex hash');
 export const personSchema = z.strictObject({
   platform: z.enum(['slack', 'teams', 'cli', 'system']),
   id: nonEmpty,
+  // The config's handle (persons form of people); absent in events recorded before it, or under the role form.
+  person: z.string().min(1).optional(),
   name: z.string().optional(),
 });
 

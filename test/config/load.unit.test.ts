@@ -147,7 +147,7 @@ describe('problems, each on the line to fix', () => {
     expect(await checkFixture('types.yml')).toEqual([
       'hotfix.yml:2 timezone: expected an IANA time zone such as UTC or Europe/Paris, got "Europe/Pariss"',
       'hotfix.yml:4 slack.incident_channel: expected a Slack channel id such as C0123ABCD (not its #name), got "#incidents"',
-      'hotfix.yml:6 people.technical: expected { slack: [member ids], teams: [user ids] }, got a list',
+      "hotfix.yml:6 people.technical: expected a person ({ roles, slack, teams }) or a role's members ({ slack: [ids], teams: [ids] }), got a list",
       'hotfix.yml:7 people.support.tems: unknown key "tems" (did you mean "teams"?)',
       'hotfix.yml:9 policy.approvals.technical: must be at least 1, got the number 0',
       `hotfix.yml:10 policy.verification_period: ${duration}, got "10x"`,
@@ -203,6 +203,122 @@ describe('problems, each on the line to fix', () => {
     const result = await loadConfigFile('does/not/exist.yml');
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
       'does/not/exist.yml: no such file (give a path, or set HOTFIX_CONFIG)',
+    ]);
+  });
+});
+
+describe('people in the persons form', () => {
+  const rest = [
+    'policy: { approvals: { technical: 1, management: 1 } }',
+    'services:',
+    '  api:',
+    '    deploy: { execution: [{ name: Go, run: [./go.sh] }] }',
+    '    rollback: { execution: [{ name: Back, run: [./back.sh] }] }',
+  ];
+  const withPeople = (...lines: string[]) => ['people:', ...lines, ...rest].join('\n');
+
+  it('parses to the role map the rules read, plus the directory of persons', () => {
+    const { config } = valid(
+      parseConfig(
+        withPeople(
+          '  alice:',
+          '    name: Alice Martin',
+          '    roles: [technical, management]',
+          '    slack: U0ALICE',
+          '    teams: 00000000-0000-0000-0000-00000000a11c',
+          '  bob: { roles: [technical], slack: U0BOB }',
+          '  tom: { roles: [management], teams: 29:tom }',
+        ),
+        'hotfix.yml',
+      ),
+    );
+    expect(config.people).toEqual({
+      technical: { slack: ['U0ALICE', 'U0BOB'], teams: ['00000000-0000-0000-0000-00000000a11c'] },
+      management: { slack: ['U0ALICE'], teams: ['00000000-0000-0000-0000-00000000a11c', '29:tom'] },
+    });
+    expect(config.directory).toEqual([
+      {
+        handle: 'alice',
+        name: 'Alice Martin',
+        roles: ['technical', 'management'],
+        slack: 'U0ALICE',
+        teams: '00000000-0000-0000-0000-00000000a11c',
+      },
+      { handle: 'bob', name: 'bob', roles: ['technical'], slack: 'U0BOB' },
+      { handle: 'tom', name: 'tom', roles: ['management'], teams: '29:tom' },
+    ]);
+  });
+
+  it('keeps the role form valid, with an empty directory', async () => {
+    const { config } = valid(await loadConfigFile(fixture('minimal.yml')));
+    expect(config.directory).toEqual([]);
+    expect(config.people).toEqual({ technical: { slack: ['U0TECH1'], teams: [] } });
+  });
+
+  it('refuses a file that mixes the two forms, at the first entry of the other form', () => {
+    expect(
+      check(
+        withPeople(
+          '  alice: { roles: [technical, management], slack: U0ALICE }',
+          '  support: { slack: [U0DAVE] }',
+        ),
+      ),
+    ).toEqual([
+      `hotfix.yml:3 people.support: "support" is a role's members ({ slack: [ids], teams: [ids] }), but "alice" is a person ({ roles, slack, teams }): use one form for all of people`,
+    ]);
+    expect(
+      check(
+        withPeople('  technical: { slack: [U0BOB] }', '  alice: { roles: [management], slack: U0ALICE }'),
+      ),
+    ).toEqual([
+      `hotfix.yml:3 people.alice: "alice" is a person ({ roles, slack, teams }), but "technical" is a role's members ({ slack: [ids], teams: [ids] }): use one form for all of people`,
+    ]);
+  });
+
+  it('needs a role and an id per person, and one person per id', () => {
+    expect(
+      check(
+        withPeople(
+          '  alice: { roles: [technical], slack: U0ALICE, teams: aad-1 }',
+          '  bob: { roles: [], slack: U0BOB }',
+          '  carol: { roles: [management] }',
+          '  dave: { roles: [management, management], slack: U0ALICE, teams: AAD-1 }',
+          '  erin: { roles: [technical], slack: [U0ERIN] }',
+          '  fred: { roles: [technical], slak: U0FRED }',
+        ),
+      ),
+    ).toEqual([
+      'hotfix.yml:3 people.bob.roles: a person needs at least one role',
+      'hotfix.yml:4 people.carol: a person needs a slack or a teams id (or both)',
+      'hotfix.yml:6 people.erin.slack: expected one Slack member id such as U0123ABCD, got a list',
+      'hotfix.yml:7 people.fred: a person needs a slack or a teams id (or both)',
+      'hotfix.yml:7 people.fred.slak: unknown key "slak" (did you mean "slack"?)',
+    ]);
+    expect(
+      check(
+        withPeople(
+          '  alice: { roles: [technical], slack: U0ALICE, teams: aad-1 }',
+          '  dave: { roles: [management, management], slack: U0ALICE, teams: AAD-1 }',
+        ),
+      ),
+    ).toEqual([
+      'hotfix.yml:3 people.dave.roles[1]: "management" is listed twice (first at [0])',
+      "hotfix.yml:3 people.dave.slack: U0ALICE is already alice's slack id: one id belongs to one person",
+      "hotfix.yml:3 people.dave.teams: AAD-1 is already alice's teams id: one id belongs to one person",
+    ]);
+  });
+
+  it('counts a person with ids on both platforms once for the rules', () => {
+    // alice alone in technical: two ids, but one approver.
+    expect(
+      check(
+        withPeople(
+          '  alice: { roles: [technical], slack: U0ALICE, teams: aad-1 }',
+          '  erin: { roles: [management], slack: U0ERIN }',
+        ).replace('technical: 1,', 'technical: 2,'),
+      ),
+    ).toEqual([
+      'hotfix.yml:4 policy.approvals.technical: needs 2 approvals but role "technical" has only 1 person: no plan could ever be approved',
     ]);
   });
 });

@@ -38,13 +38,25 @@ const load = async (): Promise<Config> => {
 describe('the bundled playground config', () => {
   it('is valid, with people for every role and short durations', async () => {
     const config = await load();
+    const guid = (tail: string) => `00000000-0000-0000-0000-${tail.padStart(12, '0')}`;
+    const person = (name: string, slackId: string, teams: string, roles: string[]) => ({
+      id: slackId,
+      name,
+      displayName: name,
+      roles,
+      slackId,
+      teamsId: guid(teams),
+    });
     expect(workspaceFromConfig(config).people).toEqual([
-      { id: 'U0ALICE', name: 'alice', roles: ['technical', 'management'] },
-      { id: 'U0BOB', name: 'bob', roles: ['technical'] },
-      { id: 'U0CAROL', name: 'carol', roles: ['business'] },
-      { id: 'U0DAVE', name: 'dave', roles: ['support'] },
-      { id: 'U0ERIN', name: 'erin', roles: ['management'] },
+      person('alice', 'U0ALICE', 'a11ce', ['technical', 'management']),
+      person('bob', 'U0BOB', 'b0b', ['technical']),
+      person('carol', 'U0CAROL', 'ca20', ['business']),
+      person('dave', 'U0DAVE', 'da4e', ['support']),
+      person('erin', 'U0ERIN', 'e121', ['management']),
     ]);
+    // Both platforms, so one hotfix can be driven from the Slack and the Teams view.
+    expect(config.slack?.incident_channel).toBe('C0INCIDENTS');
+    expect(config.teams?.incident_channel).toBe('19:incidents@thread.tacv2');
     expect(config.policy.verification_period).toBeLessThanOrEqual(2 * 60_000);
     for (const service of Object.values(config.services))
       for (const check of service.monitor) expect(check.every).toBeLessThanOrEqual(15_000);

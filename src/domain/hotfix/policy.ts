@@ -90,6 +90,10 @@ export type OnFailure = 'off' | 'propose' | 'execute';
  * Roles are resolved here (not by the edges) so no chat surface can forget to check them.
  */
 export interface Policy {
+  /**
+   * Who holds each role. With hotfix.yml's persons form each entry carries the person's handle and configured
+   * name, and a human with ids on both platforms appears once per platform (see `identify`).
+   */
   readonly people: Readonly<Record<Role, readonly Person[]>>;
   readonly approvals: Readonly<Record<Role, number>>;
   readonly selfApproval: boolean;
@@ -113,14 +117,59 @@ export interface Policy {
   readonly planFields?: PlanFieldRules;
 }
 
+// Entra object ids are GUIDs, which Teams sends in lower case and people may paste in upper case.
+const sameId = (platform: Person['platform'], a: string, b: string): boolean =>
+  platform === 'teams' ? a.toLowerCase() === b.toLowerCase() : a === b;
+
+/** The policy's entry for a platform identity, if the config lists it. */
+const listed = (policy: Policy, who: Pick<Person, 'platform' | 'id'>): Person | undefined => {
+  for (const members of Object.values(policy.people)) {
+    const found = members.find((m) => m.platform === who.platform && sameId(who.platform, m.id, who.id));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+};
+
+/**
+ * A person as the config knows them: the config's handle and name when hotfix.yml names them in its persons
+ * form, so the same human on Slack and on Teams is one person. The platform id decides (a handle recorded
+ * under an older config is not trusted); someone the config does not name is returned without a handle.
+ */
+export const identify = (policy: Policy, who: Person): Person => {
+  const { person: _recorded, ...platformIdentity } = who;
+  if (who.platform === 'system') return platformIdentity;
+  const found = listed(policy, who);
+  if (found?.person === undefined) return platformIdentity;
+  return {
+    ...platformIdentity,
+    person: found.person,
+    ...(found.name === undefined ? {} : { name: found.name }),
+  };
+};
+
+/**
+ * The key of a person under the policy: `person:<handle>` for anyone the config names in its persons form,
+ * whichever platform they acted from and whether or not the recorded event carried the handle (events
+ * recorded before a team switched to the persons form do not).
+ */
+export const keyOf = (policy: Policy, who: Person): PersonKey => personKey(identify(policy, who));
+
+/** `keyOf` for a key the fold recorded (`slack:U0ALICE` → `person:alice`). */
+export const resolveKey = (policy: Policy, key: PersonKey): PersonKey => {
+  const colon = key.indexOf(':');
+  const platform = key.slice(0, colon);
+  if (platform === 'person') return key;
+  return keyOf(policy, { platform: platform as Person['platform'], id: key.slice(colon + 1) });
+};
+
 /** The roles a person holds under the policy (in config order). */
-export const rolesOf = (policy: Policy, who: Pick<Person, 'platform' | 'id'>): Role[] => {
-  const key = personKey(who);
+export const rolesOf = (policy: Policy, who: Person): Role[] => {
+  const key = keyOf(policy, who);
   return Object.entries(policy.people)
-    .filter(([, members]) => members.some((m) => personKey(m) === key))
+    .filter(([, members]) => members.some((m) => keyOf(policy, m) === key))
     .map(([role]) => role);
 };
 
-/** Everyone who holds at least one of the roles. */
+/** Everyone who holds at least one of the roles, one key per human. */
 export const membersOf = (policy: Policy, roles: readonly Role[]): Set<PersonKey> =>
-  new Set(roles.flatMap((r) => (policy.people[r] ?? []).map(personKey)));
+  new Set(roles.flatMap((r) => (policy.people[r] ?? []).map((m) => keyOf(policy, m))));
