@@ -108,13 +108,19 @@ module.exports = {
     {
       name: 'playground-sees-only-stand-in',
       comment:
-        'The playground shows the Slack stand-in and drives the app through it; of ours it may use the stand-in, ' +
-        'and config and domain for types only. It never reaches into the bot, jobs, store, service or main.',
+        'The playground shows the Slack and Teams stand-ins and drives the app through them; of ours it may use ' +
+        'the stand-ins, and config and domain for types only. It never reaches into the bot, jobs, store, service or main.',
       severity: 'error',
       from: { path: '^src/playground/' },
       to: {
         path: '^src/',
-        pathNot: ['^src/playground/', '^src/slack-stand-in/', '^src/config/', '^src/domain/'],
+        pathNot: [
+          '^src/playground/',
+          '^src/slack-stand-in/',
+          '^src/teams-stand-in/',
+          '^src/config/',
+          '^src/domain/',
+        ],
       },
     },
     {

@@ -10,14 +10,18 @@ import { formatProblem, parseConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
 import type { Person } from '../playground/index.ts';
 import {
+  DEFAULT_TEAMS_CHANNEL,
   PLAYGROUND_PATH,
   createPlayground,
   createPlaygroundGuard,
   newPlaygroundToken,
+  teamsTenantFor,
   workspaceFromConfig,
 } from '../playground/index.ts';
 import type { SlackDelivery, SlackStandIn } from '../slack-stand-in/index.ts';
 import { createSlackDelivery, createSlackStandIn } from '../slack-stand-in/index.ts';
+import type { TeamsDelivery, TeamsStandIn } from '../teams-stand-in/index.ts';
+import { createTeamsDelivery, createTeamsStandIn } from '../teams-stand-in/index.ts';
 import type { CliDeps } from './commands/command.ts';
 import { ensureRedis } from './local-redis.ts';
 import type { LoadedConfig } from './runtime.ts';
@@ -64,6 +68,8 @@ export interface RunningPlayground extends AppServer {
   /** The Slack stand-in the bot talks to, and signed deliveries into the bot (the demo drives both). */
   readonly standIn: SlackStandIn;
   readonly delivery: SlackDelivery;
+  /** The Bot Connector stand-in the bot posts Teams threads to, and activities into the bot as Teams sends them. */
+  readonly teams: { readonly standIn: TeamsStandIn; readonly delivery: TeamsDelivery };
   readonly log: Logger;
 }
 
@@ -137,6 +143,14 @@ export const startPlayground = async (
     SLACK_SIGNING_SECRET: undefined,
     SLACK_APP_TOKEN: undefined,
     SLACK_API_URL: undefined,
+    // Nor a real tenant's: Teams is the local stand-in, in the local mode (no app id, no token either way).
+    MicrosoftAppId: undefined,
+    MicrosoftAppPassword: undefined,
+    MicrosoftAppTenantId: undefined,
+    MicrosoftAppType: undefined,
+    HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED: '1',
+    HOTFIX_TEAMS_OPENID_METADATA_URL: undefined,
+    HOTFIX_TEAMS_SERVICE_URL: undefined,
     HOTFIX_REDIS_PREFIX: `${PLAYGROUND_REDIS_PREFIX}${deps.env.HOTFIX_REDIS_PREFIX ?? ''}`,
     HOTFIX_AUDIT_KEY: deps.env.HOTFIX_AUDIT_KEY || (await playgroundAuditKey(stateDir)),
   };
@@ -160,7 +174,36 @@ export const startPlayground = async (
   const signingSecret = randomBytes(32).toString('hex');
   const standIn = createSlackStandIn({ workspace, botToken });
   const delivery = createSlackDelivery({ standIn, url: `${origin}/slack/events`, signingSecret });
-  const page = createPlayground({ standIn, delivery, people: people as Person[], channel, log });
+  const teamsChannel = loaded.config.teams?.incident_channel ?? DEFAULT_TEAMS_CHANNEL;
+  const { tenant, skipped } = teamsTenantFor(people as Person[], teamsChannel);
+  let teamsStandIn: TeamsStandIn;
+  try {
+    teamsStandIn = createTeamsStandIn({ tenant });
+  } catch (error) {
+    throw new StartupError([
+      `the playground cannot play Teams with this config: ${error instanceof Error ? error.message : String(error)}`,
+    ]);
+  }
+  for (const { person, id } of skipped)
+    log.warn(
+      { person: person.name, id },
+      'this Teams id is neither an Entra object id nor a 29: id: the person acts in the Slack view only',
+    );
+  const token = newPlaygroundToken();
+  // The app's /api/messages takes activities without a token (the local mode): the guard keeps it behind the
+  // playground's own token, which only this delivery (and so only the page, through the playground) carries.
+  const teamsDelivery = createTeamsDelivery({
+    standIn: teamsStandIn,
+    url: `${origin}/api/messages?token=${encodeURIComponent(token)}`,
+  });
+  const page = createPlayground({
+    standIn,
+    delivery,
+    people: people as Person[],
+    channel,
+    teams: { standIn: teamsStandIn, delivery: teamsDelivery, channel: teamsChannel },
+    log,
+  });
   let redis;
   try {
     redis = await ensureRedis({ url: env.REDIS_URL, dir: stateDir, log });
@@ -168,20 +211,33 @@ export const startPlayground = async (
     page.close();
     throw new StartupError([error instanceof Error ? error.message : String(error)]);
   }
-  const apiUrl = await standIn.start().catch(async (error: unknown) => {
+  let apiUrl: string;
+  let serviceUrl: string;
+  try {
+    apiUrl = await standIn.start();
+    serviceUrl = await teamsStandIn.start();
+  } catch (error) {
     page.close();
+    await standIn.stop().catch(() => undefined);
     await redis.stop();
     throw error;
-  });
+  }
   const settings: LoadedConfig = {
     ...loaded,
-    // A team config written for Teams only still plays here: its hotfixes go to the playground's channel.
-    config: loaded.config.slack
-      ? loaded.config
-      : { ...loaded.config, slack: { incident_channel: channel, channel_per_hotfix: false } },
-    env: { ...loaded.env, REDIS_URL: redis.url, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: apiUrl },
+    // A config written for one platform still plays both here: its hotfixes go to the playground's channels.
+    config: {
+      ...loaded.config,
+      slack: loaded.config.slack ?? { incident_channel: channel, channel_per_hotfix: false },
+      teams: loaded.config.teams ?? { incident_channel: teamsChannel },
+    },
+    env: {
+      ...loaded.env,
+      REDIS_URL: redis.url,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: apiUrl,
+      HOTFIX_TEAMS_SERVICE_URL: serviceUrl,
+    },
   };
-  const token = newPlaygroundToken();
   const guard = createPlaygroundGuard({
     origin,
     aliases: LOOPBACK.includes(host) ? LOOPBACK.map((name) => `http://${urlHost(name)}:${env.PORT}`) : [],
@@ -192,6 +248,7 @@ export const startPlayground = async (
     settings,
     processEnv: deps.env,
     botToken,
+    teams: {},
     worker: true,
     notifier: true,
     dryRunSteps: dryRun,
@@ -208,6 +265,7 @@ export const startPlayground = async (
     cleanup: async () => {
       page.close();
       await standIn.stop();
+      await teamsStandIn.stop();
       await redis.stop();
     },
   });
@@ -223,6 +281,7 @@ export const startPlayground = async (
     dryRun,
     standIn,
     delivery,
+    teams: { standIn: teamsStandIn, delivery: teamsDelivery },
     log,
     async close() {
       log.info('shutting down');
@@ -242,7 +301,7 @@ const banner = (running: RunningPlayground): string => {
   return [
     '',
     `hotfix playground: open ${running.url}`,
-    '  the real bot and pipelines, Slack played locally; the URL carries this start’s access token',
+    '  the real bot and pipelines, Slack and Teams played locally; the URL carries this start’s access token',
     steps,
     `  Redis ${running.settings.env.REDIS_URL.replace(/\/\/[^@/]*@/, '//***@')}, keys under ${running.settings.env.HOTFIX_REDIS_PREFIX}`,
     ...(LOOPBACK.includes(running.host)

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import { createChannel, createSession } from 'better-sse';
 import { z } from 'zod';
 import type { SlackStandIn } from '../slack-stand-in/index.ts';
@@ -9,6 +10,8 @@ import type { Fragments } from './page.ts';
 import { renderFragments, renderPage } from './page.ts';
 import type { Snapshot } from './render/surfaces.ts';
 import { readSubmission } from './submission.ts';
+import type { PlaygroundTeams, TeamsViewState } from './teams-view.ts';
+import { TeamsRefusal, createTeamsView } from './teams-view.ts';
 import type { Person } from './workspace.ts';
 
 /** What the playground logs through (pino's shape). */
@@ -25,6 +28,8 @@ export interface PlaygroundOptions {
   readonly people: readonly Person[];
   /** The incident channel's id. */
   readonly channel: string;
+  /** The Teams view beside Slack's: the Bot Connector stand-in, the delivery into the app, the channel. */
+  readonly teams?: PlaygroundTeams;
   readonly log: PlaygroundLog;
 }
 
@@ -41,15 +46,30 @@ export interface PlaygroundState extends Omit<Snapshot, 'botUserId' | 'botName'>
   readonly version: number;
   readonly bot: { readonly userId: string; readonly name: string };
   readonly html: Fragments;
+  /** The Teams channel as the acting person sees it (the page renders its cards); absent without Teams. */
+  readonly teams?: TeamsViewState;
 }
 
 export const BASE = '/playground';
 const MAX_BODY_BYTES = 256 * 1024;
+const INPUT_CHARS = 10_000;
 
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url));
+const JS = 'text/javascript; charset=utf-8';
 const ASSETS: Readonly<Record<string, { readonly type: string; readonly load: () => Buffer }>> = {
-  'playground.js': { type: 'text/javascript; charset=utf-8', load: () => asset('playground.js') },
+  'playground.js': { type: JS, load: () => asset('playground.js') },
+  'teams.js': { type: JS, load: () => asset('teams.js') },
   'playground.css': { type: 'text/css; charset=utf-8', load: () => asset('playground.css') },
+  'teams-hostconfig-light.json': {
+    type: 'application/json; charset=utf-8',
+    load: () => asset('teams-hostconfig-light.json'),
+  },
+  // Microsoft's renderer, served from the installed package (no CDN): the page draws Teams' cards with it.
+  'adaptivecards.js': {
+    type: JS,
+    load: () =>
+      readFileSync(createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js')),
+  },
 };
 
 /** Bad input from the page: answered 400 with the message. */
@@ -68,6 +88,11 @@ const id = (what: string, pattern: RegExp) =>
   z.string({ error: `${what} is required` }).regex(pattern, { error: `${what} is malformed` });
 const viewId = id('viewId', /^V[A-Z0-9]{1,40}$/);
 const selection = z.union([text, z.array(text).max(100)]);
+/** A Teams message id (epoch milliseconds, as Teams' are). */
+const messageId = (what: string) => id(what, /^\d{1,20}$/);
+const actionIndex = z.int({ error: 'index (which action of the card) is required' }).min(0).max(999);
+/** A card's inputs as the renderer reads them: input id → value, as Teams sends them (strings). */
+const inputs = z.record(z.string().min(1).max(255), z.string().max(INPUT_CHARS)).default({});
 
 const schemas = (people: readonly Person[]) => {
   const known = people.map((p) => p.id);
@@ -107,6 +132,14 @@ const schemas = (people: readonly Person[]) => {
     }),
     close: z.strictObject({ as, viewId }),
     home: z.strictObject({ as }),
+    teamsSend: z.strictObject({
+      as,
+      text: z.string().trim().min(1, { error: 'type @hotfix and a command, or a message' }).max(4000),
+      threadId: messageId('threadId').optional(),
+    }),
+    teamsAct: z.strictObject({ as, activityId: messageId('activityId'), index: actionIndex, inputs }),
+    teamsSubmit: z.strictObject({ as, index: actionIndex, inputs }),
+    teamsClose: z.strictObject({ as }),
   };
 };
 
@@ -162,7 +195,7 @@ const appFailure = (delivered: Delivered): string | undefined => {
  * server-sent events at /playground/events (the page polls when they fail).
  */
 export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler => {
-  const { standIn, delivery, people, channel, log } = options;
+  const { standIn, delivery, people, channel, log, teams } = options;
   if (people.length === 0) throw new Error('createPlayground: the config names no Slack people to act as');
   const bodies = schemas(people);
   const assets = new Map(Object.entries(ASSETS).map(([name, a]) => [name, { type: a.type, body: a.load() }]));
@@ -182,7 +215,30 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
       live.broadcast(version, 'change');
     });
   };
-  const unsubscribe = [standIn.on('message', changed), standIn.on('view', changed)];
+  const teamsView = teams === undefined ? undefined : createTeamsView(teams, people);
+  const unsubscribe = [
+    standIn.on('message', changed),
+    standIn.on('view', changed),
+    ...(teams === undefined
+      ? []
+      : [teams.standIn.on('posted', changed), teams.standIn.on('updated', changed)]),
+  ];
+  const requireTeams = () => {
+    if (teamsView === undefined) throw new BadRequest('this playground has no Teams view', {}, 404);
+    return teamsView;
+  };
+  /** An act in the Teams view: its refusals are answered with their status; a change in what one person sees. */
+  const inTeams = async <T extends object>(act: (view: NonNullable<typeof teamsView>) => Promise<T> | T) => {
+    try {
+      const answer = await act(requireTeams());
+      // An answer card or a dialog is no change in the stand-in: the page is told anyway.
+      changed();
+      return answer as Record<string, unknown>;
+    } catch (error) {
+      if (error instanceof TeamsRefusal) throw new BadRequest(error.message, {}, error.status);
+      throw error;
+    }
+  };
 
   const snapshot = (user: string): Snapshot => ({
     as: personOf(user),
@@ -203,6 +259,7 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
       ...rest,
       bot: { userId: botUserId, name: botName },
       html: renderFragments(snapshot(user)),
+      ...(teamsView === undefined ? {} : { teams: teamsView.state(personOf(user)) }),
     };
   };
 
@@ -287,6 +344,25 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
     },
   };
 
+  const teamsApi: Readonly<Record<string, (body: unknown) => Promise<Record<string, unknown>>>> = {
+    'teams/send': async (body) => {
+      const { as, ...input } = parse(bodies.teamsSend, body);
+      return inTeams((view) => view.send(personOf(as), input));
+    },
+    'teams/act': async (body) => {
+      const { as, ...input } = parse(bodies.teamsAct, body);
+      return inTeams((view) => view.act(personOf(as), input));
+    },
+    'teams/submit': async (body) => {
+      const { as, ...input } = parse(bodies.teamsSubmit, body);
+      return inTeams((view) => view.submitDialog(personOf(as), input));
+    },
+    'teams/close': async (body) => {
+      const { as } = parse(bodies.teamsClose, body);
+      return inTeams((view) => view.closeDialog(personOf(as)));
+    },
+  };
+
   const homeView = (user: string) => {
     const home = standIn.views.home(user);
     return home === undefined ? {} : { view: home.view };
@@ -314,7 +390,17 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
     const asParam = url.searchParams.get('as');
     if (method === 'GET' && path === BASE) {
       const user = people.some((p) => p.id === asParam) ? (asParam as string) : (people[0] as Person).id;
-      send(res, 200, 'text/html; charset=utf-8', renderPage(snapshot(user), { base: BASE }).value);
+      send(
+        res,
+        200,
+        'text/html; charset=utf-8',
+        renderPage(snapshot(user), {
+          base: BASE,
+          ...(teams === undefined
+            ? {}
+            : { teams: { channel: teamsView?.state(personOf(user)).channel.name ?? '' } }),
+        }).value,
+      );
       return true;
     }
     if (method === 'GET' && path.startsWith(`${BASE}/assets/`)) {
@@ -336,7 +422,12 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
       }
       return true;
     }
-    const action = path.startsWith(`${BASE}/api/`) ? api[path.slice(`${BASE}/api/`.length)] : undefined;
+    const name = path.startsWith(`${BASE}/api/`) ? path.slice(`${BASE}/api/`.length) : '';
+    const action = Object.hasOwn(api, name)
+      ? api[name]
+      : Object.hasOwn(teamsApi, name)
+        ? teamsApi[name]
+        : undefined;
     if (action !== undefined) {
       if (method !== 'POST') {
         res.setHeader('allow', 'POST');

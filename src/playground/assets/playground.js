@@ -1,6 +1,9 @@
 // The playground page's script: no framework, no build. The server renders every fragment; this swaps them
 // in, and turns clicks, changes and submits (found through data-attributes, by event delegation) into JSON
-// posts to /playground/api/*, which deliver them to the app signed, as Slack would.
+// posts to /playground/api/*, which deliver them to the app signed, as Slack would. The Teams view beside it
+// (teams.js) draws its cards in the browser and posts through the same API.
+
+import { createTeamsView } from './teams.js';
 
 const root = document.documentElement;
 const state = {
@@ -68,6 +71,7 @@ const apply = (snapshot) => {
   swap('modal', snapshot.html.modal);
   byId('modal').hidden = snapshot.html.modal === '';
   byId('acting').textContent = `${snapshot.as.name} (${snapshot.as.roles.join(', ') || 'no role'})`;
+  if (snapshot.teams) void teams.render(snapshot.teams);
 };
 
 /** Fetches the acting person's state; calls made while one runs are folded into one more. */
@@ -141,6 +145,15 @@ const confirmFirst = (button) =>
     dialog.showModal();
   });
 
+const teams = createTeamsView({ post });
+
+/** On a narrow screen one view shows at a time: Slack or Teams. */
+const showView = (view) => {
+  document.body.dataset.view = view;
+  for (const button of document.querySelectorAll('[data-view]'))
+    button.setAttribute('aria-selected', String(button.dataset.view === view));
+};
+
 const showTab = (tab) => {
   for (const button of document.querySelectorAll('[data-tab]'))
     button.setAttribute('aria-selected', String(button.dataset.tab === tab));
@@ -154,6 +167,7 @@ const switchTo = (user) => {
   state.as = user;
   state.html.clear();
   state.bodies.clear();
+  teams.reset();
   localStorage.setItem('hotfix-playground-as', user);
   const url = new URL(location.href);
   url.searchParams.set('as', user);
@@ -207,6 +221,8 @@ document.addEventListener('click', async (event) => {
   // is inside it.
   const person = target.closest('#people [data-as]');
   if (person) return switchTo(person.dataset.as);
+  const view = target.closest('button[data-view]');
+  if (view) return showView(view.dataset.view);
   const tab = target.closest('[data-tab]');
   if (tab) return showTab(tab.dataset.tab);
   const close = target.closest('[data-close-view]');
@@ -253,6 +269,8 @@ document.addEventListener('submit', async (event) => {
   // The confirm dialog's form (method="dialog") closes the dialog by submitting: let it.
   if (!(form instanceof HTMLFormElement) || form.method === 'dialog') return;
   event.preventDefault();
+  // The Teams compose box and the renderer's own forms are teams.js's.
+  if (form.id === 'teams-composer' || form.closest('#teams, #teams-dialog')) return;
   if (form.id === 'composer') {
     const input = form.elements.namedItem('text');
     const text = input.value.trim();
