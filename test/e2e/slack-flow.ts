@@ -55,15 +55,8 @@ services:
       - { name: health, check: { url: '${healthUrl}' }, every: 500ms }
 `;
 
-export interface SlackWorld {
-  readonly standIn: SlackStandIn;
-  readonly slack: SlackDelivery;
-  readonly url: string;
-  readonly port: number;
-  readonly prefix: string;
-  readonly stepLog: string;
-  /** The hotfix's stored event types, oldest first. */
-  eventTypes(hotfixId: string): Promise<string[]>;
+/** What a test reads of Slack: a hotfix's card and thread in the incident channel, and ephemerals. */
+export interface SlackViews {
   /** The card of a hotfix in the incident channel (the bot's top-level message naming it). */
   card(hotfixId: string): StandInMessage | undefined;
   /** The card once `probe` holds for it (the notifier edits it at most once a second). */
@@ -74,6 +67,17 @@ export interface SlackWorld {
   blockOf(message: StandInMessage, actionId: string): string;
   /** Ephemeral texts `user` has seen. */
   ephemerals(user: string): string[];
+}
+
+export interface SlackWorld extends SlackViews {
+  readonly standIn: SlackStandIn;
+  readonly slack: SlackDelivery;
+  readonly url: string;
+  readonly port: number;
+  readonly prefix: string;
+  readonly stepLog: string;
+  /** The hotfix's stored event types, oldest first. */
+  eventTypes(hotfixId: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -97,20 +101,9 @@ export const planValues = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-/** `socketMode`: the app connects with SLACK_APP_TOKEN and Slack's requests come over that socket. */
-export const startSlackWorld = async (
-  redisUrl: string,
-  redis: () => Redis,
-  { socketMode = false }: { socketMode?: boolean } = {},
-): Promise<SlackWorld> => {
-  const dir = await mkdtemp(join(tmpdir(), 'hotfix-e2e-'));
-  const stepLog = join(dir, 'steps.log');
-  await writeFile(stepLog, '');
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/slack/events`;
-  const configFile = join(dir, 'hotfix.yml');
-  await writeFile(configFile, configText(`http://127.0.0.1:${port}/healthz`));
-  const standIn = createSlackStandIn({
+/** The e2e tests' Slack workspace (Alice, Bob, Carol and Dave in #incidents), played by the stand-in. */
+export const createE2ESlackStandIn = ({ socketMode = false }: { socketMode?: boolean } = {}): SlackStandIn =>
+  createSlackStandIn({
     workspace: {
       teamId: TEAM,
       users: [
@@ -124,6 +117,53 @@ export const startSlackWorld = async (
     botToken: TOKEN,
     ...(socketMode ? { appToken: APP_TOKEN } : {}),
   });
+
+/** Reads the incident channel the stand-in holds. */
+export const slackViews = (standIn: SlackStandIn): SlackViews => {
+  const card = (hotfixId: string) =>
+    standIn
+      .messages(INCIDENTS)
+      .find((m) =>
+        m.thread_ts === undefined || m.thread_ts === m.ts ? m.text.includes(`${hotfixId} ·`) : false,
+      );
+  return {
+    card,
+    cardWhen: (hotfixId, what, probe) =>
+      waitFor(`${hotfixId} card: ${what}`, () => {
+        const found = card(hotfixId);
+        return found && probe(found) ? found : undefined;
+      }),
+    thread: (hotfixId) => {
+      const root = card(hotfixId);
+      return root ? standIn.thread(INCIDENTS, root.ts).slice(1) : [];
+    },
+    blockOf: (message, actionId) => {
+      for (const block of message.blocks ?? []) {
+        const elements = (
+          block as { elements?: { action_id?: string }[]; accessory?: { action_id?: string } }
+        ).elements;
+        if (elements?.some((e) => e.action_id === actionId)) return (block as { block_id: string }).block_id;
+      }
+      throw new Error(`no ${actionId} on message ${message.ts}`);
+    },
+    ephemerals: (user) => standIn.ephemerals(user).map((e) => e.text),
+  };
+};
+
+/** `socketMode`: the app connects with SLACK_APP_TOKEN and Slack's requests come over that socket. */
+export const startSlackWorld = async (
+  redisUrl: string,
+  redis: () => Redis,
+  { socketMode = false }: { socketMode?: boolean } = {},
+): Promise<SlackWorld> => {
+  const dir = await mkdtemp(join(tmpdir(), 'hotfix-e2e-'));
+  const stepLog = join(dir, 'steps.log');
+  await writeFile(stepLog, '');
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/slack/events`;
+  const configFile = join(dir, 'hotfix.yml');
+  await writeFile(configFile, configText(`http://127.0.0.1:${port}/healthz`));
+  const standIn = createE2ESlackStandIn({ socketMode });
   await standIn.start();
   const prefix = uniquePrefix('e2e');
   const abort = new AbortController();
@@ -165,13 +205,8 @@ export const startSlackWorld = async (
     transport: socketMode ? 'socket' : 'http',
   });
   const store = createRedisEventStore({ redis: redis(), prefix, auditKey: TEST_AUDIT_KEY });
-  const card = (hotfixId: string) =>
-    standIn
-      .messages(INCIDENTS)
-      .find((m) =>
-        m.thread_ts === undefined || m.thread_ts === m.ts ? m.text.includes(`${hotfixId} ·`) : false,
-      );
   return {
+    ...slackViews(standIn),
     standIn,
     slack,
     url,
@@ -179,26 +214,6 @@ export const startSlackWorld = async (
     prefix,
     stepLog,
     eventTypes: async (hotfixId) => (await store.load(hotfixId)).events.map((e) => e.event.type),
-    card,
-    cardWhen: (hotfixId, what, probe) =>
-      waitFor(`${hotfixId} card: ${what}`, () => {
-        const found = card(hotfixId);
-        return found && probe(found) ? found : undefined;
-      }),
-    thread: (hotfixId) => {
-      const root = card(hotfixId);
-      return root ? standIn.thread(INCIDENTS, root.ts).slice(1) : [];
-    },
-    blockOf: (message, actionId) => {
-      for (const block of message.blocks ?? []) {
-        const elements = (
-          block as { elements?: { action_id?: string }[]; accessory?: { action_id?: string } }
-        ).elements;
-        if (elements?.some((e) => e.action_id === actionId)) return (block as { block_id: string }).block_id;
-      }
-      throw new Error(`no ${actionId} on message ${message.ts}`);
-    },
-    ephemerals: (user) => standIn.ephemerals(user).map((e) => e.text),
     async close() {
       abort.abort();
       await running;

@@ -94,12 +94,8 @@ export interface Card {
   readonly actions?: CardAction[];
 }
 
-export interface TeamsWorld {
-  readonly standIn: TeamsStandIn;
-  readonly delivery: TeamsDelivery;
-  readonly settings: LoadedConfig;
-  readonly stepLog: string;
-  eventTypes(hotfixId: string): Promise<string[]>;
+/** What a test reads of Teams' incident channel, and its clicks on the cards there. */
+export interface TeamsViews {
   /** The thread root the notifier opened for a hotfix in the incident channel (its card, edited in place). */
   root(hotfixId: string): StandInActivity | undefined;
   /** The bot's replies in that thread, oldest first. */
@@ -122,6 +118,14 @@ export interface TeamsWorld {
     verb: string;
     match?: Record<string, unknown>;
   }): Promise<Delivered>;
+}
+
+export interface TeamsWorld extends TeamsViews {
+  readonly standIn: TeamsStandIn;
+  readonly delivery: TeamsDelivery;
+  readonly settings: LoadedConfig;
+  readonly stepLog: string;
+  eventTypes(hotfixId: string): Promise<string[]>;
   /** The replies the notifier owes a hotfix's stored events, in order, each as first posted (its summary). */
   expectedReplies(hotfixId: string): Promise<{ summaries: string[]; state: HotfixState }>;
   /** Every card the bot posted or updated through the Bot Connector, accepted or not. */
@@ -158,9 +162,9 @@ export const noticeOf = (card: Card): string | undefined => {
   return first?.type === 'Container' && first.style === 'attention' ? first.items?.[0]?.text : undefined;
 };
 
-/** `hotfix serve` as it runs (workers and the Teams notifier on, real Redis), Teams played by T1's stand-in. */
-export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Promise<TeamsWorld> => {
-  const standIn = createTeamsStandIn({
+/** The e2e tests' tenant (Alice, Bob, Carol and Dave; a #incidents channel), played by the stand-in. */
+export const createE2ETeamsStandIn = (): TeamsStandIn =>
+  createTeamsStandIn({
     tenant: {
       tenantId: '7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2910',
       bot: { appId: APP_ID },
@@ -175,6 +179,52 @@ export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Pro
     },
     botToken: BOT_TOKEN,
   });
+
+/** Reads the incident channel the stand-in holds; clicks go through `delivery`. */
+export const teamsViews = (standIn: TeamsStandIn, delivery: TeamsDelivery): TeamsViews => {
+  const root = (hotfixId: string) =>
+    standIn
+      .activities(INCIDENTS)
+      .find((a) => a.author === 'bot' && a.threadId === a.id && firstSummary(a).includes(` ${hotfixId} ·`));
+  const replies = (hotfixId: string) => {
+    const found = root(hotfixId);
+    return found
+      ? standIn.thread(INCIDENTS, found.id).filter((a) => a.id !== found.id && a.author === 'bot')
+      : [];
+  };
+  return {
+    root,
+    replies,
+    replyWhen: (hotfixId, what, probe) =>
+      waitFor(`${hotfixId} thread: ${what}`, () => replies(hotfixId).find(probe), 30_000),
+    rootWhen: (hotfixId, what, probe) =>
+      waitFor(
+        `${hotfixId} card: ${what}`,
+        () => {
+          const found = root(hotfixId);
+          return found && probe(cardOf(found)) ? found : undefined;
+        },
+        30_000,
+      ),
+    click({ user, activityId, verb, match = {} }) {
+      const held = standIn.activity(activityId);
+      if (!held) throw new Error(`no activity ${activityId}`);
+      const action = actionsOf(held.activity.attachments).find(
+        (a) =>
+          a.type === 'Action.Execute' &&
+          a.verb === verb &&
+          Object.entries(match).every(([key, value]) => a.data?.[key] === value),
+      );
+      if (!action) throw new Error(`no ${verb} ${JSON.stringify(match)} on activity ${activityId}`);
+      // The stand-in sends the first button of a verb; its data merged with this one's is this one's.
+      return delivery.execute({ user, activityId, verb, inputs: action.data ?? {} });
+    },
+  };
+};
+
+/** `hotfix serve` as it runs (workers and the Teams notifier on, real Redis), Teams played by T1's stand-in. */
+export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Promise<TeamsWorld> => {
+  const standIn = createE2ETeamsStandIn();
   await standIn.start();
   const dir = await mkdtemp(join(tmpdir(), 'hotfix-teams-e2e-'));
   const stepLog = join(dir, 'steps.log');
@@ -213,49 +263,13 @@ export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Pro
   const connection = redis();
   const store = createRedisEventStore({ redis: connection, prefix, auditKey: TEST_AUDIT_KEY });
 
-  const root = (hotfixId: string) =>
-    standIn
-      .activities(INCIDENTS)
-      .find((a) => a.author === 'bot' && a.threadId === a.id && firstSummary(a).includes(` ${hotfixId} ·`));
-  const replies = (hotfixId: string) => {
-    const found = root(hotfixId);
-    return found
-      ? standIn.thread(INCIDENTS, found.id).filter((a) => a.id !== found.id && a.author === 'bot')
-      : [];
-  };
-
   return {
+    ...teamsViews(standIn, delivery),
     standIn,
     delivery,
     settings,
     stepLog,
     eventTypes: async (hotfixId) => (await store.load(hotfixId)).events.map((e) => e.event.type),
-    root,
-    replies,
-    replyWhen: (hotfixId, what, probe) =>
-      waitFor(`${hotfixId} thread: ${what}`, () => replies(hotfixId).find(probe), 30_000),
-    rootWhen: (hotfixId, what, probe) =>
-      waitFor(
-        `${hotfixId} card: ${what}`,
-        () => {
-          const found = root(hotfixId);
-          return found && probe(cardOf(found)) ? found : undefined;
-        },
-        30_000,
-      ),
-    click({ user, activityId, verb, match = {} }) {
-      const held = standIn.activity(activityId);
-      if (!held) throw new Error(`no activity ${activityId}`);
-      const action = actionsOf(held.activity.attachments).find(
-        (a) =>
-          a.type === 'Action.Execute' &&
-          a.verb === verb &&
-          Object.entries(match).every(([key, value]) => a.data?.[key] === value),
-      );
-      if (!action) throw new Error(`no ${verb} ${JSON.stringify(match)} on activity ${activityId}`);
-      // The stand-in sends the first button of a verb; its data merged with this one's is this one's.
-      return delivery.execute({ user, activityId, verb, inputs: action.data ?? {} });
-    },
     async expectedReplies(hotfixId) {
       const { events } = await store.load(hotfixId);
       const summaries: string[] = [];
