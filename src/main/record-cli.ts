@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { buildRecord, renderRecordJson, renderRecordMarkdown } from '../domain/hotfix/record.ts';
+import { identify } from '../domain/hotfix/policy.ts';
 import type { EventStore } from '../service/ports.ts';
 import { CorruptEventError } from '../store/event-codec.ts';
 import { loadSettings, openStore } from './runtime.ts';
@@ -31,6 +32,7 @@ export const printRecord = async (hotfixId: string, format: 'md' | 'json', deps:
       {
         timezone: settings.config.timezone,
         signoffRoles: settings.policy.signoffs,
+        identify: (who) => identify(settings.policy, who),
         ...(chain.ok ? { chain: { head: chain.head, count: chain.count } } : {}),
       },
     );

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/load.ts';
 import { capitalize, clockface, formatDuration } from '../../domain/hotfix/format.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
+import { identify } from '../../domain/hotfix/policy.ts';
 import type { DeploymentRecord, OutcomeStatus, RunRecord, Stamped } from '../../domain/hotfix/record.ts';
 import { buildRecord, renderRecordMarkdown } from '../../domain/hotfix/record.ts';
 import type { EventStore } from '../../service/ports.ts';
@@ -11,7 +12,7 @@ import { plural } from './text.ts';
 export interface RecordDeps {
   readonly store: Pick<EventStore, 'load' | 'verify'>;
   readonly config: () => Pick<Config, 'timezone'>;
-  readonly policy: () => Pick<Policy, 'signoffs'>;
+  readonly policy: () => Pick<Policy, 'signoffs' | 'people'>;
 }
 
 export interface RecordRead {
@@ -32,6 +33,7 @@ export const readRecord = async (deps: RecordDeps, hotfixId: string): Promise<Re
     {
       timezone: deps.config().timezone,
       signoffRoles: deps.policy().signoffs,
+      identify: (who) => identify(deps.policy(), who),
       ...(chain.ok ? { chain: { head: chain.head, count: chain.count } } : {}),
     },
   );

@@ -3,13 +3,15 @@ import { refuse } from './errors.ts';
 import type { Checklist, HotfixEvent, PlannedStep, RollbackTrigger } from './events.ts';
 import { CHECKLISTS } from './events.ts';
 import type { Person, Role } from './people.ts';
-import { personKey } from './people.ts';
+import { displayName } from './people.ts';
 import type { Plan } from './plan.ts';
 import { planFieldProblems, planHash } from './plan.ts';
 import type { Policy, RunKind, StepSpec } from './policy.ts';
-import { rolesOf, STAGES } from './policy.ts';
+import { identify, keyOf, resolveKey, rolesOf, STAGES } from './policy.ts';
 import {
   approvalGate,
+  ballotOf,
+  currentAnswers,
   isFinished,
   nextStep,
   openVote,
@@ -37,8 +39,15 @@ const PHASES_BEFORE_DEPLOY = ['planned'] as const;
 /**
  * Decides which events a command causes, or throws a RuleViolation. Repeating an action already taken
  * (a second click, a redelivered request, a re-run job) yields no events.
+ *
+ * The actor is taken as the config knows them (`identify`): a human named in hotfix.yml's persons form is one
+ * person whichever platform they act from, and their events record the handle and configured name. Every
+ * comparison with a person recorded earlier goes through the policy (`keyOf`), since events recorded before a
+ * team switched to the persons form carry no handle.
  */
-export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideContext): Decision => {
+export const decide = (input: HotfixCommand, state: HotfixState, ctx: DecideContext): Decision => {
+  const command: HotfixCommand = { ...input, by: identify(ctx.policy, input.by) };
+  const same = (a: Person, b: Person): boolean => keyOf(ctx.policy, a) === keyOf(ctx.policy, b);
   const at = ctx.now.toISOString();
   const stampAll = (drafts: Draft[], by: Person = command.by): Decision =>
     drafts.map((d) => ({ ...d, at, by }) as HotfixEvent);
@@ -266,7 +275,7 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
       const { run, step } = findStep(state, command.runId, command.step);
       if (step.kind !== 'manual') refuse('unknown_step', `${step.name} is not a manual step.`);
       if (isFinished(step)) {
-        if (step.decidedBy && personKey(step.decidedBy) === personKey(command.by)) return [];
+        if (step.decidedBy && same(step.decidedBy, command.by)) return [];
         return refuse(
           'stale_step',
           `${step.name} was already ${step.status === 'failed' ? 'failed' : 'confirmed'}.`,
@@ -377,7 +386,7 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
           'not_eligible',
           `Only ${ctx.policy.rollback.vote.eligible.join(', ')} can vote on a rollback.`,
         );
-      if (vote.ballots[personKey(command.by)]?.choice === command.choice) return [];
+      if (ballotOf(vote, ctx.policy, command.by)?.choice === command.choice) return [];
       return castVote(state, ctx, at, command.by, vote.id, command.choice, roles);
     }
 
@@ -397,7 +406,7 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
       requirePerson(command.by, ctx, h);
       const text = nonEmpty(command.text, 'a description');
       const duplicate = state.issues.some(
-        (i) => i.text === text && personKey(i.loggedBy) === personKey(command.by) && !i.resolved,
+        (i) => i.text === text && same(i.loggedBy, command.by) && !i.resolved,
       );
       if (duplicate) return [];
       return emit({ type: 'IssueLogged', issueId: state.issues.length + 1, text });
@@ -425,8 +434,7 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
     case 'NoteObservation': {
       requirePerson(command.by, ctx, h);
       const text = nonEmpty(command.text, 'the observation');
-      if (state.observations.some((o) => o.text === text && personKey(o.by) === personKey(command.by)))
-        return [];
+      if (state.observations.some((o) => o.text === text && same(o.by, command.by))) return [];
       return emit({ type: 'ObservationNoted', text });
     }
 
@@ -439,7 +447,7 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
     case 'NoteLessonsLearned': {
       requirePerson(command.by, ctx, h);
       const text = nonEmpty(command.text, 'the lesson');
-      if (state.lessons.some((l) => l.text === text && personKey(l.by) === personKey(command.by))) return [];
+      if (state.lessons.some((l) => l.text === text && same(l.by, command.by))) return [];
       return emit({ type: 'LessonsLearnedNoted', text });
     }
 
@@ -452,14 +460,14 @@ export const decide = (command: HotfixCommand, state: HotfixState, ctx: DecideCo
           `${role} does not sign off hotfixes (sign-offs: ${ctx.policy.signoffs.join(', ')}).`,
         );
       const existing = state.signoffs[role];
-      if (existing && personKey(existing.by) === personKey(command.by)) return [];
+      if (existing && same(existing.by, command.by)) return [];
       if (existing)
         return refuse(
           'wrong_phase',
-          `${role} was already signed off by ${existing.by.name ?? existing.by.id}.`,
+          `${role} was already signed off by ${displayName(identify(ctx.policy, existing.by))}.`,
         );
       if (!roles.includes(role)) refuse('not_in_role', `Only ${role} can sign off as ${role}.`);
-      const other = Object.entries(state.signoffs).find(([, s]) => personKey(s.by) === personKey(command.by));
+      const other = Object.entries(state.signoffs).find(([, s]) => same(s.by, command.by));
       if (other)
         refuse(
           'one_role_per_person',
@@ -501,7 +509,7 @@ function startHotfix(
     const same =
       state.id === command.id &&
       state.planHash === planHash(plan) &&
-      personKey(state.requester) === personKey(command.by);
+      keyOf(ctx.policy, state.requester) === keyOf(ctx.policy, command.by);
     return same ? [] : refuse('already_exists', `${state.id} already exists.`);
   }
   const checklists = Object.fromEntries(CHECKLISTS.map((c) => [c, [...ctx.policy.checklists[c]]])) as Record<
@@ -533,16 +541,17 @@ function approveOrReject(
       'stale_plan',
       `The plan of ${h} changed since you looked at it; review revision ${state.planRevision} first.`,
     );
-  const me = personKey(command.by);
-  const mine = state.approvals.find((a) => personKey(a.by) === me && a.planHash === state.planHash);
-  const myRejection = state.rejections.find((r) => personKey(r.by) === me && r.planHash === state.planHash);
+  const me = keyOf(ctx.policy, command.by);
+  const answers = currentAnswers(state, ctx.policy);
+  const mine = answers.approvals.find((a) => keyOf(ctx.policy, a.by) === me);
+  const myRejection = answers.rejections.find((r) => keyOf(ctx.policy, r.by) === me);
   const other = [mine?.role, myRejection?.role].find((r) => r !== undefined && r !== role);
   if (other !== undefined)
     refuse('one_role_per_person', `You already answered as ${other}; one person counts for one role only.`);
 
   if (command.type === 'ApprovePlan') {
     if (mine) return [];
-    if (!ctx.policy.selfApproval && state.authors.includes(me))
+    if (!ctx.policy.selfApproval && state.authors.some((author) => resolveKey(ctx.policy, author) === me))
       refuse('self_approval', `You wrote this plan, so your approval cannot count; ask another ${role}.`);
     return emit({
       type: 'PlanApproved',

@@ -16,6 +16,8 @@ export const RECORD_SCHEMA_VERSION = 2;
 export interface PersonRef {
   readonly platform: Platform;
   readonly id: string;
+  /** The config's handle, when hotfix.yml names the person (persons form): the same on every platform. */
+  readonly person?: string;
   readonly name: string;
 }
 

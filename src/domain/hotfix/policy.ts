@@ -117,12 +117,15 @@ export interface Policy {
   readonly planFields?: PlanFieldRules;
 }
 
+/** The part of a policy that says who is who. */
+type PeoplePolicy = Pick<Policy, 'people'>;
+
 // Entra object ids are GUIDs, which Teams sends in lower case and people may paste in upper case.
 const sameId = (platform: Person['platform'], a: string, b: string): boolean =>
   platform === 'teams' ? a.toLowerCase() === b.toLowerCase() : a === b;
 
 /** The policy's entry for a platform identity, if the config lists it. */
-const listed = (policy: Policy, who: Pick<Person, 'platform' | 'id'>): Person | undefined => {
+const listed = (policy: PeoplePolicy, who: Pick<Person, 'platform' | 'id'>): Person | undefined => {
   for (const members of Object.values(policy.people)) {
     const found = members.find((m) => m.platform === who.platform && sameId(who.platform, m.id, who.id));
     if (found !== undefined) return found;
@@ -135,7 +138,7 @@ const listed = (policy: Policy, who: Pick<Person, 'platform' | 'id'>): Person | 
  * form, so the same human on Slack and on Teams is one person. The platform id decides (a handle recorded
  * under an older config is not trusted); someone the config does not name is returned without a handle.
  */
-export const identify = (policy: Policy, who: Person): Person => {
+export const identify = (policy: PeoplePolicy, who: Person): Person => {
   const { person: _recorded, ...platformIdentity } = who;
   if (who.platform === 'system') return platformIdentity;
   const found = listed(policy, who);
@@ -152,10 +155,10 @@ export const identify = (policy: Policy, who: Person): Person => {
  * whichever platform they acted from and whether or not the recorded event carried the handle (events
  * recorded before a team switched to the persons form do not).
  */
-export const keyOf = (policy: Policy, who: Person): PersonKey => personKey(identify(policy, who));
+export const keyOf = (policy: PeoplePolicy, who: Person): PersonKey => personKey(identify(policy, who));
 
 /** `keyOf` for a key the fold recorded (`slack:U0ALICE` → `person:alice`). */
-export const resolveKey = (policy: Policy, key: PersonKey): PersonKey => {
+export const resolveKey = (policy: PeoplePolicy, key: PersonKey): PersonKey => {
   const colon = key.indexOf(':');
   const platform = key.slice(0, colon);
   if (platform === 'person') return key;
@@ -163,7 +166,7 @@ export const resolveKey = (policy: Policy, key: PersonKey): PersonKey => {
 };
 
 /** The roles a person holds under the policy (in config order). */
-export const rolesOf = (policy: Policy, who: Person): Role[] => {
+export const rolesOf = (policy: PeoplePolicy, who: Person): Role[] => {
   const key = keyOf(policy, who);
   return Object.entries(policy.people)
     .filter(([, members]) => members.some((m) => keyOf(policy, m) === key))
@@ -171,5 +174,5 @@ export const rolesOf = (policy: Policy, who: Person): Role[] => {
 };
 
 /** Everyone who holds at least one of the roles, one key per human. */
-export const membersOf = (policy: Policy, roles: readonly Role[]): Set<PersonKey> =>
+export const membersOf = (policy: PeoplePolicy, roles: readonly Role[]): Set<PersonKey> =>
   new Set(roles.flatMap((r) => (policy.people[r] ?? []).map((m) => keyOf(policy, m))));

@@ -1,8 +1,7 @@
-import type { Role } from './people.ts';
-import { personKey } from './people.ts';
+import type { Person, PersonKey, Role } from './people.ts';
 import type { Policy } from './policy.ts';
-import { membersOf } from './policy.ts';
-import type { HotfixState, Outcome, Run, StepState, Vote } from './state.ts';
+import { keyOf, membersOf } from './policy.ts';
+import type { Approval, Ballot, HotfixState, Outcome, Rejection, Run, StepState, Vote } from './state.ts';
 import { outcomeOfPhase } from './state.ts';
 
 export interface ApprovalGate {
@@ -12,14 +11,54 @@ export interface ApprovalGate {
   readonly rejectedBy: readonly Role[];
 }
 
+/**
+ * The latest of each human's stamped entries, keyed under the policy. The fold keeps one entry per recorded
+ * key; a human recorded under two keys (a platform id before the config named them, their handle after)
+ * may have two, and the later one stands.
+ */
+const latestPerPerson = <T extends { readonly by: Person; readonly at: string }>(
+  entries: readonly T[],
+  policy: Policy,
+): Map<PersonKey, T> => {
+  const latest = new Map<PersonKey, T>();
+  for (const entry of entries) {
+    const key = keyOf(policy, entry.by);
+    const prior = latest.get(key);
+    if (prior === undefined || prior.at <= entry.at) latest.set(key, entry);
+  }
+  return latest;
+};
+
+/** The current plan's standing answers, one per human: an approval, or a rejection, whichever came last. */
+export const currentAnswers = (
+  state: HotfixState,
+  policy: Policy,
+): { readonly approvals: readonly Approval[]; readonly rejections: readonly Rejection[] } => {
+  const current = <T extends { readonly planHash: string }>(entries: readonly T[]) =>
+    entries.filter((e) => e.planHash === state.planHash);
+  const standing = [
+    ...latestPerPerson(
+      [
+        ...current(state.approvals).map((approval) => ({ by: approval.by, at: approval.at, approval })),
+        ...current(state.rejections).map((rejection) => ({ by: rejection.by, at: rejection.at, rejection })),
+      ],
+      policy,
+    ).values(),
+  ];
+  return {
+    approvals: standing.flatMap((s) => ('approval' in s ? [s.approval] : [])),
+    rejections: standing.flatMap((s) => ('rejection' in s ? [s.rejection] : [])),
+  };
+};
+
 export const approvalGate = (state: HotfixState, policy: Policy): ApprovalGate => {
-  const current = state.approvals.filter((a) => a.planHash === state.planHash);
+  const current = currentAnswers(state, policy);
   const roles = Object.entries(policy.approvals).map(([role, need]) => ({
     role,
     need,
-    have: new Set(current.filter((a) => a.role === role).map((a) => personKey(a.by))).size,
+    have: new Set(current.approvals.filter((a) => a.role === role).map((a) => keyOf(policy, a.by))).size,
   }));
-  const rejectedBy = state.rejections.filter((r) => r.planHash === state.planHash).map((r) => r.role);
+  const rejectedBy = current.rejections.map((r) => r.role);
   return { ok: rejectedBy.length === 0 && roles.every((r) => r.have >= r.need), roles, rejectedBy };
 };
 
@@ -64,16 +103,30 @@ export interface Tally {
   readonly hopeless: boolean;
 }
 
+/** Each human's ballot, under the policy's keys: one per human, a changed vote replacing the earlier one. */
+export const ballotsOf = (vote: Vote, policy: Policy): ReadonlyMap<PersonKey, Ballot> =>
+  latestPerPerson(Object.values(vote.ballots), policy);
+
+/** The ballot this person cast (from whichever platform), if any. */
+export const ballotOf = (vote: Vote, policy: Policy, who: Person): Ballot | undefined =>
+  ballotsOf(vote, policy).get(keyOf(policy, who));
+
+/** The people who may vote and have not. */
+export const undecidedVoters = (vote: Vote, policy: Policy): PersonKey[] => {
+  const ballots = ballotsOf(vote, policy);
+  return [...membersOf(policy, policy.rollback.vote.eligible)].filter((k) => !ballots.has(k));
+};
+
 export const tally = (vote: Vote, policy: Policy): Tally => {
-  const { quorum, require, eligible } = policy.rollback.vote;
-  const ballots = Object.values(vote.ballots);
+  const { quorum, require } = policy.rollback.vote;
+  const byPerson = ballotsOf(vote, policy);
+  const ballots = [...byPerson.values()];
   const inFavour = ballots.filter((b) => b.choice === 'for');
   const against = ballots.filter((b) => b.choice === 'against');
   const missingRoles = require.filter((role) => !inFavour.some((b) => b.roles.includes(role)));
-  const voters = membersOf(policy, eligible);
-  const undecided = [...voters].filter((k) => !(k in vote.ballots));
+  const undecided = undecidedVoters(vote, policy);
   const roleStillPossible = (role: Role) =>
-    [...membersOf(policy, [role])].some((k) => undecided.includes(k) || vote.ballots[k]?.choice === 'for');
+    [...membersOf(policy, [role])].some((k) => undecided.includes(k) || byPerson.get(k)?.choice === 'for');
   return {
     for: inFavour.length,
     against: against.length,

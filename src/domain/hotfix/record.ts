@@ -47,11 +47,31 @@ export interface RecordOptions {
   readonly chain?: { readonly head: string; readonly count: number };
   /** Roles expected to sign off (policy `signoffs`); default the seed's technical, business, support. */
   readonly signoffRoles?: readonly Role[];
+  /**
+   * Who an actor is under today's config (the policy's `identify`), so the record shows configured names and
+   * counts a human once even in events recorded before the config named them; recorded as they are when absent.
+   */
+  readonly identify?: (who: Person) => Person;
 }
 
 export const DEFAULT_SIGNOFF_ROLES: readonly Role[] = ['technical', 'business', 'support'];
 
-const ref = (p: Person): PersonRef => ({ platform: p.platform, id: p.id, name: displayName(p) });
+const ref = (p: Person): PersonRef => ({
+  platform: p.platform,
+  id: p.id,
+  ...(p.person === undefined ? {} : { person: p.person }),
+  name: displayName(p),
+});
+
+/** The event with its actors as `identify` knows them. */
+const identified = (event: HotfixEvent, identify: (who: Person) => Person): HotfixEvent =>
+  event.type === 'ApprovalsVoided'
+    ? {
+        ...event,
+        by: identify(event.by),
+        approvals: event.approvals.map((a) => ({ ...a, by: identify(a.by) })),
+      }
+    : { ...event, by: identify(event.by) };
 
 const stamped = (s: { by: Person; at: string }): Stamped => ({ by: ref(s.by), at: s.at });
 
@@ -117,7 +137,8 @@ export const buildRecord = (events: readonly HotfixEvent[], options: RecordOptio
     executionPassedAt: new Map(),
   };
   let state = initialState();
-  for (const event of events) {
+  const { identify } = options;
+  for (const event of identify === undefined ? events : events.map((e) => identified(e, identify))) {
     collect(h, state, event);
     state = evolve(state, event);
   }
