@@ -10,7 +10,7 @@ import { evolve, initialState } from '../../src/domain/hotfix/state.ts';
 import type { AppServer } from '../../src/main/serve.ts';
 import { startAppServer } from '../../src/main/serve.ts';
 import { loadSettings } from '../../src/main/runtime.ts';
-import type { SlackDelivery, SlackStandIn } from '../../src/slack-stand-in/index.ts';
+import type { SlackDelivery, SlackStandIn, StandInMessage } from '../../src/slack-stand-in/index.ts';
 import { createSlackDelivery } from '../../src/slack-stand-in/index.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import type { TeamsDelivery, TeamsStandIn } from '../../src/teams-stand-in/index.ts';
@@ -18,11 +18,14 @@ import { createTeamsDelivery } from '../../src/teams-stand-in/index.ts';
 import { TEST_AUDIT_KEY, freePort, uniquePrefix } from '../helpers/redis.ts';
 import * as slackFlow from './slack-flow.ts';
 import type { SlackViews } from './slack-flow.ts';
+import { planValues } from './slack-flow.ts';
 import * as teamsFlow from './teams-flow.ts';
 import type { TeamsViews } from './teams-flow.ts';
 import { firstSummary } from './teams-flow.ts';
 
-export { waitFor } from '../helpers/wait.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+export { waitFor };
 
 /** The same four people on both platforms: their Slack member ids and their Entra object ids. */
 export const PEOPLE = {
@@ -244,4 +247,53 @@ export const startCrossPlatformWorld = async (
       await rm(dir, { recursive: true, force: true });
     },
   };
+};
+
+/** `/hotfix start` and the plan modal in Slack; the hotfix's id once its Slack card is posted. */
+export const startInSlack = async (
+  w: CrossPlatformWorld,
+  user: string = PEOPLE.alice.slack,
+): Promise<string> => {
+  const before = w.slack.standIn.messages(slackFlow.INCIDENTS).length;
+  await w.slack.delivery.command({ user, channel: slackFlow.INCIDENTS, text: 'start INC-42' });
+  const modal = await waitFor('the plan modal', () => w.slack.standIn.views.top(user));
+  const submitted = await w.slack.delivery.submitView({ user, viewId: modal.view.id, values: planValues() });
+  if (submitted.errors !== undefined) throw new Error(`plan refused: ${JSON.stringify(submitted.errors)}`);
+  const posted = await waitFor('the Slack card', () =>
+    w.slack.standIn
+      .messages(slackFlow.INCIDENTS)
+      .slice(before)
+      .find((m) => /HF-\d+ ·/.test(m.text)),
+  );
+  return /HF-\d+/.exec(posted.text)?.[0] ?? '';
+};
+
+/** The action id of the Slack button labelled `label` on a message. */
+export const slackButton = (message: StandInMessage | undefined, label: string): string => {
+  const found = (message?.blocks ?? [])
+    .flatMap((b) => (b as { elements?: { action_id?: string; text?: { text?: string } }[] }).elements ?? [])
+    .find((e) => e.text?.text === label)?.action_id;
+  if (found === undefined) throw new Error(`no "${label}" button on ${message?.ts ?? 'no message'}`);
+  return found;
+};
+
+/** `user` ticks every readiness item on the Slack card. */
+export const tickAllInSlack = async (world: CrossPlatformWorld, id: string, user: string): Promise<void> => {
+  for (const [checklist, n] of [
+    ['code_readiness', 2],
+    ['environment_readiness', 1],
+  ] as const) {
+    const card = world.slack.card(id);
+    const blockId = (card?.blocks ?? [])
+      .map((b) => (b as { block_id?: string }).block_id ?? '')
+      .find((b) => b.startsWith(`hotfix_checklist:${id}:${checklist}:0`));
+    await world.slack.delivery.act({
+      user,
+      channel: slackFlow.INCIDENTS,
+      ts: card?.ts ?? '',
+      actionId: 'hotfix_tick',
+      ...(blockId ? { blockId } : {}),
+      selected: Array.from({ length: n }, (_, i) => String(i)),
+    });
+  }
 };

@@ -5,8 +5,16 @@ import type { StandInMessage } from '../../src/slack-stand-in/index.ts';
 import type { StandInActivity } from '../../src/teams-stand-in/index.ts';
 import { useRedisServer } from '../helpers/redis.ts';
 import type { CrossPlatformWorld } from './cross-platform-flow.ts';
-import { PEOPLE, milestonesOf, startCrossPlatformWorld, waitFor } from './cross-platform-flow.ts';
-import { blockText, planValues } from './slack-flow.ts';
+import {
+  PEOPLE,
+  milestonesOf,
+  slackButton,
+  startCrossPlatformWorld,
+  startInSlack,
+  tickAllInSlack,
+  waitFor,
+} from './cross-platform-flow.ts';
+import { blockText } from './slack-flow.ts';
 import * as slackFlow from './slack-flow.ts';
 import * as teamsFlow from './teams-flow.ts';
 import type { Card } from './teams-flow.ts';
@@ -20,31 +28,6 @@ beforeAll(async () => {
   world = await startCrossPlatformWorld(redisServer().url, () => redisServer().connect());
 }, 30_000);
 afterAll(async () => world?.close());
-
-/** `/hotfix start` and the plan modal in Slack; the hotfix's id once its Slack card is posted. */
-const startInSlack = async (w: CrossPlatformWorld, user: string = alice.slack): Promise<string> => {
-  const before = w.slack.standIn.messages(slackFlow.INCIDENTS).length;
-  await w.slack.delivery.command({ user, channel: slackFlow.INCIDENTS, text: 'start INC-42' });
-  const modal = await waitFor('the plan modal', () => w.slack.standIn.views.top(user));
-  const submitted = await w.slack.delivery.submitView({ user, viewId: modal.view.id, values: planValues() });
-  expect(submitted.errors).toBeUndefined();
-  const posted = await waitFor('the Slack card', () =>
-    w.slack.standIn
-      .messages(slackFlow.INCIDENTS)
-      .slice(before)
-      .find((m) => /HF-\d+ ·/.test(m.text)),
-  );
-  return /HF-\d+/.exec(posted.text)?.[0] ?? '';
-};
-
-/** The action id of the Slack button labelled `label` on a message. */
-const slackButton = (message: StandInMessage | undefined, label: string): string => {
-  const found = (message?.blocks ?? [])
-    .flatMap((b) => (b as { elements?: { action_id?: string; text?: { text?: string } }[] }).elements ?? [])
-    .find((e) => e.text?.text === label)?.action_id;
-  if (found === undefined) throw new Error(`no "${label}" button on ${message?.ts ?? 'no message'}`);
-  return found;
-};
 
 const clickSlack = async (hotfixId: string, user: string, label: string) => {
   const card = world.slack.card(hotfixId);
@@ -97,23 +80,7 @@ describe('one hotfix on Slack and Teams at once, through both stand-ins', () => 
     const root = await waitFor(`${id}'s Teams thread`, () => world.teams.root(id), 30_000);
 
     // Alice ticks the readiness lists in Slack; the Teams card shows them ticked.
-    for (const [checklist, n] of [
-      ['code_readiness', 2],
-      ['environment_readiness', 1],
-    ] as const) {
-      const card = world.slack.card(id);
-      const blockId = (card?.blocks ?? [])
-        .map((b) => (b as { block_id?: string }).block_id ?? '')
-        .find((b) => b.startsWith(`hotfix_checklist:${id}:${checklist}:0`));
-      await world.slack.delivery.act({
-        user: alice.slack,
-        channel: slackFlow.INCIDENTS,
-        ts: card?.ts ?? '',
-        actionId: 'hotfix_tick',
-        ...(blockId ? { blockId } : {}),
-        selected: Array.from({ length: n }, (_, i) => String(i)),
-      });
-    }
+    await tickAllInSlack(world, id, alice.slack);
     await waitFor('the three ticks', async () => (await count(id, 'ChecklistItemTicked')) === 3);
     await world.teams.rootWhen(id, 'every item ticked', (card) =>
       actionsOf(card)
