@@ -171,7 +171,16 @@ describe('hotfix playground', () => {
   let origin = '';
   let token = '';
   beforeAll(async () => {
-    ({ running } = await playground({}));
+    // A real tenant's Teams credentials in the environment: the playground must not use them.
+    ({ running } = await playground(
+      {},
+      {
+        MicrosoftAppId: '11111111-2222-4333-8444-555555555555',
+        MicrosoftAppPassword: 'a-real-secret',
+        MicrosoftAppTenantId: '66666666-7777-4888-8999-000000000000',
+        HOTFIX_TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/emea/',
+      },
+    ));
     const url = new URL(running.url);
     origin = url.origin;
     token = url.searchParams.get('token') ?? '';
@@ -277,6 +286,55 @@ describe('hotfix playground', () => {
     expect(answer.body).toBe(
       `hotfix playground: refused: a page from "https://evil.example" may not call this playground (http://127.0.0.1:${running.port})\n`,
     );
+  });
+
+  it('serves Teams from the same bot against its own Bot Connector stand-in, in the local mode, whatever Teams credentials the environment holds', async () => {
+    const { env, config } = running.settings;
+    expect(env.MicrosoftAppId).toBeUndefined();
+    expect(env.MicrosoftAppPassword).toBeUndefined();
+    expect(env.MicrosoftAppTenantId).toBeUndefined();
+    expect(env.HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED).toBe(true);
+    expect(env.HOTFIX_TEAMS_SERVICE_URL).toBe(running.teams.standIn.serviceUrl);
+    expect(new URL(env.HOTFIX_TEAMS_SERVICE_URL).hostname).toBe('127.0.0.1');
+    const channel = config.teams?.incident_channel ?? '';
+    expect(channel).toMatch(/^19:.+@thread\.tacv2$/);
+    const [someone] = running.teams.standIn.tenant.users;
+    if (someone === undefined) throw new Error('the bundled config gives nobody a Teams id');
+    const asked = await running.teams.delivery.mention({ user: someone.aadObjectId, text: 'help', channel });
+    expect(asked.status).toBe(200);
+    const answer = await waitFor('the answer to @hotfix help in its thread', () =>
+      running.teams.standIn.thread(channel, String(asked.activity.id)).find((a) => a.author === 'bot'),
+    );
+    expect(JSON.stringify(answer.activity)).toContain('@hotfix');
+  });
+
+  it("keeps the app's Teams endpoint behind the playground's token: only its own delivery reaches it", async () => {
+    const host = `127.0.0.1:${running.port}`;
+    const channel = running.settings.config.teams?.incident_channel ?? '';
+    const [someone] = running.teams.standIn.tenant.users;
+    const activity = JSON.stringify({
+      type: 'message',
+      id: '1',
+      channelId: 'msteams',
+      serviceUrl: 'http://127.0.0.1:9/evil/',
+      from: { id: '29:1x', aadObjectId: someone?.aadObjectId },
+      recipient: { id: '28:bot' },
+      conversation: { id: channel, conversationType: 'channel' },
+      text: '<at>hotfix</at> start INC-666',
+    });
+    const json = { host, 'content-type': 'application/json' };
+    const without = await send(running.port, '/api/messages', json, 'POST', activity);
+    expect(without.status).toBe(401);
+    const guessed = await send(running.port, '/api/messages?token=guessed', json, 'POST', activity);
+    expect(guessed.status).toBe(403);
+    const fromAPage = await send(
+      running.port,
+      `/api/messages?token=${token}`,
+      { ...json, origin: 'https://evil.example' },
+      'POST',
+      activity,
+    );
+    expect(fromAPage.status).toBe(403);
   });
 
   it('keeps /healthz open, and its Slack endpoint takes only signed deliveries', async () => {

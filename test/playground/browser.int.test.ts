@@ -156,10 +156,10 @@ afterAll(async () => {
 }, 30_000);
 
 /** The page as one window would use it: who acts is switched with the page's own people buttons. */
-const playground = (page: Page) => {
+const playground = (page: Page, issue = 'INC-7') => {
   const card = page
     .locator('#channel > article.msg:not(.ephemeral)')
-    .filter({ has: page.locator('[data-block="hotfix_header"]', { hasText: 'INC-7' }) });
+    .filter({ has: page.locator('[data-block="hotfix_header"]', { hasText: issue }) });
   const header = card.locator('[data-block="hotfix_header"]');
   const thread = card.locator('details.thread');
   const ephemerals = page.locator('#channel article.ephemeral');
@@ -198,6 +198,49 @@ const playground = (page: Page) => {
   };
 };
 
+/**
+ * The Teams view of the same page: the hotfix's thread in the Teams channel (its root card, drawn by the
+ * adaptivecards renderer, and the replies), the compose box and the dialog.
+ */
+const teamsView = (page: Page, issue: string) => {
+  const thread = page
+    .locator('#teams-channel > section.teams-thread')
+    .filter({ has: page.locator('article.teams-msg .teams-card', { hasText: issue }) });
+  const root = thread.locator('article.teams-msg').first();
+  const dialog = page.locator('#teams-dialog [role="dialog"]');
+  return {
+    thread,
+    root,
+    replies: thread.locator('.teams-replies > article.teams-msg'),
+    dialog,
+    /** Waits until the root card's header names the phase (the notifier edits it in place). */
+    phase: (name: string, timeout = STEP_MS) =>
+      root
+        .locator('.teams-card')
+        .filter({ hasText: ` · ${name}` })
+        .waitFor({ timeout }),
+    button: (name: string | RegExp) => root.getByRole('button', { name, exact: typeof name === 'string' }),
+    async post(text: string) {
+      await page.getByRole('textbox', { name: 'Post in the Teams channel' }).fill(text);
+      await page.locator('#teams-composer').getByRole('button', { name: 'Send' }).click();
+    },
+  };
+};
+
+/** What went wrong on the page itself: script errors, failed loads, and API calls the playground refused. */
+const watch = (page: Page): string[] => {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.url().includes('/playground/api/') && response.status() !== 200)
+      problems.push(`${response.request().method()} ${response.url()} → ${response.status()}`);
+  });
+  return problems;
+};
+
 describe('the playground in a headless Chromium', () => {
   it('runs a hotfix from the composer to the deployment record, acting as five people', async () => {
     if (browser === undefined) throw new Error('no browser');
@@ -208,16 +251,7 @@ describe('the playground in a headless Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_MS);
-    // What went wrong on the page itself: script errors, failed loads, and API calls the playground refused.
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('response', (response) => {
-      if (response.url().includes('/playground/api/') && response.status() !== 200)
-        problems.push(`${response.request().method()} ${response.url()} → ${response.status()}`);
-    });
+    const problems = watch(page);
     const pg = playground(page);
 
     try {
@@ -358,4 +392,160 @@ describe('the playground in a headless Chromium', () => {
       await context.close();
     }
   }, 90_000);
+  it('plays one hotfix from both views: started in Slack, approved in Teams and in Slack, a self-approval across platforms refused, a Teams dialog with a field error, a rollback vote and sign-offs from both', async () => {
+    if (browser === undefined) throw new Error('no browser');
+    const started = performance.now();
+    const timings: string[] = [];
+    const mark = (what: string) =>
+      timings.push(`${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s  ${what}`);
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1100 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_MS);
+    const problems = watch(page);
+    const slack = playground(page, 'INC-8');
+    const teams = teamsView(page, 'INC-8');
+    /** Both views side by side, each as a picture of its own. */
+    const shootBoth = async (name: string) => {
+      await page.locator('.slack-view').screenshot({ path: join(OUTPUT, `${name}-slack.png`) });
+      await page.locator('#teams').screenshot({ path: join(OUTPUT, `${name}-teams.png`) });
+    };
+
+    try {
+      // Alice starts the hotfix in Slack; the notifier opens its thread in both incident channels.
+      await page.goto(`${served?.url ?? ''}&as=${PEOPLE.alice}`);
+      await page.locator(`#people [data-as="${PEOPLE.alice}"][aria-pressed="true"]`).waitFor();
+      await page.locator('#teams-channel').waitFor();
+      await slack.command('/hotfix start INC-8');
+      const modal = page.locator('#modal form.modal[data-callback-id="hotfix_plan"]');
+      await modal.waitFor();
+      await modal.locator('[data-block-id="plan_version"]').fill('2.5.1');
+      await modal.locator('[data-block-id="plan_previous_version"]').fill('2.5.0');
+      // fail-verify: the example scripts fail the Function test, so a rollback vote opens.
+      await modal.locator('[data-block-id="plan_summary"]').fill('Round refund totals fail-verify');
+      await modal.locator('[data-block-id="plan_severity"]').selectOption('high');
+      await modal.locator('[data-block-id="plan_services"]').selectOption(['payments-api']);
+      await modal.getByRole('button', { name: 'Start' }).click();
+      await page.locator('#modal').waitFor({ state: 'hidden' });
+      await slack.card.waitFor();
+      const hotfixId = /HF-\d+/.exec(await slack.header.innerText())?.[0] ?? '';
+      expect(hotfixId).toMatch(/^HF-\d+$/);
+      await teams.phase('Planning');
+      expect(await teams.root.locator('.teams-card').innerText()).toContain(hotfixId);
+      mark(`${hotfixId} started in Slack, its card in both channels`);
+
+      // A Teams dialog: Alice edits the plan with a malformed verification period; the app keeps the dialog
+      // open with the error under that field, and nothing changes.
+      await teams.button('Edit plan…').click();
+      await teams.dialog.waitFor();
+      const period = teams.dialog.getByLabel('Verification period');
+      await period.fill('soon');
+      await teams.dialog.getByRole('button', { name: 'Save plan' }).click();
+      const fieldError = teams.dialog.getByText(/⚠️ Expected/);
+      await fieldError.waitFor();
+      expect(await teams.dialog.getByLabel('Verification period').inputValue()).toBe('soon');
+      await fieldError.scrollIntoViewIfNeeded();
+      await teams.dialog.screenshot({ path: join(OUTPUT, 'both-1-teams-dialog-error.png') });
+      await teams.dialog.locator('[data-teams-close]').click();
+      await teams.dialog.waitFor({ state: 'detached' });
+      mark('Teams dialog: field error shown, closed');
+
+      // The checklists: two items ticked in Teams (each click answers with the card for Alice), one in Slack.
+      const readiness = slack.card.locator('[data-block="hotfix_readiness"]');
+      await readiness.filter({ hasText: 'Readiness 2/5' }).waitFor();
+      for (const [item, done] of [
+        ['Code review complete', 3],
+        ['Documentation ready', 4],
+      ] as const) {
+        await teams.root
+          .locator('.ac-columnSet')
+          .filter({ hasText: `⬜ ${item}` })
+          .last()
+          .getByRole('button', { name: 'Tick' })
+          .click();
+        await teams.root.locator('.teams-card', { hasText: `☑️ ${item}` }).waitFor();
+        await readiness.filter({ hasText: `Readiness ${done}/5` }).waitFor();
+      }
+      await slack.card
+        .locator('label.bk-option', { hasText: 'Support coverage' })
+        .getByRole('checkbox')
+        .check();
+      await readiness.filter({ hasText: 'Readiness 5/5' }).waitFor();
+      mark('checklists ticked from both views');
+
+      // Alice wrote the plan in Slack: her approval from Teams is refused, on the card answered to her alone.
+      const approvals = slack.card.locator('[data-block="hotfix_approvals"]');
+      await teams.button('Approve as Technical').click();
+      const refused = teams.root.filter({ has: page.locator('.only-you') });
+      await refused.filter({ hasText: 'You wrote this plan' }).waitFor();
+      expect(await refused.innerText()).toContain('Nothing was changed');
+      expect(await approvals.innerText()).toMatch(/Technical 0\/1/);
+      mark('self-approval from Teams refused');
+
+      // Bob approves in Teams, Erin in Slack.
+      await slack.actAs('bob');
+      expect(await teams.root.locator('.only-you').count()).toBe(0);
+      await teams.button('Approve as Technical').click();
+      await approvals.filter({ hasText: /Technical 1\/1/ }).waitFor();
+      await slack.actAs('erin');
+      await slack.press(slack.card.getByRole('button', { name: 'Approve as Management' }));
+      await approvals.filter({ hasText: 'approved' }).waitFor();
+      mark('approved by bob in Teams and erin in Slack');
+
+      // Alice deploys from Teams; the Function test fails and a rollback vote opens in both threads.
+      await slack.actAs('alice');
+      // Teams has no confirmation on a button: the card shows one below it (an Action.ShowCard).
+      await teams.button('🚀 Deploy…').click();
+      await teams.button('Deploy').click();
+      await slack.phase('Deploying');
+      mark('deploying');
+      await slack.openThread();
+      const slackVote = slack.thread.getByRole('button', { name: 'For rollback' }).first();
+      await slackVote.waitFor({ timeout: PIPELINE_MS });
+      const teamsVote = teams.thread.getByRole('button', { name: 'For rollback' }).last();
+      await teamsVote.waitFor();
+      mark('rollback vote open');
+
+      // Bob votes in Teams, Erin (management, whom the vote requires) in Slack: the rollback runs.
+      await slack.actAs('bob');
+      await teams.thread.getByRole('button', { name: 'For rollback' }).last().click();
+      await slack.actAs('erin');
+      await slack.openThread();
+      await slack.press(slack.thread.getByRole('button', { name: 'For rollback' }).first());
+      await slack.phase('Rolled back', PIPELINE_MS);
+      await teams.phase('Rolled back');
+      mark('rolled back after ballots from both views');
+
+      // Sign-offs: Carol in Teams, Dave and Bob in Slack; Alice closes from Teams.
+      await slack.actAs('carol');
+      await teams.button('Sign off as Business').click();
+      const signOff = (role: string) => slack.card.getByRole('button', { name: `Sign off as ${role}` });
+      await signOff('Business').waitFor({ state: 'detached' });
+      await slack.actAs('dave');
+      await slack.press(signOff('Support'));
+      await signOff('Support').waitFor({ state: 'detached' });
+      await slack.actAs('bob');
+      await slack.press(signOff('Technical'));
+      await slack.actAs('alice');
+      await teams.button('🏁 Close hotfix').click();
+      await slack.phase('Closed');
+      await teams.phase('Closed');
+      mark('signed off from both views, closed');
+      await slack.openThread();
+      await teams.root.scrollIntoViewIfNeeded();
+      await shootBoth('both-2-closed');
+      expect(problems).toEqual([]);
+    } catch (error) {
+      await page
+        .screenshot({ path: join(OUTPUT, 'both-failure.png'), fullPage: true })
+        .catch(() => undefined);
+      console.error(
+        `browser test (both views) failed after:\n${timings.join('\n')}\npage problems: ${problems.join('; ') || 'none'}\n` +
+          `hotfix playground said:\n${served?.output().slice(-4000) ?? ''}`,
+      );
+      throw error;
+    } finally {
+      await writeFile(join(OUTPUT, 'both-timings.txt'), `${timings.join('\n')}\n`);
+      await context.close();
+    }
+  }, 150_000);
 });
