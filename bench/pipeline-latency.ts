@@ -351,7 +351,7 @@ const instrumentedEngine = async (setup: Setup, prefix: string) => {
     },
     {
       connection,
-      redisUrl: setup.url,
+      subscriber: () => new Redis(setup.url, { maxRetriesPerRequest: null }),
       prefix,
       concurrency: env.HOTFIX_WORKER_CONCURRENCY,
       lockDurationMs: env.HOTFIX_JOB_LOCK,

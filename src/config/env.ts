@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { EnvError } from './env-error.ts';
+import { parseRedisUrl, redactRedisUrl } from './redis-url.ts';
 
 export { EnvError };
 
@@ -31,16 +32,6 @@ const SECRETS: ReadonlySet<string> = new Set([
 ]);
 
 const mustBe = (what: string) => ({ error: `must be ${what}` });
-
-const urlWith =
-  (...protocols: string[]) =>
-  (text: string): boolean => {
-    try {
-      return protocols.includes(new URL(text).protocol);
-    } catch {
-      return false;
-    }
-  };
 
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
@@ -90,10 +81,14 @@ const variables = {
     .transform(Number)
     .refine((port) => port >= 1 && port <= 65_535, PORT_RULE)
     .default(3000),
+  /** One server, Sentinel or Cluster: see src/config/redis-url.ts for the shapes. */
   REDIS_URL: z
     .string()
-    .refine(urlWith('redis:', 'rediss:'), mustBe('a redis:// or rediss:// URL'))
-    .default('redis://127.0.0.1:6379'),
+    .default('redis://127.0.0.1:6379')
+    .superRefine((text, ctx) => {
+      const parsed = parseRedisUrl(text);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+    }),
   HOTFIX_CONFIG: z.string().default('./hotfix.yml'),
   SLACK_SIGNING_SECRET: z
     .string()
@@ -143,6 +138,17 @@ const variables = {
     .string()
     .regex(/^[A-Za-z0-9._:-]*$/, mustBe('letters, digits and . _ : - only (no braces)'))
     .default(''),
+  /**
+   * Replicas that must hold an appended event before the command counts as recorded (Redis WAIT): unset, 1
+   * under Sentinel (a failover must not lose an acknowledged event) and 0 otherwise (no replica to wait for).
+   */
+  HOTFIX_REDIS_MIN_REPLICAS: z
+    .string()
+    .regex(/^\d$/, mustBe('a whole number from 0 to 9'))
+    .transform(Number)
+    .optional(),
+  /** How long an append waits for those replicas before the command fails as not recorded durably. */
+  HOTFIX_REDIS_REPLICA_TIMEOUT: duration('2s'),
   /** Jobs one worker process runs at once (steps of different hotfixes run in parallel). */
   HOTFIX_WORKER_CONCURRENCY: z
     .string()
@@ -186,12 +192,20 @@ const envSchema = z.object(variables).superRefine((env, ctx) => {
   }
 });
 
-export type Env = z.output<typeof envSchema>;
+/** Settings whose default depends on another one. */
+const withDefaults = envSchema.transform((env) => ({
+  ...env,
+  HOTFIX_REDIS_MIN_REPLICAS:
+    env.HOTFIX_REDIS_MIN_REPLICAS ??
+    (env.REDIS_URL.startsWith('redis+sentinel:') || env.REDIS_URL.startsWith('rediss+sentinel:') ? 1 : 0),
+}));
+
+export type Env = z.output<typeof withDefaults>;
 
 const shown = (name: string, value: string | undefined): string => {
   if (value === undefined || SECRETS.has(name)) return '';
   // A Redis URL may carry a password.
-  return `, got ${JSON.stringify(value.replace(/\/\/[^@/]*@/, '//***@'))}`;
+  return `, got ${JSON.stringify(redactRedisUrl(value))}`;
 };
 
 const pick = (env: Readonly<Record<string, string | undefined>>, names: readonly EnvName[]) =>
@@ -209,7 +223,7 @@ const fail = (issues: readonly z.core.$ZodIssue[], input: Record<string, string 
 /** Parses the environment, with defaults applied; throws EnvError naming every malformed variable. */
 export const readEnv = (env: Readonly<Record<string, string | undefined>>): Env => {
   const input = pick(env, NAMES);
-  const result = envSchema.safeParse(input);
+  const result = withDefaults.safeParse(input);
   return result.success ? result.data : fail(result.error.issues, input);
 };
 

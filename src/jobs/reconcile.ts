@@ -4,6 +4,7 @@ import type { HotfixState } from '../domain/hotfix/state.ts';
 import type { CommandHandler } from '../service/handler.ts';
 import type { Clock, EventStore } from '../service/ports.ts';
 import { storeKeys } from '../store/keys.ts';
+import { scanKeys } from '../store/scan-keys.ts';
 import type { Locks } from './locks.ts';
 import type { JobQueues } from './queues.ts';
 import { jobIds } from './queues.ts';
@@ -75,10 +76,7 @@ export const reconcile = async (deps: ReconcileDeps): Promise<string[]> => {
   }
   // Locks whose hotfix no longer holds them (closed, cancelled, settled, or never granted) are released.
   const pattern = storeKeys(deps.prefix).lock('*');
-  let cursor = '0';
-  do {
-    const [next, keys] = await deps.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
-    cursor = next;
+  await scanKeys(deps.redis, pattern, async (keys) => {
     for (const key of keys) {
       const service = key.slice(pattern.length - 1);
       const holder = await deps.locks.holder(service);
@@ -90,6 +88,6 @@ export const reconcile = async (deps: ReconcileDeps): Promise<string[]> => {
       await deps.locks.release(holder.hotfixId, [service]);
       actions.push(`${service}: lock of ${holder.hotfixId} released`);
     }
-  } while (cursor !== '0');
+  });
   return actions;
 };

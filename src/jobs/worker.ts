@@ -1,6 +1,6 @@
 import type { ConnectionOptions, Job } from 'bullmq';
 import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { PipelineDeps } from './pipeline.ts';
 import { createPipelineProcessor } from './pipeline.ts';
 import { abortChannel, bullPrefix, PIPELINE_QUEUE, TIMER_QUEUE } from './queues.ts';
@@ -9,8 +9,8 @@ import { createTimerProcessor } from './timers.ts';
 
 export interface WorkerOptions {
   readonly connection: ConnectionOptions;
-  /** For the subscription to aborted runs. */
-  readonly redisUrl: string;
+  /** Opens the connection that subscribes to aborted runs (it must reconnect for ever). */
+  readonly subscriber: () => Redis;
   readonly prefix: string;
   readonly concurrency: number;
   /** A job whose worker stops renewing its lock (a dead process) is resumed by another after about this. */
@@ -45,7 +45,7 @@ export const startWorkers = (deps: PipelineDeps & TimerDeps, options: WorkerOpti
     new Worker(TIMER_QUEUE, (job: Job) => timers(job, shutdown.signal), common),
   ];
   // Aborts are announced to all workers; the one running the run stops its step.
-  const subscriber = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const subscriber = options.subscriber();
   subscriber.on('error', (error) =>
     deps.log.warn({ err: error.message }, 'abort subscription problem; retrying'),
   );

@@ -205,18 +205,16 @@ export const demo = async (deps: CliDeps): Promise<void> => {
   }
 };
 
-/** The demo leaves nothing behind in a shared Redis. */
+/** The demo leaves nothing behind in a shared Redis (one server, Sentinel or Cluster). */
 const deleteKeys = async (url: string, prefix: string) => {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const { connectRedis } = await import('./runtime.ts');
+  const { scanKeys } = await import('../store/scan-keys.ts');
+  const redis = await connectRedis(url);
   try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    // One key per DEL: on a cluster, one DEL may only name keys of a single slot.
+    await scanKeys(redis, `${prefix}*`, async (keys, node) => {
+      await Promise.all(keys.map((key) => node.del(key)));
+    });
   } finally {
     redis.disconnect();
   }

@@ -16,6 +16,7 @@ import { createCommandHandler } from '../service/handler.ts';
 import type { Clock, EventStore } from '../service/ports.ts';
 import { trimFeed } from '../store/feed.ts';
 import { createRedisEventStore } from '../store/redis-event-store.ts';
+import { bullConnection, createRedisClient } from './redis-connection.ts';
 import { connectRedis, requireAuditKey } from './runtime.ts';
 
 const RECONCILE_EVERY_MS = 30_000;
@@ -53,10 +54,16 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
   const redis = await connectRedis(env.REDIS_URL, { service: true });
   redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection problem; retrying'));
   // BullMQ needs connections that retry forever (maxRetriesPerRequest: null), so it gets its own.
-  const connection = { url: env.REDIS_URL, maxRetriesPerRequest: null };
+  const bull = bullConnection(env.REDIS_URL);
+  const { connection } = bull;
   const queues = createQueues(connection, prefix);
   const locks = createLocks({ redis, prefix });
-  const store = createRedisEventStore({ redis, prefix, auditKey });
+  const store = createRedisEventStore({
+    redis,
+    prefix,
+    auditKey,
+    durability: { minReplicas: env.HOTFIX_REDIS_MIN_REPLICAS, timeoutMs: env.HOTFIX_REDIS_REPLICA_TIMEOUT },
+  });
   const handler = createCommandHandler({
     store,
     clock,
@@ -91,7 +98,7 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
         { handler, queues, clock, config: () => settings.config, stepContext, log },
         {
           connection,
-          redisUrl: env.REDIS_URL,
+          subscriber: () => createRedisClient(env.REDIS_URL, { service: true }),
           prefix,
           concurrency: env.HOTFIX_WORKER_CONCURRENCY,
           lockDurationMs: env.HOTFIX_JOB_LOCK,
@@ -124,6 +131,7 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
     async close() {
       await Promise.all(running.map((w) => w.close(env.HOTFIX_SHUTDOWN_GRACE)));
       await queues.close();
+      await bull.close();
       await redis.quit();
     },
   };

@@ -7,6 +7,8 @@ import { createServer, Socket } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { parseRedisUrl, redactRedisUrl } from '../config/redis-url.ts';
+import { createRedisClient } from './redis-connection.ts';
 
 export interface LocalRedisLog {
   info(details: object, message: string): void;
@@ -36,10 +38,14 @@ const START_DEADLINE_MS = 15_000;
 const STOP_DEADLINE_MS = 10_000;
 const PORT_ATTEMPTS = 5;
 
-const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
+const redact = redactRedisUrl;
 
-/** Whether a Redis at `url` answers PING within `timeoutMs`. */
+/** Whether a Redis at `url` (one server, Sentinel or Cluster) answers PING within `timeoutMs`. */
 const answers = async (url: string, timeoutMs: number): Promise<boolean> => {
+  const parsed = parseRedisUrl(url);
+  if (!parsed.ok) return false;
+  if (parsed.target.mode !== 'single')
+    return answersWithin(createRedisClient(url, { service: false }), timeoutMs);
   let redis: Redis;
   try {
     redis = new Redis(url, {
@@ -60,6 +66,22 @@ const answers = async (url: string, timeoutMs: number): Promise<boolean> => {
   } catch {
     return false;
   } finally {
+    redis.disconnect();
+  }
+};
+
+const answersWithin = async (redis: Redis, timeoutMs: number): Promise<boolean> => {
+  redis.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([redis.ping().then((reply) => reply === 'PONG'), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
     redis.disconnect();
   }
 };

@@ -1,13 +1,15 @@
 import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Env } from '../config/env.ts';
 import { readEnv } from '../config/env.ts';
 import type { Config } from '../config/load.ts';
 import { formatProblem, loadConfigFile } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import type { EventStore } from '../service/ports.ts';
+import { redactRedisUrl } from '../config/redis-url.ts';
 import { createRedisEventStore } from '../store/redis-event-store.ts';
+import { createRedisClient, redisTarget } from './redis-connection.ts';
 import { StartupError } from './startup-error.ts';
 
 export { StartupError };
@@ -53,18 +55,13 @@ export const loadSettings = async (
   return { env, config: result.config, policy: result.policy, configPath: path, bundled };
 };
 
-const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
-
 /**
- * Connects to Redis. A one-shot command fails fast with one line; a long-running process
- * (`service: true`) keeps reconnecting, as workers must survive a Redis restart.
+ * Connects to Redis: one server, Sentinel or Cluster, as REDIS_URL says (src/main/redis-connection.ts). A
+ * one-shot command fails fast with one line; a long-running process (`service: true`) keeps reconnecting, as
+ * workers must survive a Redis restart or failover.
  */
 export const connectRedis = async (url: string, { service = false } = {}): Promise<Redis> => {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: service ? null : 1,
-    ...(service ? {} : { retryStrategy: () => null }),
-  });
+  const redis = createRedisClient(url, { service, lazyConnect: true });
   // ioredis reports connection failures as 'error' events; keep the first, it says why (ECONNREFUSED…).
   let cause: Error | undefined;
   const remember = (error: Error) => (cause ??= error);
@@ -80,9 +77,11 @@ export const connectRedis = async (url: string, { service = false } = {}): Promi
       /\.+$/,
       '',
     );
-    throw new StartupError([
-      `cannot reach Redis at ${redact(url)} (REDIS_URL): ${why}. Start one with: redis-server --appendonly yes`,
-    ]);
+    const hint =
+      redisTarget(url).mode === 'single'
+        ? 'Start one with: redis-server --appendonly yes'
+        : 'Check that the listed hosts are up and reachable from here';
+    throw new StartupError([`cannot reach Redis at ${redactRedisUrl(url)} (REDIS_URL): ${why}. ${hint}`]);
   }
 };
 
@@ -105,7 +104,12 @@ export const requireAuditKey = (env: Env): string => {
 export const openStore = async (env: Env): Promise<{ store: EventStore; close: () => Promise<void> }> => {
   const redis = await connectRedis(env.REDIS_URL);
   return {
-    store: createRedisEventStore({ redis, prefix: env.HOTFIX_REDIS_PREFIX, auditKey: env.HOTFIX_AUDIT_KEY }),
+    store: createRedisEventStore({
+      redis,
+      prefix: env.HOTFIX_REDIS_PREFIX,
+      auditKey: env.HOTFIX_AUDIT_KEY,
+      durability: { minReplicas: env.HOTFIX_REDIS_MIN_REPLICAS, timeoutMs: env.HOTFIX_REDIS_REPLICA_TIMEOUT },
+    }),
     close: async () => {
       await redis.quit();
     },

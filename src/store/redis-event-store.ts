@@ -169,6 +169,32 @@ const readEntry = (hotfixId: string, position: number, [id, fields]: RawStreamEn
   return { ok: true, stored: { hotfixId, position, event: decoded.event, prevHash, hash }, alg };
 };
 
+/**
+ * The append ran on the primary, but fewer replicas than required confirmed it in time: a failover now could
+ * lose it, so the command is not reported as recorded. Retrying is safe (the stream's version check makes a
+ * second attempt a no-op when the first one did land).
+ */
+export class ReplicationTimeoutError extends Error {
+  override readonly name = 'ReplicationTimeoutError';
+  constructor(
+    readonly hotfixId: string,
+    readonly required: number,
+    readonly confirmed: number,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `${hotfixId}: the change reached the Redis primary but ${confirmed} of the ${required} replica(s) required (HOTFIX_REDIS_MIN_REPLICAS) confirmed it within ${timeoutMs} ms, so it is not recorded durably; please try again`,
+    );
+  }
+}
+
+/** Replicas an append waits for (Redis WAIT) before it counts as recorded. */
+export interface Durability {
+  /** 0: the primary's reply is enough (one server, or no replica to wait for). */
+  readonly minReplicas: number;
+  readonly timeoutMs: number;
+}
+
 export interface RedisEventStoreDeps {
   /**
    * A shared, non-blocking connection (never a feed consumer's, whose XREADGROUP BLOCK would hold it).
@@ -182,13 +208,20 @@ export interface RedisEventStoreDeps {
    * `append` refuses, and their `verify` reports keyed events as unchecked.
    */
   readonly auditKey: string | undefined;
+  /** HOTFIX_REDIS_MIN_REPLICAS and HOTFIX_REDIS_REPLICA_TIMEOUT; none by default. */
+  readonly durability?: Durability;
 }
 
 /**
  * The event store on Redis: one stream per hotfix, a global feed, an index of open hotfixes and a
  * tamper-evident hash chain, all written together by one Lua script.
  */
-export const createRedisEventStore = ({ redis, prefix, auditKey }: RedisEventStoreDeps): EventStore => {
+export const createRedisEventStore = ({
+  redis,
+  prefix,
+  auditKey,
+  durability = { minReplicas: 0, timeoutMs: 0 },
+}: RedisEventStoreDeps): EventStore => {
   const keys: StoreKeys = storeKeys(prefix);
   // No fixed key count: an append may claim locks (KEYS after the first five).
   redis.defineCommand('hotfixStoreAppend', { lua: APPEND_SCRIPT });
@@ -203,6 +236,29 @@ export const createRedisEventStore = ({ redis, prefix, auditKey }: RedisEventSto
     xrangeReply.parse(
       await redis.xrange(keys.stream(hotfixId), afterVersion > 0 ? `0-${afterVersion + 1}` : '-', '+'),
     );
+
+  /**
+   * The script and WAIT in one pipeline, so one round trip, on the connection (and, on a cluster, the node)
+   * that ran the script: WAIT counts the replicas that have everything this connection wrote so far. The
+   * replication stream is ordered, so a confirmed append also covers the id allocation and locks before it.
+   * WAIT is asked even when the script appended nothing (a conflict), where it returns at once.
+   */
+  const appendAndWait = async (hotfixId: string, keysAndArgs: (string | number)[]): Promise<unknown> => {
+    const { minReplicas, timeoutMs } = durability;
+    const results = await redis
+      .pipeline()
+      .hotfixStoreAppend(...keysAndArgs)
+      .wait(minReplicas, timeoutMs)
+      .exec();
+    const [[appendError, reply] = [new Error('no reply')], [waitError, confirmed] = [new Error('no reply')]] =
+      results ?? [];
+    if (appendError) throw appendError;
+    if (waitError) throw waitError;
+    const acked = z.int().nonnegative().parse(confirmed);
+    if (acked < minReplicas && appendReply.safeParse(reply).data?.[0] === 1)
+      throw new ReplicationTimeoutError(hotfixId, minReplicas, acked, timeoutMs);
+    return reply;
+  };
 
   return {
     async allocateId(requestKey) {
@@ -261,24 +317,27 @@ export const createRedisEventStore = ({ redis, prefix, auditKey }: RedisEventSto
       }
 
       const services = locks?.services ?? [];
+      const keysAndArgs = [
+        5 + services.length,
+        keys.stream(hotfixId),
+        keys.head(hotfixId),
+        keys.feed,
+        keys.open,
+        keys.openSeq,
+        ...services.map(keys.lock),
+        hotfixId,
+        expectedVersion,
+        indexOp(events),
+        stored.length,
+        locks?.runId ?? '',
+        locks?.since ?? '',
+        KEYED,
+        ...args,
+      ];
       const reply = appendReply.parse(
-        await redis.hotfixStoreAppend(
-          5 + services.length,
-          keys.stream(hotfixId),
-          keys.head(hotfixId),
-          keys.feed,
-          keys.open,
-          keys.openSeq,
-          ...services.map(keys.lock),
-          hotfixId,
-          expectedVersion,
-          indexOp(events),
-          stored.length,
-          locks?.runId ?? '',
-          locks?.since ?? '',
-          KEYED,
-          ...args,
-        ),
+        durability.minReplicas === 0
+          ? await redis.hotfixStoreAppend(...keysAndArgs)
+          : await appendAndWait(hotfixId, keysAndArgs),
       );
       if (reply[0] === 2) {
         const [, index, holder, runId, since] = reply;

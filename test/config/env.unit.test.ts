@@ -22,11 +22,34 @@ describe('readEnv', () => {
       HOTFIX_TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/',
       LOG_LEVEL: 'info',
       HOTFIX_REDIS_PREFIX: '',
+      HOTFIX_REDIS_MIN_REPLICAS: 0,
+      HOTFIX_REDIS_REPLICA_TIMEOUT: 2_000,
       HOTFIX_WORKER_CONCURRENCY: 8,
       HOTFIX_JOB_LOCK: 30_000,
       HOTFIX_SHUTDOWN_GRACE: 30_000,
       HOTFIX_STEP_TIMEOUT: 600_000,
     });
+  });
+
+  it('waits for one replica by default under Sentinel only, and takes an explicit number anywhere', () => {
+    const sentinel = 'redis+sentinel://10.0.0.1,10.0.0.2:26380/mymaster';
+    expect(readEnv({ REDIS_URL: sentinel })).toMatchObject({ HOTFIX_REDIS_MIN_REPLICAS: 1 });
+    expect(readEnv({ REDIS_URL: 'rediss+sentinel://s1/mymaster' })).toMatchObject({
+      HOTFIX_REDIS_MIN_REPLICAS: 1,
+    });
+    expect(readEnv({ REDIS_URL: sentinel, HOTFIX_REDIS_MIN_REPLICAS: '0' })).toMatchObject({
+      HOTFIX_REDIS_MIN_REPLICAS: 0,
+    });
+    expect(readEnv({ REDIS_URL: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000' })).toMatchObject({
+      HOTFIX_REDIS_MIN_REPLICAS: 0,
+    });
+    expect(
+      readEnv({
+        REDIS_URL: 'redis://10.0.0.1',
+        HOTFIX_REDIS_MIN_REPLICAS: '2',
+        HOTFIX_REDIS_REPLICA_TIMEOUT: '500ms',
+      }),
+    ).toMatchObject({ HOTFIX_REDIS_MIN_REPLICAS: 2, HOTFIX_REDIS_REPLICA_TIMEOUT: 500 });
   });
 
   it('reads worker tunables as numbers and durations, naming a bad one', () => {
@@ -94,7 +117,26 @@ describe('readEnv', () => {
   it.each([
     [{ PORT: 'abc' }, 'PORT must be a port number (1-65535), got "abc"'],
     [{ PORT: '70000' }, 'PORT must be a port number (1-65535), got "70000"'],
-    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL must be a redis:// or rediss:// URL, got "localhost:6379"'],
+    [
+      { REDIS_URL: 'localhost:6379' },
+      'REDIS_URL must be a redis:// or rediss:// URL, redis+sentinel://host:26379,…/<master-name> or redis+cluster://host:6379,…, got "localhost:6379"',
+    ],
+    [
+      { REDIS_URL: 'redis+sentinel://10.0.0.1:26379,10.0.0.2:26379' },
+      'REDIS_URL must end with the master name the sentinels monitor, e.g. redis+sentinel://host:26379,host:26379/mymaster, got "redis+sentinel://10.0.0.1:26379,10.0.0.2:26379"',
+    ],
+    [
+      { REDIS_URL: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000/2' },
+      'REDIS_URL must not name a database or options: a Redis Cluster has only database 0, got "redis+cluster://10.0.0.1:7000,10.0.0.2:7000/2"',
+    ],
+    [
+      { REDIS_URL: 'redis+sentinel://10.0.0.1:99999/mymaster' },
+      'REDIS_URL "10.0.0.1:99999" has no valid port (1-65535), got "redis+sentinel://10.0.0.1:99999/mymaster"',
+    ],
+    [
+      { HOTFIX_REDIS_MIN_REPLICAS: 'one' },
+      'HOTFIX_REDIS_MIN_REPLICAS must be a whole number from 0 to 9, got "one"',
+    ],
     [
       { SLACK_API_URL: 'slack' },
       'SLACK_API_URL must be an https URL (http only for 127.0.0.1, ::1 or localhost: tests, the playground), got "slack"',
@@ -136,7 +178,10 @@ describe('readEnv', () => {
       'SLACK_BOT_TOKEN must be a Slack bot token (xoxb-…)',
     );
     expect(errorOf({ REDIS_URL: 'http://:hunter2@redis:6379' })).toBe(
-      'REDIS_URL must be a redis:// or rediss:// URL, got "http://***@redis:6379"',
+      'REDIS_URL must be a redis:// or rediss:// URL, redis+sentinel://host:26379,…/<master-name> or redis+cluster://host:6379,…, got "http://***@redis:6379"',
+    );
+    expect(errorOf({ REDIS_URL: 'redis+sentinel://:hunter2@s1,s2?sentinelPassword=hunter3' })).not.toMatch(
+      /hunter/,
     );
   });
 

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Socket, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ export interface TestRedis {
    * with SIGKILL instead of a clean shutdown: with `appendfsync everysec` the last second of writes may be lost.
    */
   restart(options?: { readonly crash?: boolean }): Promise<void>;
+  /** Kills the server with SIGKILL and leaves it down (its directory stays until `stop`). */
+  kill(): Promise<void>;
 }
 
 /** Safety nets only: a healthy start takes milliseconds, and nothing below relies on a delay being enough. */
@@ -108,21 +110,35 @@ const exitOf = (child: ChildProcess): Promise<void> =>
     ? Promise.resolve()
     : new Promise((resolve) => child.once('exit', () => resolve()));
 
+/** A server's settings: a data server's command-line options, or a sentinel's config file (which it rewrites). */
+type ServerSpec =
+  | { readonly kind: 'server'; readonly config: Readonly<Record<string, string>> }
+  | { readonly kind: 'sentinel'; readonly file: string };
+
+/** The settings of every data server, as in production (PLATFORM.md): durable through the AOF, no eviction. */
+const serverConfig = (port: number, dir: string, extra: Readonly<Record<string, string>>) => ({
+  port: String(port),
+  bind: '127.0.0.1',
+  dir,
+  logfile: join(dir, 'redis.log'),
+  save: '',
+  appendonly: 'yes',
+  appendfsync: 'everysec',
+  'maxmemory-policy': 'noeviction',
+  daemonize: 'no',
+  ...extra,
+});
+
 /** Starts redis-server and waits until it answers PING; rejects (with its log) if it exits first. */
-const launch = async (port: number, dir: string): Promise<Running> => {
-  const config: Record<string, string> = {
-    port: String(port),
-    bind: '127.0.0.1',
-    dir,
-    logfile: join(dir, 'redis.log'),
-    // As in production (PLATFORM.md): durable through the AOF, and refuse writes rather than evict keys.
-    save: '',
-    appendonly: 'yes',
-    appendfsync: 'everysec',
-    'maxmemory-policy': 'noeviction',
-    daemonize: 'no',
-  };
-  const args = Object.entries(config).flatMap(([name, value]) => [`--${name}`, value]);
+const launch = async (port: number, dir: string, spec: ServerSpec): Promise<Running> => {
+  const args =
+    spec.kind === 'sentinel'
+      ? [spec.file, '--sentinel']
+      : // A value of several words (`replicaof 127.0.0.1 6379`) is given as several arguments.
+        Object.entries(spec.config).flatMap(([name, value]) => [
+          `--${name}`,
+          ...(value.includes(' ') ? value.split(' ') : [value]),
+        ]);
   const server = spawn('redis-server', args, { stdio: 'ignore' });
   server.unref();
   server.on('error', () => undefined); // reported through the spawn promise below; later ones are moot
@@ -182,22 +198,49 @@ const halt = async (running: Running, signal: 'SIGTERM' | 'SIGKILL'): Promise<vo
   live.delete(running);
 };
 
-/** Starts a private redis-server on a free port with a fresh data directory. */
-export const startRedisServer = async (): Promise<TestRedis> => {
-  let started: { port: number; dir: string; running: Running } | undefined;
+export interface RedisServerOptions {
+  /**
+   * More redis-server options (`replicaof`, `cluster-enabled`…), given the server's port and directory; asked
+   * again on each attempt, so a port it picks is picked afresh when the first one turns out taken.
+   */
+  readonly config?: (port: number, dir: string) => Promise<Record<string, string>> | Record<string, string>;
+  /** Runs a sentinel instead (`redis-server <file> --sentinel`): the lines of its config file after `port`. */
+  readonly sentinel?: readonly string[];
+}
+
+const specFor = async (port: number, dir: string, options: RedisServerOptions): Promise<ServerSpec> => {
+  if (options.sentinel === undefined)
+    return { kind: 'server', config: serverConfig(port, dir, (await options.config?.(port, dir)) ?? {}) };
+  const file = join(dir, 'sentinel.conf');
+  const lines = [
+    `port ${port}`,
+    'bind 127.0.0.1',
+    `dir ${dir}`,
+    `logfile ${join(dir, 'redis.log')}`,
+    'daemonize no',
+    ...options.sentinel,
+  ];
+  await writeFile(file, `${lines.join('\n')}\n`);
+  return { kind: 'sentinel', file };
+};
+
+/** Starts a private redis-server (or sentinel) on a free port with a fresh data directory. */
+export const startRedisServer = async (options: RedisServerOptions = {}): Promise<TestRedis> => {
+  let started: { port: number; dir: string; spec: ServerSpec; running: Running } | undefined;
   for (let attempt = 1; started === undefined; attempt++) {
     // A fresh directory per attempt, so a failed attempt's log cannot be mistaken for the next one's.
     const dir = await mkdtemp(join(tmpdir(), 'hotfix-redis-'));
     const port = await freePort();
     try {
-      started = { port, dir, running: await launch(port, dir) };
+      const spec = await specFor(port, dir, options);
+      started = { port, dir, spec, running: await launch(port, dir, spec) };
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       // Another process may take the port between our probe and the server's bind: pick another.
       if (!(error instanceof RedisStartError && error.portTaken && attempt < PORT_ATTEMPTS)) throw error;
     }
   }
-  const { port, dir, running } = started;
+  const { port, dir, spec, running } = started;
 
   let current: Running | undefined = running;
   let stopped = false;
@@ -226,7 +269,11 @@ export const startRedisServer = async (): Promise<TestRedis> => {
       if (stopped) throw new Error('restart after stop');
       if (current !== undefined) await halt(current, crash ? 'SIGKILL' : 'SIGTERM');
       current = undefined;
-      current = await launch(port, dir);
+      current = await launch(port, dir, spec);
+    },
+    async kill() {
+      if (current !== undefined) await halt(current, 'SIGKILL');
+      current = undefined;
     },
   };
 };
