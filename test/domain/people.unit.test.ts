@@ -8,58 +8,11 @@ import { identify, keyOf, membersOf, rolesOf } from '../../src/domain/hotfix/pol
 import { approvalGate, tally } from '../../src/domain/hotfix/queries.ts';
 import { buildRecord } from '../../src/domain/hotfix/record.ts';
 import { given, play } from './given.ts';
-import { minutes, people, policy as roleFormPolicy, worker } from './fixtures/policy.ts';
+import { minutes, people, worker } from './fixtures/policy.ts';
+import { personsPolicy, roleFormPolicyWithTeamIds, slack, teams } from './fixtures/persons.ts';
 import { cmd, DEPLOY_STEPS } from './scenarios.ts';
 
-/**
- * The domain fixtures' team in hotfix.yml's persons form: most have an id on both platforms, so each acts
- * from Slack or from Teams and must count as one person wherever they act.
- */
-interface Human {
-  readonly handle: string;
-  readonly name: string;
-  readonly roles: readonly string[];
-  readonly slack?: string;
-  readonly teams?: string;
-}
-
-const team: readonly Human[] = [
-  { handle: 'dana', name: 'Dana Dev', roles: ['technical'], slack: 'U0DEV', teams: 'aad-dana' },
-  { handle: 'tara', name: 'Tara Tech', roles: ['technical'], slack: 'U0TECH1', teams: 'aad-tara' },
-  { handle: 'theo', name: 'Theo Tech', roles: ['technical'], slack: 'U0TECH2' },
-  { handle: 'bea', name: 'Bea Business', roles: ['business'], teams: 'aad-bea' },
-  { handle: 'sam', name: 'Sam Support', roles: ['support'], slack: 'U0SUP1', teams: 'aad-sam' },
-  { handle: 'mia', name: 'Mia Manager', roles: ['management'], slack: 'U0MGR1', teams: 'aad-mia' },
-  { handle: 'lee', name: 'Lee Lead', roles: ['technical', 'management'], slack: 'U0LEAD', teams: 'aad-lee' },
-  { handle: 'kim', name: 'Kim Both', roles: ['technical', 'business'], slack: 'U0KIM', teams: 'aad-kim' },
-];
-
-/** What src/config/policy.ts makes of such a config: per role, one entry per platform id, with handle and name. */
-const policy: Policy = {
-  ...roleFormPolicy,
-  people: Object.fromEntries(
-    ['technical', 'business', 'support', 'management'].map((role) => [
-      role,
-      team
-        .filter((h) => h.roles.includes(role))
-        .flatMap((h): Person[] => [
-          ...(h.slack ? [{ platform: 'slack' as const, id: h.slack, person: h.handle, name: h.name }] : []),
-          ...(h.teams ? [{ platform: 'teams' as const, id: h.teams, person: h.handle, name: h.name }] : []),
-        ]),
-    ]),
-  ),
-};
-
-/** A human as an edge sees them before the config is consulted: a platform id and the platform's name. */
-const on = (platform: 'slack' | 'teams', handle: string): Person => {
-  const h = team.find((x) => x.handle === handle);
-  const id = platform === 'slack' ? h?.slack : h?.teams;
-  if (id === undefined) throw new Error(`${handle} has no ${platform} id`);
-  return { platform, id, name: `${handle} on ${platform}` };
-};
-const slack = (handle: string) => on('slack', handle);
-const teams = (handle: string) => on('teams', handle);
-
+const policy = personsPolicy;
 const ctx = { policy };
 const run = (steps: readonly HotfixCommand[], history: HotfixEvent[] = []) =>
   play(
@@ -286,19 +239,6 @@ describe('events recorded before the team switched to the persons form', () => {
     expect(tally(changed.state.votes[0]!, policy)).toMatchObject({ for: 0, against: 1 });
   });
 });
-
-/** The role form of the same team: each platform id is its own person, with no handle. */
-function roleFormPolicyWithTeamIds(): Policy {
-  return {
-    ...policy,
-    people: Object.fromEntries(
-      Object.entries(policy.people).map(([role, members]) => [
-        role,
-        members.map(({ platform, id }) => ({ platform, id })),
-      ]),
-    ),
-  };
-}
 
 describe('the record', () => {
   it('names people as the config does, and keeps one ballot per human, old events included', () => {

@@ -1,5 +1,6 @@
-import type { Person } from '../../domain/hotfix/people.ts';
-import { personKey } from '../../domain/hotfix/people.ts';
+import type { Person, PersonKey } from '../../domain/hotfix/people.ts';
+import type { Policy } from '../../domain/hotfix/policy.ts';
+import { keyOf, resolveKey } from '../../domain/hotfix/policy.ts';
 import { isOpen } from '../../domain/hotfix/queries.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CommandHandler } from '../../service/handler.ts';
@@ -15,17 +16,18 @@ export const openHotfixes = async (deps: {
   return states.filter(isOpen);
 };
 
-/** Someone requested, wrote or is a resource of the hotfix. */
-const involves = (state: HotfixState, key: string): boolean =>
-  personKey(state.requester) === key ||
-  state.authors.includes(key as never) ||
-  Object.values(state.plan.resources).some((people) => people.some((p) => personKey(p) === key));
+/** Someone requested, wrote or is a resource of the hotfix (from whichever platform). */
+const involves = (state: HotfixState, key: PersonKey, policy: Pick<Policy, 'people'>): boolean =>
+  keyOf(policy, state.requester) === key ||
+  state.authors.some((a) => resolveKey(policy, a) === key) ||
+  Object.values(state.plan.resources).some((people) => people.some((p) => keyOf(policy, p) === key));
 
 /** What `status` without an id shows: the open hotfixes this person is part of, else all open ones. */
 export const statusSelection = (
   open: readonly HotfixState[],
   person: Person,
+  policy: Pick<Policy, 'people'>,
 ): { readonly shown: readonly HotfixState[]; readonly mine: boolean } => {
-  const mine = open.filter((s) => involves(s, personKey(person)));
+  const mine = open.filter((s) => involves(s, keyOf(policy, person), policy));
   return mine.length > 0 ? { shown: mine, mine: true } : { shown: open, mine: false };
 };

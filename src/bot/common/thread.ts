@@ -3,9 +3,8 @@ import { describeEvent, stepOf } from '../../domain/hotfix/describe-event.ts';
 import type { HotfixEvent, HotfixEventType } from '../../domain/hotfix/events.ts';
 import type { Person } from '../../domain/hotfix/people.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
-import { membersOf } from '../../domain/hotfix/policy.ts';
 import type { Tally } from '../../domain/hotfix/queries.ts';
-import { runById, tally } from '../../domain/hotfix/queries.ts';
+import { ballotsOf, runById, tally, undecidedVoters } from '../../domain/hotfix/queries.ts';
 import type { Ballot, HotfixState, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
 import type { Inline } from './text.ts';
 import type { Times } from './times.ts';
@@ -153,14 +152,14 @@ export const voteProgress = (hotfixId: string, vote: Vote, policy: Policy, t: Ti
           vote.closedAt ? ` at ${t.at(vote.closedAt)}` : ''
         }`;
   const missing = tl.missingRoles.length > 0 ? `, needs ${tl.missingRoles.join(', ')}` : '';
-  const ballots = Object.values(vote.ballots).sort((a, b) => a.at.localeCompare(b.at));
+  const ballots = [...ballotsOf(vote, policy).values()].sort((a, b) => a.at.localeCompare(b.at));
   return {
     tally: tl,
     open: vote.status === 'open' && !expired,
     status,
     ballots: ballots.slice(0, MAX_BALLOTS_SHOWN),
     moreBallots: Math.max(0, ballots.length - MAX_BALLOTS_SHOWN),
-    waiting: [...membersOf(policy, policy.rollback.vote.eligible)].filter((k) => !(k in vote.ballots)).length,
+    waiting: undecidedVoters(vote, policy).length,
     summary: `Rollback vote #${vote.id} on ${hotfixId}: ${tl.for} for, ${tl.against} against (quorum ${policy.rollback.vote.quorum}${missing}) — ${vote.status}`,
   };
 };

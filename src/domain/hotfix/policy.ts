@@ -176,3 +176,20 @@ export const rolesOf = (policy: PeoplePolicy, who: Person): Role[] => {
 /** Everyone who holds at least one of the roles, one key per human. */
 export const membersOf = (policy: PeoplePolicy, roles: readonly Role[]): Set<PersonKey> =>
   new Set(roles.flatMap((r) => (policy.people[r] ?? []).map((m) => keyOf(policy, m))));
+
+/** Everyone holding one of the roles, one entry per human, with their identities on each platform. */
+export const holdersOf = (policy: PeoplePolicy, roles: readonly Role[]): ReadonlyMap<PersonKey, Person[]> => {
+  const holders = new Map<PersonKey, Person[]>();
+  for (const member of roles.flatMap((r) => policy.people[r] ?? [])) {
+    const key = keyOf(policy, member);
+    const identities = holders.get(key) ?? [];
+    if (!identities.some((p) => p.platform === member.platform && p.id === member.id))
+      identities.push(member);
+    holders.set(key, identities);
+  }
+  return holders;
+};
+
+/** The roles of whoever a key names (`person:alice`, `slack:U0ALICE`), in config order. */
+export const rolesOfKey = (policy: PeoplePolicy, key: PersonKey): Role[] =>
+  Object.keys(policy.people).filter((role) => holdersOf(policy, [role]).has(resolveKey(policy, key)));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openHotfixes, statusSelection } from '../../../src/bot/common/open-hotfixes.ts';
 import type { HotfixState } from '../../../src/domain/hotfix/state.ts';
 import { initialState } from '../../../src/domain/hotfix/state.ts';
-import { people } from '../../domain/fixtures/policy.ts';
+import { people, policy } from '../../domain/fixtures/policy.ts';
 import { started } from '../../domain/scenarios.ts';
 import { play } from '../../domain/given.ts';
 
@@ -31,8 +31,11 @@ describe('`status` without an id, on either edge', () => {
   });
 
   it("shows the person's own hotfixes when they have any, else every open one", () => {
-    expect(statusSelection([mine, someoneElses], people.requester)).toEqual({ shown: [mine], mine: true });
-    expect(statusSelection([mine, someoneElses], { platform: 'teams', id: 'aad-nobody' })).toEqual({
+    expect(statusSelection([mine, someoneElses], people.requester, policy)).toEqual({
+      shown: [mine],
+      mine: true,
+    });
+    expect(statusSelection([mine, someoneElses], { platform: 'teams', id: 'aad-nobody' }, policy)).toEqual({
       shown: [mine, someoneElses],
       mine: false,
     });

@@ -1,10 +1,11 @@
 import type { Button, HomeView } from '@slack/types';
-import type { Person, PersonKey, Platform, Role } from '../../../domain/hotfix/people.ts';
-import { personKey } from '../../../domain/hotfix/people.ts';
+import type { PersonKey, Role } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
-import { rolesOf } from '../../../domain/hotfix/policy.ts';
+import { keyOf, resolveKey, rolesOfKey } from '../../../domain/hotfix/policy.ts';
 import {
   approvalGate,
+  ballotsOf,
+  currentAnswers,
   currentRun,
   isOpen,
   missingSignoffs,
@@ -38,29 +39,23 @@ export interface WaitingItem {
   readonly buttons: readonly Button[];
 }
 
-const PLATFORMS: readonly Platform[] = ['slack', 'teams', 'cli', 'system'];
-
-const personOf = (key: PersonKey): Person => {
-  const i = key.indexOf(':');
-  const platform = key.slice(0, i) as Platform;
-  return { platform: PLATFORMS.includes(platform) ? platform : 'slack', id: key.slice(i + 1) };
-};
-
 const title = (s: HotfixState) => `*${userText(s.id, 60, true)}* · ${userText(s.plan.issueId, 80, true)}`;
 
-/** Everything waiting on `me` in one hotfix: approvals, a vote, a manual step, sign-offs. */
+/**
+ * Everything waiting on `me` in one hotfix: approvals, a vote, a manual step, sign-offs. `me` and every
+ * recorded person are compared as the policy keys them, so a person who answered from Teams is not asked again.
+ */
 export const waitingOn = (state: HotfixState, me: PersonKey, policy: Policy, t: Times): WaitingItem[] => {
   if (!isOpen(state)) return [];
-  const roles = rolesOf(policy, personOf(me));
+  const roles = rolesOfKey(policy, me);
   if (roles.length === 0) return [];
   const h = state.id;
   const items: WaitingItem[] = [];
 
   if (state.phase === 'planned') {
-    const answered =
-      state.approvals.some((a) => a.planHash === state.planHash && personKey(a.by) === me) ||
-      state.rejections.some((r) => r.planHash === state.planHash && personKey(r.by) === me);
-    const isAuthor = state.authors.includes(me) && !policy.selfApproval;
+    const answers = currentAnswers(state, policy);
+    const answered = [...answers.approvals, ...answers.rejections].some((a) => keyOf(policy, a.by) === me);
+    const isAuthor = state.authors.some((a) => resolveKey(policy, a) === me) && !policy.selfApproval;
     const gate = approvalGate(state, policy);
     const open: Role[] = gate.roles
       .filter((r) => r.have < r.need && roles.includes(r.role))
@@ -97,7 +92,7 @@ export const waitingOn = (state: HotfixState, me: PersonKey, policy: Policy, t: 
   if (
     vote &&
     Date.parse(vote.expiresAt) > t.now.getTime() &&
-    !(me in vote.ballots) &&
+    !ballotsOf(vote, policy).has(me) &&
     roles.some((r) => policy.rollback.vote.eligible.includes(r))
   ) {
     const value = { h, v: String(vote.id) };
@@ -132,7 +127,7 @@ export const waitingOn = (state: HotfixState, me: PersonKey, policy: Policy, t: 
 
   const result = outcome(state);
   if (result !== null) {
-    const signedAlready = Object.values(state.signoffs).some((s) => personKey(s.by) === me);
+    const signedAlready = Object.values(state.signoffs).some((s) => keyOf(policy, s.by) === me);
     const mine = missingSignoffs(state, policy).filter((r) => roles.includes(r));
     if (!signedAlready && mine.length > 0)
       items.push({
@@ -153,11 +148,11 @@ export const waitingOn = (state: HotfixState, me: PersonKey, policy: Policy, t: 
 };
 
 /** Whether `me` is part of the hotfix: wrote the plan, is one of its resources, approved or voted. */
-const involves = (state: HotfixState, me: PersonKey): boolean =>
-  state.authors.includes(me) ||
-  Object.values(state.plan.resources).some((people) => people.some((p) => personKey(p) === me)) ||
-  state.approvals.some((a) => personKey(a.by) === me) ||
-  state.votes.some((v) => me in v.ballots);
+const involves = (state: HotfixState, me: PersonKey, policy: Policy): boolean =>
+  state.authors.some((a) => resolveKey(policy, a) === me) ||
+  Object.values(state.plan.resources).some((people) => people.some((p) => keyOf(policy, p) === me)) ||
+  state.approvals.some((a) => keyOf(policy, a.by) === me) ||
+  state.votes.some((v) => ballotsOf(v, policy).has(me));
 
 const statusLine = (state: HotfixState, policy: Policy, t: Times): string => {
   const gate = approvalGate(state, policy);
@@ -190,8 +185,8 @@ export const renderHome = (states: readonly HotfixState[], me: PersonKey, option
   const t = times(options.timezone, options.now);
   const open = states.filter(isOpen).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   const waiting = open.flatMap((s) => waitingOn(s, me, options.policy, t));
-  const mine = open.filter((s) => involves(s, me));
-  const others = open.filter((s) => !involves(s, me));
+  const mine = open.filter((s) => involves(s, me, options.policy));
+  const others = open.filter((s) => !involves(s, me, options.policy));
 
   const render = (level: number): Part[] => {
     const summaryMax = [200, 100, 0][level] ?? 0;

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { humanize, trimOutput } from '../../../domain/hotfix/format.ts';
 import { displayName } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
-import { membersOf } from '../../../domain/hotfix/policy.ts';
+import { holdersOf } from '../../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../service/ports.ts';
 import { manualStepActions, voteActions } from '../../common/actions.ts';
@@ -87,11 +87,15 @@ export const renderManualStepPrompt = (
   const label = stepLabel(step, 150);
   const roles = step.roles.length > 0 ? step.roles : [];
   const whoRoles = roles.length > 0 ? roles.map(roleLabel).join(' or ') : 'anyone with a role';
+  // One mention per human: their Slack id when they have one, their configured name when they are only on
+  // Teams (the role form names nobody, so its Teams ids are left out rather than shown as ids).
   const people = options.policy
-    ? [...membersOf(options.policy, roles.length > 0 ? roles : Object.keys(options.policy.people))]
-        .filter((k) => k.startsWith('slack:'))
+    ? [...holdersOf(options.policy, roles.length > 0 ? roles : Object.keys(options.policy.people)).values()]
+        .flatMap((ids) => {
+          const shown = ids.find((p) => p.platform === 'slack') ?? ids.find((p) => p.name !== undefined);
+          return shown === undefined ? [] : [mention(shown)];
+        })
         .slice(0, 15)
-        .map((k) => `<@${k.slice('slack:'.length)}>`)
     : [];
   const instruction = options.instruction
     ? `\n>${userText(options.instruction, 1500).replace(/\n/g, '\n>')}`

@@ -73,7 +73,11 @@ export const registerActions = (app: App, deps: BotDeps): void => {
       channel: origin.channel,
       log: deps.log,
     });
-    return { by: slackPerson(body.user.id, body.user.name ?? body.user.username), origin, tell };
+    return {
+      by: slackPerson(deps.policy(), body.user.id, body.user.name ?? body.user.username),
+      origin,
+      tell,
+    };
   };
 
   /** A button whose value must parse; `needs` lists the fields this button must carry. */

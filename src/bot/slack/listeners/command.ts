@@ -12,6 +12,7 @@ import { ackThenClaim } from '../once-per-delivery.ts';
 import { COMMAND } from '../ids.ts';
 import { openHotfixes, statusSelection } from '../../common/open-hotfixes.ts';
 import { readRecord } from '../../common/record.ts';
+import { platformChoice } from '../../common/forms.ts';
 import { recordSummary } from '../record.ts';
 import { helpMessage, refusalText, usageText } from '../replies.ts';
 import type { Tell } from './shared.ts';
@@ -31,7 +32,7 @@ import { PHASE_EMOJI, PHASE_LABELS } from '../../common/labels.ts';
 export const registerCommand = (app: App, deps: BotDeps): void => {
   app.command(COMMAND, async ({ ack, context, command, client, respond }) => {
     if (!(await ackThenClaim(deps, { ack, context }))) return;
-    const by = slackPerson(command.user_id, command.user_name);
+    const by = slackPerson(deps.policy(), command.user_id, command.user_name);
     const tell = privateReplies({ client, user: command.user_id, respond, log: deps.log });
     const origin = { channel: command.channel_id };
     const sub = parseCommandText(command.text);
@@ -61,6 +62,7 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
               people: deps.policy().people,
               ...(sub.issueId ? { issueId: sub.issueId } : {}),
               origin,
+              platforms: platformChoice(config, { requester: { platform: 'slack' } }),
             }),
             tell,
             deps.log,
@@ -76,7 +78,7 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
           });
         case 'status': {
           if (sub.hotfixId) return showStatus(sub.hotfixId, tell);
-          const { shown } = statusSelection(await openHotfixes(deps), by);
+          const { shown } = statusSelection(await openHotfixes(deps), by, deps.policy());
           if (shown.length === 0) return tell('No hotfix is open. `/hotfix start` plans one.');
           if (shown.length === 1 && shown[0]) return showStatus(shown[0].id, tell);
           return tell(`${listText(shown)}\n\`/hotfix status <id>\` shows one.`);

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { personKey } from '../../../domain/hotfix/people.ts';
+import { keyOf } from '../../../domain/hotfix/policy.ts';
 import { renderHome } from '../blocks/home.ts';
 import type { BotDeps } from '../deps.ts';
 import { asJson } from '../web-api-json.ts';
@@ -10,8 +10,9 @@ export const publishHome = async (deps: BotDeps, client: WebClient, user: string
   try {
     const ids = await deps.store.listOpen();
     const states = await Promise.all(ids.map((id) => deps.handler.state(id)));
-    const view = renderHome(states, personKey({ platform: 'slack', id: user }), {
-      policy: deps.policy(),
+    const policy = deps.policy();
+    const view = renderHome(states, keyOf(policy, { platform: 'slack', id: user }), {
+      policy,
       timezone: deps.config().timezone,
       now: deps.clock.now(),
     });

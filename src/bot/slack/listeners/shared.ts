@@ -2,6 +2,8 @@ import type { KnownBlock, View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
+import type { Policy } from '../../../domain/hotfix/policy.ts';
+import { identify } from '../../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { Handled } from '../../../service/handler.ts';
 import type { CardOptions } from '../blocks/card.ts';
@@ -9,6 +11,7 @@ import { renderPlanModal } from '../blocks/modals.ts';
 import type { BotDeps } from '../deps.ts';
 import { refusalText, repeatText } from '../replies.ts';
 import { asJson } from '../web-api-json.ts';
+import { platformChoice } from '../../common/forms.ts';
 import { PHASE_LABELS } from '../../common/labels.ts';
 import type { NoticeWording } from '../../common/run-command.ts';
 import { explainFailure, runCommand } from '../../common/run-command.ts';
@@ -20,12 +23,12 @@ export interface Reply {
 }
 export type Tell = (reply: string | Reply) => Promise<void>;
 
-/** The person behind a Slack payload; the name is display only, never identity. */
-export const slackPerson = (id: string, name?: string): Person => ({
-  platform: 'slack',
-  id,
-  ...(name ? { name } : {}),
-});
+/**
+ * The person behind a Slack payload, as the config knows them: with hotfix.yml's persons form, their handle
+ * and configured name (the same person they are on Teams); else Slack's name, display only, never identity.
+ */
+export const slackPerson = (policy: Pick<Policy, 'people'>, id: string, name?: string): Person =>
+  identify(policy, { platform: 'slack', id, ...(name ? { name } : {}) });
 
 const asReply = (reply: string | Reply): Reply => (typeof reply === 'string' ? { text: reply } : reply);
 
@@ -173,6 +176,7 @@ export const openPlanEditor = async (
       initial: state.plan,
       hotfixId: state.id,
       origin: input.origin,
+      platforms: platformChoice(deps.config(), state),
     }),
     input.tell,
     deps.log,

@@ -155,7 +155,7 @@ export const createActionHandler = (deps: TeamsBotDeps) => {
     data: ButtonData,
     state: HotfixState,
   ): Promise<{ notice: string | null; state: HotfixState }> => {
-    const sender = identifyTeamsSender(deps.config().people, activity.from);
+    const sender = identifyTeamsSender(deps.config(), activity.from);
     if (!sender.known) return { notice: sender.refusal, state };
     if (data.verb === VERBS.record) return { notice: await postRecord(activity, data.hotfixId), state };
     const command = commandOf(data, sender.person, state);
@@ -167,7 +167,11 @@ export const createActionHandler = (deps: TeamsBotDeps) => {
   };
 
   /** The clicked card drawn for the clicker from `state`, with `notice` on top when there is one. */
-  const drawn = async (data: ButtonData, state: HotfixState, notice: string | null): Promise<InvokeAnswer> => {
+  const drawn = async (
+    data: ButtonData,
+    state: HotfixState,
+    notice: string | null,
+  ): Promise<InvokeAnswer> => {
     const card = await cardFor(data, state);
     return cardAnswer(notice === null ? card : withNotice(card, notice));
   };

@@ -112,7 +112,7 @@ export const createTypedCommands = (deps: TeamsBotDeps) => {
       }
       case 'status': {
         if (sub.hotfixId) return showStatus(activity, sub.hotfixId);
-        const { shown, mine } = statusSelection(await openHotfixes(deps), by);
+        const { shown, mine } = statusSelection(await openHotfixes(deps), by, deps.policy());
         if (shown.length === 0) return say(activity, NONE_OPEN);
         if (shown.length === 1 && shown[0]) return showStatus(activity, shown[0].id);
         return showList(activity, shown, mine ? 'Your open hotfixes' : 'Open hotfixes');
@@ -187,7 +187,7 @@ export const createTypedCommands = (deps: TeamsBotDeps) => {
   return {
     /** A typed `@hotfix …` (the mention already stripped). Help and usage answer anyone; the rest need a role. */
     async handle(activity: TeamsActivity, sub: HotfixSubcommand): Promise<void> {
-      const sender = identifyTeamsSender(deps.config().people, activity.from);
+      const sender = identifyTeamsSender(deps.config(), activity.from);
       if (sub.kind !== 'help' && sub.kind !== 'usage' && !sender.known) return say(activity, sender.refusal);
       const by: Person = sender.known ? sender.person : { platform: 'teams', id: activity.from.id };
       try {
