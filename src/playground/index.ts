@@ -6,5 +6,5 @@ export type { Person, PlaygroundWorkspace } from './workspace.ts';
 export { createPlaygroundGuard, newPlaygroundToken } from './guard.ts';
 export type { PlaygroundGuard, PlaygroundGuardOptions } from './guard.ts';
 export { DEFAULT_TEAMS_CHANNEL, teamsTenantFor, teamsIdOf } from './teams-tenant.ts';
-export type { PlaygroundTenant, TeamsPerson } from './teams-tenant.ts';
+export type { PlaygroundTenant } from './teams-tenant.ts';
 export type { PlaygroundTeams, TeamsViewState } from './teams-view.ts';

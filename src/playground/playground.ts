@@ -263,6 +263,16 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
     };
   };
 
+  /** Someone only on Teams cannot act in the Slack view: said plainly, nothing is sent. */
+  const slackUser = (user: string): string => {
+    const person = personOf(user);
+    if (person.slackId === undefined)
+      throw new BadRequest(
+        `${person.name} has no Slack id in hotfix.yml, so they cannot act in the Slack view (give them one: people.${person.name}.slack)`,
+      );
+    return person.slackId;
+  };
+
   const requireView = (user: string, view: string, top = false) => {
     const stack = standIn.views.stack(user);
     const found = top ? stack.at(-1) : (stack.find((v) => v.view.id === view) ?? standIn.views.home(user));
@@ -292,6 +302,7 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
   const api: Readonly<Record<string, (body: unknown) => Promise<Record<string, unknown>>>> = {
     async command(body) {
       const { as, text } = parse(bodies.command, body);
+      slackUser(as);
       if (!text.startsWith('/')) {
         // Plain words are a message in the channel, as in Slack; the app is not told (it does not listen).
         // Slack's client escapes what people type, so `<@U…>` typed by hand stays text.
@@ -307,6 +318,7 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
     },
     async act(body) {
       const { as, viewId: view, channel: where, ...rest } = parse(bodies.act, body);
+      slackUser(as);
       if (view !== undefined) requireView(as, view);
       else if (where !== channel) throw new BadRequest(`the playground shows only channel ${channel}`);
       return deliver('an action', () =>
@@ -315,6 +327,7 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
     },
     async submit(body) {
       const { as, viewId: view, values } = parse(bodies.submit, body);
+      slackUser(as);
       const open = requireView(as, view, true);
       const read = readSubmission(open.view, values, DELIVERABLE_ELEMENTS);
       if (!read.ok) throw new BadRequest(read.message, { fields: read.errors });
@@ -330,11 +343,13 @@ export const createPlayground = (options: PlaygroundOptions): PlaygroundHandler 
     },
     async close(body) {
       const { as, viewId: view } = parse(bodies.close, body);
+      slackUser(as);
       requireView(as, view);
       return deliver('closing a view', () => delivery.closeView({ user: as, viewId: view }));
     },
     async home(body) {
       const { as } = parse(bodies.home, body);
+      slackUser(as);
       return deliver('app_home_opened', () =>
         delivery.event({
           user: as,

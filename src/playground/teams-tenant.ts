@@ -12,17 +12,9 @@ const TEAM_GROUP_ID = '00000000-0000-4000-8000-0000000c0de0';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A person as the playground's Teams view needs them: the switcher's person and, if any, their Teams id. */
-export type TeamsPerson = Person & {
-  readonly teamsId?: string | undefined;
-  readonly displayName?: string | undefined;
-};
-
 /** The Teams id of a person of the switcher, when the config gives them one. */
-export const teamsIdOf = (person: Person): string | undefined => {
-  const id = (person as TeamsPerson).teamsId;
-  return typeof id === 'string' && id !== '' ? id : undefined;
-};
+export const teamsIdOf = (person: Person): string | undefined =>
+  person.teamsId === undefined || person.teamsId === '' ? undefined : person.teamsId;
 
 /** A stable GUID for a `29:…` id, which a stand-in user still needs as its Entra object id. */
 const guidFor = (id: string): string => {
@@ -47,7 +39,7 @@ export const teamsTenantFor = (people: readonly Person[], channel: string): Play
     const id = teamsIdOf(person);
     if (id === undefined) return [];
     const email = `${person.name.replace(/[^A-Za-z0-9._-]/g, '') || `person${i + 1}`}@playground.example`;
-    const name = (person as TeamsPerson).displayName || person.name;
+    const name = person.displayName || person.name;
     if (GUID.test(id)) return [{ aadObjectId: id.toLowerCase(), name, email }];
     if (/^29:\S+$/.test(id)) return [{ aadObjectId: guidFor(id), id, name, email }];
     skipped.push({ person, id });

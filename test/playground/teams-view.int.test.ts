@@ -19,11 +19,27 @@ import { createTeamsDelivery, createTeamsStandIn } from '../../src/teams-stand-i
 const CHANNEL = '19:incidents@thread.tacv2';
 const ALICE_TEAMS = '00000000-0000-4000-8000-0000000a11ce';
 const BOB_TEAMS = '00000000-0000-4000-8000-000000000b0b';
-const people = [
-  { id: 'U0ALICE', name: 'alice', displayName: 'Alice', roles: ['technical'], teamsId: ALICE_TEAMS },
-  { id: 'U0BOB', name: 'bob', displayName: 'Bob', roles: ['technical'], teamsId: BOB_TEAMS },
-  { id: 'U0CAROL', name: 'carol', roles: ['business'] },
-] as unknown as Person[];
+const DAN_TEAMS = '00000000-0000-4000-8000-000000000da4';
+const people: Person[] = [
+  {
+    id: 'U0ALICE',
+    name: 'alice',
+    displayName: 'Alice',
+    roles: ['technical'],
+    slackId: 'U0ALICE',
+    teamsId: ALICE_TEAMS,
+  },
+  {
+    id: 'U0BOB',
+    name: 'bob',
+    displayName: 'Bob',
+    roles: ['technical'],
+    slackId: 'U0BOB',
+    teamsId: BOB_TEAMS,
+  },
+  { id: 'U0CAROL', name: 'carol', displayName: 'Carol', roles: ['business'], slackId: 'U0CAROL' },
+  { id: DAN_TEAMS, name: 'dan', displayName: 'Dan', roles: ['support'], teamsId: DAN_TEAMS },
+];
 
 const card = (...body: object[]) => ({ type: 'AdaptiveCard', version: '1.5', body });
 const textBlock = (text: string) => ({ type: 'TextBlock', text });
@@ -334,6 +350,21 @@ describe('the Teams view of the playground', () => {
       (await post('teams/send', { as: 'U0ALICE', text: '@hotfix hi', threadId: '42' })).body.error,
     ).toMatch(/no thread 42/);
     expect(received).toEqual([]);
+  });
+
+  it('lets someone only on Teams act in the Teams view, and says why they cannot act in the Slack one', async () => {
+    expect((await teamsOf(DAN_TEAMS)).as).toBe(DAN_TEAMS);
+    expect((await post('teams/send', { as: DAN_TEAMS, text: '@hotfix help' })).status).toBe(200);
+    expect(received.at(-1)).toMatchObject({ from: { aadObjectId: DAN_TEAMS, name: 'Dan' } });
+    const slack = await post('command', { as: DAN_TEAMS, text: '/hotfix help' });
+    expect(slack).toEqual({
+      status: 400,
+      body: {
+        ok: false,
+        error:
+          'dan has no Slack id in hotfix.yml, so they cannot act in the Slack view (give them one: people.dan.slack)',
+      },
+    });
   });
 
   it('tells the page of every change in the Teams channel (its live updates)', async () => {

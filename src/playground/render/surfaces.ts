@@ -184,7 +184,7 @@ export const renderHome = (snapshot: Snapshot): Html => {
   return markup`<div${attrs({ class: 'home', 'data-view-id': home.view.id })}>${blocks}</div>`;
 };
 
-/** The switcher: each person of the config with their roles; the acting one is marked. */
+/** The switcher: each person of the config with their roles and platforms; the acting one is marked. */
 export const renderPeople = (snapshot: Pick<Snapshot, 'people' | 'as'>): Html =>
   joinHtml(
     snapshot.people.map((p) => {
@@ -196,6 +196,9 @@ export const renderPeople = (snapshot: Pick<Snapshot, 'people' | 'as'>): Html =>
         'data-as': p.id,
         'aria-pressed': acting ? 'true' : 'false',
       });
-      return markup`<button${button}><b>${p.name}</b> <small>${p.id}</small><span class="roles">${roles}</span></button>`;
+      const on = [p.slackId === undefined ? '' : 'Slack', p.teamsId === undefined ? '' : 'Teams'].filter(
+        Boolean,
+      );
+      return markup`<button${button}><b>${p.name}</b> <small>${p.slackId ?? ''}</small><span class="roles">${roles}</span><span class="platforms">${on.join(' · ')}</span></button>`;
     }),
   );
