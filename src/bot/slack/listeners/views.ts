@@ -9,7 +9,6 @@ import {
   parseReasonSubmission,
   parseRollbackSubmission,
 } from '../blocks/modals.ts';
-import { platformChoice } from '../../common/forms.ts';
 import type { BotDeps } from '../deps.ts';
 import { ACK_HEARD } from '../front.ts';
 import type { ModalMetadata } from '../ids.ts';
@@ -119,13 +118,11 @@ export const registerViews = (app: App, deps: BotDeps): void => {
     needsHotfix: false,
     errorBlock: PLAN_BLOCKS.summary,
     parse: async (values, meta) => {
-      const state = meta.h ? await deps.handler.state(meta.h) : undefined;
-      const initial = state?.plan;
+      const initial = meta.h ? (await deps.handler.state(meta.h)).plan : undefined;
       return parsePlanSubmission(values, {
         services: Object.keys(deps.config().services),
         ...(initial ? { initial } : {}),
         planFields: deps.policy().planFields,
-        platforms: platformChoice(deps.config(), state ?? { requester: { platform: 'slack' } }),
       });
     },
     run: async ({ plan }, { meta, by, args }) => {
