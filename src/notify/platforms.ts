@@ -1,12 +1,18 @@
-import type { ChatPlatform } from '../domain/hotfix/plan.ts';
+import type { Person } from '../domain/hotfix/people.ts';
+import type { ChatPlatform, Plan } from '../domain/hotfix/plan.ts';
 import { CHAT_PLATFORMS } from '../domain/hotfix/plan.ts';
-import type { HotfixState } from '../domain/hotfix/state.ts';
 import type { Visibility } from './notifier.ts';
 
 /** What the "shown here?" rule reads of hotfix.yml: which platforms are configured, and their `mirror`. */
 export type PlatformSettings = {
   readonly [P in ChatPlatform]?: { readonly mirror?: boolean | undefined } | undefined;
 };
+
+/** What the rule reads of a hotfix: who started it (from which platform) and its plan's `platforms`. */
+export interface Showable {
+  readonly requester: Pick<Person, 'platform'>;
+  readonly plan: Pick<Plan, 'platforms'>;
+}
 
 const LABELS: Readonly<Record<ChatPlatform, string>> = { slack: 'Slack', teams: 'Teams' };
 
@@ -17,7 +23,7 @@ const LABELS: Readonly<Record<ChatPlatform, string>> = { slack: 'Slack', teams: 
  */
 export const shownOn = (
   platform: ChatPlatform,
-  state: Pick<HotfixState, 'requester' | 'plan'>,
+  state: Showable,
   config: PlatformSettings,
 ): boolean => {
   if (config[platform] === undefined) return false;
@@ -30,7 +36,7 @@ export const shownOn = (
 
 /** The configured platforms that show this hotfix, in a fixed order. */
 export const platformsShowing = (
-  state: Pick<HotfixState, 'requester' | 'plan'>,
+  state: Showable,
   config: PlatformSettings,
 ): ChatPlatform[] => CHAT_PLATFORMS.filter((platform) => shownOn(platform, state, config));
 
@@ -40,7 +46,7 @@ export const platformsShowing = (
  */
 export const followedElsewhereNote = (
   platform: ChatPlatform,
-  state: Pick<HotfixState, 'id' | 'requester' | 'plan'>,
+  state: Showable & { readonly id: string },
   config: PlatformSettings,
 ): string => {
   const elsewhere = platformsShowing(state, config).filter((other) => other !== platform);

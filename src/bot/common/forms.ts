@@ -2,9 +2,17 @@ import { z } from 'zod';
 import { DURATION_HINT, DURATION_PATTERN } from '../../config/duration.ts';
 import type { RollbackTrigger } from '../../domain/hotfix/events.ts';
 import type { Person, Platform } from '../../domain/hotfix/people.ts';
-import type { Plan, PlanFieldRules, Severity, TemplatedPlanField } from '../../domain/hotfix/plan.ts';
-import { planFieldProblem, SEVERITIES } from '../../domain/hotfix/plan.ts';
+import type {
+  ChatPlatform,
+  Plan,
+  PlanFieldRules,
+  Severity,
+  TemplatedPlanField,
+} from '../../domain/hotfix/plan.ts';
+import { CHAT_PLATFORMS, planFieldProblem, SEVERITIES } from '../../domain/hotfix/plan.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
+import type { PlatformSettings } from '../../notify/platforms.ts';
+import { platformsShowing } from '../../notify/platforms.ts';
 import { truncate } from './text.ts';
 
 /**
@@ -81,6 +89,12 @@ export const PLAN_FIELDS = {
 } as const;
 export type PlanFieldId = (typeof PLAN_FIELDS)[keyof typeof PLAN_FIELDS];
 
+/**
+ * The plan form's incident-channel checkboxes: a field of its own, on the form only when both Slack and Teams
+ * are configured (see `platformChoice`).
+ */
+export const PLATFORMS_FIELD = 'plan_platforms';
+
 /** The fields of the small forms (reject, cancel, rollback, issue, lessons). */
 export const REASON_FIELDS = {
   trigger: 'reason_trigger',
@@ -117,7 +131,36 @@ export interface PlanFormOptions {
   readonly services: readonly string[];
   /** People per role from config (policy.people): a hint under each resource picker says how many. */
   readonly people?: Policy['people'];
+  /** Both platforms configured: which incident channels show the hotfix (see `platformChoice`). */
+  readonly platforms?: PlatformChoice | undefined;
 }
+
+/**
+ * The plan form's choice of incident channels, offered only when both Slack and Teams are configured: the
+ * platforms offered, and those checked when the form opens (the ones showing the hotfix now, or by default).
+ */
+export interface PlatformChoice {
+  readonly offered: readonly ChatPlatform[];
+  readonly checked: readonly ChatPlatform[];
+}
+
+const PLATFORM_LABELS: Readonly<Record<ChatPlatform, string>> = { slack: 'Slack', teams: 'Teams' };
+
+/**
+ * The platform choice of a plan form opened on `starter`'s platform for a new hotfix, or on an existing
+ * hotfix (`hotfix`): undefined unless both platforms are configured.
+ */
+export const platformChoice = (
+  config: PlatformSettings,
+  hotfix: { readonly requester: Pick<Person, 'platform'>; readonly plan?: Pick<Plan, 'platforms'> },
+): PlatformChoice | undefined => {
+  const offered = CHAT_PLATFORMS.filter((platform) => config[platform] !== undefined);
+  if (offered.length < 2) return undefined;
+  return {
+    offered,
+    checked: platformsShowing({ requester: hotfix.requester, plan: hotfix.plan ?? {} }, config),
+  };
+};
 
 /** Every field of the plan form (`start` and `edit`), in the order a person fills them in. */
 export const planFormFields = (options: PlanFormOptions): readonly FormField[] => {
@@ -235,6 +278,21 @@ export const planFormFields = (options: PlanFormOptions): readonly FormField[] =
         : {}),
       section: 'Resources',
     })),
+    ...(options.platforms
+      ? [
+          {
+            id: PLATFORMS_FIELD,
+            label: 'Show it in',
+            kind: 'multi-select' as const,
+            // Checkboxes: two choices, both visible.
+            expanded: true,
+            required: false,
+            options: options.platforms.offered.map((p) => ({ value: p, label: PLATFORM_LABELS[p] })),
+            hint: "Which incident channels get this hotfix's card and thread. The platform it was started from always does.",
+            section: 'Chat',
+          },
+        ]
+      : []),
   ];
 };
 
@@ -242,7 +300,11 @@ export const planFormFields = (options: PlanFormOptions): readonly FormField[] =
  * A plan as the plan form's values, to prefill an edit: lists one item per line, dates as ISO strings, the
  * people of `platform` by id (people of another platform cannot be shown in its picker).
  */
-export const planFormValues = (plan: Plan, platform: Platform): Record<PlanFieldId, string | string[]> => {
+export const planFormValues = (
+  plan: Plan,
+  platform: Platform,
+  platforms?: PlatformChoice,
+): Record<PlanFieldId | typeof PLATFORMS_FIELD, string | string[]> => {
   const ids = (role: ResourceRole) =>
     plan.resources[role].filter((p) => p.platform === platform).map((p) => p.id);
   return {
@@ -267,6 +329,7 @@ export const planFormValues = (plan: Plan, platform: Platform): Record<PlanField
     [PLAN_FIELDS.resSupport]: ids('support'),
     [PLAN_FIELDS.resBusiness]: ids('business'),
     [PLAN_FIELDS.resManagement]: ids('management'),
+    [PLATFORMS_FIELD]: [...(platforms?.checked ?? [])],
   };
 };
 
@@ -393,6 +456,7 @@ export const planFormSchema = (
       [PLAN_FIELDS.resSupport]: z.array(personId),
       [PLAN_FIELDS.resBusiness]: z.array(personId),
       [PLAN_FIELDS.resManagement]: z.array(personId),
+      [PLATFORMS_FIELD]: z.array(z.enum(CHAT_PLATFORMS, { error: 'Pick Slack or Teams.' })),
     })
     .superRefine((form, ctx) => {
       // The fields that reach step templates: refused under the field, before the domain refuses the plan.
@@ -422,7 +486,12 @@ export interface PlanParseConfig {
   readonly planFields?: PlanFieldRules | undefined;
   /** Whose ids the people pickers carry. */
   readonly platform: Platform;
+  /** The platform choice the form offered, if any (see `platformChoice`). */
+  readonly platforms?: PlatformChoice | undefined;
 }
+
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x) => b.includes(x));
 
 /**
  * Reads a plan form: `{ ok: true, plan }`, or `{ ok: false, errors }` keyed by field id. Services are checked
@@ -461,6 +530,7 @@ export const parsePlanForm = (values: FormValues, config: PlanParseConfig): Pars
     [F.resSupport]: manyOf(values, F.resSupport),
     [F.resBusiness]: manyOf(values, F.resBusiness),
     [F.resManagement]: manyOf(values, F.resManagement),
+    [PLATFORMS_FIELD]: config.platforms ? manyOf(values, PLATFORMS_FIELD) : [],
   };
   const parsed = planFormSchema(services, config.planFields, platform).safeParse(form);
   if (!parsed.success) return { ok: false, errors: errorsOf(parsed.error) };
@@ -469,6 +539,12 @@ export const parsePlanForm = (values: FormValues, config: PlanParseConfig): Pars
   const target = isoOf(f[F.targetCompletion]);
   const duration = f[F.durationEstimate];
   const period = f[F.verificationPeriod];
+  // Left as they were unless the boxes changed: saving an untouched form keeps the plan's hash.
+  const picked = f[PLATFORMS_FIELD];
+  const platforms =
+    config.platforms === undefined || sameSet(picked, config.platforms.checked)
+      ? config.initial?.platforms
+      : CHAT_PLATFORMS.filter((p) => picked.includes(p));
   const plan: Plan = {
     issueId: f[F.issueId],
     version: f[F.version],
@@ -495,6 +571,7 @@ export const parsePlanForm = (values: FormValues, config: PlanParseConfig): Pars
       business: f[F.resBusiness].map(personOf),
       management: f[F.resManagement].map(personOf),
     },
+    ...(platforms === undefined ? {} : { platforms }),
   };
   return { ok: true, plan };
 };

@@ -12,7 +12,13 @@ import type { Plan, PlanFieldRules } from '../../../domain/hotfix/plan.ts';
 import { planHash } from '../../../domain/hotfix/plan.ts';
 import type { Role } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
-import type { FormField, FormValues, Parsed, PersonRollbackTrigger } from '../../common/forms.ts';
+import type {
+  FormField,
+  FormValues,
+  Parsed,
+  PersonRollbackTrigger,
+  PlatformChoice,
+} from '../../common/forms.ts';
 import {
   CANCEL_FORM_FIELDS,
   ISSUE_FORM_FIELDS,
@@ -205,6 +211,8 @@ export interface PlanModalOptions {
   /** Messages by block id to show at the top (e.g. a refusal from the domain after submission). */
   readonly errors?: Readonly<Record<string, string>>;
   readonly origin?: ModalOrigin;
+  /** Both platforms configured: the incident channels to show the hotfix in, as checkboxes. */
+  readonly platforms?: PlatformChoice | undefined;
 }
 
 /**
@@ -225,7 +233,11 @@ export const renderPlanModal = (options: PlanModalOptions): ModalView => {
     if (!option) warnings.push(`Service ${name} is no longer configured; pick the services again.`);
     return option ? [option] : [];
   });
-  const formFields = planFormFields({ services, ...(options.people ? { people: options.people } : {}) });
+  const formFields = planFormFields({
+    services,
+    ...(options.people ? { people: options.people } : {}),
+    platforms: options.platforms,
+  });
   const servicesField = fieldOf(formFields, PLAN_BLOCKS.services);
   const serviceSelect: MultiStaticSelect = {
     type: 'multi_static_select',
@@ -276,8 +288,23 @@ export const renderPlanModal = (options: PlanModalOptions): ModalView => {
           initial?.severity,
           (o) => `${SEVERITY_EMOJI[o.value as keyof typeof SEVERITY_EMOJI]} ${o.label}`,
         );
-      case 'multi-select':
-        return serviceSelect;
+      case 'multi-select': {
+        if (!field.expanded) return serviceSelect;
+        // The platforms' checkboxes: few options, all shown.
+        const boxes = (field.options ?? []).map((o) => ({
+          text: plain(o.label, LIMITS.optionText),
+          value: o.value,
+        }));
+        const checked = boxes.filter((b) =>
+          (options.platforms?.checked as readonly string[] | undefined)?.includes(b.value),
+        );
+        return {
+          type: 'checkboxes',
+          action_id: INPUT_ACTION,
+          options: boxes,
+          ...(checked.length > 0 ? { initial_options: checked } : {}),
+        };
+      }
       case 'date-time': {
         const at = toUnix(initial ? PLAN_TEXTS[field.id]?.(initial) : undefined);
         return {
@@ -408,9 +435,14 @@ export const parsePlanSubmission = (
     readonly initial?: Plan;
     /** hotfix.yml `plan_fields`; the defaults when absent. */
     readonly planFields?: PlanFieldRules | undefined;
+    /** The platform choice the modal offered (see `platformChoice`). */
+    readonly platforms?: PlatformChoice | undefined;
   },
 ): Parsed<{ plan: Plan }> => {
-  const form = formValuesOf(values, planFormFields({ services: config.services }));
+  const form = formValuesOf(
+    values,
+    planFormFields({ services: config.services, platforms: config.platforms }),
+  );
   const picked = form[PLAN_BLOCKS.services];
   return parsePlanForm(
     {

@@ -9,6 +9,7 @@ import {
   parseReasonSubmission,
   parseRollbackSubmission,
 } from '../blocks/modals.ts';
+import { platformChoice } from '../../common/forms.ts';
 import type { BotDeps } from '../deps.ts';
 import { ACK_HEARD } from '../front.ts';
 import type { ModalMetadata } from '../ids.ts';
@@ -118,11 +119,13 @@ export const registerViews = (app: App, deps: BotDeps): void => {
     needsHotfix: false,
     errorBlock: PLAN_BLOCKS.summary,
     parse: async (values, meta) => {
-      const initial = meta.h ? (await deps.handler.state(meta.h)).plan : undefined;
+      const state = meta.h ? await deps.handler.state(meta.h) : undefined;
+      const initial = state?.plan;
       return parsePlanSubmission(values, {
         services: Object.keys(deps.config().services),
         ...(initial ? { initial } : {}),
         planFields: deps.policy().planFields,
+        platforms: platformChoice(deps.config(), state ?? { requester: { platform: 'slack' } }),
       });
     },
     run: async ({ plan }, { meta, by, args }) => {

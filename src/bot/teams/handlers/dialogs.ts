@@ -20,6 +20,8 @@ import {
   parseRollbackForm,
   planFormFields,
   planFormValues,
+  platformChoice,
+  PLATFORMS_FIELD,
 } from '../../common/forms.ts';
 import type { InvokeAnswer, TeamsActivity } from '../activity.ts';
 import type { DialogContext } from '../cards/dialogs.ts';
@@ -79,8 +81,16 @@ const peopleOptions = (policy: Policy): FieldOption[] => {
  * the field (or on top); success closes it with a short message.
  */
 export const createDialogHandler = (deps: TeamsBotDeps) => {
+  /** The platforms' checkboxes of a new hotfix's dialog (opened in Teams) or of an existing one's. */
+  const platformsOf = (hotfix?: HotfixState) =>
+    platformChoice(deps.config(), hotfix ?? { requester: { platform: 'teams' } });
+  // The fields are the same for every hotfix: which platforms are offered depends on the config only.
   const planFields = () =>
-    planFormFields({ services: Object.keys(deps.config().services), people: deps.policy().people });
+    planFormFields({
+      services: Object.keys(deps.config().services),
+      people: deps.policy().people,
+      platforms: platformsOf(),
+    });
 
   const mustExist = async (hotfixId: string | undefined): Promise<HotfixState | string> => {
     if (hotfixId === undefined) return STALE_FORM;
@@ -93,7 +103,10 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
       return {
         title: 'Plan a hotfix',
         fields: planFields(),
-        ...(data.issueId ? { values: { [PLAN_FIELDS.issueId]: data.issueId } } : {}),
+        values: {
+          ...(data.issueId ? { [PLAN_FIELDS.issueId]: data.issueId } : {}),
+          [PLATFORMS_FIELD]: [...(platformsOf()?.checked ?? [])],
+        },
         submitTitle: 'Open hotfix',
         // The fetch's activity id keys the new hotfix: submitting this dialog twice opens it once.
         context: { form: FORMS.plan, ...(activity.id ? { requestId: activity.id } : {}) },
@@ -110,7 +123,7 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           title: `Edit the plan of ${state.id}`,
           intro: 'Saving a changed plan voids the approvals given so far.',
           fields: planFields(),
-          values: planFormValues(state.plan, 'teams'),
+          values: planFormValues(state.plan, 'teams', platformsOf(state)),
           submitTitle: 'Save plan',
           context: { form: FORMS.plan, ...on, planHash: state.planHash },
           size: 'large',
@@ -209,12 +222,14 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
     const hotfixId = data.hotfixId ?? '';
     switch (data.form) {
       case FORMS.plan: {
-        const initial = data.hotfixId ? (await deps.handler.state(data.hotfixId)).plan : undefined;
+        const current = data.hotfixId ? await deps.handler.state(data.hotfixId) : undefined;
+        const initial = current?.plan;
         const parsed = parsePlanForm(values, {
           services: Object.keys(deps.config().services),
           ...(initial ? { initial } : {}),
           planFields: deps.policy().planFields,
           platform: 'teams',
+          platforms: platformsOf(current),
         });
         if (!parsed.ok) return { errors: parsed.errors };
         if (data.hotfixId === undefined) {
