@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderConfigJsonSchema } from '../../src/config/json-schema.ts';
+import { parseConfig } from '../../src/config/load.ts';
 import type { RegisterCommand } from '../../src/main/commands/command.ts';
 import { buildProgram, COMMANDS } from '../../src/main/program.ts';
 
@@ -52,6 +54,54 @@ describe('hotfix config check', { timeout: 20_000 }, () => {
       code: 1,
       stdout: '',
       stderr: 'nowhere.yml: no such file (give a path, or set HOTFIX_CONFIG)\n',
+    });
+  });
+});
+
+describe('hotfix config check on the role form with ids on both platforms', { timeout: 20_000 }, () => {
+  const file = 'test/fixtures/config/role-form-both-platforms.yml';
+
+  it('warns that one human would count as two, exit code 0, and prints the persons form ready to paste', async () => {
+    const { code, stdout, stderr } = hotfix(['config', 'check', file]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^test\/fixtures\/config\/role-form-both-platforms\.yml: ok — 2 roles/);
+    const [warning = '', yaml = ''] = stderr.split('\n\n');
+    expect(warning).toMatch(new RegExp(`^${file.replace(/\./g, '\\.')}: warning: `));
+    expect(warning).toMatch(/counts as two people/);
+    expect(warning).toMatch(/approve from one platform the plan they wrote on the other/);
+    expect(warning).toMatch(/merge the entries of one human/);
+    expect(yaml).toBe(
+      [
+        'people:',
+        '  alice: {roles: [technical, management], slack: U0ALICE}',
+        '  bob: {roles: [technical], slack: U0BOB}',
+        '  teams-aliceaad: {roles: [technical], teams: 29:1aAliceAad}',
+        '  teams-0000e121: {roles: [management], teams: 00000000-0000-0000-0000-00000000e121}',
+        '',
+      ].join('\n'),
+    );
+    // Pasted over the old section, it is a valid config with the same people in the same roles.
+    const text = await readFile(fileURLToPath(new URL(`../../${file}`, import.meta.url)), 'utf8');
+    const pasted = text.replace(/^people:\n(?: {2}.*\n)+/m, yaml);
+    const before = parseConfig(text, file);
+    const after = parseConfig(pasted, file);
+    expect(after.ok && before.ok && after.config.people).toEqual(before.ok && before.config.people);
+    expect(after.ok && after.config.directory.map((p) => p.handle)).toEqual([
+      'alice',
+      'bob',
+      'teams-aliceaad',
+      'teams-0000e121',
+    ]);
+  });
+
+  it('says nothing more for the persons form, or for one platform only', () => {
+    expect(hotfix(['config', 'check', 'examples/playground/hotfix.yml'])).toMatchObject({
+      code: 0,
+      stderr: '',
+    });
+    expect(hotfix(['config', 'check', 'test/fixtures/config/minimal.yml'])).toMatchObject({
+      code: 0,
+      stderr: '',
     });
   });
 });

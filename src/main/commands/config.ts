@@ -1,6 +1,7 @@
 import { readEnvVar } from '../../config/env.ts';
 import { renderConfigJsonSchema } from '../../config/json-schema.ts';
 import { formatProblem, loadConfigFile } from '../../config/load.ts';
+import { personsFormAdvice } from '../../config/persons-form.ts';
 import { describeConfig } from '../../config/summary.ts';
 import type { CliDeps, RegisterCommand } from './command.ts';
 
@@ -10,6 +11,9 @@ export const checkConfig = async (file: string | undefined, deps: CliDeps): Prom
   const result = await loadConfigFile(path);
   if (result.ok) {
     deps.stdout(`${path}: ok — ${describeConfig(result.config)}\n`);
+    // Valid, so the exit code stays 0; but the role form cannot tell one human's Slack and Teams ids apart.
+    const advice = personsFormAdvice(result.config);
+    if (advice !== undefined) deps.stderr(`${path}: warning: ${advice.warning}\n\n${advice.yaml}`);
     return;
   }
   for (const problem of result.problems) deps.stderr(`${formatProblem(problem)}\n`);
