@@ -335,6 +335,17 @@ describe('hotfix playground', () => {
       activity,
     );
     expect(fromAPage.status).toBe(403);
+    const viewAct = await send(
+      running.port,
+      '/playground/api/teams/send',
+      json,
+      'POST',
+      JSON.stringify({ as: ALICE, text: '@hotfix start INC-666' }),
+    );
+    expect(viewAct.status).toBe(401);
+    expect(
+      running.teams.standIn.activities(channel).filter((a) => JSON.stringify(a.activity).includes('INC-666')),
+    ).toEqual([]);
   });
 
   it('keeps /healthz open, and its Slack endpoint takes only signed deliveries', async () => {

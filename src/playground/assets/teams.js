@@ -115,7 +115,10 @@ export const createTeamsView = ({ post }) => {
     const card = new AC.AdaptiveCard();
     card.hostConfig = hostConfig;
     card.onExecuteAction = (action) => {
-      if (action instanceof AC.OpenUrlAction) return void window.open(action.url, '_blank', 'noopener');
+      if (action instanceof AC.OpenUrlAction) {
+        if (/^(https?|mailto):/i.test(action.url ?? '')) window.open(action.url, '_blank', 'noopener');
+        return;
+      }
       onAction(action, card);
     };
     card.parse(json);
