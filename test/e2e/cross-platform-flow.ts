@@ -12,6 +12,7 @@ import { startAppServer } from '../../src/main/serve.ts';
 import { loadSettings } from '../../src/main/runtime.ts';
 import type { SlackDelivery, SlackStandIn, StandInMessage } from '../../src/slack-stand-in/index.ts';
 import { createSlackDelivery } from '../../src/slack-stand-in/index.ts';
+import { notifierKeys } from '../../src/notify/notifier.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import type { TeamsDelivery, TeamsStandIn } from '../../src/teams-stand-in/index.ts';
 import { createTeamsDelivery } from '../../src/teams-stand-in/index.ts';
@@ -104,6 +105,8 @@ export interface CrossPlatformWorld {
   /** Every message of each platform's thread (lines, prompts, votes, the record), as first posted, normalised. */
   slackTexts(hotfixId: string): string[];
   teamsTexts(hotfixId: string): string[];
+  /** A notifier's progress on a hotfix, as kept in Redis (`posted`, `shown`, `hidden`…; see notifier.ts). */
+  progress(surface: 'slack' | 'teams', hotfixId: string): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -240,6 +243,7 @@ export const startCrossPlatformWorld = async (
     expectedLines,
     slackTexts: (hotfixId) => slack.thread(hotfixId).map((m) => normaliseLine(m.text)),
     teamsTexts: (hotfixId) => teams.replies(hotfixId).map((a) => normaliseLine(firstSummary(a))),
+    progress: (surface, hotfixId) => connection.hgetall(notifierKeys(prefix, surface).progressKey(hotfixId)),
     async close() {
       await app.close();
       connection.disconnect();
@@ -253,11 +257,17 @@ export const startCrossPlatformWorld = async (
 export const startInSlack = async (
   w: CrossPlatformWorld,
   user: string = PEOPLE.alice.slack,
+  /** Plan form values on top of the valid ones (the modal's block id → its input's state). */
+  values: Readonly<Record<string, unknown>> = {},
 ): Promise<string> => {
   const before = w.slack.standIn.messages(slackFlow.INCIDENTS).length;
   await w.slack.delivery.command({ user, channel: slackFlow.INCIDENTS, text: 'start INC-42' });
   const modal = await waitFor('the plan modal', () => w.slack.standIn.views.top(user));
-  const submitted = await w.slack.delivery.submitView({ user, viewId: modal.view.id, values: planValues() });
+  const submitted = await w.slack.delivery.submitView({
+    user,
+    viewId: modal.view.id,
+    values: planValues(values),
+  });
   if (submitted.errors !== undefined) throw new Error(`plan refused: ${JSON.stringify(submitted.errors)}`);
   const posted = await waitFor('the Slack card', () =>
     w.slack.standIn

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLATFORMS_FIELD } from '../../src/bot/common/forms.ts';
 import { PHASE_EMOJI, PHASE_LABELS } from '../../src/bot/common/labels.ts';
 import type { StandInMessage } from '../../src/slack-stand-in/index.ts';
 import type { StandInActivity } from '../../src/teams-stand-in/index.ts';
@@ -217,6 +218,81 @@ describe('one hotfix on Slack and Teams at once, through both stand-ins', () => 
       () => slackHeader(world.slack.card(id)) === header && teamsHeader(world.teams.root(id)) === header,
     );
     expect(root.id).toBe(world.teams.root(id)?.id);
+  }, 120_000);
+
+  it('a hotfix shown in Slack only gets no Teams card; an edit that checks Teams opens it with the whole thread, one that unchecks it retires the card', async () => {
+    const boxes = (...platforms: string[]) => ({
+      [PLATFORMS_FIELD]: {
+        value: { type: 'checkboxes', selected_options: platforms.map((value) => ({ value })) },
+      },
+    });
+    const id = await startInSlack(world, alice.slack, boxes('slack'));
+    /** Teams' notifier has looked at the whole stream and passed the hotfix over. */
+    const passedOver = async () => {
+      const version = (await world.eventTypes(id)).length;
+      return version > 0 && Number((await world.progress('teams', id)).hidden ?? 0) >= version;
+    };
+    await tickAllInSlack(world, id, alice.slack);
+    await waitFor('the three ticks', async () => (await count(id, 'ChecklistItemTicked')) === 3);
+    await waitFor('Teams passing it over', passedOver);
+    expect(world.teams.root(id)).toBeUndefined();
+    expect(world.slack.thread(id).length).toBeGreaterThan(0);
+
+    /** Alice edits the plan in Slack with these boxes checked. */
+    const edit = async (...platforms: string[]) => {
+      const edits = await count(id, 'PlanEdited');
+      world.slack.standIn.views.clear(alice.slack);
+      await world.slack.delivery.command({
+        user: alice.slack,
+        channel: slackFlow.INCIDENTS,
+        text: `edit ${id}`,
+      });
+      const modal = await waitFor('the edit modal', () => world.slack.standIn.views.top(alice.slack));
+      const submitted = await world.slack.delivery.submitView({
+        user: alice.slack,
+        viewId: modal.view.id,
+        values: boxes(...platforms),
+      });
+      expect(submitted.errors).toBeUndefined();
+      await waitFor('the edit', async () => (await count(id, 'PlanEdited')) === edits + 1);
+      return modal;
+    };
+
+    // The edit form shows Slack alone checked; checking Teams opens its card with the thread from the start.
+    const modal = await edit('slack', 'teams');
+    const box = (
+      modal.view.blocks as { block_id?: string; element?: { initial_options?: { value: string }[] } }[]
+    ).find((b) => b.block_id === PLATFORMS_FIELD);
+    expect(box?.element?.initial_options?.map((o) => o.value)).toEqual(['slack']);
+    const root = await waitFor(`${id}'s Teams thread`, () => world.teams.root(id), 30_000);
+    const expected = await world.expectedLines(id);
+    await waitFor(
+      'Teams caught up',
+      () => milestonesOf(world.teamsTexts(id), expected).length === expected.length,
+    );
+    expect(milestonesOf(world.teamsTexts(id), expected)).toEqual(expected);
+    expect(expected.join('\n')).toMatch(/ticked/);
+
+    // Unchecked again: the Teams card is drawn once more, saying where to follow the hotfix, then left alone.
+    await edit('slack');
+    const retired = await world.teams.rootWhen(id, 'retired', (card) =>
+      JSON.stringify(card).includes(`${id} is now followed in Slack`),
+    );
+    expect(actionsOf(cardOf(retired))).toEqual([]);
+    const replies = world.teams.replies(id).length;
+    const drawn = retired.history.length;
+    await world.slack.delivery.command({
+      user: bob.slack,
+      channel: slackFlow.INCIDENTS,
+      text: `issue ${id} Refund totals still off in one report`,
+    });
+    await waitFor('the issue in Slack', () =>
+      world.slack.thread(id).some((m) => m.text.includes('Refund totals')),
+    );
+    await waitFor('Teams passing it over', passedOver);
+    expect(world.teams.replies(id)).toHaveLength(replies);
+    expect(world.teams.root(id)?.history).toHaveLength(drawn);
+    expect(root.id).toBe(retired.id);
   }, 120_000);
 
   it.todo(
