@@ -78,7 +78,12 @@ export const abortChannel = (prefix: string) => `${prefix}{hotfix}:abort`;
 
 export const bullPrefix = (prefix: string) => `${prefix}{hotfix-jobs}`;
 
-export const createQueues = (connection: ConnectionOptions, prefix: string): JobQueues => {
+export const createQueues = (
+  connection: ConnectionOptions,
+  prefix: string,
+  /** Connection problems (BullMQ reconnects by itself); unheard, BullMQ prints them to stderr. */
+  onError?: (error: Error) => void,
+): JobQueues => {
   const pipeline = new Queue<PipelineJob>(PIPELINE_QUEUE, {
     connection,
     prefix: bullPrefix(prefix),
@@ -89,6 +94,7 @@ export const createQueues = (connection: ConnectionOptions, prefix: string): Job
     prefix: bullPrefix(prefix),
     defaultJobOptions: defaults,
   });
+  if (onError !== undefined) for (const queue of [pipeline, timers]) queue.on('error', onError);
   const delay = (ms: number | undefined) => (ms !== undefined && ms > 0 ? { delay: Math.ceil(ms) } : {});
   return {
     pipeline,

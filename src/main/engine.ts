@@ -31,6 +31,8 @@ export interface EngineSettings {
   readonly clock?: Clock;
   /** `run` and `http` steps are shown, not run (the playground rehearsing a team's own config). */
   readonly dryRunSteps?: boolean;
+  /** Wraps the event store every command and worker appends through (to count or watch appends). */
+  readonly wrapStore?: (store: EventStore) => EventStore;
 }
 
 export interface Engine {
@@ -56,14 +58,17 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
   // BullMQ needs connections that retry forever (maxRetriesPerRequest: null), so it gets its own.
   const bull = bullConnection(env.REDIS_URL);
   const { connection } = bull;
-  const queues = createQueues(connection, prefix);
+  const queues = createQueues(connection, prefix, (error) =>
+    log.warn({ err: error.message }, 'job queue connection problem; retrying'),
+  );
   const locks = createLocks({ redis, prefix });
-  const store = createRedisEventStore({
+  const redisStore = createRedisEventStore({
     redis,
     prefix,
     auditKey,
     durability: { minReplicas: env.HOTFIX_REDIS_MIN_REPLICAS, timeoutMs: env.HOTFIX_REDIS_REPLICA_TIMEOUT },
   });
+  const store = settings.wrapStore?.(redisStore) ?? redisStore;
   const handler = createCommandHandler({
     store,
     clock,

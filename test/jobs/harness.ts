@@ -11,7 +11,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import type { Person } from '../../src/domain/hotfix/people.ts';
 import type { Plan } from '../../src/domain/hotfix/plan.ts';
 import type { HotfixState, StepState } from '../../src/domain/hotfix/state.ts';
-import type { Engine } from '../../src/main/engine.ts';
+import type { Engine, EngineSettings } from '../../src/main/engine.ts';
 import { createEngine } from '../../src/main/engine.ts';
 import type { CommandHandler } from '../../src/service/handler.ts';
 import { TEST_AUDIT_KEY, uniquePrefix } from '../helpers/redis.ts';
@@ -143,11 +143,17 @@ export const createHarness = async (
     workers = true,
     onFailure = 'execute',
     config = pipelineConfig,
+    env: moreEnv = {},
+    wrapStore,
   }: {
     workers?: boolean;
     onFailure?: string;
     /** The hotfix.yml to use instead of pipelineConfig's (given the same arguments). */
     config?: typeof pipelineConfig;
+    /** More environment, or other values (HOTFIX_JOB_LOCK…). */
+    env?: Readonly<Record<string, string>>;
+    /** See EngineSettings.wrapStore. */
+    wrapStore?: EngineSettings['wrapStore'];
   } = {},
 ): Promise<Harness> => {
   const dir = await mkdtemp(join(tmpdir(), 'hotfix-pipeline-'));
@@ -176,6 +182,7 @@ export const createHarness = async (
     LOG_LEVEL: 'silent',
     STEP_LOG: stepLog,
     STEP_FAIL: failFile,
+    ...moreEnv,
   };
   const engine = await createEngine({
     env: readEnv(env),
@@ -183,6 +190,7 @@ export const createHarness = async (
     policy: parsed.policy,
     processEnv: { ...process.env, ...env },
     log: pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    ...(wrapStore === undefined ? {} : { wrapStore }),
   });
   if (workers) engine.startWorkers();
   const children: ChildProcess[] = [];
