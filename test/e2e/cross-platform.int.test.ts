@@ -261,7 +261,10 @@ describe('one hotfix on Slack and Teams at once, through both stand-ins', () => 
     // The edit form shows Slack alone checked; checking Teams opens its card with the thread from the start.
     const modal = await edit('slack', 'teams');
     const box = (
-      modal.view.blocks as { block_id?: string; element?: { initial_options?: { value: string }[] } }[]
+      modal.view.blocks as unknown as {
+        block_id?: string;
+        element?: { initial_options?: { value: string }[] };
+      }[]
     ).find((b) => b.block_id === PLATFORMS_FIELD);
     expect(box?.element?.initial_options?.map((o) => o.value)).toEqual(['slack']);
     const root = await waitFor(`${id}'s Teams thread`, () => world.teams.root(id), 30_000);
