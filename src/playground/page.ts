@@ -37,8 +37,9 @@ export const renderPage = (
     teams === undefined
       ? ''
       : markup`<section id="teams" class="workspace teams-view" aria-label="Teams">
-<nav class="tabs teams-tabs"><span class="teams-logo" aria-hidden="true">T</span><b>${teams.channel}</b><small>Microsoft Teams, played locally: cards drawn by Microsoft's adaptivecards renderer</small></nav>
+<nav class="tabs teams-tabs" role="tablist"><span class="teams-logo" title="Microsoft Teams, played locally: cards drawn by Microsoft's adaptivecards renderer">T</span><button type="button" data-teams-tab="channel" aria-selected="true">${teams.channel}</button><button type="button" data-teams-tab="chat" aria-selected="false">💬 Chat with hotfix</button></nav>
 <div id="teams-channel" class="pane" aria-live="polite"><p class="empty">Loading the Teams channel…</p></div>
+<div id="teams-chat" class="pane" hidden></div>
 <form id="teams-composer" autocomplete="off"><span id="teams-reply-to" hidden></span><input name="text" aria-label="Post in the Teams channel" placeholder="@hotfix start INC-1 — or @hotfix help"><button type="submit" class="bk-button teams-primary">Send</button></form>
 </section>`;
   return markup`<!doctype html>

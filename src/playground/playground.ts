@@ -136,6 +136,8 @@ const schemas = (people: readonly Person[]) => {
       as,
       text: z.string().trim().min(1, { error: 'type @hotfix and a command, or a message' }).max(4000),
       threadId: messageId('threadId').optional(),
+      /** The incident channel (default) or the person's 1:1 chat with the bot. */
+      to: z.enum(['channel', 'chat']).default('channel'),
     }),
     teamsAct: z.strictObject({ as, activityId: messageId('activityId'), index: actionIndex, inputs }),
     teamsSubmit: z.strictObject({ as, index: actionIndex, inputs }),

@@ -13,7 +13,7 @@ import { teamsIdOf } from './teams-tenant.ts';
 export interface PlaygroundTeams {
   readonly standIn: TeamsStandIn;
   /** Builds each activity as Teams would and posts it to the app's /api/messages. */
-  readonly delivery: Pick<TeamsDelivery, 'mention' | 'execute' | 'submit' | 'taskSubmit'>;
+  readonly delivery: Pick<TeamsDelivery, 'mention' | 'personal' | 'execute' | 'submit' | 'taskSubmit'>;
   /** The incident channel's id (`19:…@thread.tacv2`). */
   readonly channel: string;
 }
@@ -52,6 +52,8 @@ export interface TeamsViewState {
   /** The acting person's Teams id; undefined when the config gives them none (the view is read-only). */
   readonly as: string | undefined;
   readonly threads: readonly TeamsViewThread[];
+  /** The person's 1:1 chat with the bot, oldest first (empty until they write in it). */
+  readonly chat: readonly TeamsViewMessage[];
   readonly dialog?: { readonly title: string; readonly card: Json; readonly width?: unknown };
 }
 
@@ -139,6 +141,28 @@ export const createTeamsView = (teams: PlaygroundTeams, people: readonly Person[
     return id;
   };
 
+  /** The person's 1:1 chat with the bot, if they have one yet (reading never opens one). */
+  const chatOf = (person: Person) => {
+    const id = teamsIdOf(person);
+    const user = id === undefined ? undefined : standIn.user(id);
+    return user === undefined
+      ? undefined
+      : standIn.conversations().find((c) => c.kind === 'personal' && c.user === user.aadObjectId);
+  };
+
+  /** A message the person can act on: in the incident channel, or in their own 1:1 chat. */
+  const visible = (person: Person, activityId: string): StandInActivity => {
+    const activity = standIn.activity(activityId);
+    if (
+      activity !== undefined &&
+      (activity.conversation === channel || activity.conversation === chatOf(person)?.id)
+    )
+      return activity;
+    throw new TeamsRefusal(
+      `there is no message ${activityId} in the channel or your chat (the page may be out of date)`,
+    );
+  };
+
   const answerFor = (person: Person, activity: StandInActivity): Json | undefined => {
     const mine = answers.get(person.id);
     const answer = mine?.get(activity.id);
@@ -181,6 +205,7 @@ export const createTeamsView = (teams: PlaygroundTeams, people: readonly Person[
     const roots = all.filter((a) => a.threadId === undefined || a.threadId === a.id);
     const dialog = dialogs.get(person.id);
     const id = teamsIdOf(person);
+    const chat = chatOf(person);
     return {
       channel: {
         id: channel,
@@ -192,6 +217,13 @@ export const createTeamsView = (teams: PlaygroundTeams, people: readonly Person[
         root: message(person, root),
         replies: all.filter((a) => a.threadId === root.id && a.id !== root.id).map((a) => message(person, a)),
       })),
+      chat:
+        chat === undefined
+          ? []
+          : standIn
+              .activities(chat.id)
+              .sort(byId)
+              .map((a) => message(person, a)),
       ...(dialog === undefined
         ? {}
         : {
@@ -269,9 +301,26 @@ export const createTeamsView = (teams: PlaygroundTeams, people: readonly Person[
 
   return {
     state,
-    /** A message typed in the compose box: `@hotfix …` reaches the app; other words only the channel. */
-    async send(person: Person, input: { readonly text: string; readonly threadId?: string | undefined }) {
+    /**
+     * A message typed in a compose box. In the channel, `@hotfix …` reaches the app (with the mention Teams puts
+     * in) and other words only the channel; in the 1:1 chat everything reaches the app, no mention needed.
+     */
+    async send(
+      person: Person,
+      input: {
+        readonly text: string;
+        readonly threadId?: string | undefined;
+        readonly to: 'channel' | 'chat';
+      },
+    ) {
       const user = teamsUser(person);
+      const mention = /^@hotfix\b\s*([\s\S]*)$/i.exec(input.text);
+      if (input.to === 'chat') {
+        if (input.threadId !== undefined) throw new TeamsRefusal('a 1:1 chat has no threads');
+        const text = mention === null ? input.text : (mention[1] ?? '');
+        const delivered = await deliver('the message', () => delivery.personal({ user, text }));
+        return { ok: true, status: delivered.status } as const;
+      }
       if (input.threadId !== undefined) {
         const root = standIn.activity(input.threadId);
         if (root?.conversation !== channel || root.threadId !== root.id)
@@ -280,7 +329,6 @@ export const createTeamsView = (teams: PlaygroundTeams, people: readonly Person[
           );
       }
       const where = input.threadId === undefined ? {} : { threadId: input.threadId };
-      const mention = /^@hotfix\b\s*([\s\S]*)$/i.exec(input.text);
       if (mention === null) {
         // No mention: Teams does not send it to the bot; it is only a post in the channel.
         standIn.postAsUser({
@@ -306,11 +354,7 @@ export const createTeamsView = (teams: PlaygroundTeams, people: readonly Person[
       },
     ): Promise<TeamsAnswer> {
       const user = teamsUser(person);
-      const activity = standIn.activity(input.activityId);
-      if (activity?.conversation !== channel)
-        throw new TeamsRefusal(
-          `there is no message ${input.activityId} in the channel (the page may be out of date)`,
-        );
+      const activity = visible(person, input.activityId);
       const attachments = seen(person, activity);
       const action = actionsIn(attachments)[input.index];
       if (action === undefined)

@@ -352,6 +352,46 @@ describe('the Teams view of the playground', () => {
     expect(received).toEqual([]);
   });
 
+  it("plays each person's 1:1 chat with the bot: no mention needed, its cards theirs alone", async () => {
+    expect((await post('teams/send', { as: 'U0ALICE', text: 'help', to: 'chat' })).status).toBe(200);
+    expect(received.at(-1)).toMatchObject({
+      type: 'message',
+      text: 'help',
+      conversation: { conversationType: 'personal' },
+      from: { aadObjectId: ALICE_TEAMS },
+    });
+    const conversation = (received.at(-1)?.conversation as { id: string }).id;
+    expect((await teamsOf('U0ALICE')).chat.map((m) => [m.author.name, m.text])).toEqual([['Alice', 'help']]);
+    expect((await teamsOf('U0BOB')).chat).toEqual([]);
+    expect((await teamsOf('U0ALICE')).threads).toEqual([]);
+
+    // The bot answers in the chat with a card; Alice can click it, Bob cannot reach it.
+    const sent = await fetch(
+      `${teams.serviceUrl}v3/conversations/${encodeURIComponent(conversation)}/activities`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message',
+          attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: CARD }],
+        }),
+      },
+    );
+    const { id } = (await sent.json()) as { id: string };
+    expect(
+      (await post('teams/act', { as: 'U0ALICE', activityId: id, index: 1, inputs: {} })).body,
+    ).toMatchObject({
+      notice: 'Because.',
+    });
+    expect(received.at(-1)).toMatchObject({ type: 'invoke', conversation: { conversationType: 'personal' } });
+    const bob = await post('teams/act', { as: 'U0BOB', activityId: id, index: 1, inputs: {} });
+    expect(bob.status).toBe(400);
+    expect(bob.body.error).toMatch(/no message \d+ in the channel or your chat/);
+    expect(
+      (await post('teams/send', { as: 'U0ALICE', text: 'hi', to: 'chat', threadId: id })).body.error,
+    ).toBe('a 1:1 chat has no threads');
+  });
+
   it('lets someone only on Teams act in the Teams view, and says why they cannot act in the Slack one', async () => {
     expect((await teamsOf(DAN_TEAMS)).as).toBe(DAN_TEAMS);
     expect((await post('teams/send', { as: DAN_TEAMS, text: '@hotfix help' })).status).toBe(200);

@@ -89,6 +89,7 @@ const dateTime = (iso) => new Date(iso).toISOString().slice(11, 19);
 export const createTeamsView = ({ post }) => {
   const byId = (id) => document.getElementById(id);
   const channel = byId('teams-channel');
+  const chat = byId('teams-chat');
   const dialogBox = byId('teams-dialog');
   const composer = byId('teams-composer');
   const replyTo = byId('teams-reply-to');
@@ -179,7 +180,6 @@ export const createTeamsView = ({ post }) => {
   };
 
   const drawChannel = (teams) => {
-    next = new Map();
     const atBottom = channel.scrollHeight - channel.scrollTop - channel.clientHeight < 40;
     const threads = teams.threads.map(({ root, replies }) => {
       const thread = document.createElement('section');
@@ -194,11 +194,32 @@ export const createTeamsView = ({ post }) => {
       thread.append(list, foot);
       return thread;
     });
-    drawn = next;
     if (threads.length === 0)
       channel.innerHTML = `<p class="empty">Nothing in ${escapeHtml(teams.channel.name)} yet. Type <code>@${escapeHtml(teams.bot)} start</code> below.</p>`;
     else channel.replaceChildren(...threads);
     if (atBottom) channel.scrollTop = channel.scrollHeight;
+  };
+
+  /** The person's 1:1 chat with the bot: a plain list of messages, no threads. */
+  const drawChat = (teams) => {
+    const atBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 40;
+    if (teams.chat.length === 0)
+      chat.innerHTML = `<p class="empty">Your 1:1 chat with ${escapeHtml(teams.bot)}. Type <code>help</code> below (no mention needed here).</p>`;
+    else chat.replaceChildren(...teams.chat.map(node));
+    if (atBottom) chat.scrollTop = chat.scrollHeight;
+  };
+
+  /** Which pane the compose box writes to: the channel (a thread, when one is chosen) or the 1:1 chat. */
+  let tab = 'channel';
+  const showTab = (name) => {
+    tab = name;
+    for (const button of document.querySelectorAll('[data-teams-tab]'))
+      button.setAttribute('aria-selected', String(button.dataset.teamsTab === name));
+    channel.hidden = name !== 'channel';
+    chat.hidden = name !== 'chat';
+    if (name === 'chat') target = undefined;
+    showTarget();
+    placeholder();
   };
 
   const drawDialog = (teams) => {
@@ -233,6 +254,17 @@ export const createTeamsView = ({ post }) => {
     dialogBox.hidden = false;
   };
 
+  const placeholder = () => {
+    const input = composer.querySelector('input');
+    input.disabled = last !== undefined && !last.as;
+    input.placeholder =
+      last !== undefined && !last.as
+        ? 'This person has no Teams id in hotfix.yml'
+        : tab === 'chat'
+          ? 'help — or list, status, record…'
+          : '@hotfix start INC-1 — or @hotfix help';
+  };
+
   const showTarget = () => {
     if (!target) {
       replyTo.hidden = true;
@@ -246,6 +278,8 @@ export const createTeamsView = ({ post }) => {
   document.addEventListener('click', (event) => {
     const element = event.target instanceof Element ? event.target : null;
     if (!element) return;
+    const teamsTab = element.closest('[data-teams-tab]');
+    if (teamsTab) return showTab(teamsTab.dataset.teamsTab);
     const reply = element.closest('[data-teams-reply]');
     if (reply) {
       const root = last?.threads.find((t) => t.root.id === reply.dataset.teamsReply)?.root;
@@ -267,7 +301,8 @@ export const createTeamsView = ({ post }) => {
     const input = composer.elements.namedItem('text');
     const text = input.value.trim();
     if (text === '') return;
-    const answer = await post('teams/send', { text, ...(target ? { threadId: target.id } : {}) });
+    const where = tab === 'chat' ? { to: 'chat' } : target ? { threadId: target.id } : {};
+    const answer = await post('teams/send', { text, ...where });
     if (answer.ok) input.value = '';
   });
 
@@ -275,11 +310,11 @@ export const createTeamsView = ({ post }) => {
     async render(teams) {
       await ready;
       last = teams;
-      composer.querySelector('input').disabled = !teams.as;
-      composer.querySelector('input').placeholder = teams.as
-        ? '@hotfix start INC-1 — or @hotfix help'
-        : 'This person has no Teams id in hotfix.yml';
+      placeholder();
+      next = new Map();
       drawChannel(teams);
+      drawChat(teams);
+      drawn = next;
       drawDialog(teams);
       if (target && !teams.threads.some((t) => t.root.id === target.id)) {
         target = undefined;
