@@ -392,7 +392,7 @@ describe('the playground in a headless Chromium', () => {
       await context.close();
     }
   }, 90_000);
-  it('plays one hotfix from both views: started in Slack, approved in Teams and in Slack, a self-approval across platforms refused, a Teams dialog with a field error, a rollback vote and sign-offs from both', async () => {
+  it('plays one hotfix from both views: started in Slack, approved in Teams and in Slack, a self-approval across platforms refused, a Teams dialog with a field error, @hotfix in a Teams thread, a rollback vote and sign-offs from both', async () => {
     if (browser === undefined) throw new Error('no browser');
     const started = performance.now();
     const timings: string[] = [];
@@ -490,6 +490,13 @@ describe('the playground in a headless Chromium', () => {
       await slack.press(slack.card.getByRole('button', { name: 'Approve as Management' }));
       await approvals.filter({ hasText: 'approved' }).waitFor();
       mark('approved by bob in Teams and erin in Slack');
+
+      // Bob asks the bot in the hotfix's Teams thread: Teams has no ephemeral, the answer is addressed to him there.
+      await slack.actAs('bob');
+      await teams.thread.locator('[data-teams-reply]').click();
+      await teams.post('@hotfix status HF-999');
+      await teams.replies.filter({ hasText: 'bob — 🔎 There is no hotfix HF-999' }).waitFor();
+      mark('@hotfix in the Teams thread, answered there by name');
 
       // Alice deploys from Teams; the Function test fails and a rollback vote opens in both threads.
       await slack.actAs('alice');
