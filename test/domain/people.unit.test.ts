@@ -8,8 +8,8 @@ import { identify, keyOf, membersOf, rolesOf } from '../../src/domain/hotfix/pol
 import { approvalGate, tally } from '../../src/domain/hotfix/queries.ts';
 import { buildRecord } from '../../src/domain/hotfix/record.ts';
 import { given, play } from './given.ts';
-import { minutes, people, worker } from './fixtures/policy.ts';
-import { personsPolicy, roleFormPolicyWithTeamIds, slack, teams } from './fixtures/persons.ts';
+import { minutes, people, plan, worker } from './fixtures/policy.ts';
+import { personsCmd, personsPolicy, roleFormPolicyWithTeamIds, slack, teams } from './fixtures/persons.ts';
 import { cmd, DEPLOY_STEPS } from './scenarios.ts';
 
 const policy = personsPolicy;
@@ -21,7 +21,7 @@ const run = (steps: readonly HotfixCommand[], history: HotfixEvent[] = []) =>
     history,
   );
 
-const started = (by: Person = slack('dana')) => run([cmd.start(by)]);
+const started = (by: Person = slack('dana')) => run([personsCmd.start(by)]);
 const ticks = [
   ...policy.checklists.code_readiness.map((i) => cmd.tick(i, slack('tara'))),
   ...policy.checklists.environment_readiness.map((i) => cmd.tick(i, slack('tara'))),
@@ -29,8 +29,8 @@ const ticks = [
 const verifying = () =>
   run(
     [
-      cmd.approve(teams('tara'), 'technical'),
-      cmd.approve(slack('mia'), 'management'),
+      personsCmd.approve(teams('tara'), 'technical'),
+      personsCmd.approve(slack('mia'), 'management'),
       ...ticks,
       cmd.deploy(slack('tara')),
       cmd.grant(),
@@ -86,50 +86,53 @@ describe('the policy knows a person by their handle, on either platform', () => 
 describe('one person across Slack and Teams', () => {
   it('records the handle and the configured name with every event, whichever platform they act from', () => {
     const [event] = given(started().history, ctx)
-      .when(cmd.approve(teams('tara'), 'technical'))
+      .when(personsCmd.approve(teams('tara'), 'technical'))
       .events();
     expect(event?.by).toEqual({ platform: 'teams', id: 'aad-tara', person: 'tara', name: 'Tara Tech' });
   });
 
   it('refuses the approval of a plan written in Slack by its author on Teams', () => {
     given(started(slack('dana')).history, ctx)
-      .when(cmd.approve(teams('dana'), 'technical'))
+      .when(personsCmd.approve(teams('dana'), 'technical'))
       .thenRefused('self_approval');
     // ...and the other way round.
     given(started(teams('dana')).history, ctx)
-      .when(cmd.approve(slack('dana'), 'technical'))
+      .when(personsCmd.approve(slack('dana'), 'technical'))
       .thenRefused('self_approval');
   });
 
   it('lets one person answer for one role only, from either platform', () => {
-    const { history } = run([cmd.approve(slack('lee'), 'technical')], started().history);
+    const { history } = run([personsCmd.approve(slack('lee'), 'technical')], started().history);
     given(history, ctx)
-      .when(cmd.approve(teams('lee'), 'management'))
+      .when(personsCmd.approve(teams('lee'), 'management'))
       .thenRefused('one_role_per_person', /already answered as technical/);
     given(history, ctx)
-      .when(cmd.reject(teams('lee'), 'management'))
+      .when(personsCmd.reject(teams('lee'), 'management'))
       .thenRefused('one_role_per_person');
   });
 
   it('counts a second approval from the other platform as the same approver', () => {
     const twoTechnical: Policy = { ...policy, approvals: { technical: 2, management: 1 } };
     const { history, state } = play(
-      [[cmd.approve(slack('tara'), 'technical')], [cmd.approve(slack('mia'), 'management')]],
+      [[personsCmd.approve(slack('tara'), 'technical')], [personsCmd.approve(slack('mia'), 'management')]],
       { policy: twoTechnical },
       started().history,
     );
     given(history, { policy: twoTechnical })
-      .when(cmd.approve(teams('tara'), 'technical'))
+      .when(personsCmd.approve(teams('tara'), 'technical'))
       .thenNothing();
     expect(approvalGate(state, twoTechnical).roles).toContainEqual({ role: 'technical', have: 1, need: 2 });
     // Two different people are still two approvers.
-    const both = play([[cmd.approve(slack('theo'), 'technical')]], { policy: twoTechnical }, history);
+    const both = play([[personsCmd.approve(slack('theo'), 'technical')]], { policy: twoTechnical }, history);
     expect(approvalGate(both.state, twoTechnical)).toMatchObject({ ok: true });
   });
 
   it('takes a rejection from the other platform as the same person changing their mind', () => {
     const { history } = run(
-      [cmd.approve(slack('tara'), 'technical'), cmd.reject(teams('tara'), 'technical', 'wrong version')],
+      [
+        personsCmd.approve(slack('tara'), 'technical'),
+        personsCmd.reject(teams('tara'), 'technical', 'wrong version'),
+      ],
       started().history,
     );
     const { state } = run([], history);
@@ -191,10 +194,33 @@ describe('one person across Slack and Teams', () => {
       .thenRefused('stale_step', /already confirmed/);
   });
 
+  it("names the plan's people as the config does, and an unchanged edit keeps the plan's hash", () => {
+    const withTeam = {
+      ...plan,
+      resources: { ...plan.resources, business: [{ platform: 'teams' as const, id: 'aad-bea' }] },
+    };
+    const first = play([[personsCmd.start(slack('dana'), withTeam)]], ctx);
+    const { history, state } = play(
+      [[cmd.approve(teams('tara'), 'technical', first.state.planHash)]],
+      ctx,
+      first.history,
+    );
+    expect(state.approvals).toHaveLength(1);
+    expect(state.plan.resources.business).toEqual([
+      { platform: 'teams', id: 'aad-bea', person: 'bea', name: 'Bea Business' },
+    ]);
+    given(history, ctx)
+      .when({ type: 'EditPlan', plan: state.plan, by: slack('dana') })
+      .thenNothing();
+    given(history, ctx)
+      .when({ type: 'EditPlan', plan: withTeam, by: slack('dana') })
+      .thenNothing();
+  });
+
   it('keeps two different people distinct', () => {
     expect(keyOf(policy, slack('tara'))).not.toBe(keyOf(policy, teams('dana')));
     given(started(slack('dana')).history, ctx)
-      .when(cmd.approve(teams('tara'), 'technical'))
+      .when(personsCmd.approve(teams('tara'), 'technical'))
       .then([{ type: 'PlanApproved', role: 'technical' }]);
   });
 });

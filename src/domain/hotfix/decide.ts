@@ -798,7 +798,25 @@ function validPlan(plan: Plan, policy: Policy): Plan {
   // Every path that starts or edits a plan (Slack, CLI, playground) comes here: the form's check is not enough.
   const [problem] = Object.values(planFieldProblems(plan, policy.planFields));
   if (problem !== undefined) refuse('invalid_plan', problem);
-  return plan;
+  return withKnownPeople(plan, policy);
+}
+
+/**
+ * The plan's people as the config knows them (handle and configured name), so a card on the other platform
+ * names a person picked in this one's form. Start and edit both do it, so an unchanged plan keeps its hash.
+ */
+function withKnownPeople(plan: Plan, policy: Policy): Plan {
+  const known = (people: readonly Person[]) => people.map((p) => identify(policy, p));
+  const { technical, support, business, management } = plan.resources;
+  return {
+    ...plan,
+    resources: {
+      technical: known(technical),
+      support: known(support),
+      business: known(business),
+      management: known(management),
+    },
+  };
 }
 
 /** A person with at least one role; returns their roles. */

@@ -7,14 +7,14 @@ import type { HotfixEvent } from '../../../../src/domain/hotfix/events.ts';
 import type { Person } from '../../../../src/domain/hotfix/people.ts';
 import { keyOf } from '../../../../src/domain/hotfix/policy.ts';
 import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
-import { personsPolicy as policy, slack, teams } from '../../../domain/fixtures/persons.ts';
+import { personsCmd, personsPolicy as policy, slack, teams } from '../../../domain/fixtures/persons.ts';
 import { minutes } from '../../../domain/fixtures/policy.ts';
 import { play } from '../../../domain/given.ts';
 import { cmd, DEPLOY_STEPS } from '../../../domain/scenarios.ts';
 import { buttons, textOf } from './helpers.ts';
 
 const ctx = { policy };
-const started = () => play([[cmd.start(slack('dana'))]], ctx);
+const started = () => play([[personsCmd.start(slack('dana'))]], ctx);
 const home = (states: HotfixState[], who: Person) =>
   renderHome(states, keyOf(policy, who), { policy, timezone: 'UTC', now: minutes(3) });
 
@@ -36,8 +36,8 @@ describe('Slack with people who also use Teams (persons form)', () => {
   it('shows a Teams-only person by name in the manual step prompt, and each human once', () => {
     const { state } = play(
       [
-        [cmd.approve(teams('tara'), 'technical')],
-        [cmd.approve(slack('mia'), 'management')],
+        [personsCmd.approve(teams('tara'), 'technical')],
+        [personsCmd.approve(slack('mia'), 'management')],
         ...[...policy.checklists.code_readiness, ...policy.checklists.environment_readiness].map(
           (i) => [cmd.tick(i, slack('tara'))] as const,
         ),
@@ -64,9 +64,9 @@ describe('Slack with people who also use Teams (persons form)', () => {
 
   it('names someone who acted from Teams by their configured name in the thread', () => {
     const { history, state } = started();
-    const [approved] = play([[cmd.approve(teams('tara'), 'technical')]], ctx, history).history.slice(-1) as [
-      HotfixEvent,
-    ];
+    const [approved] = play([[personsCmd.approve(teams('tara'), 'technical')]], ctx, history).history.slice(
+      -1,
+    ) as [HotfixEvent];
     const line = renderThreadLine(
       { hotfixId: 'HF-1', position: 2, event: approved, prevHash: '', hash: '' },
       state,
@@ -81,7 +81,7 @@ describe('Slack with people who also use Teams (persons form)', () => {
     expect(buttons(home([state], slack('dana')).blocks, ACTIONS.approve)).toEqual([]);
     expect(buttons(home([state], slack('tara')).blocks, ACTIONS.approve)).toHaveLength(1);
     // Tara approves from Teams: her Slack Home tab stops asking, and lists the hotfix as hers.
-    const answered = play([[cmd.approve(teams('tara'), 'technical')]], ctx, history).state;
+    const answered = play([[personsCmd.approve(teams('tara'), 'technical')]], ctx, history).state;
     const view = home([answered], slack('tara'));
     expect(buttons(view.blocks, ACTIONS.approve)).toEqual([]);
     expect(textOf(view.blocks)).toMatch(/Your open hotfixes[\s\S]*HF-1/);
