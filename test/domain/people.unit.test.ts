@@ -7,6 +7,7 @@ import type { Policy } from '../../src/domain/hotfix/policy.ts';
 import { identify, keyOf, membersOf, rolesOf } from '../../src/domain/hotfix/policy.ts';
 import { approvalGate, tally } from '../../src/domain/hotfix/queries.ts';
 import { buildRecord } from '../../src/domain/hotfix/record.ts';
+import { describeEvent } from '../../src/domain/hotfix/describe-event.ts';
 import { given, play } from './given.ts';
 import { minutes, people, plan, worker } from './fixtures/policy.ts';
 import { personsCmd, personsPolicy, roleFormPolicyWithTeamIds, slack, teams } from './fixtures/persons.ts';
@@ -291,5 +292,19 @@ describe('the record', () => {
       id: 'U0LEAD',
       name: 'lee on slack',
     });
+  });
+});
+
+describe('thread lines', () => {
+  it('say a person changed their vote when their first ballot predates the persons form', () => {
+    const oldBallot = play(
+      [[cmd.vote(slack('lee'), 'for')]],
+      { policy: roleFormPolicyWithTeamIds() },
+      voting().history,
+    );
+    const [cast] = given(oldBallot.history, ctx)
+      .when(cmd.vote(slack('lee'), 'against'))
+      .events();
+    expect(cast && describeEvent(cast, oldBallot.state)).toMatch(/^changed their vote from for to against/);
   });
 });

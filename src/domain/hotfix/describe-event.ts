@@ -116,7 +116,17 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
         event.automatic ? ', automatic' : ''
       }): ${event.reason}`;
     case 'VoteCast': {
-      const prior = state.votes.find((v) => v.id === event.voteId)?.ballots[personKey(event.by)];
+      // The same person's earlier ballot, also when it was recorded under their platform id before the config
+      // named them (the text has no policy to match a ballot cast from the other platform then).
+      const ballots = Object.values(state.votes.find((v) => v.id === event.voteId)?.ballots ?? {});
+      const prior = ballots
+        .filter(
+          (b) =>
+            personKey(b.by) === personKey(event.by) ||
+            (b.by.platform === event.by.platform && b.by.id === event.by.id),
+        )
+        .sort((a, b) => a.at.localeCompare(b.at))
+        .at(-1);
       const verb =
         prior && prior.choice !== event.choice ? `changed their vote from ${prior.choice} to` : 'voted';
       return `${verb} ${event.choice} rollback (vote #${event.voteId}${
