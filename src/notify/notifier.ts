@@ -43,6 +43,11 @@ export interface Visibility {
   shows(state: HotfixState): boolean;
   /** What a retired card says: where the hotfix is followed now. */
   note(state: HotfixState): string;
+  /**
+   * What the rule reads besides the stream (the config's say), as a short string: a hotfix passed over under
+   * one value is looked at again by the sweep once it changes (say `mirror` was turned back on and restarted).
+   */
+  basis(): string;
 }
 
 /** The platform asked us to slow down: only this hotfix's chat output waits, never the pipeline. */
@@ -75,6 +80,8 @@ const progressSchema = z.object({
   shownAt: z.coerce.number().default(0),
   /** The stream's version when this surface last found the hotfix not shown here (0: shown). */
   hidden: z.coerce.number().default(0),
+  /** The visibility's basis it was found hidden under. */
+  hiddenBy: z.string().default(''),
   /** 1 once the card has been drawn for the last time, saying where the hotfix is followed now. */
   retired: z.coerce.number().default(0),
 });
@@ -196,7 +203,9 @@ export const createNotifier = (deps: NotifierDeps) => {
           await deps.surface.retireCard?.(ref, state, deps.visibility.note(state));
           save({ retired: 1 });
         }
-        if (progress.hidden < version) save({ hidden: version });
+        const basis = deps.visibility.basis();
+        if (progress.hidden < version || progress.hiddenBy !== basis)
+          save({ hidden: version, hiddenBy: basis });
         return;
       }
       if (progress.hidden > 0 || progress.retired > 0) save({ hidden: 0, retired: 0 });
@@ -260,16 +269,16 @@ export const createNotifier = (deps: NotifierDeps) => {
   const behind = async (hotfixIds: readonly string[]): Promise<string[]> => {
     const pipeline = deps.redis.pipeline();
     for (const hotfixId of hotfixIds)
-      pipeline.hmget(progressKey(hotfixId), 'ref', 'posted', 'shown', 'hidden');
+      pipeline.hmget(progressKey(hotfixId), 'ref', 'posted', 'shown', 'hidden', 'hiddenBy');
     const [versions, replies] = await Promise.all([deps.store.versions(hotfixIds), pipeline.exec()]);
     return hotfixIds.filter((_, i) => {
       const [error, fields] = replies?.[i] ?? [new Error('no reply')];
       // When in doubt, sync: the sync reads everything itself.
       if (error) return true;
-      const [ref, posted, shown, hidden] = fields as (string | null)[];
+      const [ref, posted, shown, hidden, hiddenBy] = fields as (string | null)[];
       const version = versions[i] ?? 0;
-      // Found hidden at this version: nothing to do until the stream moves (an edit may show it again).
-      if (Number(hidden ?? 0) >= version) return false;
+      // Found hidden at this version under today's rule: nothing to do until the stream or the config moves.
+      if (Number(hidden ?? 0) >= version && hiddenBy === deps.visibility?.basis()) return false;
       return version > 0 && (!ref || Number(posted ?? 0) < version || Number(shown ?? 0) < version);
     });
   };

@@ -21,11 +21,7 @@ const LABELS: Readonly<Record<ChatPlatform, string>> = { slack: 'Slack', teams: 
  * from always does (a start from the CLI or the system counts as every platform's); otherwise the plan's
  * `platforms` decide when it names them, else that platform's `mirror` (default true).
  */
-export const shownOn = (
-  platform: ChatPlatform,
-  state: Showable,
-  config: PlatformSettings,
-): boolean => {
+export const shownOn = (platform: ChatPlatform, state: Showable, config: PlatformSettings): boolean => {
   if (config[platform] === undefined) return false;
   const starter = state.requester.platform;
   if (starter === platform || starter === 'cli' || starter === 'system') return true;
@@ -35,10 +31,8 @@ export const shownOn = (
 };
 
 /** The configured platforms that show this hotfix, in a fixed order. */
-export const platformsShowing = (
-  state: Showable,
-  config: PlatformSettings,
-): ChatPlatform[] => CHAT_PLATFORMS.filter((platform) => shownOn(platform, state, config));
+export const platformsShowing = (state: Showable, config: PlatformSettings): ChatPlatform[] =>
+  CHAT_PLATFORMS.filter((platform) => shownOn(platform, state, config));
 
 /**
  * What a card says the last time it is drawn, once its platform no longer shows the hotfix: where it is
@@ -61,4 +55,9 @@ export const followedElsewhereNote = (
 export const visibilityOn = (platform: ChatPlatform, config: () => PlatformSettings): Visibility => ({
   shows: (state) => shownOn(platform, state, config()),
   note: (state) => followedElsewhereNote(platform, state, config()),
+  basis: () =>
+    CHAT_PLATFORMS.map((p) => {
+      const section = config()[p];
+      return section === undefined ? '-' : section.mirror === false ? '0' : '1';
+    }).join(''),
 });

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { HotfixState } from '../../src/domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../src/notify/notifier.ts';
 import { createNotifier } from '../../src/notify/notifier.ts';
-import { followedElsewhereNote, shownOn } from '../../src/notify/platforms.ts';
+import type { PlatformSettings } from '../../src/notify/platforms.ts';
+import { visibilityOn } from '../../src/notify/platforms.ts';
 import { createCommandHandler } from '../../src/service/handler.ts';
 import type { StoredEvent } from '../../src/service/ports.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
@@ -43,7 +44,7 @@ describe('notifier: a platform that does not show a hotfix', () => {
     connections.push(redis);
     return redis;
   };
-  const config = { slack: {}, teams: { mirror: false } };
+  let config: PlatformSettings = { slack: {}, teams: { mirror: false } };
 
   const setup = () => {
     const prefix = uniquePrefix('visibility');
@@ -63,10 +64,7 @@ describe('notifier: a platform that does not show a hotfix', () => {
       replica: 'a',
       clock,
       minCardIntervalMs: 0,
-      visibility: {
-        shows: (state) => shownOn('teams', state, config),
-        note: (state) => followedElsewhereNote('teams', state, config),
-      },
+      visibility: visibilityOn('teams', () => config),
       log: quiet,
     });
     return { handler, notifier, log };
@@ -130,5 +128,22 @@ describe('notifier: a platform that does not show a hotfix', () => {
       `card v${version}`,
       ...Array.from({ length: version - 1 }, (_, i) => `line ${i + 2}`),
     ]);
+  });
+
+  it('a hotfix passed over is looked at again by the sweep once the config shows it (mirror turned back on)', async () => {
+    const { handler, notifier, log } = setup();
+    const { hotfixId } = await handler.start(plan, people.requester);
+    await notifier.sweep();
+    await notifier.idle();
+    expect(log).toEqual([]);
+    config = { slack: {}, teams: { mirror: true } };
+    try {
+      await notifier.sweep();
+      await notifier.idle();
+      expect(log).toEqual(['open v1', 'line 1']);
+    } finally {
+      config = { slack: {}, teams: { mirror: false } };
+    }
+    expect(hotfixId).toMatch(/^HF-/);
   });
 });
