@@ -6,7 +6,7 @@ const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n ==
 const steps = (pipeline: PipelineConfig): number =>
   STAGES.reduce((sum, stage) => sum + pipeline[stage].length, 0);
 
-/** `4 roles, 1 service (payments-api: 6 deploy steps, 2 rollback steps, 1 monitor check), 8 checklist items` */
+/** `4 roles` (`5 people in 4 roles` in the persons form), `1 service (payments-api: 6 deploy steps, 2 rollback steps, 1 monitor check), 8 checklist items` */
 export const describeConfig = (config: Config): string => {
   const services = Object.entries(config.services).map(
     ([name, service]) =>
@@ -14,7 +14,9 @@ export const describeConfig = (config: Config): string => {
   );
   const items = config.checklists.code_readiness.length + config.checklists.environment_readiness.length;
   return [
-    count(Object.keys(config.people).length, 'role'),
+    config.directory.length === 0
+      ? count(Object.keys(config.people).length, 'role')
+      : `${count(config.directory.length, 'person', 'people')} in ${count(Object.keys(config.people).length, 'role')}`,
     `${count(services.length, 'service')} (${services.join('; ')})`,
     count(items, 'checklist item'),
   ].join(', ');

@@ -47,7 +47,7 @@ describe('hotfix config check', { timeout: 20_000 }, () => {
     expect(hotfix(['config', 'check'], { HOTFIX_CONFIG: 'config/hotfix.example.yml' })).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(
-        /^config\/hotfix\.example\.yml: ok — 5 roles, 2 services \(payments-api: /,
+        /^config\/hotfix\.example\.yml: ok — 9 people in 5 roles, 2 services \(payments-api: /,
       ),
     });
     expect(hotfix(['config', 'check', 'nowhere.yml'])).toEqual({
