@@ -11,6 +11,7 @@ import type {
 } from '../../domain/hotfix/plan.ts';
 import { CHAT_PLATFORMS, planFieldProblem, SEVERITIES } from '../../domain/hotfix/plan.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
+import { holdersOf } from '../../domain/hotfix/policy.ts';
 import type { PlatformSettings } from '../../notify/platforms.ts';
 import { platformsShowing } from '../../notify/platforms.ts';
 import { truncate } from './text.ts';
@@ -273,7 +274,8 @@ export const planFormFields = (options: PlanFormOptions): readonly FormField[] =
       required: false,
       ...(options.people
         ? {
-            hint: `hotfix.yml gives the ${role} role to ${plural(options.people[role]?.length ?? 0, 'person', 'people')}.`,
+            // One per human: a person with a Slack and a Teams id is listed once per platform.
+            hint: `hotfix.yml gives the ${role} role to ${plural(holdersOf({ people: options.people }, [role]).size, 'person', 'people')}.`,
           }
         : {}),
       section: 'Resources',

@@ -18,6 +18,7 @@ import {
 } from '../../../src/bot/common/forms.ts';
 import { DEFAULT_PLAN_FIELD_RULES, planHash } from '../../../src/domain/hotfix/plan.ts';
 import type { Plan } from '../../../src/domain/hotfix/plan.ts';
+import { personsPolicy } from '../../domain/fixtures/persons.ts';
 import { plan, policy } from '../../domain/fixtures/policy.ts';
 
 const services = Object.keys(policy.services);
@@ -72,6 +73,14 @@ describe('the plan form as data', () => {
       hint: 'hotfix.yml gives the technical role to 4 people.',
     });
     expect(planFormFields({ services }).find((f) => f.id === F.resTechnical)?.hint).toBeUndefined();
+  });
+
+  it('counts a person with a Slack and a Teams id once in the people hint (persons form)', () => {
+    const hint = planFormFields({ services: ['api'], people: personsPolicy.people }).find(
+      (f) => f.id === F.resTechnical,
+    )?.hint;
+    // dana, tara, theo, lee and kim: nine platform ids, five people.
+    expect(hint).toBe('hotfix.yml gives the technical role to 5 people.');
   });
 
   it('the small forms: one reason for reject and cancel, a trigger for rollback, a kind for issues', () => {
