@@ -7,9 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
 import { reconcile } from '../../src/jobs/reconcile.ts';
 import { createQueues } from '../../src/jobs/queues.ts';
-import { bullConnection } from '../../src/main/redis-connection.ts';
+import { bullConnection, createRedisClient } from '../../src/main/redis-connection.ts';
 import { storeKeys } from '../../src/store/keys.ts';
+import { ReplicationTimeoutError, createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { scanKeys } from '../../src/store/scan-keys.ts';
+import { TEST_AUDIT_KEY, uniquePrefix } from '../helpers/redis.ts';
+import { opening } from '../store/sample-events.ts';
 import type { TestRedisCluster } from '../helpers/redis-ha.ts';
 import { startRedisCluster } from '../helpers/redis-ha.ts';
 import { createHarness, team, waitFor } from './harness.ts';
@@ -70,6 +73,34 @@ describe('on a Redis Cluster (3 primaries)', () => {
     },
     RUN_WITHIN_MS + 30_000,
   );
+
+  it('an append waits for replicas on the primary that ran it (the script and WAIT share one pipeline)', async () => {
+    const nodes = cluster!.nodes.map((node) => node.connect());
+    await Promise.all(nodes.map((node) => node.config('RESETSTAT')));
+    const redis = createRedisClient(cluster!.url, { service: false });
+    try {
+      // These primaries have no replicas: WAIT 1 answers 0, and the append says it is not recorded durably.
+      const store = createRedisEventStore({
+        redis,
+        prefix: uniquePrefix('wait'),
+        auditKey: TEST_AUDIT_KEY,
+        durability: { minReplicas: 1, timeoutMs: 100 },
+      });
+      await expect(store.append('HF-1', 0, opening('HF-1'))).rejects.toBeInstanceOf(ReplicationTimeoutError);
+      const calls = await Promise.all(
+        nodes.map(async (node) => {
+          const stats = await node.info('commandstats');
+          const count = (command: string) =>
+            Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+          return { scripts: count('evalsha') + count('eval'), waits: count('wait') };
+        }),
+      );
+      expect(calls.filter((c) => c.waits > 0)).toEqual([{ scripts: 1, waits: 1 }]);
+    } finally {
+      redis.disconnect();
+      for (const node of nodes) node.disconnect();
+    }
+  });
 
   it('reconcile finds a stale deploy lock on whichever primary holds it, and releases it', async () => {
     const h = await createHarness(cluster!.url, { workers: false });
