@@ -46,6 +46,16 @@ describe('event schema', () => {
     expect(decoded.ok === false && decoded.reason).toContain(reason);
   });
 
+  test("keeps a person's config handle (persons form); events without one stay valid", () => {
+    const by = { platform: 'teams' as const, id: 'aad-alice', person: 'alice', name: 'Alice Martin' };
+    const encoded = encodeEvent({ ...sampleOf.PlanApproved, by });
+    if (!encoded.ok) throw new Error(encoded.reason);
+    expect(decodeEvent(encoded.json)).toEqual({ ok: true, event: { ...sampleOf.PlanApproved, by } });
+    expect(sampleOf.PlanApproved.by).not.toHaveProperty('person');
+    const empty = decodeEventValue({ ...sampleOf.PlanApproved, by: { ...by, person: '' } });
+    expect(empty.ok).toBe(false);
+  });
+
   test('drops undefined optional fields, as JSON would', () => {
     const withUndefined = { ...sampleOf.PlanApproved, comment: undefined };
     const encoded = encodeEvent(withUndefined);
