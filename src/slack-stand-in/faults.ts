@@ -7,7 +7,10 @@ export interface RateLimit {
 }
 
 export interface Faults {
-  /** The next `times` calls to `method` (`'*'`: any method) answer `failure` instead of being handled. */
+  /**
+   * The next `times` calls to `method` (`'*'`: any method) answer `failure` instead of being handled;
+   * `Number.POSITIVE_INFINITY` makes Slack down (or rate-limiting) until `clear()`.
+   */
   failNext(method: string, failure: Failure, times?: number): void;
   clear(): void;
   /**
