@@ -315,4 +315,45 @@ describe('one hotfix on Slack and Teams at once, through both stand-ins', () => 
     expect(world.teams.root(id)?.history).toHaveLength(drawn);
     expect(root.id).toBe(retired.id);
   }, 120_000);
+
+  it("a hotfix planned in Teams' dialog with only Teams checked gets no Slack card", async () => {
+    const mention = await world.teams.delivery.mention({
+      user: carol.teams,
+      text: 'start INC-7',
+      channel: teamsFlow.INCIDENTS,
+    });
+    const reply = await waitFor('the answer to @hotfix start', () =>
+      world.teams.standIn
+        .activities(teamsFlow.INCIDENTS)
+        .find(
+          (a) => a.author === 'bot' && a.threadId === mention.activity.id && a.id !== mention.activity.id,
+        ),
+    );
+    const fetched = await world.teams.delivery.submit({
+      user: carol.teams,
+      activityId: reply.id,
+      action: cardOf(reply).actions?.[0]?.title ?? '',
+    });
+    const { task } = fetched.body as { task: { value: { card: { content: Card } } } };
+    const dialog = task.value.card.content;
+    // The boxes are checked as the hotfix would show by default: on both.
+    expect(JSON.stringify(dialog.body)).toContain('"id":"plan_platforms"');
+    expect(
+      (dialog.body as { id?: string; value?: string }[]).find((e) => e.id === PLATFORMS_FIELD)?.value,
+    ).toBe('slack,teams');
+    const submitted = await world.teams.delivery.taskSubmit({
+      user: carol.teams,
+      activityId: reply.id,
+      data: { ...(dialog.actions?.[0]?.data ?? {}), ...teamsFlow.VALID_PLAN, [PLATFORMS_FIELD]: 'teams' },
+    });
+    const id = /HF-\d+/.exec(JSON.stringify(submitted.body))?.[0] ?? '';
+    expect(id).toMatch(/^HF-\d+$/);
+    await waitFor(`${id}'s Teams thread`, () => world.teams.root(id), 30_000);
+    await waitFor('Slack passing it over', async () => {
+      const version = (await world.eventTypes(id)).length;
+      return Number((await world.progress('slack', id)).hidden ?? 0) >= version;
+    });
+    expect(world.slack.card(id)).toBeUndefined();
+    expect((await world.state(id)).plan.platforms).toEqual(['teams']);
+  }, 60_000);
 });
