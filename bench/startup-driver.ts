@@ -52,14 +52,14 @@ const manager = person('U0MGR1');
 const services = Object.keys(parsed.config.services);
 
 /** One hotfix from start to close; the pipeline runs in serve's workers. */
-const wholeHotfix = async (i: number): Promise<void> => {
+const wholeHotfix = async (i: number, service: string): Promise<void> => {
   const plan = {
     issueId: `BENCH-${i}`,
     version: '1.0.1',
     previousVersion: '1.0.0',
     summary: 'Startup bench hotfix',
     severity: 'high',
-    services: [services[i % services.length]],
+    services: [service],
     changes: { code: ['pr/1'], database: [], config: [] },
     dependencies: { systems: [], services: [], databases: [], external: [] },
     timeline: {},
@@ -91,10 +91,12 @@ const started = performance.now();
 const count = Number(args.count);
 let next = 0;
 let closed = 0;
+// One service per lane: hotfixes of one lane deploy one after the other, so none is refused the deploy lock.
+const lanes = Math.min(Number(args.concurrency), services.length);
 await Promise.all(
-  Array.from({ length: Number(args.concurrency) }, async () => {
+  Array.from({ length: lanes }, async (_, lane) => {
     while (next < count) {
-      await wholeHotfix(next++);
+      await wholeHotfix(next++, services[lane] ?? '');
       closed++;
     }
   }),

@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     before: { type: 'string', default: '550fe5c' },
     runs: { type: 'string', default: '5' },
     hotfixes: { type: 'string', default: '100' },
+    // Another entry to run as "after" (an experiment), instead of this checkout's bin/hotfix.js.
+    'after-bin': { type: 'string' },
   },
 });
 const RUNS = Number(args.runs);
@@ -96,6 +98,7 @@ interface Variant {
   readonly name: 'before' | 'after';
   /** The checkout whose bin/hotfix.js runs. */
   readonly root: string;
+  readonly bin?: string | undefined;
 }
 
 const config = [
@@ -126,13 +129,13 @@ await runBench(cleanup, async () => {
   cleanup.dir(dir);
   const beforeRoot = join(dir, 'before');
   execFileSync('git', ['-C', HERE, 'worktree', 'add', '--detach', '--quiet', beforeRoot, args.before]);
-  cleanup.add('remove the before worktree', () =>
-    execFileSync('git', ['-C', HERE, 'worktree', 'remove', '--force', beforeRoot]),
-  );
+  cleanup.add('remove the before worktree', () => {
+    execFileSync('git', ['-C', HERE, 'worktree', 'remove', '--force', beforeRoot]);
+  });
   symlinkSync(join(HERE, 'node_modules'), join(beforeRoot, 'node_modules'));
   const variants: Variant[] = [
     { name: 'before', root: beforeRoot },
-    { name: 'after', root: HERE },
+    { name: 'after', root: HERE, bin: args['after-bin'] },
   ];
   const configFile = join(dir, 'hotfix.yml');
   await writeFile(configFile, config);
@@ -171,7 +174,7 @@ await runBench(cleanup, async () => {
   for (let run = 1; run <= RUNS; run++) {
     const order = run % 2 === 1 ? variants : [...variants].reverse();
     for (const variant of order) {
-      const bin = join(variant.root, 'bin', 'hotfix.js');
+      const bin = variant.bin ?? join(variant.root, 'bin', 'hotfix.js');
       // --help
       const helpStart = performance.now();
       const help = spawn(process.execPath, [bin, '--help'], { stdio: 'ignore', cwd: variant.root });
@@ -231,12 +234,19 @@ await runBench(cleanup, async () => {
         driver.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
         if ((await exited(driver)) !== 0) throw new Error(`${variant.name}: the driver failed`);
         const driven = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { closed: number; ms: number };
+        process.stderr.write(
+          `${variant.name}: ${driven.closed} hotfixes closed in ${driven.ms} ms; waiting for the notifier\n`,
+        );
+        const drained = performance.now();
         // Until the notifier has posted everything: the stand-in's call count stands still for 3 s.
         for (let last = -1, now = await standInCalls(); now !== last;) {
           await sleep(3000);
           last = now;
           now = await standInCalls();
         }
+        process.stderr.write(
+          `${variant.name}: notifier quiet after ${Math.round(performance.now() - drained)} ms\n`,
+        );
         record(variant, `rss after ${driven.closed} hotfixes`, rssOf(pid));
         record(variant, `tree rss after ${driven.closed} hotfixes`, treeRssOf(pid));
         record(variant, 'driver s', driven.ms / 1000);
