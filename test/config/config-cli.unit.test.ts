@@ -6,13 +6,14 @@ import { renderConfigJsonSchema } from '../../src/config/json-schema.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { RegisterCommand } from '../../src/main/commands/command.ts';
 import { buildProgram, COMMANDS } from '../../src/main/program.ts';
+import { HOTFIX_CLI } from '../helpers/cli.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Runs the real `hotfix` binary, as a user would, from the repository root. */
+/** Runs the real `hotfix` CLI (from its sources), as a user would, from the repository root. */
 const hotfix = (args: string[], env: Record<string, string> = {}) => {
   const { HOTFIX_CONFIG: _ignored, ...inherited } = process.env;
-  const result = spawnSync(process.execPath, ['bin/hotfix.js', ...args], {
+  const result = spawnSync(process.execPath, [...HOTFIX_CLI, ...args], {
     cwd: root,
     env: { ...inherited, ...env },
     encoding: 'utf8',

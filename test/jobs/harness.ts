@@ -14,6 +14,7 @@ import type { HotfixState, StepState } from '../../src/domain/hotfix/state.ts';
 import type { Engine, EngineSettings } from '../../src/main/engine.ts';
 import { createEngine } from '../../src/main/engine.ts';
 import type { CommandHandler } from '../../src/service/handler.ts';
+import { HOTFIX_CLI } from '../helpers/cli.ts';
 import { TEST_AUDIT_KEY, uniquePrefix } from '../helpers/redis.ts';
 
 const slack = (id: string, name: string): Person => ({ platform: 'slack', id, name });
@@ -228,7 +229,7 @@ export const createHarness = async (
       });
     },
     spawnWorker() {
-      const child = spawn('node', ['bin/hotfix.js', 'worker'], {
+      const child = spawn(process.execPath, [...HOTFIX_CLI, 'worker'], {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

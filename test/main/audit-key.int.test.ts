@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/redis.ts';
+import { HOTFIX_CLI } from '../helpers/cli.ts';
 
 const MISSING_KEY =
   "hotfix: HOTFIX_AUDIT_KEY is not set: it keys the audit trail's hash chain (HMAC-SHA256). Generate one with `openssl rand -hex 32` and give every serve and worker process the same one";
@@ -13,7 +14,7 @@ const bare = Object.fromEntries(
 
 /** Runs `hotfix <args>` until it exits by itself; the check needs no Redis, so none is started. */
 const startUp = async (args: string[], env: Record<string, string>) => {
-  const child = spawn('node', ['bin/hotfix.js', ...args], {
+  const child = spawn(process.execPath, [...HOTFIX_CLI, ...args], {
     env: {
       ...bare,
       PORT: String(await freePort()),

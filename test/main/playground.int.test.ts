@@ -13,6 +13,7 @@ import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { rawStatusLine } from '../helpers/raw-http.ts';
 import { TEST_AUDIT_KEY, freePort, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { HOTFIX_CLI } from '../helpers/cli.ts';
 
 const redisServer = useRedisServer();
 const ALICE = 'U0ALICE';
@@ -419,7 +420,7 @@ describe("the playground's audit key", () => {
 
 describe('hotfix playground on the command line', () => {
   const cli = (args: readonly string[], env: Record<string, string>) => {
-    const child = spawn(process.execPath, ['bin/hotfix.js', 'playground', ...args], {
+    const child = spawn(process.execPath, [...HOTFIX_CLI, 'playground', ...args], {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,

@@ -12,6 +12,7 @@ import { storeKeys } from '../../src/store/keys.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { cast, deployedHistory, rolledBackHistory } from '../domain/fixtures/record-histories.ts';
 import { TEST_AUDIT_KEY, useRedisServer } from '../helpers/redis.ts';
+import { HOTFIX_CLI } from '../helpers/cli.ts';
 
 const run = promisify(execFile);
 const redisServer = useRedisServer();
@@ -19,7 +20,7 @@ const redisServer = useRedisServer();
 /** Runs the real CLI against the suite's private Redis; resolves with the exit code instead of throwing. */
 const hotfix = async (args: string[], env: Record<string, string> = {}) => {
   try {
-    const { stdout, stderr } = await run('node', ['bin/hotfix.js', ...args], {
+    const { stdout, stderr } = await run(process.execPath, [...HOTFIX_CLI, ...args], {
       env: {
         ...process.env,
         REDIS_URL: redisServer().url,

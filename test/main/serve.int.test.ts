@@ -14,6 +14,7 @@ import { TOKEN_FLAWS, createOpenIdStandIn } from '../../src/teams-stand-in/openi
 import { startConnectorCapture } from '../bot/teams/connector-capture.ts';
 import { rawStatusLine } from '../helpers/raw-http.ts';
 import { TEST_AUDIT_KEY, freePort, startRedisServer, useRedisServer } from '../helpers/redis.ts';
+import { HOTFIX_CLI } from '../helpers/cli.ts';
 
 const redisServer = useRedisServer();
 const TOKEN = 'xoxb-serve-test';
@@ -54,7 +55,7 @@ const slackEnv = (port: number, redisUrl: string): NodeJS.ProcessEnv => ({
 
 /** `hotfix serve --no-worker`, once it says it listens; `output()` is everything it wrote so far. */
 const startServe = async (env: NodeJS.ProcessEnv) => {
-  const child = spawn('node', ['bin/hotfix.js', 'serve', '--no-worker'], {
+  const child = spawn(process.execPath, [...HOTFIX_CLI, 'serve', '--no-worker'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -70,7 +71,7 @@ const startServe = async (env: NodeJS.ProcessEnv) => {
 
 /** `hotfix serve` with this environment, to its exit: the exit code and what it wrote to stderr. */
 const serveExit = async (env: NodeJS.ProcessEnv) => {
-  const child = spawn('node', ['bin/hotfix.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...HOTFIX_CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -138,7 +139,7 @@ describe('hotfix serve', () => {
   });
 
   it('stops at start-up with one line naming a malformed variable', async () => {
-    const child = spawn('node', ['bin/hotfix.js', 'serve'], {
+    const child = spawn(process.execPath, [...HOTFIX_CLI, 'serve'], {
       env: { ...process.env, PORT: 'eighty', REDIS_URL: redisServer().url },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -161,7 +162,7 @@ describe('hotfix serve', () => {
         "  api: { deploy: { execution: [{ name: d, run: ['true'] }] }, rollback: { execution: [{ name: r, run: ['true'] }] } }",
       ].join('\n'),
     );
-    const child = spawn('node', ['bin/hotfix.js', 'serve'], {
+    const child = spawn(process.execPath, [...HOTFIX_CLI, 'serve'], {
       env: {
         ...process.env,
         REDIS_URL: redisServer().url,

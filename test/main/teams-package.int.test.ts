@@ -11,6 +11,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { TEAMS_MANIFEST_VERSION, teamsAppIdFor, type TeamsManifest } from '../../src/bot/teams/manifest.ts';
 import { buildProgram } from '../../src/main/program.ts';
 import { manifestSchemaProblems } from '../../src/main/teams-package.ts';
+import { HOTFIX_CLI } from '../helpers/cli.ts';
 
 const BOT_ID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
 const HOST = 'https://hotfix.example.com';
@@ -228,11 +229,11 @@ describe('hotfix teams package', () => {
     const second = await packageAt(join(dir, 'same-2.zip'));
     expect(Buffer.compare(first.zip, second.zip)).toBe(0);
 
-    // The real binary, as an admin runs it, far from this process's timezone.
+    // The real CLI (from its sources), as an admin runs it, far from this process's timezone.
     const out = join(dir, 'same-3.zip');
     const { stdout } = await promisify(execFile)(
-      'node',
-      ['bin/hotfix.js', 'teams', 'package', '--bot-id', BOT_ID, '--host', HOST, '--out', out],
+      process.execPath,
+      [...HOTFIX_CLI, 'teams', 'package', '--bot-id', BOT_ID, '--host', HOST, '--out', out],
       {
         env: {
           ...process.env,

@@ -11,6 +11,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_AUDIT_KEY, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
+import { HOTFIX_CLI } from '../helpers/cli.ts';
 
 /**
  * The playground in a real browser: `hotfix playground --live` (the real bot, pipelines and workers against
@@ -69,9 +70,9 @@ interface Served {
   stop(): Promise<void>;
 }
 
-/** `node bin/hotfix.js playground --live` from the repository root, ready once it printed its URL. */
+/** `hotfix playground --live` (from its sources) from the repository root, ready once it printed its URL. */
 const startPlayground = async (env: NodeJS.ProcessEnv, port: number): Promise<Served> => {
-  const child = spawn(process.execPath, ['bin/hotfix.js', 'playground', '--live'], {
+  const child = spawn(process.execPath, [...HOTFIX_CLI, 'playground', '--live'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
