@@ -130,6 +130,22 @@ module.exports = {
       to: { path: '^src/(config|domain)/', dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'only-main-uses-metrics',
+      comment:
+        'The Prometheus metrics (src/metrics) are wired in by the composition roots: the layers report through ' +
+        'observer functions in their deps and never know prom-client.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/main/', '^src/metrics/'] },
+      to: { path: ['^src/metrics/', 'node_modules/prom-client'] },
+    },
+    {
+      name: 'metrics-stand-alone',
+      comment: 'The metrics module knows labels and registries, nothing of the product.',
+      severity: 'error',
+      from: { path: '^src/metrics/' },
+      to: { path: '^src/', pathNot: '^src/metrics/' },
+    },
+    {
       name: 'only-main-wires',
       comment: 'Nothing imports the composition roots.',
       severity: 'error',

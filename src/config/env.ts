@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { EnvError } from './env-error.ts';
@@ -29,6 +30,7 @@ const SECRETS: ReadonlySet<string> = new Set([
   'SLACK_APP_TOKEN',
   'MicrosoftAppPassword',
   'HOTFIX_AUDIT_KEY',
+  'HOTFIX_METRICS_TOKEN',
 ]);
 
 const mustBe = (what: string) => ({ error: `must be ${what}` });
@@ -56,6 +58,12 @@ const token = (prefix: string, what: string) =>
     .optional();
 
 const PORT_RULE = mustBe('a port number (1-65535)');
+const METRICS_PORT_RULE = mustBe('a port number (1-65535; 0 for any free port)');
+/** An IP address or a host name (letters, digits, dots and hyphens). */
+const HOST_RULE = mustBe('an IP address (127.0.0.1, 0.0.0.0, ::) or a host name');
+const isHost = (text: string) =>
+  isIP(text) !== 0 ||
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/.test(text);
 
 const duration = (fallback: string, minimum?: { readonly ms: number; readonly why: string }) =>
   z
@@ -123,6 +131,24 @@ const variables = {
     .string()
     .refine(httpsOrLoopback, HTTPS_OR_LOOPBACK)
     .default('https://smba.trafficmanager.net/teams/'),
+  /**
+   * `hotfix worker` serves Prometheus' `/metrics` on this port (unset: no metrics listener, so several workers
+   * on one machine never collide). `hotfix serve` answers `/metrics` on its own PORT.
+   */
+  HOTFIX_METRICS_PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, METRICS_PORT_RULE)
+    .transform(Number)
+    .refine((port) => port <= 65_535, METRICS_PORT_RULE)
+    .optional(),
+  /** The address `hotfix worker`'s metrics listener binds: this machine only unless it says otherwise. */
+  HOTFIX_METRICS_HOST: z.string().refine(isHost, HOST_RULE).default('127.0.0.1'),
+  /** When set, `/metrics` (serve's and the worker's) answers only a scrape with `Authorization: Bearer <token>`. */
+  HOTFIX_METRICS_TOKEN: z
+    .string()
+    .min(16, mustBe('at least 16 characters'))
+    .regex(/^[\x21-\x7e]+$/, mustBe('one word of printable ASCII (it travels in an HTTP header)'))
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, mustBe(`one of ${LOG_LEVELS.join(', ')}`)).default('info'),
   /**
    * The HMAC-SHA256 key of the event store's hash chain: whoever can write to Redis but does not hold it

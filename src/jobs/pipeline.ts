@@ -20,6 +20,21 @@ import { runStep } from './steps/run-step.ts';
 import { templateVars } from './steps/vars.ts';
 import { WORKER } from './system.ts';
 
+/** A logger (pino's shape): its children carry a hotfix's id, run and step on every line they write. */
+export interface JobLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  child(bindings: Record<string, unknown>): JobLog;
+}
+
+/** How a step went, for metrics: its service and kind as configured, and how long it ran. */
+export interface StepObservation {
+  readonly service: string;
+  readonly kind: string;
+  readonly outcome: 'succeeded' | 'failed' | 'refused' | 'aborted' | 'interrupted';
+  readonly seconds: number;
+}
+
 export interface PipelineDeps {
   readonly handler: CommandHandler;
   readonly queues: JobQueues;
@@ -27,7 +42,9 @@ export interface PipelineDeps {
   readonly config: () => Config;
   /** Everything a step runner needs but the step and its variables. */
   readonly stepContext: (signal: AbortSignal) => Omit<StepContext, 'vars' | 'attempt' | 'signal'>;
-  readonly log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  readonly log: JobLog;
+  /** Told how every step that ran went (metrics); must not throw. */
+  readonly observeStep?: (step: StepObservation) => void;
 }
 
 /**
@@ -57,6 +74,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
   const runAborted = (data: PipelineJob) => aborts.get(runKey(data))?.signal.aborted === true;
   /** Records a result; a refusal means another actor moved the run on, so this job stops. */
   const record = async (
+    log: JobLog,
     hotfixId: string,
     command: HotfixCommand,
     options?: HandleOptions,
@@ -66,10 +84,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
       return handled.events.length === 0 ? null : handled.state;
     } catch (error) {
       if (error instanceof RuleViolation) {
-        deps.log.info(
-          { hotfixId, command: command.type, code: error.code },
-          `pipeline stops: ${error.message}`,
-        );
+        log.info({ command: command.type, code: error.code }, `pipeline stops: ${error.message}`);
         return null;
       }
       // A bug, not a blip: retrying would store nothing either.
@@ -84,6 +99,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
    * when the lock is held but its grant not stored.
    */
   const takeLock = async (
+    log: JobLog,
     job: PipelineJob,
     state: HotfixState,
     owner: string,
@@ -91,13 +107,14 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     const locks = { services: state.lock.services, runId: job.runId, since: deps.clock.now().toISOString() };
     try {
       return await record(
+        log,
         job.hotfixId,
         { type: 'GrantLock', runId: job.runId, owner, by: WORKER },
         { locks },
       );
     } catch (error) {
       if (!(error instanceof LockHeldError)) throw error;
-      return record(job.hotfixId, {
+      return record(log, job.hotfixId, {
         type: 'RefuseLock',
         runId: job.runId,
         service: error.service,
@@ -109,16 +126,19 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
   };
 
   const execute = async (
+    runLog: JobLog,
     data: PipelineJob,
     state: HotfixState,
     run: Run,
     step: StepState,
     signal: AbortSignal,
   ): Promise<HotfixState | 'pause'> => {
+    const log = runLog.child({ step: step.key, attempt: step.attempt });
     const spec = stepToRun(deps.config(), run, step);
     if (spec === undefined) {
       // Guessing would run something the record does not name: the step fails, a person decides what next.
-      const failed = await record(data.hotfixId, {
+      log.warn({ name: step.name, kind: step.kind }, 'step not in the record nor in hotfix.yml: failing it');
+      const failed = await record(log, data.hotfixId, {
         type: 'FailStep',
         runId: run.id,
         step: step.key,
@@ -157,11 +177,29 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
           refused === null
             ? await runStep(spec, { ...deps.stepContext(signal), vars, attempt: step.attempt, signal })
             : { ok: false, output: '', durationMs: 0, error: refused };
+        const finished = (how: StepObservation['outcome']) => {
+          deps.observeStep?.({
+            service: step.service,
+            kind: spec.kind,
+            outcome: how,
+            seconds: outcome.durationMs / 1000,
+          });
+          log[how === 'succeeded' ? 'info' : 'warn'](
+            { name: step.name, kind: spec.kind, outcome: how, durationMs: Math.round(outcome.durationMs) },
+            `step ${how}`,
+          );
+        };
         // The run was aborted by a person: the step was stopped, and the stream already says why.
-        if (runAborted(data)) return 'pause';
+        if (runAborted(data)) {
+          finished('aborted');
+          return 'pause';
+        }
         // Interrupted by shutdown: the step did not fail; the job is handed back and resumed elsewhere.
-        if (signal.aborted)
+        if (signal.aborted) {
+          finished('interrupted');
           throw new Error(`${data.hotfixId} ${run.id}: ${step.name} interrupted by shutdown`);
+        }
+        finished(outcome.ok ? 'succeeded' : refused === null ? 'failed' : 'refused');
         const common = {
           runId: run.id,
           step: step.key,
@@ -171,6 +209,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
           by: WORKER,
         };
         const after = await record(
+          log,
           data.hotfixId,
           outcome.ok
             ? { type: 'SucceedStep', ...common, ...(outcome.dryRun ? { dryRun: true } : {}) }
@@ -219,6 +258,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
     stopping: () => boolean,
   ): Promise<string> {
     const owner = job.id ?? 'unknown';
+    const log = deps.log.child({ hotfixId: data.hotfixId, runId: data.runId });
     let startedHere: string | undefined;
 
     // On a job's first delivery every decision below is checked by a command, so a cached state that has seen
@@ -232,7 +272,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
         : await deps.handler.stateAtLeast(data.hotfixId, data.atVersion);
     if (state.phase === 'none') throw new UnrecoverableError(`${data.hotfixId} does not exist`);
     if (data.kind === 'deploy' && state.phase === 'deploy_requested' && state.lock.runId === data.runId) {
-      const granted = await takeLock(data, state, owner);
+      const granted = await takeLock(log, data, state, owner);
       state = granted ?? (await deps.handler.state(data.hotfixId));
       // Taking the lock also started the first step, for this job.
       const first = granted ? runById(granted, data.runId)?.steps[0] : undefined;
@@ -248,7 +288,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
 
       if (step.status === 'running' && startedHere === `${step.key}#${step.attempt}`) {
         startedHere = undefined;
-        const next = await execute(data, state, run, step, signal);
+        const next = await execute(log, data, state, run, step, signal);
         if (next === 'pause') return `paused at ${step.name}`;
         state = next;
         continue;
@@ -256,7 +296,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
       if (step.status === 'running') {
         if (data.waitDone === step.key && step.kind === 'wait') {
           const started = step.startedAt ? Date.parse(step.startedAt) : deps.clock.now().getTime();
-          const done = await record(data.hotfixId, {
+          const done = await record(log.child({ step: step.key, attempt: step.attempt }), data.hotfixId, {
             type: 'SucceedStep',
             runId: run.id,
             step: step.key,
@@ -266,20 +306,23 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
             by: WORKER,
           });
           if (done === null) return 'wait already recorded';
+          deps.observeStep?.({
+            service: step.service,
+            kind: 'wait',
+            outcome: 'succeeded',
+            seconds: Math.max(0, deps.clock.now().getTime() - started) / 1000,
+          });
           state = done;
           continue;
         }
         if (step.kind === 'manual' || step.kind === 'wait') return `waiting on ${step.name}`;
         if (step.owner !== undefined && step.owner !== owner) return `${step.name} is run by ${step.owner}`;
         // This job started the step and died before recording its outcome: run it again, next attempt.
-        deps.log.warn(
-          { hotfixId: data.hotfixId, runId: run.id, step: step.key, attempt: step.attempt + 1 },
-          'resuming an interrupted step',
-        );
+        log.warn({ step: step.key, attempt: step.attempt + 1 }, 'resuming an interrupted step');
       }
       // Attempts keep counting across crash resumes and retries, so a script can tell a re-run (HOTFIX_STEP_ATTEMPT).
       const attempt = step.attempt + 1;
-      const started = await record(data.hotfixId, {
+      const started = await record(log.child({ step: step.key, attempt }), data.hotfixId, {
         type: 'StartStep',
         runId: run.id,
         step: step.key,
@@ -296,7 +339,7 @@ export const createPipelineProcessor = (deps: PipelineDeps) => {
       const startedRun = runById(started, run.id);
       const startedStep = startedRun?.steps.find((s) => s.key === step.key);
       if (!startedRun || !startedStep) return 'run vanished';
-      const next = await execute(data, started, startedRun, startedStep, signal);
+      const next = await execute(log, data, started, startedRun, startedStep, signal);
       if (next === 'pause') return `paused at ${step.name}`;
       state = next;
       if (stopping()) {

@@ -25,6 +25,17 @@ export interface RunningWorkers {
   close(graceMs: number): Promise<void>;
 }
 
+/** A job's hotfix, run and job id, for its log lines (whatever its data holds, only short strings are read). */
+const about = (job: Job | undefined): Record<string, string> => {
+  const data = (job?.data ?? {}) as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 100) : undefined);
+  return Object.fromEntries(
+    Object.entries({ hotfixId: text(data.hotfixId), runId: text(data.runId), job: job?.id }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
+};
+
 /** Starts the pipeline and timer workers of one process. */
 export const startWorkers = (deps: PipelineDeps & TimerDeps, options: WorkerOptions): RunningWorkers => {
   const shutdown = new AbortController();
@@ -55,7 +66,7 @@ export const startWorkers = (deps: PipelineDeps & TimerDeps, options: WorkerOpti
     if (pipeline.abort(hotfixId, runId)) deps.log.info({ hotfixId, runId }, 'run aborted: stopping its step');
   });
   for (const worker of workers) {
-    worker.on('failed', (job, error) => deps.log.warn({ job: job?.id, err: error.message }, 'job failed'));
+    worker.on('failed', (job, error) => deps.log.warn({ ...about(job), err: error.message }, 'job failed'));
     worker.on('error', (error) => deps.log.warn({ err: error.message }, 'worker error'));
   }
   return {

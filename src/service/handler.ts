@@ -2,6 +2,8 @@ import type { HotfixCommand } from '../domain/hotfix/commands.ts';
 import type { HotfixEvent } from '../domain/hotfix/events.ts';
 import { decide } from '../domain/hotfix/decide.ts';
 import type { Effect } from '../domain/hotfix/effects.ts';
+import type { RuleCode } from '../domain/hotfix/errors.ts';
+import { RuleViolation } from '../domain/hotfix/errors.ts';
 import { effectsOf } from '../domain/hotfix/effects.ts';
 import type { Person } from '../domain/hotfix/people.ts';
 import type { Plan } from '../domain/hotfix/plan.ts';
@@ -9,6 +11,15 @@ import type { Policy } from '../domain/hotfix/policy.ts';
 import type { HotfixState } from '../domain/hotfix/state.ts';
 import { fold, initialState } from '../domain/hotfix/state.ts';
 import type { Clock, EffectRunner, EventStore, LockClaim, LockHolder, StoredEvent } from './ports.ts';
+
+/**
+ * What a command came to: `recorded` (events appended), `repeat` (an action already taken: nothing appended),
+ * `refused` by a rule (with its code), `conflict` (another writer kept winning, or a deploy lock is held by
+ * another hotfix), `failed` (anything else, e.g. Redis unreachable).
+ */
+export type CommandObservation =
+  | { readonly type: HotfixCommand['type']; readonly outcome: 'recorded' | 'repeat' | 'conflict' | 'failed' }
+  | { readonly type: HotfixCommand['type']; readonly outcome: 'refused'; readonly code: RuleCode };
 
 export interface HandlerDeps {
   readonly store: EventStore;
@@ -22,6 +33,8 @@ export interface HandlerDeps {
   readonly maxAttempts?: number;
   /** Pause before a retry; jittered so racing writers spread out. */
   readonly backoff?: (attempt: number) => Promise<void>;
+  /** Told the outcome of every command (metrics); must not throw. */
+  readonly observe?: (observation: CommandObservation) => void;
 }
 
 const CACHE_SIZE = 1000;
@@ -188,22 +201,45 @@ export const createCommandHandler = (deps: HandlerDeps) => {
     throw new ConcurrencyError(hotfixId, maxAttempts);
   };
 
+  /** Runs one command and tells `deps.observe` what it came to. */
+  const observed = async (type: HotfixCommand['type'], work: () => Promise<Handled>): Promise<Handled> => {
+    if (deps.observe === undefined) return work();
+    let handled: Handled;
+    try {
+      handled = await work();
+    } catch (error) {
+      deps.observe(
+        error instanceof RuleViolation
+          ? { type, outcome: 'refused', code: error.code }
+          : {
+              type,
+              outcome:
+                error instanceof ConcurrencyError || error instanceof LockHeldError ? 'conflict' : 'failed',
+            },
+      );
+      throw error;
+    }
+    deps.observe({ type, outcome: handled.events.length > 0 ? 'recorded' : 'repeat' });
+    return handled;
+  };
+
   return {
     /**
      * Decides and records one command on an existing hotfix. With `options.locks`, its events are appended
      * only together with those deploy locks; when another hotfix holds one, it throws a LockHeldError.
      */
     handle: (hotfixId: string, command: HotfixCommand, options?: HandleOptions): Promise<Handled> =>
-      serialised(hotfixId, () => attempt(hotfixId, command, options)),
+      observed(command.type, () => serialised(hotfixId, () => attempt(hotfixId, command, options))),
 
     /**
      * Starts a new hotfix. `requestKey` (e.g. the chat platform's request id) makes a redelivered start
      * land on the same hotfix instead of opening a second one.
      */
-    start: async (plan: Plan, by: Person, requestKey?: string): Promise<Handled> => {
-      const hotfixId = await deps.store.allocateId(requestKey);
-      return serialised(hotfixId, () => attempt(hotfixId, { type: 'StartHotfix', id: hotfixId, plan, by }));
-    },
+    start: (plan: Plan, by: Person, requestKey?: string): Promise<Handled> =>
+      observed('StartHotfix', async () => {
+        const hotfixId = await deps.store.allocateId(requestKey);
+        return serialised(hotfixId, () => attempt(hotfixId, { type: 'StartHotfix', id: hotfixId, plan, by }));
+      }),
 
     /** The current state of a hotfix (phase `none` when it does not exist). */
     state: async (hotfixId: string): Promise<HotfixState> => (await current(hotfixId)).state,

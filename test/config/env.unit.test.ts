@@ -28,7 +28,39 @@ describe('readEnv', () => {
       HOTFIX_JOB_LOCK: 30_000,
       HOTFIX_SHUTDOWN_GRACE: 30_000,
       HOTFIX_STEP_TIMEOUT: 600_000,
+      HOTFIX_METRICS_HOST: '127.0.0.1',
     });
+  });
+
+  it('takes a metrics port (0: any free one), host and token, and names each malformed one', () => {
+    expect(
+      readEnv({
+        HOTFIX_METRICS_PORT: '9464',
+        HOTFIX_METRICS_HOST: '0.0.0.0',
+        HOTFIX_METRICS_TOKEN: 'scrape-token-0123456789',
+      }),
+    ).toMatchObject({
+      HOTFIX_METRICS_PORT: 9464,
+      HOTFIX_METRICS_HOST: '0.0.0.0',
+      HOTFIX_METRICS_TOKEN: 'scrape-token-0123456789',
+    });
+    expect(readEnv({ HOTFIX_METRICS_PORT: '0', HOTFIX_METRICS_HOST: '::' })).toMatchObject({
+      HOTFIX_METRICS_PORT: 0,
+      HOTFIX_METRICS_HOST: '::',
+    });
+    expect(readEnv({ HOTFIX_METRICS_HOST: 'metrics.internal' })).toMatchObject({
+      HOTFIX_METRICS_HOST: 'metrics.internal',
+    });
+    expect(() => readEnv({ HOTFIX_METRICS_PORT: '70000' })).toThrow(
+      'HOTFIX_METRICS_PORT must be a port number (1-65535; 0 for any free port), got "70000"',
+    );
+    expect(() => readEnv({ HOTFIX_METRICS_HOST: 'http://x/' })).toThrow(
+      'HOTFIX_METRICS_HOST must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name, got "http://x/"',
+    );
+    // A secret: never echoed back.
+    expect(() => readEnv({ HOTFIX_METRICS_TOKEN: 'short' })).toThrow(
+      /^HOTFIX_METRICS_TOKEN must be at least 16 characters$/,
+    );
   });
 
   it('waits for one replica by default under Sentinel only, and takes an explicit number anywhere', () => {
