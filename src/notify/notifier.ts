@@ -176,8 +176,9 @@ export const createNotifier = (deps: NotifierDeps) => {
       );
       // Start from this process's folded state when the thread is not behind it: only newer events are read
       // and folded, so a sweep over many quiet hotfixes costs a short read each, not a replay of every stream.
+      // A hotfix passed over here needs only its latest state, until it is shown again.
       const known = folded.get(hotfixId);
-      const base = known && known.version <= progress.posted ? known : undefined;
+      const base = known && (known.version <= progress.posted || progress.hidden > 0) ? known : undefined;
       let loaded = await deps.store.load(hotfixId, base?.version ?? 0);
       let from = base;
       if (base && loaded.version < base.version) {
@@ -185,17 +186,26 @@ export const createNotifier = (deps: NotifierDeps) => {
         from = undefined;
         loaded = await deps.store.load(hotfixId);
       }
-      const { events, version } = loaded;
+      let { events, version } = loaded;
       if (version === 0) return;
       if (events.length === 0 && progress.ref && progress.shown >= version && progress.posted >= version)
         return;
       let ref: CardRef | undefined = progress.ref ? (JSON.parse(progress.ref) as CardRef) : undefined;
       let state = from?.state ?? initialState();
       // states[i] is the state after event `offset + i`.
-      const offset = from?.version ?? 0;
-      const states: HotfixState[] = [state];
+      let offset = from?.version ?? 0;
+      let states: HotfixState[] = [state];
       for (const stored of events) states.push((state = evolve(state, stored.event)));
       remember(hotfixId, { version, state });
+      if (offset > progress.posted && deps.visibility?.shows(state) !== false) {
+        // Shown again after being passed over: its thread is owed from where it stopped, so fold it all.
+        ({ events, version } = await deps.store.load(hotfixId));
+        offset = 0;
+        state = initialState();
+        states = [state];
+        for (const stored of events) states.push((state = evolve(state, stored.event)));
+        remember(hotfixId, { version, state });
+      }
       if (deps.visibility && !deps.visibility.shows(state)) {
         // Not shown here: nothing advances, so if an edit shows it again, its thread is posted from where it
         // stopped (from the start when it never had a card). A card already posted says where to follow it.

@@ -56,9 +56,17 @@ describe('notifier: a platform that does not show a hotfix', () => {
       effects: { run: async () => {} },
     });
     const { surface, log } = recordingSurface();
+    /** The version each of the notifier's reads started after. */
+    const reads: number[] = [];
     const notifier = createNotifier({
       surface,
-      store,
+      store: {
+        ...store,
+        load: (hotfixId: string, after?: number) => {
+          reads.push(after ?? 0);
+          return store.load(hotfixId, after);
+        },
+      },
       redis: connect(),
       prefix,
       replica: 'a',
@@ -67,12 +75,12 @@ describe('notifier: a platform that does not show a hotfix', () => {
       visibility: visibilityOn('teams', () => config),
       log: quiet,
     });
-    return { handler, notifier, log };
+    return { handler, notifier, log, reads };
   };
   const observe = (text: string) => ({ type: 'NoteObservation' as const, text, by: people.support });
 
   it('gets no card and keeps no progress; an edit that names it opens the card and posts the thread from the start', async () => {
-    const { handler, notifier, log } = setup();
+    const { handler, notifier, log, reads } = setup();
     // Started in Slack, Teams does not mirror: Teams shows nothing, sweep or not.
     const { hotfixId } = await handler.start(plan, people.requester);
     await handler.handle(hotfixId, observe('first'));
@@ -80,6 +88,11 @@ describe('notifier: a platform that does not show a hotfix', () => {
     await notifier.sweep();
     await notifier.idle();
     expect(log).toEqual([]);
+    // Passed over, it costs a read of its new events only.
+    await handler.handle(hotfixId, observe('second'));
+    reads.length = 0;
+    await notifier.sync(hotfixId);
+    expect(reads).toEqual([2]);
 
     await handler.handle(hotfixId, {
       type: 'EditPlan',
