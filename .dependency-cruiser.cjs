@@ -16,12 +16,13 @@ module.exports = {
     },
     {
       name: 'domain-has-no-io',
-      comment: 'The domain is pure: only node:crypto (hashing) and date-fns may be imported.',
+      comment:
+        'The domain is pure: only node:crypto (hashing), date-fns and @date-fns/tz (dates in a zone) may be imported.',
       severity: 'error',
       from: { path: '^src/domain/' },
       to: {
         dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'],
-        pathNot: ['^crypto$', '^node:crypto$', 'node_modules/date-fns/'],
+        pathNot: ['^crypto$', '^node:crypto$', 'node_modules/date-fns/', 'node_modules/@date-fns/tz/'],
       },
     },
     {

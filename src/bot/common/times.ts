@@ -1,3 +1,4 @@
+import { differenceInMilliseconds } from 'date-fns';
 import { clockface, formatDuration } from '../../domain/hotfix/format.ts';
 
 export interface Times {
@@ -11,22 +12,32 @@ export interface Times {
   readonly since: (iso: string | null | undefined) => string;
 }
 
-/** Wall-clock helpers in the config's time zone, relative to a `now` passed in (renderers read no clock). */
+/** Milliseconds from `to` to `from`; NaN when either is missing or not a date. */
+const between = (from: string | Date | null | undefined, to: string | Date | null | undefined): number =>
+  from && to ? differenceInMilliseconds(from, to) : Number.NaN;
+
+/**
+ * Wall-clock helpers in the config's time zone, relative to a `now` passed in (renderers read no clock).
+ * "The day of `now`" is its calendar date on the zone's clock, compared as the clockface writes it: the same
+ * answer as date-fns' `isSameDay(…, { in: tz(zone) })` (a test holds them together), without its cost of
+ * two zoned `startOfDay`s per date on a card that may show dozens.
+ */
 export const times = (timezone: string, now: Date): Times => {
   const face = clockface(timezone);
-  const today = face.minute(now.toISOString()).slice(0, 10);
+  const today = face.minute(now.toISOString()).split(' ')[0];
   return {
     timezone,
     now,
     at: (iso) => {
       const full = face.minute(iso);
-      return full.startsWith(today) ? full.slice(11) : full;
+      const [day, time] = full.split(' ');
+      return day === today && time !== undefined ? time : full;
     },
     rel: (iso) => {
-      const ms = iso ? Date.parse(iso) - now.getTime() : Number.NaN;
+      const ms = between(iso, now);
       if (Number.isNaN(ms)) return '—';
       return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(-ms)} ago`;
     },
-    since: (iso) => formatDuration(iso ? now.getTime() - Date.parse(iso) : Number.NaN),
+    since: (iso) => formatDuration(between(now, iso)),
   };
 };

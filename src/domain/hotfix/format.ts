@@ -1,5 +1,8 @@
 /** Pure text helpers for records and cards: dates in a given time zone, durations, Markdown escaping. */
 
+import { tz } from '@date-fns/tz';
+import { format, millisecondsToHours, millisecondsToMinutes, millisecondsToSeconds } from 'date-fns';
+
 export interface Clockface {
   readonly timezone: string;
   /** `2025-03-14 09:05`, or `—` when the input is not a date. */
@@ -8,7 +11,7 @@ export interface Clockface {
   readonly second: (iso: string | null | undefined) => string;
 }
 
-/** One per zone: building an Intl.DateTimeFormat costs far more than using one, and every render needs one. */
+/** One per zone: it checks the zone once and keeps what it has already formatted. */
 const clockfaces = new Map<string, Clockface>();
 
 /**
@@ -24,38 +27,40 @@ export const clockface = (timezone: string): Clockface => {
   return face;
 };
 
+/**
+ * How many formatted seconds a clockface keeps. A card is redrawn on every click with the same few dozen
+ * dates, and date-fns in a zone costs a few times what one Intl call did: a render should not pay it twice.
+ */
+const REMEMBERED = 4096;
+
 const createClockface = (timezone: string): Clockface => {
-  let format: Intl.DateTimeFormat;
+  // @date-fns/tz reads any unknown zone as an invalid date (and a malformed one such as `Foo+05` as an
+  // offset): Intl's own check keeps the error naming the zone, as the config check does.
   try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
   } catch {
     throw new RangeError(`Unknown time zone: ${JSON.stringify(timezone)}`);
   }
-  const parts = (iso: string | null | undefined): Record<string, string> | null => {
+  const zone = { in: tz(timezone) };
+  const remembered = new Map<number, string>();
+  /** `2025-03-14 09:05:42` in the zone, by whole second (the text never shows milliseconds). */
+  const wall = (iso: string | null | undefined): string | null => {
     if (!iso) return null;
     const ms = Date.parse(iso);
     if (Number.isNaN(ms)) return null;
-    return Object.fromEntries(format.formatToParts(ms).map((p) => [p.type, p.value]));
+    const second = Math.floor(ms / 1000);
+    let text = remembered.get(second);
+    if (text === undefined) {
+      text = format(ms, 'yyyy-MM-dd HH:mm:ss', zone);
+      if (remembered.size >= REMEMBERED) remembered.clear();
+      remembered.set(second, text);
+    }
+    return text;
   };
   return {
     timezone,
-    minute: (iso) => {
-      const p = parts(iso);
-      return p ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}` : '—';
-    },
-    second: (iso) => {
-      const p = parts(iso);
-      return p ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}` : '—';
-    },
+    minute: (iso) => wall(iso)?.slice(0, -3) ?? '—',
+    second: (iso) => wall(iso) ?? '—',
   };
 };
 
@@ -64,12 +69,13 @@ export const formatDuration = (ms: number | null | undefined): string => {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)}s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
+  const seconds = millisecondsToSeconds(ms);
+  if (seconds < 60) return `${seconds}s`;
   const pad = (n: number) => String(n).padStart(2, '0');
-  if (s < 3600) return s % 60 === 0 ? `${s / 60}m` : `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
-  const m = Math.floor(s / 60) % 60;
-  return m === 0 ? `${Math.floor(s / 3600)}h` : `${Math.floor(s / 3600)}h ${pad(m)}m`;
+  const minutes = millisecondsToMinutes(ms);
+  if (minutes < 60) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m ${pad(seconds % 60)}s`;
+  const hours = millisecondsToHours(ms);
+  return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${pad(minutes % 60)}m`;
 };
 
 /**
