@@ -1,3 +1,4 @@
+import { getUnixTime, isValid, parseISO } from 'date-fns';
 import { z } from 'zod';
 import { DURATION_HINT, DURATION_PATTERN } from '../../config/duration.ts';
 import type { RollbackTrigger } from '../../domain/hotfix/events.ts';
@@ -354,13 +355,20 @@ const manyOf = (values: FormValues, id: string): string[] => {
   return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
 };
 
-/** Unix seconds of a date-time value; NaN for one that is neither (refused as not a date). */
+/** An ISO 8601 date-time that says which instant it is: with `Z` or an offset (`+01:00`, `+0100`, `+01`). */
+const ISO_WITH_OFFSET = /^\d{4}-\d\d-\d\dT.*(?:Z|[+-]\d\d(?::?\d\d)?)$/;
+
+/**
+ * Unix seconds of a date-time value; NaN for one that is neither (refused as not a date). An ISO date-time
+ * without an offset is refused too: it names no instant (read as is, it would be in the server's own zone),
+ * and neither edge sends one. A day the month does not have (`2026-02-30`) is not a date.
+ */
 const secondsOf = (values: FormValues, id: string): number | undefined => {
   const v = oneOf(values, id)?.trim();
   if (v === undefined || v === '') return undefined;
   if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v)) return Number(v);
-  const ms = /^\d{4}-\d\d-\d\dT/.test(v) ? Date.parse(v) : Number.NaN;
-  return Number.isFinite(ms) ? Math.floor(ms / 1000) : Number.NaN;
+  const at = ISO_WITH_OFFSET.test(v) ? parseISO(v) : null;
+  return at && isValid(at) ? getUnixTime(at) : Number.NaN;
 };
 
 const splitLines = (raw: string, commas: boolean): string[] =>

@@ -177,6 +177,20 @@ describe('parsePlanForm from flat values', () => {
     });
   });
 
+  it('takes an ISO date-time only with its offset, and only on a day the month has', () => {
+    const start = (value: string) => {
+      const parsed = parsePlanForm(values({ [F.start]: value }), { services, platform: 'teams' });
+      return parsed.ok ? parsed.plan.timeline.start : parsed.errors[F.start];
+    };
+    expect(start('2026-11-26T04:30:00+01:00')).toBe('2026-11-26T03:30:00.000Z');
+    expect(start('2026-11-26T04:30+0530')).toBe('2026-11-25T23:00:00.000Z');
+    expect(start('2026-11-26T03:30:00.000Z')).toBe('2026-11-26T03:30:00.000Z');
+    // No offset names no instant: it used to be read in the server's own zone (TZ).
+    expect(start('2026-11-26T04:30:00')).toBe('Start: pick a date and time.');
+    // It used to roll over into 2 March.
+    expect(start('2026-02-30T04:30:00Z')).toBe('Start: pick a date and time.');
+  });
+
   it('holds the templated fields to plan_fields, the defaults or hotfix.yml’s own', () => {
     const hostile = values({ [F.version]: '--upload-pack=touch /tmp/pwned', [F.summary]: '-x fixes it' });
     const parsed = parsePlanForm(hostile, { services, platform: 'teams' });

@@ -1,5 +1,7 @@
 import type { FieldOption, FormField, FormValues } from '../../common/forms.ts';
 import { INPUT_MAX } from '../../common/forms.ts';
+import { tz, tzOffset } from '@date-fns/tz';
+import { parse } from 'date-fns';
 import { clockface } from '../../../domain/hotfix/format.ts';
 import type { FormId } from '../verbs.ts';
 import { VERBS } from '../verbs.ts';
@@ -181,21 +183,30 @@ export const renderDialog = (options: DialogOptions): TeamsDialog => {
   };
 };
 
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
 /**
  * `2026-11-26` + `04:30` on Paris' wall clock → `2026-11-26T03:30:00.000Z`; what the shared parser reads as
- * a date-time. A time without a date is passed on as it is, for the parser to refuse under the field.
+ * a date-time. A time without a date, or a date that does not exist (`2026-02-29`), is passed on as it is for
+ * the parser to refuse under the field; a missing or malformed time is midnight.
+ *
+ * Where a DST change makes the wall clock ambiguous it reads as Temporal's `compatible` does, whatever the
+ * server's own zone: a time skipped by a spring-forward moves on by the change (Paris 02:30 → 03:30 CEST), a
+ * time repeated by a fall-back is its first occurrence (02:30 CEST). TZDate's own constructor picks the
+ * occurrence through the server's zone (date-fns/tz#40), so the zone's offsets come from `tzOffset`.
  */
 const zonedIso = (date: string, time: string, timezone: string): string => {
   if (!/^\d{4}-\d\d-\d\d$/.test(date)) return date === '' ? time : date;
   const clock = /^\d\d:\d\d$/.test(time) ? time : '00:00';
-  const asUtc = Date.parse(`${date}T${clock}:00Z`);
-  if (Number.isNaN(asUtc)) return date;
-  const face = clockface(timezone);
-  // The zone's offset at that instant, taken twice so a date across a DST change lands on the right side.
-  const offsetAt = (ms: number) =>
-    Date.parse(`${face.minute(new Date(ms).toISOString()).replace(' ', 'T')}:00Z`) - ms;
-  const first = asUtc - offsetAt(asUtc);
-  return new Date(asUtc - offsetAt(first)).toISOString();
+  // The wall clock's fields as if in UTC, which has no DST to bend them; date-fns refuses a day not in the month.
+  const wall = +parse(`${date} ${clock}`, 'yyyy-MM-dd HH:mm', 0, { in: tz('UTC') });
+  if (Number.isNaN(wall)) return date;
+  const offsetAt = (ms: number) => tzOffset(timezone, new Date(ms)) * MINUTE;
+  const before = offsetAt(wall - DAY);
+  const after = offsetAt(wall + DAY);
+  const readings = [wall - before, wall - after].filter((ms) => ms + offsetAt(ms) === wall);
+  return new Date(readings.length > 0 ? Math.min(...readings) : wall - before).toISOString();
 };
 
 /**

@@ -147,6 +147,68 @@ describe('Teams dialogs from the shared form fields', () => {
     expect(at('', '04:30')).toBe('04:30');
   });
 
+  it('reads a time a DST change skips or repeats the same way in every zone, whatever the server’s zone', () => {
+    const fields = planFormFields({ services: ['x'] }).filter((f) => f.id === PLAN_FIELDS.start);
+    const at = (date: string, time: string, zone: string) =>
+      dialogValues(
+        fields,
+        { [dateInputId(PLAN_FIELDS.start)]: date, [timeInputId(PLAN_FIELDS.start)]: time },
+        zone,
+      )[PLAN_FIELDS.start];
+    const readings = () => [
+      // Skipped by the spring-forward: moved on by the change, east and west of UTC alike (New York's
+      // 02:30 used to be read as 01:30 EST, an hour before the time asked for).
+      at('2025-03-30', '02:30', 'Europe/Paris'),
+      at('2025-03-09', '02:30', 'America/New_York'),
+      // Repeated by the fall-back: its first occurrence (summer time), in Paris as in New York.
+      at('2025-10-26', '02:30', 'Europe/Paris'),
+      at('2025-11-02', '01:30', 'America/New_York'),
+      // Lord Howe moves by half an hour; Kolkata is UTC+05:30, its midnight the day before in UTC.
+      at('2025-10-05', '02:15', 'Australia/Lord_Howe'),
+      at('2025-04-06', '01:45', 'Australia/Lord_Howe'),
+      at('2025-03-15', '00:00', 'Asia/Kolkata'),
+    ];
+    const expected = [
+      '2025-03-30T01:30:00.000Z',
+      '2025-03-09T07:30:00.000Z',
+      '2025-10-26T00:30:00.000Z',
+      '2025-11-02T05:30:00.000Z',
+      '2025-10-04T15:45:00.000Z',
+      '2025-04-05T14:45:00.000Z',
+      '2025-03-14T18:30:00.000Z',
+    ];
+    expect(readings()).toEqual(expected);
+    // TZDate's own constructor picks a repeated hour through the server's zone (date-fns/tz#40).
+    const serverZone = process.env.TZ;
+    try {
+      for (const zone of ['America/Los_Angeles', 'Europe/Paris', 'Australia/Lord_Howe', 'Asia/Kolkata']) {
+        process.env.TZ = zone;
+        expect(readings(), zone).toEqual(expected);
+      }
+    } finally {
+      if (serverZone === undefined) delete process.env.TZ;
+      else process.env.TZ = serverZone;
+    }
+  });
+
+  it('refuses a day the month does not have instead of rolling it into the next month', () => {
+    const fields = planFormFields({ services: ['payments-api'] });
+    const startOn = (date: string) =>
+      dialogValues(
+        fields.filter((f) => f.id === PLAN_FIELDS.start),
+        { [dateInputId(PLAN_FIELDS.start)]: date, [timeInputId(PLAN_FIELDS.start)]: '04:30' },
+        'Europe/Paris',
+      )[PLAN_FIELDS.start];
+    // 2026 is no leap year: its 29 February used to be read as 1 March, its 30 February as 2 March.
+    expect(startOn('2026-02-29')).toBe('2026-02-29');
+    expect(startOn('2028-02-29')).toBe('2028-02-29T03:30:00.000Z');
+    const parsed = parsePlanForm(
+      { ...planFormValues(teamsPlan, 'teams'), [PLAN_FIELDS.start]: startOn('2026-02-30') },
+      { services: ['payments-api'], initial: teamsPlan, platform: 'teams' },
+    );
+    expect(parsed).toEqual({ ok: false, errors: { [PLAN_FIELDS.start]: 'Start: pick a date and time.' } });
+  });
+
   it('keeps a refused submission open with each error under its field, and a general one on top', () => {
     const fields = planFormFields({ services: ['payments-api'] });
     const { card } = dialog(fields, {
