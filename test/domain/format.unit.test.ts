@@ -44,6 +44,11 @@ describe('clockface: instants on a zone’s wall clock', () => {
       expect(clockface('Asia/Kolkata').minute(at)).toBe('2025-03-15 05:00');
     }
     expect(clockface('Europe/Paris')).toBe(clockface('Europe/Paris'));
+    // Past what it keeps, it formats again and reads the same.
+    const paris = clockface('Europe/Paris');
+    for (let s = 0; s < 5000; s++) paris.second(new Date(Date.parse(at) + s * 1000).toISOString());
+    expect(paris.second('2025-03-15T00:00:00Z')).toBe('2025-03-15 01:00:00');
+    expect(paris.minute(at)).toBe('2025-03-15 00:30');
   });
 
   it('refuses a zone Intl does not know, naming it', () => {

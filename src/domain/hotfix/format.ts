@@ -28,10 +28,11 @@ export const clockface = (timezone: string): Clockface => {
 };
 
 /**
- * How many formatted seconds a clockface keeps. A card is redrawn on every click with the same few dozen
- * dates, and date-fns in a zone costs a few times what one Intl call did: a render should not pay it twice.
+ * How many formatted seconds a clockface keeps (a few hundred KiB at most). A card is redrawn on every click
+ * with the same few dozen dates, and date-fns in a zone costs two to three times the one Intl call it
+ * replaced: a redraw finds them here instead.
  */
-const REMEMBERED = 4096;
+const REMEMBERED = 2048;
 
 const createClockface = (timezone: string): Clockface => {
   // @date-fns/tz reads any unknown zone as an invalid date (and a malformed one such as `Foo+05` as an
