@@ -159,6 +159,7 @@ await runBench(cleanup, async () => {
       const answer = (m: { id?: number; calls?: Record<string, number> }) => {
         if (m.id !== id) return;
         standIn.off('message', answer);
+        if (process.env.BENCH_DEBUG) process.stderr.write(`${JSON.stringify(m.calls)}\n`);
         resolve(Object.values(m.calls ?? {}).reduce((a, b) => a + b, 0));
       };
       standIn.on('message', answer);

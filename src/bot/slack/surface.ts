@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { ErrorCode } from '@slack/web-api';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
@@ -62,16 +63,35 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
   const { client, refs } = deps;
   const timezone = () => deps.config().timezone;
 
+  /**
+   * A public channel named after the hotfix. Its name may be taken (another installation on this workspace, an
+   * old channel of the same name, or our own from a sync that died before remembering it): the next free
+   * `-2`…`-9` suffix, then a random one, so the card is never held back by a name.
+   */
+  const createChannel = async (hotfixId: string): Promise<string | undefined> => {
+    const base = hotfixChannelName(hotfixId).slice(0, 72);
+    const names = [base, ...Array.from({ length: 8 }, (_, i) => `${base}-${i + 2}`)];
+    names.push(`${base}-${randomBytes(3).toString('hex')}`);
+    for (const [i, name] of names.entries()) {
+      try {
+        const created = await slack(() => client.conversations.create({ name, is_private: false }));
+        return created.channel?.id;
+      } catch (error) {
+        const e = error as SlackError;
+        const taken = e.code === ErrorCode.PlatformError && e.data?.error === 'name_taken';
+        if (!taken || i === names.length - 1) throw error;
+      }
+    }
+    return undefined;
+  };
+
   const cardChannel = async (state: HotfixState): Promise<string> => {
     const slackConfig = deps.config().slack;
     if (!slackConfig) throw new Error('hotfix.yml has no slack.incident_channel');
     if (!slackConfig.channel_per_hotfix) return slackConfig.incident_channel;
     const known = await refs.get(state.id, 'channel');
     if (known) return known;
-    const created = await slack(() =>
-      client.conversations.create({ name: hotfixChannelName(state.id), is_private: false }),
-    );
-    const channel = created.channel?.id;
+    const channel = await createChannel(state.id);
     if (!channel) throw new Error(`conversations.create gave no channel for ${state.id}`);
     await refs.set(state.id, 'channel', channel);
     const people = new Set(

@@ -111,6 +111,17 @@ describe('the Slack chat surface', () => {
     expect(again.channel).toBe(ref.channel);
   });
 
+  it('with channel_per_hotfix, a taken name (another installation, an old channel) gets the next free suffix', async () => {
+    const start = { ...cmd.start(people.requester, plan), id: 'HF-9' } as const;
+    const state = play([[start]]).state;
+    // Another installation's surface on the same workspace already opened #hotfix-hf-9 and #hotfix-hf-9-2.
+    await surfaceFor(true).openCard(state);
+    await surfaceFor(true).openCard(state);
+    const ref = await surfaceFor(true).openCard(state);
+    expect(standIn.channel(ref.channel ?? '')?.name).toBe('hotfix-hf-9-3');
+    expect(standIn.message(ref.channel ?? '', ref.ts ?? '')?.text).toContain('HF-9 ·');
+  });
+
   it('with channel_per_hotfix, the pointer in the incident channel pings nobody and fakes no link', async () => {
     const summary = '<!channel> <!here> @here see <https://evil.example|Open the runbook> \u202Eevil';
     const start = { ...cmd.start(people.requester, { ...plan, summary }), id: 'HF-7' } as const;
