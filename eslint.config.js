@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'test-output/', '.hotfix/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'test-output/', '.hotfix/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
