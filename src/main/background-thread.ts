@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { pino } from 'pino';
 import { deliveryKind } from '../bot/slack/front.ts';
+import { createMetrics } from '../metrics/metrics.ts';
 import type { BackgroundInput, ToMain, ToThread } from './background.ts';
 import { createEngine } from './engine.ts';
+import { createLogger } from './logger.ts';
 import { StartupError } from './runtime.ts';
 import { startSlack } from './slack.ts';
 import { startTeams } from './teams.ts';
@@ -14,7 +15,16 @@ const port = parentPort;
 if (port === null) throw new Error('background-thread.ts runs as a worker thread of hotfix serve');
 const input = workerData as BackgroundInput;
 const send = (message: ToMain) => port.postMessage(message);
-const log = pino({ level: input.settings.env.LOG_LEVEL }).child({ thread: 'app' });
+const log = createLogger({
+  level: input.settings.env.LOG_LEVEL,
+  format: input.logFormat ?? 'json',
+  bindings: { thread: 'app' },
+});
+// The process metrics (CPU, memory, event loop) are the main thread's: this registry holds the app's own.
+const metrics = createMetrics({
+  processMetrics: false,
+  services: () => Object.keys(input.settings.config.services),
+});
 // A promise some listener or library left without a handler is one failed piece of work: Node's default
 // would end this thread, and with it the process, the running steps and every other delivery.
 process.on('unhandledRejection', (reason) => {
@@ -30,6 +40,7 @@ try {
     processEnv: input.processEnv,
     log,
     dryRunSteps: input.dryRunSteps ?? false,
+    metrics,
   });
   if (input.workers) engine.startWorkers();
   const slack = input.botToken
@@ -75,6 +86,17 @@ try {
     if (message.type === 'heard') {
       hearing.get(message.id)?.(message.heard);
       hearing.delete(message.id);
+      return;
+    }
+    if (message.type === 'metrics') {
+      const { id } = message;
+      metrics.registry.getMetricsAsJSON().then(
+        (json) => send({ type: 'answer', id, body: json }),
+        (error: unknown) => {
+          log.warn({ err: String(error) }, 'metrics could not be collected');
+          send({ type: 'answer', id, body: null });
+        },
+      );
       return;
     }
     // Nobody will say any more whether an answer came in time: take it as heard, so no listener waits on.

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { SlackDelivery } from '../bot/slack/front.ts';
 import { deliveryKind } from '../bot/slack/front.ts';
 import type { TeamsActivity } from '../bot/teams/activity.ts';
+import type { MetricsJson } from '../metrics/metrics.ts';
+import type { LogFormat } from './logger.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError } from './runtime.ts';
 
@@ -24,6 +26,8 @@ export interface BackgroundInput {
   readonly dryRunSteps?: boolean;
   /** Teams is served: the thread routes its activities and posts the answers. */
   readonly teams?: TeamsThreadOptions | undefined;
+  /** The main thread's choice (the app thread has no terminal of its own): pretty on a terminal, else JSON. */
+  readonly logFormat?: LogFormat;
 }
 
 export interface TeamsThreadOptions {
@@ -37,6 +41,8 @@ export type ToThread =
   | { readonly type: 'teams'; readonly activity: TeamsActivity; readonly id?: number }
   /** Whether the answer to delivery `id` reached the front in time (after `answerWithinMs`, Slack saw none). */
   | { readonly type: 'heard'; readonly id: number; readonly heard: boolean }
+  /** The app thread's metrics, answered as its registry's JSON (the main thread merges them with its own). */
+  | { readonly type: 'metrics'; readonly id: number }
   | { readonly type: 'close' };
 export type ToMain =
   | { readonly type: 'ready' }
@@ -59,6 +65,8 @@ export interface Background {
    * its `answerWithinMs`: the app then hears that its answer came too late.
    */
   ask(delivery: SlackDelivery): Promise<unknown>;
+  /** The app thread's metrics (commands, steps, queues, chat calls…), or undefined after `withinMs`. */
+  metrics(withinMs: number): Promise<MetricsJson | undefined>;
   /** Stops taking work, lets running steps finish (HOTFIX_SHUTDOWN_GRACE), and ends the thread. */
   close(): Promise<void>;
   /** Settles with the reason if the thread ends without being closed: the process must not run on without it. */
@@ -166,6 +174,10 @@ export const startBackground = async (input: BackgroundInput, log: Logger): Prom
       post({ type: 'teams', activity });
     },
     askTeams: (activity, withinMs) => ask((id) => ({ type: 'teams', activity, id }), withinMs),
+    metrics: async (withinMs) => {
+      const json = await ask((id) => ({ type: 'metrics', id }), withinMs);
+      return Array.isArray(json) ? (json as MetricsJson) : undefined;
+    },
     async close() {
       if (closing) return;
       closing = true;

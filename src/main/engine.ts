@@ -5,6 +5,7 @@ import type { Config } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import { createEffectRunner } from '../jobs/effects.ts';
 import type { Locks } from '../jobs/locks.ts';
+import type { JobQueues } from '../jobs/queues.ts';
 import { createLocks } from '../jobs/locks.ts';
 import { abortChannel, createQueues } from '../jobs/queues.ts';
 import { maskerFor } from '../jobs/steps/mask.ts';
@@ -17,6 +18,8 @@ import type { Clock, EventStore } from '../service/ports.ts';
 import { trimFeed } from '../store/feed.ts';
 import { createRedisEventStore } from '../store/redis-event-store.ts';
 import { bullConnection, createRedisClient } from './redis-connection.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { scrapeSources } from './metrics.ts';
 import { connectRedis, requireAuditKey } from './runtime.ts';
 
 const RECONCILE_EVERY_MS = 30_000;
@@ -33,6 +36,11 @@ export interface EngineSettings {
   readonly dryRunSteps?: boolean;
   /** Wraps the event store every command and worker appends through (to count or watch appends). */
   readonly wrapStore?: (store: EventStore) => EventStore;
+  /**
+   * This thread's metrics: commands, steps and (read from Redis at each scrape) queues, open hotfixes and
+   * locks; the chat edges built on the engine count their calls and lag in it too.
+   */
+  readonly metrics?: Metrics;
 }
 
 export interface Engine {
@@ -42,13 +50,15 @@ export interface Engine {
   readonly redis: Redis;
   readonly prefix: string;
   readonly clock: Clock;
+  readonly queues: JobQueues;
+  readonly metrics: Metrics | undefined;
   startWorkers(): RunningWorkers;
   close(): Promise<void>;
 }
 
 /** Wires the event store, the command handler, effects onto BullMQ, and the workers. */
 export const createEngine = async (settings: EngineSettings): Promise<Engine> => {
-  const { env, log } = settings;
+  const { env, log, metrics } = settings;
   const clock: Clock = settings.clock ?? { now: () => new Date() };
   const prefix = env.HOTFIX_REDIS_PREFIX;
   // Before connecting: a process that appends events without the key must not start at all.
@@ -81,8 +91,20 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
         void (await redis.publish(abortChannel(prefix), `${hotfixId} ${runId}`)),
     }),
     onEffectError: (effect, error) =>
-      log.error({ effect, err: String(error) }, 'effect failed after its events were stored'),
+      log.error(
+        { hotfixId: effect.hotfixId, effect, err: String(error) },
+        'effect failed after its events were stored',
+      ),
+    ...(metrics === undefined
+      ? {}
+      : {
+          observe: (seen) =>
+            metrics.command(seen.type, seen.outcome, seen.outcome === 'refused' ? seen.code : undefined),
+        }),
   });
+  metrics?.watch(scrapeSources({ store, handler, queues, locks, config: () => settings.config }), (error) =>
+    log.warn({ err: String(error) }, 'metrics: could not read queues, open hotfixes or locks from Redis'),
+  );
   const masker = maskerFor(settings.config, settings.processEnv);
   const stepContext = () => ({
     masker,
@@ -98,9 +120,19 @@ export const createEngine = async (settings: EngineSettings): Promise<Engine> =>
     redis,
     prefix,
     clock,
+    queues,
+    metrics,
     startWorkers() {
       const workers = startWorkers(
-        { handler, queues, clock, config: () => settings.config, stepContext, log },
+        {
+          handler,
+          queues,
+          clock,
+          config: () => settings.config,
+          stepContext,
+          log,
+          ...(metrics === undefined ? {} : { observeStep: metrics.step }),
+        },
         {
           connection,
           subscriber: () => createRedisClient(env.REDIS_URL, { service: true }),

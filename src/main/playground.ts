@@ -4,7 +4,6 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { pino } from 'pino';
 import { parseDocument } from 'yaml';
 import { formatProblem, parseConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
@@ -28,6 +27,7 @@ import type { LoadedConfig } from './runtime.ts';
 import { StartupError, loadSettings, resolveConfigPath } from './runtime.ts';
 import type { AppServer } from './serve.ts';
 import { runUntilStopped, startAppServer } from './serve.ts';
+import { createLogger, logFormatFor } from './logger.ts';
 
 export const PLAYGROUND_CONFIG = fileURLToPath(
   new URL('../../examples/playground/hotfix.yml', import.meta.url),
@@ -155,7 +155,8 @@ export const startPlayground = async (
     HOTFIX_AUDIT_KEY: deps.env.HOTFIX_AUDIT_KEY || (await playgroundAuditKey(stateDir)),
   };
   const env = readEnv(raw);
-  const log = pino({ level: env.LOG_LEVEL });
+  const logFormat = logFormatFor(process.stdout);
+  const log = createLogger({ level: env.LOG_LEVEL, format: logFormat });
   const origin = `http://${urlHost(host)}:${env.PORT}`;
   const { path, bundled } = await resolveConfigPath(raw, env);
   const ownConfig = !bundled && resolve(path) !== PLAYGROUND_CONFIG;
@@ -254,6 +255,7 @@ export const startPlayground = async (
     dryRunSteps: dryRun,
     host,
     log,
+    logFormat,
     routes: (req, res) => {
       if (guard(req, res) || page(req, res)) return true;
       if (req.method === 'GET' && new URL(req.url ?? '/', origin).pathname === '/') {

@@ -4,13 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { pino } from 'pino';
 import type { Env } from '../config/env.ts';
 import { readEnv } from '../config/env.ts';
 import type { CliDeps } from './commands/command.ts';
 import { createSlackFront } from '../bot/slack/front.ts';
+import { answerMetrics } from '../metrics/http.ts';
+import { createMetrics, mergedText } from '../metrics/metrics.ts';
 import type { Background, TeamsThreadOptions } from './background.ts';
 import { startBackground } from './background.ts';
+import type { LogFormat } from './logger.ts';
+import { createLogger, logFormatFor } from './logger.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError, connectRedis, loadSettings, requireAuditKey } from './runtime.ts';
 import { NO_SLACK_SECTION } from './slack.ts';
@@ -30,6 +33,8 @@ export interface ServeOptions {
 
 /** `/readyz` answers within this even while Redis is unreachable. */
 const READY_TIMEOUT_MS = 1_000;
+/** `/metrics` waits this long for the app thread's part; past it, the main thread's metrics alone. */
+const APP_METRICS_TIMEOUT_MS = 2_000;
 
 const LOCAL_TRY_OUT = 'for a local try-out, run hotfix playground (npm start)';
 
@@ -79,6 +84,8 @@ export interface AppServerInput {
   /** Runs last on close, or when the start fails (the playground stops its stand-in and redis-server). */
   readonly cleanup?: () => Promise<void>;
   readonly log: Logger;
+  /** How the app thread writes its log lines: as the main thread's (pretty on a terminal); JSON when unset. */
+  readonly logFormat?: LogFormat;
 }
 
 export interface AppServer {
@@ -114,6 +121,7 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
       notifier: input.notifier,
       dryRunSteps: input.dryRunSteps ?? false,
       teams: input.teams,
+      logFormat: input.logFormat ?? 'json',
     },
     log,
   ).catch(async (error: unknown) => {
@@ -122,6 +130,21 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
     await input.cleanup?.();
     throw error;
   });
+  // This thread's metrics: the process's own (CPU, memory, event loop) and the acks timed here. The app
+  // thread's (commands, steps, queues, chat calls, notifier lag) are asked for at each scrape and merged in.
+  const metrics = createMetrics({
+    processMetrics: true,
+    services: () => Object.keys(settings.config.services),
+  });
+  const collectMetrics = async () => {
+    const [own, app] = await Promise.all([
+      metrics.registry.getMetricsAsJSON(),
+      background.metrics(APP_METRICS_TIMEOUT_MS),
+    ]);
+    if (app === undefined)
+      log.warn("metrics: the app thread did not answer in time; serving the main thread's");
+    return mergedText(app === undefined ? [own] : [own, app]);
+  };
   // Slack over HTTP: checked and acked here, handled in the app thread (Socket Mode needs no endpoint).
   const slackEvents =
     botToken !== '' && settings.env.SLACK_APP_TOKEN === undefined
@@ -130,11 +153,17 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
           hand: (delivery) => background.hand(delivery),
           ask: (delivery) => background.ask(delivery),
           log,
+          observe: (kind, seconds) => metrics.ack('slack', kind, seconds),
         })
       : undefined;
   // Teams: the token, bounds and shape are checked here; messages acked at once, invokes answered by the app thread.
   const teamsMessages = input.teams
-    ? createTeamsEndpoint({ transport: createTeamsTransportFromEnv(settings.env, log), background, log })
+    ? createTeamsEndpoint({
+        transport: createTeamsTransportFromEnv(settings.env, log),
+        background,
+        log,
+        observe: (kind, seconds) => metrics.ack('teams', kind, seconds),
+      })
     : undefined;
 
   const server = createServer((req, res) => {
@@ -150,6 +179,14 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
     if (path === '/slack/events' && slackEvents) return void slackEvents(req, res);
     if (path === '/api/messages' && teamsMessages) return void teamsMessages(req, res);
     if (req.method === 'GET' && path === '/healthz') return reply(200, { status: 'ok' });
+    // Like /healthz, on the port Slack and Teams reach: behind the load balancer, route /metrics to the
+    // internal network only, or set HOTFIX_METRICS_TOKEN (its labels hold no ids, but service names and counts).
+    if (path === '/metrics')
+      return answerMetrics(
+        { collect: collectMetrics, token: settings.env.HOTFIX_METRICS_TOKEN, log },
+        req,
+        res,
+      );
     if (req.method === 'GET' && path === '/readyz') {
       // Ready means Redis answers: without it nothing can be decided or recorded.
       void redisProblem(redis).then((problem) =>
@@ -206,7 +243,8 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
   requireAuditKey(env);
   const botToken = env.SLACK_BOT_TOKEN ?? '';
   const teams = teamsServed(env);
-  const log = pino({ level: env.LOG_LEVEL });
+  const logFormat = logFormatFor(process.stdout);
+  const log = createLogger({ level: env.LOG_LEVEL, format: logFormat });
   const settings = await loadSettings(deps.env);
   if (botToken !== '' && !settings.config.slack) throw new StartupError([NO_SLACK_SECTION]);
   if (teams && !settings.config.teams) throw new StartupError([NO_TEAMS_SECTION]);
@@ -226,6 +264,7 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
     worker: options.worker,
     notifier,
     log,
+    logFormat,
   });
   log.info(
     {

@@ -11,6 +11,7 @@ import { createNotifier } from '../notify/notifier.ts';
 import { visibilityOn } from '../notify/platforms.ts';
 import type { Engine } from './engine.ts';
 import { lockHoldersOf } from './lock-holders.ts';
+import { countedSlackFetch } from './metrics.ts';
 import { startNotifierLoop } from './notifier-loop.ts';
 import { StartupError } from './runtime.ts';
 
@@ -59,6 +60,8 @@ export const startSlack = async (
   const { redis, prefix, clock } = engine;
   const replica = `${hostname()}:${process.pid}`;
   const key = (rest: string) => `${prefix}{hotfix}:slack:${rest}`;
+  // Every Web API call, the app's (Bolt's included) and the notifier's, counted by method and status.
+  const slackFetch = engine.metrics ? { fetch: countedSlackFetch(engine.metrics) } : {};
   const deps = {
     handler: engine.handler,
     store: engine.store,
@@ -77,6 +80,7 @@ export const startSlack = async (
         botToken,
         ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
         ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+        ...slackFetch,
       })
     : undefined;
   await bot?.start();
@@ -88,6 +92,7 @@ export const startSlack = async (
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 1, factor: 1, minTimeout: 200 },
+    ...slackFetch,
   });
   const surface = createSlackSurface({
     ...deps,

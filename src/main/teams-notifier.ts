@@ -14,7 +14,7 @@ import type { Engine } from './engine.ts';
 import { lockHoldersOf } from './lock-holders.ts';
 import { startNotifierLoop } from './notifier-loop.ts';
 import { StartupError } from './runtime.ts';
-import { createTeamsTransportFromEnv, NO_TEAMS_SECTION } from './teams.ts';
+import { countedTeamsCalls, createTeamsTransportFromEnv, NO_TEAMS_SECTION } from './teams.ts';
 
 export interface RunningTeamsNotifier {
   /** Waits until the notifier has nothing running or scheduled (tests, shutdown). */
@@ -38,7 +38,11 @@ export const startTeamsNotifier = async (
   const { redis, prefix, clock } = engine;
   const replica = `${hostname()}:${process.pid}`;
   // Its own transport, failing fast: the outbox decides when to come back, botbuilder never waits inside a call.
-  const transport = createTeamsTransportFromEnv(env, log, options, { retries: false, clock });
+  const transport = createTeamsTransportFromEnv(env, log, options, {
+    retries: false,
+    clock,
+    ...countedTeamsCalls(engine.metrics),
+  });
   const serviceUrls = createServiceUrls({
     redis,
     prefix,

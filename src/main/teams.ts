@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { readBoundedBody } from '../bot/common/payload-bounds.ts';
-import type { InvokeAnswer } from '../bot/teams/activity.ts';
+import type { InvokeAnswer, TeamsActivity } from '../bot/teams/activity.ts';
 import { refFromActivity } from '../bot/teams/conversation-ref.ts';
 import { createLostThreadAdoption } from '../bot/teams/lost-threads.ts';
 import type { TeamsRoute } from '../bot/teams/router.ts';
@@ -16,6 +16,7 @@ import type { Config } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import type { Background, TeamsThreadOptions } from './background.ts';
 import type { Engine } from './engine.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { lockHoldersOf } from './lock-holders.ts';
 
 /** Teams is served with an app id (every activity authenticated), or in the local mode without one. */
@@ -36,7 +37,7 @@ export const createTeamsTransportFromEnv = (
   env: Env,
   log: Pick<Logger, 'warn'>,
   options: TeamsThreadOptions = {},
-  calls: Partial<Pick<TeamsTransportOptions, 'retries' | 'clock'>> = {},
+  calls: Partial<Pick<TeamsTransportOptions, 'retries' | 'clock' | 'onCall'>> = {},
 ): TeamsTransport =>
   createTeamsTransport({
     appId: env.MicrosoftAppId,
@@ -50,6 +51,12 @@ export const createTeamsTransportFromEnv = (
     log,
   });
 
+/** The transport's `onCall` counting each Bot Connector request in `metrics`, when there are metrics. */
+export const countedTeamsCalls = (
+  metrics: Pick<Metrics, 'chatCall'> | undefined,
+): Partial<Pick<TeamsTransportOptions, 'onCall'>> =>
+  metrics === undefined ? {} : { onCall: (call, status) => metrics.chatCall('teams', call, status) };
+
 /** Teams may deliver an activity again for a while: remember each handled one for an hour. */
 const ACTIVITY_TTL_S = 3600;
 /** Handling takes milliseconds; a claim still unconfirmed after this long belonged to a process that died. */
@@ -62,7 +69,12 @@ export const startTeams = (
   log: Logger,
   options: TeamsThreadOptions = {},
 ): TeamsRoute => {
-  const transport = createTeamsTransportFromEnv(settings.env, log, options);
+  const transport = createTeamsTransportFromEnv(
+    settings.env,
+    log,
+    options,
+    countedTeamsCalls(engine.metrics),
+  );
   const { redis, prefix } = engine;
   const replica = `${hostname()}:${process.pid}`;
   const key = (rest: string) => `${prefix}{hotfix}:teams:${rest}`;
@@ -98,6 +110,12 @@ export const startTeams = (
   });
 };
 
+/** An activity's kind: its type, and an invoke's name (`invoke adaptiveCard/action`). */
+const activityKind = (activity: TeamsActivity): string =>
+  activity.type === 'invoke'
+    ? `invoke ${String(activity.name ?? '').slice(0, 60)}`
+    : activity.type.slice(0, 60);
+
 const invokeAnswerSchema = z.object({ status: z.int().min(100).max(599), body: z.unknown().optional() });
 
 /**
@@ -109,6 +127,8 @@ export const createTeamsEndpoint = (deps: {
   readonly transport: TeamsTransport;
   readonly background: Pick<Background, 'handTeams' | 'askTeams'>;
   readonly log: Pick<Logger, 'warn'>;
+  /** Told how long each accepted activity took to answer, by kind (`message`, `invoke task/fetch`…): metrics. */
+  readonly observe?: (kind: string, seconds: number) => void;
 }): RequestListener => {
   const logic = async (activity: Parameters<Background['handTeams']>[0]): Promise<InvokeAnswer | void> => {
     if (activity.type !== 'invoke') return void deps.background.handTeams(activity);
@@ -126,13 +146,20 @@ export const createTeamsEndpoint = (deps: {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     if (req.method !== 'POST') return reply(405, { error: 'POST only' });
+    const arrived = performance.now();
     void (async () => {
       const body = await readBoundedBody(req, ACTIVITY_BOUNDS.bytes);
       if (body === null)
         return reply(413, { error: `the body is larger than ${ACTIVITY_BOUNDS.bytes} bytes` });
       const authorization = req.headers.authorization;
-      const answer = await deps.transport.receive({ authorization, body }, logic);
+      // Known once the transport has checked the activity: a refused request is not a kind of activity.
+      let kind: string | undefined;
+      const answer = await deps.transport.receive({ authorization, body }, (activity) => {
+        kind = activityKind(activity);
+        return logic(activity);
+      });
       reply(answer.status, answer.body);
+      if (kind !== undefined) deps.observe?.(kind, (performance.now() - arrived) / 1000);
     })().catch((error: unknown) => {
       deps.log.warn({ err: String(error) }, 'teams request failed');
       if (!res.headersSent) reply(500, { error: 'the bot failed to handle this request' });

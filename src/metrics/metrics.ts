@@ -62,6 +62,7 @@ const CHAT_METHODS: Readonly<Record<Platform, ReadonlySet<string>>> = {
     'views.update',
     'views.publish',
     'apps.connections.open',
+    'response_url',
   ]),
   teams: new Set(['send', 'create thread', 'reply', 'update', 'member lookup']),
 };
@@ -83,10 +84,14 @@ export const statusLabel = (status: number | string | undefined): string => {
   return status === 'timeout' ? 'timeout' : 'error';
 };
 
-/** The Web API method of a Slack request URL (`…/api/chat.update` → `chat.update`), `other` if not ours. */
+/**
+ * The Web API method of a Slack request URL (`…/api/chat.update` → `chat.update`; one not ours is `other`),
+ * or `response_url` for an answer posted to an interaction's response URL (Bolt's `respond`).
+ */
 export const slackMethodOf = (url: string): string => {
   const match = /\/api\/([A-Za-z]+\.[A-Za-z.]+)(?:[?#]|$)/.exec(url);
-  return within(CHAT_METHODS.slack, match?.[1] ?? '');
+  if (match === null) return /\/(commands|actions|response)\//.test(url) ? 'response_url' : 'other';
+  return within(CHAT_METHODS.slack, match[1] ?? '');
 };
 
 /** Open hotfixes by phase, as read at a scrape (at most `limit` of them are looked at). */

@@ -1,4 +1,5 @@
 import type { AnyMiddlewareArgs, Receiver } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
 import { App, LogLevel } from '@slack/bolt';
 import type { BotDeps } from './deps.ts';
 import type { SlackDelivery } from './front.ts';
@@ -15,6 +16,8 @@ export interface SlackBotOptions {
   readonly slackApiUrl?: string;
   /** Socket Mode when set (`SLACK_APP_TOKEN`, xapp-…); otherwise HTTP, answered by `front.ts`. */
   readonly appToken?: string;
+  /** The `fetch` every Web API call of the app goes through, Bolt's own included (metrics count them). */
+  readonly fetch?: WebClientOptions['fetch'];
 }
 
 export interface SlackBot {
@@ -43,7 +46,10 @@ const bridgeLogger = (deps: BotDeps) => ({
 /** The Bolt app with every listener: fed by the HTTP front through a receiver, or Socket Mode with an app token. */
 export const createSlackBot = (deps: BotDeps, options: SlackBotOptions): SlackBot => {
   const logger = bridgeLogger(deps);
-  const clientOptions = options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {};
+  const clientOptions: WebClientOptions = {
+    ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
   // The front checked the signature and acked: this receiver only passes its deliveries to the app.
   let handedTo: App | undefined;
   const receiver: Receiver = {

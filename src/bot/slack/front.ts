@@ -29,6 +29,8 @@ export interface SlackFrontDeps {
    */
   ask(delivery: SlackDelivery): Promise<unknown>;
   readonly log: { warn(fields: object, message: string): void };
+  /** Told how long each accepted request took to answer, by kind (`command`, `block_actions`…): metrics. */
+  readonly observe?: (kind: string, seconds: number) => void;
 }
 
 /**
@@ -134,6 +136,10 @@ export const deliveryKind = (body: Record<string, unknown>): string => {
   return short(body.type);
 };
 
+/** A request's kind as Slack names it (`command`, `block_actions`, `view_submission`, `event_callback`…). */
+export const requestKind = (body: Record<string, unknown>): string =>
+  'command' in body ? 'command' : typeof body.type === 'string' ? body.type.slice(0, 60) : 'other';
+
 /** Commands, clicks and events are acked empty by every listener of ours: the front acks them itself. */
 const ackedAtOnce = (body: Record<string, unknown>): boolean =>
   typeof body.command === 'string' || body.type === 'block_actions' || body.type === 'event_callback';
@@ -156,6 +162,9 @@ const answer = (res: ServerResponse, body: unknown) => {
  */
 export const createSlackFront = (deps: SlackFrontDeps): RequestListener => {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const arrived = performance.now();
+    const answered = (body: Record<string, unknown>) =>
+      deps.observe?.(requestKind(body), (performance.now() - arrived) / 1000);
     const raw = await readBoundedBody(req, PAYLOAD_BOUNDS.bytes);
     if (raw === null) return refuse(res, 413, `the body is larger than ${PAYLOAD_BOUNDS.bytes} bytes`);
     const valid = isValidSlackRequest({
@@ -173,7 +182,10 @@ export const createSlackFront = (deps: SlackFrontDeps): RequestListener => {
       return refuse(res, 400, parsed.reason);
     }
     const { body } = parsed;
-    if (body.type === 'url_verification') return answer(res, { challenge: body.challenge });
+    if (body.type === 'url_verification') {
+      answer(res, { challenge: body.challenge });
+      return answered(body);
+    }
     if (body.ssl_check !== undefined) return answer(res, undefined);
     const kind = deliveryKind(body);
     const retry = req.headers['x-slack-retry-num'];
@@ -185,6 +197,7 @@ export const createSlackFront = (deps: SlackFrontDeps): RequestListener => {
     };
     if (ackedAtOnce(body)) {
       answer(res, undefined);
+      answered(body);
       try {
         deps.hand(delivery);
       } catch (error) {
@@ -205,6 +218,7 @@ export const createSlackFront = (deps: SlackFrontDeps): RequestListener => {
       clearTimeout(timer);
     }
     answer(res, decided);
+    answered(body);
   };
 
   return (req, res) => {

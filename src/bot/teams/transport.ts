@@ -66,6 +66,11 @@ export interface TeamsTransportOptions {
   readonly callTimeoutMs?: number;
   /** Token lifetimes are checked against it. */
   readonly clock: { now(): Date };
+  /**
+   * Told of every HTTP request to the Bot Connector (each retry too): the outbound call it serves (`send`,
+   * `create thread`, `reply`, `update`, `member lookup`) and its status, or `timeout`/`error` when none came.
+   */
+  readonly onCall?: (call: string, status: number | 'timeout' | 'error') => void;
   readonly log: { warn(fields: object, message: string): void };
 }
 
@@ -154,25 +159,36 @@ export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 interface PipelineRequestLike {
   abortSignal?: AbortSignal;
 }
+interface PipelinePolicyLike {
+  name: string;
+  sendRequest(
+    request: PipelineRequestLike,
+    next: (request: PipelineRequestLike) => Promise<unknown>,
+  ): Promise<unknown>;
+}
 interface PipelineLike {
   removePolicy(policy: { name: string }): unknown;
-  addPolicy(policy: {
-    name: string;
-    sendRequest(
-      request: PipelineRequestLike,
-      next: (request: PipelineRequestLike) => Promise<unknown>,
-    ): Promise<unknown>;
-  }): void;
+  addPolicy(policy: PipelinePolicyLike, options?: { afterPhase?: 'Sign' }): void;
+}
+
+/** The outbound call in progress, seen by the connector requests it makes. */
+interface OutboundCall {
+  readonly what: string;
+  readonly signal: AbortSignal;
 }
 
 /**
  * botbuilder's connector client with our deadline on each of its requests (the signal of the outbound call
- * running, read from `deadline`) and, unless `retries`, without its retry policy; both sit, unexported, in the
- * client's pipeline.
+ * running, read from `current`) and, unless `retries`, without its retry policy; both sit, unexported, in the
+ * client's pipeline. With `onCall`, every request that goes out (after signing, so each retry) is counted.
  */
 const prepared = (
   client: ConnectorClient,
-  options: { readonly retries: boolean; readonly deadline: () => AbortSignal | undefined },
+  options: {
+    readonly retries: boolean;
+    readonly current: () => OutboundCall | undefined;
+    readonly onCall: TeamsTransportOptions['onCall'];
+  },
 ): ConnectorClient => {
   const pipeline = (client as unknown as { client?: { pipeline?: PipelineLike } }).client?.pipeline;
   if (pipeline === undefined)
@@ -182,13 +198,37 @@ const prepared = (
   pipeline.addPolicy({
     name: 'hotfixDeadline',
     sendRequest: (request, next) => {
-      const deadline = options.deadline();
+      const deadline = options.current()?.signal;
       if (deadline !== undefined)
         request.abortSignal =
           request.abortSignal === undefined ? deadline : AbortSignal.any([request.abortSignal, deadline]);
       return next(request);
     },
   });
+  const { onCall } = options;
+  if (onCall !== undefined)
+    pipeline.addPolicy(
+      {
+        name: 'hotfixCallCount',
+        sendRequest: async (request, next) => {
+          const what = options.current()?.what ?? 'other';
+          try {
+            const response = await next(request);
+            const status = (response as { status?: unknown }).status;
+            onCall(what, typeof status === 'number' ? status : 'error');
+            return response;
+          } catch (error) {
+            const status = (error as RestErrorLike).statusCode;
+            onCall(
+              what,
+              typeof status === 'number' ? status : request.abortSignal?.aborted ? 'timeout' : 'error',
+            );
+            throw error;
+          }
+        },
+      },
+      { afterPhase: 'Sign' },
+    );
   return client;
 };
 
@@ -260,8 +300,8 @@ export const createTeamsTransport = (options: TeamsTransportOptions): TeamsTrans
   const metadataUrl = options.openIdMetadataUrl ?? BOT_FRAMEWORK_OPENID_METADATA;
   const issuer = options.tokenIssuer ?? BOT_FRAMEWORK_ISSUER;
   const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-  /** The deadline of the outbound call in progress, seen by the connector requests it makes. */
-  const deadlines = new AsyncLocalStorage<AbortSignal>();
+  /** The outbound call in progress (its name and deadline), seen by the connector requests it makes. */
+  const calls = new AsyncLocalStorage<OutboundCall>();
   // botbuilder takes these all or none ("parameterized"): set together, so an override changes only itself.
   const authentication = new OutboundAuthentication(
     {
@@ -278,7 +318,7 @@ export const createTeamsTransport = (options: TeamsTransportOptions): TeamsTrans
     options.outboundToken === undefined
       ? undefined
       : new FixedTokenCredentialsFactory(credentialOptions, options.outboundToken),
-    { retries: options.retries !== false, deadline: () => deadlines.getStore() },
+    { retries: options.retries !== false, current: () => calls.getStore(), onCall: options.onCall },
   );
   const adapter = new CloudAdapter(authentication);
   const tokens = authenticated
@@ -319,7 +359,7 @@ export const createTeamsTransport = (options: TeamsTransportOptions): TeamsTrans
         controller.abort();
       }, callTimeoutMs);
     });
-    const running = deadlines.run(controller.signal, call);
+    const running = calls.run({ what, signal: controller.signal }, call);
     // Its failure after the deadline (the aborted request) is nobody's to handle.
     running.catch(() => undefined);
     try {
