@@ -1,7 +1,7 @@
 import type { Config } from '../config/load.ts';
 import type { Locks } from '../jobs/locks.ts';
 import type { JobQueues } from '../jobs/queues.ts';
-import type { Metrics, ScrapeSources } from '../metrics/metrics.ts';
+import type { Metrics, Platform, ScrapeSources } from '../metrics/metrics.ts';
 import { slackMethodOf } from '../metrics/metrics.ts';
 import type { CommandHandler } from '../service/handler.ts';
 import type { EventStore } from '../service/ports.ts';
@@ -44,6 +44,15 @@ export const scrapeSources = (deps: {
     return Object.fromEntries(services.map((service, i) => [service, holders[i] !== null]));
   },
 });
+
+/** The notifier's `observeLag`, into `metrics` under `platform`, when there are metrics. */
+export const notifierLag = (
+  metrics: Pick<Metrics, 'notifierLag'> | undefined,
+  platform: Platform,
+): { observeLag?: (what: 'card' | 'line', seconds: number) => void } =>
+  metrics === undefined
+    ? {}
+    : { observeLag: (what, seconds) => metrics.notifierLag(platform, what, seconds) };
 
 type Fetch = typeof globalThis.fetch;
 

@@ -11,7 +11,7 @@ import { createNotifier } from '../notify/notifier.ts';
 import { visibilityOn } from '../notify/platforms.ts';
 import type { Engine } from './engine.ts';
 import { lockHoldersOf } from './lock-holders.ts';
-import { countedSlackFetch } from './metrics.ts';
+import { countedSlackFetch, notifierLag } from './metrics.ts';
 import { startNotifierLoop } from './notifier-loop.ts';
 import { StartupError } from './runtime.ts';
 
@@ -111,6 +111,7 @@ export const startSlack = async (
     clock,
     visibility: visibilityOn('slack', () => settings.config),
     log,
+    ...notifierLag(engine.metrics, 'slack'),
   });
 
   const loop = await startNotifierLoop({

@@ -12,6 +12,7 @@ import { visibilityOn } from '../notify/platforms.ts';
 import type { TeamsThreadOptions } from './background.ts';
 import type { Engine } from './engine.ts';
 import { lockHoldersOf } from './lock-holders.ts';
+import { notifierLag } from './metrics.ts';
 import { startNotifierLoop } from './notifier-loop.ts';
 import { StartupError } from './runtime.ts';
 import { countedTeamsCalls, createTeamsTransportFromEnv, NO_TEAMS_SECTION } from './teams.ts';
@@ -77,6 +78,7 @@ export const startTeamsNotifier = async (
     clock,
     visibility: visibilityOn('teams', () => settings.config),
     log,
+    ...notifierLag(engine.metrics, 'teams'),
   });
   const loop = await startNotifierLoop({
     notifier,

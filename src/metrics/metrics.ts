@@ -155,8 +155,8 @@ export const createMetrics = (options: MetricsOptions) => {
   });
   const lag = new Histogram({
     name: 'hotfix_notifier_lag_seconds',
-    help: 'Time from an event to its being visible in chat (the card redrawn or the thread line posted), by platform.',
-    labelNames: ['platform'],
+    help: 'Time from an event to its being visible in chat, by platform and what showed it (card: the card redrawn with it; line: its thread line posted).',
+    labelNames: ['platform', 'what'],
     buckets: LAG_BUCKETS,
     registers,
   });
@@ -181,7 +181,9 @@ export const createMetrics = (options: MetricsOptions) => {
         { service: service(step.service), kind: within(STEP_KINDS, step.kind), outcome: step.outcome },
         step.seconds,
       ),
-    notifierLag: (platform: Platform, seconds: number) => lag.observe({ platform }, Math.max(0, seconds)),
+    /** `what`: `card` (drawn with the latest event) or `line` (an event's thread line). */
+    notifierLag: (platform: Platform, what: 'card' | 'line', seconds: number) =>
+      lag.observe({ platform, what }, Math.max(0, seconds)),
     chatCall: (platform: Platform, method: string, status: number | string | undefined) =>
       calls.inc({ platform, method: within(CHAT_METHODS[platform], method), status: statusLabel(status) }),
 

@@ -71,6 +71,11 @@ export interface NotifierDeps {
   /** Which hotfixes this surface shows; every one when unset. */
   readonly visibility?: Visibility;
   readonly log: { warn(obj: object, msg: string): void };
+  /**
+   * Told, after a chat call succeeded, how long ago the event it shows happened (metrics): `card` for the card
+   * drawn with the hotfix's latest event, `line` for an event's thread line. Must not throw.
+   */
+  readonly observeLag?: (what: 'card' | 'line', seconds: number) => void;
 }
 
 const progressSchema = z.object({
@@ -139,6 +144,12 @@ export const createNotifier = (deps: NotifierDeps) => {
   };
   const timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   let stopped = false;
+  /** How long ago (by this clock) the event at `at` happened, to `observeLag`. */
+  const lag = (what: 'card' | 'line', at: string) => {
+    const time = Date.parse(at);
+    if (deps.observeLag !== undefined && Number.isFinite(time))
+      deps.observeLag(what, (deps.clock.now().getTime() - time) / 1000);
+  };
 
   const later = (hotfixId: string, ms: number) => {
     if (stopped) return;
@@ -221,6 +232,7 @@ export const createNotifier = (deps: NotifierDeps) => {
       if (progress.hidden > 0 || progress.retired > 0) save({ hidden: 0, retired: 0 });
       if (ref === undefined) {
         ref = await deps.surface.openCard(state);
+        lag('card', state.updatedAt);
         progress.shown = version;
         progress.shownAt = deps.clock.now().getTime();
         save({ ref: JSON.stringify(ref), shown: version, shownAt: progress.shownAt });
@@ -233,6 +245,7 @@ export const createNotifier = (deps: NotifierDeps) => {
         if (cardWait <= 0) {
           await flush();
           await deps.surface.updateCard(ref, state);
+          lag('card', state.updatedAt);
           save({ shown: version, shownAt: deps.clock.now().getTime() });
         }
       }
@@ -242,6 +255,7 @@ export const createNotifier = (deps: NotifierDeps) => {
         const after = states[stored.position - offset] ?? state;
         await flush();
         await deps.surface.postLine(ref, stored, before, after);
+        lag('line', stored.event.at);
         save({ posted: stored.position });
       }
       // Spread over a quarter of the interval: cards edited together would otherwise all fall due together,
@@ -249,7 +263,10 @@ export const createNotifier = (deps: NotifierDeps) => {
       if (cardWait > 0) later(hotfixId, cardWait + Math.floor(Math.random() * (minInterval / 4)));
     } catch (error) {
       if (error instanceof RateLimited) return later(hotfixId, error.retryAfterMs);
-      deps.log.warn({ hotfixId, err: String(error) }, 'chat update failed; will retry');
+      deps.log.warn(
+        { hotfixId, platform: deps.surface.name, err: String(error) },
+        'chat update failed; will retry',
+      );
       later(hotfixId, 5000);
     } finally {
       await deps.redis.hotfixNotifyRelease(
@@ -266,7 +283,9 @@ export const createNotifier = (deps: NotifierDeps) => {
     // A sync never rejects: a failure is logged and retried, and one hotfix's trouble stays its own.
     const next = (chains.get(hotfixId) ?? Promise.resolve())
       .then(() => syncOnce(hotfixId))
-      .catch((error: unknown) => deps.log.warn({ hotfixId, err: String(error) }, 'chat sync failed'));
+      .catch((error: unknown) =>
+        deps.log.warn({ hotfixId, platform: deps.surface.name, err: String(error) }, 'chat sync failed'),
+      );
     chains.set(hotfixId, next);
     void next.then(() => chains.get(hotfixId) === next && chains.delete(hotfixId));
     return next;

@@ -56,6 +56,7 @@ describe('hotfix serve: GET /metrics', () => {
     ])
       await world.slack.command({ user: DAVE, channel: INCIDENTS, text });
     await waitFor('three answers', () => world.ephemerals(DAVE).length >= 3);
+    await waitFor('a thread line', () => world.thread(hotfixId).length > 0);
 
     const { text } = await scrape(url);
     // The app thread's: the commands it handled, and the Slack calls it made (Bolt's included).
@@ -74,6 +75,13 @@ describe('hotfix serve: GET /metrics', () => {
       sample(text, 'hotfix_chat_api_calls_total{platform="slack",method="chat.postMessage",status="200"}'),
     ).toBeGreaterThan(0);
     expect(text).not.toMatch(/method="other"/);
+    // The notifier drew the card and posted thread lines: how long after their events.
+    expect(sample(text, 'hotfix_notifier_lag_seconds_count{platform="slack",what="card"}')).toBeGreaterThan(
+      0,
+    );
+    expect(sample(text, 'hotfix_notifier_lag_seconds_count{platform="slack",what="line"}')).toBeGreaterThan(
+      0,
+    );
     expect(text).not.toMatch(/hotfix_open_hotfixes\{phase="planned"\}/);
     // The main thread's: the acks it timed.
     expect(sample(text, 'hotfix_ack_duration_seconds_count{platform="slack",kind="command"}')).toBe(4);
