@@ -192,7 +192,10 @@ export const createMetrics = (options: MetricsOptions) => {
      * held, and whether the read worked (`hotfix_redis_up`). One thread per process does this.
      */
     watch: (sources: ScrapeSources, onError: (error: unknown) => void) => {
-      /** One read for the gauges of a scrape: each gauge's collect awaits the same promise. */
+      /**
+       * One read for the gauges of a scrape: prom-client starts every metric's collect in one go, so each
+       * awaits the read in flight; the next scrape reads again.
+       */
       let reading: Promise<Awaited<ReturnType<typeof readAll>> | undefined> | undefined;
       const readAll = async () => {
         const [jobs, open, locks] = await Promise.all([
@@ -208,7 +211,7 @@ export const createMetrics = (options: MetricsOptions) => {
             onError(error);
             return undefined;
           })
-          .finally(() => setImmediate(() => (reading = undefined)));
+          .finally(() => (reading = undefined));
         return reading;
       };
       new Gauge({

@@ -1,10 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ALICE, DAVE, INCIDENTS, planValues, startSlackWorld, waitFor } from '../e2e/slack-flow.ts';
 import type { SlackWorld } from '../e2e/slack-flow.ts';
 import type { Harness } from '../jobs/harness.ts';
 import { createHarness } from '../jobs/harness.ts';
-import { useRedisServer } from '../helpers/redis.ts';
+import { pino } from 'pino';
+import { startAppServer } from '../../src/main/serve.ts';
+import { loadSettings } from '../../src/main/runtime.ts';
+import { startConnectorCapture } from '../bot/teams/connector-capture.ts';
+import { TEST_AUDIT_KEY, freePort, useRedisServer } from '../helpers/redis.ts';
 
 const redisServer = useRedisServer();
 
@@ -94,6 +98,77 @@ describe('hotfix serve: GET /metrics', () => {
     // Bounded labels: no hotfix id, no user id.
     expect(text).not.toContain(hotfixId);
     expect(text).not.toContain(ALICE);
+  });
+});
+
+describe('hotfix serve with Teams: GET /metrics', () => {
+  it("times the front's acks of Teams activities by kind and counts the app thread's Bot Connector calls", async () => {
+    const connector = await startConnectorCapture();
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^(SLACK_|Microsoft|HOTFIX_)/.test(name)),
+    );
+    const settings = await loadSettings({
+      ...env,
+      PORT: String(await freePort()),
+      REDIS_URL: redisServer().url,
+      HOTFIX_CONFIG: 'config/hotfix.example.yml',
+      HOTFIX_AUDIT_KEY: TEST_AUDIT_KEY,
+      HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED: '1',
+    });
+    const app = await startAppServer({
+      settings,
+      processEnv: {},
+      botToken: '',
+      teams: {},
+      worker: false,
+      notifier: false,
+      host: '127.0.0.1',
+      log: pino({ level: 'silent' }),
+    });
+    try {
+      const channel = '19:a1b2c3d4e5f6@thread.tacv2';
+      const mention = {
+        type: 'message',
+        id: '1700000000123',
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        text: '<at>hotfix</at> help',
+        entities: [
+          { type: 'mention', text: '<at>hotfix</at>', mentioned: { id: '28:hotfix', name: 'hotfix' } },
+        ],
+        from: { id: '29:lead', aadObjectId: '11111111-2222-3333-4444-555555555555', name: 'Lead' },
+        recipient: { id: '28:hotfix', name: 'hotfix' },
+        conversation: {
+          id: `${channel};messageid=1700000000001`,
+          conversationType: 'channel',
+          tenantId: 't',
+        },
+        channelData: { tenant: { id: 't' }, channel: { id: channel } },
+      };
+      const posted = await fetch(`http://127.0.0.1:${app.port}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(mention),
+      });
+      expect(posted.status).toBe(200);
+      await connector.received(1);
+      // A refused request is no kind of activity: not timed.
+      await fetch(`http://127.0.0.1:${app.port}/api/messages`, { method: 'POST', body: '{' });
+      const { text } = await scrape(`http://127.0.0.1:${app.port}/metrics`);
+      expect(sample(text, 'hotfix_ack_duration_seconds_count{platform="teams",kind="message"}')).toBe(1);
+      expect(text).not.toMatch(/platform="teams",kind="other"/);
+      await vi.waitFor(async () =>
+        expect(
+          sample(
+            (await scrape(`http://127.0.0.1:${app.port}/metrics`)).text,
+            'hotfix_chat_api_calls_total{platform="teams",method="send",status="201"}',
+          ),
+        ).toBe(1),
+      );
+    } finally {
+      await app.close();
+      await connector.stop();
+    }
   });
 });
 
