@@ -4,6 +4,7 @@ import type { Effect } from '../../src/domain/hotfix/effects.ts';
 import { RuleViolation } from '../../src/domain/hotfix/errors.ts';
 import type { Person } from '../../src/domain/hotfix/people.ts';
 import type { Policy } from '../../src/domain/hotfix/policy.ts';
+import type { CommandObservation } from '../../src/service/handler.ts';
 import { createCommandHandler, LockHeldError } from '../../src/service/handler.ts';
 import type { EventStore } from '../../src/service/ports.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
@@ -197,6 +198,45 @@ describe('command handler on real Redis', () => {
     expect(granted.events).toHaveLength(1);
     expect(await redis.hgetall(lock)).toEqual({ hotfixId, runId: 'deploy-1', since: T0.toISOString() });
     await expectConsistent(store, hotfixId, 3);
+  });
+
+  it('tells its observer what each command came to: recorded, repeat, refused with the code, conflict, failed', async () => {
+    const seen: CommandObservation[] = [];
+    const redisStore = createRedisEventStore({ redis: connect(), prefix, auditKey: TEST_AUDIT_KEY });
+    let broken = false;
+    const store: EventStore = {
+      ...redisStore,
+      load: (...args) => (broken ? Promise.reject(new Error('ECONNREFUSED')) : redisStore.load(...args)),
+    };
+    const handler = createCommandHandler({
+      store,
+      clock: { now: () => T0 },
+      policy: () => policy,
+      effects: { run: async () => undefined },
+      observe: (observation) => void seen.push(observation),
+    });
+    const { hotfixId, state } = await handler.start(plan, people.requester);
+    const approve = (by: Person) =>
+      ({ type: 'ApprovePlan', role: 'technical', planHash: state.planHash, by }) as const;
+    await handler.handle(hotfixId, approve(people.tech1));
+    await handler.handle(hotfixId, approve(people.tech1));
+    await expect(handler.handle(hotfixId, approve(people.requester))).rejects.toThrow(RuleViolation);
+    const lock = `${prefix}{hotfix}:lock:payments-api`;
+    const redis = connect();
+    await redis.hset(lock, 'hotfixId', 'HF-OTHER', 'runId', 'deploy-2', 'since', T0.toISOString());
+    const locks = { services: ['payments-api'], runId: 'deploy-1', since: T0.toISOString() };
+    await expect(handler.handle(hotfixId, approve(people.tech2), { locks })).rejects.toThrow(LockHeldError);
+    await redis.del(lock);
+    broken = true;
+    await expect(handler.handle('HF-404', approve(people.tech2))).rejects.toThrow('ECONNREFUSED');
+    expect(seen).toEqual([
+      { type: 'StartHotfix', outcome: 'recorded' },
+      { type: 'ApprovePlan', outcome: 'recorded' },
+      { type: 'ApprovePlan', outcome: 'repeat' },
+      { type: 'ApprovePlan', outcome: 'refused', code: 'self_approval' },
+      { type: 'ApprovePlan', outcome: 'conflict' },
+      { type: 'ApprovePlan', outcome: 'failed' },
+    ]);
   });
 
   it('a cached state ahead of the store (Redis lost writes) is dropped and the stream read whole', async () => {
