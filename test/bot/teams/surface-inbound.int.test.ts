@@ -138,10 +138,11 @@ const summaryOf = (activity: StandInActivity) =>
 const startHotfix = async (): Promise<string> => {
   const seen = botActivities().length;
   await delivery.mention({ user: ALICE, text: 'start INC-7', channel: INCIDENTS });
+  // The answer with the plan form's button: an earlier hotfix's thread lines may still be arriving meanwhile.
   const start = await waitFor('the start card', () =>
     botActivities()
       .slice(seen)
-      .find((a) => a.activity.attachments !== undefined),
+      .find((a) => cardOf(a).actions?.some((action) => action.title === 'Open the plan form')),
   );
   const button = cardOf(start).actions?.[0];
   const fetched = await delivery.submit({ user: ALICE, activityId: start.id, action: button?.title ?? '' });
