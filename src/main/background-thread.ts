@@ -5,9 +5,6 @@ import type { BackgroundInput, ToMain, ToThread } from './background.ts';
 import { createEngine } from './engine.ts';
 import { createLogger } from './logger.ts';
 import { StartupError } from './runtime.ts';
-import { startSlack } from './slack.ts';
-import { startTeams } from './teams.ts';
-import { startTeamsNotifier } from './teams-notifier.ts';
 
 // The app thread of `hotfix serve` (see background.ts): the Bolt app, the Teams router, the command path, the
 // notifier and the workers. The main thread answers HTTP and hands Slack's requests and Teams' activities over.
@@ -43,17 +40,24 @@ try {
     metrics,
   });
   if (input.workers) engine.startWorkers();
+  // Each platform's code (Bolt, botbuilder) is loaded only when that platform is served.
   const slack = input.botToken
-    ? await startSlack(input.settings, engine, log, input.botToken, {
+    ? await (
+        await import('./slack.ts')
+      ).startSlack(input.settings, engine, log, input.botToken, {
         app: true,
         notifier: input.notifier,
       })
     : undefined;
   const deliver = slack?.bot?.deliver;
-  const routeTeams = input.teams ? startTeams(input.settings, engine, log, input.teams) : undefined;
+  const routeTeams = input.teams
+    ? (await import('./teams.ts')).startTeams(input.settings, engine, log, input.teams)
+    : undefined;
   const teamsNotifier =
     input.teams && input.notifier
-      ? await startTeamsNotifier(input.settings, engine, log, input.teams)
+      ? await (
+          await import('./teams-notifier.ts')
+        ).startTeamsNotifier(input.settings, engine, log, input.teams)
       : undefined;
   /** Answers sent to the front, until it says whether they came in time. */
   const hearing = new Map<number, (heard: boolean) => void>();

@@ -16,14 +16,7 @@ import type { LogFormat } from './logger.ts';
 import { createLogger, logFormatFor } from './logger.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError, connectRedis, loadSettings, requireAuditKey } from './runtime.ts';
-import { NO_SLACK_SECTION } from './slack.ts';
-import {
-  LOCAL_MODE_WARNING,
-  NO_TEAMS_SECTION,
-  createTeamsEndpoint,
-  createTeamsTransportFromEnv,
-  teamsServed,
-} from './teams.ts';
+import { LOCAL_MODE_WARNING, NO_SLACK_SECTION, NO_TEAMS_SECTION, teamsServed } from './chat-platforms.ts';
 
 export interface ServeOptions {
   readonly worker: boolean;
@@ -157,9 +150,11 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
         })
       : undefined;
   // Teams: the token, bounds and shape are checked here; messages acked at once, invokes answered by the app thread.
-  const teamsMessages = input.teams
-    ? createTeamsEndpoint({
-        transport: createTeamsTransportFromEnv(settings.env, log),
+  // botbuilder is loaded only when Teams is served.
+  const teams = input.teams ? await import('./teams.ts') : undefined;
+  const teamsMessages = teams
+    ? teams.createTeamsEndpoint({
+        transport: teams.createTeamsTransportFromEnv(settings.env, log),
         background,
         log,
         observe: (kind, seconds) => metrics.ack('teams', kind, seconds),

@@ -14,14 +14,14 @@ import { lockHoldersOf } from './lock-holders.ts';
 import { countedSlackFetch, notifierLag } from './metrics.ts';
 import { startNotifierLoop } from './notifier-loop.ts';
 import { StartupError } from './runtime.ts';
+import { NO_SLACK_SECTION } from './chat-platforms.ts';
+
+export { NO_SLACK_SECTION } from './chat-platforms.ts';
 
 /** Slack retries a delivery for a few minutes at most: remember each handled one for an hour. */
 const DELIVERY_TTL_S = 3600;
 /** Handling takes milliseconds; a claim still unconfirmed after this long belonged to a process that died. */
 const DELIVERY_CLAIM_S = 30;
-
-export const NO_SLACK_SECTION =
-  'SLACK_BOT_TOKEN is set but hotfix.yml has no slack section: add slack.incident_channel (the channel id hotfix posts cards in)';
 
 export interface SlackSettings {
   readonly env: Env;

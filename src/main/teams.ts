@@ -19,15 +19,7 @@ import type { Engine } from './engine.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { lockHoldersOf } from './lock-holders.ts';
 
-/** Teams is served with an app id (every activity authenticated), or in the local mode without one. */
-export const teamsServed = (env: Env): boolean =>
-  env.MicrosoftAppId !== undefined || env.HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED;
-
-export const NO_TEAMS_SECTION =
-  'Teams is served (MicrosoftAppId or HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED) but hotfix.yml has no teams section: add teams.incident_channel (the channel id hotfix opens a thread per hotfix in)';
-
-export const LOCAL_MODE_WARNING =
-  'Teams without authentication (HOTFIX_TEAMS_ALLOW_UNAUTHENTICATED=1, no MicrosoftAppId): anyone who can reach /api/messages can act as anyone in hotfix.yml, and the bot posts wherever an activity says; local use only';
+export { LOCAL_MODE_WARNING, NO_TEAMS_SECTION, teamsServed } from './chat-platforms.ts';
 
 /** Teams waits about 5 s for an invoke's answer ("Something went wrong" after): the app thread gets 4. */
 const INVOKE_ANSWER_WITHIN_MS = 4_000;

@@ -6,9 +6,7 @@ import { createEngine } from './engine.ts';
 import { createLogger, logFormatFor } from './logger.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError, loadSettings } from './runtime.ts';
-import { startSlack } from './slack.ts';
-import { teamsServed } from './teams.ts';
-import { startTeamsNotifier } from './teams-notifier.ts';
+import { teamsServed } from './chat-platforms.ts';
 import type { CliDeps } from './commands/command.ts';
 
 export interface RunningWorker {
@@ -52,11 +50,15 @@ export const startWorker = async (deps: CliDeps): Promise<RunningWorker> => {
   // `hotfix serve --no-worker --no-notifier` front does nothing but answer Slack.
   const botToken = settings.config.slack ? env.SLACK_BOT_TOKEN : undefined;
   const slack = botToken
-    ? await startSlack(settings, engine, log, botToken, { app: false, notifier: true })
+    ? await (
+        await import('./slack.ts')
+      ).startSlack(settings, engine, log, botToken, { app: false, notifier: true })
     : undefined;
   // Likewise onto Teams, with Teams credentials and a teams section.
   const teams =
-    settings.config.teams && teamsServed(env) ? await startTeamsNotifier(settings, engine, log) : undefined;
+    settings.config.teams && teamsServed(env)
+      ? await (await import('./teams-notifier.ts')).startTeamsNotifier(settings, engine, log)
+      : undefined;
   const served =
     metricsServer === undefined ? undefined : { address: metricsServer.address, port: metricsServer.port };
   log.info(

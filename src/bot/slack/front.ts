@@ -1,4 +1,6 @@
-import { isValidSlackRequest } from '@slack/bolt';
+// Bolt's own signature check, from its module: importing '@slack/bolt' would load the whole app framework into
+// the main thread, which only checks and acks (about 35 MiB of memory for one function).
+import { isValidSlackRequest } from '@slack/bolt/dist/receivers/verify-request.js';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { PayloadBounds } from '../common/payload-bounds.ts';
