@@ -4,10 +4,13 @@ import { createMetrics } from '../metrics/metrics.ts';
 import type { BackgroundInput, ToMain, ToThread } from './background.ts';
 import { createEngine } from './engine.ts';
 import { createLogger } from './logger.ts';
+import { redisProblem } from './redis-connection.ts';
 import { StartupError } from './runtime.ts';
 
 // The app thread of `hotfix serve` (see background.ts): the Bolt app, the Teams router, the command path, the
 // notifier and the workers. The main thread answers HTTP and hands Slack's requests and Teams' activities over.
+/** A readiness probe's PING gets this long (the main thread waits a little longer for the answer). */
+const READY_PING_MS = 800;
 const port = parentPort;
 if (port === null) throw new Error('background-thread.ts runs as a worker thread of hotfix serve');
 const input = workerData as BackgroundInput;
@@ -17,9 +20,10 @@ const log = createLogger({
   format: input.logFormat ?? 'json',
   bindings: { thread: 'app' },
 });
-// The process metrics (CPU, memory, event loop) are the main thread's: this registry holds the app's own.
+// The process's only registry: its own metrics, the process metrics (CPU and memory are the process's; the event
+// loop measured is this thread's) and the acks the main thread times and hands over in batches.
 const metrics = createMetrics({
-  processMetrics: false,
+  processMetrics: true,
   services: () => Object.keys(input.settings.config.services),
 });
 // A promise some listener or library left without a handler is one failed piece of work: Node's default
@@ -92,10 +96,22 @@ try {
       hearing.delete(message.id);
       return;
     }
+    if (message.type === 'acks') {
+      for (const [platform, kind, seconds] of message.acks) metrics.ack(platform, kind, seconds);
+      return;
+    }
+    if (message.type === 'readiness') {
+      const { id } = message;
+      void redisProblem(engine.redis, READY_PING_MS).then((problem) =>
+        send({ type: 'answer', id, body: problem ?? null }),
+      );
+      return;
+    }
     if (message.type === 'metrics') {
       const { id } = message;
-      metrics.registry.getMetricsAsJSON().then(
-        (json) => send({ type: 'answer', id, body: json }),
+      for (const [platform, kind, seconds] of message.acks) metrics.ack(platform, kind, seconds);
+      metrics.registry.metrics().then(
+        (text) => send({ type: 'answer', id, body: text }),
         (error: unknown) => {
           log.warn({ err: String(error) }, 'metrics could not be collected');
           send({ type: 'answer', id, body: null });

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { SlackDelivery } from '../bot/slack/front.ts';
 import { deliveryKind } from '../bot/slack/front.ts';
 import type { TeamsActivity } from '../bot/teams/activity.ts';
-import type { MetricsJson } from '../metrics/metrics.ts';
+/** One ack timed by the main thread's fronts: platform, request kind, seconds (recorded by the app thread). */
+export type AckSample = readonly ['slack' | 'teams', string, number];
 import type { LogFormat } from './logger.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError } from './runtime.ts';
@@ -41,8 +42,12 @@ export type ToThread =
   | { readonly type: 'teams'; readonly activity: TeamsActivity; readonly id?: number }
   /** Whether the answer to delivery `id` reached the front in time (after `answerWithinMs`, Slack saw none). */
   | { readonly type: 'heard'; readonly id: number; readonly heard: boolean }
-  /** The app thread's metrics, answered as its registry's JSON (the main thread merges them with its own). */
-  | { readonly type: 'metrics'; readonly id: number }
+  /** Every metric of the process in Prometheus' text format, after recording `acks` (the main thread has no registry). */
+  | { readonly type: 'metrics'; readonly id: number; readonly acks: readonly AckSample[] }
+  /** Acks timed by the main thread since the last batch. */
+  | { readonly type: 'acks'; readonly acks: readonly AckSample[] }
+  /** Whether the app thread's Redis answers: null when it does, else the problem. */
+  | { readonly type: 'readiness'; readonly id: number }
   | { readonly type: 'close' };
 export type ToMain =
   | { readonly type: 'ready' }
@@ -65,8 +70,12 @@ export interface Background {
    * its `answerWithinMs`: the app then hears that its answer came too late.
    */
   ask(delivery: SlackDelivery): Promise<unknown>;
-  /** The app thread's metrics (commands, steps, queues, chat calls…), or undefined after `withinMs`. */
-  metrics(withinMs: number): Promise<MetricsJson | undefined>;
+  /** Every metric of the process as Prometheus text, after recording `acks`; undefined after `withinMs`. */
+  metrics(withinMs: number, acks: readonly AckSample[]): Promise<string | undefined>;
+  /** Records a batch of acks timed on the main thread. */
+  recordAcks(acks: readonly AckSample[]): void;
+  /** Undefined when the app thread and its Redis answer within `withinMs`, else what is wrong. */
+  readiness(withinMs: number): Promise<string | undefined>;
   /** Stops taking work, lets running steps finish (HOTFIX_SHUTDOWN_GRACE), and ends the thread. */
   close(): Promise<void>;
   /** Settles with the reason if the thread ends without being closed: the process must not run on without it. */
@@ -174,9 +183,17 @@ export const startBackground = async (input: BackgroundInput, log: Logger): Prom
       post({ type: 'teams', activity });
     },
     askTeams: (activity, withinMs) => ask((id) => ({ type: 'teams', activity, id }), withinMs),
-    metrics: async (withinMs) => {
-      const json = await ask((id) => ({ type: 'metrics', id }), withinMs);
-      return Array.isArray(json) ? (json as MetricsJson) : undefined;
+    metrics: async (withinMs, acks) => {
+      const text = await ask((id) => ({ type: 'metrics', id, acks }), withinMs);
+      return typeof text === 'string' ? text : undefined;
+    },
+    recordAcks(acks) {
+      post({ type: 'acks', acks });
+    },
+    readiness: async (withinMs) => {
+      const answer = await ask((id) => ({ type: 'readiness', id }), withinMs);
+      if (answer === undefined) return `the app thread did not answer within ${withinMs} ms`;
+      return typeof answer === 'string' ? answer : undefined;
     },
     async close() {
       if (closing) return;
@@ -190,5 +207,38 @@ export const startBackground = async (input: BackgroundInput, log: Logger): Prom
       await thread.terminate();
     },
     lost,
+  };
+};
+
+/** How often the main thread hands its ack timings to the app thread's registry. */
+const ACK_BATCH_MS = 250;
+/** A batch this large goes at once (a burst of requests between two flushes). */
+const ACK_BATCH_MAX = 2_000;
+
+/**
+ * Ack timings gathered on the main thread and handed to the app thread in batches (one message per batch, not
+ * per request): the main thread keeps no metrics registry of its own, so it never loads prom-client.
+ */
+export const createAckBatch = (background: Pick<Background, 'recordAcks'>) => {
+  let pending: AckSample[] = [];
+  const flush = (): AckSample[] => {
+    const batch = pending;
+    pending = [];
+    return batch;
+  };
+  const timer = setInterval(() => {
+    if (pending.length > 0) background.recordAcks(flush());
+  }, ACK_BATCH_MS);
+  timer.unref();
+  return {
+    add(platform: AckSample[0], kind: string, seconds: number) {
+      pending.push([platform, kind, seconds]);
+      if (pending.length >= ACK_BATCH_MAX) background.recordAcks(flush());
+    },
+    /** The acks not yet handed over (a metrics request carries them, so a scrape sees every ack before it). */
+    flush,
+    stop() {
+      clearInterval(timer);
+    },
   };
 };

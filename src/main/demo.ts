@@ -207,7 +207,7 @@ export const demo = async (deps: CliDeps): Promise<void> => {
 
 /** The demo leaves nothing behind in a shared Redis (one server, Sentinel or Cluster). */
 const deleteKeys = async (url: string, prefix: string) => {
-  const { connectRedis } = await import('./runtime.ts');
+  const { connectRedis } = await import('./redis-connection.ts');
   const { scanKeys } = await import('../store/scan-keys.ts');
   const redis = await connectRedis(url);
   try {

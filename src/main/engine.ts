@@ -17,10 +17,10 @@ import { createCommandHandler } from '../service/handler.ts';
 import type { Clock, EventStore } from '../service/ports.ts';
 import { trimFeed } from '../store/feed.ts';
 import { createRedisEventStore } from '../store/redis-event-store.ts';
-import { bullConnection, createRedisClient } from './redis-connection.ts';
+import { bullConnection, connectRedis, createRedisClient } from './redis-connection.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { scrapeSources } from './metrics.ts';
-import { connectRedis, requireAuditKey } from './runtime.ts';
+import { requireAuditKey } from './runtime.ts';
 
 const RECONCILE_EVERY_MS = 30_000;
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Notifier } from '../notify/notifier.ts';
 import type { Clock } from '../service/ports.ts';
 import { createFeedConsumer } from '../store/feed.ts';
-import { connectRedis } from './runtime.ts';
+import { connectRedis } from './redis-connection.ts';
 
 const SWEEP_EVERY_MS = 30_000;
 /** Feed entries a crashed replica took and never acknowledged are taken over after this long. */

@@ -4,7 +4,10 @@ import { buildRecord, renderRecordJson, renderRecordMarkdown } from '../domain/h
 import { identify } from '../domain/hotfix/policy.ts';
 import type { EventStore } from '../service/ports.ts';
 import { CorruptEventError } from '../store/event-codec.ts';
-import { loadSettings, openStore } from './runtime.ts';
+import type { Env } from '../config/env.ts';
+import { createRedisEventStore } from '../store/redis-event-store.ts';
+import { connectRedis } from './redis-connection.ts';
+import { loadSettings } from './runtime.ts';
 import type { CliDeps } from './commands/command.ts';
 
 /** `hotfix record <id>`: the deployment record, rebuilt from the event stream and its verified hash chain. */
@@ -170,4 +173,23 @@ export const verifyChain = async (hotfixId: string, deps: CliDeps, recordFile?: 
   } finally {
     await close();
   }
+};
+
+/**
+ * A read-only store on a fresh connection, for one-shot CLI commands: this installation's keys
+ * (HOTFIX_REDIS_PREFIX), and HOTFIX_AUDIT_KEY when set to check keyed events.
+ */
+export const openStore = async (env: Env): Promise<{ store: EventStore; close: () => Promise<void> }> => {
+  const redis = await connectRedis(env.REDIS_URL);
+  return {
+    store: createRedisEventStore({
+      redis,
+      prefix: env.HOTFIX_REDIS_PREFIX,
+      auditKey: env.HOTFIX_AUDIT_KEY,
+      durability: { minReplicas: env.HOTFIX_REDIS_MIN_REPLICAS, timeoutMs: env.HOTFIX_REDIS_REPLICA_TIMEOUT },
+    }),
+    close: async () => {
+      await redis.quit();
+    },
+  };
 };

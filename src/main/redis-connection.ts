@@ -1,8 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ConnectionOptions } from 'bullmq';
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { Cluster, Redis } from 'ioredis';
 import type { RedisTarget } from '../config/redis-url.ts';
-import { parseRedisUrl } from '../config/redis-url.ts';
+import { parseRedisUrl, redactRedisUrl } from '../config/redis-url.ts';
+import { StartupError } from './startup-error.ts';
 
 /**
  * Every Redis connection of the product is made here, from REDIS_URL: one server, Sentinel or Cluster
@@ -136,5 +138,58 @@ export const bullConnection = (url: string): BullConnection => {
     }
     default:
       return target satisfies never;
+  }
+};
+
+/**
+ * Connects to Redis: one server, Sentinel or Cluster, as REDIS_URL says (src/main/redis-connection.ts). A
+ * one-shot command fails fast with one line; a long-running process (`service: true`) keeps reconnecting, as
+ * workers must survive a Redis restart or failover.
+ */
+export const connectRedis = async (url: string, { service = false } = {}): Promise<Redis> => {
+  const redis = createRedisClient(url, { service, lazyConnect: true });
+  // ioredis reports connection failures as 'error' events; keep the first, it says why (ECONNREFUSED…).
+  let cause: Error | undefined;
+  const remember = (error: Error) => (cause ??= error);
+  redis.on('error', remember);
+  try {
+    await redis.connect();
+    await redis.ping();
+    redis.off('error', remember);
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    const why = (cause ?? (error instanceof Error ? error : new Error(String(error)))).message.replace(
+      /\.+$/,
+      '',
+    );
+    const hint =
+      redisTarget(url).mode === 'single'
+        ? 'Start one with: redis-server --appendonly yes'
+        : 'Check that the listed hosts are up and reachable from here';
+    throw new StartupError([`cannot reach Redis at ${redactRedisUrl(url)} (REDIS_URL): ${why}. ${hint}`]);
+  }
+};
+
+/**
+ * Whether Redis answers, without waiting for it: while the connection is down, ioredis would hold a PING in
+ * its offline queue until it reconnects (the connection retries forever), so a probe would hang.
+ */
+export const redisProblem = async (
+  redis: Pick<Redis, 'status' | 'ping'>,
+  withinMs: number,
+): Promise<string | undefined> => {
+  if (redis.status !== 'ready') return `connection ${redis.status}`;
+  const timer = new AbortController();
+  try {
+    return await Promise.race([
+      redis.ping().then(
+        () => undefined,
+        (error: unknown) => String(error),
+      ),
+      delay(withinMs, `no answer to PING within ${withinMs} ms`, { signal: timer.signal }),
+    ]);
+  } finally {
+    timer.abort();
   }
 };

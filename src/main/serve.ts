@@ -1,21 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Env } from '../config/env.ts';
 import { readEnv } from '../config/env.ts';
 import type { CliDeps } from './commands/command.ts';
 import { createSlackFront } from '../bot/slack/front.ts';
 import { answerMetrics } from '../metrics/http.ts';
-import { createMetrics, mergedText } from '../metrics/metrics.ts';
 import type { Background, TeamsThreadOptions } from './background.ts';
-import { startBackground } from './background.ts';
+import { createAckBatch, startBackground } from './background.ts';
 import type { LogFormat } from './logger.ts';
 import { createLogger, logFormatFor } from './logger.ts';
 import type { LoadedConfig } from './runtime.ts';
-import { StartupError, connectRedis, loadSettings, requireAuditKey } from './runtime.ts';
+import { StartupError, loadSettings, requireAuditKey } from './runtime.ts';
 import { LOCAL_MODE_WARNING, NO_SLACK_SECTION, NO_TEAMS_SECTION, teamsServed } from './chat-platforms.ts';
 
 export interface ServeOptions {
@@ -35,26 +32,6 @@ const LOCAL_TRY_OUT = 'for a local try-out, run hotfix playground (npm start)';
 export const missingChatCredentials = (env: Env): string | undefined => {
   if (env.SLACK_BOT_TOKEN !== undefined || teamsServed(env)) return undefined;
   return `no chat credentials: hotfix serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack over HTTP), SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), or MicrosoftAppId and MicrosoftAppPassword (Teams); ${LOCAL_TRY_OUT}`;
-};
-
-/**
- * Whether Redis answers, without waiting for it: while the connection is down, ioredis would hold a PING in
- * its offline queue until it reconnects (the connection retries forever), so a probe would hang.
- */
-const redisProblem = async (redis: Redis): Promise<string | undefined> => {
-  if (redis.status !== 'ready') return `connection ${redis.status}`;
-  const timer = new AbortController();
-  try {
-    return await Promise.race([
-      redis.ping().then(
-        () => undefined,
-        (error: unknown) => String(error),
-      ),
-      delay(READY_TIMEOUT_MS, `no answer to PING within ${READY_TIMEOUT_MS} ms`, { signal: timer.signal }),
-    ]);
-  } finally {
-    timer.abort();
-  }
 };
 
 /** Routes in front of the app's own, e.g. the playground's guard and page; true when they answered. */
@@ -97,14 +74,8 @@ export interface AppServer {
  */
 export const startAppServer = async (input: AppServerInput): Promise<AppServer> => {
   const { settings, botToken, log } = input;
-  // Readiness needs Redis; everything else runs in the app thread (background.ts).
-  const redis = await connectRedis(settings.env.REDIS_URL, { service: true }).catch(
-    async (error: unknown) => {
-      await input.cleanup?.();
-      throw error;
-    },
-  );
-  redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection problem; retrying'));
+  // Everything but HTTP runs in the app thread (background.ts), Redis and metrics included: this thread loads
+  // neither ioredis nor prom-client. The thread's start fails with one line when Redis cannot be reached.
   const background = await startBackground(
     {
       settings,
@@ -119,24 +90,15 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
     log,
   ).catch(async (error: unknown) => {
     // Nothing may keep the process alive after a failed start: it exits with the reason.
-    redis.disconnect();
     await input.cleanup?.();
     throw error;
   });
-  // This thread's metrics: the process's own (CPU, memory, event loop) and the acks timed here. The app
-  // thread's (commands, steps, queues, chat calls, notifier lag) are asked for at each scrape and merged in.
-  const metrics = createMetrics({
-    processMetrics: true,
-    services: () => Object.keys(settings.config.services),
-  });
+  // Acks are timed here and recorded by the app thread's registry, which serves every metric of the process.
+  const acks = createAckBatch(background);
   const collectMetrics = async () => {
-    const [own, app] = await Promise.all([
-      metrics.registry.getMetricsAsJSON(),
-      background.metrics(APP_METRICS_TIMEOUT_MS),
-    ]);
-    if (app === undefined)
-      log.warn("metrics: the app thread did not answer in time; serving the main thread's");
-    return mergedText(app === undefined ? [own] : [own, app]);
+    const text = await background.metrics(APP_METRICS_TIMEOUT_MS, acks.flush());
+    if (text === undefined) throw new Error('the app thread did not answer in time');
+    return text;
   };
   // Slack over HTTP: checked and acked here, handled in the app thread (Socket Mode needs no endpoint).
   const slackEvents =
@@ -146,7 +108,7 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
           hand: (delivery) => background.hand(delivery),
           ask: (delivery) => background.ask(delivery),
           log,
-          observe: (kind, seconds) => metrics.ack('slack', kind, seconds),
+          observe: (kind, seconds) => acks.add('slack', kind, seconds),
         })
       : undefined;
   // Teams: the token, bounds and shape are checked here; messages acked at once, invokes answered by the app thread.
@@ -157,7 +119,7 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
         transport: teams.createTeamsTransportFromEnv(settings.env, log),
         background,
         log,
-        observe: (kind, seconds) => metrics.ack('teams', kind, seconds),
+        observe: (kind, seconds) => acks.add('teams', kind, seconds),
       })
     : undefined;
 
@@ -183,12 +145,14 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
         res,
       );
     if (req.method === 'GET' && path === '/readyz') {
-      // Ready means Redis answers: without it nothing can be decided or recorded.
-      void redisProblem(redis).then((problem) =>
-        problem === undefined
-          ? reply(200, { status: 'ready', redis: 'ok' })
-          : reply(503, { status: 'not ready', redis: problem }),
-      );
+      // Ready means the app thread answers and its Redis does: without it nothing can be decided or recorded.
+      void background
+        .readiness(READY_TIMEOUT_MS)
+        .then((problem) =>
+          problem === undefined
+            ? reply(200, { status: 'ready', redis: 'ok' })
+            : reply(503, { status: 'not ready', redis: problem }),
+        );
       return;
     }
     reply(404, { error: `no route for ${req.method ?? 'GET'} ${path}` });
@@ -200,8 +164,8 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
       server.listen(settings.env.PORT, input.host, () => resolve());
     });
   } catch (error) {
+    acks.stop();
     await background.close();
-    redis.disconnect();
     await input.cleanup?.();
     throw new StartupError([
       `cannot listen on port ${settings.env.PORT} (PORT): ${(error as Error).message}`,
@@ -215,8 +179,8 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      acks.stop();
       await background.close();
-      await redis.quit();
       await input.cleanup?.();
     },
   };

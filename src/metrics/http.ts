@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CONTENT_TYPE } from './metrics.ts';
+/** Prometheus' text exposition format, as prom-client's Registry.PROMETHEUS_CONTENT_TYPE says it (checked in a
+ * test): kept here so serve's main thread can answer /metrics without loading prom-client. */
+export const HTTP_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export interface MetricsRouteDeps {
   /** The Prometheus text of every registry of the process. */
@@ -25,7 +27,8 @@ export const answerMetrics = (deps: MetricsRouteDeps, req: IncomingMessage, res:
   if (!authorized(req.headers.authorization, deps.token))
     return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
   deps.collect().then(
-    (text) => res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(req.method === 'HEAD' ? '' : text),
+    (text) =>
+      res.writeHead(200, { 'content-type': HTTP_CONTENT_TYPE }).end(req.method === 'HEAD' ? '' : text),
     (error: unknown) => {
       deps.log.warn({ err: String(error) }, 'metrics could not be collected');
       res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics could not be collected\n');

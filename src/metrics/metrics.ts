@@ -1,5 +1,4 @@
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /*
  * The Prometheus metrics of one thread (prom-client's registries are per thread). Every label takes its value
@@ -269,12 +268,5 @@ export const createMetrics = (options: MetricsOptions) => {
 };
 
 export type Metrics = ReturnType<typeof createMetrics>;
-
-/** A registry's metrics as JSON, what a thread hands the one that serves `/metrics`. */
-export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
-
-/** The Prometheus text of several threads' registries merged (counters and histograms summed by labels). */
-export const mergedText = async (parts: readonly MetricsJson[]): Promise<string> =>
-  AggregatorRegistry.aggregate(parts.map((part) => part)).metrics();
 
 export const CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;

@@ -1,7 +1,8 @@
 import type { Cluster } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { bullConnection, createRedisClient } from '../../src/main/redis-connection.ts';
-import { StartupError, connectRedis } from '../../src/main/runtime.ts';
+import { connectRedis } from '../../src/main/redis-connection.ts';
+import { StartupError } from '../../src/main/startup-error.ts';
 import { freePort } from '../helpers/redis.ts';
 
 describe('the Redis connection factory', () => {

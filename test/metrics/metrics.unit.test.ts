@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countedSlackFetch } from '../../src/main/metrics.ts';
-import { createMetrics, mergedText, slackMethodOf, statusLabel } from '../../src/metrics/metrics.ts';
+import { HTTP_CONTENT_TYPE } from '../../src/metrics/http.ts';
+import { CONTENT_TYPE, createMetrics, slackMethodOf, statusLabel } from '../../src/metrics/metrics.ts';
 import type { ScrapeSources } from '../../src/metrics/metrics.ts';
 
 const metricsFor = (services: string[] = ['api', 'web'], processMetrics = false) =>
@@ -109,22 +110,9 @@ describe('scrape-time gauges', () => {
   });
 });
 
-describe("merging threads' metrics", () => {
-  it('sums what both threads counted and keeps the process metrics of the one thread that has them', async () => {
-    const main = metricsFor(['api'], true);
-    const app = metricsFor(['api'], false);
-    main.ack('slack', 'command', 0.01);
-    app.command('StartHotfix', 'recorded');
-    app.command('StartHotfix', 'recorded');
-    main.command('StartHotfix', 'recorded');
-    const text = await mergedText([
-      await main.registry.getMetricsAsJSON(),
-      await app.registry.getMetricsAsJSON(),
-    ]);
-    expect(text).toContain('hotfix_commands_total{type="StartHotfix",outcome="recorded"} 3');
-    expect(text).toContain('hotfix_ack_duration_seconds_count{platform="slack",kind="command"} 1');
-    expect(text.match(/^# TYPE process_cpu_user_seconds_total /gm)).toHaveLength(1);
-    expect(text.match(/^# TYPE hotfix_commands_total /gm)).toHaveLength(1);
+describe('the content type', () => {
+  it("that serve's main thread sends without prom-client is prom-client's own", () => {
+    expect(HTTP_CONTENT_TYPE).toBe(CONTENT_TYPE);
   });
 });
 
