@@ -23,7 +23,7 @@ export interface ServeOptions {
 
 /** `/readyz` answers within this even while Redis is unreachable. */
 const READY_TIMEOUT_MS = 1_000;
-/** `/metrics` waits this long for the app thread's part; past it, the main thread's metrics alone. */
+/** `/metrics` waits this long for the app thread, which holds every metric; past it, the scrape fails (500). */
 const APP_METRICS_TIMEOUT_MS = 2_000;
 
 const LOCAL_TRY_OUT = 'for a local try-out, run hotfix playground (npm start)';
