@@ -1,7 +1,13 @@
 import type { Logger } from 'pino';
-import type { Notifier } from '../notify/notifier.ts';
+import type { ChatPlatform } from '../domain/hotfix/plan.ts';
+import type { ChatSurface, Notifier } from '../notify/notifier.ts';
+import { createNotifier } from '../notify/notifier.ts';
+import type { PlatformSettings } from '../notify/platforms.ts';
+import { visibilityOn } from '../notify/platforms.ts';
 import type { Clock } from '../service/ports.ts';
 import { createFeedConsumer } from '../store/feed.ts';
+import type { Engine } from './engine.ts';
+import { notifierLag } from './metrics.ts';
 import { connectRedis } from './redis-connection.ts';
 
 const SWEEP_EVERY_MS = 30_000;
@@ -79,4 +85,48 @@ export const startNotifierLoop = async (input: {
       await loop;
     },
   };
+};
+
+/** A platform's notifier, running: `idle` waits until it has nothing running or scheduled (tests, shutdown). */
+export interface PlatformNotifier {
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The notifier projecting the global feed onto one platform's surface, fed by its own loop: the hotfixes that
+ * platform shows (`mirror`, the plan's platforms), its notifier lag measured, its progress its own.
+ */
+export const startPlatformNotifier = async (input: {
+  readonly platform: ChatPlatform;
+  readonly surface: ChatSurface;
+  readonly engine: Pick<Engine, 'store' | 'redis' | 'prefix' | 'clock' | 'metrics'>;
+  readonly config: () => PlatformSettings;
+  readonly redisUrl: string;
+  readonly replica: string;
+  readonly log: Logger;
+}): Promise<PlatformNotifier> => {
+  const { platform, engine, replica, log } = input;
+  const { redis, prefix, clock } = engine;
+  const notifier = createNotifier({
+    surface: input.surface,
+    store: engine.store,
+    redis,
+    prefix,
+    replica,
+    clock,
+    visibility: visibilityOn(platform, input.config),
+    log,
+    ...notifierLag(engine.metrics, platform),
+  });
+  const loop = await startNotifierLoop({
+    notifier,
+    name: platform,
+    redisUrl: input.redisUrl,
+    prefix,
+    clock,
+    replica,
+    log,
+  });
+  return { idle: () => notifier.idle(), close: () => loop.close() };
 };

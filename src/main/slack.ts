@@ -7,12 +7,10 @@ import type { Policy } from '../domain/hotfix/policy.ts';
 import type { SlackBot } from '../bot/slack/app.ts';
 import { createSlackBot } from '../bot/slack/app.ts';
 import { createSlackSurface } from '../bot/slack/surface.ts';
-import { createNotifier } from '../notify/notifier.ts';
-import { visibilityOn } from '../notify/platforms.ts';
 import type { Engine } from './engine.ts';
 import { lockHoldersOf } from './lock-holders.ts';
-import { countedSlackFetch, notifierLag } from './metrics.ts';
-import { startNotifierLoop } from './notifier-loop.ts';
+import { countedSlackFetch } from './metrics.ts';
+import { startPlatformNotifier } from './notifier-loop.ts';
 import { StartupError } from './runtime.ts';
 import { NO_SLACK_SECTION } from './chat-platforms.ts';
 
@@ -102,24 +100,12 @@ export const startSlack = async (
       set: async (hotfixId, name, value) => void (await redis.hset(key(`refs:${hotfixId}`), name, value)),
     },
   });
-  const notifier = createNotifier({
+  const notifier = await startPlatformNotifier({
+    platform: 'slack',
     surface,
-    store: engine.store,
-    redis,
-    prefix,
-    replica,
-    clock,
-    visibility: visibilityOn('slack', () => settings.config),
-    log,
-    ...notifierLag(engine.metrics, 'slack'),
-  });
-
-  const loop = await startNotifierLoop({
-    notifier,
-    name: 'slack',
+    engine,
+    config: () => settings.config,
     redisUrl: env.REDIS_URL,
-    prefix,
-    clock,
     replica,
     log,
   });
@@ -128,7 +114,7 @@ export const startSlack = async (
     bot,
     idle: () => notifier.idle(),
     async close() {
-      await loop.close();
+      await notifier.close();
       await bot?.stop();
     },
   };

@@ -7,13 +7,10 @@ import { createThreadRefs } from '../bot/teams/thread-refs.ts';
 import type { Env } from '../config/env.ts';
 import type { Config } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
-import { createNotifier } from '../notify/notifier.ts';
-import { visibilityOn } from '../notify/platforms.ts';
 import type { TeamsThreadOptions } from './background.ts';
 import type { Engine } from './engine.ts';
 import { lockHoldersOf } from './lock-holders.ts';
-import { notifierLag } from './metrics.ts';
-import { startNotifierLoop } from './notifier-loop.ts';
+import { startPlatformNotifier } from './notifier-loop.ts';
 import { StartupError } from './runtime.ts';
 import { countedTeamsCalls, createTeamsTransportFromEnv, NO_TEAMS_SECTION } from './teams.ts';
 
@@ -69,25 +66,13 @@ export const startTeamsNotifier = async (
     store: engine.store,
     log,
   });
-  const notifier = createNotifier({
+  return startPlatformNotifier({
+    platform: 'teams',
     surface,
-    store: engine.store,
-    redis,
-    prefix,
-    replica,
-    clock,
-    visibility: visibilityOn('teams', () => settings.config),
-    log,
-    ...notifierLag(engine.metrics, 'teams'),
-  });
-  const loop = await startNotifierLoop({
-    notifier,
-    name: 'teams',
+    engine,
+    config: () => settings.config,
     redisUrl: env.REDIS_URL,
-    prefix,
-    clock,
     replica,
     log,
   });
-  return { idle: () => notifier.idle(), close: () => loop.close() };
 };
