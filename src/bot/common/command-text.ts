@@ -2,8 +2,8 @@ import type { PersonRollbackTrigger } from './forms.ts';
 
 /**
  * The text after the command (`/hotfix` in Slack, the `@hotfix` mention in Teams), read into one subcommand.
- * Pure: the edge answers `usage` results privately with the specific problem and the usage line, and never
- * reaches the command handler with them.
+ * Pure: the edge answers `usage` results privately with the specific problem and its one usage line (`usageReply`),
+ * and never reaches the command handler with them.
  */
 export type HotfixSubcommand =
   | { readonly kind: 'start'; readonly issueId?: string }
@@ -15,7 +15,13 @@ export type HotfixSubcommand =
   | { readonly kind: 'rollback'; readonly hotfixId: string; readonly reason: string }
   | { readonly kind: 'cancel'; readonly hotfixId: string; readonly reason?: string }
   | { readonly kind: 'record'; readonly hotfixId: string }
-  | { readonly kind: 'usage'; readonly problem: string };
+  | {
+      readonly kind: 'usage';
+      /** What is missing or wrong, without any usage line. */
+      readonly problem: string;
+      /** The one usage line to show under it: the subcommand's own when known, else the general one. */
+      readonly usage: string;
+    };
 
 /** How people invoke the bot: `/hotfix` in Slack, `@hotfix` in Teams; every usage text names it. */
 export const SLASH_COMMAND = '/hotfix';
@@ -40,6 +46,10 @@ export const usageLine = (command: string = SLASH_COMMAND): string =>
 export const USAGE = usageLines();
 export const USAGE_LINE = usageLine();
 
+/** A usage answer as people read it: the problem, then its usage line, so "Usage:" appears once. */
+export const usageReply = (sub: { readonly problem: string; readonly usage: string }): string =>
+  `${sub.problem}\n${sub.usage}`;
+
 /** Hotfix ids are `HF-<n>`; people type `hf-12` or `12` too. */
 const HOTFIX_ID = /^(?:hf-?)?([1-9]\d{0,9})$/i;
 export const normalizeHotfixId = (raw: string): string | null => {
@@ -54,20 +64,23 @@ export const parseCommandText = (raw: string, command: string = SLASH_COMMAND): 
   const [word = '', ...rest] = text.split(/\s+/);
   const sub = word.toLowerCase();
   const restText = text.slice(word.length).trim();
+  const usageOf = (syntax: string) => `Usage: \`${command} ${syntax}\``;
+  const wrong = (problem: string, usage = usageLine(command)): HotfixSubcommand => ({
+    kind: 'usage',
+    problem,
+    usage,
+  });
   const idArg = (usage: string): { id: string; after: string } | HotfixSubcommand => {
     const [first] = rest;
-    if (first === undefined) return { kind: 'usage', problem: `Which hotfix? ${usage}` };
+    if (first === undefined) return wrong('Which hotfix?', usage);
     const id = normalizeHotfixId(first);
     if (id === null)
-      return {
-        kind: 'usage',
-        problem: `\`${first.slice(0, 40)}\` is not a hotfix id (they look like HF-12). ${usage}`,
-      };
+      return wrong(`\`${first.slice(0, 40)}\` is not a hotfix id (they look like HF-12).`, usage);
     return { id, after: restText.slice(first.length).trim() };
   };
-  const tooLong = (what: string, value: string): HotfixSubcommand | null =>
+  const tooLong = (what: string, value: string, usage: string): HotfixSubcommand | null =>
     value.length > MAX_TEXT
-      ? { kind: 'usage', problem: `The ${what} is ${value.length} characters; keep it under ${MAX_TEXT}.` }
+      ? wrong(`The ${what} is ${value.length} characters; keep it under ${MAX_TEXT}.`, usage)
       : null;
   switch (sub) {
     case '':
@@ -75,52 +88,57 @@ export const parseCommandText = (raw: string, command: string = SLASH_COMMAND): 
       return { kind: 'help' };
     case 'start': {
       const issueId = rest.join(' ');
-      if (issueId.length > 80) return { kind: 'usage', problem: 'An issue id is at most 80 characters.' };
+      if (issueId.length > 80)
+        return wrong('An issue id is at most 80 characters.', usageOf('start [issue-id]'));
       return issueId === '' ? { kind: 'start' } : { kind: 'start', issueId };
     }
     case 'list':
       return { kind: 'list' };
     case 'status': {
       if (rest.length === 0) return { kind: 'status' };
-      const parsed = idArg(`Usage: \`${command} status [id]\``);
+      const parsed = idArg(usageOf('status [id]'));
       return 'kind' in parsed ? parsed : { kind: 'status', hotfixId: parsed.id };
     }
     case 'edit':
     case 'record': {
-      const parsed = idArg(`Usage: \`${command} ${sub} <id>\``);
+      const parsed = idArg(usageOf(`${sub} <id>`));
       return 'kind' in parsed ? parsed : { kind: sub, hotfixId: parsed.id };
     }
     case 'issue': {
-      const parsed = idArg(`Usage: \`${command} issue <id> <text>\``);
+      const usage = usageOf('issue <id> <text>');
+      const parsed = idArg(usage);
       if ('kind' in parsed) return parsed;
-      if (parsed.after === '')
-        return { kind: 'usage', problem: `What is the issue? Usage: \`${command} issue <id> <text>\`` };
-      return tooLong('issue', parsed.after) ?? { kind: 'issue', hotfixId: parsed.id, text: parsed.after };
+      if (parsed.after === '') return wrong('What is the issue?', usage);
+      return (
+        tooLong('issue', parsed.after, usage) ?? { kind: 'issue', hotfixId: parsed.id, text: parsed.after }
+      );
     }
     case 'rollback': {
-      const parsed = idArg(`Usage: \`${command} rollback <id> <reason>\``);
+      const usage = usageOf('rollback <id> <reason>');
+      const parsed = idArg(usage);
       if ('kind' in parsed) return parsed;
-      if (parsed.after === '')
-        return {
-          kind: 'usage',
-          problem: `Say why: a rollback needs a reason. Usage: \`${command} rollback <id> <reason>\``,
-        };
+      if (parsed.after === '') return wrong('Say why: a rollback needs a reason.', usage);
       return (
-        tooLong('reason', parsed.after) ?? { kind: 'rollback', hotfixId: parsed.id, reason: parsed.after }
+        tooLong('reason', parsed.after, usage) ?? {
+          kind: 'rollback',
+          hotfixId: parsed.id,
+          reason: parsed.after,
+        }
       );
     }
     case 'cancel': {
-      const parsed = idArg(`Usage: \`${command} cancel <id> [reason]\``);
+      const usage = usageOf('cancel <id> [reason]');
+      const parsed = idArg(usage);
       if ('kind' in parsed) return parsed;
       return (
-        tooLong('reason', parsed.after) ??
+        tooLong('reason', parsed.after, usage) ??
         (parsed.after === ''
           ? { kind: 'cancel', hotfixId: parsed.id }
           : { kind: 'cancel', hotfixId: parsed.id, reason: parsed.after })
       );
     }
     default:
-      return { kind: 'usage', problem: `I don't know \`${command} ${word.slice(0, 40)}\`.` };
+      return wrong(`I don't know \`${command} ${word.slice(0, 40)}\`.`);
   }
 };
 

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { HotfixCommand } from '../../domain/hotfix/commands.ts';
 import type { RuleCode } from '../../domain/hotfix/errors.ts';
-import { USAGE, USAGE_LINE } from '../common/command-text.ts';
+import { USAGE, usageReply } from '../common/command-text.ts';
 import * as wording from '../common/wording.ts';
 import { escapeMrkdwn, md } from './blocks/text.ts';
 
@@ -13,8 +13,12 @@ export const refusalText = (code: RuleCode, message: string): string =>
 export const repeatText = (hotfixId: string, command: HotfixCommand): string =>
   escapeMrkdwn(wording.repeatText(hotfixId, command));
 
-/** The problem may quote what was typed; usage lines show `<id>`, which Slack would read as a link. */
-export const usageText = (problem: string): string => `${escapeMrkdwn(problem)}\n${USAGE_LINE}`;
+/**
+ * A mistyped `/hotfix …`: the problem, then one usage line. Escaped whole: the problem may quote what was
+ * typed, and usage lines show `<id>`, which Slack would read as a link.
+ */
+export const usageText = (sub: { readonly problem: string; readonly usage: string }): string =>
+  escapeMrkdwn(usageReply(sub));
 
 export const helpMessage = (): { text: string; blocks: KnownBlock[] } => {
   const lines = USAGE.map(([usage, what]) => `\`${escapeMrkdwn(usage)}\` — ${escapeMrkdwn(what)}`).join('\n');

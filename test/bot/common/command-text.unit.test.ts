@@ -5,6 +5,7 @@ import {
   rollbackTriggerOf,
   usageLine,
   usageLines,
+  usageReply,
 } from '../../../src/bot/common/command-text.ts';
 
 describe('/hotfix text', () => {
@@ -50,6 +51,38 @@ describe('/hotfix text', () => {
     expect(problem(`start ${'x'.repeat(81)}`)).toContain('at most 80');
   });
 
+  it('answers a mistake with "Usage:" once: the subcommand’s own line when it has one, else the general one', () => {
+    const reply = (text: string) => {
+      const parsed = parseCommandText(text);
+      return parsed.kind === 'usage' ? usageReply(parsed) : `parsed as ${parsed.kind}`;
+    };
+    expect(reply('status banana')).toBe(
+      '`banana` is not a hotfix id (they look like HF-12).\nUsage: `/hotfix status [id]`',
+    );
+    expect(reply('rollback HF-1')).toBe(
+      'Say why: a rollback needs a reason.\nUsage: `/hotfix rollback <id> <reason>`',
+    );
+    expect(reply('deploy')).toBe(`I don't know \`/hotfix deploy\`.\n${usageLine()}`);
+    const mistakes = [
+      'deploy',
+      'edit',
+      'edit banana',
+      'record',
+      'status x',
+      'issue',
+      'issue HF-1',
+      `issue HF-1 ${'x'.repeat(3001)}`,
+      'rollback',
+      'rollback HF-1',
+      `rollback HF-1 ${'x'.repeat(3001)}`,
+      'cancel',
+      'cancel nope',
+      `cancel HF-1 ${'x'.repeat(3001)}`,
+      `start ${'x'.repeat(81)}`,
+    ];
+    for (const text of mistakes) expect(reply(text).match(/Usage:/g), text).toHaveLength(1);
+  });
+
   it('normalises hotfix ids', () => {
     expect(normalizeHotfixId('HF-7')).toBe('HF-7');
     expect(normalizeHotfixId('hf7')).toBe('HF-7');
@@ -68,10 +101,12 @@ describe('/hotfix text', () => {
     expect(parseCommandText('deploy', '@hotfix')).toEqual({
       kind: 'usage',
       problem: "I don't know `@hotfix deploy`.",
+      usage: usageLine('@hotfix'),
     });
     expect(parseCommandText('edit', '@hotfix')).toEqual({
       kind: 'usage',
-      problem: 'Which hotfix? Usage: `@hotfix edit <id>`',
+      problem: 'Which hotfix?',
+      usage: 'Usage: `@hotfix edit <id>`',
     });
     expect(usageLines('@hotfix')[0]).toEqual(['@hotfix start [issue-id]', 'plan a new hotfix']);
     expect(usageLine('@hotfix')).toBe(

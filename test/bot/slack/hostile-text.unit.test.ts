@@ -182,7 +182,7 @@ describe('user text on every Slack surface', () => {
         const record = buildRecord(history, { timezone: 'UTC', signoffRoles: policy.signoffs });
         expectInert(recordSummary({ record, markdown: renderRecordMarkdown(record), broken: t() }));
         expectInert(refusalText('invalid_plan', t()));
-        expectInert(usageText(t()));
+        expectInert(usageText({ problem: t(), usage: t() }));
         expectInert(
           repeatText(t(), {
             type: 'TickChecklistItem',

@@ -47,7 +47,7 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
         case 'help':
           return tell(helpMessage());
         case 'usage':
-          return tell(usageText(sub.problem));
+          return tell(usageText(sub));
         case 'start': {
           const problem = sub.issueId
             ? planFieldProblem('issueId', sub.issueId, deps.policy().planFields)

@@ -2,7 +2,7 @@ import { planFieldProblem } from '../../../domain/hotfix/plan.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { HotfixSubcommand } from '../../common/command-text.ts';
-import { rollbackTriggerOf, usageLine, usageLines } from '../../common/command-text.ts';
+import { rollbackTriggerOf, usageLines, usageReply } from '../../common/command-text.ts';
 import { openHotfixes, statusSelection } from '../../common/open-hotfixes.ts';
 import { readRecord } from '../../common/record.ts';
 import { refusalText } from '../../common/wording.ts';
@@ -84,7 +84,7 @@ export const createTypedCommands = (deps: TeamsBotDeps) => {
       case 'help':
         return deps.reply(activity, { type: 'message', text: teamsHelpText(), textFormat: 'markdown' });
       case 'usage':
-        return say(activity, `${sub.problem}\n\n${usageLine(TEAMS_COMMAND)}`);
+        return say(activity, usageReply(sub));
       case 'start': {
         const problem = sub.issueId
           ? planFieldProblem('issueId', sub.issueId, deps.policy().planFields)
