@@ -10,6 +10,8 @@ export interface Times {
   readonly rel: (iso: string | null | undefined) => string;
   /** How long from `iso` to now. */
   readonly since: (iso: string | null | undefined) => string;
+  /** `09:05 (12m ago)`: the wall-clock time and how far it is from now; `—` for no date. */
+  readonly when: (iso: string | null | undefined) => string;
 }
 
 /** Milliseconds from `to` to `from`; NaN when either is missing or not a date. */
@@ -25,19 +27,25 @@ const between = (from: string | Date | null | undefined, to: string | Date | nul
 export const times = (timezone: string, now: Date): Times => {
   const face = clockface(timezone);
   const today = face.minute(now.toISOString()).split(' ')[0];
+  const at = (iso: string | null | undefined) => {
+    const full = face.minute(iso);
+    const [day, time] = full.split(' ');
+    return day === today && time !== undefined ? time : full;
+  };
+  const rel = (iso: string | null | undefined) => {
+    const ms = between(iso, now);
+    if (Number.isNaN(ms)) return '—';
+    return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(-ms)} ago`;
+  };
   return {
     timezone,
     now,
-    at: (iso) => {
-      const full = face.minute(iso);
-      const [day, time] = full.split(' ');
-      return day === today && time !== undefined ? time : full;
-    },
-    rel: (iso) => {
-      const ms = between(iso, now);
-      if (Number.isNaN(ms)) return '—';
-      return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(-ms)} ago`;
-    },
+    at,
+    rel,
     since: (iso) => formatDuration(between(now, iso)),
+    when: (iso) => {
+      const shown = at(iso);
+      return shown === '—' ? shown : `${shown} (${rel(iso)})`;
+    },
   };
 };

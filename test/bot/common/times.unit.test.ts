@@ -77,4 +77,11 @@ describe('times: what a card shows of a date, relative to its now', () => {
       expect(t.since(none)).toBe('—');
     }
   });
+
+  it('says when, in the zone and relative to now, for a list to show a lock', () => {
+    const t = times('Europe/Paris', new Date('2025-03-14T12:00:00Z'));
+    expect(t.when('2025-03-14T11:48:00Z')).toBe('12:48 (12m ago)');
+    expect(t.when('2025-03-13T08:00:00.000Z')).toBe('2025-03-13 09:00 (28h ago)');
+    for (const none of [null, undefined, '', 'later']) expect(t.when(none)).toBe('—');
+  });
 });

@@ -1,10 +1,8 @@
 import type { App } from '@slack/bolt';
-import { holdsLock } from '../../../domain/hotfix/queries.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import { planFieldProblem } from '../../../domain/hotfix/plan.ts';
 import { renderCard } from '../blocks/card.ts';
 import { renderCancelModal, renderPlanModal, renderRollbackModal } from '../blocks/modals.ts';
-import { userText } from '../blocks/text.ts';
 import type { HotfixSubcommand } from '../../common/command-text.ts';
 import { parseCommandText, rollbackTriggerOf } from '../../common/command-text.ts';
 import type { BotDeps } from '../deps.ts';
@@ -14,7 +12,8 @@ import { openHotfixes, statusSelection } from '../../common/open-hotfixes.ts';
 import { readRecord } from '../../common/record.ts';
 import { platformChoice } from '../../common/forms.ts';
 import { recordSummary } from '../record.ts';
-import { helpMessage, refusalText, usageText } from '../replies.ts';
+import type { HotfixListOptions } from '../replies.ts';
+import { helpMessage, hotfixListText, refusalText, usageText } from '../replies.ts';
 import type { Tell } from './shared.ts';
 import {
   cardOptions,
@@ -26,7 +25,6 @@ import {
   privateReplies,
   slackPerson,
 } from './shared.ts';
-import { PHASE_EMOJI, PHASE_LABELS } from '../../common/labels.ts';
 
 /** `/hotfix …`: acks at once, then answers privately or opens the modal with the trigger id. */
 export const registerCommand = (app: App, deps: BotDeps): void => {
@@ -81,18 +79,13 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
           const { shown } = statusSelection(await openHotfixes(deps), by, deps.policy());
           if (shown.length === 0) return tell('No hotfix is open. `/hotfix start` plans one.');
           if (shown.length === 1 && shown[0]) return showStatus(shown[0].id, tell);
-          return tell(`${listText(shown)}\n\`/hotfix status <id>\` shows one.`);
+          return tell(listReply(shown, { footer: '`/hotfix status <id>` shows one.' }));
         }
         case 'list': {
           const open = await openHotfixes(deps);
           if (open.length === 0) return tell('No hotfix is open. `/hotfix start` plans one.');
           const locks = await deps.lockHolders([...new Set(open.flatMap((s) => s.plan.services))]);
-          const lockText = Object.entries(locks)
-            .map(
-              ([service, h]) => `🔒 ${userText(service, 80, true)} locked by ${h.hotfixId} since ${h.since}`,
-            )
-            .join('\n');
-          return tell(`*Open hotfixes*\n${listText(open)}${lockText ? `\n${lockText}` : ''}`);
+          return tell(listReply(open, { title: 'Open hotfixes', locks }));
         }
         case 'issue': {
           if (!(await existing(deps, sub.hotfixId, tell))) return;
@@ -140,6 +133,10 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
     }
   });
 
+  /** A list in the config's time zone, as of now. */
+  const listReply = (states: readonly HotfixState[], options: Omit<HotfixListOptions, 'timezone' | 'now'>) =>
+    hotfixListText(states, { ...options, timezone: deps.config().timezone, now: deps.clock.now() });
+
   const showStatus = async (hotfixId: string, tell: Tell): Promise<void> => {
     const state = await existing(deps, hotfixId, tell);
     if (!state) return;
@@ -147,12 +144,3 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
     await tell({ text: card.text, blocks: card.blocks });
   };
 };
-
-const listText = (states: readonly HotfixState[]): string =>
-  states
-    .slice(0, 40)
-    .map(
-      (s) =>
-        `${PHASE_EMOJI[s.phase]} *${s.id}* · ${userText(s.plan.issueId, 80, true)} · ${PHASE_LABELS[s.phase]} · ${userText(s.plan.services.join(', '), 200, true)}${holdsLock(s) ? ' · 🔒 holds its lock' : ''}`,
-    )
-    .join('\n');

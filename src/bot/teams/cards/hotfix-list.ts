@@ -22,7 +22,8 @@ export interface HotfixListOptions {
 
 /**
  * `@hotfix list` and `@hotfix status` with several hotfixes: one line per hotfix (phase, issue, services, its
- * lock), then the services locked and by whom. Plain text in, escaped here.
+ * lock), then the services locked, by whom and since when (in the config's zone and relative to now). Plain
+ * text in, escaped here.
  */
 export const renderHotfixList = (states: readonly HotfixState[], options: HotfixListOptions): TeamsCard => {
   const t = times(options.timezone, options.now);
@@ -37,10 +38,15 @@ export const renderHotfixList = (states: readonly HotfixState[], options: Hotfix
   const hidden = states.length - shown.length;
   const locks = Object.entries(options.locks ?? {}).map(([service, holder]) =>
     text(
-      `🔒 ${userText(service, 80, true)} locked by ${userText(holder.hotfixId, 60, true)} since ${t.at(holder.since)}`,
+      `🔒 ${userText(service, 80, true)} locked by ${userText(holder.hotfixId, 60, true)} since ${t.when(holder.since)}`,
       { isSubtle: true, spacing: 'small' },
     ),
   );
+  // Said once under the locks: their times are the config's wall clock, not the reader's.
+  if (locks.length > 0)
+    locks.push(
+      text(`Times in ${userText(options.timezone, 40, true)}.`, { isSubtle: true, spacing: 'small' }),
+    );
   return {
     card: card([
       text(bold(userText(options.title, 100, true)), { size: 'medium' }),
