@@ -49,7 +49,7 @@ import type { CommandHandler } from '../src/service/handler.ts';
 import { createCommandHandler } from '../src/service/handler.ts';
 import type { EventStore } from '../src/service/ports.ts';
 import { fold } from '../src/domain/hotfix/state.ts';
-import { canonicalJson } from '../src/store/canonical-json.ts';
+import { canonicalJson } from '../src/domain/hotfix/canonical-json.ts';
 import { decodeEvent, encodeEvent, eventHash } from '../src/store/event-codec.ts';
 import { storeKeys } from '../src/store/keys.ts';
 import { createRedisEventStore } from '../src/store/redis-event-store.ts';

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { z } from 'zod';
 import type { HotfixEvent } from '../domain/hotfix/events.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../domain/hotfix/canonical-json.ts';
 import { hotfixEventSchema, knownEventTypes } from './event-schema.ts';
 import { upcast, withSchemaVersion } from './upcast.ts';
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
-import { canonicalJson } from '../../src/store/canonical-json.ts';
+import { canonicalJson } from '../../src/domain/hotfix/canonical-json.ts';
 import { eventHashOfJson } from '../../src/store/event-codec.ts';
 import { storeKeys } from '../../src/store/keys.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';

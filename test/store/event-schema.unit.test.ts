@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { canonicalJson } from '../../src/store/canonical-json.ts';
+import { canonicalJson } from '../../src/domain/hotfix/canonical-json.ts';
 import { decodeEvent, decodeEventValue, encodeEvent, eventHash } from '../../src/store/event-codec.ts';
 import { knownEventTypes } from '../../src/store/event-schema.ts';
 import { plan, sampleOf } from './sample-events.ts';

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
 import type { EventStore } from '../../src/service/ports.ts';
-import { canonicalJson } from '../../src/store/canonical-json.ts';
+import { canonicalJson } from '../../src/domain/hotfix/canonical-json.ts';
 import {
   CorruptEventError,
   InvalidEventError,

@@ -1,3 +1,4 @@
+import type { Standing } from './state.ts';
 import type { Checklist, DocItem, Gate, HotfixEventType, RollbackTrigger, VoteChoice } from './events.ts';
 import type { Platform, Role } from './people.ts';
 import type { Severity } from './plan.ts';
@@ -26,7 +27,8 @@ export interface Stamped {
   readonly at: string;
 }
 
-export type OutcomeStatus = 'deployed' | 'rolled_back' | 'failed' | 'cancelled' | 'in_progress';
+/** How the hotfix ended, or that it has not yet. */
+export type OutcomeStatus = Standing;
 
 /** `succeeded`/`failed`: the last deploy run finished the service's execution steps that way. */
 export type ServiceExecution = 'succeeded' | 'failed' | 'running' | 'not_run';

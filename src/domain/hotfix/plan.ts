@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.ts';
 import type { Person } from './people.ts';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -49,21 +50,9 @@ export interface Plan {
   readonly platforms?: readonly ChatPlatform[];
 }
 
-/** JSON with object keys sorted, so equal plans hash equally whatever order their fields were built in. */
-const canonical = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-};
-
 /** Approvals are bound to this hash: any edit of the plan changes it. */
 export const planHash = (plan: Plan): string =>
-  createHash('sha256').update(canonical(plan)).digest('hex').slice(0, 16);
+  createHash('sha256').update(canonicalJson(plan)).digest('hex').slice(0, 16);
 
 /** The plan fields that reach step templates (`{{plan.issue_id}}`, `{{plan.version}}`…), by their Plan key. */
 export const TEMPLATED_PLAN_FIELDS = ['issueId', 'version', 'previousVersion', 'summary'] as const;

@@ -2,7 +2,7 @@ import type { Person, PersonKey, Role } from './people.ts';
 import type { Policy } from './policy.ts';
 import { keyOf, membersOf } from './policy.ts';
 import type { Approval, Ballot, HotfixState, Outcome, Rejection, Run, StepState, Vote } from './state.ts';
-import { outcomeOfPhase } from './state.ts';
+import { standingOf } from './state.ts';
 
 export interface ApprovalGate {
   readonly ok: boolean;
@@ -140,15 +140,8 @@ export const tally = (vote: Vote, policy: Policy): Tally => {
 export const outcome = (state: HotfixState): Outcome | null => {
   if (state.closed) return state.closed.outcome;
   if (openVote(state)) return null;
-  switch (state.phase) {
-    case 'verified':
-    case 'rolled_back':
-    case 'deploy_failed':
-    case 'rollback_failed':
-      return outcomeOfPhase(state.phase);
-    default:
-      return null;
-  }
+  const standing = standingOf(state.phase);
+  return standing === 'cancelled' || standing === 'in_progress' ? null : standing;
 };
 
 export const missingSignoffs = (state: HotfixState, policy: Policy): Role[] =>

@@ -6,7 +6,6 @@ import type {
   DeploymentRecord,
   FeedbackRecord,
   IssueRecord,
-  OutcomeStatus,
   PerformanceRecord,
   PersonRef,
   PlanEditRef,
@@ -28,8 +27,8 @@ import type { Person, PersonKey, Role } from './people.ts';
 import { displayName, personKey } from './people.ts';
 import type { Stage, StepSpec } from './policy.ts';
 import { STAGES } from './policy.ts';
-import type { HotfixState, Phase, Run } from './state.ts';
-import { evolve, initialState } from './state.ts';
+import type { HotfixState, Run } from './state.ts';
+import { evolve, initialState, standingOf } from './state.ts';
 
 /*
  * The deployment record (the seed's "Deployment Documentation") of one hotfix, built from its events:
@@ -285,32 +284,6 @@ const collect = (h: History, state: HotfixState, event: HotfixEvent): void => {
 };
 
 const editRef = (e: PlanEditRef): PlanEditRef => ({ revision: e.revision, by: e.by, at: e.at });
-
-const outcomeOf = (phase: Phase): OutcomeStatus => {
-  switch (phase) {
-    case 'verified':
-      return 'deployed';
-    case 'rolled_back':
-      return 'rolled_back';
-    case 'deploy_failed':
-    case 'rollback_failed':
-      return 'failed';
-    case 'cancelled':
-      return 'cancelled';
-    case 'none':
-    case 'planned':
-    case 'deploy_requested':
-    case 'deploying':
-    case 'monitoring':
-    case 'rolling_back':
-    case 'closed':
-      return 'in_progress';
-    default: {
-      const unknown: never = phase;
-      return unknown;
-    }
-  }
-};
 
 const stepRecord = (s: Run['steps'][number]): StepRecord => ({
   key: s.key,
@@ -642,7 +615,7 @@ const assemble = (
       return { role, by: s ? ref(s.by) : null, at: s?.at ?? null };
     }),
     outcome: {
-      status: state.closed ? state.closed.outcome : outcomeOf(state.phase),
+      status: state.closed ? state.closed.outcome : standingOf(state.phase),
       phase: state.phase,
       started: state.startedAt ? { by: ref(state.requester), at: state.startedAt } : null,
       closed: state.closed ? stamped(state.closed) : null,

@@ -611,14 +611,38 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
 export const fold = (events: readonly HotfixEvent[], from: HotfixState = initialState()): HotfixState =>
   events.reduce(evolve, from);
 
-/** How a settled hotfix ended, by the phase it settled in (decide only closes settled hotfixes). */
-export const outcomeOfPhase = (phase: Phase): Outcome => {
+/** Where a hotfix stands: its outcome once settled, or that it was cancelled or is still under way. */
+export type Standing = Outcome | 'cancelled' | 'in_progress';
+
+/** The one phase → outcome mapping: state, queries and the record all read it. */
+export const standingOf = (phase: Phase): Standing => {
   switch (phase) {
     case 'verified':
       return 'deployed';
     case 'rolled_back':
       return 'rolled_back';
-    default:
+    case 'deploy_failed':
+    case 'rollback_failed':
       return 'failed';
+    case 'cancelled':
+      return 'cancelled';
+    case 'none':
+    case 'planned':
+    case 'deploy_requested':
+    case 'deploying':
+    case 'monitoring':
+    case 'rolling_back':
+    case 'closed':
+      return 'in_progress';
+    default: {
+      const unknown: never = phase;
+      return unknown;
+    }
   }
+};
+
+/** The outcome a settled phase stands for (decide closes only settled hotfixes, so the fallback never shows). */
+export const outcomeOfPhase = (phase: Phase): Outcome => {
+  const standing = standingOf(phase);
+  return standing === 'cancelled' || standing === 'in_progress' ? 'failed' : standing;
 };

@@ -1,0 +1,54 @@
+import type { Handler } from './scope.ts';
+import { findIssue, nonEmpty, requirePerson } from './scope.ts';
+
+/** What the team writes down along the way: the issue log, observations, documentation updates, lessons. */
+
+export const logIssue: Handler<'LogIssue'> = (command, { state, ctx, h, emit, same }) => {
+  requirePerson(command.by, ctx, h);
+  const text = nonEmpty(command.text, 'a description');
+  const duplicate = state.issues.some((i) => i.text === text && same(i.loggedBy, command.by) && !i.resolved);
+  if (duplicate) return [];
+  return emit({ type: 'IssueLogged', issueId: state.issues.length + 1, text });
+};
+
+export const resolveIssue: Handler<'ResolveIssue'> = (command, { state, ctx, h, emit }) => {
+  requirePerson(command.by, ctx, h);
+  const issue = findIssue(state, command.issueId);
+  if (issue.resolved) return [];
+  return emit({
+    type: 'IssueResolved',
+    issueId: issue.id,
+    ...(command.note === undefined ? {} : { note: command.note }),
+  });
+};
+
+export const setWorkaround: Handler<'SetWorkaround'> = (command, { state, ctx, h, emit }) => {
+  requirePerson(command.by, ctx, h);
+  const issue = findIssue(state, command.issueId);
+  const text = nonEmpty(command.text, 'the workaround');
+  if (issue.workaround?.text === text) return [];
+  return emit({ type: 'WorkaroundSet', issueId: issue.id, text });
+};
+
+export const noteObservation: Handler<'NoteObservation'> = (command, { state, ctx, h, emit, same }) => {
+  requirePerson(command.by, ctx, h);
+  const text = nonEmpty(command.text, 'the observation');
+  if (state.observations.some((o) => o.text === text && same(o.by, command.by))) return [];
+  return emit({ type: 'ObservationNoted', text });
+};
+
+export const tickDocumentationUpdate: Handler<'TickDocumentationUpdate'> = (
+  command,
+  { state, ctx, h, emit },
+) => {
+  requirePerson(command.by, ctx, h);
+  if ((state.docs[command.item] !== null) === command.done) return [];
+  return emit({ type: 'DocumentationUpdateTicked', item: command.item, done: command.done });
+};
+
+export const noteLessonsLearned: Handler<'NoteLessonsLearned'> = (command, { state, ctx, h, emit, same }) => {
+  requirePerson(command.by, ctx, h);
+  const text = nonEmpty(command.text, 'the lesson');
+  if (state.lessons.some((l) => l.text === text && same(l.by, command.by))) return [];
+  return emit({ type: 'LessonsLearnedNoted', text });
+};
