@@ -94,6 +94,10 @@ describe('hotfix serve', () => {
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(await ready.json()).toEqual({ status: 'ready', redis: 'ok' });
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    // As its help says: Teams' endpoint exists only with MicrosoftAppId (or the local mode).
+    expect(
+      (await fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', body: '{}' })).status,
+    ).toBe(404);
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
