@@ -131,7 +131,6 @@ describe('golden files and their stories', () => {
   });
 
   it('replays only what the decider accepts, and says which step of a story it refused or ignored', () => {
-    const { alice, bob } = cast;
     const at = (time: string) => new Date(`2025-03-14T${time}.000Z`);
     const start = act.start('HF-9', alice, paymentsPlan);
     expect(() =>
@@ -139,9 +138,7 @@ describe('golden files and their stories', () => {
         [start, at('09:00:00')],
         [act.signOff(bob, 'technical'), at('09:05:00')],
       ]),
-    ).toThrow(
-      'early sign-off story, step 2 (SignOff at 2025-03-14T09:05:00.000Z) is refused: HF-9 can be signed off once its outcome is known.',
-    );
+    ).toThrow(/^early sign-off story, step 2 \(SignOff at 2025-03-14T09:05:00\.000Z\) is refused: .*outcome/);
     expect(() =>
       replayStory('self-approval', [
         [start, at('09:00:00')],
