@@ -50,6 +50,7 @@ export const EVENT_EMOJI: Readonly<Record<HotfixEventType, string>> = {
   IssueLogged: '🐞',
   IssueResolved: '✔️',
   WorkaroundSet: '🩹',
+  IssueReopened: '🔄',
   ObservationNoted: '📝',
   DocumentationUpdateTicked: '📚',
   LessonsLearnedNoted: '🎓',
