@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildRecord, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
 import { given, play } from './given.ts';
 import { minutes, people, T0 } from './fixtures/policy.ts';
 import { deploying, monitoring, started } from './scenarios.ts';
@@ -192,5 +193,47 @@ describe('the issue log: resolve, work around, reopen', () => {
       given(once.history).when(command).thenNothing();
       history = once.history;
     }
+  });
+});
+
+describe('the issue log in the deployment record', () => {
+  it('shows who logged, worked around, resolved and reopened each issue, when, with notes and reasons', () => {
+    const { history } = play(
+      [
+        [{ type: 'SetWorkaround', issueId: 1, text: 'Resend from admin', by: people.biz }, minutes(3)],
+        [{ type: 'ReopenIssue', issueId: 1, reason: 'Delayed again', by: people.support }, minutes(4)],
+        [{ type: 'ResolveIssue', issueId: 1, note: 'Consumer restarted', by: people.tech2 }, minutes(5)],
+        [{ type: 'LogIssue', text: 'Totals off by a cent', by: people.biz }, minutes(6)],
+        [{ type: 'ResolveIssue', issueId: 2, by: people.tech1 }, minutes(7)],
+        [{ type: 'ReopenIssue', issueId: 2, by: people.biz }, minutes(8)],
+        [{ type: 'LogIssue', text: 'Slow admin page', by: people.support }, minutes(9)],
+      ],
+      {},
+      resolved().history,
+    );
+    const record = buildRecord(history, { timezone: 'UTC' });
+    expect(record.issues).toMatchObject({ found: 3, resolved: 1, pending: 2 });
+    expect(record.issues.list[0]?.reopened).toEqual([
+      {
+        by: expect.objectContaining({ name: 'Sam Support' }),
+        at: minutes(4).toISOString(),
+        reason: 'Delayed again',
+        resolution: {
+          by: expect.objectContaining({ name: 'Tara Tech' }),
+          at: minutes(2).toISOString(),
+          note: 'Queue drained',
+        },
+      },
+    ]);
+    const markdown = renderRecordMarkdown(record);
+    expect(markdown).toContain('  - #1: Resend from admin (Bea Business, 2026-11-26 03:03)');
+    expect(markdown).toContain(
+      '| 1 | Receipts delayed | Sam Support, 2026-11-26 03:01 | resolved | resolved by Tara Tech, 2026-11-26 03:02: Queue drained; reopened by Sam Support, 2026-11-26 03:04: Delayed again; resolved by Theo Tech, 2026-11-26 03:05: Consumer restarted |',
+    );
+    expect(markdown).toContain(
+      '| 2 | Totals off by a cent | Bea Business, 2026-11-26 03:06 | reopened | resolved by Tara Tech, 2026-11-26 03:07; reopened by Bea Business, 2026-11-26 03:08 |',
+    );
+    // Only what happened: an issue never resolved says so, with no history.
+    expect(markdown).toContain('| 3 | Slow admin page | Sam Support, 2026-11-26 03:09 | pending | — |');
   });
 });
