@@ -257,7 +257,7 @@ export const renderIssueMessage = (
 export const issueListText = (state: HotfixState, options: IssueMessageOptions & { now: Date }): string => {
   const id = userText(state.id, 60, true);
   if (state.issues.length === 0)
-    return `No issue is logged on ${id}. \`/hotfix issue ${id} <text>\` logs one.`;
+    return `No issue is logged on ${id}. \`${escapeMrkdwn(`/hotfix issue ${state.id} <text>`)}\` logs one.`;
   const t = times(options.timezone, options.now);
   const shown = state.issues.slice(0, ISSUES_LISTED);
   const items = shown.map(
@@ -277,7 +277,7 @@ export const issueListText = (state: HotfixState, options: IssueMessageOptions &
       `*Issues of ${id}*: ${open} open, ${state.issues.length - open} resolved`,
       ...items,
       ...(more > 0 ? [`_+${more} more in the deployment record_`] : []),
-      `_\`/hotfix issue resolve|workaround|reopen ${id} <n> …\` changes one._`,
+      `_\`${escapeMrkdwn(`/hotfix issue resolve|workaround|reopen ${state.id} <n> …`)}\` changes one._`,
     ].join('\n'),
     LIMITS.messageText,
   );
