@@ -27,6 +27,7 @@ import {
   planFormValues,
   platformChoice,
   PLATFORMS_FIELD,
+  REASON_FIELDS,
 } from '../../common/forms.ts';
 import type { InvokeAnswer, TeamsActivity } from '../activity.ts';
 import type { DialogContext } from '../cards/dialogs.ts';
@@ -218,7 +219,7 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           intro: `Issue #${issue.id}: ${issue.text}`,
           fields,
           ...(data.form === FORMS.workaround && issue.workaround
-            ? { values: { [WORKAROUND_FORM_FIELDS[0]?.id ?? '']: issue.workaround.text } }
+            ? { values: { [REASON_FIELDS.workaround]: issue.workaround.text } }
             : {}),
           submitTitle,
           context: { form: data.form, ...on, issue: issue.id },
