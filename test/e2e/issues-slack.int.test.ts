@@ -182,5 +182,15 @@ describe('the issue log from Slack: logged, resolved from its thread message, wo
     expect(row).toMatch(/reopened by dave, \S+ \S+: Two customers still wait for theirs \|$/);
     expect(read?.markdown).toMatch(/- #1: Support resends the email from the admin page \(dave, \S+ \S+\)/);
     expect(await count(id, 'IssueResolved')).toBe(1);
+
+    // Once the hotfix is cancelled, its issue message's buttons say so instead of opening a form.
+    await world.slack.command({ user: ALICE, channel: INCIDENTS, text: `cancel ${id} superseded` });
+    await waitFor('cancelled', async () => (await world.eventTypes(id)).includes('HotfixCancelled'));
+    const forms = world.standIn.callsTo('views.open').length;
+    await world.slack.act({ user: BOB, channel: INCIDENTS, ts: logged.ts, actionId: 'hotfix_issue_resolve' });
+    await waitFor('the refusal', () =>
+      world.ephemerals(BOB).some((t) => t.includes(`${id} is cancelled; its issues can no longer change`)),
+    );
+    expect(world.standIn.callsTo('views.open')).toHaveLength(forms);
   }, 60_000);
 });

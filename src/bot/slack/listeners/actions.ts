@@ -266,6 +266,9 @@ export const registerActions = (app: App, deps: BotDeps): void => {
       if (!state) return;
       const issue = state.issues.find((i) => i.id === issueId);
       if (!issue) return tell(STALE);
+      // The message keeps its buttons once the hotfix ends: say so before a form is filled in for nothing.
+      if (state.phase === 'closed' || state.phase === 'cancelled')
+        return tell(`⏸️ ${state.id} is ${state.phase}; its issues can no longer change.`);
       await openModal(
         args.client,
         args.body.trigger_id,

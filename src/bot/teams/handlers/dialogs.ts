@@ -213,6 +213,9 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
       case FORMS.reopenIssue: {
         const issue = issueOf(state, data);
         if (typeof issue === 'string') return issue;
+        // The message keeps its buttons once the hotfix ends: say so before a form is filled in for nothing.
+        if (state.phase === 'closed' || state.phase === 'cancelled')
+          return `⏸️ ${state.id} is ${state.phase}; its issues can no longer change.`;
         const [title, fields, submitTitle] = issueFormTitles(data.form, state.id, issue.id);
         return {
           title,
