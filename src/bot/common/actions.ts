@@ -3,7 +3,7 @@ import { capitalize } from '../../domain/hotfix/format.ts';
 import type { Role } from '../../domain/hotfix/people.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import { canRequestDeploy, missingSignoffs, openVote, outcome } from '../../domain/hotfix/queries.ts';
-import type { HotfixState, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
+import type { HotfixState, IssueState, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
 import { truncate } from './text.ts';
 
 /**
@@ -29,13 +29,17 @@ export type HotfixActionKind =
   | 'confirm-step'
   | 'fail-step'
   | 'vote-for'
-  | 'vote-against';
+  | 'vote-against'
+  | 'resolve-issue'
+  | 'workaround-issue'
+  | 'reopen-issue';
 
 /**
  * Where the action belongs: on the card next to the approvals, the failed step or the sign-offs, or at its
- * foot; in the thread on a manual step's prompt or on the vote's message.
+ * foot; in the thread on a manual step's prompt, on the vote's message or on a logged issue's message.
  */
-export type ActionPlace = 'approvals' | 'failed-step' | 'signoffs' | 'card' | 'manual-step' | 'vote';
+export type ActionPlace =
+  'approvals' | 'failed-step' | 'signoffs' | 'card' | 'manual-step' | 'vote' | 'issue';
 
 /** What the click must carry back, so a stale card is refused by the domain instead of applied to something newer. */
 export interface ActionData {
@@ -49,6 +53,8 @@ export interface ActionData {
   readonly stepKey?: string;
   /** The vote (vote-for, vote-against). */
   readonly voteId?: number;
+  /** The issue's number (resolve-issue, workaround-issue, reopen-issue). */
+  readonly issueId?: number;
 }
 
 export interface ActionConfirm {
@@ -94,6 +100,9 @@ const PRIORITY: Readonly<Record<HotfixActionKind, number>> = {
   'confirm-step': 0,
   'vote-for': 0,
   'vote-against': 0,
+  'resolve-issue': 0,
+  'reopen-issue': 0,
+  'workaround-issue': 1,
   approve: 1,
   'sign-off': 1,
   skip: 2,
@@ -243,6 +252,20 @@ export const voteActions = (hotfixId: string, vote: Vote, now: Date): HotfixActi
   return [
     action('vote-for', 'vote', 'For rollback', data, { style: 'danger' }),
     action('vote-against', 'vote', 'Against', data),
+  ];
+};
+
+/**
+ * On a logged issue's message, until the hotfix is closed or cancelled: Resolve and Workaround while it is
+ * open, Reopen once resolved. Resolve and Reopen take an optional note, Workaround its text: each opens a form.
+ */
+export const issueActions = (state: HotfixState, issue: IssueState): HotfixAction[] => {
+  if (!isOpenPhase(state)) return [];
+  const data: ActionData = { hotfixId: state.id, issueId: issue.id };
+  if (issue.resolved) return [action('reopen-issue', 'issue', '🔄 Reopen', data)];
+  return [
+    action('resolve-issue', 'issue', '✔️ Resolve', data, { style: 'primary' }),
+    action('workaround-issue', 'issue', issue.workaround ? '🩹 Change workaround' : '🩹 Workaround', data),
   ];
 };
 

@@ -37,6 +37,9 @@ export const FORMS = {
   issue: 'issue',
   cancel: 'cancel',
   lessons: 'lessons',
+  resolveIssue: 'issue-resolve',
+  workaround: 'issue-workaround',
+  reopenIssue: 'issue-reopen',
 } as const;
 export type FormId = (typeof FORMS)[keyof typeof FORMS];
 
@@ -56,9 +59,21 @@ const voteData = { hotfixId, voteId: z.number().int().min(1).max(999_999_999) };
  * is stale); `role`: the role they reject as.
  */
 const formData = {
-  form: z.enum([FORMS.plan, FORMS.reject, FORMS.rollback, FORMS.issue, FORMS.cancel, FORMS.lessons]),
+  form: z.enum([
+    FORMS.plan,
+    FORMS.reject,
+    FORMS.rollback,
+    FORMS.issue,
+    FORMS.cancel,
+    FORMS.lessons,
+    FORMS.resolveIssue,
+    FORMS.workaround,
+    FORMS.reopenIssue,
+  ]),
   planHash: planHash.optional(),
   role: role.optional(),
+  /** The logged issue's number (resolve, work around, reopen it). */
+  issue: z.number().int().min(1).max(999_999_999).optional(),
   /** The issue a new plan is for (`@hotfix start INC-42`): the plan dialog opens with it filled in. */
   issueId: z.string().min(1).max(80).optional(),
   /**
