@@ -127,6 +127,13 @@ const stepSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('wait'), ...stepCommon, wait: ms }),
 ]);
 
+// Optional on both monitor events: rounds recorded before measurements were kept carry none.
+const measurement = z.strictObject({
+  status: count.optional(),
+  latencyMs: z.number().nonnegative().optional(),
+  values: z.record(z.string(), jsonValue).readonly().optional(),
+});
+
 const plannedStep = z.strictObject({
   key: nonEmpty,
   stage,
@@ -200,8 +207,18 @@ export const hotfixEventSchema = z.discriminatedUnion('type', [
   event('GateFailed', { runId, gate, reason: text }),
   event('PipelineAborted', { runId, reason: text }),
   event('MonitoringStarted', { until: timestamp, checks: z.array(nonEmpty) }),
-  event('MonitorCheckPassed', { check: nonEmpty, round: count, detail: text.optional() }),
-  event('MonitorCheckBreached', { check: nonEmpty, round: count, detail: text }),
+  event('MonitorCheckPassed', {
+    check: nonEmpty,
+    round: count,
+    detail: text.optional(),
+    measurement: measurement.optional(),
+  }),
+  event('MonitorCheckBreached', {
+    check: nonEmpty,
+    round: count,
+    detail: text,
+    measurement: measurement.optional(),
+  }),
   event('MonitoringWindowClosed', { clean: z.boolean() }),
   event('RollbackProposed', {
     voteId: count,

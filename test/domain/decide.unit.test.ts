@@ -581,6 +581,37 @@ describe('monitoring window', () => {
       ]);
   });
 
+  it('keeps what each round measured on the event; a redelivered round records nothing', () => {
+    const { history } = monitoring();
+    const measurement = { status: 200, latencyMs: 42, values: { error_rate: 0.01, state: 'ok' } };
+    const round = (n: number, passed: boolean, m = measurement) => ({
+      type: 'RecordMonitorCheck' as const,
+      check: 'payments-api/Health',
+      round: n,
+      passed,
+      ...(passed ? {} : { detail: 'expected status 200, got 503' }),
+      measurement: m,
+      by: worker,
+    });
+    given(history)
+      .when(round(1, true))
+      .then([{ type: 'MonitorCheckPassed', round: 1, measurement }]);
+    const breached = { status: 503, latencyMs: 7 };
+    given(history)
+      .when(round(1, false, breached))
+      .then([
+        { type: 'MonitorCheckBreached', round: 1, measurement: breached },
+        { type: 'RollbackProposed', trigger: 'failed_check' },
+      ]);
+    const once = play([[round(1, true)]], {}, history);
+    given(once.history).when(round(1, true)).thenNothing();
+    // Rounds recorded without a measurement (older workers) carry none.
+    const [plain] = given(history)
+      .when({ type: 'RecordMonitorCheck', check: 'payments-api/Health', round: 1, passed: true, by: worker })
+      .then([{ type: 'MonitorCheckPassed' }]);
+    expect(plain).not.toHaveProperty('measurement');
+  });
+
   it('closes only when the period is over; a clean window marks the hotfix verified and frees the lock', () => {
     const { history, state } = monitoring();
     given(history)

@@ -244,6 +244,7 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     check: 'p99',
     round: 2,
     detail: 'p99 1.8s > 1.2s',
+    measurement: { status: 200, latencyMs: 41, values: { p99: 1.8, state: 'slow' } },
   },
   MonitoringWindowClosed: { type: 'MonitoringWindowClosed', at: at(42), by: worker, clean: true },
   RollbackProposed: {

@@ -2,7 +2,7 @@ import type { Standing } from './state.ts';
 import type { Checklist, DocItem, Gate, HotfixEventType, RollbackTrigger, VoteChoice } from './events.ts';
 import type { Platform, Role } from './people.ts';
 import type { Severity } from './plan.ts';
-import type { RunKind, Stage, StepKind } from './policy.ts';
+import type { JsonValue, RunKind, Stage, StepKind } from './policy.ts';
 import type { Phase, RunStatus, StepStatus } from './state.ts';
 
 /*
@@ -143,6 +143,29 @@ export interface FeedbackRecord extends Stamped {
   } | null;
 }
 
+/** How many distinct non-numeric values of a monitor's JSON path the record lists. */
+export const MAX_DISTINCT_VALUES = 10;
+
+/** The spread of a measured quantity over a monitoring window. */
+export interface Spread {
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+/** What one JSON path of a monitor check read over the window. */
+export interface MonitorValueRecord {
+  readonly path: string;
+  /** Rounds in which the path was there to read. */
+  readonly rounds: number;
+  /** When every value read was a number: their spread; else null and `distinct` says what was read. */
+  readonly numeric: Spread | null;
+  /** Non-numeric paths: the distinct values read, first seen first, at most MAX_DISTINCT_VALUES. */
+  readonly distinct: readonly JsonValue[];
+  /** Distinct values left out of `distinct`. */
+  readonly moreDistinct: number;
+}
+
 export interface PerformanceRecord {
   /** `not_clean`: the window closed with a breach or was cut short by a rollback. */
   readonly status: 'not_started' | 'running' | 'clean' | 'not_clean';
@@ -151,9 +174,17 @@ export interface PerformanceRecord {
   readonly closedAt: string | null;
   readonly checks: readonly {
     readonly name: string;
+    /** Rounds recorded in the window (passes + breaches). */
+    readonly rounds: number;
     readonly passes: number;
     readonly breaches: number;
     readonly last: { readonly passed: boolean; readonly at: string; readonly detail: string | null } | null;
+    /** Over the rounds that got a response; null when none did or none was measured (older releases). */
+    readonly latencyMs: Spread | null;
+    /** The HTTP statuses the check's responses had, ascending. */
+    readonly statuses: readonly number[];
+    /** Per JSON path of the check's expectations, what it read. */
+    readonly values: readonly MonitorValueRecord[];
   }[];
   readonly breaches: readonly { readonly check: string; readonly at: string; readonly detail: string }[];
 }

@@ -1,6 +1,6 @@
 import type { Person, Role } from './people.ts';
 import type { Plan } from './plan.ts';
-import type { RunKind, Stage, StepKind, StepSpec } from './policy.ts';
+import type { JsonValue, RunKind, Stage, StepKind, StepSpec } from './policy.ts';
 
 export const CHECKLISTS = ['code_readiness', 'environment_readiness'] as const;
 export type Checklist = (typeof CHECKLISTS)[number];
@@ -45,6 +45,16 @@ export interface PlannedStep {
    * null for runs recorded by releases before step specs were recorded (event schema v1).
    */
   readonly spec: StepSpec | null;
+}
+
+/**
+ * What one monitor round measured: the HTTP status and latency of the probe's last response, and the value
+ * each of the check's JSON paths read (a path absent from the body is left out). Absent when nothing answered.
+ */
+export interface MonitorMeasurement {
+  readonly status?: number;
+  readonly latencyMs?: number;
+  readonly values?: Readonly<Record<string, JsonValue>>;
 }
 
 export type Gate = 'deployment' | 'verification' | 'rollback_verification';
@@ -92,8 +102,14 @@ export type HotfixEvent =
   | E<'GateFailed', { runId: string; gate: Gate; reason: string }>
   | E<'PipelineAborted', { runId: string; reason: string }>
   | E<'MonitoringStarted', { until: string; checks: string[] }>
-  | E<'MonitorCheckPassed', { check: string; round: number; detail?: string }>
-  | E<'MonitorCheckBreached', { check: string; round: number; detail: string }>
+  | E<
+      'MonitorCheckPassed',
+      { check: string; round: number; detail?: string; measurement?: MonitorMeasurement }
+    >
+  | E<
+      'MonitorCheckBreached',
+      { check: string; round: number; detail: string; measurement?: MonitorMeasurement }
+    >
   | E<'MonitoringWindowClosed', { clean: boolean }>
   | E<
       'RollbackProposed',

@@ -2,8 +2,10 @@ import type {
   DecisionRecord,
   DeploymentRecord,
   OutcomeStatus,
+  PerformanceRecord,
   PersonRef,
   RunRecord,
+  Spread,
   Stamped,
   StepSpecRecord,
   VoteRecord,
@@ -207,6 +209,45 @@ const verification = (record: DeploymentRecord, { clock, who }: Ctx): Block[] =>
         (b) => `  - Breach of ${mdText(b.check)}, ${clock.minute(b.at)}: ${mdText(b.detail)}`,
       ),
     ],
+    ...performanceTable(perf),
+  ];
+};
+
+/** A number as measured, without float noise: 0.1 + 0.2 → 0.3, 12.5 → 12.5. */
+const measure = (n: number): string => String(Math.round(n * 1000) / 1000);
+
+const spread = (s: Spread, unit = ''): string =>
+  `${measure(s.min)} / ${measure(s.median)} / ${measure(s.max)}${unit}`;
+
+/** What the monitor checks measured over the window, one row per check; none when nothing was measured. */
+const performanceTable = (perf: PerformanceRecord): Block[] => {
+  const measured = perf.checks.some((c) => c.latencyMs !== null || c.statuses.length > 0);
+  if (!measured) return [];
+  return [
+    ['Performance over the monitoring window (min / median / max):'],
+    mdTable(
+      ['Check', 'Rounds', 'Passed', 'Breached', 'Latency', 'Statuses', 'Values'],
+      perf.checks.map((c) => [
+        mdText(c.name),
+        String(c.rounds),
+        String(c.passes),
+        String(c.breaches),
+        c.latencyMs === null ? '—' : spread(c.latencyMs, ' ms'),
+        c.statuses.length === 0 ? '—' : c.statuses.join(', '),
+        c.values
+          .map(
+            (v) =>
+              `${mdCode(v.path)} ${
+                v.numeric === null
+                  ? `${v.distinct.map((d) => mdText(JSON.stringify(d))).join(', ')}${
+                      v.moreDistinct > 0 ? ` (+${v.moreDistinct} more)` : ''
+                    }`
+                  : spread(v.numeric)
+              }`,
+          )
+          .join('; ') || '—',
+      ]),
+    ),
   ];
 };
 

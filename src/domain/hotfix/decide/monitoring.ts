@@ -14,18 +14,21 @@ export const recordMonitorCheck: Handler<'RecordMonitorCheck'> = (command, { sta
   const monitoring = state.monitoring;
   if (monitoring === null || monitoring.closed) return [];
   if (monitoring.checks[command.check]?.rounds.includes(command.round)) return [];
+  const measured = command.measurement === undefined ? {} : { measurement: command.measurement };
   if (command.passed)
     return emit({
       type: 'MonitorCheckPassed',
       check: command.check,
       round: command.round,
       ...(command.detail === undefined ? {} : { detail: command.detail }),
+      ...measured,
     });
   const breach: Draft = {
     type: 'MonitorCheckBreached',
     check: command.check,
     round: command.round,
     detail: command.detail ?? 'check failed',
+    ...measured,
   };
   const reason = `Monitor check "${command.check}" breached: ${command.detail ?? 'check failed'}`;
   const afterBreach = evolve(state, { ...breach, at, by: command.by } as HotfixEvent);
