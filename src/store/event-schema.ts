@@ -208,7 +208,11 @@ export const hotfixEventSchema = z.discriminatedUnion('type', [
   event('GatePassed', { runId, gate }),
   event('GateFailed', { runId, gate, reason: text }),
   event('PipelineAborted', { runId, reason: text }),
-  event('MonitoringStarted', { until: timestamp, checks: z.array(nonEmpty) }),
+  event('MonitoringStarted', {
+    until: timestamp,
+    checks: z.array(nonEmpty),
+    periodFrom: z.enum(['plan', 'policy']).optional(),
+  }),
   event('MonitorCheckPassed', {
     check: nonEmpty,
     round: count,

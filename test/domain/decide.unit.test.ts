@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { MonitorMeasurement } from '../../src/domain/hotfix/events.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
 import { canRequestDeploy, holdsLock, outcome, tally } from '../../src/domain/hotfix/queries.ts';
 import { effectsOf } from '../../src/domain/hotfix/effects.ts';
@@ -584,7 +585,7 @@ describe('monitoring window', () => {
   it('keeps what each round measured on the event; a redelivered round records nothing', () => {
     const { history } = monitoring();
     const measurement = { status: 200, latencyMs: 42, values: { error_rate: 0.01, state: 'ok' } };
-    const round = (n: number, passed: boolean, m = measurement) => ({
+    const round = (n: number, passed: boolean, m: MonitorMeasurement = measurement) => ({
       type: 'RecordMonitorCheck' as const,
       check: 'payments-api/Health',
       round: n,

@@ -119,7 +119,14 @@ export const monitoringStatus = (monitoring: Monitoring, t: Times): string => {
   if (monitoring.closed)
     return `closed ${t.at(monitoring.closed.at)} ${monitoring.closed.clean ? '✅ clean' : `⚠️ with ${breaches}`}`;
   const remaining = Date.parse(monitoring.until) - t.now.getTime();
-  return `until ${t.at(monitoring.until)} (${remaining > 0 ? `${formatDuration(remaining)} left` : 'closing'}) · ${plural(checks.length, 'check')} · ${breaches}`;
+  return `until ${t.at(monitoring.until)} (${remaining > 0 ? `${formatDuration(remaining)} left` : 'closing'})${periodSource(monitoring)} · ${plural(checks.length, 'check')} · ${breaches}`;
+};
+
+/** ` · 2h from the plan`: the window's length and whose verification period it is, when known. */
+const periodSource = (monitoring: Monitoring): string => {
+  if (monitoring.periodFrom === undefined) return '';
+  const length = formatDuration(Date.parse(monitoring.until) - Date.parse(monitoring.startedAt));
+  return ` · ${length} from the ${monitoring.periodFrom}`;
 };
 
 /** The checks, most breached first, each with its counts and the last failure's detail. */

@@ -172,6 +172,11 @@ export interface PerformanceRecord {
   readonly startedAt: string | null;
   readonly until: string | null;
   readonly closedAt: string | null;
+  /**
+   * The window's length and whose verification period it was: the plan's or the policy's (`from` is null
+   * for windows recorded before plans could set it). Null when monitoring never started.
+   */
+  readonly period: { readonly ms: number; readonly from: 'plan' | 'policy' | null } | null;
   readonly checks: readonly {
     readonly name: string;
     /** Rounds recorded in the window (passes + breaches). */

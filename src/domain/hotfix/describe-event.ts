@@ -104,7 +104,9 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
     case 'PipelineAborted':
       return `aborted ${runName(event.runId)}: ${event.reason}`;
     case 'MonitoringStarted':
-      return `started monitoring for ${formatDuration(Date.parse(event.until) - Date.parse(event.at))} (${list(event.checks)})`;
+      return `started monitoring for ${formatDuration(Date.parse(event.until) - Date.parse(event.at))}${
+        event.periodFrom === undefined ? '' : `, the ${event.periodFrom}'s verification period,`
+      } (${list(event.checks)})`;
     case 'MonitorCheckPassed':
       return null;
     case 'MonitorCheckBreached':

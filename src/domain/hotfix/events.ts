@@ -101,7 +101,11 @@ export type HotfixEvent =
   | E<'GatePassed', { runId: string; gate: Gate }>
   | E<'GateFailed', { runId: string; gate: Gate; reason: string }>
   | E<'PipelineAborted', { runId: string; reason: string }>
-  | E<'MonitoringStarted', { until: string; checks: string[] }>
+  | E<
+      'MonitoringStarted',
+      // periodFrom: whose verification period set `until` (absent in events recorded before plans could).
+      { until: string; checks: string[]; periodFrom?: 'plan' | 'policy' }
+    >
   | E<
       'MonitorCheckPassed',
       { check: string; round: number; detail?: string; measurement?: MonitorMeasurement }

@@ -191,7 +191,7 @@ const verification = (record: DeploymentRecord, { clock, who }: Ctx): Block[] =>
       ? '- **Performance:** not monitored'
       : `- **Performance:** ${humanize(perf.status)}, monitored ${clock.minute(perf.startedAt)} to ${clock.minute(
           perf.closedAt ?? perf.until,
-        )}`;
+        )}${perf.period?.from ? ` (${periodText(perf.period.ms, perf.period.from)})` : ''}`;
   return [
     ['### 2. Verification'],
     [
@@ -212,6 +212,10 @@ const verification = (record: DeploymentRecord, { clock, who }: Ctx): Block[] =>
     ...performanceTable(perf),
   ];
 };
+
+/** `30m, the plan's verification period`. */
+const periodText = (ms: number, from: 'plan' | 'policy'): string =>
+  `${formatDuration(ms)}, the ${from}'s verification period`;
 
 /** A number as measured, without float noise: 0.1 + 0.2 → 0.3, 12.5 → 12.5. */
 const measure = (n: number): string => String(Math.round(n * 1000) / 1000);

@@ -535,6 +535,12 @@ const assemble = (
     startedAt: monitoring?.startedAt ?? null,
     until: monitoring?.until ?? null,
     closedAt: monitoring?.closed?.at ?? null,
+    period: monitoring
+      ? {
+          ms: Date.parse(monitoring.until) - Date.parse(monitoring.startedAt),
+          from: monitoring.periodFrom ?? null,
+        }
+      : null,
     checks: Object.values(monitoring?.checks ?? {}).map((c) => {
       const measured = h.measurements.get(c.name) ?? [];
       return {

@@ -124,6 +124,8 @@ export interface MonitorCheckState {
 export interface Monitoring {
   readonly startedAt: string;
   readonly until: string;
+  /** Whose verification period set `until`: the plan's or the policy's (unknown for older windows). */
+  readonly periodFrom?: 'plan' | 'policy';
   readonly checks: Readonly<Record<string, MonitorCheckState>>;
   readonly closed?: { readonly at: string; readonly clean: boolean };
 }
@@ -490,6 +492,7 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
         monitoring: {
           startedAt: event.at,
           until: event.until,
+          ...(event.periodFrom === undefined ? {} : { periodFrom: event.periodFrom }),
           checks: Object.fromEntries(
             event.checks.map((name) => [name, { name, passes: 0, breaches: 0, rounds: [] }]),
           ),

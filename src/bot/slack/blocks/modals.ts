@@ -8,7 +8,7 @@ import type {
   MultiStaticSelect,
 } from '@slack/types';
 import { z } from 'zod';
-import type { Plan, PlanFieldRules } from '../../../domain/hotfix/plan.ts';
+import type { Plan, PlanFieldRules, VerificationPeriodBounds } from '../../../domain/hotfix/plan.ts';
 import { planHash } from '../../../domain/hotfix/plan.ts';
 import type { Role } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
@@ -437,6 +437,8 @@ export const parsePlanSubmission = (
     readonly planFields?: PlanFieldRules | undefined;
     /** The platform choice the modal offered (see `platformChoice`). */
     readonly platforms?: PlatformChoice | undefined;
+    /** The policy's bounds on the verification period. */
+    readonly periodBounds?: VerificationPeriodBounds | undefined;
   },
 ): Parsed<{ plan: Plan }> => {
   const form = formValuesOf(

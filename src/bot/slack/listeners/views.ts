@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
+import { periodBounds } from '../../../domain/hotfix/plan.ts';
 import type { Handled } from '../../../service/handler.ts';
 import type { Parsed, ViewStateValues } from '../blocks/modals.ts';
 import {
@@ -126,6 +127,7 @@ export const registerViews = (app: App, deps: BotDeps): void => {
         ...(initial ? { initial } : {}),
         planFields: deps.policy().planFields,
         platforms: platformChoice(deps.config(), state ?? { requester: { platform: 'slack' } }),
+        periodBounds: periodBounds(deps.policy()),
       });
     },
     run: async ({ plan }, { meta, by, args }) => {

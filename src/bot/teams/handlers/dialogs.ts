@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { capitalize } from '../../../domain/hotfix/format.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
+import { periodBounds } from '../../../domain/hotfix/plan.ts';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
@@ -230,6 +231,7 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           planFields: deps.policy().planFields,
           platform: 'teams',
           platforms: platformsOf(current),
+          periodBounds: periodBounds(deps.policy()),
         });
         if (!parsed.ok) return { errors: parsed.errors };
         if (data.hotfixId === undefined) {
