@@ -226,6 +226,8 @@ export const hotfixEventSchema = z.discriminatedUnion('type', [
     measurement: measurement.optional(),
   }),
   event('MonitoringWindowClosed', { clean: z.boolean() }),
+  event('BreachAcceptanceGiven', { role, reason: text }),
+  event('BreachesAccepted', { breaches: count, roles: z.array(role) }),
   event('RollbackProposed', {
     voteId: count,
     trigger: z.enum(ROLLBACK_TRIGGERS),

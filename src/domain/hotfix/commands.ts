@@ -52,6 +52,8 @@ export type HotfixCommand =
       { check: string; round: number; passed: boolean; detail?: string; measurement?: MonitorMeasurement }
     >
   | C<'CloseMonitoringWindow'>
+  /** Keep the release despite the monitoring window's breaches; `role`: which of the person's roles decides. */
+  | C<'AcceptBreaches', { reason: string; role?: Role }>
   | C<'ProposeRollback', { trigger: RollbackTrigger; reason: string }>
   | C<'CastVote', { voteId: number; choice: VoteChoice }>
   | C<'ExpireVote', { voteId: number }>

@@ -331,6 +331,16 @@ export interface DeploymentRecord {
     readonly started: Stamped | null;
     readonly closed: Stamped | null;
     readonly cancelled: (Stamped & { readonly reason: string }) | null;
+    /**
+     * When the monitoring window closed with breaches: how many, each deciding role's acceptance (with its
+     * reason), and when the last one made the hotfix verified (null while the decision is pending, or when it
+     * was rolled back instead). Null after a clean window or none.
+     */
+    readonly breachesAccepted: {
+      readonly breaches: number;
+      readonly acceptances: readonly (Stamped & { readonly role: Role; readonly reason: string })[];
+      readonly accepted: Stamped | null;
+    } | null;
   };
   readonly plan: {
     readonly revision: number;

@@ -115,6 +115,10 @@ export type HotfixEvent =
       { check: string; round: number; detail: string; measurement?: MonitorMeasurement }
     >
   | E<'MonitoringWindowClosed', { clean: boolean }>
+  /** A sign-off role keeps the release despite the window's breaches, and says why. */
+  | E<'BreachAcceptanceGiven', { role: Role; reason: string }>
+  /** Every deciding role accepted: the hotfix is verified with its breaches. */
+  | E<'BreachesAccepted', { breaches: number; roles: Role[] }>
   | E<
       'RollbackProposed',
       { voteId: number; trigger: RollbackTrigger; reason: string; automatic: boolean; expiresAt: string }

@@ -292,13 +292,29 @@ const signoff = (record: DeploymentRecord, { who }: Ctx): Block[] => [
   ),
 ];
 
-const outcome = (record: DeploymentRecord, { who }: Ctx): Block[] => {
-  const { status, phase, started, cancelled, closed } = record.outcome;
+const outcome = (record: DeploymentRecord, { who, clock }: Ctx): Block[] => {
+  const { status, phase, started, cancelled, closed, breachesAccepted: review } = record.outcome;
+  const breaches = review ? `${review.breaches} ${review.breaches === 1 ? 'breach' : 'breaches'}` : '';
+  const acceptedBy = review?.acceptances.map((a) => `${mdText(a.by.name)} (${mdText(a.role)})`).join(', ');
+  const reasons =
+    review?.acceptances.map(
+      (a) => `  - ${mdText(a.by.name)} (${mdText(a.role)}), ${clock.minute(a.at)}: ${mdText(a.reason)}`,
+    ) ?? [];
   return [
     ['## Outcome'],
     [
-      `- **Status:** ${OUTCOME_LABELS[status]}`,
+      `- **Status:** ${OUTCOME_LABELS[status]}${review?.accepted ? ` — verified with ${breaches}, accepted by ${acceptedBy ?? ''}` : ''}`,
       `- **Phase:** ${humanize(phase)}`,
+      ...(review && !review.accepted
+        ? [
+            `- **Breaches:** ${breaches} found by monitoring; ${
+              phase === 'breach_review'
+                ? 'waiting for a decision: accept and keep the release, or roll back'
+                : 'not accepted'
+            }${review.acceptances.length > 0 ? ` (accepted so far by ${acceptedBy ?? ''})` : ''}`,
+          ]
+        : []),
+      ...(reasons.length > 0 ? ['- **Breaches accepted:**', ...reasons] : []),
       `- **Started:** ${who(started)}`,
       ...(cancelled ? [`- **Cancelled:** ${who(cancelled)} — ${mdText(cancelled.reason)}`] : []),
       ...(closed ? [`- **Closed:** ${who(closed)}`] : []),

@@ -113,6 +113,8 @@ interface History {
   readonly feedback: FeedbackRecord[];
   readonly timeline: TimelineEntry[];
   readonly executionPassedAt: Map<string, string>;
+  /** Breaches the monitoring window closed with, when it closed with some. */
+  windowBreaches: number | null;
 }
 
 const stageKey = (runId: string, stage: Stage) => `${runId}:${stage}`;
@@ -139,6 +141,7 @@ export const buildRecord = (events: readonly HotfixEvent[], options: RecordOptio
     feedback: [],
     timeline: [],
     executionPassedAt: new Map(),
+    windowBreaches: null,
   };
   let state = initialState();
   const { identify } = options;
@@ -263,6 +266,11 @@ const collect = (h: History, state: HotfixState, event: HotfixEvent): void => {
     case 'MonitoringStarted':
       // The Performance figures are over the (last) window.
       h.measurements.clear();
+      return;
+    case 'MonitoringWindowClosed':
+      h.windowBreaches = event.clean
+        ? null
+        : Object.values(state.monitoring?.checks ?? {}).reduce((sum, c) => sum + c.breaches, 0);
       return;
     case 'MonitorCheckPassed':
     case 'MonitorCheckBreached': {
@@ -683,6 +691,16 @@ const assemble = (
       started: state.startedAt ? { by: ref(state.requester), at: state.startedAt } : null,
       closed: state.closed ? stamped(state.closed) : null,
       cancelled: state.cancelled ? { ...stamped(state.cancelled), reason: state.cancelled.reason } : null,
+      breachesAccepted:
+        h.windowBreaches === null
+          ? null
+          : {
+              breaches: state.breachesAccepted?.breaches ?? h.windowBreaches,
+              acceptances: Object.entries(state.breachAcceptances ?? {})
+                .sort(([, a], [, b]) => a.at.localeCompare(b.at))
+                .map(([role, a]) => ({ ...stamped(a), role, reason: a.reason })),
+              accepted: state.breachesAccepted ? stamped(state.breachesAccepted) : null,
+            },
     },
     plan: {
       revision: state.planRevision,
