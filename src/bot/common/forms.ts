@@ -618,6 +618,11 @@ export const REJECT_FORM_FIELDS: readonly FormField[] = [
   reasonField('Why?', 'What must change before you approve'),
 ];
 
+/** Why a release is kept despite its monitoring breaches (parse with `parseReasonForm`). */
+export const ACCEPT_BREACHES_FORM_FIELDS: readonly FormField[] = [
+  reasonField('Why keep it?', 'e.g. the error rate is back to normal since 09:40'),
+];
+
 /** Why the hotfix is cancelled (parse with `parseReasonForm`). */
 export const CANCEL_FORM_FIELDS: readonly FormField[] = [
   reasonField('Why?', 'e.g. fixed by the vendor, superseded by HF-12'),

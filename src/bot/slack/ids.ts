@@ -32,6 +32,8 @@ export const ACTIONS = {
   skipStep: 'hotfix_step_skip',
   voteFor: 'hotfix_vote_for',
   voteAgainst: 'hotfix_vote_against',
+  acceptBreaches: 'hotfix_accept_breaches',
+  rollBackBreaches: 'hotfix_roll_back_breaches',
 } as const;
 export type ActionKey = keyof typeof ACTIONS;
 export type ActionId = (typeof ACTIONS)[ActionKey];
@@ -53,6 +55,7 @@ export const CALLBACKS = {
   cancel: 'hotfix_cancel_reason',
   issue: 'hotfix_log_issue',
   lessons: 'hotfix_lessons_learned',
+  acceptBreaches: 'hotfix_accept_breaches_reason',
   home: 'hotfix_home',
 } as const;
 export type CallbackId = (typeof CALLBACKS)[keyof typeof CALLBACKS];
@@ -81,6 +84,8 @@ export const BLOCKS = {
   outcome: 'hotfix_outcome',
   signoffs: 'hotfix_signoffs',
   signoffActions: 'hotfix_signoff_actions',
+  breaches: 'hotfix_breaches',
+  breachActions: 'hotfix_breach_actions',
   docs: 'hotfix_docs',
   actions: 'hotfix_actions',
   line: 'hotfix_line',
@@ -113,7 +118,7 @@ export const MAX_BUTTON_VALUE = 2000;
  * - `h`: hotfix id (always).
  * - `v`: the plan hash (approve, reject, deploy, edit, cancel), the step key (confirm, fail) or the vote id
  *   as a decimal string (for, against).
- * - `r`: the role (approve, reject, sign off).
+ * - `r`: the role (approve, reject, sign off, accept breaches).
  * - `run`: the run id (confirm, fail).
  */
 export interface ActionValue {
@@ -197,7 +202,7 @@ export const MAX_PRIVATE_METADATA = 3000;
  * `private_metadata` of the bot's modals.
  * - `h`: hotfix id (absent when starting a new hotfix).
  * - `p`: the plan hash the modal was opened on (edit, reject): a submission on an older plan is stale.
- * - `r`: the role (reject).
+ * - `r`: the role (reject, accept breaches).
  * - `ch`/`ts`: where the modal was opened from (channel, message ts), so the listener can answer there.
  */
 export interface ModalMetadata {

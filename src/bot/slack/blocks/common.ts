@@ -77,6 +77,8 @@ const ACTION_IDS: Readonly<Record<HotfixActionKind, ActionId>> = {
   'fail-step': ACTIONS.failStep,
   'vote-for': ACTIONS.voteFor,
   'vote-against': ACTIONS.voteAgainst,
+  'accept-breaches': ACTIONS.acceptBreaches,
+  'roll-back-breaches': ACTIONS.rollBackBreaches,
 };
 
 /** What a shared action's button carries: `v` is the plan hash, the step key or the vote id. */

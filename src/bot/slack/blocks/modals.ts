@@ -30,6 +30,7 @@ import {
   parseRollbackForm,
   planFormFields,
   REJECT_FORM_FIELDS,
+  ACCEPT_BREACHES_FORM_FIELDS,
   ROLLBACK_FORM_FIELDS,
 } from '../../common/forms.ts';
 import type { ModalMetadata } from '../ids.ts';
@@ -485,6 +486,30 @@ export const renderRejectModal = (options: RejectModalOptions): ModalView =>
         `You are rejecting the plan of *${userText(options.hotfixId, 60, true)}* as *${userText(roleLabel(options.role), 100, true)}*. Deploy stays blocked until you approve or the plan changes.`,
       ),
       ...REJECT_FORM_FIELDS.map((field) => smallInput(field)),
+    ],
+  });
+
+export interface AcceptBreachesModalOptions {
+  readonly hotfixId: string;
+  readonly role: Role;
+  readonly breaches: number;
+  readonly origin?: ModalOrigin;
+}
+
+/** Asks why the release is kept despite its breaches; `private_metadata` carries the hotfix and role. */
+export const renderAcceptBreachesModal = (options: AcceptBreachesModalOptions): ModalView =>
+  modal({
+    callbackId: CALLBACKS.acceptBreaches,
+    title: 'Accept the breaches',
+    submit: 'Accept and keep',
+    meta: { h: options.hotfixId, r: options.role, ...originMeta(options.origin) },
+    blocks: [
+      intro(
+        `Monitoring of *${userText(options.hotfixId, 60, true)}* found ${options.breaches} ${
+          options.breaches === 1 ? 'breach' : 'breaches'
+        }. You keep the release as *${userText(roleLabel(options.role), 100, true)}*; the record shows your reason.`,
+      ),
+      ...ACCEPT_BREACHES_FORM_FIELDS.map((field) => smallInput(field)),
     ],
   });
 

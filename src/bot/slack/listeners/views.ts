@@ -156,6 +156,18 @@ export const registerViews = (app: App, deps: BotDeps): void => {
     done: (h) => `✋ You rejected ${h.hotfixId}'s plan; its author sees why in the thread.`,
   });
 
+  onSubmit(CALLBACKS.acceptBreaches, {
+    needsHotfix: true,
+    errorBlock: REASON_BLOCKS.reason,
+    parse: (values) => parseReasonSubmission(values),
+    run: ({ reason }, { meta, by }) =>
+      send(meta.h ?? '', { type: 'AcceptBreaches', by, reason, ...(meta.r ? { role: meta.r } : {}) }),
+    done: (h) =>
+      h.events.some((e) => e.event.type === 'BreachesAccepted')
+        ? `✅ Breaches accepted: ${h.hotfixId} is verified and can be signed off.`
+        : `🤝 You accepted the breaches of ${h.hotfixId}; the other sign-off roles decide too.`,
+  });
+
   onSubmit(CALLBACKS.cancel, {
     needsHotfix: true,
     errorBlock: REASON_BLOCKS.reason,

@@ -61,6 +61,15 @@ const dataOf = (action: HotfixAction): ActionData => {
       return { verb: VERBS.voteFor, ...vote() };
     case 'vote-against':
       return { verb: VERBS.voteAgainst, ...vote() };
+    case 'accept-breaches':
+      return {
+        verb: VERBS.openForm,
+        form: FORMS.acceptBreaches,
+        hotfixId,
+        role: role ?? missing('role', action),
+      };
+    case 'roll-back-breaches':
+      return { verb: VERBS.rollBackBreaches, hotfixId };
     default: {
       const never: never = action.kind;
       throw new Error(`unknown action ${String(never)}`);
