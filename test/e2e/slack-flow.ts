@@ -1,4 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -52,8 +55,39 @@ services:
       execution:
         - { name: revert, run: [test/fixtures/pipeline/step.sh, revert], secret_env: [STEP_LOG, STEP_FAIL] }
     monitor:
-      - { name: health, check: { url: '${healthUrl}' }, every: 500ms }
+      - name: health
+        check: { url: '${healthUrl}', expect: { json: [{ path: error_rate, op: lt, value: 0.05 }] } }
+        every: 500ms
 `;
+
+/**
+ * The services' health endpoint the monitor probes, per hotfix (`/health/HF-3`): healthy (200, a low error rate)
+ * unless a test asks a hotfix's next probes to breach (503, a high error rate), as the jobs harness's does.
+ */
+export interface HealthEndpoint {
+  /** The next `times` probes of this hotfix's monitor answer 503 with an error rate of 0.4. */
+  breach(hotfixId: string, times?: number): void;
+}
+
+const startHealthEndpoint = async (): Promise<{ url: string; endpoint: HealthEndpoint; server: Server }> => {
+  const breaches = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const hotfixId = decodeURIComponent(req.url?.split('/').at(-1) ?? '');
+    const left = breaches.get(hotfixId) ?? 0;
+    if (left > 0) breaches.set(hotfixId, left - 1);
+    res.writeHead(left > 0 ? 503 : 200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify(left > 0 ? { error_rate: 0.4, state: 'degraded' } : { error_rate: 0.01, state: 'ok' }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/health/{{hotfix.id}}`,
+    endpoint: { breach: (hotfixId, times = 1) => breaches.set(hotfixId, times) },
+    server,
+  };
+};
 
 /** What a test reads of Slack: a hotfix's card and thread in the incident channel, and ephemerals. */
 export interface SlackViews {
@@ -76,6 +110,8 @@ export interface SlackWorld extends SlackViews {
   readonly port: number;
   readonly prefix: string;
   readonly stepLog: string;
+  /** What the monitor finds when it probes a hotfix's services. */
+  readonly health: HealthEndpoint;
   /** The hotfix's stored event types, oldest first. */
   eventTypes(hotfixId: string): Promise<string[]>;
   close(): Promise<void>;
@@ -162,7 +198,8 @@ export const startSlackWorld = async (
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/slack/events`;
   const configFile = join(dir, 'hotfix.yml');
-  await writeFile(configFile, configText(`http://127.0.0.1:${port}/healthz`));
+  const health = await startHealthEndpoint();
+  await writeFile(configFile, configText(health.url));
   const standIn = createE2ESlackStandIn({ socketMode });
   await standIn.start();
   const prefix = uniquePrefix('e2e');
@@ -213,11 +250,13 @@ export const startSlackWorld = async (
     port,
     prefix,
     stepLog,
+    health: health.endpoint,
     eventTypes: async (hotfixId) => (await store.load(hotfixId)).events.map((e) => e.event.type),
     async close() {
       abort.abort();
       await running;
       await standIn.stop();
+      await new Promise((resolve) => health.server.close(resolve));
       await rm(dir, { recursive: true, force: true });
     },
   };
