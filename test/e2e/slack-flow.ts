@@ -1,7 +1,4 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -12,6 +9,8 @@ import { createSlackDelivery, createSlackStandIn } from '../../src/slack-stand-i
 import type { SlackDelivery } from '../../src/slack-stand-in/deliver.ts';
 import { TEST_AUDIT_KEY, freePort, uniquePrefix } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
+import type { HealthEndpoint } from './health-endpoint.ts';
+import { startHealthEndpoint } from './health-endpoint.ts';
 
 export { waitFor };
 
@@ -59,35 +58,6 @@ services:
         check: { url: '${healthUrl}', expect: { json: [{ path: error_rate, op: lt, value: 0.05 }] } }
         every: 500ms
 `;
-
-/**
- * The services' health endpoint the monitor probes, per hotfix (`/health/HF-3`): healthy (200, a low error rate)
- * unless a test asks a hotfix's next probes to breach (503, a high error rate), as the jobs harness's does.
- */
-export interface HealthEndpoint {
-  /** The next `times` probes of this hotfix's monitor answer 503 with an error rate of 0.4. */
-  breach(hotfixId: string, times?: number): void;
-}
-
-const startHealthEndpoint = async (): Promise<{ url: string; endpoint: HealthEndpoint; server: Server }> => {
-  const breaches = new Map<string, number>();
-  const server = createServer((req, res) => {
-    const hotfixId = decodeURIComponent(req.url?.split('/').at(-1) ?? '');
-    const left = breaches.get(hotfixId) ?? 0;
-    if (left > 0) breaches.set(hotfixId, left - 1);
-    res.writeHead(left > 0 ? 503 : 200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify(left > 0 ? { error_rate: 0.4, state: 'degraded' } : { error_rate: 0.01, state: 'ok' }),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/health/{{hotfix.id}}`,
-    endpoint: { breach: (hotfixId, times = 1) => breaches.set(hotfixId, times) },
-    server,
-  };
-};
 
 /** What a test reads of Slack: a hotfix's card and thread in the incident channel, and ephemerals. */
 export interface SlackViews {
