@@ -105,7 +105,7 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
       return `aborted ${runName(event.runId)}: ${event.reason}`;
     case 'MonitoringStarted':
       return `started monitoring for ${formatDuration(Date.parse(event.until) - Date.parse(event.at))}${
-        event.periodFrom === undefined ? '' : `, the ${event.periodFrom}'s verification period,`
+        event.periodFrom === undefined ? '' : `, the ${event.periodFrom}'s verification period`
       } (${list(event.checks)})`;
     case 'MonitorCheckPassed':
       return null;
