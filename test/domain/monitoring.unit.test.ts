@@ -59,7 +59,9 @@ describe("the plan's verification period", () => {
     expect(markdown).toContain(
       "- **Performance:** running, monitored 2026-11-26 03:05 to 2026-11-26 05:05 (2h, the plan's verification period)",
     );
-    expect(markdown).toContain("started monitoring for 2h, the plan's verification period (payments-api/Health)");
+    expect(markdown).toContain(
+      "started monitoring for 2h, the plan's verification period (payments-api/Health)",
+    );
   });
 
   it("falls back to the policy's period when the plan gives none", () => {
