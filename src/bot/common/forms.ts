@@ -9,8 +9,14 @@ import type {
   PlanFieldRules,
   Severity,
   TemplatedPlanField,
+  VerificationPeriodBounds,
 } from '../../domain/hotfix/plan.ts';
-import { CHAT_PLATFORMS, planFieldProblem, SEVERITIES } from '../../domain/hotfix/plan.ts';
+import {
+  CHAT_PLATFORMS,
+  planFieldProblem,
+  readVerificationPeriod,
+  SEVERITIES,
+} from '../../domain/hotfix/plan.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import { holdersOf } from '../../domain/hotfix/policy.ts';
 import type { PlatformSettings } from '../../notify/platforms.ts';
@@ -426,6 +432,7 @@ export const planFormSchema = (
   services: readonly string[],
   rules: PlanFieldRules | undefined,
   platform: Platform = 'slack',
+  periodBounds?: VerificationPeriodBounds,
 ) => {
   const personId = PERSON_IDS[platform] ?? z.string().min(1);
   return z
@@ -477,6 +484,12 @@ export const planFormSchema = (
         const problem = planFieldProblem(field, form[id], rules);
         if (problem !== null) ctx.addIssue({ code: 'custom', path: [id], message: problem });
       }
+      // The domain refuses a period outside the policy's bounds too; here it shows under the field.
+      const period = periodBounds
+        ? readVerificationPeriod(form[PLAN_FIELDS.verificationPeriod], periodBounds)
+        : undefined;
+      if (period?.ok === false)
+        ctx.addIssue({ code: 'custom', path: [PLAN_FIELDS.verificationPeriod], message: period.problem });
       const start = form[PLAN_FIELDS.start];
       const target = form[PLAN_FIELDS.targetCompletion];
       if (typeof start === 'number' && typeof target === 'number' && target <= start)
@@ -501,6 +514,8 @@ export interface PlanParseConfig {
   readonly platform: Platform;
   /** The platform choice the form offered, if any (see `platformChoice`). */
   readonly platforms?: PlatformChoice | undefined;
+  /** The policy's bounds on the verification period; the form checks only its shape when absent. */
+  readonly periodBounds?: VerificationPeriodBounds | undefined;
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) =>
@@ -545,7 +560,7 @@ export const parsePlanForm = (values: FormValues, config: PlanParseConfig): Pars
     [F.resManagement]: manyOf(values, F.resManagement),
     [PLATFORMS_FIELD]: config.platforms ? manyOf(values, PLATFORMS_FIELD) : [],
   };
-  const parsed = planFormSchema(services, config.planFields, platform).safeParse(form);
+  const parsed = planFormSchema(services, config.planFields, platform, config.periodBounds).safeParse(form);
   if (!parsed.success) return { ok: false, errors: errorsOf(parsed.error) };
   const f = parsed.data;
   const start = isoOf(f[F.start]);
@@ -604,6 +619,11 @@ const reasonField = (label: string, placeholder: string): FormField => ({
 /** Why the plan is rejected (one field; parse with `parseReasonForm`). */
 export const REJECT_FORM_FIELDS: readonly FormField[] = [
   reasonField('Why?', 'What must change before you approve'),
+];
+
+/** Why a release is kept despite its monitoring breaches (parse with `parseReasonForm`). */
+export const ACCEPT_BREACHES_FORM_FIELDS: readonly FormField[] = [
+  reasonField('Why keep it?', 'e.g. the error rate is back to normal since 09:40'),
 ];
 
 /** Why the hotfix is cancelled (parse with `parseReasonForm`). */

@@ -35,6 +35,8 @@ export const ACTIONS = {
   resolveIssue: 'hotfix_issue_resolve',
   workaroundIssue: 'hotfix_issue_workaround',
   reopenIssue: 'hotfix_issue_reopen',
+  acceptBreaches: 'hotfix_accept_breaches',
+  rollBackBreaches: 'hotfix_roll_back_breaches',
 } as const;
 export type ActionKey = keyof typeof ACTIONS;
 export type ActionId = (typeof ACTIONS)[ActionKey];
@@ -59,6 +61,7 @@ export const CALLBACKS = {
   resolveIssue: 'hotfix_issue_resolve',
   workaround: 'hotfix_issue_workaround',
   reopenIssue: 'hotfix_issue_reopen',
+  acceptBreaches: 'hotfix_accept_breaches_reason',
   home: 'hotfix_home',
 } as const;
 export type CallbackId = (typeof CALLBACKS)[keyof typeof CALLBACKS];
@@ -89,6 +92,8 @@ export const BLOCKS = {
   outcome: 'hotfix_outcome',
   signoffs: 'hotfix_signoffs',
   signoffActions: 'hotfix_signoff_actions',
+  breaches: 'hotfix_breaches',
+  breachActions: 'hotfix_breach_actions',
   docs: 'hotfix_docs',
   actions: 'hotfix_actions',
   line: 'hotfix_line',
@@ -121,7 +126,7 @@ export const MAX_BUTTON_VALUE = 2000;
  * - `h`: hotfix id (always).
  * - `v`: the plan hash (approve, reject, deploy, edit, cancel), the step key (confirm, fail), the vote id
  *   (for, against) or the issue number (resolve, workaround, reopen) as a decimal string.
- * - `r`: the role (approve, reject, sign off).
+ * - `r`: the role (approve, reject, sign off, accept breaches).
  * - `run`: the run id (confirm, fail).
  */
 export interface ActionValue {
@@ -208,7 +213,7 @@ export const MAX_PRIVATE_METADATA = 3000;
  * `private_metadata` of the bot's modals.
  * - `h`: hotfix id (absent when starting a new hotfix).
  * - `p`: the plan hash the modal was opened on (edit, reject): a submission on an older plan is stale.
- * - `r`: the role (reject).
+ * - `r`: the role (reject, accept breaches).
  * - `i`: the issue number (resolve, work around, reopen an issue).
  * - `ch`/`ts`: where the modal was opened from (channel, message ts), so the listener can answer there.
  */

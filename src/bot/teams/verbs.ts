@@ -21,6 +21,8 @@ export const VERBS = {
   skipStep: 'hotfix.step-skip',
   voteFor: 'hotfix.vote-for',
   voteAgainst: 'hotfix.vote-against',
+  /** Roll back instead of keeping a release whose monitoring found breaches: a rollback proposal. */
+  rollBackBreaches: 'hotfix.roll-back-breaches',
   /** Buttons that open a dialog: `Action.Submit` with `msteams.type = 'task/fetch'`; `data.form` names it. */
   openForm: 'hotfix.open-form',
   /** A dialog's submit button (`task/submit`): `data.form` names the form, the inputs' values sit beside it. */
@@ -40,6 +42,7 @@ export const FORMS = {
   resolveIssue: 'issue-resolve',
   workaround: 'issue-workaround',
   reopenIssue: 'issue-reopen',
+  acceptBreaches: 'accept-breaches',
 } as const;
 export type FormId = (typeof FORMS)[keyof typeof FORMS];
 
@@ -56,7 +59,7 @@ const voteData = { hotfixId, voteId: z.number().int().min(1).max(999_999_999) };
 
 /**
  * Which dialog; `planHash`: the plan the person saw (edit, reject, cancel: a dialog opened on an older plan
- * is stale); `role`: the role they reject as.
+ * is stale); `role`: the role they reject as, or accept a monitoring window's breaches as.
  */
 const formData = {
   form: z.enum([
@@ -69,6 +72,7 @@ const formData = {
     FORMS.resolveIssue,
     FORMS.workaround,
     FORMS.reopenIssue,
+    FORMS.acceptBreaches,
   ]),
   planHash: planHash.optional(),
   role: role.optional(),
@@ -108,6 +112,7 @@ export const actionDataSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal(VERBS.skipStep), ...stepData }),
   z.object({ verb: z.literal(VERBS.voteFor), ...voteData }),
   z.object({ verb: z.literal(VERBS.voteAgainst), ...voteData }),
+  z.object({ verb: z.literal(VERBS.rollBackBreaches), hotfixId }),
   /** No hotfix id: the plan dialog of a new hotfix (`@hotfix start`). */
   z.object({ verb: z.literal(VERBS.openForm), ...formData, hotfixId: hotfixId.optional() }),
   /**

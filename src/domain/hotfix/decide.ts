@@ -1,6 +1,6 @@
 import type { CommandOf, HotfixCommand, HotfixCommandType } from './commands.ts';
 import { closeHotfix, signOff } from './decide/close.ts';
-import { closeMonitoringWindow, recordMonitorCheck } from './decide/monitoring.ts';
+import { acceptBreaches, closeMonitoringWindow, recordMonitorCheck } from './decide/monitoring.ts';
 import {
   logIssue,
   noteLessonsLearned,
@@ -56,6 +56,7 @@ const HANDLERS: { readonly [T in HotfixCommandType]: Handler<T> } = {
   AbortPipeline: abortPipeline,
   RecordMonitorCheck: recordMonitorCheck,
   CloseMonitoringWindow: closeMonitoringWindow,
+  AcceptBreaches: acceptBreaches,
   ProposeRollback: proposeRollbackCommand,
   CastVote: castVoteCommand,
   ExpireVote: expireVote,

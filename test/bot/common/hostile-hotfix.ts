@@ -173,6 +173,7 @@ export const playHostileHotfix = (t: () => string, cast: HostileCast, options: P
   run({ type: 'CastVote', voteId, choice: 'against', by: cast.manager });
   if (openVote(state)) run({ type: 'ExpireVote', voteId, by: worker }, 20 * 60_000);
   run({ type: 'CloseMonitoringWindow', by: worker }, 60 * 60_000);
+  for (const by of [cast.tech1, cast.biz, cast.support]) run({ type: 'AcceptBreaches', reason: t(), by });
   for (const [role, by] of [
     ['technical', cast.tech1],
     ['business', cast.biz],

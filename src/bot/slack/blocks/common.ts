@@ -80,6 +80,8 @@ const ACTION_IDS: Readonly<Record<HotfixActionKind, ActionId>> = {
   'resolve-issue': ACTIONS.resolveIssue,
   'workaround-issue': ACTIONS.workaroundIssue,
   'reopen-issue': ACTIONS.reopenIssue,
+  'accept-breaches': ACTIONS.acceptBreaches,
+  'roll-back-breaches': ACTIONS.rollBackBreaches,
 };
 
 /** What a shared action's button carries: `v` is the plan hash, the step key, the vote id or the issue number. */

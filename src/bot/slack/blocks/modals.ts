@@ -8,7 +8,7 @@ import type {
   MultiStaticSelect,
 } from '@slack/types';
 import { z } from 'zod';
-import type { Plan, PlanFieldRules } from '../../../domain/hotfix/plan.ts';
+import type { Plan, PlanFieldRules, VerificationPeriodBounds } from '../../../domain/hotfix/plan.ts';
 import { planHash } from '../../../domain/hotfix/plan.ts';
 import type { Role } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
@@ -32,6 +32,7 @@ import {
   planFormFields,
   parseWorkaroundForm,
   REJECT_FORM_FIELDS,
+  ACCEPT_BREACHES_FORM_FIELDS,
   REOPEN_ISSUE_FORM_FIELDS,
   RESOLVE_ISSUE_FORM_FIELDS,
   ROLLBACK_FORM_FIELDS,
@@ -442,6 +443,8 @@ export const parsePlanSubmission = (
     readonly planFields?: PlanFieldRules | undefined;
     /** The platform choice the modal offered (see `platformChoice`). */
     readonly platforms?: PlatformChoice | undefined;
+    /** The policy's bounds on the verification period. */
+    readonly periodBounds?: VerificationPeriodBounds | undefined;
   },
 ): Parsed<{ plan: Plan }> => {
   const form = formValuesOf(
@@ -488,6 +491,30 @@ export const renderRejectModal = (options: RejectModalOptions): ModalView =>
         `You are rejecting the plan of *${userText(options.hotfixId, 60, true)}* as *${userText(roleLabel(options.role), 100, true)}*. Deploy stays blocked until you approve or the plan changes.`,
       ),
       ...REJECT_FORM_FIELDS.map((field) => smallInput(field)),
+    ],
+  });
+
+export interface AcceptBreachesModalOptions {
+  readonly hotfixId: string;
+  readonly role: Role;
+  readonly breaches: number;
+  readonly origin?: ModalOrigin;
+}
+
+/** Asks why the release is kept despite its breaches; `private_metadata` carries the hotfix and role. */
+export const renderAcceptBreachesModal = (options: AcceptBreachesModalOptions): ModalView =>
+  modal({
+    callbackId: CALLBACKS.acceptBreaches,
+    title: 'Accept the breaches',
+    submit: 'Accept and keep',
+    meta: { h: options.hotfixId, r: options.role, ...originMeta(options.origin) },
+    blocks: [
+      intro(
+        `Monitoring of *${userText(options.hotfixId, 60, true)}* found ${options.breaches} ${
+          options.breaches === 1 ? 'breach' : 'breaches'
+        }. You keep the release as *${userText(roleLabel(options.role), 100, true)}*; the record shows your reason.`,
+      ),
+      ...ACCEPT_BREACHES_FORM_FIELDS.map((field) => smallInput(field)),
     ],
   });
 

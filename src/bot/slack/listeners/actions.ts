@@ -1,7 +1,10 @@
 import type { App, BlockAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
+import { breachCount } from '../../../domain/hotfix/queries.ts';
+import { breachRollbackReason } from '../../common/actions.ts';
 import { readChecklistChange, readDocsChange, renderCard } from '../blocks/card.ts';
 import {
+  renderAcceptBreachesModal,
   renderCancelModal,
   renderIssueChangeModal,
   renderIssueModal,
@@ -201,6 +204,29 @@ export const registerActions = (app: App, deps: BotDeps): void => {
 
   onButton('signOff', ['r'], async (v, { by, tell }) => {
     await send(v.h, { type: 'SignOff', by, role: v.r ?? '' }, tell);
+  });
+
+  onButton('acceptBreaches', ['r'], async (v, { tell, origin, args }) => {
+    const state = await existing(deps, v.h, tell);
+    if (!state) return;
+    await openModal(
+      args.client,
+      args.body.trigger_id,
+      renderAcceptBreachesModal({ hotfixId: v.h, role: v.r ?? '', breaches: breachCount(state), origin }),
+      tell,
+      deps.log,
+    );
+  });
+
+  onButton('rollBackBreaches', [], async (v, { by, tell }) => {
+    const state = await existing(deps, v.h, tell);
+    if (!state) return;
+    const done = await send(
+      v.h,
+      { type: 'ProposeRollback', by, trigger: 'failed_check', reason: breachRollbackReason(state) },
+      tell,
+    );
+    if (done) await tell(`🗳️ Rollback vote opened in ${v.h}'s thread; your proposal counts for it.`);
   });
 
   onButton('close', [], async (v, { by, tell }) => {

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
+import { periodBounds } from '../../../domain/hotfix/plan.ts';
 import type { Handled } from '../../../service/handler.ts';
 import type { Parsed, ViewStateValues } from '../blocks/modals.ts';
 import {
@@ -128,6 +129,7 @@ export const registerViews = (app: App, deps: BotDeps): void => {
         ...(initial ? { initial } : {}),
         planFields: deps.policy().planFields,
         platforms: platformChoice(deps.config(), state ?? { requester: { platform: 'slack' } }),
+        periodBounds: periodBounds(deps.policy()),
       });
     },
     run: async ({ plan }, { meta, by, args }) => {
@@ -154,6 +156,18 @@ export const registerViews = (app: App, deps: BotDeps): void => {
     run: ({ reason }, { meta, by }) =>
       send(meta.h ?? '', { type: 'RejectPlan', by, role: meta.r ?? '', planHash: meta.p ?? '', reason }),
     done: (h) => `✋ You rejected ${h.hotfixId}'s plan; its author sees why in the thread.`,
+  });
+
+  onSubmit(CALLBACKS.acceptBreaches, {
+    needsHotfix: true,
+    errorBlock: REASON_BLOCKS.reason,
+    parse: (values) => parseReasonSubmission(values),
+    run: ({ reason }, { meta, by }) =>
+      send(meta.h ?? '', { type: 'AcceptBreaches', by, reason, ...(meta.r ? { role: meta.r } : {}) }),
+    done: (h) =>
+      h.events.some((e) => e.event.type === 'BreachesAccepted')
+        ? `✅ Breaches accepted: ${h.hotfixId} is verified and can be signed off.`
+        : `🤝 You accepted the breaches of ${h.hotfixId}; the other sign-off roles decide too.`,
   });
 
   onSubmit(CALLBACKS.cancel, {

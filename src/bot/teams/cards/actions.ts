@@ -68,6 +68,15 @@ const dataOf = (action: HotfixAction): ActionData => {
       return { ...issue(), form: FORMS.workaround };
     case 'reopen-issue':
       return { ...issue(), form: FORMS.reopenIssue };
+    case 'accept-breaches':
+      return {
+        verb: VERBS.openForm,
+        form: FORMS.acceptBreaches,
+        hotfixId,
+        role: role ?? missing('role', action),
+      };
+    case 'roll-back-breaches':
+      return { verb: VERBS.rollBackBreaches, hotfixId };
     default: {
       const never: never = action.kind;
       throw new Error(`unknown action ${String(never)}`);

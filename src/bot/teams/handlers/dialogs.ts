@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { capitalize } from '../../../domain/hotfix/format.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
+import { periodBounds } from '../../../domain/hotfix/plan.ts';
+import { breachCount } from '../../../domain/hotfix/queries.ts';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { Handled } from '../../../service/handler.ts';
 import type { FieldOption, FormField, FormValues } from '../../common/forms.ts';
 import {
+  ACCEPT_BREACHES_FORM_FIELDS,
   CANCEL_FORM_FIELDS,
   ISSUE_FORM_FIELDS,
   LESSONS_FORM_FIELDS,
@@ -197,6 +200,19 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           context: { form: FORMS.issue, ...on },
           size: 'medium',
         };
+      case FORMS.acceptBreaches: {
+        const n = breachCount(state);
+        return {
+          title: `Accept the breaches of ${state.id}`,
+          intro: `Monitoring found ${n} ${n === 1 ? 'breach' : 'breaches'}. You keep the release${
+            data.role ? ` as ${capitalize(data.role)}` : ''
+          }; the record shows your reason.`,
+          fields: ACCEPT_BREACHES_FORM_FIELDS,
+          submitTitle: 'Accept and keep',
+          context: { form: FORMS.acceptBreaches, ...on, ...(data.role ? { role: data.role } : {}) },
+          size: 'medium',
+        };
+      }
       case FORMS.lessons:
         return {
           title: `Lessons learned on ${state.id}`,
@@ -279,6 +295,7 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           planFields: deps.policy().planFields,
           platform: 'teams',
           platforms: platformsOf(current),
+          periodBounds: periodBounds(deps.policy()),
         });
         if (!parsed.ok) return { errors: parsed.errors };
         if (data.hotfixId === undefined) {
@@ -341,6 +358,22 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           (h) => `📝 Noted on ${h.hotfixId}.`,
         );
       }
+      case FORMS.acceptBreaches: {
+        const parsed = parseReasonForm(values);
+        if (!parsed.ok) return { errors: parsed.errors };
+        return settle(
+          await send(hotfixId, {
+            type: 'AcceptBreaches',
+            by,
+            reason: parsed.reason,
+            ...(data.role ? { role: data.role } : {}),
+          }),
+          (h) =>
+            h.events.some((e) => e.event.type === 'BreachesAccepted')
+              ? `✅ Breaches accepted: ${h.hotfixId} is verified and can be signed off.`
+              : `🤝 You accepted the breaches of ${h.hotfixId}; the other sign-off roles decide too.`,
+        );
+      }
       case FORMS.lessons: {
         const parsed = parseLessonsForm(values);
         if (!parsed.ok) return { errors: parsed.errors };
@@ -399,6 +432,11 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
       'issue-resolve': issueFormTitles(FORMS.resolveIssue, data.hotfixId ?? '', data.issue ?? 0),
       'issue-workaround': issueFormTitles(FORMS.workaround, data.hotfixId ?? '', data.issue ?? 0),
       'issue-reopen': issueFormTitles(FORMS.reopenIssue, data.hotfixId ?? '', data.issue ?? 0),
+      'accept-breaches': [
+        `Accept the breaches of ${data.hotfixId ?? ''}`,
+        ACCEPT_BREACHES_FORM_FIELDS,
+        'Accept and keep',
+      ],
     };
     const [title, fields, submitTitle] = titles[id];
     const { verb: _verb, ...context } = data;
