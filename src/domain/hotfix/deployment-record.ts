@@ -1,7 +1,7 @@
 import type { Standing } from './state.ts';
 import type { Checklist, DocItem, Gate, HotfixEventType, RollbackTrigger, VoteChoice } from './events.ts';
 import type { Platform, Role } from './people.ts';
-import type { Severity } from './plan.ts';
+import type { RiskLevel, Severity } from './plan.ts';
 import type { RunKind, Stage, StepKind } from './policy.ts';
 import type { Phase, RunStatus, StepStatus } from './state.ts';
 
@@ -301,6 +301,9 @@ export interface DeploymentRecord {
     readonly hash: string;
     readonly edits: readonly (PlanEditRef & { readonly hash: string; readonly previousHash: string })[];
     readonly severity: Severity;
+    /** The plan's risk assessment; null when the plan has none (plans made before the form asked for it). */
+    readonly risk: { readonly level: RiskLevel; readonly assessment: string } | null;
+    readonly communicationPlan: string | null;
     readonly services: readonly string[];
     readonly dependencies: {
       readonly systems: readonly string[];

@@ -277,6 +277,8 @@ const plan = (record: DeploymentRecord, { clock }: Ctx): Block[] => {
     [
       `- **Summary:** ${mdText(record.summary) || '—'}`,
       `- **Severity:** ${p.severity}`,
+      `- **Risk:** ${p.risk === null ? 'not assessed' : `${p.risk.level} — ${mdText(p.risk.assessment)}`}`,
+      `- **Communication plan:** ${p.communicationPlan === null ? 'none' : mdText(p.communicationPlan)}`,
       `- **Services:** ${values(p.services)}`,
       '- **Dependencies:**',
       `  - Systems: ${values(p.dependencies.systems)}`,

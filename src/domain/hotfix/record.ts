@@ -626,6 +626,8 @@ const assemble = (
       hash: state.planHash,
       edits: h.edits,
       severity: plan.severity,
+      risk: plan.risk ? { level: plan.risk.level, assessment: plan.risk.assessment } : null,
+      communicationPlan: plan.communicationPlan ?? null,
       services: plan.services,
       dependencies: plan.dependencies,
       timeline: {

@@ -427,11 +427,27 @@ const planParts = (state: HotfixState, t: Times, level: Level): Part[] => {
             text: md(`*Summary*\n${userText(plan.summary, level.summary)}`),
           },
         ];
+  // The process's risk assessment and communication plan: free text, so a section of their own (not a field).
+  const notes = [
+    ...(plan.risk
+      ? [
+          `*Risk* ${SEVERITY_EMOJI[plan.risk.level]} *${plan.risk.level}* — ${userText(plan.risk.assessment, level.summary)}`,
+        ]
+      : []),
+    ...(plan.communicationPlan
+      ? [`*Communication plan*\n${userText(plan.communicationPlan, level.summary)}`]
+      : []),
+  ];
+  const risk =
+    notes.length === 0
+      ? []
+      : [{ type: 'section' as const, block_id: BLOCKS.risk, text: md(notes.join('\n')) }];
   return [
     {
       blocks: [
         ...summary,
         { type: 'section', block_id: BLOCKS.plan, fields: fields.map((f) => md(f, LIMITS.sectionFieldText)) },
+        ...risk,
       ],
     },
   ];

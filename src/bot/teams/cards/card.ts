@@ -318,7 +318,18 @@ const planParts = (state: HotfixState, t: Times, level: Level): Part[] => {
   );
   const summary =
     plan.summary.trim() === '' ? [] : [text(lines(bold('Summary'), userText(plan.summary, level.summary)))];
-  return section([...summary, text(facts)]);
+  // The process's risk assessment and communication plan, when the plan has them.
+  const notes = [
+    ...(plan.risk
+      ? [
+          `${bold('Risk')} ${SEVERITY_EMOJI[plan.risk.level]} ${bold(plan.risk.level)} — ${userText(plan.risk.assessment, level.summary)}`,
+        ]
+      : []),
+    ...(plan.communicationPlan
+      ? [lines(bold('Communication plan'), userText(plan.communicationPlan, level.summary))]
+      : []),
+  ];
+  return section([...summary, text(facts), ...(notes.length === 0 ? [] : [text(lines(...notes))])]);
 };
 
 /**

@@ -2,7 +2,7 @@ import type { Checkboxes } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { readChecklistChange, readDocsChange, renderCard } from '../../../../src/bot/slack/blocks/card.ts';
 import { checkBlockKit } from '../../../../src/bot/slack/blocks/limits.ts';
-import { ACTIONS, parseChecklistBlockId } from '../../../../src/bot/slack/ids.ts';
+import { ACTIONS, BLOCKS, parseChecklistBlockId } from '../../../../src/bot/slack/ids.ts';
 import { decide } from '../../../../src/domain/hotfix/decide.ts';
 import { RuleViolation } from '../../../../src/domain/hotfix/errors.ts';
 import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
@@ -209,6 +209,20 @@ describe('the hotfix card', () => {
     expect(readDocsChange(state, ['process.lessons_learned', 'nonsense'])).toEqual([
       { item: 'process.lessons_learned', done: true },
     ]);
+  });
+
+  it('shows the risk assessment and the communication plan when the plan has them', () => {
+    expect(render(started().state).blocks.some((b) => b.block_id === BLOCKS.risk)).toBe(false);
+    const risky = {
+      ...plan,
+      risk: { level: 'critical' as const, assessment: 'Rewrites *all* balances' },
+      communicationPlan: 'Status page at start; support lead on call',
+    };
+    const card = render(play([[cmd.start(people.requester, risky)]]).state);
+    const risk = card.blocks.find((b) => b.block_id === BLOCKS.risk);
+    expect(textOf(risk ? [risk] : [])).toBe(
+      '*Risk* 🔴 *critical* — Rewrites *all* balances\n*Communication plan*\nStatus page at start; support lead on call',
+    );
   });
 
   it('prints times in the configured time zone', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderHotfixCard } from '../../../../src/bot/teams/cards/card.ts';
 import { FORMS, VERBS } from '../../../../src/bot/teams/verbs.ts';
 import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
-import { minutes, people, policy, T0 } from '../../../domain/fixtures/policy.ts';
+import { minutes, people, plan, policy, T0 } from '../../../domain/fixtures/policy.ts';
 import { play } from '../../../domain/given.ts';
 import {
   approvedAndReady,
@@ -27,6 +27,18 @@ describe('the Teams hotfix card', () => {
     const card = render(started().state);
     expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.5', msteams: { width: 'Full' } });
     expect(readable(card)).toMatch(/📝 HF-1 · INC-42 · Planning/);
+  });
+
+  it('shows the risk assessment and the communication plan when the plan has them', () => {
+    expect(readable(render(started().state))).not.toMatch(/Risk|Communication plan/);
+    const risky = {
+      ...plan,
+      risk: { level: 'high' as const, assessment: 'Touches the ledger' },
+      communicationPlan: 'Status page at start; support lead on call',
+    };
+    const shown = readable(render(play([[cmd.start(people.requester, risky)]]).state));
+    expect(shown).toMatch(/\*\*Risk\*\* 🟠 \*\*high\*\* — Touches the ledger/);
+    expect(shown).toMatch(/\*\*Communication plan\*\*\nStatus page at start; support lead on call/);
   });
 
   it('offers Deploy only when the plan is approved, readiness complete and no other hotfix holds a lock', () => {
