@@ -2,7 +2,7 @@ import type { Standing } from './state.ts';
 import type { Checklist, DocItem, Gate, HotfixEventType, RollbackTrigger, VoteChoice } from './events.ts';
 import type { Platform, Role } from './people.ts';
 import type { RiskLevel, Severity } from './plan.ts';
-import type { RunKind, Stage, StepKind } from './policy.ts';
+import type { DerivedItemSource, RunKind, Stage, StepKind } from './policy.ts';
 import type { Phase, RunStatus, StepStatus } from './state.ts';
 
 /*
@@ -192,6 +192,8 @@ export interface ReadinessItemRecord {
   readonly at: string | null;
   readonly automatic: boolean;
   readonly evidence: string | null;
+  /** What ticks a derived item (`approvals`: the approval gate is met); null for items people tick. */
+  readonly derivedFrom: DerivedItemSource | null;
 }
 
 export interface BallotRecord {

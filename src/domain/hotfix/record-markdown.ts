@@ -343,7 +343,13 @@ const readiness = (record: DeploymentRecord, { clock }: Ctx): Block[] => [
             ['Item', 'Status', 'By', 'At', 'Evidence'],
             items.map((i) => [
               mdText(i.item),
-              i.done ? (i.automatic ? 'done (automatic)' : 'done') : 'pending',
+              i.derivedFrom
+                ? `${i.done ? 'done' : 'pending'} (follows the ${i.derivedFrom})`
+                : i.done
+                  ? i.automatic
+                    ? 'done (automatic)'
+                    : 'done'
+                  : 'pending',
               i.by ? mdText(i.by.name) : '—',
               clock.minute(i.at),
               i.evidence ? mdText(i.evidence) : '—',

@@ -27,6 +27,8 @@ import type { Person, PersonKey, Role } from './people.ts';
 import { displayName, personKey } from './people.ts';
 import type { Stage, StepSpec } from './policy.ts';
 import { STAGES } from './policy.ts';
+import type { ChecklistItemView, ReadinessPolicy } from './queries.ts';
+import { checklistItems } from './queries.ts';
 import type { HotfixState, Run } from './state.ts';
 import { evolve, initialState, standingOf } from './state.ts';
 
@@ -51,6 +53,11 @@ export interface RecordOptions {
    * counts a human once even in events recorded before the config named them; recorded as they are when absent.
    */
   readonly identify?: (who: Person) => Person;
+  /**
+   * The approvals and derived checklist items of today's config, so a derived item ("Approvals received")
+   * shows as the cards show it: ticked by the approval gate. Without it, items show as recorded.
+   */
+  readonly readiness?: ReadinessPolicy;
 }
 
 export const DEFAULT_SIGNOFF_ROLES: readonly Role[] = ['technical', 'business', 'support'];
@@ -460,6 +467,24 @@ const monitoringStatus = (monitoring: HotfixState['monitoring']): PerformanceRec
   return monitoring.closed.clean ? 'clean' : 'not_clean';
 };
 
+/** A checklist's items as the cards show them when the record knows the policy, else as recorded. */
+const readinessItems = (
+  state: HotfixState,
+  checklist: Checklist,
+  options: RecordOptions,
+): readonly ChecklistItemView[] =>
+  options.readiness ? checklistItems(state, options.readiness, checklist) : state.checklists[checklist];
+
+const readinessItemRecord = (i: ChecklistItemView): ReadinessItemRecord => ({
+  item: i.label,
+  done: i.ticked !== null,
+  by: i.ticked ? ref(i.ticked.by) : null,
+  at: i.ticked?.at ?? null,
+  automatic: i.ticked?.automatic ?? false,
+  evidence: i.ticked?.evidence ?? null,
+  derivedFrom: i.derivedFrom ?? null,
+});
+
 const assemble = (
   state: HotfixState,
   h: History,
@@ -645,17 +670,7 @@ const assemble = (
     },
     approvals,
     readiness: Object.fromEntries(
-      CHECKLISTS.map((c) => [
-        c,
-        state.checklists[c].map((i): ReadinessItemRecord => ({
-          item: i.label,
-          done: i.ticked !== null,
-          by: i.ticked ? ref(i.ticked.by) : null,
-          at: i.ticked?.at ?? null,
-          automatic: i.ticked?.automatic ?? false,
-          evidence: i.ticked?.evidence ?? null,
-        })),
-      ]),
+      CHECKLISTS.map((c) => [c, readinessItems(state, c, options).map(readinessItemRecord)]),
     ) as Record<Checklist, ReadinessItemRecord[]>,
     timeline,
     deployments: deployRuns.map((r) => runRecord(r, h)),

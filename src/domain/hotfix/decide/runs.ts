@@ -39,7 +39,7 @@ export const requestDeploy: Handler<'RequestDeploy'> = (command, { state, ctx, h
     const rejected = approvals.rejectedBy.map((r) => `rejected by ${r}`);
     refuse('gates_not_met', `${h} is not approved yet: ${[...missing, ...rejected].join(', ')}.`);
   }
-  const readiness = readinessGate(state);
+  const readiness = readinessGate(state, ctx.policy);
   if (!readiness.ok)
     refuse(
       'gates_not_met',

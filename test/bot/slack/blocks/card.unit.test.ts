@@ -6,6 +6,7 @@ import { ACTIONS, BLOCKS, parseChecklistBlockId } from '../../../../src/bot/slac
 import { decide } from '../../../../src/domain/hotfix/decide.ts';
 import { RuleViolation } from '../../../../src/domain/hotfix/errors.ts';
 import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
+import { derivedPolicy } from '../../../domain/fixtures/derived.ts';
 import { minutes, people, plan, policy, T0 } from '../../../domain/fixtures/policy.ts';
 import { play } from '../../../domain/given.ts';
 import {
@@ -120,22 +121,22 @@ describe('the hotfix card', () => {
       { hotfixId: 'HF-1', checklist: 'environment_readiness', page: 0 },
     ]);
     // A click now selecting items 0 and nothing else: tick item 0, untick item 1.
-    expect(readChecklistChange(state, 'code_readiness', 0, ['0'])).toEqual({
+    expect(readChecklistChange(state, policy, 'code_readiness', 0, ['0'])).toEqual({
       tick: ['Code review complete'],
       untick: ['Tests passed'],
     });
-    expect(readChecklistChange(state, 'code_readiness', 0, ['1', 'garbage', '99'])).toEqual({
+    expect(readChecklistChange(state, policy, 'code_readiness', 0, ['1', 'garbage', '99'])).toEqual({
       tick: [],
       untick: [],
     });
     // The same click on a card drawn before "Tests passed" was ticked (it showed nothing ticked): only the box
     // the person changed counts, so the tick recorded since is kept.
-    expect(readChecklistChange(state, 'code_readiness', 0, ['0'], [])).toEqual({
+    expect(readChecklistChange(state, policy, 'code_readiness', 0, ['0'], [])).toEqual({
       tick: ['Code review complete'],
       untick: [],
     });
     // Unticking what the card showed ticked still unticks it.
-    expect(readChecklistChange(state, 'code_readiness', 0, [], ['1'])).toEqual({
+    expect(readChecklistChange(state, policy, 'code_readiness', 0, [], ['1'])).toEqual({
       tick: [],
       untick: ['Tests passed'],
     });
@@ -209,6 +210,30 @@ describe('the hotfix card', () => {
     expect(readDocsChange(state, ['process.lessons_learned', 'nonsense'])).toEqual([
       { item: 'process.lessons_learned', done: true },
     ]);
+  });
+
+  it('shows "Approvals received" ticked by the approvals, and reads a click on it as a tick the domain refuses', () => {
+    const ctx = { policy: derivedPolicy };
+    const before = play([[cmd.start()]], ctx);
+    const boxes = (state: HotfixState) =>
+      elementsOf(render(state, ctx).blocks).filter((e): e is Checkboxes => e.type === 'checkboxes');
+    const waiting = boxes(before.state)[0]?.options.find((o) => o.text.text === 'Approvals received');
+    expect(waiting?.description?.text).toBe('Ticks itself when the approvals are in');
+    expect(boxes(before.state)[0]?.initial_options).toBeUndefined();
+    const after = play(
+      [[cmd.approve(people.tech1, 'technical')], [cmd.approve(people.manager, 'management'), minutes(4)]],
+      ctx,
+      before.history,
+    );
+    const shown = boxes(after.state)[0]?.initial_options;
+    expect(shown?.map((o) => [o.text.text, o.description?.text])).toEqual([
+      ['Approvals received', '✓ by approvals · 03:04 · technical 1/1, management 1/1'],
+    ]);
+    // Unticking the box the card showed ticked: an untick, which the domain refuses with its reason.
+    expect(readChecklistChange(after.state, derivedPolicy, 'code_readiness', 0, [], ['2'])).toEqual({
+      tick: [],
+      untick: ['Approvals received'],
+    });
   });
 
   it('shows the risk assessment and the communication plan when the plan has them', () => {

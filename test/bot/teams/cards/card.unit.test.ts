@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderHotfixCard } from '../../../../src/bot/teams/cards/card.ts';
 import { FORMS, VERBS } from '../../../../src/bot/teams/verbs.ts';
 import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
+import { derivedPolicy } from '../../../domain/fixtures/derived.ts';
 import { minutes, people, plan, policy, T0 } from '../../../domain/fixtures/policy.ts';
 import { play } from '../../../domain/given.ts';
 import {
@@ -27,6 +28,27 @@ describe('the Teams hotfix card', () => {
     const card = render(started().state);
     expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.5', msteams: { width: 'Full' } });
     expect(readable(card)).toMatch(/📝 HF-1 · INC-42 · Planning/);
+  });
+
+  it('shows "Approvals received" ticked by the approvals, with no Tick button of its own', () => {
+    const ctx = { policy: derivedPolicy };
+    const before = play([[cmd.start()]], ctx);
+    const card = (state: HotfixState) => render(state, ctx);
+    expect(readable(card(before.state))).toMatch(
+      /⬜ Approvals received — ticks itself when the approvals are in/,
+    );
+    const after = play(
+      [[cmd.approve(people.tech1, 'technical')], [cmd.approve(people.manager, 'management'), minutes(4)]],
+      ctx,
+      before.history,
+    );
+    expect(readable(card(after.state))).toMatch(
+      /☑️ Approvals received — ✓ by approvals · 03:04 · technical 1\/1, management 1\/1/,
+    );
+    // Tick buttons for the four items people tick, none for the derived one.
+    const toggles = byVerb(card(after.state), VERBS.toggleItem).map((b) => b.data);
+    expect(toggles).toHaveLength(4);
+    expect(toggles).not.toContainEqual(expect.objectContaining({ checklist: 'code_readiness', index: 2 }));
   });
 
   it('shows the risk assessment and the communication plan when the plan has them', () => {
