@@ -3,7 +3,7 @@ import { displayName } from '../people.ts';
 import { identify } from '../policy.ts';
 import { missingSignoffs, outcome } from '../queries.ts';
 import type { Handler } from './scope.ts';
-import { requirePerson } from './scope.ts';
+import { requireActingRole, requirePerson } from './scope.ts';
 
 /** The end: the sign-off roles sign the record once the outcome is known, then the hotfix closes. */
 
@@ -31,7 +31,7 @@ export const signOff: Handler<'SignOff'> = (command, { state, ctx, h, emit, same
 };
 
 export const closeHotfix: Handler<'CloseHotfix'> = (command, { state, ctx, h, emit }) => {
-  requirePerson(command.by, ctx, h);
+  requireActingRole(command.by, ctx, h, ctx.policy.closers, 'close');
   if (outcome(state) === null) refuse('outcome_unknown', `${h} can be closed once its outcome is known.`);
   const missing = missingSignoffs(state, ctx.policy);
   if (missing.length > 0)

@@ -189,15 +189,26 @@ describe('the hotfix card', () => {
       true,
     );
 
-    const closed = play(
-      [
-        [cmd.signOff(people.biz, 'business')],
-        [cmd.signOff(people.support, 'support')],
-        [{ type: 'CloseHotfix', by: people.tech1 }],
-      ],
+    expect(buttons(card.blocks, ACTIONS.close)).toEqual([]);
+    const allSigned = play(
+      [[cmd.signOff(people.biz, 'business')], [cmd.signOff(people.support, 'support')]],
       {},
       signed.history,
-    ).state;
+    );
+    // Close asks first, as Deploy does: it cannot be taken back.
+    const close = buttons(render(allSigned.state).blocks, ACTIONS.close);
+    expect(close.map((b) => b.button.confirm)).toMatchObject([
+      {
+        title: { type: 'plain_text', text: 'Close HF-1?' },
+        text: {
+          type: 'plain_text',
+          text: 'HF-1 ends as deployed. Nothing about it can change after that, and its deployment record goes to the thread.',
+        },
+        confirm: { type: 'plain_text', text: 'Close' },
+        deny: { type: 'plain_text', text: 'Not now' },
+      },
+    ]);
+    const closed = play([[{ type: 'CloseHotfix', by: people.tech1 }]], {}, allSigned.history).state;
     const final = render(closed);
     expect(buttons(final.blocks, ACTIONS.record)).toHaveLength(1);
     expect(buttons(final.blocks, ACTIONS.signOff)).toEqual([]);

@@ -177,6 +177,24 @@ describe('the Teams hotfix card', () => {
     ]);
     expect(byVerb(card, VERBS.toggleDoc)).toHaveLength(8);
     expect(byVerb(card, VERBS.close)).toEqual([]);
+    // Signed off by every role: Close, behind a ShowCard that asks first (Teams has no confirmation).
+    const signed = play(
+      [
+        [cmd.signOff(people.tech1, 'technical')],
+        [cmd.signOff(people.biz, 'business')],
+        [cmd.signOff(people.support, 'support')],
+      ],
+      {},
+      verified().history,
+    ).state;
+    const closing = render(signed, { now: minutes(60) });
+    expect(byVerb(closing, VERBS.close).map((b) => b.data)).toEqual([
+      { verb: VERBS.close, hotfixId: 'HF-1' },
+    ]);
+    const ask = (closing.actions ?? []).find(
+      (a) => a.type === 'Action.ShowCard' && a.title === '🏁 Close hotfix…',
+    );
+    expect(readable(ask)).toMatch(/HF-1 ends as deployed\. Nothing about it can change after that/);
   });
 
   it('never puts more than 6 actions in a row', () => {
