@@ -39,7 +39,10 @@ export type SystemCheckStatus = 'passed' | 'failed' | 'running' | 'not_run';
 export interface ServiceRecord {
   readonly name: string;
   readonly execution: ServiceExecution;
-  /** An execution step named "…restart…" succeeded for this service in a deploy run. */
+  /**
+   * A step of this service tagged `restart` ran (succeeded, not a dry run) in a deploy run; in runs recorded
+   * without tags, a run, http or manual step named "…restart…".
+   */
   readonly restarted: boolean;
 }
 
@@ -256,7 +259,13 @@ export interface DeploymentRecord {
       /** The last rollback run, when it succeeded: the changes are no longer in production. */
       readonly rolledBack: { readonly runId: string; readonly at: string } | null;
       readonly code: readonly string[];
+      /**
+       * The database steps that ran in deploy runs (`name (service)`): tagged `database`, or in runs recorded
+       * without tags, `when: database_changes`. What ran, not what the plan says.
+       */
       readonly database: readonly string[];
+      /** The database changes the plan lists (migrations): what those steps were to apply. */
+      readonly databasePlanned: readonly string[];
       readonly config: readonly string[];
       readonly services: readonly ServiceRecord[];
     };

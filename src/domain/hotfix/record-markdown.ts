@@ -87,6 +87,20 @@ const listItem = (label: string, values: readonly string[]): string[] =>
     ? [`- **${label}:** none`]
     : [`- **${label}:**`, ...values.map((v) => `  - ${mdText(v)}`)];
 
+/** The database steps that ran, and the changes the plan listed for them; what ran is the fact. */
+const databaseItem = (ran: readonly string[], planned: readonly string[]): string[] => {
+  const plannedText = planned.map(mdText).join(', ');
+  if (ran.length === 0)
+    return [
+      `- **Database:** ${planned.length === 0 ? 'none' : `no database step ran (planned: ${plannedText})`}`,
+    ];
+  return [
+    '- **Database:**',
+    ...ran.map((step) => `  - ran ${mdText(step)}`),
+    ...(planned.length === 0 ? [] : [`  - planned: ${plannedText}`]),
+  ];
+};
+
 const header = (record: DeploymentRecord, { clock }: Ctx): Block[] => {
   const { version, previousVersion } = record.release;
   const release = previousVersion
@@ -125,7 +139,7 @@ const changesDeployed = (record: DeploymentRecord, { clock }: Ctx): Block[] => {
       : [],
     [
       ...listItem('Code', changes.code),
-      ...listItem('Database', changes.database),
+      ...databaseItem(changes.database, changes.databasePlanned),
       ...listItem('Config', changes.config),
       ...listItem(
         'Services',

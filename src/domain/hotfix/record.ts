@@ -430,20 +430,36 @@ const runRecord = (run: Run, h: History): RunRecord => ({
   steps: run.steps.map(stepRecord),
 });
 
+/**
+ * Whether a step that ran did what `tag` says, by the tags its run recorded (hotfix.yml `tags`). A run in
+ * which no step carries a tag (recorded before tags existed, or under a config without them) is read by what
+ * is unambiguous instead: a `database` step is one that runs only when the plan lists database changes
+ * (`when: database_changes`), never one guessed from its name ("Database backup" changes nothing); a
+ * `restart` is a run, http or manual step whose name says restart (a check or a wait named so restarts nothing).
+ */
+const stepDid = (run: Run, step: Run['steps'][number], tag: 'database' | 'restart'): boolean => {
+  // Ran: succeeded (a manual step confirmed), for real. A skipped step or a dry run changed nothing.
+  if (step.status !== 'succeeded' || step.dryRun) return false;
+  if (run.steps.some((s) => (s.spec?.tags.length ?? 0) > 0)) return step.spec?.tags.includes(tag) ?? false;
+  if (tag === 'database') return step.spec?.when === 'database_changes';
+  return step.kind !== 'check' && step.kind !== 'wait' && /\brestart(s|ed|ing)?\b/i.test(step.name);
+};
+
+/** The database steps that ran in the deploy runs, as `name (service)`, once each, in run order. */
+const databaseStepsRun = (runs: readonly Run[]): string[] => [
+  ...new Set(
+    runs.flatMap((r) =>
+      r.steps.filter((s) => stepDid(r, s, 'database')).map((s) => `${s.name} (${s.service})`),
+    ),
+  ),
+];
+
 const serviceExecution = (runs: readonly Run[], service: string): ServiceRecord => {
   const steps = [...runs]
     .reverse()
     .map((r) => r.steps.filter((s) => s.service === service && s.stage === 'execution'))
     .find((s) => s.length > 0);
-  const restarted = runs.some((r) =>
-    r.steps.some(
-      (s) =>
-        s.service === service &&
-        s.stage === 'execution' &&
-        s.status === 'succeeded' &&
-        /restart/i.test(s.name),
-    ),
-  );
+  const restarted = runs.some((r) => r.steps.some((s) => s.service === service && stepDid(r, s, 'restart')));
   let execution: ServiceExecution = 'not_run';
   if (steps?.some((s) => s.status === 'failed')) execution = 'failed';
   else if (steps?.every((s) => s.status === 'succeeded' || s.status === 'skipped')) execution = 'succeeded';
@@ -609,7 +625,8 @@ const assemble = (
             ? { runId: lastRollback.id, at: lastRollback.finishedAt ?? lastRollback.startedAt }
             : null,
         code: plan.changes.code,
-        database: plan.changes.database,
+        database: databaseStepsRun(deployRuns),
+        databasePlanned: plan.changes.database,
         config: plan.changes.config,
         services: services.map((s) => serviceExecution(deployRuns, s)),
       },
