@@ -1,25 +1,43 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
 import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
 import { buildRecord, renderRecordJson, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
-import { cast, deployedHistory, paymentsPlan, rolledBackHistory } from './fixtures/record-histories.ts';
+import {
+  cast,
+  deployedHistory,
+  paymentsPlan,
+  replayStory,
+  rolledBackHistory,
+} from './fixtures/record-histories.ts';
 import { play } from './given.ts';
-import { DEPLOY_STEPS, cmd, deploying } from './scenarios.ts';
+import { DEPLOY_STEPS, act, cmd, deploying } from './scenarios.ts';
 
 const goldenDir = fileURLToPath(new URL('./golden/', import.meta.url));
 
-/** Compares with the stored golden file; writes it when missing or when UPDATE_GOLDEN=1. */
-const expectGolden = (name: string, actual: string) => {
-  const path = `${goldenDir}${name}`;
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
-    mkdirSync(goldenDir, { recursive: true });
+/**
+ * Compares with the stored golden file; `update` (re)writes it first. A missing file fails: a golden is
+ * reviewed when it is written, never made up by the run that checks it.
+ */
+const checkGolden = (dir: string, name: string, actual: string, update: boolean) => {
+  const path = join(dir, name);
+  if (update) {
+    mkdirSync(dir, { recursive: true });
     writeFileSync(path, actual);
   }
+  if (!existsSync(path))
+    throw new Error(
+      `golden file ${name} is missing: run this test with UPDATE_GOLDEN=1 to write it, then review it`,
+    );
   expect(actual).toBe(readFileSync(path, 'utf8'));
 };
+
+const expectGolden = (name: string, actual: string) =>
+  checkGolden(goldenDir, name, actual, process.env.UPDATE_GOLDEN === '1');
 
 const { alice, bob, dana, erin, sam } = cast;
 const t = (time: string) => `2025-03-14T${time}.000Z`;
@@ -93,6 +111,54 @@ describe('deployment record goldens', () => {
         for (const row of rows) expect(row).toHaveLength(header?.length ?? 0);
       }
     }
+  });
+});
+
+describe('golden files and their stories', () => {
+  it('fails on a missing golden instead of writing it, and writes one only when asked', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotfix-golden-'));
+    try {
+      expect(() => checkGolden(dir, 'new.md', 'text', false)).toThrow(
+        'golden file new.md is missing: run this test with UPDATE_GOLDEN=1 to write it',
+      );
+      expect(existsSync(join(dir, 'new.md'))).toBe(false);
+      checkGolden(dir, 'new.md', 'text', true);
+      expect(readFileSync(join(dir, 'new.md'), 'utf8')).toBe('text');
+      expect(() => checkGolden(dir, 'new.md', 'other text', false)).toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('replays only what the decider accepts, and says which step of a story it refused or ignored', () => {
+    const at = (time: string) => new Date(`2025-03-14T${time}.000Z`);
+    const start = act.start('HF-9', alice, paymentsPlan);
+    expect(() =>
+      replayStory('early sign-off', [
+        [start, at('09:00:00')],
+        [act.signOff(bob, 'technical'), at('09:05:00')],
+      ]),
+    ).toThrow(/^early sign-off story, step 2 \(SignOff at 2025-03-14T09:05:00\.000Z\) is refused: .*outcome/);
+    expect(() =>
+      replayStory('self-approval', [
+        [start, at('09:00:00')],
+        [act.approve(alice, 'technical', planHash(paymentsPlan)), at('09:01:00')],
+      ]),
+    ).toThrow(/step 2 \(ApprovePlan .*\) is refused/);
+    expect(() =>
+      replayStory('repeat', [
+        [start, at('09:00:00')],
+        [act.logIssue(bob, 'Slow'), at('09:01:00')],
+        [act.logIssue(bob, 'Slow'), at('09:02:00')],
+      ]),
+    ).toThrow('repeat story, step 3 (LogIssue at 2025-03-14T09:02:00.000Z) changes nothing');
+  });
+
+  it('tells each story to its end: a deployed hotfix and a rolled-back one, both closed', () => {
+    const deployed = buildRecord(deployedHistory, { timezone: 'UTC' });
+    const rolledBack = buildRecord(rolledBackHistory, { timezone: 'UTC' });
+    expect(deployed.outcome).toMatchObject({ status: 'deployed', phase: 'closed' });
+    expect(rolledBack.outcome).toMatchObject({ status: 'rolled_back', phase: 'closed' });
   });
 });
 

@@ -1,5 +1,5 @@
 import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
-import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
+import type { Checklist, DocItem, HotfixEvent } from '../../src/domain/hotfix/events.ts';
 import type { Person } from '../../src/domain/hotfix/people.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
 import type { Plan } from '../../src/domain/hotfix/plan.ts';
@@ -87,6 +87,111 @@ export const cmd = {
     by,
   }),
   signOff: (by: Person, role: string): HotfixCommand => ({ type: 'SignOff', role, by }),
+};
+
+/**
+ * Builders for any hotfix under any policy, each field as the edge would send it: the stories whose records
+ * are goldens replay them (see fixtures/record-histories.ts).
+ */
+export const act = {
+  start: (id: string, by: Person, p: Plan): HotfixCommand => ({ type: 'StartHotfix', id, plan: p, by }),
+  edit: (by: Person, p: Plan): HotfixCommand => ({ type: 'EditPlan', plan: p, by }),
+  approve: (by: Person, role: string, hash: string, comment?: string): HotfixCommand => ({
+    type: 'ApprovePlan',
+    role,
+    planHash: hash,
+    ...(comment === undefined ? {} : { comment }),
+    by,
+  }),
+  reject: (by: Person, role: string, hash: string, reason: string): HotfixCommand => ({
+    type: 'RejectPlan',
+    role,
+    planHash: hash,
+    reason,
+    by,
+  }),
+  tick: (checklist: Checklist, item: string, by: Person, evidence?: string): HotfixCommand => ({
+    type: 'TickChecklistItem',
+    checklist,
+    item,
+    ...(evidence === undefined ? {} : { evidence }),
+    by,
+  }),
+  deploy: (by: Person): HotfixCommand => ({ type: 'RequestDeploy', by }),
+  grant: (runId: string, by: Person = worker): HotfixCommand => ({ type: 'GrantLock', runId, by }),
+  startStep: (runId: string, step: string, by: Person = worker): HotfixCommand => ({
+    type: 'StartStep',
+    runId,
+    step,
+    attempt: 1,
+    by,
+  }),
+  succeed: (
+    runId: string,
+    step: string,
+    result: { durationMs: number; output: string },
+    by: Person = worker,
+  ): HotfixCommand => ({ type: 'SucceedStep', runId, step, attempt: 1, ...result, by }),
+  fail: (
+    runId: string,
+    step: string,
+    result: { durationMs: number; output: string; error: string },
+    by: Person = worker,
+  ): HotfixCommand => ({ type: 'FailStep', runId, step, attempt: 1, ...result, by }),
+  confirm: (runId: string, step: string, by: Person, note?: string): HotfixCommand => ({
+    type: 'ConfirmManualStep',
+    runId,
+    step,
+    outcome: 'confirmed',
+    ...(note === undefined ? {} : { note }),
+    by,
+  }),
+  monitor: (check: string, round: number, detail: string, by: Person): HotfixCommand => ({
+    type: 'RecordMonitorCheck',
+    check,
+    round,
+    passed: true,
+    detail,
+    by,
+  }),
+  breach: (check: string, round: number, detail: string, by: Person): HotfixCommand => ({
+    type: 'RecordMonitorCheck',
+    check,
+    round,
+    passed: false,
+    detail,
+    by,
+  }),
+  closeWindow: (by: Person): HotfixCommand => ({ type: 'CloseMonitoringWindow', by }),
+  vote: (by: Person, voteId: number, choice: 'for' | 'against'): HotfixCommand => ({
+    type: 'CastVote',
+    voteId,
+    choice,
+    by,
+  }),
+  logIssue: (by: Person, text: string): HotfixCommand => ({ type: 'LogIssue', text, by }),
+  resolve: (by: Person, issueId: number, note?: string): HotfixCommand => ({
+    type: 'ResolveIssue',
+    issueId,
+    ...(note === undefined ? {} : { note }),
+    by,
+  }),
+  workaround: (by: Person, issueId: number, text: string): HotfixCommand => ({
+    type: 'SetWorkaround',
+    issueId,
+    text,
+    by,
+  }),
+  observe: (by: Person, text: string): HotfixCommand => ({ type: 'NoteObservation', text, by }),
+  doc: (by: Person, item: DocItem, done = true): HotfixCommand => ({
+    type: 'TickDocumentationUpdate',
+    item,
+    done,
+    by,
+  }),
+  lesson: (by: Person, text: string): HotfixCommand => ({ type: 'NoteLessonsLearned', text, by }),
+  signOff: (by: Person, role: string): HotfixCommand => ({ type: 'SignOff', role, by }),
+  close: (by: Person): HotfixCommand => ({ type: 'CloseHotfix', by }),
 };
 
 const allItems = [...policy.checklists.code_readiness, ...policy.checklists.environment_readiness];
