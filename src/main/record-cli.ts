@@ -62,6 +62,7 @@ export const printRecord = async (
         timezone: settings.config.timezone,
         signoffRoles: settings.policy.signoffs,
         identify: (who) => identify(settings.policy, who),
+        readiness: settings.policy,
         ...(chain.ok ? { chain: { head: chain.head, count: chain.count } } : {}),
       },
     );

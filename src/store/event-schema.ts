@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHECKLISTS, DOC_ITEMS, ROLLBACK_TRIGGERS } from '../domain/hotfix/events.ts';
 import type { EventOf, HotfixEventType } from '../domain/hotfix/events.ts';
-import { CHAT_PLATFORMS, SEVERITIES } from '../domain/hotfix/plan.ts';
+import { CHAT_PLATFORMS, RISK_LEVELS, SEVERITIES } from '../domain/hotfix/plan.ts';
 import type { JsonValue } from '../domain/hotfix/policy.ts';
 import { STAGES, STEP_TAGS } from '../domain/hotfix/policy.ts';
 
@@ -47,6 +47,9 @@ export const planSchema = z.strictObject({
     verificationPeriod: text.optional(),
   }),
   resources: z.strictObject({ technical: people, support: people, business: people, management: people }),
+  // Optional, like platforms: plans recorded before the form asked for them have neither.
+  risk: z.strictObject({ level: z.enum(RISK_LEVELS), assessment: text }).optional(),
+  communicationPlan: text.optional(),
   // Optional: streams written before a plan could name its platforms stay valid as they are.
   platforms: z.array(z.enum(CHAT_PLATFORMS)).readonly().optional(),
 });

@@ -50,6 +50,33 @@ describe('starting a hotfix', () => {
       .thenRefused('invalid_plan', /version/);
   });
 
+  it('keeps a risk assessment and a communication plan, and refuses them empty or unknown', () => {
+    const risky = {
+      ...plan,
+      risk: { level: 'high' as const, assessment: 'Touches the ledger' },
+      communicationPlan: 'Status page at start and end',
+    };
+    given([])
+      .when(cmd.start(people.requester, risky))
+      .then([
+        { type: 'HotfixStarted', plan: { risk: risky.risk, communicationPlan: risky.communicationPlan } },
+      ]);
+    given([])
+      .when(cmd.start(people.requester, { ...risky, risk: { level: 'high', assessment: '  ' } }))
+      .thenRefused('invalid_plan', /risk assessment needs a few words/);
+    given([])
+      .when(
+        cmd.start(people.requester, {
+          ...risky,
+          risk: { level: 'extreme' as never, assessment: 'x' },
+        }),
+      )
+      .thenRefused('invalid_plan', /risk level must be one of low, medium, high, critical/);
+    given([])
+      .when(cmd.start(people.requester, { ...risky, communicationPlan: '' }))
+      .thenRefused('invalid_plan', /communication plan is empty/);
+  });
+
   it('a redelivered start is a no-op; a different one is refused', () => {
     const { history } = started();
     given(history).when(cmd.start()).thenNothing();

@@ -360,7 +360,7 @@ describe('properties over random command sequences', () => {
         for (const step of run(start, sequence, pol).trace) {
           if (step.events.some((e) => e.type === 'DeployRequested')) {
             expect(approvalGate(step.before, pol).ok).toBe(true);
-            expect(readinessGate(step.before).ok).toBe(true);
+            expect(readinessGate(step.before, pol).ok).toBe(true);
           }
           if (step.events.some((e) => e.type === 'PipelineStarted' && e.kind === 'deploy')) {
             expect(step.before.phase).toBe('deploy_requested');

@@ -182,6 +182,24 @@ describe('buildRecord', () => {
     expect(markdown).toContain('_Built from 1 event._');
   });
 
+  it("shows the plan's risk assessment and communication plan, or that it has none", () => {
+    const bare = renderRecordMarkdown(buildRecord([started], { timezone: 'UTC' }));
+    expect(bare).toContain('- **Risk:** not assessed\n- **Communication plan:** none\n');
+    const risky = {
+      ...paymentsPlan,
+      risk: { level: 'high' as const, assessment: 'Touches the ledger\nbackup restores in 5m' },
+      communicationPlan: 'Status page at start and end',
+    };
+    const record = buildRecord([{ ...started, plan: risky, planHash: planHash(risky) }], { timezone: 'UTC' });
+    expect(record.plan).toMatchObject({
+      risk: risky.risk,
+      communicationPlan: 'Status page at start and end',
+    });
+    expect(renderRecordMarkdown(record)).toContain(
+      '- **Risk:** high — Touches the ledger<br>backup restores in 5m\n- **Communication plan:** Status page at start and end\n',
+    );
+  });
+
   it('renders a cancelled hotfix and even an empty stream', () => {
     const cancelled = buildRecord(
       [started, { type: 'HotfixCancelled', at: t('09:30:00'), by: alice, reason: 'Fixed by the vendor' }],

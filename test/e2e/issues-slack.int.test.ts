@@ -173,7 +173,16 @@ describe('the issue log from Slack: logged, resolved from its thread message, wo
       auditKey: TEST_AUDIT_KEY,
     });
     const read = await readRecord(
-      { store, config: () => ({ timezone: 'UTC' }), policy: () => ({ signoffs: [], people: {} }) },
+      {
+        store,
+        config: () => ({ timezone: 'UTC' }),
+        policy: () => ({
+          signoffs: [],
+          people: {},
+          approvals: {},
+          derivedItems: { code_readiness: {}, environment_readiness: {} },
+        }),
+      },
       id,
     );
     const row = read?.markdown.split('\n').find((l) => l.startsWith('| 1 | Refund emails arrive late'));

@@ -138,6 +138,18 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     expect(await world.eventTypes(id)).toEqual(typesBefore);
 
     await world.cardWhen(id, 'Deploy offered', (c) => blockText(c).includes('hotfix_deploy'));
+    // Carol approves for management but does not deploy (policy.deployers defaults to technical).
+    const beforeDeploy = await world.eventTypes(id);
+    await click(id, CAROL, 'hotfix_deploy');
+    await waitFor('the deploy refusal', () =>
+      world
+        .ephemerals(CAROL)
+        .some(
+          (t) =>
+            t.includes('Only technical can deploy; you are management.') && t.includes('Nothing was changed'),
+        ),
+    );
+    expect(await world.eventTypes(id)).toEqual(beforeDeploy);
     await click(id, ALICE, 'hotfix_deploy');
 
     // The manual verification step waits in the thread for a technical person.
@@ -194,6 +206,12 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
       .find((e) => e.text?.text === 'Sign off as Business')?.action_id;
     await click(id, DAVE, index ?? 'hotfix_sign_off');
     await world.cardWhen(id, 'Close offered', (c) => blockText(c).includes('hotfix_close'));
+    // Dave signs off for business but does not close (policy.closers defaults to technical).
+    await click(id, DAVE, 'hotfix_close');
+    await waitFor('the close refusal', () =>
+      world.ephemerals(DAVE).some((t) => t.includes('Only technical can close; you are business.')),
+    );
+    expect(await world.eventTypes(id)).not.toContain('HotfixClosed');
     await click(id, ALICE, 'hotfix_close');
 
     // The record lands in the thread as a Markdown file, and /hotfix record returns it.

@@ -216,6 +216,11 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
 
     // The card offers Deploy once the notifier has drawn the approvals; Alice deploys.
     await world.rootWhen(id, 'Deploy offered', (card) => hasVerb(card, 'hotfix.deploy'));
+    // Carol approved for management, but deploying is technical's (policy.deployers' default).
+    expect(
+      noticeOf(answer(await world.click({ user: CAROL, activityId: root.id, verb: 'hotfix.deploy' }))),
+    ).toContain('Only technical can deploy; you are management.');
+    expect(await world.eventTypes(id)).not.toContain('DeployRequested');
     expect(
       noticeOf(answer(await world.click({ user: ALICE, activityId: root.id, verb: 'hotfix.deploy' }))),
     ).toBe(undefined);
@@ -306,6 +311,11 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
       ),
     ).toBeUndefined();
     await world.rootWhen(id, 'Close offered', (card) => hasVerb(card, 'hotfix.close'));
+    // Dave signed off for business, but closing is technical's (policy.closers' default).
+    expect(
+      noticeOf(answer(await world.click({ user: DAVE, activityId: root.id, verb: 'hotfix.close' }))),
+    ).toContain('Only technical can close; you are business.');
+    expect(await world.eventTypes(id)).not.toContain('HotfixClosed');
     expect(
       noticeOf(answer(await world.click({ user: ALICE, activityId: root.id, verb: 'hotfix.close' }))),
     ).toBe(undefined);

@@ -10,7 +10,7 @@ import {
   openVote,
   outcome,
 } from '../../domain/hotfix/queries.ts';
-import type { HotfixState, IssueState, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
+import type { HotfixState, IssueState, Outcome, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
 import { truncate } from './text.ts';
 
 /**
@@ -247,6 +247,12 @@ const breachActions = (state: HotfixState, policy: Policy): HotfixAction[] => {
   ];
 };
 
+const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
+  deployed: 'deployed',
+  rolled_back: 'rolled back',
+  failed: 'failed',
+};
+
 /** The actions at the foot of the card. */
 const footActions = (state: HotfixState, options: ActionOptions): HotfixAction[] => {
   const hotfixId = state.id;
@@ -272,8 +278,25 @@ const footActions = (state: HotfixState, options: ActionOptions): HotfixAction[]
     out.push(action('lessons', 'card', 'Lessons learned', { hotfixId }));
   if (state.phase === 'planned')
     out.push(action('cancel', 'card', 'Cancel hotfix', onPlan, { style: 'danger' }));
-  if (outcome(state) !== null && isOpenPhase(state) && missingSignoffs(state, options.policy).length === 0)
-    out.push(action('close', 'card', '🏁 Close hotfix', { hotfixId }, { style: 'primary' }));
+  const ended = outcome(state);
+  if (ended !== null && isOpenPhase(state) && missingSignoffs(state, options.policy).length === 0)
+    out.push(
+      action(
+        'close',
+        'card',
+        '🏁 Close hotfix',
+        { hotfixId },
+        {
+          style: 'primary',
+          // Like Deploy, closing cannot be taken back: it asks first.
+          confirm: {
+            title: `Close ${truncate(hotfixId, 40)}?`,
+            text: `${hotfixId} ends as ${OUTCOME_WORDS[ended]}. Nothing about it can change after that, and its deployment record goes to the thread.`,
+            ok: 'Close',
+          },
+        },
+      ),
+    );
   if (state.phase === 'closed') out.push(action('record', 'card', '📄 Deployment record', { hotfixId }));
   return out;
 };

@@ -7,14 +7,17 @@ import type {
   ChatPlatform,
   Plan,
   PlanFieldRules,
+  RiskLevel,
   Severity,
   TemplatedPlanField,
   VerificationPeriodBounds,
 } from '../../domain/hotfix/plan.ts';
 import {
   CHAT_PLATFORMS,
+  PLAN_NOTE_MAX,
   planFieldProblem,
   readVerificationPeriod,
+  RISK_LEVELS,
   SEVERITIES,
 } from '../../domain/hotfix/plan.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
@@ -94,6 +97,9 @@ export const PLAN_FIELDS = {
   resSupport: 'plan_res_support',
   resBusiness: 'plan_res_business',
   resManagement: 'plan_res_management',
+  riskLevel: 'plan_risk_level',
+  riskAssessment: 'plan_risk_assessment',
+  communicationPlan: 'plan_communication_plan',
 } as const;
 export type PlanFieldId = (typeof PLAN_FIELDS)[keyof typeof PLAN_FIELDS];
 
@@ -172,6 +178,9 @@ export const platformChoice = (
     checked: platformsShowing({ requester: hotfix.requester, plan: hotfix.plan ?? {} }, config),
   };
 };
+
+/** The plan form's heading over the risk assessment and the communication plan. */
+const RISK_SECTION = 'Risk and communication';
 
 /** Every field of the plan form (`start` and `edit`), in the order a person fills them in. */
 export const planFormFields = (options: PlanFormOptions): readonly FormField[] => {
@@ -290,6 +299,34 @@ export const planFormFields = (options: PlanFormOptions): readonly FormField[] =
         : {}),
       section: 'Resources',
     })),
+    {
+      id: PLAN_FIELDS.riskLevel,
+      label: 'Risk level',
+      kind: 'select',
+      required: false,
+      options: RISK_LEVELS.map((level) => ({ value: level, label: level })),
+      placeholder: 'How risky is this fix?',
+      section: RISK_SECTION,
+    },
+    {
+      id: PLAN_FIELDS.riskAssessment,
+      label: 'Risk assessment',
+      kind: 'multiline',
+      required: false,
+      maxLength: PLAN_NOTE_MAX,
+      placeholder: 'What could go wrong, and how it is contained',
+      hint: 'Give it with a risk level.',
+      section: RISK_SECTION,
+    },
+    {
+      id: PLAN_FIELDS.communicationPlan,
+      label: 'Communication plan',
+      kind: 'multiline',
+      required: false,
+      maxLength: PLAN_NOTE_MAX,
+      placeholder: 'Who is told what, when and where (users, support, status page)',
+      section: RISK_SECTION,
+    },
     ...(options.platforms
       ? [
           {
@@ -341,6 +378,9 @@ export const planFormValues = (
     [PLAN_FIELDS.resSupport]: ids('support'),
     [PLAN_FIELDS.resBusiness]: ids('business'),
     [PLAN_FIELDS.resManagement]: ids('management'),
+    [PLAN_FIELDS.riskLevel]: plan.risk?.level ?? '',
+    [PLAN_FIELDS.riskAssessment]: plan.risk?.assessment ?? '',
+    [PLAN_FIELDS.communicationPlan]: plan.communicationPlan ?? '',
     [PLATFORMS_FIELD]: [...(platforms?.checked ?? [])],
   };
 };
@@ -477,6 +517,17 @@ export const planFormSchema = (
       [PLAN_FIELDS.resBusiness]: z.array(personId),
       [PLAN_FIELDS.resManagement]: z.array(personId),
       [PLATFORMS_FIELD]: z.array(z.enum(CHAT_PLATFORMS, { error: 'Pick Slack or Teams.' })),
+      [PLAN_FIELDS.riskLevel]: z
+        .enum(RISK_LEVELS, { error: `Pick a risk level: ${RISK_LEVELS.join(', ')}.` })
+        .optional(),
+      [PLAN_FIELDS.riskAssessment]: z
+        .string()
+        .trim()
+        .max(PLAN_NOTE_MAX, { error: `Keep it under ${PLAN_NOTE_MAX} characters.` }),
+      [PLAN_FIELDS.communicationPlan]: z
+        .string()
+        .trim()
+        .max(PLAN_NOTE_MAX, { error: `Keep it under ${PLAN_NOTE_MAX} characters.` }),
     })
     .superRefine((form, ctx) => {
       // The fields that reach step templates: refused under the field, before the domain refuses the plan.
@@ -490,6 +541,21 @@ export const planFormSchema = (
         : undefined;
       if (period?.ok === false)
         ctx.addIssue({ code: 'custom', path: [PLAN_FIELDS.verificationPeriod], message: period.problem });
+      // A risk level and its assessment go together: a level alone says nothing a reviewer can check.
+      const level = form[PLAN_FIELDS.riskLevel];
+      const assessment = form[PLAN_FIELDS.riskAssessment];
+      if (level !== undefined && assessment === '')
+        ctx.addIssue({
+          code: 'custom',
+          path: [PLAN_FIELDS.riskAssessment],
+          message: `Say why the risk is ${level}: what could go wrong, and how it is contained.`,
+        });
+      if (level === undefined && assessment !== '')
+        ctx.addIssue({
+          code: 'custom',
+          path: [PLAN_FIELDS.riskLevel],
+          message: 'Pick a risk level for this assessment.',
+        });
       const start = form[PLAN_FIELDS.start];
       const target = form[PLAN_FIELDS.targetCompletion];
       if (typeof start === 'number' && typeof target === 'number' && target <= start)
@@ -559,6 +625,10 @@ export const parsePlanForm = (values: FormValues, config: PlanParseConfig): Pars
     [F.resBusiness]: manyOf(values, F.resBusiness),
     [F.resManagement]: manyOf(values, F.resManagement),
     [PLATFORMS_FIELD]: config.platforms ? manyOf(values, PLATFORMS_FIELD) : [],
+    // An unpicked select arrives as nothing (Slack) or as an empty string (Teams).
+    [F.riskLevel]: oneOf(values, F.riskLevel) || undefined,
+    [F.riskAssessment]: textOf(values, F.riskAssessment),
+    [F.communicationPlan]: textOf(values, F.communicationPlan),
   };
   const parsed = planFormSchema(services, config.planFields, platform, config.periodBounds).safeParse(form);
   if (!parsed.success) return { ok: false, errors: errorsOf(parsed.error) };
@@ -567,6 +637,8 @@ export const parsePlanForm = (values: FormValues, config: PlanParseConfig): Pars
   const target = isoOf(f[F.targetCompletion]);
   const duration = f[F.durationEstimate];
   const period = f[F.verificationPeriod];
+  const riskLevel: RiskLevel | undefined = f[F.riskLevel];
+  const communication = f[F.communicationPlan];
   // Left as they were unless the boxes changed: saving an untouched form keeps the plan's hash.
   const picked = f[PLATFORMS_FIELD];
   const platforms =
@@ -599,6 +671,9 @@ export const parsePlanForm = (values: FormValues, config: PlanParseConfig): Pars
       business: f[F.resBusiness].map(personOf),
       management: f[F.resManagement].map(personOf),
     },
+    // Left out when empty, so a plan without them keeps the hash it had before the form asked for them.
+    ...(riskLevel === undefined ? {} : { risk: { level: riskLevel, assessment: f[F.riskAssessment] } }),
+    ...(communication === '' ? {} : { communicationPlan: communication }),
     ...(platforms === undefined ? {} : { platforms }),
   };
   return { ok: true, plan };

@@ -12,7 +12,7 @@ import { plural } from './text.ts';
 export interface RecordDeps {
   readonly store: Pick<EventStore, 'load' | 'verify'>;
   readonly config: () => Pick<Config, 'timezone'>;
-  readonly policy: () => Pick<Policy, 'signoffs' | 'people'>;
+  readonly policy: () => Pick<Policy, 'signoffs' | 'people' | 'approvals' | 'derivedItems'>;
 }
 
 export interface RecordRead {
@@ -34,6 +34,7 @@ export const readRecord = async (deps: RecordDeps, hotfixId: string): Promise<Re
       timezone: deps.config().timezone,
       signoffRoles: deps.policy().signoffs,
       identify: (who) => identify(deps.policy(), who),
+      readiness: deps.policy(),
       ...(chain.ok ? { chain: { head: chain.head, count: chain.count } } : {}),
     },
   );

@@ -75,6 +75,7 @@ export const BLOCKS = {
   header: 'hotfix_header',
   context: 'hotfix_context',
   summary: 'hotfix_summary',
+  risk: 'hotfix_risk',
   plan: 'hotfix_plan',
   readiness: 'hotfix_readiness',
   checklistTitle: 'hotfix_checklist_title',

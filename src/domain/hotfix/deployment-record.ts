@@ -1,8 +1,8 @@
 import type { Standing } from './state.ts';
 import type { Checklist, DocItem, Gate, HotfixEventType, RollbackTrigger, VoteChoice } from './events.ts';
 import type { Platform, Role } from './people.ts';
-import type { Severity } from './plan.ts';
-import type { JsonValue, RunKind, Stage, StepKind } from './policy.ts';
+import type { RiskLevel, Severity } from './plan.ts';
+import type { DerivedItemSource, JsonValue, RunKind, Stage, StepKind } from './policy.ts';
 import type { Phase, RunStatus, StepStatus } from './state.ts';
 
 /*
@@ -39,7 +39,10 @@ export type SystemCheckStatus = 'passed' | 'failed' | 'running' | 'not_run';
 export interface ServiceRecord {
   readonly name: string;
   readonly execution: ServiceExecution;
-  /** An execution step named "…restart…" succeeded for this service in a deploy run. */
+  /**
+   * A step of this service tagged `restart` ran (succeeded, not a dry run) in a deploy run; in runs recorded
+   * without tags, a run, http or manual step named "…restart…".
+   */
   readonly restarted: boolean;
 }
 
@@ -235,6 +238,8 @@ export interface ReadinessItemRecord {
   readonly at: string | null;
   readonly automatic: boolean;
   readonly evidence: string | null;
+  /** What ticks a derived item (`approvals`: the approval gate is met); null for items people tick. */
+  readonly derivedFrom: DerivedItemSource | null;
 }
 
 export interface BallotRecord {
@@ -297,7 +302,13 @@ export interface DeploymentRecord {
       /** The last rollback run, when it succeeded: the changes are no longer in production. */
       readonly rolledBack: { readonly runId: string; readonly at: string } | null;
       readonly code: readonly string[];
+      /**
+       * The database steps that ran in deploy runs (`name (service)`): tagged `database`, or in runs recorded
+       * without tags, `when: database_changes`. What ran, not what the plan says.
+       */
       readonly database: readonly string[];
+      /** The database changes the plan lists (migrations): what those steps were to apply. */
+      readonly databasePlanned: readonly string[];
       readonly config: readonly string[];
       readonly services: readonly ServiceRecord[];
     };
@@ -354,6 +365,9 @@ export interface DeploymentRecord {
     readonly hash: string;
     readonly edits: readonly (PlanEditRef & { readonly hash: string; readonly previousHash: string })[];
     readonly severity: Severity;
+    /** The plan's risk assessment; null when the plan has none (plans made before the form asked for it). */
+    readonly risk: { readonly level: RiskLevel; readonly assessment: string } | null;
+    readonly communicationPlan: string | null;
     readonly services: readonly string[];
     readonly dependencies: {
       readonly systems: readonly string[];

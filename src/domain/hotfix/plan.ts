@@ -6,6 +6,13 @@ import type { Person } from './people.ts';
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** How likely and how bad a failure of this fix would be, as the person assessing it judges it. */
+export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+/** The longest risk assessment or communication plan a plan keeps (a chat form's text input takes 3000). */
+export const PLAN_NOTE_MAX = 3000;
+
 /** The chat platforms a hotfix can be shown on. */
 export const CHAT_PLATFORMS = ['slack', 'teams'] as const;
 export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
@@ -44,6 +51,10 @@ export interface Plan {
     readonly business: readonly Person[];
     readonly management: readonly Person[];
   };
+  /** The process's risk assessment: a level and what could go wrong. Absent in plans made before it existed. */
+  readonly risk?: { readonly level: RiskLevel; readonly assessment: string };
+  /** The process's communication plan: who is told what, when and where. Absent in older plans. */
+  readonly communicationPlan?: string;
   /**
    * The platforms whose incident channel shows this hotfix (besides the one it was started from, always shown);
    * absent: as hotfix.yml's `slack.mirror` / `teams.mirror` say. Part of the plan, so changing it is an edit.
@@ -54,6 +65,28 @@ export interface Plan {
 /** Approvals are bound to this hash: any edit of the plan changes it. */
 export const planHash = (plan: Plan): string =>
   createHash('sha256').update(canonicalJson(plan)).digest('hex').slice(0, 16);
+
+/**
+ * Why the plan's risk assessment or communication plan is refused, or null. The forms check the same before
+ * submitting; this is for every other way a plan arrives (CLI, playground, an old client).
+ */
+export const planNoteProblem = (plan: Pick<Plan, 'risk' | 'communicationPlan'>): string | null => {
+  if (plan.risk !== undefined) {
+    if (!(RISK_LEVELS as readonly string[]).includes(plan.risk.level))
+      return `The risk level must be one of ${RISK_LEVELS.join(', ')}.`;
+    if (plan.risk.assessment.trim() === '')
+      return 'The risk assessment needs a few words: what could go wrong, and how it is contained.';
+    if (plan.risk.assessment.length > PLAN_NOTE_MAX)
+      return `Keep the risk assessment under ${PLAN_NOTE_MAX} characters.`;
+  }
+  if (plan.communicationPlan !== undefined) {
+    if (plan.communicationPlan.trim() === '')
+      return 'The communication plan is empty: say who is told what, or leave it out.';
+    if (plan.communicationPlan.length > PLAN_NOTE_MAX)
+      return `Keep the communication plan under ${PLAN_NOTE_MAX} characters.`;
+  }
+  return null;
+};
 
 /** The plan fields that reach step templates (`{{plan.issue_id}}`, `{{plan.version}}`…), by their Plan key. */
 export const TEMPLATED_PLAN_FIELDS = ['issueId', 'version', 'previousVersion', 'summary'] as const;

@@ -1,7 +1,19 @@
+import type { Checklist } from './events.ts';
+import { CHECKLISTS } from './events.ts';
 import type { Person, PersonKey, Role } from './people.ts';
-import type { Policy } from './policy.ts';
+import type { DerivedItemSource, Policy } from './policy.ts';
 import { keyOf, membersOf } from './policy.ts';
-import type { Approval, Ballot, HotfixState, Outcome, Rejection, Run, StepState, Vote } from './state.ts';
+import type {
+  Approval,
+  Ballot,
+  ChecklistItemState,
+  HotfixState,
+  Outcome,
+  Rejection,
+  Run,
+  StepState,
+  Vote,
+} from './state.ts';
 import { standingOf } from './state.ts';
 
 export interface ApprovalGate {
@@ -18,7 +30,7 @@ export interface ApprovalGate {
  */
 const latestPerPerson = <T extends { readonly by: Person; readonly at: string }>(
   entries: readonly T[],
-  policy: Policy,
+  policy: Pick<Policy, 'people'>,
 ): Map<PersonKey, T> => {
   const latest = new Map<PersonKey, T>();
   for (const entry of entries) {
@@ -32,7 +44,7 @@ const latestPerPerson = <T extends { readonly by: Person; readonly at: string }>
 /** The current plan's standing answers, one per human: an approval, or a rejection, whichever came last. */
 export const currentAnswers = (
   state: HotfixState,
-  policy: Policy,
+  policy: Pick<Policy, 'people'>,
 ): { readonly approvals: readonly Approval[]; readonly rejections: readonly Rejection[] } => {
   const current = <T extends { readonly planHash: string }>(entries: readonly T[]) =>
     entries.filter((e) => e.planHash === state.planHash);
@@ -51,7 +63,10 @@ export const currentAnswers = (
   };
 };
 
-export const approvalGate = (state: HotfixState, policy: Policy): ApprovalGate => {
+/** What the approval gate reads of the policy. */
+export type ApprovalPolicy = Pick<Policy, 'people' | 'approvals'>;
+
+export const approvalGate = (state: HotfixState, policy: ApprovalPolicy): ApprovalGate => {
   const current = currentAnswers(state, policy);
   const roles = Object.entries(policy.approvals).map(([role, need]) => ({
     role,
@@ -69,15 +84,78 @@ export interface ReadinessGate {
   readonly missing: readonly string[];
 }
 
-export const readinessGate = (state: HotfixState): ReadinessGate => {
-  const items = [...state.checklists.code_readiness, ...state.checklists.environment_readiness];
+/** What the readiness checklists read of the policy: derived items follow the approval gate. */
+export type ReadinessPolicy = ApprovalPolicy & Pick<Policy, 'derivedItems'>;
+
+/** A checklist item as everyone sees it: a derived item is ticked by what it follows, never by a person. */
+export interface ChecklistItemView extends ChecklistItemState {
+  /** What ticks it (hotfix.yml `{ item, from }`); absent for an item people or an automatic check tick. */
+  readonly derivedFrom?: DerivedItemSource;
+}
+
+/** What ticks this item, if the policy derives it. Own keys only: an item may be called "constructor". */
+export const derivedSource = (
+  policy: Pick<Policy, 'derivedItems'>,
+  checklist: Checklist,
+  label: string,
+): DerivedItemSource | undefined => {
+  const derived = policy.derivedItems[checklist];
+  return Object.hasOwn(derived, label) ? derived[label] : undefined;
+};
+
+/** Who a derived tick is by: no person, the approvals. */
+export const APPROVALS_ACTOR: Person = { platform: 'system', id: 'approvals', name: 'approvals' };
+
+/**
+ * The tick a derived item shows: the approval gate met, at the last approval that counts (or when the plan
+ * was last written, when the policy asks for none). Computed, never recorded, so it cannot disagree with the
+ * approvals: an edit that voids them unticks it, a rejection too.
+ */
+const derivedTick = (
+  state: HotfixState,
+  policy: ReadinessPolicy,
+  source: DerivedItemSource,
+): ChecklistItemState['ticked'] => {
+  switch (source) {
+    case 'approvals': {
+      const gate = approvalGate(state, policy);
+      if (!gate.ok) return null;
+      const counted = currentAnswers(state, policy).approvals.filter((a) =>
+        Object.hasOwn(policy.approvals, a.role),
+      );
+      const at = counted.map((a) => a.at).reduce((a, b) => (a >= b ? a : b), state.startedAt);
+      const evidence = gate.roles.map((r) => `${r.role} ${r.have}/${r.need}`).join(', ');
+      return { by: APPROVALS_ACTOR, at, automatic: true, ...(evidence === '' ? {} : { evidence }) };
+    }
+    default: {
+      const unknown: never = source;
+      return unknown;
+    }
+  }
+};
+
+/** A checklist's items with derived ones resolved: what cards, the readiness gate and the record show. */
+export const checklistItems = (
+  state: HotfixState,
+  policy: ReadinessPolicy,
+  checklist: Checklist,
+): ChecklistItemView[] =>
+  state.checklists[checklist].map((item) => {
+    const source = derivedSource(policy, checklist, item.label);
+    return source === undefined
+      ? item
+      : { label: item.label, derivedFrom: source, ticked: derivedTick(state, policy, source) };
+  });
+
+export const readinessGate = (state: HotfixState, policy: ReadinessPolicy): ReadinessGate => {
+  const items = CHECKLISTS.flatMap((c) => checklistItems(state, policy, c));
   const missing = items.filter((i) => i.ticked === null).map((i) => i.label);
   return { ok: missing.length === 0, done: items.length - missing.length, total: items.length, missing };
 };
 
 /** Deploy is offered when the current plan is approved and readiness is complete (the lock is checked on request). */
 export const canRequestDeploy = (state: HotfixState, policy: Policy): boolean =>
-  state.phase === 'planned' && approvalGate(state, policy).ok && readinessGate(state).ok;
+  state.phase === 'planned' && approvalGate(state, policy).ok && readinessGate(state, policy).ok;
 
 export const currentRun = (state: HotfixState): Run | undefined => state.runs.at(-1);
 

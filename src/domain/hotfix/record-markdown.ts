@@ -90,6 +90,20 @@ const listItem = (label: string, values: readonly string[]): string[] =>
     ? [`- **${label}:** none`]
     : [`- **${label}:**`, ...values.map((v) => `  - ${mdText(v)}`)];
 
+/** The database steps that ran, and the changes the plan listed for them; what ran is the fact. */
+const databaseItem = (ran: readonly string[], planned: readonly string[]): string[] => {
+  const plannedText = planned.map(mdText).join(', ');
+  if (ran.length === 0)
+    return [
+      `- **Database:** ${planned.length === 0 ? 'none' : `no database step ran (planned: ${plannedText})`}`,
+    ];
+  return [
+    '- **Database:**',
+    ...ran.map((step) => `  - ran ${mdText(step)}`),
+    ...(planned.length === 0 ? [] : [`  - planned: ${plannedText}`]),
+  ];
+};
+
 const header = (record: DeploymentRecord, { clock }: Ctx): Block[] => {
   const { version, previousVersion } = record.release;
   const release = previousVersion
@@ -128,7 +142,7 @@ const changesDeployed = (record: DeploymentRecord, { clock }: Ctx): Block[] => {
       : [],
     [
       ...listItem('Code', changes.code),
-      ...listItem('Database', changes.database),
+      ...databaseItem(changes.database, changes.databasePlanned),
       ...listItem('Config', changes.config),
       ...listItem(
         'Services',
@@ -358,6 +372,8 @@ const plan = (record: DeploymentRecord, { clock }: Ctx): Block[] => {
     [
       `- **Summary:** ${mdText(record.summary) || '—'}`,
       `- **Severity:** ${p.severity}`,
+      `- **Risk:** ${p.risk === null ? 'not assessed' : `${p.risk.level} — ${mdText(p.risk.assessment)}`}`,
+      `- **Communication plan:** ${p.communicationPlan === null ? 'none' : mdText(p.communicationPlan)}`,
       `- **Services:** ${values(p.services)}`,
       '- **Dependencies:**',
       `  - Systems: ${values(p.dependencies.systems)}`,
@@ -422,7 +438,13 @@ const readiness = (record: DeploymentRecord, { clock }: Ctx): Block[] => [
             ['Item', 'Status', 'By', 'At', 'Evidence'],
             items.map((i) => [
               mdText(i.item),
-              i.done ? (i.automatic ? 'done (automatic)' : 'done') : 'pending',
+              i.derivedFrom
+                ? `${i.done ? 'done' : 'pending'} (follows the ${i.derivedFrom})`
+                : i.done
+                  ? i.automatic
+                    ? 'done (automatic)'
+                    : 'done'
+                  : 'pending',
               i.by ? mdText(i.by.name) : '—',
               clock.minute(i.at),
               i.evidence ? mdText(i.evidence) : '—',

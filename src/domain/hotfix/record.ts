@@ -29,6 +29,8 @@ import type { Person, PersonKey, Role } from './people.ts';
 import { displayName, personKey } from './people.ts';
 import type { JsonValue, Stage, StepSpec } from './policy.ts';
 import { STAGES } from './policy.ts';
+import type { ChecklistItemView, ReadinessPolicy } from './queries.ts';
+import { checklistItems } from './queries.ts';
 import type { HotfixState, Run } from './state.ts';
 import { evolve, initialState, standingOf } from './state.ts';
 
@@ -53,6 +55,11 @@ export interface RecordOptions {
    * counts a human once even in events recorded before the config named them; recorded as they are when absent.
    */
   readonly identify?: (who: Person) => Person;
+  /**
+   * The approvals and derived checklist items of today's config, so a derived item ("Approvals received")
+   * shows as the cards show it: ticked by the approval gate. Without it, items show as recorded.
+   */
+  readonly readiness?: ReadinessPolicy;
 }
 
 export const DEFAULT_SIGNOFF_ROLES: readonly Role[] = ['technical', 'business', 'support'];
@@ -447,20 +454,36 @@ const runRecord = (run: Run, h: History): RunRecord => ({
   steps: run.steps.map(stepRecord),
 });
 
+/**
+ * Whether a step that ran did what `tag` says, by the tags its run recorded (hotfix.yml `tags`). A run in
+ * which no step carries a tag (recorded before tags existed, or under a config without them) is read by what
+ * is unambiguous instead: a `database` step is one that runs only when the plan lists database changes
+ * (`when: database_changes`), never one guessed from its name ("Database backup" changes nothing); a
+ * `restart` is a run, http or manual step whose name says restart (a check or a wait named so restarts nothing).
+ */
+const stepDid = (run: Run, step: Run['steps'][number], tag: 'database' | 'restart'): boolean => {
+  // Ran: succeeded (a manual step confirmed), for real. A skipped step or a dry run changed nothing.
+  if (step.status !== 'succeeded' || step.dryRun) return false;
+  if (run.steps.some((s) => (s.spec?.tags.length ?? 0) > 0)) return step.spec?.tags.includes(tag) ?? false;
+  if (tag === 'database') return step.spec?.when === 'database_changes';
+  return step.kind !== 'check' && step.kind !== 'wait' && /\brestart(s|ed|ing)?\b/i.test(step.name);
+};
+
+/** The database steps that ran in the deploy runs, as `name (service)`, once each, in run order. */
+const databaseStepsRun = (runs: readonly Run[]): string[] => [
+  ...new Set(
+    runs.flatMap((r) =>
+      r.steps.filter((s) => stepDid(r, s, 'database')).map((s) => `${s.name} (${s.service})`),
+    ),
+  ),
+];
+
 const serviceExecution = (runs: readonly Run[], service: string): ServiceRecord => {
   const steps = [...runs]
     .reverse()
     .map((r) => r.steps.filter((s) => s.service === service && s.stage === 'execution'))
     .find((s) => s.length > 0);
-  const restarted = runs.some((r) =>
-    r.steps.some(
-      (s) =>
-        s.service === service &&
-        s.stage === 'execution' &&
-        s.status === 'succeeded' &&
-        /restart/i.test(s.name),
-    ),
-  );
+  const restarted = runs.some((r) => r.steps.some((s) => s.service === service && stepDid(r, s, 'restart')));
   let execution: ServiceExecution = 'not_run';
   if (steps?.some((s) => s.status === 'failed')) execution = 'failed';
   else if (steps?.every((s) => s.status === 'succeeded' || s.status === 'skipped')) execution = 'succeeded';
@@ -515,6 +538,24 @@ const monitoringStatus = (monitoring: HotfixState['monitoring']): PerformanceRec
   if (!monitoring.closed) return 'running';
   return monitoring.closed.clean ? 'clean' : 'not_clean';
 };
+
+/** A checklist's items as the cards show them when the record knows the policy, else as recorded. */
+const readinessItems = (
+  state: HotfixState,
+  checklist: Checklist,
+  options: RecordOptions,
+): readonly ChecklistItemView[] =>
+  options.readiness ? checklistItems(state, options.readiness, checklist) : state.checklists[checklist];
+
+const readinessItemRecord = (i: ChecklistItemView): ReadinessItemRecord => ({
+  item: i.label,
+  done: i.ticked !== null,
+  by: i.ticked ? ref(i.ticked.by) : null,
+  at: i.ticked?.at ?? null,
+  automatic: i.ticked?.automatic ?? false,
+  evidence: i.ticked?.evidence ?? null,
+  derivedFrom: i.derivedFrom ?? null,
+});
 
 const assemble = (
   state: HotfixState,
@@ -660,7 +701,8 @@ const assemble = (
             ? { runId: lastRollback.id, at: lastRollback.finishedAt ?? lastRollback.startedAt }
             : null,
         code: plan.changes.code,
-        database: plan.changes.database,
+        database: databaseStepsRun(deployRuns),
+        databasePlanned: plan.changes.database,
         config: plan.changes.config,
         services: services.map((s) => serviceExecution(deployRuns, s)),
       },
@@ -712,6 +754,8 @@ const assemble = (
       hash: state.planHash,
       edits: h.edits,
       severity: plan.severity,
+      risk: plan.risk ? { level: plan.risk.level, assessment: plan.risk.assessment } : null,
+      communicationPlan: plan.communicationPlan ?? null,
       services: plan.services,
       dependencies: plan.dependencies,
       timeline: {
@@ -729,17 +773,7 @@ const assemble = (
     },
     approvals,
     readiness: Object.fromEntries(
-      CHECKLISTS.map((c) => [
-        c,
-        state.checklists[c].map((i): ReadinessItemRecord => ({
-          item: i.label,
-          done: i.ticked !== null,
-          by: i.ticked ? ref(i.ticked.by) : null,
-          at: i.ticked?.at ?? null,
-          automatic: i.ticked?.automatic ?? false,
-          evidence: i.ticked?.evidence ?? null,
-        })),
-      ]),
+      CHECKLISTS.map((c) => [c, readinessItems(state, c, options).map(readinessItemRecord)]),
     ) as Record<Checklist, ReadinessItemRecord[]>,
     timeline,
     deployments: deployRuns.map((r) => runRecord(r, h)),

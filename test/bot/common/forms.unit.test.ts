@@ -67,6 +67,13 @@ describe('the plan form as data', () => {
       'Dependencies',
       'Timeline',
       'Resources',
+      'Risk and communication',
+    ]);
+    expect(fields.find((f) => f.id === F.riskLevel)?.options?.map((o) => o.value)).toEqual([
+      'low',
+      'medium',
+      'high',
+      'critical',
     ]);
     expect(fields.find((f) => f.id === F.resTechnical)).toMatchObject({
       kind: 'people',
@@ -241,6 +248,62 @@ describe('parsePlanForm from flat values', () => {
       F.severity,
       F.services,
     ]);
+  });
+});
+
+describe('the risk assessment and the communication plan', () => {
+  const risky: Plan = {
+    ...teamsPlan,
+    risk: { level: 'high', assessment: 'Touches the ledger; the backup restores it in 5 minutes.' },
+    communicationPlan: 'Status page at start and end; support lead in #support.',
+  };
+
+  it('are left out of a plan when the form leaves them empty, so an older plan keeps its hash', () => {
+    const parsed = parsePlanForm(values({ [F.riskLevel]: '' }), {
+      services,
+      initial: teamsPlan,
+      platform: 'teams',
+    });
+    expect(parsed.ok && parsed.plan).not.toHaveProperty('risk');
+    expect(parsed.ok && parsed.plan).not.toHaveProperty('communicationPlan');
+    if (parsed.ok) expect(planHash(parsed.plan)).toBe(planHash(teamsPlan));
+  });
+
+  it('read back what they prefilled, trimmed', () => {
+    const parsed = parsePlanForm(
+      {
+        ...planFormValues(risky, 'teams'),
+        [F.communicationPlan]: `  ${risky.communicationPlan ?? ''}\n`,
+      },
+      { services, initial: risky, platform: 'teams' },
+    );
+    expect(parsed.ok && parsed.plan.risk).toEqual(risky.risk);
+    expect(parsed.ok && parsed.plan.communicationPlan).toBe(risky.communicationPlan);
+    if (parsed.ok) expect(planHash(parsed.plan)).toBe(planHash(risky));
+  });
+
+  it('a level needs its assessment and an assessment its level; each is said under its field', () => {
+    expect(parsePlanForm(values({ [F.riskLevel]: 'critical' }), { services, platform: 'teams' })).toEqual({
+      ok: false,
+      errors: {
+        [F.riskAssessment]: 'Say why the risk is critical: what could go wrong, and how it is contained.',
+      },
+    });
+    expect(
+      parsePlanForm(values({ [F.riskAssessment]: 'could lose writes' }), { services, platform: 'teams' }),
+    ).toEqual({ ok: false, errors: { [F.riskLevel]: 'Pick a risk level for this assessment.' } });
+    expect(
+      parsePlanForm(values({ [F.riskLevel]: 'extreme', [F.riskAssessment]: 'x' }), {
+        services,
+        platform: 'teams',
+      }),
+    ).toEqual({
+      ok: false,
+      errors: { [F.riskLevel]: 'Pick a risk level: low, medium, high, critical.' },
+    });
+    expect(
+      parsePlanForm(values({ [F.communicationPlan]: 'y'.repeat(3001) }), { services, platform: 'teams' }),
+    ).toEqual({ ok: false, errors: { [F.communicationPlan]: 'Keep it under 3000 characters.' } });
   });
 });
 

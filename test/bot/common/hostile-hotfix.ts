@@ -37,12 +37,13 @@ const step = (name: string, manual?: string): StepSpec =>
         name,
         kind: 'run',
         roles: [],
+        tags: [],
         attempts: 1,
         run: ['deploy', '{{plan.version}}'],
         env: {},
         secret_env: [],
       }
-    : { name, kind: 'manual', roles: ['business', 'technical'], attempts: 1, manual }) as StepSpec;
+    : { name, kind: 'manual', roles: ['business', 'technical'], tags: [], attempts: 1, manual }) as StepSpec;
 
 const ANYTHING = { pattern: '', hint: 'anything' };
 

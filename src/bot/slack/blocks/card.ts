@@ -4,8 +4,16 @@ import type { Checklist, DocItem } from '../../../domain/hotfix/events.ts';
 import { CHECKLISTS, DOC_ITEMS } from '../../../domain/hotfix/events.ts';
 import { humanize } from '../../../domain/hotfix/format.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
-import { currentRun, openVote, outcome, readinessGate, tally } from '../../../domain/hotfix/queries.ts';
-import type { ChecklistItemState, HotfixState, Run, Vote } from '../../../domain/hotfix/state.ts';
+import type { ChecklistItemView } from '../../../domain/hotfix/queries.ts';
+import {
+  checklistItems,
+  currentRun,
+  openVote,
+  outcome,
+  readinessGate,
+  tally,
+} from '../../../domain/hotfix/queries.ts';
+import type { HotfixState, Run, Vote } from '../../../domain/hotfix/state.ts';
 import type { HotfixAction, LockHolder } from '../../common/actions.ts';
 import { cardActions } from '../../common/actions.ts';
 import {
@@ -100,21 +108,30 @@ type Level = (typeof LEVELS)[number];
 const oneLine = (text: string, max: number): string => userText(text, max, true);
 const list = (items: readonly string[], max: number, each = 60): string => listOf(items, max, each, oneLine);
 
-/** A checklist item as a checkbox option; the description says who ticked it and when. */
-const checklistOption = (
-  item: ChecklistItemState,
-  index: number,
-  t: Times,
-  level: Level,
-): PlainTextOption => {
+/**
+ * A checklist item as a checkbox option; the description says who ticked it and when. A derived item says
+ * it is ticked by the approvals (or waits for them): Slack cannot disable one box, so a click on it is refused.
+ */
+const checklistOption = (item: ChecklistItemView, index: number, t: Times, level: Level): PlainTextOption => {
   const tick = item.ticked;
-  const who = tick ? (tick.automatic ? 'automatic check' : nameOf(tick.by)) : '';
+  const who = tick
+    ? item.derivedFrom
+      ? `by ${item.derivedFrom}`
+      : tick.automatic
+        ? 'automatic check'
+        : nameOf(tick.by)
+    : '';
   const evidence = tick?.evidence ? ` · ${tick.evidence.replace(/\s+/g, ' ')}` : '';
+  const description = tick
+    ? `✓ ${who} · ${t.at(tick.at)}${evidence}`
+    : item.derivedFrom
+      ? `Ticks itself when the ${item.derivedFrom} are in`
+      : undefined;
   return {
     text: plain(item.label, level.option),
     value: String(index),
-    ...(tick && level.descriptions
-      ? { description: plain(`✓ ${who} · ${t.at(tick.at)}${evidence}`, LIMITS.optionDescription) }
+    ...(description !== undefined && level.descriptions
+      ? { description: plain(description, LIMITS.optionDescription) }
       : {}),
   };
 };
@@ -125,12 +142,13 @@ const MAX_CHECKLIST_PAGES = 5;
 /** One checkboxes element per page of 10 items (Slack's cap), with the ticked ones as initial options. */
 const checklistBlocks = (
   state: HotfixState,
+  policy: Policy,
   checklist: Checklist,
   rev: string,
   t: Times,
   level: Level,
 ): KnownBlock[] => {
-  const items = state.checklists[checklist];
+  const items = checklistItems(state, policy, checklist);
   const done = items.filter((i) => i.ticked !== null).length;
   const title: KnownBlock = {
     type: 'section',
@@ -165,8 +183,8 @@ const checklistBlocks = (
   return [title, ...pages];
 };
 
-const readinessParts = (state: HotfixState, rev: string, t: Times, level: Level): Part[] => {
-  const gate = readinessGate(state);
+const readinessParts = (state: HotfixState, policy: Policy, rev: string, t: Times, level: Level): Part[] => {
+  const gate = readinessGate(state, policy);
   if (state.phase !== 'planned') {
     const line = gate.ok
       ? `*Readiness* ✅ ${gate.done}/${gate.total}`
@@ -184,7 +202,7 @@ const readinessParts = (state: HotfixState, rev: string, t: Times, level: Level)
           block_id: BLOCKS.readiness,
           text: md(`*Readiness* ${gate.done}/${gate.total}${missing}`),
         },
-        ...CHECKLISTS.flatMap((c) => checklistBlocks(state, c, rev, t, level)),
+        ...CHECKLISTS.flatMap((c) => checklistBlocks(state, policy, c, rev, t, level)),
       ],
     },
   ];
@@ -446,11 +464,27 @@ const planParts = (state: HotfixState, t: Times, level: Level): Part[] => {
             text: md(`*Summary*\n${userText(plan.summary, level.summary)}`),
           },
         ];
+  // The process's risk assessment and communication plan: free text, so a section of their own (not a field).
+  const notes = [
+    ...(plan.risk
+      ? [
+          `*Risk* ${SEVERITY_EMOJI[plan.risk.level]} *${plan.risk.level}* — ${userText(plan.risk.assessment, level.summary)}`,
+        ]
+      : []),
+    ...(plan.communicationPlan
+      ? [`*Communication plan*\n${userText(plan.communicationPlan, level.summary)}`]
+      : []),
+  ];
+  const risk =
+    notes.length === 0
+      ? []
+      : [{ type: 'section' as const, block_id: BLOCKS.risk, text: md(notes.join('\n')) }];
   return [
     {
       blocks: [
         ...summary,
         { type: 'section', block_id: BLOCKS.plan, fields: fields.map((f) => md(f, LIMITS.sectionFieldText)) },
+        ...risk,
       ],
     },
   ];
@@ -480,7 +514,7 @@ export const renderCard = (state: HotfixState, options: CardOptions): SlackMessa
         ],
       },
       ...planParts(state, t, level),
-      ...readinessParts(state, rev, t, level),
+      ...readinessParts(state, options.policy, rev, t, level),
       ...approvalParts(state, options.policy, actions, t, level),
       ...lockPart(state, options, t),
       ...(run ? runPart(run, state, actions, t, level) : []),
@@ -517,12 +551,14 @@ export const renderCard = (state: HotfixState, options: CardOptions): SlackMessa
  */
 export const readChecklistChange = (
   state: HotfixState,
+  policy: Policy,
   checklist: Checklist,
   page: number,
   selectedValues: readonly string[],
   seenValues?: readonly string[],
 ): { tick: string[]; untick: string[] } => {
-  const items = state.checklists[checklist];
+  // As the card showed them: a click on a derived item becomes a command the domain refuses, and says why.
+  const items = checklistItems(state, policy, checklist);
   const indices = (values: readonly string[]) =>
     new Set(values.filter((v) => /^\d{1,4}$/.test(v)).map(Number));
   const selected = indices(selectedValues);

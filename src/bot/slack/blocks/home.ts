@@ -156,7 +156,7 @@ const involves = (state: HotfixState, me: PersonKey, policy: Policy): boolean =>
 
 const statusLine = (state: HotfixState, policy: Policy, t: Times): string => {
   const gate = approvalGate(state, policy);
-  const ready = readinessGate(state);
+  const ready = readinessGate(state, policy);
   const approved = gate.roles.filter((r) => r.have >= r.need).length;
   const run = currentRun(state);
   const step = run?.steps.find((s) => s.status === 'running' || s.status === 'failed');

@@ -194,6 +194,10 @@ const PLAN_TEXTS: Readonly<Partial<Record<string, (plan: Plan) => string | undef
   [PLAN_BLOCKS.verificationPeriod]: (p) => p.timeline.verificationPeriod,
   [PLAN_BLOCKS.start]: (p) => p.timeline.start,
   [PLAN_BLOCKS.targetCompletion]: (p) => p.timeline.targetCompletion,
+  [PLAN_BLOCKS.severity]: (p) => p.severity,
+  [PLAN_BLOCKS.riskLevel]: (p) => p.risk?.level,
+  [PLAN_BLOCKS.riskAssessment]: (p) => p.risk?.assessment,
+  [PLAN_BLOCKS.communicationPlan]: (p) => p.communicationPlan,
 };
 
 const RESOURCE_OF: Readonly<Partial<Record<string, keyof Plan['resources']>>> = {
@@ -291,8 +295,10 @@ export const renderPlanModal = (options: PlanModalOptions): ModalView => {
       case 'select':
         return selectInput(
           field,
-          initial?.severity,
-          (o) => `${SEVERITY_EMOJI[o.value as keyof typeof SEVERITY_EMOJI]} ${o.label}`,
+          initial ? PLAN_TEXTS[field.id]?.(initial) : undefined,
+          field.id === PLAN_BLOCKS.severity
+            ? (o) => `${SEVERITY_EMOJI[o.value as keyof typeof SEVERITY_EMOJI]} ${o.label}`
+            : undefined,
         );
       case 'multi-select': {
         if (!field.expanded) return serviceSelect;

@@ -324,6 +324,7 @@ export const registerActions = (app: App, deps: BotDeps): void => {
       const selected = action.selected_options.map((o) => o.value ?? '');
       const { tick, untick } = readChecklistChange(
         state,
+        deps.policy(),
         where.checklist,
         where.page,
         selected,

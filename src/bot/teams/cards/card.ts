@@ -3,8 +3,16 @@ import type { Checklist } from '../../../domain/hotfix/events.ts';
 import { CHECKLISTS, DOC_ITEMS } from '../../../domain/hotfix/events.ts';
 import { capitalize, humanize } from '../../../domain/hotfix/format.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
-import { currentRun, openVote, outcome, readinessGate, tally } from '../../../domain/hotfix/queries.ts';
-import type { ChecklistItemState, HotfixState, Run, StepState, Vote } from '../../../domain/hotfix/state.ts';
+import type { ChecklistItemView } from '../../../domain/hotfix/queries.ts';
+import {
+  checklistItems as checklistView,
+  currentRun,
+  openVote,
+  outcome,
+  readinessGate,
+  tally,
+} from '../../../domain/hotfix/queries.ts';
+import type { HotfixState, Run, StepState, Vote } from '../../../domain/hotfix/state.ts';
 import type { ActionPlace, HotfixAction, LockHolder } from '../../common/actions.ts';
 import { cardActions } from '../../common/actions.ts';
 import {
@@ -85,23 +93,42 @@ const toggleRow = (markdown: string, action: CardAction): ColumnSet => ({
   ],
 });
 
-/** `✓ Theo Tech · 03:00 · exit 0`: who ticked an item and when. */
-const tickedBy = (tick: NonNullable<ChecklistItemState['ticked']>, t: Times, level: Level): string => {
-  const who = tick.automatic ? 'automatic check' : personName(tick.by);
+/** `✓ Theo Tech · 03:00 · exit 0`: who ticked an item and when (`by approvals` for a derived item). */
+const tickedBy = (item: ChecklistItemView, t: Times, level: Level): string => {
+  const tick = item.ticked;
+  if (tick === null) return '';
+  const who = item.derivedFrom
+    ? `by ${item.derivedFrom}`
+    : tick.automatic
+      ? 'automatic check'
+      : personName(tick.by);
   const evidence =
     tick.evidence && level.evidence > 0 ? ` · ${userText(tick.evidence, level.evidence, true)}` : '';
   return `✓ ${who} · ${t.at(tick.at)}${evidence}`;
 };
 
-const checklistItems = (state: HotfixState, checklist: Checklist, t: Times, level: Level): CardElement[] => {
-  const items = state.checklists[checklist];
+const checklistItems = (
+  state: HotfixState,
+  policy: Policy,
+  checklist: Checklist,
+  t: Times,
+  level: Level,
+): CardElement[] => {
+  const items = checklistView(state, policy, checklist);
   const done = items.filter((i) => i.ticked !== null).length;
   const title = text(
     `${bold(CHECKLIST_LABELS[checklist])} ${done}/${items.length}${done === items.length ? ' ✅' : ''}`,
   );
   const rows = items.slice(0, level.items).map((item, index) => {
     const label = userText(item.label, level.text, true);
-    const line = item.ticked ? `☑️ ${label} — ${tickedBy(item.ticked, t, level)}` : `⬜ ${label}`;
+    // A derived item has no button: it follows what it is derived from (the domain refuses a tick anyway).
+    if (item.derivedFrom)
+      return text(
+        item.ticked
+          ? `☑️ ${label} — ${tickedBy(item, t, level)}`
+          : `⬜ ${label} — ticks itself when the ${item.derivedFrom} are in`,
+      );
+    const line = item.ticked ? `☑️ ${label} — ${tickedBy(item, t, level)}` : `⬜ ${label}`;
     return toggleRow(
       line,
       execute(item.ticked ? 'Untick' : 'Tick', {
@@ -121,8 +148,8 @@ const checklistItems = (state: HotfixState, checklist: Checklist, t: Times, leve
   return [title, ...rows, ...more];
 };
 
-const readinessParts = (state: HotfixState, t: Times, level: Level): Part[] => {
-  const gate = readinessGate(state);
+const readinessParts = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
+  const gate = readinessGate(state, policy);
   if (state.phase !== 'planned')
     return section([
       text(
@@ -135,7 +162,7 @@ const readinessParts = (state: HotfixState, t: Times, level: Level): Part[] => {
     gate.missing.length === 0 ? ' ✅ complete' : ` · missing: ${list(gate.missing, level.names, 50)}`;
   return section([
     text(`${bold('Readiness')} ${gate.done}/${gate.total}${missing}`),
-    ...CHECKLISTS.flatMap((c) => checklistItems(state, c, t, level)),
+    ...CHECKLISTS.flatMap((c) => checklistItems(state, policy, c, t, level)),
   ]);
 };
 
@@ -334,7 +361,18 @@ const planParts = (state: HotfixState, t: Times, level: Level): Part[] => {
   );
   const summary =
     plan.summary.trim() === '' ? [] : [text(lines(bold('Summary'), userText(plan.summary, level.summary)))];
-  return section([...summary, text(facts)]);
+  // The process's risk assessment and communication plan, when the plan has them.
+  const notes = [
+    ...(plan.risk
+      ? [
+          `${bold('Risk')} ${SEVERITY_EMOJI[plan.risk.level]} ${bold(plan.risk.level)} — ${userText(plan.risk.assessment, level.summary)}`,
+        ]
+      : []),
+    ...(plan.communicationPlan
+      ? [lines(bold('Communication plan'), userText(plan.communicationPlan, level.summary))]
+      : []),
+  ];
+  return section([...summary, text(facts), ...(notes.length === 0 ? [] : [text(lines(...notes))])]);
 };
 
 /**
@@ -368,7 +406,7 @@ export const renderHotfixCard = (state: HotfixState, options: CardOptions): Team
     return [
       { items: [header] },
       ...planParts(state, t, level),
-      ...readinessParts(state, t, level),
+      ...readinessParts(state, options.policy, t, level),
       ...approvalParts(state, options.policy, at('approvals'), t, level),
       ...lockParts(state, options, t),
       ...(run ? runParts(run, state, at('failed-step'), t, level) : []),

@@ -4,7 +4,7 @@ import { identify } from '../policy.ts';
 import { missingSignoffs, outcome } from '../queries.ts';
 import { breachDecisionPending } from './monitoring.ts';
 import type { Handler } from './scope.ts';
-import { requirePerson } from './scope.ts';
+import { requireActingRole, requirePerson } from './scope.ts';
 
 /** The end: the sign-off roles sign the record once the outcome is known, then the hotfix closes. */
 
@@ -34,7 +34,7 @@ export const signOff: Handler<'SignOff'> = (command, { state, ctx, h, emit, same
 };
 
 export const closeHotfix: Handler<'CloseHotfix'> = (command, { state, ctx, h, emit }) => {
-  requirePerson(command.by, ctx, h);
+  requireActingRole(command.by, ctx, h, ctx.policy.closers, 'close');
   const pending = breachDecisionPending(state, ctx);
   if (pending !== null) refuse('outcome_unknown', pending);
   if (outcome(state) === null) refuse('outcome_unknown', `${h} can be closed once its outcome is known.`);

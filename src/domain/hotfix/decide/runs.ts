@@ -13,6 +13,7 @@ import {
   findStep,
   nonEmpty,
   PHASES_BEFORE_DEPLOY,
+  requireActingRole,
   requirePerson,
   requirePhase,
   requireReopenable,
@@ -26,7 +27,7 @@ import { plannedSteps } from './steps.ts';
 /** Pipeline runs: the deploy request and its lock, steps started, finished, skipped, retried, confirmed, aborted. */
 
 export const requestDeploy: Handler<'RequestDeploy'> = (command, { state, ctx, h, emit }) => {
-  requirePerson(command.by, ctx, h);
+  requireActingRole(command.by, ctx, h, ctx.policy.deployers, 'deploy');
   if (state.phase === 'deploy_requested' || state.phase === 'deploying') return [];
   requirePhase(state, PHASES_BEFORE_DEPLOY, 'Deploy can be requested once, from the approved plan.');
   if (command.planHash !== undefined && command.planHash !== state.planHash)
@@ -39,7 +40,7 @@ export const requestDeploy: Handler<'RequestDeploy'> = (command, { state, ctx, h
     const rejected = approvals.rejectedBy.map((r) => `rejected by ${r}`);
     refuse('gates_not_met', `${h} is not approved yet: ${[...missing, ...rejected].join(', ')}.`);
   }
-  const readiness = readinessGate(state);
+  const readiness = readinessGate(state, ctx.policy);
   if (!readiness.ok)
     refuse(
       'gates_not_met',

@@ -52,6 +52,32 @@ export function requirePerson(by: Person, ctx: DecideContext, hotfixId: string):
   return roles;
 }
 
+/** Words for a list of roles: `technical`, `technical or management`, `a, b or c`. */
+const anyOf = (roles: readonly Role[], join: string): string =>
+  roles.length <= 1 ? (roles[0] ?? '') : `${roles.slice(0, -1).join(', ')} ${join} ${roles.at(-1) ?? ''}`;
+
+/**
+ * A person holding one of `allowed` (hotfix.yml `policy.deployers` for deploy, `policy.closers` for close);
+ * the refusal says who may and what the person is: "Only technical can deploy; you are business."
+ */
+export function requireActingRole(
+  by: Person,
+  ctx: DecideContext,
+  hotfixId: string,
+  allowed: readonly Role[],
+  verb: string,
+): Role[] {
+  const roles = requirePerson(by, ctx, hotfixId);
+  if (!roles.some((r) => allowed.includes(r)))
+    refuse(
+      'not_in_role',
+      allowed.length === 0
+        ? `Nobody can ${verb}: hotfix.yml gives that to no role.`
+        : `Only ${anyOf(allowed, 'or')} can ${verb}; you are ${anyOf(roles, 'and')}.`,
+    );
+  return roles;
+}
+
 export function requireSystem(by: Person, hotfixId: string): void {
   if (by.platform !== 'system')
     refuse('not_in_role', `Only the hotfix workers record pipeline results on ${hotfixId}.`);

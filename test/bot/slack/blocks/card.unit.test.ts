@@ -2,10 +2,11 @@ import type { Checkboxes } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { readChecklistChange, readDocsChange, renderCard } from '../../../../src/bot/slack/blocks/card.ts';
 import { checkBlockKit } from '../../../../src/bot/slack/blocks/limits.ts';
-import { ACTIONS, parseChecklistBlockId } from '../../../../src/bot/slack/ids.ts';
+import { ACTIONS, BLOCKS, parseChecklistBlockId } from '../../../../src/bot/slack/ids.ts';
 import { decide } from '../../../../src/domain/hotfix/decide.ts';
 import { RuleViolation } from '../../../../src/domain/hotfix/errors.ts';
 import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
+import { derivedPolicy } from '../../../domain/fixtures/derived.ts';
 import { minutes, people, plan, policy, T0 } from '../../../domain/fixtures/policy.ts';
 import { play } from '../../../domain/given.ts';
 import {
@@ -120,22 +121,22 @@ describe('the hotfix card', () => {
       { hotfixId: 'HF-1', checklist: 'environment_readiness', page: 0 },
     ]);
     // A click now selecting items 0 and nothing else: tick item 0, untick item 1.
-    expect(readChecklistChange(state, 'code_readiness', 0, ['0'])).toEqual({
+    expect(readChecklistChange(state, policy, 'code_readiness', 0, ['0'])).toEqual({
       tick: ['Code review complete'],
       untick: ['Tests passed'],
     });
-    expect(readChecklistChange(state, 'code_readiness', 0, ['1', 'garbage', '99'])).toEqual({
+    expect(readChecklistChange(state, policy, 'code_readiness', 0, ['1', 'garbage', '99'])).toEqual({
       tick: [],
       untick: [],
     });
     // The same click on a card drawn before "Tests passed" was ticked (it showed nothing ticked): only the box
     // the person changed counts, so the tick recorded since is kept.
-    expect(readChecklistChange(state, 'code_readiness', 0, ['0'], [])).toEqual({
+    expect(readChecklistChange(state, policy, 'code_readiness', 0, ['0'], [])).toEqual({
       tick: ['Code review complete'],
       untick: [],
     });
     // Unticking what the card showed ticked still unticks it.
-    expect(readChecklistChange(state, 'code_readiness', 0, [], ['1'])).toEqual({
+    expect(readChecklistChange(state, policy, 'code_readiness', 0, [], ['1'])).toEqual({
       tick: [],
       untick: ['Tests passed'],
     });
@@ -188,15 +189,26 @@ describe('the hotfix card', () => {
       true,
     );
 
-    const closed = play(
-      [
-        [cmd.signOff(people.biz, 'business')],
-        [cmd.signOff(people.support, 'support')],
-        [{ type: 'CloseHotfix', by: people.tech1 }],
-      ],
+    expect(buttons(card.blocks, ACTIONS.close)).toEqual([]);
+    const allSigned = play(
+      [[cmd.signOff(people.biz, 'business')], [cmd.signOff(people.support, 'support')]],
       {},
       signed.history,
-    ).state;
+    );
+    // Close asks first, as Deploy does: it cannot be taken back.
+    const close = buttons(render(allSigned.state).blocks, ACTIONS.close);
+    expect(close.map((b) => b.button.confirm)).toMatchObject([
+      {
+        title: { type: 'plain_text', text: 'Close HF-1?' },
+        text: {
+          type: 'plain_text',
+          text: 'HF-1 ends as deployed. Nothing about it can change after that, and its deployment record goes to the thread.',
+        },
+        confirm: { type: 'plain_text', text: 'Close' },
+        deny: { type: 'plain_text', text: 'Not now' },
+      },
+    ]);
+    const closed = play([[{ type: 'CloseHotfix', by: people.tech1 }]], {}, allSigned.history).state;
     const final = render(closed);
     expect(buttons(final.blocks, ACTIONS.record)).toHaveLength(1);
     expect(buttons(final.blocks, ACTIONS.signOff)).toEqual([]);
@@ -209,6 +221,44 @@ describe('the hotfix card', () => {
     expect(readDocsChange(state, ['process.lessons_learned', 'nonsense'])).toEqual([
       { item: 'process.lessons_learned', done: true },
     ]);
+  });
+
+  it('shows "Approvals received" ticked by the approvals, and reads a click on it as a tick the domain refuses', () => {
+    const ctx = { policy: derivedPolicy };
+    const before = play([[cmd.start()]], ctx);
+    const boxes = (state: HotfixState) =>
+      elementsOf(render(state, ctx).blocks).filter((e): e is Checkboxes => e.type === 'checkboxes');
+    const waiting = boxes(before.state)[0]?.options.find((o) => o.text.text === 'Approvals received');
+    expect(waiting?.description?.text).toBe('Ticks itself when the approvals are in');
+    expect(boxes(before.state)[0]?.initial_options).toBeUndefined();
+    const after = play(
+      [[cmd.approve(people.tech1, 'technical')], [cmd.approve(people.manager, 'management'), minutes(4)]],
+      ctx,
+      before.history,
+    );
+    const shown = boxes(after.state)[0]?.initial_options;
+    expect(shown?.map((o) => [o.text.text, o.description?.text])).toEqual([
+      ['Approvals received', '✓ by approvals · 03:04 · technical 1/1, management 1/1'],
+    ]);
+    // Unticking the box the card showed ticked: an untick, which the domain refuses with its reason.
+    expect(readChecklistChange(after.state, derivedPolicy, 'code_readiness', 0, [], ['2'])).toEqual({
+      tick: [],
+      untick: ['Approvals received'],
+    });
+  });
+
+  it('shows the risk assessment and the communication plan when the plan has them', () => {
+    expect(render(started().state).blocks.some((b) => b.block_id === BLOCKS.risk)).toBe(false);
+    const risky = {
+      ...plan,
+      risk: { level: 'critical' as const, assessment: 'Rewrites *all* balances' },
+      communicationPlan: 'Status page at start; support lead on call',
+    };
+    const card = render(play([[cmd.start(people.requester, risky)]]).state);
+    const risk = card.blocks.find((b) => b.block_id === BLOCKS.risk);
+    expect(textOf(risk ? [risk] : [])).toBe(
+      '*Risk* 🔴 *critical* — Rewrites *all* balances\n*Communication plan*\nStatus page at start; support lead on call',
+    );
   });
 
   it('prints times in the configured time zone', () => {

@@ -72,6 +72,8 @@ const fullPlan: Plan = {
     targetCompletion: '2026-11-26T04:15:00.000Z',
     verificationPeriod: '30m',
   },
+  risk: { level: 'medium', assessment: 'Refund retries change;\nthe old path stays behind a flag' },
+  communicationPlan: 'Status page before and after',
 };
 
 const set = (values: ViewStateValues, blockId: string, state: Record<string, unknown>): ViewStateValues => ({

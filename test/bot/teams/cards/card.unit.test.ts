@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { renderHotfixCard } from '../../../../src/bot/teams/cards/card.ts';
 import { FORMS, VERBS } from '../../../../src/bot/teams/verbs.ts';
 import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
-import { minutes, people, policy, T0 } from '../../../domain/fixtures/policy.ts';
+import { derivedPolicy } from '../../../domain/fixtures/derived.ts';
+import { minutes, people, plan, policy, T0 } from '../../../domain/fixtures/policy.ts';
 import { play } from '../../../domain/given.ts';
 import {
   approvedAndReady,
@@ -27,6 +28,39 @@ describe('the Teams hotfix card', () => {
     const card = render(started().state);
     expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.5', msteams: { width: 'Full' } });
     expect(readable(card)).toMatch(/📝 HF-1 · INC-42 · Planning/);
+  });
+
+  it('shows "Approvals received" ticked by the approvals, with no Tick button of its own', () => {
+    const ctx = { policy: derivedPolicy };
+    const before = play([[cmd.start()]], ctx);
+    const card = (state: HotfixState) => render(state, ctx);
+    expect(readable(card(before.state))).toMatch(
+      /⬜ Approvals received — ticks itself when the approvals are in/,
+    );
+    const after = play(
+      [[cmd.approve(people.tech1, 'technical')], [cmd.approve(people.manager, 'management'), minutes(4)]],
+      ctx,
+      before.history,
+    );
+    expect(readable(card(after.state))).toMatch(
+      /☑️ Approvals received — ✓ by approvals · 03:04 · technical 1\/1, management 1\/1/,
+    );
+    // Tick buttons for the four items people tick, none for the derived one.
+    const toggles = byVerb(card(after.state), VERBS.toggleItem).map((b) => b.data);
+    expect(toggles).toHaveLength(4);
+    expect(toggles).not.toContainEqual(expect.objectContaining({ checklist: 'code_readiness', index: 2 }));
+  });
+
+  it('shows the risk assessment and the communication plan when the plan has them', () => {
+    expect(readable(render(started().state))).not.toMatch(/Risk|Communication plan/);
+    const risky = {
+      ...plan,
+      risk: { level: 'high' as const, assessment: 'Touches the ledger' },
+      communicationPlan: 'Status page at start; support lead on call',
+    };
+    const shown = readable(render(play([[cmd.start(people.requester, risky)]]).state));
+    expect(shown).toMatch(/\*\*Risk\*\* 🟠 \*\*high\*\* — Touches the ledger/);
+    expect(shown).toMatch(/\*\*Communication plan\*\*\nStatus page at start; support lead on call/);
   });
 
   it('offers Deploy only when the plan is approved, readiness complete and no other hotfix holds a lock', () => {
@@ -143,6 +177,24 @@ describe('the Teams hotfix card', () => {
     ]);
     expect(byVerb(card, VERBS.toggleDoc)).toHaveLength(8);
     expect(byVerb(card, VERBS.close)).toEqual([]);
+    // Signed off by every role: Close, behind a ShowCard that asks first (Teams has no confirmation).
+    const signed = play(
+      [
+        [cmd.signOff(people.tech1, 'technical')],
+        [cmd.signOff(people.biz, 'business')],
+        [cmd.signOff(people.support, 'support')],
+      ],
+      {},
+      verified().history,
+    ).state;
+    const closing = render(signed, { now: minutes(60) });
+    expect(byVerb(closing, VERBS.close).map((b) => b.data)).toEqual([
+      { verb: VERBS.close, hotfixId: 'HF-1' },
+    ]);
+    const ask = (closing.actions ?? []).find(
+      (a) => a.type === 'Action.ShowCard' && a.title === '🏁 Close hotfix…',
+    );
+    expect(readable(ask)).toMatch(/HF-1 ends as deployed\. Nothing about it can change after that/);
   });
 
   it('never puts more than 6 actions in a row', () => {

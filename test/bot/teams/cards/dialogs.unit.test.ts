@@ -39,6 +39,8 @@ const teamsPlan: Plan = {
     business: [],
     management: [],
   },
+  risk: { level: 'critical', assessment: 'Rewrites balances' },
+  communicationPlan: 'Support lead in #support',
 };
 
 const dialog = (fields: readonly FormField[], extra: Partial<DialogOptions> = {}) =>
