@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { decide } from '../../src/domain/hotfix/decide.ts';
+import { cancelRefusal } from '../../src/domain/hotfix/decide/plan.ts';
 import { canRequestDeploy, holdsLock, outcome, tally } from '../../src/domain/hotfix/queries.ts';
 import { effectsOf } from '../../src/domain/hotfix/effects.ts';
 import { fold } from '../../src/domain/hotfix/state.ts';
@@ -686,6 +688,46 @@ describe('cancel', () => {
       started().history,
     );
     given(cancelled.history).when({ type: 'CancelHotfix', reason: 'dup', by: people.tech1 }).thenNothing();
+  });
+
+  it('the edges ask before the form: cancelRefusal is the refusal decide gives, in the same words', () => {
+    const signedOff = play(
+      [
+        [cmd.signOff(people.tech1, 'technical')],
+        [cmd.signOff(people.biz, 'business')],
+        [cmd.signOff(people.support, 'support')],
+        [{ type: 'CloseHotfix', by: people.tech1 }],
+      ],
+      {},
+      verified().history,
+    );
+    const requested = play([[cmd.deploy()]], {}, approvedAndReady().history);
+    const cancelled = play(
+      [[{ type: 'CancelHotfix', reason: 'dup', by: people.tech1 }]],
+      {},
+      started().history,
+    );
+    const cases = [
+      { history: started().history, by: people.tech1, refused: null },
+      { history: requested.history, by: people.tech1, refused: null },
+      { history: cancelled.history, by: people.tech1, refused: null },
+      { history: started().history, by: people.stranger, refused: /no role/ },
+      { history: deploying().history, by: people.tech1, refused: /HF-1 is deploying\. Deploy has started/ },
+      { history: signedOff.history, by: people.tech1, refused: /HF-1 is closed; nothing more can change/ },
+    ];
+    for (const { history, by, refused } of cases) {
+      const asked = cancelRefusal(fold(history), by, policy);
+      const command = { type: 'CancelHotfix' as const, reason: 'not needed', by };
+      let thrown: unknown = null;
+      try {
+        decide(command, fold(history), { now: T0, policy });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(asked).toEqual(thrown);
+      if (refused === null) expect(asked).toBeNull();
+      else expect(asked?.message).toMatch(refused);
+    }
   });
 });
 
