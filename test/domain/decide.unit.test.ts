@@ -49,6 +49,13 @@ describe('starting a hotfix', () => {
     given([])
       .when(cmd.start(people.requester, { ...plan, version: '  ' }))
       .thenRefused('invalid_plan', /version/);
+    // One limit for the issue ID, whichever path the plan came by (form, /hotfix start <id>, playground).
+    given([])
+      .when(cmd.start(people.requester, { ...plan, issueId: 'I'.repeat(101) }))
+      .thenRefused('invalid_plan', /The issue ID is at most 100 characters \(this one has 101\)/);
+    given([])
+      .when(cmd.start(people.requester, { ...plan, issueId: 'I'.repeat(100) }))
+      .then([{ type: 'HotfixStarted' }]);
   });
 
   it('a redelivered start is a no-op; a different one is refused', () => {

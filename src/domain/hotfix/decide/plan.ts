@@ -5,7 +5,7 @@ import type { Checklist } from '../events.ts';
 import { CHECKLISTS } from '../events.ts';
 import type { Person } from '../people.ts';
 import type { Plan } from '../plan.ts';
-import { planFieldProblems, planHash } from '../plan.ts';
+import { planFieldLengthProblem, planFieldProblems, planHash } from '../plan.ts';
 import type { Policy } from '../policy.ts';
 import type { HotfixState } from '../state.ts';
 import { identify, keyOf, resolveKey } from '../policy.ts';
@@ -146,6 +146,10 @@ function validPlan(plan: Plan, policy: Policy): Plan {
   // Every path that starts or edits a plan (Slack, CLI, playground) comes here: the form's check is not enough.
   const [problem] = Object.values(planFieldProblems(plan, policy.planFields));
   if (problem !== undefined) refuse('invalid_plan', problem);
+  for (const field of ['issueId', 'version', 'previousVersion'] as const) {
+    const tooLong = planFieldLengthProblem(field, plan[field]);
+    if (tooLong !== null) refuse('invalid_plan', tooLong);
+  }
   return withKnownPeople(plan, policy);
 }
 
