@@ -17,6 +17,7 @@ import {
   issueCounts,
   listOf,
   lockLines,
+  readinessFrozenNote,
   monitorCheckLines,
   openIssueLines,
   monitoringStatus,
@@ -169,7 +170,7 @@ const readinessParts = (state: HotfixState, rev: string, t: Times, level: Level)
   if (state.phase !== 'planned') {
     const line = gate.ok
       ? `*Readiness* ✅ ${gate.done}/${gate.total}`
-      : `*Readiness* ${gate.done}/${gate.total} (frozen when deploy was requested)`;
+      : `*Readiness* ${gate.done}/${gate.total} ${readinessFrozenNote(state)}`;
     return [{ blocks: [{ type: 'section', block_id: BLOCKS.readiness, text: md(line) }] }];
   }
   const missing =

@@ -18,6 +18,7 @@ import {
   issueCounts,
   listOf,
   lockLines,
+  readinessFrozenNote,
   monitoringStatus,
   runProgress,
   signoffCount,
@@ -127,7 +128,7 @@ const readinessParts = (state: HotfixState, t: Times, level: Level): Part[] => {
       text(
         gate.ok
           ? `${bold('Readiness')} ✅ ${gate.done}/${gate.total}`
-          : `${bold('Readiness')} ${gate.done}/${gate.total} (frozen when deploy was requested)`,
+          : `${bold('Readiness')} ${gate.done}/${gate.total} ${readinessFrozenNote(state)}`,
       ),
     ]);
   const missing =

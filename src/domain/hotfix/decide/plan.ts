@@ -92,7 +92,7 @@ export const approvePlan: Handler<'ApprovePlan'> = (command, scope) => {
   if (!ctx.policy.selfApproval && state.authors.some((author) => resolveKey(ctx.policy, author) === me))
     refuse(
       'self_approval',
-      `You wrote this plan, so your approval cannot count; ask another ${command.role}.`,
+      `You wrote this plan, so your approval cannot count; ask another person with the ${command.role} role to approve it.`,
     );
   return emit({
     type: 'PlanApproved',

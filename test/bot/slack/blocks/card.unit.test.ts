@@ -107,6 +107,31 @@ describe('the hotfix card', () => {
     expect(() => click()).toThrow(/changed since you looked/);
   });
 
+  it('drops Approve and Reject once the approval gate is complete; an edit that voids it brings them back', () => {
+    const approved = approvedAndReady();
+    expect(buttons(render(approved.state).blocks, ACTIONS.approve)).toEqual([]);
+    expect(buttons(render(approved.state).blocks, ACTIONS.reject)).toEqual([]);
+    expect(textOf(render(approved.state).blocks)).toMatch(/Approvals\* ✅ approved/);
+    const edited = play(
+      [[{ type: 'EditPlan', plan: { ...plan, version: '2.3.2' }, by: people.requester }]],
+      {},
+      approved.history,
+    ).state;
+    expect(buttons(render(edited).blocks, ACTIONS.approve)).toHaveLength(2);
+    expect(buttons(render(edited).blocks, ACTIONS.reject)).toHaveLength(2);
+  });
+
+  it('says an incomplete readiness stopped with the cancel, not with a deploy that never came', () => {
+    const cancelled = play(
+      [[{ type: 'CancelHotfix', reason: 'duplicate', by: people.tech1 }]],
+      {},
+      started().history,
+    ).state;
+    const text = textOf(render(cancelled).blocks);
+    expect(text).toContain('*Readiness* 0/4 (not completed: the hotfix was cancelled)');
+    expect(text).not.toContain('deploy was requested');
+  });
+
   it('shows both checklists as checkboxes with ticked items pre-selected and who ticked them', () => {
     const state = play([[cmd.tick('Tests passed', people.tech2)]], {}, started().history).state;
     const card = render(state);
