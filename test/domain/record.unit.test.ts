@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
 import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
+import type { Person } from '../../src/domain/hotfix/people.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
 import { buildRecord, renderRecordJson, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
 import { cast, deployedHistory, paymentsPlan, rolledBackHistory } from './fixtures/record-histories.ts';
@@ -113,6 +114,42 @@ describe('buildRecord', () => {
     expect(markdown).toContain('  - [ ] Changes applied');
     expect(markdown).toContain('| Tool access | pending | — | — | — |');
     expect(markdown).toContain('_Built from 1 event._');
+  });
+
+  it('names the plan’s people as the config knows them, else as they acted, never by a bare platform id', () => {
+    // A form's people picker records ids only: Slack U0BOB, U0NEW and U0TARA.
+    const picked: HotfixEvent = {
+      ...started,
+      plan: {
+        ...paymentsPlan,
+        resources: {
+          technical: [
+            { platform: 'slack', id: 'U0BOB' },
+            { platform: 'slack', id: 'U0TARA' },
+          ],
+          support: [{ platform: 'slack', id: 'U0NEW' }],
+          business: [],
+          management: [],
+        },
+      },
+    };
+    // U0BOB acted in this hotfix under his Slack name; the config names U0TARA.
+    const events: HotfixEvent[] = [
+      picked,
+      {
+        type: 'IssueLogged',
+        at: t('09:10:00'),
+        by: { platform: 'slack', id: 'U0BOB', name: 'bob' },
+        issueId: 1,
+        text: 'slow',
+      },
+    ];
+    const identify = (who: Person): Person =>
+      who.id === 'U0TARA' ? { ...who, person: 'tara', name: 'Tara Singh' } : who;
+    const markdown = renderRecordMarkdown(buildRecord(events, { timezone: 'UTC', identify }));
+    expect(markdown).toContain('  - Technical: bob, Tara Singh');
+    // Nobody knows U0NEW's name: the id is all there is.
+    expect(markdown).toContain('  - Support: U0NEW');
   });
 
   it('renders a cancelled hotfix and even an empty stream', () => {
