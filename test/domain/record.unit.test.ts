@@ -217,11 +217,31 @@ describe('buildRecord', () => {
     for (const [header, , ...rows] of tables(markdown)) {
       for (const row of rows) expect(row).toHaveLength(header?.length ?? 0);
     }
-    expect(markdown).toContain('p99 \\| p95 latency<br>both up &lt;!-- hidden?');
+    expect(markdown).toContain('p99 \\| p95 latency<br>both up \\<!-- hidden?');
     expect(markdown).toContain('| Review \\| QA | done | Bob Chen |');
     expect(markdown).toContain('a\\\\\\|b<br>c');
     expect(markdown).toContain('  - Erin Silva, 2025-03-14 09:09: \\# not a heading \\| x');
-    expect(markdown).not.toContain('<!--');
+    expect(markdown).not.toMatch(/(?<!\\)<!--/);
+  });
+
+  it('escapes HTML in a lesson the way it escapes the rest, whole: \\<b> in the source, never &lt;b>', () => {
+    const record = buildRecord(
+      [
+        started,
+        {
+          type: 'LessonsLearnedNoted',
+          at: t('09:10:00'),
+          by: bob,
+          text: 'Wrap <b>bold</b> & <https://x.example>; 2 < 3, R&D, &amp; stays',
+        },
+      ],
+      { timezone: 'UTC' },
+    );
+    const markdown = renderRecordMarkdown(record);
+    expect(markdown).toContain(
+      '- Bob Chen, 2025-03-14 09:10: Wrap \\<b>bold\\</b> & \\<https://x.example>; 2 < 3, R&D, \\&amp; stays',
+    );
+    expect(markdown).not.toContain('&lt;');
   });
 
   it('counts issues found, resolved and pending, and lists workarounds', () => {
