@@ -39,7 +39,7 @@ import {
   SEVERITY_EMOJI,
   STEP_EMOJI,
 } from '../../common/labels.ts';
-import { plural } from '../../common/text.ts';
+import { plural, truncateMiddle } from '../../common/text.ts';
 import type { Times } from '../../common/times.ts';
 import { times } from '../../common/times.ts';
 
@@ -109,12 +109,16 @@ const checklistOption = (
 ): PlainTextOption => {
   const tick = item.ticked;
   const who = tick ? (tick.automatic ? 'automatic check' : nameOf(tick.by)) : '';
-  const evidence = tick?.evidence ? ` · ${tick.evidence.replace(/\s+/g, ' ')}` : '';
+  const ticked = tick ? `✓ ${who} · ${t.at(tick.at)}` : '';
+  // The evidence is cut in its middle to what the description has left, so its verdict (`exited 0`) stays.
+  const room = LIMITS.optionDescription - ticked.length - 3;
+  const evidence =
+    tick?.evidence && room >= 12 ? ` · ${truncateMiddle(tick.evidence.replace(/\s+/g, ' '), room)}` : '';
   return {
     text: plain(item.label, level.option),
     value: String(index),
     ...(tick && level.descriptions
-      ? { description: plain(`✓ ${who} · ${t.at(tick.at)}${evidence}`, LIMITS.optionDescription) }
+      ? { description: plain(`${ticked}${evidence}`, LIMITS.optionDescription) }
       : {}),
   };
 };

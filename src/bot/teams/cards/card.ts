@@ -38,7 +38,7 @@ import {
   SEVERITY_EMOJI,
   STEP_EMOJI,
 } from '../../common/labels.ts';
-import { plural } from '../../common/text.ts';
+import { plural, truncateMiddle } from '../../common/text.ts';
 import type { Times } from '../../common/times.ts';
 import { times } from '../../common/times.ts';
 
@@ -88,8 +88,11 @@ const toggleRow = (markdown: string, action: CardAction): ColumnSet => ({
 /** `✓ Theo Tech · 03:00 · exit 0`: who ticked an item and when. */
 const tickedBy = (tick: NonNullable<ChecklistItemState['ticked']>, t: Times, level: Level): string => {
   const who = tick.automatic ? 'automatic check' : personName(tick.by);
+  // Cut in its middle, so the verdict at its end (`exited 0`, `→ 200`) stays.
   const evidence =
-    tick.evidence && level.evidence > 0 ? ` · ${userText(tick.evidence, level.evidence, true)}` : '';
+    tick.evidence && level.evidence > 0
+      ? ` · ${userText(truncateMiddle(tick.evidence.replace(/\s+/g, ' '), level.evidence), level.evidence, true)}`
+      : '';
   return `✓ ${who} · ${t.at(tick.at)}${evidence}`;
 };
 

@@ -132,6 +132,30 @@ describe('the hotfix card', () => {
     expect(text).not.toContain('deploy was requested');
   });
 
+  it('cuts an automatic check’s evidence in its middle, so the verdict stays readable', () => {
+    const evidence = `GET https://status.internal.example/health/payments-api/v2?region=eu-west-1&full=true → 200`;
+    const state = play(
+      [
+        [
+          {
+            type: 'TickChecklistItem',
+            checklist: 'code_readiness',
+            item: 'Tests passed',
+            evidence,
+            by: { platform: 'system', id: 'checker' },
+          },
+        ],
+      ],
+      {},
+      started().history,
+    ).state;
+    const boxes = elementsOf(render(state).blocks).filter((e): e is Checkboxes => e.type === 'checkboxes');
+    const description = boxes[0]?.initial_options?.[0]?.description?.text ?? '';
+    expect(description.length).toBeLessThanOrEqual(75);
+    expect(description).toMatch(/^✓ automatic check · 03:00 · GET https:\/\/status\..*…/);
+    expect(description).toMatch(/ → 200$/);
+  });
+
   it('shows both checklists as checkboxes with ticked items pre-selected and who ticked them', () => {
     const state = play([[cmd.tick('Tests passed', people.tech2)]], {}, started().history).state;
     const card = render(state);

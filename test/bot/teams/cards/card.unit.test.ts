@@ -108,6 +108,27 @@ describe('the Teams hotfix card', () => {
       expect(a.fallback).toEqual({ type: 'Action.Submit', title: a.title, data: a.data });
   });
 
+  it('cuts an automatic check’s evidence in its middle, so the verdict stays readable', () => {
+    const evidence = `./scripts/check-access.sh ${'--service payments-api '.repeat(12)}exited 0`;
+    const state = play(
+      [
+        [
+          {
+            type: 'TickChecklistItem',
+            checklist: 'code_readiness',
+            item: 'Tests passed',
+            evidence,
+            by: { platform: 'system', id: 'checker' },
+          },
+        ],
+      ],
+      {},
+      started().history,
+    ).state;
+    const shown = readable(render(state));
+    expect(shown).toMatch(/automatic check · 03:00 · \.\/scripts\/check-access\.sh --service .*….* exited 0/);
+  });
+
   it('has one Tick/Untick button per checklist item, saying who ticked it and when', () => {
     const state = play([[cmd.tick('Tests passed', people.tech2)]], {}, started().history).state;
     const card = render(state);
