@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MonitorMeasurement } from '../../src/domain/hotfix/events.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { decide } from '../../src/domain/hotfix/decide.ts';
+import { cancelRefusal } from '../../src/domain/hotfix/decide/plan.ts';
 import { canRequestDeploy, holdsLock, outcome, tally } from '../../src/domain/hotfix/queries.ts';
 import { effectsOf } from '../../src/domain/hotfix/effects.ts';
 import { fold } from '../../src/domain/hotfix/state.ts';
@@ -48,6 +50,13 @@ describe('starting a hotfix', () => {
     given([])
       .when(cmd.start(people.requester, { ...plan, version: '  ' }))
       .thenRefused('invalid_plan', /version/);
+    // One limit for the issue ID, whichever path the plan came by (form, /hotfix start <id>, playground).
+    given([])
+      .when(cmd.start(people.requester, { ...plan, issueId: 'I'.repeat(101) }))
+      .thenRefused('invalid_plan', /The issue ID is at most 100 characters \(this one has 101\)/);
+    given([])
+      .when(cmd.start(people.requester, { ...plan, issueId: 'I'.repeat(100) }))
+      .then([{ type: 'HotfixStarted' }]);
   });
 
   it('keeps a risk assessment and a communication plan, and refuses them empty or unknown', () => {
@@ -90,7 +99,9 @@ describe('starting a hotfix', () => {
 
 describe('approvals', () => {
   it('the requester never counts', () => {
-    given(started().history).when(cmd.approve(people.requester, 'technical')).thenRefused('self_approval');
+    given(started().history)
+      .when(cmd.approve(people.requester, 'technical'))
+      .thenRefused('self_approval', /ask another person with the technical role to approve it\.$/);
   });
 
   it('self-approval is allowed only when the policy says so', () => {
@@ -745,6 +756,46 @@ describe('cancel', () => {
       started().history,
     );
     given(cancelled.history).when({ type: 'CancelHotfix', reason: 'dup', by: people.tech1 }).thenNothing();
+  });
+
+  it('the edges ask before the form: cancelRefusal is the refusal decide gives, in the same words', () => {
+    const signedOff = play(
+      [
+        [cmd.signOff(people.tech1, 'technical')],
+        [cmd.signOff(people.biz, 'business')],
+        [cmd.signOff(people.support, 'support')],
+        [{ type: 'CloseHotfix', by: people.tech1 }],
+      ],
+      {},
+      verified().history,
+    );
+    const requested = play([[cmd.deploy()]], {}, approvedAndReady().history);
+    const cancelled = play(
+      [[{ type: 'CancelHotfix', reason: 'dup', by: people.tech1 }]],
+      {},
+      started().history,
+    );
+    const cases = [
+      { history: started().history, by: people.tech1, refused: null },
+      { history: requested.history, by: people.tech1, refused: null },
+      { history: cancelled.history, by: people.tech1, refused: null },
+      { history: started().history, by: people.stranger, refused: /no role/ },
+      { history: deploying().history, by: people.tech1, refused: /HF-1 is deploying\. Deploy has started/ },
+      { history: signedOff.history, by: people.tech1, refused: /HF-1 is closed; nothing more can change/ },
+    ];
+    for (const { history, by, refused } of cases) {
+      const asked = cancelRefusal(fold(history), by, policy);
+      const command = { type: 'CancelHotfix' as const, reason: 'not needed', by };
+      let thrown: unknown = null;
+      try {
+        decide(command, fold(history), { now: T0, policy });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(asked).toEqual(thrown);
+      if (refused === null) expect(asked).toBeNull();
+      else expect(asked?.message).toMatch(refused);
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
 import type { HotfixEvent, MonitorMeasurement } from '../../src/domain/hotfix/events.ts';
+import type { Person } from '../../src/domain/hotfix/people.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
 import { buildRecord, renderRecordJson, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
 import {
@@ -200,6 +201,42 @@ describe('buildRecord', () => {
     );
   });
 
+  it('names the plan’s people as the config knows them, else as they acted, never by a bare platform id', () => {
+    // A form's people picker records ids only: Slack U0BOB, U0NEW and U0TARA.
+    const picked: HotfixEvent = {
+      ...started,
+      plan: {
+        ...paymentsPlan,
+        resources: {
+          technical: [
+            { platform: 'slack', id: 'U0BOB' },
+            { platform: 'slack', id: 'U0TARA' },
+          ],
+          support: [{ platform: 'slack', id: 'U0NEW' }],
+          business: [],
+          management: [],
+        },
+      },
+    };
+    // U0BOB acted in this hotfix under his Slack name; the config names U0TARA.
+    const events: HotfixEvent[] = [
+      picked,
+      {
+        type: 'IssueLogged',
+        at: t('09:10:00'),
+        by: { platform: 'slack', id: 'U0BOB', name: 'bob' },
+        issueId: 1,
+        text: 'slow',
+      },
+    ];
+    const identify = (who: Person): Person =>
+      who.id === 'U0TARA' ? { ...who, person: 'tara', name: 'Tara Singh' } : who;
+    const markdown = renderRecordMarkdown(buildRecord(events, { timezone: 'UTC', identify }));
+    expect(markdown).toContain('  - Technical: bob, Tara Singh');
+    // Nobody knows U0NEW's name: the id is all there is.
+    expect(markdown).toContain('  - Support: U0NEW');
+  });
+
   it('renders a cancelled hotfix and even an empty stream', () => {
     const cancelled = buildRecord(
       [started, { type: 'HotfixCancelled', at: t('09:30:00'), by: alice, reason: 'Fixed by the vendor' }],
@@ -265,11 +302,31 @@ describe('buildRecord', () => {
     for (const [header, , ...rows] of tables(markdown)) {
       for (const row of rows) expect(row).toHaveLength(header?.length ?? 0);
     }
-    expect(markdown).toContain('p99 \\| p95 latency<br>both up &lt;!-- hidden?');
+    expect(markdown).toContain('p99 \\| p95 latency<br>both up \\<!-- hidden?');
     expect(markdown).toContain('| Review \\| QA | done | Bob Chen |');
     expect(markdown).toContain('a\\\\\\|b<br>c');
     expect(markdown).toContain('  - Erin Silva, 2025-03-14 09:09: \\# not a heading \\| x');
-    expect(markdown).not.toContain('<!--');
+    expect(markdown).not.toMatch(/(?<!\\)<!--/);
+  });
+
+  it('escapes HTML in a lesson the way it escapes the rest, whole: \\<b> in the source, never &lt;b>', () => {
+    const record = buildRecord(
+      [
+        started,
+        {
+          type: 'LessonsLearnedNoted',
+          at: t('09:10:00'),
+          by: bob,
+          text: 'Wrap <b>bold</b> & <https://x.example>; 2 < 3, R&D, &amp; stays',
+        },
+      ],
+      { timezone: 'UTC' },
+    );
+    const markdown = renderRecordMarkdown(record);
+    expect(markdown).toContain(
+      '- Bob Chen, 2025-03-14 09:10: Wrap \\<b>bold\\</b> & \\<https://x.example>; 2 < 3, R&D, \\&amp; stays',
+    );
+    expect(markdown).not.toContain('&lt;');
   });
 
   it('counts issues found, resolved and pending, and lists workarounds', () => {

@@ -127,9 +127,19 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     const typesBefore = await world.eventTypes(id);
     const retried = await world.slack.retry(approval, 1);
     expect(retried.status).toBe(200);
-    // A new click Bob makes after that is claimed after the retry was (both claims go down one Redis
-    // connection, in order), and is answered as a repeat: that answer is the only new message he gets.
-    await approve(id, BOB, 0);
+    // A new click Bob makes after that (on the card as he saw it: the approved card has no Approve any more)
+    // is claimed after the retry was (both claims go down one Redis connection, in order), and is answered
+    // as a repeat: that answer is the only new message he gets.
+    const payload = JSON.parse(new URLSearchParams(approval.request.body).get('payload') ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    await world.slack.raw({
+      body: new URLSearchParams({
+        payload: JSON.stringify({ ...payload, trigger_id: `${String(payload.trigger_id)}-again` }),
+      }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
     await waitFor(
       'the answer to his new click',
       () => world.standIn.ephemerals(BOB).length > ephemeralsBefore,
@@ -137,7 +147,15 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     expect(world.standIn.ephemerals(BOB)).toHaveLength(ephemeralsBefore + 1);
     expect(await world.eventTypes(id)).toEqual(typesBefore);
 
-    await world.cardWhen(id, 'Deploy offered', (c) => blockText(c).includes('hotfix_deploy'));
+    // The gate is complete: Deploy comes, Approve and Reject go.
+    await world.cardWhen(
+      id,
+      'Deploy offered, no approval buttons',
+      (c) =>
+        blockText(c).includes('hotfix_deploy') &&
+        !blockText(c).includes('hotfix_approve') &&
+        !blockText(c).includes('hotfix_reject'),
+    );
     // Carol approves for management but does not deploy (policy.deployers defaults to technical).
     const beforeDeploy = await world.eventTypes(id);
     await click(id, CAROL, 'hotfix_deploy');
@@ -227,6 +245,14 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
       world.ephemerals(DAVE).some((t) => t.includes(`Deployment record of ${id}: ✅ Deployed`)),
     );
 
+    // Cancelling a closed hotfix is refused at once, in the domain's words: no form to fill in first.
+    const formsBefore = world.standIn.callsTo('views.open').length;
+    await world.slack.command({ user: BOB, channel: INCIDENTS, text: `cancel ${id}` });
+    await waitFor('the cancel refusal', () =>
+      world.ephemerals(BOB).some((t) => t.includes(`${id} is closed; nothing more can change.`)),
+    );
+    expect(world.standIn.callsTo('views.open')).toHaveLength(formsBefore);
+
     // The thread tells the story: ticks, approvals, steps, the manual confirm, monitoring, sign-offs.
     const thread = world
       .thread(id)
@@ -268,6 +294,13 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     );
     expect(await readFile(world.stepLog, 'utf8')).toContain('revert 1 end');
     await world.cardWhen(id, 'rolled back', (c) => c.text.includes('Rolled back'));
+    // Deploy has started, so cancel is refused before any form opens.
+    const formsBefore = world.standIn.callsTo('views.open').length;
+    await world.slack.command({ user: BOB, channel: INCIDENTS, text: `cancel ${id}` });
+    await waitFor('the cancel refusal', () =>
+      world.ephemerals(BOB).some((t) => t.includes(`${id} is rolled back. Deploy has started`)),
+    );
+    expect(world.standIn.callsTo('views.open')).toHaveLength(formsBefore);
     // The vote message is edited too: its result, and no buttons any more.
     await waitFor('the vote message closed', () => {
       const now = world.standIn.message(INCIDENTS, vote.ts);
@@ -376,6 +409,9 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     const approval = await approve(id, CAROL, 1);
     // The ack comes before the approval is recorded (Slack hears back first).
     await waitFor('the approval', async () => (await world.eventTypes(id)).includes('PlanApproved'));
+    // Bob completes the gate: Approve and Reject leave the card.
+    await approve(id, BOB, 0);
+    await world.cardWhen(id, 'no approval buttons', (c) => !blockText(c).includes('hotfix_approve'));
 
     // Alice edits the plan: Carol's approval is voided.
     await world.slack.command({ user: ALICE, channel: INCIDENTS, text: `edit ${id}` });
@@ -387,6 +423,12 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     });
     expect(edited.errors).toBeUndefined();
     await waitFor('approvals voided', async () => (await world.eventTypes(id)).includes('ApprovalsVoided'));
+    // The edit voided both approvals: the buttons are back.
+    await world.cardWhen(
+      id,
+      'approval buttons back',
+      (c) => blockText(c).includes('hotfix_approve') && blockText(c).includes('hotfix_reject'),
+    );
 
     // The same click on the card as it was before the edit, delivered anew: refused as stale, nothing changes.
     const payload = JSON.parse(new URLSearchParams(approval.request.body).get('payload') ?? '{}') as Record<
@@ -445,7 +487,7 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     });
     await waitFor(
       'the approval from Home',
-      async () => (await world.eventTypes(id)).filter((t) => t === 'PlanApproved').length === 2,
+      async () => (await world.eventTypes(id)).filter((t) => t === 'PlanApproved').length === 3,
     );
     // Nothing else waits on Carol (management): the redrawn Home offers no approval.
     await waitFor('Home redrawn', () => {

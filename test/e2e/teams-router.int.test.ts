@@ -397,6 +397,31 @@ describe('Teams router, end to end through /api/messages', () => {
     ).toEqual([`Bob Baker — 📝 Logged on ${hotfixId}.`, `Bob Baker — 📝 Logged on ${hotfixId}.`]);
   });
 
+  it('refuses a cancel before its dialog opens once the hotfix cannot be cancelled, even from an older button', async () => {
+    const { hotfixId } = await startHotfix();
+    // While planning, @hotfix cancel offers the dialog's button.
+    const seen = botActivities(INCIDENTS).length;
+    await delivery.mention({ user: BOB, text: `cancel ${hotfixId}`, channel: INCIDENTS });
+    const offer = await nextBotActivity(INCIDENTS, seen, (a) => a.activity.attachments !== undefined);
+    const button = cardOf(offer).actions?.[0];
+    expect(button?.title).toBe('Cancel hotfix');
+    // Cancelled with a typed reason; then the older button and a new @hotfix cancel are answered at once.
+    const typed = botActivities(INCIDENTS).length;
+    await delivery.mention({ user: BOB, text: `cancel ${hotfixId} duplicate`, channel: INCIDENTS });
+    await nextBotActivity(INCIDENTS, typed, (a) => String(a.activity.text).includes('is cancelled'));
+    const fetched = await delivery.submit({ user: BOB, activityId: offer.id, action: button?.title ?? '' });
+    expect((fetched.body as DialogAnswer).task).toEqual({
+      type: 'message',
+      value: `${hotfixId} is already cancelled.`,
+    });
+    const again = botActivities(INCIDENTS).length;
+    await delivery.mention({ user: BOB, text: `cancel ${hotfixId}`, channel: INCIDENTS });
+    const answer = await nextBotActivity(INCIDENTS, again, () => true);
+    expect(answer.activity.attachments ?? []).toEqual([]);
+    expect(answer.activity.text).toContain(`${hotfixId} is already cancelled.`);
+    expect((await eventTypes(hotfixId)).filter((t) => t === 'HotfixCancelled')).toHaveLength(1);
+  });
+
   it('rejects through the reject dialog, and opens the rollback dialog from a typed rollback without a trigger', async () => {
     const { hotfixId } = await startHotfix();
     const card = await statusCard(hotfixId);

@@ -214,8 +214,13 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
     }
     expect(await count(id, 'PlanApproved')).toBe(2);
 
-    // The card offers Deploy once the notifier has drawn the approvals; Alice deploys.
-    await world.rootWhen(id, 'Deploy offered', (card) => hasVerb(card, 'hotfix.deploy'));
+    // The card offers Deploy once the notifier has drawn the approvals, and no Approve or Reject any more.
+    await world.rootWhen(
+      id,
+      'Deploy offered, no approval buttons',
+      (card) =>
+        hasVerb(card, 'hotfix.deploy') && !hasVerb(card, 'hotfix.approve') && !hasVerb(card, 'hotfix.reject'),
+    );
     // Carol approved for management, but deploying is technical's (policy.deployers' default).
     expect(
       noticeOf(answer(await world.click({ user: CAROL, activityId: root.id, verb: 'hotfix.deploy' }))),
@@ -335,6 +340,14 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
       world.standIn.activities(INCIDENTS).filter((a) => a.threadId === a.id && firstSummary(a).includes(id)),
     ).toHaveLength(1);
     await expectThreadExact(id);
+
+    // Cancelling the closed hotfix is refused at once, in the domain's words: no form button to click first.
+    const cancel = await world.delivery.mention({ user: BOB, text: `cancel ${id}`, channel: INCIDENTS });
+    const refusal = await waitFor('the answer to @hotfix cancel', () =>
+      botActivities().find((a) => a.threadId === cancel.activity.id && a.id !== cancel.activity.id),
+    );
+    expect(refusal.activity.text).toContain(`${id} is closed; nothing more can change.`);
+    expect(refusal.activity.attachments ?? []).toEqual([]);
   }, 120_000);
 
   it('a monitoring breach whose vote fails: Accept per sign-off role and Roll back on the card, accepted through dialogs', async () => {

@@ -140,6 +140,16 @@ describe('hotfix record / verify', () => {
     expect(bad.stderr).toMatch(/Allowed choices are md, json/);
   });
 
+  it('reads a hotfix id as chat does: hf-42 is HF-42, banana is no id', async () => {
+    expect(await hotfix(['record', 'hf-42'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('**Issue:** PAY-1423'),
+    });
+    const bad = await hotfix(['record', 'banana']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('not a hotfix id (they look like HF-12)');
+  });
+
   it('verify names the first tampered event', async () => {
     await seed('', 'HF-43', deployedHistory);
     // Rewrite history: the stream is rebuilt with event 3 changed but its stored hash kept.

@@ -3,6 +3,7 @@ import { capitalize } from '../../domain/hotfix/format.ts';
 import type { Role } from '../../domain/hotfix/people.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import {
+  approvalGate,
   breachCount,
   canRequestDeploy,
   missingBreachAcceptances,
@@ -166,9 +167,12 @@ const canProposeRollback = (state: HotfixState, policy: Policy): boolean =>
 
 const isOpenPhase = (state: HotfixState) => state.phase !== 'closed' && state.phase !== 'cancelled';
 
-/** Approve and Reject per role while planning: every Approve first, then every Reject, in policy order. */
+/**
+ * Approve and Reject per role while planning and until the gate is complete (an edit that voids approvals
+ * brings them back): every Approve first, then every Reject, in policy order.
+ */
 const approvalActions = (state: HotfixState, policy: Policy): HotfixAction[] => {
-  if (state.phase !== 'planned') return [];
+  if (state.phase !== 'planned' || approvalGate(state, policy).ok) return [];
   const roles = Object.keys(policy.approvals);
   const data = (role: string): ActionData => ({ hotfixId: state.id, planHash: state.planHash, role });
   return [

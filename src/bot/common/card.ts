@@ -46,6 +46,13 @@ export const listOf = (items: readonly string[], max: number, each: number, esca
 export const cardSummary = (state: HotfixState): string =>
   `${state.id} · ${state.plan.issueId} · ${state.plan.severity} · ${PHASE_LABELS[state.phase]} — ${state.plan.summary}`;
 
+/**
+ * Why readiness no longer changes once planning is over, when it was left incomplete: a cancelled hotfix
+ * says so (it never reached deploy); otherwise it froze when deploy was requested.
+ */
+export const readinessFrozenNote = (state: HotfixState): string =>
+  state.cancelled ? '(not completed: the hotfix was cancelled)' : '(frozen when deploy was requested)';
+
 /** The lock's lines: held, waiting, refused on deploy, or other hotfixes holding this plan's services. */
 export const lockLines = (
   state: HotfixState,

@@ -1,5 +1,7 @@
 import type { HotfixCommand } from '../../domain/hotfix/commands.ts';
 import type { Person } from '../../domain/hotfix/people.ts';
+import { HOTFIX_ID_HINT, normalizeHotfixId } from '../../domain/hotfix/hotfix-id.ts';
+import { planFieldLengthProblem } from '../../domain/hotfix/plan.ts';
 import type { PersonRollbackTrigger } from './forms.ts';
 
 /**
@@ -75,12 +77,7 @@ export const USAGE_LINE = usageLine();
 export const usageReply = (sub: { readonly problem: string; readonly usage: string }): string =>
   `${sub.problem}\n${sub.usage}`;
 
-/** Hotfix ids are `HF-<n>`; people type `hf-12` or `12` too. */
-const HOTFIX_ID = /^(?:hf-?)?([1-9]\d{0,9})$/i;
-export const normalizeHotfixId = (raw: string): string | null => {
-  const m = HOTFIX_ID.exec(raw.trim());
-  return m ? `HF-${m[1]}` : null;
-};
+export { normalizeHotfixId };
 
 const MAX_TEXT = 3000;
 
@@ -111,8 +108,7 @@ export const parseCommandText = (raw: string, command: string = SLASH_COMMAND): 
     const [first] = rest;
     if (first === undefined) return wrong('Which hotfix?', usage);
     const id = normalizeHotfixId(first);
-    if (id === null)
-      return wrong(`\`${first.slice(0, 40)}\` is not a hotfix id (they look like HF-12).`, usage);
+    if (id === null) return wrong(`\`${first.slice(0, 40)}\` is not a hotfix id (${HOTFIX_ID_HINT}).`, usage);
     return { id, after: restText.slice(first.length).trim() };
   };
   const tooLong = (what: string, value: string, usage: string): HotfixSubcommand | null =>
@@ -125,8 +121,8 @@ export const parseCommandText = (raw: string, command: string = SLASH_COMMAND): 
       return { kind: 'help' };
     case 'start': {
       const issueId = rest.join(' ');
-      if (issueId.length > 80)
-        return wrong('An issue id is at most 80 characters.', usageOf('start [issue-id]'));
+      const tooLongId = planFieldLengthProblem('issueId', issueId);
+      if (tooLongId !== null) return wrong(tooLongId, usageOf('start [issue-id]'));
       return issueId === '' ? { kind: 'start' } : { kind: 'start', issueId };
     }
     case 'list':

@@ -1,6 +1,6 @@
 import { getUnixTime, isValid, parseISO } from 'date-fns';
 import { z } from 'zod';
-import { DURATION_HINT, DURATION_PATTERN } from '../../config/duration.ts';
+import { DURATION_HINT, DURATION_PATTERN, DurationError, parseDuration } from '../../config/duration.ts';
 import type { RollbackTrigger } from '../../domain/hotfix/events.ts';
 import type { Person, Platform } from '../../domain/hotfix/people.ts';
 import type {
@@ -14,6 +14,7 @@ import type {
 } from '../../domain/hotfix/plan.ts';
 import {
   CHAT_PLATFORMS,
+  PLAN_FIELD_MAX_LENGTH,
   PLAN_NOTE_MAX,
   planFieldProblem,
   readVerificationPeriod,
@@ -200,7 +201,7 @@ export const planFormFields = (options: PlanFormOptions): readonly FormField[] =
       label: 'Issue ID',
       kind: 'text',
       required: true,
-      maxLength: 100,
+      maxLength: PLAN_FIELD_MAX_LENGTH.issueId,
       placeholder: 'INC-42',
     },
     {
@@ -208,7 +209,7 @@ export const planFormFields = (options: PlanFormOptions): readonly FormField[] =
       label: 'Version',
       kind: 'text',
       required: true,
-      maxLength: 100,
+      maxLength: PLAN_FIELD_MAX_LENGTH.version,
       placeholder: '2.3.1',
     },
     {
@@ -216,7 +217,7 @@ export const planFormFields = (options: PlanFormOptions): readonly FormField[] =
       label: 'Previous version',
       kind: 'text',
       required: false,
-      maxLength: 100,
+      maxLength: PLAN_FIELD_MAX_LENGTH.previousVersion,
       placeholder: '2.3.0',
       hint: 'The version a rollback returns to.',
     },
@@ -443,6 +444,23 @@ const required = (what: string, max: number) =>
     .min(1, { error: `Please give ${what}.` })
     .max(max, { error: `Keep it under ${max} characters.` });
 
+const ESTIMATE_ERROR = 'Give the estimate as a duration such as 45m, 2h or 1h30m.';
+/** The duration estimate: empty, or a duration longer than 0 (not `forever`, not `-5m`). */
+const durationEstimate = z
+  .string()
+  .trim()
+  .max(50, { error: ESTIMATE_ERROR })
+  .refine((v) => v === '' || isPositiveDuration(v), { error: ESTIMATE_ERROR });
+
+function isPositiveDuration(text: string): boolean {
+  try {
+    return parseDuration(text) > 0;
+  } catch (error) {
+    if (error instanceof DurationError) return false;
+    throw error;
+  }
+}
+
 const lineList = z.array(z.string().max(1000, { error: 'A line is longer than 1000 characters.' }));
 
 const unixDate = (label: string) =>
@@ -477,9 +495,9 @@ export const planFormSchema = (
   const personId = PERSON_IDS[platform] ?? z.string().min(1);
   return z
     .object({
-      [PLAN_FIELDS.issueId]: required('the issue ID', 100),
-      [PLAN_FIELDS.version]: required('the version being deployed', 100),
-      [PLAN_FIELDS.previousVersion]: z.string().trim().max(100),
+      [PLAN_FIELDS.issueId]: required('the issue ID', PLAN_FIELD_MAX_LENGTH.issueId),
+      [PLAN_FIELDS.version]: required('the version being deployed', PLAN_FIELD_MAX_LENGTH.version),
+      [PLAN_FIELDS.previousVersion]: z.string().trim().max(PLAN_FIELD_MAX_LENGTH.previousVersion),
       [PLAN_FIELDS.summary]: required('a summary', INPUT_MAX),
       [PLAN_FIELDS.severity]: z.enum(SEVERITIES, { error: 'Pick a severity.' }),
       [PLAN_FIELDS.services]: z
@@ -506,7 +524,7 @@ export const planFormSchema = (
       [PLAN_FIELDS.depDatabases]: lineList,
       [PLAN_FIELDS.depExternal]: lineList,
       [PLAN_FIELDS.start]: unixDate('Start'),
-      [PLAN_FIELDS.durationEstimate]: z.string().trim().max(50, { error: 'Keep it short, e.g. 45m.' }),
+      [PLAN_FIELDS.durationEstimate]: durationEstimate,
       [PLAN_FIELDS.targetCompletion]: unixDate('Target completion'),
       [PLAN_FIELDS.verificationPeriod]: z
         .string()

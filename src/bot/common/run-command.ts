@@ -1,6 +1,10 @@
 import type { HotfixCommand } from '../../domain/hotfix/commands.ts';
+import { cancelRefusal } from '../../domain/hotfix/decide/plan.ts';
 import type { RuleCode } from '../../domain/hotfix/errors.ts';
 import { RuleViolation } from '../../domain/hotfix/errors.ts';
+import type { Person } from '../../domain/hotfix/people.ts';
+import type { Policy } from '../../domain/hotfix/policy.ts';
+import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CommandHandler, Handled } from '../../service/handler.ts';
 import { ConcurrencyError } from '../../service/handler.ts';
 import { INTERNAL_ERROR } from './wording.ts';
@@ -49,4 +53,19 @@ export const runCommand = async (
   } catch (error) {
     return { recorded: false, notice: explainFailure(deps.log, wording, hotfixId, command, error) };
   }
+};
+
+/**
+ * What to say instead of offering the cancel form, or null to offer it: the domain's refusal (a closed or
+ * deployed hotfix, a person with no role) or that it is already cancelled, as the submitted form would hear.
+ */
+export const cancelFormNotice = (
+  wording: NoticeWording,
+  state: HotfixState,
+  by: Person,
+  policy: Policy,
+): string | null => {
+  if (state.phase === 'cancelled') return wording.repeat(state.id, { type: 'CancelHotfix', by, reason: '' });
+  const refusal = cancelRefusal(state, by, policy);
+  return refusal === null ? null : wording.refusal(refusal.code, refusal.message);
 };

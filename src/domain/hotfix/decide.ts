@@ -26,7 +26,7 @@ import {
   succeedStep,
 } from './decide/runs.ts';
 import type { DecideContext, Decision, Handler, Scope } from './decide/scope.ts';
-import { stamp } from './decide/scope.ts';
+import { refuseSettled, stamp } from './decide/scope.ts';
 import { refuse } from './errors.ts';
 import type { Person } from './people.ts';
 import { identify, keyOf } from './policy.ts';
@@ -87,7 +87,7 @@ export const decide = (input: HotfixCommand, state: HotfixState, ctx: DecideCont
     if (state.phase === 'closed' || state.phase === 'cancelled') {
       if (command.type === 'CloseHotfix' && state.phase === 'closed') return [];
       if (command.type === 'CancelHotfix' && state.phase === 'cancelled') return [];
-      return refuse('wrong_phase', `${state.id} is ${state.phase}; nothing more can change.`);
+      return refuseSettled(state);
     }
   }
   const at = ctx.now.toISOString();

@@ -34,3 +34,14 @@ export class RuleViolation extends Error {
 export const refuse = (code: RuleCode, message: string): never => {
   throw new RuleViolation(code, message);
 };
+
+/** The refusal a check throws, or null when it passes: how a query asks "may this happen now, and if not why". */
+export const refusalOf = (check: () => void): RuleViolation | null => {
+  try {
+    check();
+    return null;
+  } catch (error) {
+    if (error instanceof RuleViolation) return error;
+    throw error;
+  }
+};

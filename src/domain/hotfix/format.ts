@@ -87,17 +87,23 @@ export const formatDuration = (ms: number | null | undefined): string => {
 const BLOCK_START = /^(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)|[-*_=](?=[-*_=\s]*$))/;
 
 /**
+ * What mdText backslash-escapes (with any backslashes in front, doubled): a pipe or bracket; a `<` that could
+ * open HTML, a comment or an autolink; an `&` that could start an entity. A lone `a < b` or `R&D` stays as typed.
+ */
+const ESCAPED_MARK = /(\\*)([|[\]]|<(?=[A-Za-z/!?])|&(?=#?\w+;))/g;
+
+/**
  * Escapes user text for one line of Markdown, table cells and list items included: pipes and brackets (and
  * any backslashes in front of them) are escaped, so no `[x](javascript:…)` link or `![](http://…)` image
- * comes alive, `<` cannot open HTML (an unclosed `<!--` would hide the rest of the record), line breaks become
- * `<br>` so a multi-line note stays inside its cell or item, and a leading block marker (`#`, `>`, `-`, `1.`…)
- * cannot turn a list item into a heading, quote or sub-list.
+ * comes alive; `<` cannot open HTML (an unclosed `<!--` would hide the rest of the record), and reads `\<b>`
+ * in the source like the other escapes, not half an entity (`&lt;b>`); line breaks become `<br>` so a
+ * multi-line note stays inside its cell or item, and a leading block marker (`#`, `>`, `-`, `1.`…) cannot
+ * turn a list item into a heading, quote or sub-list.
  */
 export const mdText = (text: string): string =>
   text
     .trim()
-    .replace(/(\\*)([|[\]])/g, (_m, slashes: string, mark: string) => `${slashes}${slashes}\\${mark}`)
-    .replace(/</g, '&lt;')
+    .replace(ESCAPED_MARK, (_m, slashes: string, mark: string) => `${slashes}${slashes}\\${mark}`)
     .replace(/\r\n?|\n/g, '<br>')
     .replace(BLOCK_START, (m) => (/^\d/.test(m) ? `${m.slice(0, -1)}\\${m.slice(-1)}` : `\\${m}`));
 

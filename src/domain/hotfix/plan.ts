@@ -128,6 +128,24 @@ export const PLAN_FIELD_LABELS: Readonly<Record<TemplatedPlanField, string>> = {
 };
 
 /**
+ * How long each templated plan field may be, wherever it is typed (the plan form, `/hotfix start <issue-id>`,
+ * the CLI): the domain refuses longer ones, so no path has a limit of its own.
+ */
+export const PLAN_FIELD_MAX_LENGTH: Readonly<Record<Exclude<TemplatedPlanField, 'summary'>, number>> = {
+  issueId: 100,
+  version: 100,
+  previousVersion: 100,
+};
+
+/** Why a templated plan field's value is too long, or null (the summary is held to the form's size alone). */
+export const planFieldLengthProblem = (field: TemplatedPlanField, value: string): string | null => {
+  const max = field === 'summary' ? undefined : PLAN_FIELD_MAX_LENGTH[field];
+  return max !== undefined && value.length > max
+    ? `${PLAN_FIELD_LABELS[field]} is at most ${max} characters (this one has ${value.length}).`
+    : null;
+};
+
+/**
  * Why a value of a templated plan field is refused, or null when it matches its rule. An empty previous
  * version is allowed (it is optional); other empty fields are refused elsewhere as missing.
  */

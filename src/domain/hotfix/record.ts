@@ -71,6 +71,21 @@ const ref = (p: Person): PersonRef => ({
   name: displayName(p),
 });
 
+const identityKey = (p: Person): string => `${p.platform}:${p.id}`;
+
+/**
+ * A person the plan names, as the record shows them: as the config knows them (its name or handle), else
+ * under the name they acted under in this hotfix, else as recorded (a form's picker records only the id).
+ */
+const planPersonRef =
+  (h: History, identify: RecordOptions['identify']) =>
+  (p: Person): PersonRef => {
+    const known = identify === undefined ? p : identify(p);
+    if (known.name !== undefined || known.person !== undefined) return ref(known);
+    const acted = h.actorNames.get(identityKey(p));
+    return ref(acted === undefined ? known : { ...known, name: acted });
+  };
+
 /** The event with its actors as `identify` knows them. */
 const identified = (event: HotfixEvent, identify: (who: Person) => Person): HotfixEvent =>
   event.type === 'ApprovalsVoided'
@@ -122,6 +137,8 @@ interface History {
   readonly executionPassedAt: Map<string, string>;
   /** Breaches the monitoring window closed with, when it closed with some. */
   windowBreaches: number | null;
+  /** The name each platform identity acted under (`platform:id` → name), for the plan's people. */
+  readonly actorNames: Map<string, string>;
 }
 
 const stageKey = (runId: string, stage: Stage) => `${runId}:${stage}`;
@@ -149,6 +166,7 @@ export const buildRecord = (events: readonly HotfixEvent[], options: RecordOptio
     timeline: [],
     executionPassedAt: new Map(),
     windowBreaches: null,
+    actorNames: new Map(),
   };
   let state = initialState();
   const { identify } = options;
@@ -163,6 +181,8 @@ export const buildRecord = (events: readonly HotfixEvent[], options: RecordOptio
 const collect = (h: History, state: HotfixState, event: HotfixEvent): void => {
   const text = describeEvent(event, state);
   if (text !== null) h.timeline.push({ at: event.at, by: ref(event.by), type: event.type, text });
+  const actorName = event.by.name ?? event.by.person;
+  if (actorName !== undefined) h.actorNames.set(identityKey(event.by), actorName);
   switch (event.type) {
     case 'HotfixStarted':
       h.revisionOf.set(event.planHash, 1);
@@ -572,6 +592,7 @@ const assemble = (
     .map((r) => h.executionPassedAt.get(r.id))
     .find((at) => at !== undefined);
   const plan = state.plan;
+  const planPerson = planPersonRef(h, options.identify);
 
   const services = [
     ...new Set([...plan.services, ...deployRuns.flatMap((r) => r.steps.map((s) => s.service))]),
@@ -765,10 +786,10 @@ const assemble = (
         verificationPeriod: plan.timeline.verificationPeriod ?? null,
       },
       resources: {
-        technical: plan.resources.technical.map(ref),
-        support: plan.resources.support.map(ref),
-        business: plan.resources.business.map(ref),
-        management: plan.resources.management.map(ref),
+        technical: plan.resources.technical.map(planPerson),
+        support: plan.resources.support.map(planPerson),
+        business: plan.resources.business.map(planPerson),
+        management: plan.resources.management.map(planPerson),
       },
     },
     approvals,

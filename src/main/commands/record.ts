@@ -1,5 +1,13 @@
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { HOTFIX_ID_HINT, normalizeHotfixId } from '../../domain/hotfix/hotfix-id.ts';
 import type { RegisterCommand } from './command.ts';
+
+/** A hotfix id as people type it (`HF-12`, `hf-12`, `12`), read by the same rule as in chat. */
+const hotfixIdArgument = (raw: string): string => {
+  const id = normalizeHotfixId(raw);
+  if (id === null) throw new InvalidArgumentError(`not a hotfix id (${HOTFIX_ID_HINT}).`);
+  return id;
+};
 
 // The implementation (src/main/record-cli.ts) is imported when the command runs: `hotfix --help` loads no Redis.
 
@@ -14,7 +22,7 @@ export const registerRecordCommands: RegisterCommand = (program, deps) => {
   program
     .command('record')
     .description('print the deployment record of a hotfix (Markdown or JSON)')
-    .argument('<hotfix-id>', 'e.g. HF-12')
+    .argument('<hotfix-id>', 'e.g. HF-12', hotfixIdArgument)
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option(PLAYGROUND_FLAG, PLAYGROUND_HELP)
     .action((hotfixId: string, options: { format: 'md' | 'json'; playground?: string | true }) =>
@@ -25,7 +33,7 @@ export const registerRecordCommands: RegisterCommand = (program, deps) => {
   program
     .command('verify')
     .description("check a hotfix's tamper-evident event chain")
-    .argument('<hotfix-id>', 'e.g. HF-12')
+    .argument('<hotfix-id>', 'e.g. HF-12', hotfixIdArgument)
     .option(
       '--record <file>',
       'also check it against its deployment record (Markdown or JSON), e.g. the file posted on close',

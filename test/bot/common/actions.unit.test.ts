@@ -48,7 +48,7 @@ describe('the actions a hotfix offers now', () => {
       'cancel@card',
     ]);
     const ready = approvedAndReady().state;
-    expect(kinds(ready)[4]).toBe('deploy@card');
+    expect(kinds(ready)[0]).toBe('deploy@card');
     const deploy = cardActions(ready, { policy }).find((a) => a.kind === 'deploy');
     expect(deploy).toMatchObject({
       label: '🚀 Deploy',
@@ -56,8 +56,29 @@ describe('the actions a hotfix offers now', () => {
       data: { hotfixId: 'HF-1', planHash: ready.planHash },
       confirm: { title: 'Deploy HF-1?', text: 'Deploy 2.3.1 to payments-api.', ok: 'Deploy' },
     });
-    const approve = cardActions(ready, { policy })[0];
+    const approve = cardActions(started().state, { policy })[0];
     expect(approve?.data).toEqual({ hotfixId: 'HF-1', planHash: ready.planHash, role: 'technical' });
+  });
+
+  it('Approve and Reject go once the approval gate is complete, and come back when an edit voids it', () => {
+    const approvals = (state: HotfixState) => kinds(state).filter((k) => k.endsWith('@approvals'));
+    const one = play([[cmd.approve(people.tech1, 'technical')]], {}, started().history);
+    expect(approvals(one.state)).toHaveLength(4);
+    const both = play([[cmd.approve(people.manager, 'management')]], {}, one.history);
+    expect(approvals(both.state)).toEqual([]);
+    expect(kinds(both.state)).toEqual(['edit@card', 'issue@card', 'cancel@card']);
+    const edited = play(
+      [[{ type: 'EditPlan', plan: { ...both.state.plan, version: '2.3.2' }, by: people.requester }]],
+      {},
+      both.history,
+    );
+    expect(edited.state.voidedApprovals).toBe(2);
+    expect(approvals(edited.state)).toEqual([
+      'approve:technical@approvals',
+      'approve:management@approvals',
+      'reject:technical@approvals',
+      'reject:management@approvals',
+    ]);
   });
 
   it('holds Deploy back while another hotfix locks one of the services, not for its own lock', () => {
@@ -168,16 +189,20 @@ describe('byPriority', () => {
     expect(byPriority(all, 10).overflow).toEqual([]);
   });
 
-  it('a ready planning card within Teams six: Deploy, the approvals and Edit; Log issue and Cancel overflow', () => {
-    const { shown, overflow } = byPriority(cardActions(approvedAndReady().state, { policy }), 6);
+  it('a planning card within Teams six: the approvals, Edit and Log issue; Cancel overflows', () => {
+    const { shown, overflow } = byPriority(cardActions(started().state, { policy }), 6);
     expect(shown.map((a) => `${a.kind}${a.data.role ? `:${a.data.role}` : ''}`)).toEqual([
       'approve:technical',
       'approve:management',
       'reject:technical',
       'reject:management',
-      'deploy',
       'edit',
+      'issue',
     ]);
-    expect(overflow.map((a) => a.kind)).toEqual(['issue', 'cancel']);
+    expect(overflow.map((a) => a.kind)).toEqual(['cancel']);
+    // Once approved and ready, the approvals are gone and Deploy leads.
+    expect(byPriority(cardActions(approvedAndReady().state, { policy }), 6).shown.map((a) => a.kind)).toEqual(
+      ['deploy', 'edit', 'issue', 'cancel'],
+    );
   });
 });

@@ -106,7 +106,9 @@ describe('/hotfix text', () => {
     expect(problem('issue HF-1')).toContain('What is the issue?');
     expect(problem('rollback HF-1')).toContain('needs a reason');
     expect(problem(`issue HF-1 ${'x'.repeat(3001)}`)).toContain('keep it under 3000');
-    expect(problem(`start ${'x'.repeat(81)}`)).toContain('at most 80');
+    // The issue id's limit is the plan's (the form's and the domain's): 100.
+    expect(problem(`start ${'x'.repeat(101)}`)).toContain('The issue ID is at most 100 characters');
+    expect(parseCommandText(`start ${'x'.repeat(100)}`)).toEqual({ kind: 'start', issueId: 'x'.repeat(100) });
   });
 
   it('answers a mistake with "Usage:" once: the subcommand’s own line when it has one, else the general one', () => {
@@ -136,7 +138,7 @@ describe('/hotfix text', () => {
       'cancel',
       'cancel nope',
       `cancel HF-1 ${'x'.repeat(3001)}`,
-      `start ${'x'.repeat(81)}`,
+      `start ${'x'.repeat(101)}`,
     ];
     for (const text of mistakes) expect(reply(text).match(/Usage:/g), text).toHaveLength(1);
   });

@@ -16,7 +16,11 @@ import {
   REJECT_FORM_FIELDS,
   ROLLBACK_FORM_FIELDS,
 } from '../../../src/bot/common/forms.ts';
-import { DEFAULT_PLAN_FIELD_RULES, planHash } from '../../../src/domain/hotfix/plan.ts';
+import {
+  DEFAULT_PLAN_FIELD_RULES,
+  PLAN_FIELD_MAX_LENGTH,
+  planHash,
+} from '../../../src/domain/hotfix/plan.ts';
 import type { Plan } from '../../../src/domain/hotfix/plan.ts';
 import { personsPolicy } from '../../domain/fixtures/persons.ts';
 import { plan, policy } from '../../domain/fixtures/policy.ts';
@@ -149,7 +153,7 @@ describe('parsePlanForm from flat values', () => {
       errors: {
         [F.version]: 'Please give the version being deployed.',
         [F.services]: `Unknown service: billing-v0 (configured: ${services.join(', ')}).`,
-        [F.durationEstimate]: 'Keep it short, e.g. 45m.',
+        [F.durationEstimate]: 'Give the estimate as a duration such as 45m, 2h or 1h30m.',
         [F.verificationPeriod]: 'Expected a duration such as 500ms, 30s, 10m, 2h, 1d or 1h30m.',
         [F.resSupport]: 'Not a Teams user.',
         [F.targetCompletion]: 'Target completion must be after the start.',
@@ -237,6 +241,29 @@ describe('parsePlanForm from flat values', () => {
         planFields: strict,
       }),
     ).toEqual({ ok: false, errors: { [F.version]: 'The version must be a version such as 2.3.1.' } });
+  });
+
+  it('takes a duration estimate such as 45m or 1h30m, and refuses words, a minus sign and zero', () => {
+    const estimate = (value: string) => {
+      const parsed = parsePlanForm(values({ [F.durationEstimate]: value }), { services, platform: 'teams' });
+      return parsed.ok ? (parsed.plan.timeline.durationEstimate ?? '') : parsed.errors[F.durationEstimate];
+    };
+    expect(estimate('45m')).toBe('45m');
+    expect(estimate(' 1h30m ')).toBe('1h30m');
+    expect(estimate('')).toBe('');
+    for (const bad of ['forever', '-5m', '0m', '45 minutes'])
+      expect(estimate(bad), bad).toBe('Give the estimate as a duration such as 45m, 2h or 1h30m.');
+  });
+
+  it('holds the issue ID to the plan’s one limit, the one /hotfix start <issue-id> uses', () => {
+    const issueField = planFormFields({ services, people: policy.people }).find((f) => f.id === F.issueId);
+    expect(issueField?.maxLength).toBe(PLAN_FIELD_MAX_LENGTH.issueId);
+    expect(parsePlanForm(values({ [F.issueId]: 'I'.repeat(100) }), { services, platform: 'teams' }).ok).toBe(
+      true,
+    );
+    expect(parsePlanForm(values({ [F.issueId]: 'I'.repeat(101) }), { services, platform: 'teams' }).ok).toBe(
+      false,
+    );
   });
 
   it('an empty submission names exactly the required fields', () => {

@@ -4,6 +4,7 @@ import { decide } from '../../../src/domain/hotfix/decide.ts';
 import type { HotfixEvent } from '../../../src/domain/hotfix/events.ts';
 import type { Person } from '../../../src/domain/hotfix/people.ts';
 import type { Plan } from '../../../src/domain/hotfix/plan.ts';
+import { planHash } from '../../../src/domain/hotfix/plan.ts';
 import type { Policy, StepSpec } from '../../../src/domain/hotfix/policy.ts';
 import { currentRun, openVote } from '../../../src/domain/hotfix/queries.ts';
 import type { HotfixState } from '../../../src/domain/hotfix/state.ts';
@@ -113,7 +114,21 @@ export const playHostileHotfix = (t: () => string, cast: HostileCast, options: P
     state = fold(events, state);
     states.push(state);
   };
-  run({ type: 'StartHotfix', id: 'HF-1', plan, by: cast.requester });
+  // Streams recorded before plan fields were checked may hold any text of any length, where decide now refuses
+  // an over-long issue ID or version: the start is recorded as such a stream holds it.
+  const unchecked = { issueId: plan.issueId, version: plan.version, previousVersion: plan.previousVersion };
+  run({
+    type: 'StartHotfix',
+    id: 'HF-1',
+    plan: { ...plan, issueId: 'INC-1', version: '1', previousVersion: '0' },
+    by: cast.requester,
+  });
+  const [checked] = history;
+  if (checked?.type !== 'HotfixStarted') throw new Error('the hostile hotfix did not start');
+  const storedPlan = { ...checked.plan, ...unchecked };
+  history[0] = { ...checked, plan: storedPlan, planHash: planHash(storedPlan) };
+  state = fold(history);
+  states[0] = state;
   run({ type: 'RejectPlan', role: 'management', planHash: state.planHash, reason: t(), by: cast.manager });
   run({ type: 'ApprovePlan', role: 'technical', planHash: state.planHash, comment: t(), by: cast.tech1 });
   run({ type: 'ApprovePlan', role: 'management', planHash: state.planHash, comment: t(), by: cast.manager });

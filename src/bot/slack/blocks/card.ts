@@ -26,6 +26,7 @@ import {
   listOf,
   lockLines,
   breachReviewLines,
+  readinessFrozenNote,
   monitorCheckLines,
   openIssueLines,
   monitoringStatus,
@@ -47,7 +48,7 @@ import {
   SEVERITY_EMOJI,
   STEP_EMOJI,
 } from '../../common/labels.ts';
-import { plural } from '../../common/text.ts';
+import { plural, truncateMiddle } from '../../common/text.ts';
 import type { Times } from '../../common/times.ts';
 import { times } from '../../common/times.ts';
 
@@ -121,9 +122,13 @@ const checklistOption = (item: ChecklistItemView, index: number, t: Times, level
         ? 'automatic check'
         : nameOf(tick.by)
     : '';
-  const evidence = tick?.evidence ? ` · ${tick.evidence.replace(/\s+/g, ' ')}` : '';
+  const ticked = tick ? `✓ ${who} · ${t.at(tick.at)}` : '';
+  // The evidence is cut in its middle to what the description has left, so its verdict (`exited 0`) stays.
+  const room = LIMITS.optionDescription - ticked.length - 3;
+  const evidence =
+    tick?.evidence && room >= 12 ? ` · ${truncateMiddle(tick.evidence.replace(/\s+/g, ' '), room)}` : '';
   const description = tick
-    ? `✓ ${who} · ${t.at(tick.at)}${evidence}`
+    ? `${ticked}${evidence}`
     : item.derivedFrom
       ? `Ticks itself when the ${item.derivedFrom} are in`
       : undefined;
@@ -188,7 +193,7 @@ const readinessParts = (state: HotfixState, policy: Policy, rev: string, t: Time
   if (state.phase !== 'planned') {
     const line = gate.ok
       ? `*Readiness* ✅ ${gate.done}/${gate.total}`
-      : `*Readiness* ${gate.done}/${gate.total} (frozen when deploy was requested)`;
+      : `*Readiness* ${gate.done}/${gate.total} ${readinessFrozenNote(state)}`;
     return [{ blocks: [{ type: 'section', block_id: BLOCKS.readiness, text: md(line) }] }];
   }
   const missing =

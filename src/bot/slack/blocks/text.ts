@@ -23,31 +23,92 @@ export const escapeMrkdwn = (text: string): string => escapeEntities(defused(tex
 
 /**
  * User text for mrkdwn: escaped so it cannot mention `@channel` or fake a link, and cut to `max` characters
- * after escaping (without leaving half an `&amp;`). Line breaks are kept unless `oneLine`.
+ * after escaping, never through an `&amp;` or through formatting the person typed (`code`, *bold*). Line
+ * breaks are kept unless `oneLine`.
  */
 export const userText = (text: string, max: number, oneLine = false): string => {
   const visible = visibleText(text);
   const source = defused(oneLine ? visible.replace(/\s*\n+\s*/g, ' ').trim() : visible.trim());
-  const escaped = escapeEntities(source);
-  if (escaped.length <= max) return escaped;
-  let out = '';
-  for (const ch of source) {
-    const piece = escapeEntities(ch);
-    if (out.length + piece.length > max - 1) break;
-    out += piece;
-  }
-  return `${out.trimEnd()}…`;
+  return truncateMrkdwn(escapeEntities(source), max);
 };
 
-/** Truncates composed mrkdwn, backing off so a `<@U…>` or `<url|label>` is never cut in half. */
+/**
+ * A stretch of mrkdwn that means something only whole: a code block or span or emphasis (`closer` ends it),
+ * or a link, mention or entity (no closer: it is kept whole or not at all).
+ */
+interface Span {
+  readonly start: number;
+  readonly end: number;
+  readonly closer: string | null;
+}
+
+const FENCE = /```[\s\S]*?```/g;
+
+/**
+ * Slack's pairs, approximately as it reads them: code blocks and code spans (nothing inside them formats),
+ * `*bold*`, `_italic_`, `~strike~` (opened after a space or punctuation, closed before one), `<…>` links and
+ * mentions, and `&…;` entities (also inside code).
+ */
+const PAIRS: readonly { readonly pattern: RegExp; readonly closer: (match: string) => string | null }[] = [
+  { pattern: /`[^`\n]+`/g, closer: () => '`' },
+  {
+    pattern: /(?<=^|[\s([{"'“‘])([*_~])(?=\S)[^\n]*?(?<=\S)\1(?=$|[\s.,;:!?)\]}"'”’])/gm,
+    closer: (match) => match.charAt(0),
+  },
+  { pattern: /<[^<>\n]*>/g, closer: () => null },
+];
+const ENTITY = /&(?:[a-z]+|#\d+);/g;
+
+const spansOf = (text: string): Span[] => {
+  const fences = [...text.matchAll(FENCE)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    closer: '```',
+  }));
+  const inFence = (i: number) => fences.some((f) => f.start <= i && i < f.end);
+  return [
+    ...fences,
+    ...PAIRS.flatMap(({ pattern, closer }) =>
+      [...text.matchAll(pattern)]
+        .filter((m) => !inFence(m.index))
+        .map((m) => ({ start: m.index, end: m.index + m[0].length, closer: closer(m[0]) })),
+    ),
+    ...[...text.matchAll(ENTITY)].map((m) => ({ start: m.index, end: m.index + m[0].length, closer: null })),
+  ];
+};
+
+/** Backs a cut off a surrogate pair's second half. */
+const whole = (text: string, at: number): number => {
+  const c = text.charCodeAt(at - 1);
+  return c >= 0xd800 && c <= 0xdbff ? at - 1 : at;
+};
+
+/**
+ * Cuts composed mrkdwn to at most `n` characters with a visible `…`, never through a pair: a code block,
+ * code span or emphasis the cut falls in is closed after the `…` (so no stray backtick or asterisk shows),
+ * and a link, mention or entity is dropped whole rather than cut in half.
+ */
 export const truncateMrkdwn = (text: string, n: number): string => {
   if (text.length <= n) return text;
-  let cut = truncate(text, n);
-  const open = cut.lastIndexOf('<');
-  if (open > cut.lastIndexOf('>')) cut = `${cut.slice(0, open).trimEnd()}…`;
-  const amp = cut.lastIndexOf('&');
-  if (amp >= 0 && /^&[a-z]*…$/.test(cut.slice(amp))) cut = `${cut.slice(0, amp).trimEnd()}…`;
-  return cut;
+  if (n <= 0) return '';
+  const spans = spansOf(text);
+  let keep = whole(text, n - 1);
+  // Each pass moves the cut back, so this ends (at the latest with nothing kept and nothing open).
+  for (;;) {
+    const cutAt = keep;
+    const across = spans.filter((s) => s.start < cutAt && cutAt < s.end).sort((a, b) => a.start - b.start);
+    const unbreakable = across.find((s) => s.closer === null);
+    const empty = across.find((s) => s.closer !== null && cutAt <= s.start + s.closer.length);
+    const closers = across
+      .map((s) => s.closer ?? '')
+      .reverse()
+      .join('');
+    const room = whole(text, Math.max(0, n - 1 - closers.length));
+    if (unbreakable !== undefined) keep = unbreakable.start;
+    else if (empty !== undefined) keep = empty.start;
+    else if (keep > room) keep = room;
+    else return `${text.slice(0, keep).trimEnd()}…${closers}`;
+  }
 };
 
 /** Slack requires text objects to hold at least one character. */

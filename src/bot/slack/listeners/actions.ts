@@ -29,6 +29,7 @@ import { asJson } from '../web-api-json.ts';
 import { publishHome } from './home.ts';
 import type { Tell } from './shared.ts';
 import {
+  cancelFormRefusal,
   cardOptions,
   execute,
   existing,
@@ -158,9 +159,11 @@ export const registerActions = (app: App, deps: BotDeps): void => {
     }),
   );
 
-  onButton('cancel', ['v'], async (v, { tell, origin, args }) => {
+  onButton('cancel', ['v'], async (v, { by, tell, origin, args }) => {
     const state = await existing(deps, v.h, tell);
     if (!state) return;
+    const refused = cancelFormRefusal(deps, state, by);
+    if (refused !== null) return tell(refused);
     await openModal(
       args.client,
       args.body.trigger_id,

@@ -17,6 +17,7 @@ import type { HotfixListOptions } from '../replies.ts';
 import { helpMessage, hotfixListText, refusalText, usageText } from '../replies.ts';
 import type { Tell } from './shared.ts';
 import {
+  cancelFormRefusal,
   cardOptions,
   execute,
   existing,
@@ -126,6 +127,8 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
         case 'cancel': {
           const state = await existing(deps, sub.hotfixId, tell);
           if (!state) return;
+          const refused = cancelFormRefusal(deps, state, by);
+          if (refused !== null) return tell(refused);
           if (sub.reason === undefined)
             return openModal(
               client,

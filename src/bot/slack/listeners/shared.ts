@@ -14,7 +14,7 @@ import { asJson } from '../web-api-json.ts';
 import { platformChoice } from '../../common/forms.ts';
 import { PHASE_LABELS } from '../../common/labels.ts';
 import type { NoticeWording } from '../../common/run-command.ts';
-import { explainFailure, runCommand } from '../../common/run-command.ts';
+import { cancelFormNotice, explainFailure, runCommand } from '../../common/run-command.ts';
 
 /** A private answer to the person who acted. */
 export interface Reply {
@@ -108,6 +108,13 @@ export const explain = (
   command: Pick<HotfixCommand, 'type'>,
   error: unknown,
 ): string => explainFailure(deps.log, SLACK_WORDING, hotfixId, command, error);
+
+/** Why the cancel form is not offered now (the domain's refusal, or already cancelled), or null to open it. */
+export const cancelFormRefusal = (
+  deps: Pick<BotDeps, 'policy'>,
+  state: HotfixState,
+  by: Person,
+): string | null => cancelFormNotice(SLACK_WORDING, state, by, deps.policy());
 
 /** Opens a modal with the interaction's trigger id (valid 3 s): done right after the ack. */
 export const openModal = async (

@@ -27,6 +27,7 @@ import {
   issueCounts,
   listOf,
   lockLines,
+  readinessFrozenNote,
   monitoringStatus,
   runProgress,
   signoffCount,
@@ -46,7 +47,7 @@ import {
   SEVERITY_EMOJI,
   STEP_EMOJI,
 } from '../../common/labels.ts';
-import { plural } from '../../common/text.ts';
+import { plural, truncateMiddle } from '../../common/text.ts';
 import type { Times } from '../../common/times.ts';
 import { times } from '../../common/times.ts';
 
@@ -102,8 +103,11 @@ const tickedBy = (item: ChecklistItemView, t: Times, level: Level): string => {
     : tick.automatic
       ? 'automatic check'
       : personName(tick.by);
+  // Cut in its middle, so the verdict at its end (`exited 0`, `→ 200`) stays.
   const evidence =
-    tick.evidence && level.evidence > 0 ? ` · ${userText(tick.evidence, level.evidence, true)}` : '';
+    tick.evidence && level.evidence > 0
+      ? ` · ${userText(truncateMiddle(tick.evidence.replace(/\s+/g, ' '), level.evidence), level.evidence, true)}`
+      : '';
   return `✓ ${who} · ${t.at(tick.at)}${evidence}`;
 };
 
@@ -155,7 +159,7 @@ const readinessParts = (state: HotfixState, policy: Policy, t: Times, level: Lev
       text(
         gate.ok
           ? `${bold('Readiness')} ✅ ${gate.done}/${gate.total}`
-          : `${bold('Readiness')} ${gate.done}/${gate.total} (frozen when deploy was requested)`,
+          : `${bold('Readiness')} ${gate.done}/${gate.total} ${readinessFrozenNote(state)}`,
       ),
     ]);
   const missing =

@@ -18,6 +18,7 @@ import { identifyTeamsSender } from '../identity.ts';
 import { FORMS, VERBS } from '../verbs.ts';
 import {
   answerText,
+  cancelFormRefusal,
   cardMessage,
   cardOptions,
   existingState,
@@ -169,6 +170,8 @@ export const createTypedCommands = (deps: TeamsBotDeps) => {
       case 'cancel': {
         const state = await existingState(deps, sub.hotfixId);
         if (state === null) return say(activity, noSuchHotfix(sub.hotfixId));
+        const refused = cancelFormRefusal(deps, state, by);
+        if (refused !== null) return say(activity, refused);
         if (sub.reason === undefined) {
           const card = renderFormButton(`Cancel ${state.id}? Say why in the form.`, 'Cancel hotfix', {
             verb: VERBS.openForm,

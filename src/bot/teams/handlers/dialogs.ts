@@ -39,7 +39,14 @@ import type { TeamsBotDeps } from '../deps.ts';
 import { identifyTeamsSender } from '../identity.ts';
 import type { ActionDataOf, FormId } from '../verbs.ts';
 import { FORMS, parseActionData, VERBS } from '../verbs.ts';
-import { dialogAnswer, existingState, explain, messageAnswer, noSuchHotfix } from './shared.ts';
+import {
+  cancelFormRefusal,
+  dialogAnswer,
+  existingState,
+  explain,
+  messageAnswer,
+  noSuchHotfix,
+} from './shared.ts';
 
 /** Where a refusal that belongs to no field is shown: on top of the dialog (no field has this id). */
 const FORM_ERROR = 'form';
@@ -129,7 +136,7 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
   };
 
   /** The form a button opens, as it should be drawn now. */
-  const formFor = async (data: OpenForm, activity: TeamsActivity): Promise<Opened> => {
+  const formFor = async (data: OpenForm, activity: TeamsActivity, by: Person): Promise<Opened> => {
     if (data.form === FORMS.plan && data.hotfixId === undefined)
       return {
         title: 'Plan a hotfix',
@@ -175,13 +182,15 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           size: 'medium',
         };
       case FORMS.cancel:
-        return {
-          title: `Cancel ${state.id}`,
-          fields: CANCEL_FORM_FIELDS,
-          submitTitle: 'Cancel hotfix',
-          context: { form: FORMS.cancel, ...on, planHash: state.planHash },
-          size: 'medium',
-        };
+        return (
+          cancelFormRefusal(deps, state, by) ?? {
+            title: `Cancel ${state.id}`,
+            fields: CANCEL_FORM_FIELDS,
+            submitTitle: 'Cancel hotfix',
+            context: { form: FORMS.cancel, ...on, planHash: state.planHash },
+            size: 'medium',
+          }
+        );
       case FORMS.rollback:
         return {
           title: `Propose a rollback of ${state.id}`,
@@ -452,7 +461,7 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
       const sender = identifyTeamsSender(deps.config(), activity.from);
       if (!sender.known) return messageAnswer('task/fetch', sender.refusal) as InvokeAnswer;
       try {
-        const opened = await formFor(data, activity);
+        const opened = await formFor(data, activity, sender.person);
         return typeof opened === 'string'
           ? (messageAnswer('task/fetch', opened) as InvokeAnswer)
           : draw(opened);

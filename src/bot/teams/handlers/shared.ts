@@ -1,7 +1,12 @@
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
+import type { Person } from '../../../domain/hotfix/people.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { CommandOutcome, NoticeWording } from '../../common/run-command.ts';
-import { explainFailure, runCommand as runSharedCommand } from '../../common/run-command.ts';
+import {
+  cancelFormNotice,
+  explainFailure,
+  runCommand as runSharedCommand,
+} from '../../common/run-command.ts';
 import { refusalText, repeatText } from '../../common/wording.ts';
 import type { InvokeAnswer, TeamsActivity } from '../activity.ts';
 import type { AdaptiveCard, TeamsCard } from '../cards/adaptive.ts';
@@ -32,6 +37,13 @@ export const runCommand = (
   hotfixId: string,
   command: HotfixCommand,
 ): Promise<Outcome> => runSharedCommand(deps, TEAMS_WORDING, hotfixId, command);
+
+/** Why the cancel form is not offered now (the domain's refusal, or already cancelled), or null to offer it. */
+export const cancelFormRefusal = (
+  deps: Pick<TeamsBotDeps, 'policy'>,
+  state: HotfixState,
+  by: Person,
+): string | null => cancelFormNotice(TEAMS_WORDING, state, by, deps.policy());
 
 export const noSuchHotfix = (hotfixId: string): string =>
   `🔎 There is no hotfix ${hotfixId}. @hotfix list shows the open ones.`;

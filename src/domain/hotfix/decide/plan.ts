@@ -1,21 +1,24 @@
 import type { CommandOf } from '../commands.ts';
-import { refuse } from '../errors.ts';
+import type { RuleViolation } from '../errors.ts';
+import { refuse, refusalOf } from '../errors.ts';
 import type { Checklist } from '../events.ts';
 import { CHECKLISTS } from '../events.ts';
 import type { Person } from '../people.ts';
 import type { Plan } from '../plan.ts';
 import {
   periodBounds,
+  planFieldLengthProblem,
   planFieldProblems,
   planHash,
   planNoteProblem,
   readVerificationPeriod,
 } from '../plan.ts';
 import type { Policy } from '../policy.ts';
+import type { HotfixState } from '../state.ts';
 import { identify, keyOf, resolveKey } from '../policy.ts';
 import { currentAnswers } from '../queries.ts';
 import type { Handler, Scope } from './scope.ts';
-import { nonEmpty, PHASES_BEFORE_DEPLOY, requirePerson, requirePhase } from './scope.ts';
+import { nonEmpty, PHASES_BEFORE_DEPLOY, refuseSettled, requirePerson, requirePhase } from './scope.ts';
 
 /** The plan and its approvals: start, edit, approve, reject, cancel. */
 
@@ -96,7 +99,7 @@ export const approvePlan: Handler<'ApprovePlan'> = (command, scope) => {
   if (!ctx.policy.selfApproval && state.authors.some((author) => resolveKey(ctx.policy, author) === me))
     refuse(
       'self_approval',
-      `You wrote this plan, so your approval cannot count; ask another ${command.role}.`,
+      `You wrote this plan, so your approval cannot count; ask another person with the ${command.role} role to approve it.`,
     );
   return emit({
     type: 'PlanApproved',
@@ -113,15 +116,27 @@ export const rejectPlan: Handler<'RejectPlan'> = (command, scope) => {
   return scope.emit({ type: 'PlanRejected', role: command.role, planHash: scope.state.planHash, reason });
 };
 
-export const cancelHotfix: Handler<'CancelHotfix'> = (command, { state, ctx, h, emit }) => {
-  requirePerson(command.by, ctx, h);
-  requirePhase(
-    state,
-    ['planned', 'deploy_requested'],
-    'Deploy has started: abort the pipeline or propose a rollback instead.',
-  );
+export const cancelHotfix: Handler<'CancelHotfix'> = (command, { state, ctx, emit }) => {
+  const refusal = cancelRefusal(state, command.by, ctx.policy);
+  if (refusal !== null) throw refusal;
   return emit({ type: 'HotfixCancelled', reason: nonEmpty(command.reason, 'a reason') });
 };
+
+/** A hotfix can be cancelled until its deploy starts. */
+const CANCELLABLE = ['planned', 'deploy_requested'] as const;
+
+/**
+ * May this person cancel the hotfix now? Null when they may, else the refusal `decide` gives. The edges ask
+ * before opening the cancel form, so nobody writes a reason only to be told no, in the same words.
+ * Cancelling a cancelled hotfix again is a repeat (no events), not a refusal: the edges tell it themselves.
+ */
+export const cancelRefusal = (state: HotfixState, by: Person, policy: Policy): RuleViolation | null =>
+  refusalOf(() => {
+    if (state.phase === 'cancelled') return;
+    if (state.phase === 'closed') refuseSettled(state);
+    requirePerson(identify(policy, by), { policy }, state.id);
+    requirePhase(state, CANCELLABLE, 'Deploy has started: abort the pipeline or propose a rollback instead.');
+  });
 
 function validPlan(plan: Plan, policy: Policy): Plan {
   const missing = (['issueId', 'version', 'summary'] as const).filter((k) => plan[k].trim() === '');
@@ -142,6 +157,10 @@ function validPlan(plan: Plan, policy: Policy): Plan {
   if (!period.ok) refuse('invalid_plan', period.problem);
   const note = planNoteProblem(plan);
   if (note !== null) refuse('invalid_plan', note);
+  for (const field of ['issueId', 'version', 'previousVersion'] as const) {
+    const tooLong = planFieldLengthProblem(field, plan[field]);
+    if (tooLong !== null) refuse('invalid_plan', tooLong);
+  }
   return withKnownPeople(plan, policy);
 }
 

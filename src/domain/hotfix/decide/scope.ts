@@ -44,7 +44,7 @@ export const stamp = (drafts: readonly Draft[], at: string, by: Person): Decisio
 export const PHASES_BEFORE_DEPLOY = ['planned'] as const;
 
 /** A person with at least one role; returns their roles. */
-export function requirePerson(by: Person, ctx: DecideContext, hotfixId: string): Role[] {
+export function requirePerson(by: Person, ctx: Pick<DecideContext, 'policy'>, hotfixId: string): Role[] {
   if (by.platform === 'system') return refuse('not_in_role', 'This action needs a person, not the system.');
   const roles = rolesOf(ctx.policy, by);
   if (roles.length === 0)
@@ -87,6 +87,10 @@ export function requirePhase(state: HotfixState, phases: readonly HotfixState['p
   if (!phases.includes(state.phase))
     refuse('wrong_phase', `${state.id} is ${state.phase.replace('_', ' ')}. ${why}`);
 }
+
+/** A closed or cancelled hotfix takes no more commands (a repeated close or cancel is let through as a repeat). */
+export const refuseSettled = (state: HotfixState): never =>
+  refuse('wrong_phase', `${state.id} is ${state.phase}; nothing more can change.`);
 
 /** A failed run can be taken up again at its failed step while it is the hotfix's last run. */
 export function requireReopenable(state: HotfixState, run: Run, step: StepState): void {

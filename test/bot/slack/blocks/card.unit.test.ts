@@ -108,6 +108,55 @@ describe('the hotfix card', () => {
     expect(() => click()).toThrow(/changed since you looked/);
   });
 
+  it('drops Approve and Reject once the approval gate is complete; an edit that voids it brings them back', () => {
+    const approved = approvedAndReady();
+    expect(buttons(render(approved.state).blocks, ACTIONS.approve)).toEqual([]);
+    expect(buttons(render(approved.state).blocks, ACTIONS.reject)).toEqual([]);
+    expect(textOf(render(approved.state).blocks)).toMatch(/Approvals\* ✅ approved/);
+    const edited = play(
+      [[{ type: 'EditPlan', plan: { ...plan, version: '2.3.2' }, by: people.requester }]],
+      {},
+      approved.history,
+    ).state;
+    expect(buttons(render(edited).blocks, ACTIONS.approve)).toHaveLength(2);
+    expect(buttons(render(edited).blocks, ACTIONS.reject)).toHaveLength(2);
+  });
+
+  it('says an incomplete readiness stopped with the cancel, not with a deploy that never came', () => {
+    const cancelled = play(
+      [[{ type: 'CancelHotfix', reason: 'duplicate', by: people.tech1 }]],
+      {},
+      started().history,
+    ).state;
+    const text = textOf(render(cancelled).blocks);
+    expect(text).toContain('*Readiness* 0/4 (not completed: the hotfix was cancelled)');
+    expect(text).not.toContain('deploy was requested');
+  });
+
+  it('cuts an automatic check’s evidence in its middle, so the verdict stays readable', () => {
+    const evidence = `GET https://status.internal.example/health/payments-api/v2?region=eu-west-1&full=true → 200`;
+    const state = play(
+      [
+        [
+          {
+            type: 'TickChecklistItem',
+            checklist: 'code_readiness',
+            item: 'Tests passed',
+            evidence,
+            by: { platform: 'system', id: 'checker' },
+          },
+        ],
+      ],
+      {},
+      started().history,
+    ).state;
+    const boxes = elementsOf(render(state).blocks).filter((e): e is Checkboxes => e.type === 'checkboxes');
+    const description = boxes[0]?.initial_options?.[0]?.description?.text ?? '';
+    expect(description.length).toBeLessThanOrEqual(75);
+    expect(description).toMatch(/^✓ automatic check · 03:00 · GET https:\/\/status\..*…/);
+    expect(description).toMatch(/ → 200$/);
+  });
+
   it('shows both checklists as checkboxes with ticked items pre-selected and who ticked them', () => {
     const state = play([[cmd.tick('Tests passed', people.tech2)]], {}, started().history).state;
     const card = render(state);

@@ -155,4 +155,31 @@ describe('truncateMrkdwn', () => {
     expect(truncateMrkdwn('a &amp; b', 5)).toBe('a…');
     expect(truncateMrkdwn('short', 10)).toBe('short');
   });
+
+  it('never cuts through formatting: a code span, emphasis or code block it falls in is closed after the …', () => {
+    expect(truncateMrkdwn('use `npm ci --prefer-offline` instead', 20)).toBe('use `npm ci --pref…`');
+    expect(truncateMrkdwn('*Readiness* 2/5 and more text here', 6)).toBe('*Rea…*');
+    expect(truncateMrkdwn('see _the runbook_ now', 12)).toBe('see _the r…_');
+    expect(truncateMrkdwn('*bold with `code inside` ok*', 20)).toBe('*bold with `code…`*');
+    // In a code block, an entity is still kept whole, and the block is closed.
+    expect(truncateMrkdwn('```line1\nline2 &lt;x&gt; here\nline3```', 25)).toBe('```line1\nline2 &lt;x…```');
+    // Too little room for anything inside: the pair is dropped whole.
+    expect(truncateMrkdwn('ok `code`', 5)).toBe('ok…');
+    // A lone marker is no pair: cut as text.
+    expect(truncateMrkdwn('2*3 is 6 and 3*2 is 6 too', 10)).toBe('2*3 is 6…');
+    for (const [text, n] of [
+      ['`a` `b` `c` `d` `e` `f`', 9],
+      ['_x_ *y* ~z~ `w` ```v```', 13],
+    ] as const) {
+      const cut = truncateMrkdwn(text, n);
+      expect(cut.length, text).toBeLessThanOrEqual(n);
+      expect((cut.match(/`/g) ?? []).length % 2, cut).toBe(0);
+    }
+  });
+
+  it('keeps what a person typed as formatting whole in userText', () => {
+    expect(userText('Use `npm ci` not `npm install` when the lockfile matters a lot', 30)).toBe(
+      'Use `npm ci` not `npm instal…`',
+    );
+  });
 });

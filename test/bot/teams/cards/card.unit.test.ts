@@ -84,6 +84,29 @@ describe('the Teams hotfix card', () => {
     expect(readable(running)).toMatch(/Holds the deploy lock on payments-api/);
   });
 
+  it('drops Approve and Reject once the approval gate is complete; an edit that voids it brings them back', () => {
+    const approved = approvedAndReady();
+    expect(byVerb(render(approved.state), VERBS.approve)).toEqual([]);
+    expect(readable(render(approved.state))).not.toMatch(/Reject as/);
+    const edited = play(
+      [[{ type: 'EditPlan', plan: { ...approved.state.plan, version: '2.3.2' }, by: people.requester }]],
+      {},
+      approved.history,
+    ).state;
+    expect(byVerb(render(edited), VERBS.approve)).toHaveLength(2);
+  });
+
+  it('says an incomplete readiness stopped with the cancel, not with a deploy that never came', () => {
+    const cancelled = play(
+      [[{ type: 'CancelHotfix', reason: 'duplicate', by: people.tech1 }]],
+      {},
+      started().history,
+    ).state;
+    expect(readable(render(cancelled))).toContain(
+      'Readiness** 0/4 (not completed: the hotfix was cancelled)',
+    );
+  });
+
   it('carries the plan hash and role in Approve, and opens the reject dialog with them', () => {
     const { state } = started();
     const card = render(state);
@@ -117,6 +140,27 @@ describe('the Teams hotfix card', () => {
     expect(executes.length).toBeGreaterThan(0);
     for (const a of executes)
       expect(a.fallback).toEqual({ type: 'Action.Submit', title: a.title, data: a.data });
+  });
+
+  it('cuts an automatic check’s evidence in its middle, so the verdict stays readable', () => {
+    const evidence = `./scripts/check-access.sh ${'--service payments-api '.repeat(12)}exited 0`;
+    const state = play(
+      [
+        [
+          {
+            type: 'TickChecklistItem',
+            checklist: 'code_readiness',
+            item: 'Tests passed',
+            evidence,
+            by: { platform: 'system', id: 'checker' },
+          },
+        ],
+      ],
+      {},
+      started().history,
+    ).state;
+    const shown = readable(render(state));
+    expect(shown).toMatch(/automatic check · 03:00 · \.\/scripts\/check-access\.sh --service .*….* exited 0/);
   });
 
   it('has one Tick/Untick button per checklist item, saying who ticked it and when', () => {
