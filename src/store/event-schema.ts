@@ -245,6 +245,7 @@ export const hotfixEventSchema = z.discriminatedUnion('type', [
   event('IssueLogged', { issueId: count, text }),
   event('IssueResolved', { issueId: count, note: text.optional() }),
   event('WorkaroundSet', { issueId: count, text }),
+  event('IssueReopened', { issueId: count, reason: text.optional() }),
   event('ObservationNoted', { text }),
   event('DocumentationUpdateTicked', { item: z.enum(DOC_ITEMS), done: z.boolean() }),
   event('LessonsLearnedNoted', { text }),

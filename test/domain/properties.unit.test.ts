@@ -139,6 +139,13 @@ const command: fc.Arbitrary<HotfixCommand> = fc.oneof(
   fc.record({ type: fc.constant('ExpireVote' as const), voteId: fc.integer({ min: 1, max: 2 }), by }),
   fc.record({ type: fc.constant('LogIssue' as const), text: fc.constantFrom('slow', 'errors'), by }),
   fc.record({ type: fc.constantFrom('ResolveIssue' as const), issueId: fc.integer({ min: 1, max: 2 }), by }),
+  fc.record({ type: fc.constant('ReopenIssue' as const), issueId: fc.integer({ min: 1, max: 2 }), by }),
+  fc.record({
+    type: fc.constant('SetWorkaround' as const),
+    issueId: fc.integer({ min: 1, max: 2 }),
+    text: fc.constantFrom('restart', 'resend'),
+    by,
+  }),
   fc.record({
     type: fc.constant('TickDocumentationUpdate' as const),
     item: fc.constantFrom(...DOC_ITEMS),

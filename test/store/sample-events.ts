@@ -301,6 +301,13 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     issueId: 1,
     text: 'Replay ledger queue by hand',
   },
+  IssueReopened: {
+    type: 'IssueReopened',
+    at: at(22),
+    by: alice,
+    issueId: 1,
+    reason: 'Lagging again after the replay',
+  },
   ObservationNoted: {
     type: 'ObservationNoted',
     at: at(23),

@@ -10,7 +10,7 @@ import {
   openVote,
   outcome,
 } from '../../domain/hotfix/queries.ts';
-import type { HotfixState, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
+import type { HotfixState, IssueState, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
 import { truncate } from './text.ts';
 
 /**
@@ -37,12 +37,15 @@ export type HotfixActionKind =
   | 'fail-step'
   | 'vote-for'
   | 'vote-against'
+  | 'resolve-issue'
+  | 'workaround-issue'
+  | 'reopen-issue'
   | 'accept-breaches'
   | 'roll-back-breaches';
 
 /**
  * Where the action belongs: on the card next to the approvals, the failed step or the sign-offs, or at its
- * foot; in the thread on a manual step's prompt or on the vote's message.
+ * foot; in the thread on a manual step's prompt, on the vote's message or on a logged issue's message.
  */
 export type ActionPlace =
   | 'approvals'
@@ -51,6 +54,7 @@ export type ActionPlace =
   | 'card'
   | 'manual-step'
   | 'vote'
+  | 'issue'
   /** Next to a monitoring window's breaches that wait for a decision. */
   | 'breaches';
 
@@ -66,6 +70,8 @@ export interface ActionData {
   readonly stepKey?: string;
   /** The vote (vote-for, vote-against). */
   readonly voteId?: number;
+  /** The issue's number (resolve-issue, workaround-issue, reopen-issue). */
+  readonly issueId?: number;
 }
 
 export interface ActionConfirm {
@@ -111,6 +117,9 @@ const PRIORITY: Readonly<Record<HotfixActionKind, number>> = {
   'confirm-step': 0,
   'vote-for': 0,
   'vote-against': 0,
+  'resolve-issue': 0,
+  'reopen-issue': 0,
+  'workaround-issue': 1,
   approve: 1,
   'sign-off': 1,
   'accept-breaches': 1,
@@ -305,6 +314,20 @@ export const voteActions = (hotfixId: string, vote: Vote, now: Date): HotfixActi
   return [
     action('vote-for', 'vote', 'For rollback', data, { style: 'danger' }),
     action('vote-against', 'vote', 'Against', data),
+  ];
+};
+
+/**
+ * On a logged issue's message, until the hotfix is closed or cancelled: Resolve and Workaround while it is
+ * open, Reopen once resolved. Resolve and Reopen take an optional note, Workaround its text: each opens a form.
+ */
+export const issueActions = (state: HotfixState, issue: IssueState): HotfixAction[] => {
+  if (!isOpenPhase(state)) return [];
+  const data: ActionData = { hotfixId: state.id, issueId: issue.id };
+  if (issue.resolved) return [action('reopen-issue', 'issue', '🔄 Reopen', data)];
+  return [
+    action('resolve-issue', 'issue', '✔️ Resolve', data, { style: 'primary' }),
+    action('workaround-issue', 'issue', issue.workaround ? '🩹 Change workaround' : '🩹 Workaround', data),
   ];
 };
 

@@ -188,14 +188,16 @@ export const closedVoteLine = (vote: Vote, policy: Policy, t: Times): string => 
   return `Rollback vote #${vote.id} ${vote.status} (${tl.for} for, ${tl.against} against)${vote.closedAt ? ` at ${t.at(vote.closedAt)}` : ''}`;
 };
 
-/** After `Issues`: how many logged, open, resolved, with workarounds, and observations. */
+/** After `Issues`: `2 open, 1 resolved`, then workarounds and observations when there are any. */
 export const issueCounts = (state: HotfixState): string => {
   const { issues, observations } = state;
   const open = issues.filter((i) => !i.resolved).length;
   const workarounds = issues.filter((i) => i.workaround).length;
-  return `${issues.length} logged · ${open} open · ${issues.length - open} resolved · ${plural(workarounds, 'workaround')}${
-    observations.length > 0 ? ` · ${plural(observations.length, 'observation')}` : ''
-  }`;
+  return [
+    ...(issues.length > 0 ? [`${open} open, ${issues.length - open} resolved`] : []),
+    ...(workarounds > 0 ? [plural(workarounds, 'workaround')] : []),
+    ...(observations.length > 0 ? [plural(observations.length, 'observation')] : []),
+  ].join(' · ');
 };
 
 /** After `Sign-offs`: `1/2`. */
@@ -260,7 +262,7 @@ export const openIssueLines = (
   const { max } = limits;
   const lines = (max > 0 ? open.slice(-max) : []).map(
     (i) =>
-      `• #${i.id} ${inline.text(i.text, limits.textMax)} — ${inline.person(i.loggedBy)} ${t.at(i.loggedAt)}${i.workaround ? ' (workaround set)' : ''}`,
+      `• #${i.id} ${inline.text(i.text, limits.textMax)} — ${inline.person(i.loggedBy)} ${t.at(i.loggedAt)}${i.reopenings?.length ? ' (reopened)' : ''}${i.workaround ? ' (workaround set)' : ''}`,
   );
   return { lines, hidden: max > 0 ? Math.max(0, open.length - max) : 0 };
 };

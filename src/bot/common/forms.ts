@@ -103,13 +103,16 @@ export type PlanFieldId = (typeof PLAN_FIELDS)[keyof typeof PLAN_FIELDS];
  */
 export const PLATFORMS_FIELD = 'plan_platforms';
 
-/** The fields of the small forms (reject, cancel, rollback, issue, lessons). */
+/** The fields of the small forms (reject, cancel, rollback, issue, lessons; resolve, work around, reopen an issue). */
 export const REASON_FIELDS = {
   trigger: 'reason_trigger',
   reason: 'reason_text',
   issueKind: 'issue_kind',
   issueText: 'issue_text',
   lessons: 'lessons_text',
+  /** A resolved issue's note, or why it is reopened (both optional). */
+  issueNote: 'issue_note',
+  workaround: 'issue_workaround',
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -688,6 +691,42 @@ export const LESSONS_FORM_FIELDS: readonly FormField[] = [
   { id: REASON_FIELDS.lessons, label: 'Lesson', kind: 'multiline', required: true, maxLength: INPUT_MAX },
 ];
 
+/** Resolves a logged issue: an optional note on how (parse with `parseIssueNoteForm`). */
+export const RESOLVE_ISSUE_FORM_FIELDS: readonly FormField[] = [
+  {
+    id: REASON_FIELDS.issueNote,
+    label: 'Note',
+    kind: 'multiline',
+    required: false,
+    maxLength: 2000,
+    placeholder: 'How it was fixed (optional)',
+  },
+];
+
+/** Reopens a resolved issue: an optional reason (parse with `parseIssueNoteForm`). */
+export const REOPEN_ISSUE_FORM_FIELDS: readonly FormField[] = [
+  {
+    id: REASON_FIELDS.issueNote,
+    label: 'Why?',
+    kind: 'multiline',
+    required: false,
+    maxLength: 2000,
+    placeholder: 'What is still wrong (optional)',
+  },
+];
+
+/** A workaround for a logged issue (parse with `parseWorkaroundForm`). */
+export const WORKAROUND_FORM_FIELDS: readonly FormField[] = [
+  {
+    id: REASON_FIELDS.workaround,
+    label: 'Workaround',
+    kind: 'multiline',
+    required: true,
+    maxLength: 2000,
+    placeholder: 'What people can do until it is fixed',
+  },
+];
+
 const parseText = (values: FormValues, id: string, what: string, max = 2000): Parsed<{ text: string }> => {
   const parsed = required(what, max).safeParse(textOf(values, id));
   return parsed.success
@@ -727,6 +766,18 @@ export const parseIssueForm = (
   const r = parseText(values, REASON_FIELDS.issueText, 'a description');
   return r.ok ? { ok: true, kind, text: r.text } : r;
 };
+
+/** The resolve and reopen forms: `{ ok: true, note }` (none when left blank) or the error under the note. */
+export const parseIssueNoteForm = (values: FormValues): Parsed<{ note?: string }> => {
+  const note = textOf(values, REASON_FIELDS.issueNote).trim();
+  if (note.length > 2000)
+    return { ok: false, errors: { [REASON_FIELDS.issueNote]: 'Keep it under 2000 characters.' } };
+  return note === '' ? { ok: true } : { ok: true, note };
+};
+
+/** `{ ok: true, text }` or the error under the workaround field. */
+export const parseWorkaroundForm = (values: FormValues): Parsed<{ text: string }> =>
+  parseText(values, REASON_FIELDS.workaround, 'the workaround');
 
 /** `{ ok: true, text }` or the error under the lesson field. */
 export const parseLessonsForm = (values: FormValues): Parsed<{ text: string }> =>

@@ -39,6 +39,9 @@ export const FORMS = {
   issue: 'issue',
   cancel: 'cancel',
   lessons: 'lessons',
+  resolveIssue: 'issue-resolve',
+  workaround: 'issue-workaround',
+  reopenIssue: 'issue-reopen',
   acceptBreaches: 'accept-breaches',
 } as const;
 export type FormId = (typeof FORMS)[keyof typeof FORMS];
@@ -66,10 +69,15 @@ const formData = {
     FORMS.issue,
     FORMS.cancel,
     FORMS.lessons,
+    FORMS.resolveIssue,
+    FORMS.workaround,
+    FORMS.reopenIssue,
     FORMS.acceptBreaches,
   ]),
   planHash: planHash.optional(),
   role: role.optional(),
+  /** The logged issue's number (resolve, work around, reopen it). */
+  issue: z.number().int().min(1).max(999_999_999).optional(),
   /** The issue a new plan is for (`@hotfix start INC-42`): the plan dialog opens with it filled in. */
   issueId: z.string().min(1).max(80).optional(),
   /**

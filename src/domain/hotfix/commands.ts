@@ -60,6 +60,7 @@ export type HotfixCommand =
   | C<'LogIssue', { text: string }>
   | C<'ResolveIssue', { issueId: number; note?: string }>
   | C<'SetWorkaround', { issueId: number; text: string }>
+  | C<'ReopenIssue', { issueId: number; reason?: string }>
   | C<'NoteObservation', { text: string }>
   | C<'TickDocumentationUpdate', { item: DocItem; done: boolean }>
   | C<'NoteLessonsLearned', { text: string }>

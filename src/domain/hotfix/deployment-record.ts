@@ -200,6 +200,13 @@ export interface IssueRecord extends Stamped {
   readonly status: 'resolved' | 'pending';
   readonly workaround: (Stamped & { readonly text: string }) | null;
   readonly resolved: (Stamped & { readonly note: string | null }) | null;
+  /** Each reopening, oldest first, with the resolution it undid. */
+  readonly reopened: readonly IssueReopeningRecord[];
+}
+
+export interface IssueReopeningRecord extends Stamped {
+  readonly reason: string | null;
+  readonly resolution: Stamped & { readonly note: string | null };
 }
 
 export interface PlanEditRef extends Stamped {

@@ -166,6 +166,8 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
       return `resolved issue #${event.issueId}${event.note === undefined ? '' : `: ${event.note}`}`;
     case 'WorkaroundSet':
       return `set a workaround for issue #${event.issueId}: ${event.text}`;
+    case 'IssueReopened':
+      return `reopened issue #${event.issueId}${event.reason === undefined ? '' : `: ${event.reason}`}`;
     case 'ObservationNoted':
       return `noted: ${event.text}`;
     case 'DocumentationUpdateTicked':

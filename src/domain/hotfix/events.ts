@@ -133,6 +133,8 @@ export type HotfixEvent =
   | E<'IssueLogged', { issueId: number; text: string }>
   | E<'IssueResolved', { issueId: number; note?: string }>
   | E<'WorkaroundSet', { issueId: number; text: string }>
+  /** A resolved issue is open again; its resolution stays in its history for the record. */
+  | E<'IssueReopened', { issueId: number; reason?: string }>
   | E<'ObservationNoted', { text: string }>
   | E<'DocumentationUpdateTicked', { item: DocItem; done: boolean }>
   | E<'LessonsLearnedNoted', { text: string }>

@@ -1,6 +1,7 @@
 import type {
   DecisionRecord,
   DeploymentRecord,
+  IssueRecord,
   OutcomeStatus,
   PerformanceRecord,
   PersonRef,
@@ -278,11 +279,30 @@ const issues = (record: DeploymentRecord, { who }: Ctx): Block[] => {
             String(i.issueId),
             mdText(i.text),
             who(i),
-            i.status === 'resolved' ? 'resolved' : i.workaround ? 'pending, workaround set' : 'pending',
-            i.resolved ? `${who(i.resolved)}${i.resolved.note ? `: ${mdText(i.resolved.note)}` : ''}` : '—',
+            issueStatus(i),
+            issueResolution(i, who),
           ]),
         ),
   ];
+};
+
+const issueStatus = (i: IssueRecord): string =>
+  i.status === 'resolved'
+    ? 'resolved'
+    : `${i.reopened.length > 0 ? 'reopened' : 'pending'}${i.workaround ? ', workaround set' : ''}`;
+
+/** Who resolved it, when, with the note; for a reopened issue, each resolution and reopening in turn. */
+const issueResolution = (i: IssueRecord, who: Ctx['who']): string => {
+  const resolution = (r: Stamped & { readonly note: string | null }) =>
+    `${who(r)}${r.note ? `: ${mdText(r.note)}` : ''}`;
+  if (i.reopened.length === 0) return i.resolved ? resolution(i.resolved) : '—';
+  return [
+    ...i.reopened.flatMap((r) => [
+      `resolved by ${resolution(r.resolution)}`,
+      `reopened by ${who(r)}${r.reason ? `: ${mdText(r.reason)}` : ''}`,
+    ]),
+    ...(i.resolved ? [`resolved by ${resolution(i.resolved)}`] : []),
+  ].join('; ');
 };
 
 const signoff = (record: DeploymentRecord, { who }: Ctx): Block[] => [

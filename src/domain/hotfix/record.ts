@@ -575,6 +575,11 @@ const assemble = (
     status: i.resolved ? 'resolved' : 'pending',
     workaround: i.workaround ? { ...stamped(i.workaround), text: i.workaround.text } : null,
     resolved: i.resolved ? { ...stamped(i.resolved), note: i.resolved.note ?? null } : null,
+    reopened: (i.reopenings ?? []).map((r) => ({
+      ...stamped(r),
+      reason: r.reason ?? null,
+      resolution: { ...stamped(r.resolution), note: r.resolution.note ?? null },
+    })),
   }));
   const resolved = issues.filter((i) => i.status === 'resolved').length;
 

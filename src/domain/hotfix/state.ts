@@ -139,6 +139,13 @@ export interface IssueState {
   readonly loggedAt: string;
   readonly resolved?: Stamp & { readonly note?: string };
   readonly workaround?: Stamp & { readonly text: string };
+  /** Each time it was reopened, oldest first: by whom, when, why, and the resolution that was undone. */
+  readonly reopenings?: readonly IssueReopening[];
+}
+
+export interface IssueReopening extends Stamp {
+  readonly reason?: string;
+  readonly resolution: Stamp & { readonly note?: string };
 }
 
 export interface LockState {
@@ -611,6 +618,22 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
       }));
     case 'WorkaroundSet':
       return updateIssue(state, event.issueId, (i) => ({ ...i, workaround: { ...stamp, text: event.text } }));
+    case 'IssueReopened':
+      return updateIssue(state, event.issueId, ({ resolved, ...open }) =>
+        resolved
+          ? {
+              ...open,
+              reopenings: [
+                ...(open.reopenings ?? []),
+                {
+                  ...stamp,
+                  ...(event.reason === undefined ? {} : { reason: event.reason }),
+                  resolution: resolved,
+                },
+              ],
+            }
+          : open,
+      );
     case 'ObservationNoted':
       return { ...state, observations: [...state.observations, { ...stamp, text: event.text }] };
     case 'DocumentationUpdateTicked':

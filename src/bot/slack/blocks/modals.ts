@@ -24,14 +24,19 @@ import {
   ISSUE_FORM_FIELDS,
   LESSONS_FORM_FIELDS,
   parseIssueForm,
+  parseIssueNoteForm,
   parseLessonsForm,
   parsePlanForm,
   parseReasonForm,
   parseRollbackForm,
   planFormFields,
+  parseWorkaroundForm,
   REJECT_FORM_FIELDS,
   ACCEPT_BREACHES_FORM_FIELDS,
+  REOPEN_ISSUE_FORM_FIELDS,
+  RESOLVE_ISSUE_FORM_FIELDS,
   ROLLBACK_FORM_FIELDS,
+  WORKAROUND_FORM_FIELDS,
 } from '../../common/forms.ts';
 import type { ModalMetadata } from '../ids.ts';
 import { BLOCKS, CALLBACKS, encodeModalMetadata, INPUT_ACTION, PLAN_BLOCKS, REASON_BLOCKS } from '../ids.ts';
@@ -631,3 +636,65 @@ export const renderLessonsModal = (options: LessonsModalOptions): ModalView => {
 /** `{ ok: true, text }` or the error under the lesson field. */
 export const parseLessonsSubmission = (values: ViewStateValues): Parsed<{ text: string }> =>
   parseLessonsForm(formValuesOf(values, LESSONS_FORM_FIELDS));
+
+/** What the issue forms show: the hotfix, the issue's number and text, and what a command typed after it. */
+export interface IssueChangeModalOptions {
+  readonly hotfixId: string;
+  readonly issueId: number;
+  readonly issueText: string;
+  /** The current workaround (the workaround form starts from it). */
+  readonly workaround?: string;
+  readonly origin?: ModalOrigin;
+}
+
+type IssueChange = 'resolve' | 'workaround' | 'reopen';
+
+const ISSUE_CHANGES: Readonly<
+  Record<IssueChange, { callbackId: string; title: string; submit: string; fields: readonly FormField[] }>
+> = {
+  resolve: {
+    callbackId: CALLBACKS.resolveIssue,
+    title: 'Resolve an issue',
+    submit: 'Resolve',
+    fields: RESOLVE_ISSUE_FORM_FIELDS,
+  },
+  workaround: {
+    callbackId: CALLBACKS.workaround,
+    title: 'Set a workaround',
+    submit: 'Save',
+    fields: WORKAROUND_FORM_FIELDS,
+  },
+  reopen: {
+    callbackId: CALLBACKS.reopenIssue,
+    title: 'Reopen an issue',
+    submit: 'Reopen',
+    fields: REOPEN_ISSUE_FORM_FIELDS,
+  },
+};
+
+/** Resolves (optional note), sets a workaround for (its text) or reopens (optional reason) a logged issue. */
+export const renderIssueChangeModal = (change: IssueChange, options: IssueChangeModalOptions): ModalView => {
+  const spec = ISSUE_CHANGES[change];
+  return modal({
+    callbackId: spec.callbackId,
+    title: spec.title,
+    submit: spec.submit,
+    meta: { h: options.hotfixId, i: options.issueId, ...originMeta(options.origin) },
+    blocks: [
+      intro(
+        `*${userText(options.hotfixId, 60, true)}* issue #${options.issueId}: ${userText(options.issueText, 1000, true)}`,
+      ),
+      ...spec.fields.map((field) =>
+        smallInput(field, field.id === REASON_BLOCKS.workaround ? options.workaround : undefined),
+      ),
+    ],
+  });
+};
+
+/** The resolve and reopen modals: `{ ok: true, note }` (none when blank) or the error under the note. */
+export const parseIssueNoteSubmission = (values: ViewStateValues): Parsed<{ note?: string }> =>
+  parseIssueNoteForm(formValuesOf(values, RESOLVE_ISSUE_FORM_FIELDS));
+
+/** `{ ok: true, text }` or the error under the workaround field. */
+export const parseWorkaroundSubmission = (values: ViewStateValues): Parsed<{ text: string }> =>
+  parseWorkaroundForm(formValuesOf(values, WORKAROUND_FORM_FIELDS));
