@@ -107,12 +107,13 @@ export const playHostileHotfix = (t: () => string, cast: HostileCast, options: P
   let clock = T0.getTime();
   const history: HotfixEvent[] = [];
   const states: HotfixState[] = [];
-  const run = (command: HotfixCommand, advanceMs = 60_000) => {
+  /** `snapshot: false`: a step whose state adds nothing new to render (each state costs every surface). */
+  const run = (command: HotfixCommand, advanceMs = 60_000, snapshot = true) => {
     clock += advanceMs;
     const events = decide(command, state, { now: new Date(clock), policy });
     history.push(...events);
     state = fold(events, state);
-    states.push(state);
+    if (snapshot) states.push(state);
   };
   // Streams recorded before plan fields were checked may hold any text of any length, where decide now refuses
   // an over-long issue ID or version: the start is recorded as such a stream holds it.
@@ -189,7 +190,9 @@ export const playHostileHotfix = (t: () => string, cast: HostileCast, options: P
   run({ type: 'CastVote', voteId, choice: 'against', by: cast.manager });
   if (openVote(state)) run({ type: 'ExpireVote', voteId, by: worker }, 20 * 60_000);
   run({ type: 'CloseMonitoringWindow', by: worker }, 60 * 60_000);
-  for (const by of [cast.tech1, cast.biz, cast.support]) run({ type: 'AcceptBreaches', reason: t(), by });
+  // The first acceptance shows a hostile reason on the card; the others render alike.
+  run({ type: 'AcceptBreaches', reason: t(), by: cast.tech1 });
+  for (const by of [cast.biz, cast.support]) run({ type: 'AcceptBreaches', reason: t(), by }, 60_000, false);
   for (const [role, by] of [
     ['technical', cast.tech1],
     ['business', cast.biz],
