@@ -41,8 +41,9 @@ const step = (name: string, manual?: string): StepSpec =>
         run: ['deploy', '{{plan.version}}'],
         env: {},
         secret_env: [],
+        tags: [],
       }
-    : { name, kind: 'manual', roles: ['business', 'technical'], attempts: 1, manual }) as StepSpec;
+    : { name, kind: 'manual', roles: ['business', 'technical'], attempts: 1, manual, tags: [] }) as StepSpec;
 
 const ANYTHING = { pattern: '', hint: 'anything' };
 
