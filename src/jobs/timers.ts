@@ -130,6 +130,7 @@ export const createTimerProcessor = (deps: TimerDeps) => {
         round: job.round,
         passed: outcome.ok,
         detail: outcome.ok ? outcome.detail : outcome.error,
+        ...(outcome.measurement === undefined ? {} : { measurement: outcome.measurement }),
         by: MONITOR,
       });
       const nextAt = deps.clock.now().getTime() + monitor.every;

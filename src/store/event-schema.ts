@@ -132,6 +132,13 @@ const stepSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('wait'), ...stepCommon, wait: ms }),
 ]);
 
+// Optional on both monitor events: rounds recorded before measurements were kept carry none.
+const measurement = z.strictObject({
+  status: count.optional(),
+  latencyMs: z.number().nonnegative().optional(),
+  values: z.record(z.string(), jsonValue).readonly().optional(),
+});
+
 const plannedStep = z.strictObject({
   key: nonEmpty,
   stage,
@@ -204,10 +211,26 @@ export const hotfixEventSchema = z.discriminatedUnion('type', [
   event('GatePassed', { runId, gate }),
   event('GateFailed', { runId, gate, reason: text }),
   event('PipelineAborted', { runId, reason: text }),
-  event('MonitoringStarted', { until: timestamp, checks: z.array(nonEmpty) }),
-  event('MonitorCheckPassed', { check: nonEmpty, round: count, detail: text.optional() }),
-  event('MonitorCheckBreached', { check: nonEmpty, round: count, detail: text }),
+  event('MonitoringStarted', {
+    until: timestamp,
+    checks: z.array(nonEmpty),
+    periodFrom: z.enum(['plan', 'policy']).optional(),
+  }),
+  event('MonitorCheckPassed', {
+    check: nonEmpty,
+    round: count,
+    detail: text.optional(),
+    measurement: measurement.optional(),
+  }),
+  event('MonitorCheckBreached', {
+    check: nonEmpty,
+    round: count,
+    detail: text,
+    measurement: measurement.optional(),
+  }),
   event('MonitoringWindowClosed', { clean: z.boolean() }),
+  event('BreachAcceptanceGiven', { role, reason: text }),
+  event('BreachesAccepted', { breaches: count, roles: z.array(role) }),
   event('RollbackProposed', {
     voteId: count,
     trigger: z.enum(ROLLBACK_TRIGGERS),
@@ -225,6 +248,7 @@ export const hotfixEventSchema = z.discriminatedUnion('type', [
   event('IssueLogged', { issueId: count, text }),
   event('IssueResolved', { issueId: count, note: text.optional() }),
   event('WorkaroundSet', { issueId: count, text }),
+  event('IssueReopened', { issueId: count, reason: text.optional() }),
   event('ObservationNoted', { text }),
   event('DocumentationUpdateTicked', { item: z.enum(DOC_ITEMS), done: z.boolean() }),
   event('LessonsLearnedNoted', { text }),

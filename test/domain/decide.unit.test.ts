@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { MonitorMeasurement } from '../../src/domain/hotfix/events.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
 import { canRequestDeploy, holdsLock, outcome, tally } from '../../src/domain/hotfix/queries.ts';
 import { effectsOf } from '../../src/domain/hotfix/effects.ts';
@@ -606,6 +607,37 @@ describe('monitoring window', () => {
         { type: 'MonitorCheckBreached', round: 2 },
         { type: 'RollbackProposed', trigger: 'failed_check', automatic: true },
       ]);
+  });
+
+  it('keeps what each round measured on the event; a redelivered round records nothing', () => {
+    const { history } = monitoring();
+    const measurement = { status: 200, latencyMs: 42, values: { error_rate: 0.01, state: 'ok' } };
+    const round = (n: number, passed: boolean, m: MonitorMeasurement = measurement) => ({
+      type: 'RecordMonitorCheck' as const,
+      check: 'payments-api/Health',
+      round: n,
+      passed,
+      ...(passed ? {} : { detail: 'expected status 200, got 503' }),
+      measurement: m,
+      by: worker,
+    });
+    given(history)
+      .when(round(1, true))
+      .then([{ type: 'MonitorCheckPassed', round: 1, measurement }]);
+    const breached = { status: 503, latencyMs: 7 };
+    given(history)
+      .when(round(1, false, breached))
+      .then([
+        { type: 'MonitorCheckBreached', round: 1, measurement: breached },
+        { type: 'RollbackProposed', trigger: 'failed_check' },
+      ]);
+    const once = play([[round(1, true)]], {}, history);
+    given(once.history).when(round(1, true)).thenNothing();
+    // Rounds recorded without a measurement (older workers) carry none.
+    const [plain] = given(history)
+      .when({ type: 'RecordMonitorCheck', check: 'payments-api/Health', round: 1, passed: true, by: worker })
+      .then([{ type: 'MonitorCheckPassed' }]);
+    expect(plain).not.toHaveProperty('measurement');
   });
 
   it('closes only when the period is over; a clean window marks the hotfix verified and frees the lock', () => {

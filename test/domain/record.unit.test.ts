@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
-import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
+import type { HotfixEvent, MonitorMeasurement } from '../../src/domain/hotfix/events.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
 import { buildRecord, renderRecordJson, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
 import {
@@ -15,7 +15,8 @@ import {
   rolledBackHistory,
 } from './fixtures/record-histories.ts';
 import { play } from './given.ts';
-import { DEPLOY_STEPS, act, cmd, deploying } from './scenarios.ts';
+import { DEPLOY_STEPS, act, cmd, deploying, monitoring } from './scenarios.ts';
+import { worker } from './fixtures/policy.ts';
 
 const goldenDir = fileURLToPath(new URL('./golden/', import.meta.url));
 
@@ -399,5 +400,78 @@ describe('what ran, in the record', () => {
     );
     expect(markdown).not.toContain('s3cr3t');
     expect(renderRecordJson(buildRecord(deployedHistory, { timezone: 'UTC' }))).not.toContain('s3cr3t');
+  });
+});
+
+describe('the Performance section', () => {
+  const round = (n: number, passed: boolean, measurement?: MonitorMeasurement): HotfixCommand => ({
+    type: 'RecordMonitorCheck',
+    check: 'payments-api/Health',
+    round: n,
+    passed,
+    ...(passed ? {} : { detail: 'expected status 200, got 503' }),
+    ...(measurement === undefined ? {} : { measurement }),
+    by: worker,
+  });
+
+  it('shows per check the rounds, latency, statuses and each JSON path over the window', () => {
+    const { history } = play(
+      [
+        [round(1, true, { status: 200, latencyMs: 40, values: { error_rate: 0.01, state: 'ok' } })],
+        [round(2, false, { status: 503, latencyMs: 12, values: { error_rate: 0.4, state: 'degraded' } })],
+        [round(3, true, { status: 200, latencyMs: 30, values: { error_rate: 0.02, state: 'ok' } })],
+        [round(4, true, { status: 200, latencyMs: 35, values: { error_rate: 0.02, state: 'ok' } })],
+        // Nothing answered this round: counted, but it has no latency or values.
+        [round(5, false)],
+      ],
+      {},
+      monitoring().history,
+    );
+    const record = buildRecord(history, { timezone: 'UTC' });
+    const [check] = record.implementation.verification.performance.checks;
+    expect(check).toMatchObject({
+      name: 'payments-api/Health',
+      rounds: 5,
+      passes: 3,
+      breaches: 2,
+      latencyMs: { min: 12, median: 32.5, max: 40 },
+      statuses: [200, 503],
+      values: [
+        { path: 'error_rate', rounds: 4, numeric: { min: 0.01, median: 0.02, max: 0.4 }, distinct: [] },
+        { path: 'state', rounds: 4, numeric: null, distinct: ['ok', 'degraded'], moreDistinct: 0 },
+      ],
+    });
+    const table = tables(renderRecordMarkdown(record)).find((t) => t[0]?.[0] === 'Check') ?? [];
+    expect(table[0]).toEqual(['Check', 'Rounds', 'Passed', 'Breached', 'Latency', 'Statuses', 'Values']);
+    expect(table[2]).toEqual([
+      'payments-api/Health',
+      '5',
+      '3',
+      '2',
+      '12 / 32.5 / 40 ms',
+      '200, 503',
+      '`error_rate` 0.01 / 0.02 / 0.4; `state` "ok", "degraded"',
+    ]);
+  });
+
+  it('lists at most ten distinct values of a path, and says how many more', () => {
+    const { history } = play(
+      Array.from({ length: 12 }, (_, i) => [
+        round(i + 1, true, { status: 200, values: { v: `build-${i}` } }),
+      ]),
+      {},
+      monitoring().history,
+    );
+    const [check] = buildRecord(history, { timezone: 'UTC' }).implementation.verification.performance.checks;
+    expect(check?.values[0]?.distinct).toHaveLength(10);
+    expect(check?.values[0]?.moreDistinct).toBe(2);
+    expect(check?.latencyMs).toBeNull();
+  });
+
+  it('shows no table when no round was measured (rounds recorded by older releases)', () => {
+    const { history } = play([[round(1, true)]], {}, monitoring().history);
+    const markdown = renderRecordMarkdown(buildRecord(history, { timezone: 'UTC' }));
+    expect(markdown).toContain('  - payments-api/Health: 1 passed, 0 breached');
+    expect(markdown).not.toContain('Performance over the monitoring window');
   });
 });

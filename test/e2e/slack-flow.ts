@@ -9,6 +9,8 @@ import { createSlackDelivery, createSlackStandIn } from '../../src/slack-stand-i
 import type { SlackDelivery } from '../../src/slack-stand-in/deliver.ts';
 import { TEST_AUDIT_KEY, freePort, uniquePrefix } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
+import type { HealthEndpoint } from './health-endpoint.ts';
+import { startHealthEndpoint } from './health-endpoint.ts';
 
 export { waitFor };
 
@@ -52,7 +54,9 @@ services:
       execution:
         - { name: revert, run: [test/fixtures/pipeline/step.sh, revert], secret_env: [STEP_LOG, STEP_FAIL] }
     monitor:
-      - { name: health, check: { url: '${healthUrl}' }, every: 500ms }
+      - name: health
+        check: { url: '${healthUrl}', expect: { json: [{ path: error_rate, op: lt, value: 0.05 }] } }
+        every: 500ms
 `;
 
 /** What a test reads of Slack: a hotfix's card and thread in the incident channel, and ephemerals. */
@@ -76,6 +80,8 @@ export interface SlackWorld extends SlackViews {
   readonly port: number;
   readonly prefix: string;
   readonly stepLog: string;
+  /** What the monitor finds when it probes a hotfix's services. */
+  readonly health: HealthEndpoint;
   /** The hotfix's stored event types, oldest first. */
   eventTypes(hotfixId: string): Promise<string[]>;
   close(): Promise<void>;
@@ -162,7 +168,8 @@ export const startSlackWorld = async (
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/slack/events`;
   const configFile = join(dir, 'hotfix.yml');
-  await writeFile(configFile, configText(`http://127.0.0.1:${port}/healthz`));
+  const health = await startHealthEndpoint();
+  await writeFile(configFile, configText(health.url));
   const standIn = createE2ESlackStandIn({ socketMode });
   await standIn.start();
   const prefix = uniquePrefix('e2e');
@@ -213,11 +220,13 @@ export const startSlackWorld = async (
     port,
     prefix,
     stepLog,
+    health: health.endpoint,
     eventTypes: async (hotfixId) => (await store.load(hotfixId)).events.map((e) => e.event.type),
     async close() {
       abort.abort();
       await running;
       await standIn.stop();
+      await new Promise((resolve) => health.server.close(resolve));
       await rm(dir, { recursive: true, force: true });
     },
   };

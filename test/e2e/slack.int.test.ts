@@ -275,6 +275,102 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     });
   }, 60_000);
 
+  it('a monitoring breach whose vote fails waits for the sign-off roles to accept it, then the record says so', async () => {
+    const id = await startHotfix();
+    await tickAll(id, ALICE);
+    await approve(id, BOB, 0);
+    await approve(id, CAROL, 1);
+    await world.cardWhen(id, 'Deploy offered', (c) => blockText(c).includes('hotfix_deploy'));
+    // The services answer the monitor's first probe with a 503 and a high error rate, then recover.
+    world.health.breach(id, 1);
+    await click(id, ALICE, 'hotfix_deploy');
+    const prompt = await waitFor('the manual step prompt', () =>
+      world.thread(id).find((m) => blockText(m).includes('hotfix_step_confirm')),
+    );
+    await world.slack.act({ user: BOB, channel: INCIDENTS, ts: prompt.ts, actionId: 'hotfix_step_confirm' });
+
+    // The breach opens a rollback vote (on_failure: propose); Carol (management, required) votes against.
+    const vote = await waitFor('the vote message', () =>
+      world.thread(id).find((m) => blockText(m).includes('hotfix_vote_against')),
+    );
+    await world.slack.act({ user: CAROL, channel: INCIDENTS, ts: vote.ts, actionId: 'hotfix_vote_against' });
+    await waitFor('the vote failed', async () => (await world.eventTypes(id)).includes('VoteFailed'));
+
+    // The window closes with its breach: no outcome yet, the card asks the sign-off roles to decide.
+    const review = await world.cardWhen(
+      id,
+      'breaches to decide',
+      (c) =>
+        blockText(c).includes('Monitoring found 1 breach') && blockText(c).includes('hotfix_accept_breaches'),
+    );
+    expect(blockText(review)).toContain('accept and keep, or roll back');
+    expect(blockText(review)).toContain('hotfix_roll_back_breaches');
+    expect(blockText(review)).not.toContain('hotfix_sign_off');
+    expect((await world.eventTypes(id)).filter((t) => t === 'MonitorCheckBreached')).toHaveLength(1);
+
+    // The buttons show to everyone; the domain refuses Carol (not technical), under the field.
+    await click(id, CAROL, 'hotfix_accept_breaches');
+    const refused = await waitFor('the accept modal', () => world.standIn.views.top(CAROL));
+    const answer = await world.slack.submitView({
+      user: CAROL,
+      viewId: refused.view.id,
+      values: { reason_text: input('looks fine to me') },
+    });
+    expect(JSON.stringify(answer.errors)).toContain('Only technical can accept the breaches as technical');
+    world.standIn.views.clear(CAROL);
+
+    // Bob accepts as technical, Dave as business: the hotfix is verified.
+    await click(id, BOB, 'hotfix_accept_breaches');
+    const bobs = await waitFor('the accept modal', () => world.standIn.views.top(BOB));
+    expect(
+      (
+        await world.slack.submitView({
+          user: BOB,
+          viewId: bobs.view.id,
+          values: { reason_text: input('Error rate back under 1% since the second round') },
+        })
+      ).errors,
+    ).toBeUndefined();
+    await world.cardWhen(id, 'business still to accept', (c) =>
+      blockText(c).includes('Accept and keep as Business'),
+    );
+    const index = (world.card(id)?.blocks ?? [])
+      .flatMap((b) => (b as { elements?: { action_id?: string; text?: { text?: string } }[] }).elements ?? [])
+      .find((e) => e.text?.text === 'Accept and keep as Business')?.action_id;
+    await click(id, DAVE, index ?? 'hotfix_accept_breaches');
+    const daves = await waitFor('the accept modal', () => world.standIn.views.top(DAVE));
+    await world.slack.submitView({
+      user: DAVE,
+      viewId: daves.view.id,
+      values: { reason_text: input('No customer complaints') },
+    });
+    await waitFor('breaches accepted', async () => (await world.eventTypes(id)).includes('BreachesAccepted'));
+
+    // Sign-offs and close as usual; the record says how it was verified, and what monitoring measured.
+    await world.cardWhen(id, 'sign-off offered', (c) => blockText(c).includes('hotfix_sign_off'));
+    await click(id, BOB, 'hotfix_sign_off');
+    await world.cardWhen(id, 'business sign-off', (c) => blockText(c).includes('Sign off as Business'));
+    const signIndex = (world.card(id)?.blocks ?? [])
+      .flatMap((b) => (b as { elements?: { action_id?: string; text?: { text?: string } }[] }).elements ?? [])
+      .find((e) => e.text?.text === 'Sign off as Business')?.action_id;
+    await click(id, DAVE, signIndex ?? 'hotfix_sign_off');
+    await world.cardWhen(id, 'Close offered', (c) => blockText(c).includes('hotfix_close'));
+    await click(id, ALICE, 'hotfix_close');
+    const file = await waitFor('the record file', () =>
+      world.standIn.files().find((f) => f.name.startsWith(id) && f.completed),
+    );
+    const record = file.content.toString();
+    expect(record).toMatch(
+      /- \*\*Status:\*\* Deployed — verified with 1 breach, accepted by .+ \(technical\), .+ \(business\)/,
+    );
+    expect(record).toContain('Error rate back under 1% since the second round');
+    expect(record).toContain('No customer complaints');
+    expect(record).toContain('Performance over the monitoring window (min / median / max):');
+    expect(record).toMatch(
+      /\| api\/health \| \d+ \| \d+ \| 1 \| [\d.]+ \/ [\d.]+ \/ [\d.]+ ms \| 200, 503 \| `error_rate` 0\.01 \/ [\d.]+ \/ 0\.4 \|/,
+    );
+  }, 60_000);
+
   it('refuses a click on a stale card after a plan edit, and shows what waits on a person in App Home', async () => {
     const id = await startHotfix();
     const approval = await approve(id, CAROL, 1);

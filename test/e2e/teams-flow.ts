@@ -28,6 +28,8 @@ import type {
 import { createTeamsDelivery, createTeamsStandIn } from '../../src/teams-stand-in/index.ts';
 import { TEST_AUDIT_KEY, freePort, uniquePrefix } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
+import type { HealthEndpoint } from './health-endpoint.ts';
+import { startHealthEndpoint } from './health-endpoint.ts';
 
 export { waitFor };
 
@@ -41,8 +43,11 @@ export const BOB = 'b0b0b0b0-0000-4000-8000-000000000b0b';
 export const CAROL = 'ca20ca20-0000-4000-8000-0000000ca201';
 export const DAVE = 'da7eda7e-0000-4000-8000-00000000da7e';
 
-/** A manual step after the deploy, and a verification step that fails whenever `STEP_FAIL` names it. */
-const CONFIG = `
+/**
+ * A manual step after the deploy, a verification step that fails whenever `STEP_FAIL` names it (it does unless a
+ * test says otherwise: `passVerification`), and a monitor of the per-hotfix health endpoint.
+ */
+const config = (healthUrl: string) => `
 timezone: UTC
 teams: { incident_channel: '${INCIDENTS}' }
 people:
@@ -70,6 +75,10 @@ services:
     rollback:
       execution:
         - { name: revert, run: [test/fixtures/pipeline/step.sh, revert], secret_env: [STEP_LOG, STEP_FAIL] }
+    monitor:
+      - name: health
+        check: { url: '${healthUrl}', expect: { json: [{ path: error_rate, op: lt, value: 0.05 }] } }
+        every: 500ms
 `;
 
 /** What the plan dialog's inputs hold when filled in correctly. */
@@ -125,6 +134,10 @@ export interface TeamsWorld extends TeamsViews {
   readonly delivery: TeamsDelivery;
   readonly settings: LoadedConfig;
   readonly stepLog: string;
+  /** What the monitor finds when it probes a hotfix's services. */
+  readonly health: HealthEndpoint;
+  /** Lets verification steps pass until the returned function puts the failure back. */
+  passVerification(): Promise<() => Promise<void>>;
   eventTypes(hotfixId: string): Promise<string[]>;
   /** The replies the notifier owes a hotfix's stored events, in order, each as first posted (its summary). */
   expectedReplies(hotfixId: string): Promise<{ summaries: string[]; state: HotfixState }>;
@@ -231,7 +244,8 @@ export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Pro
   await writeFile(stepLog, '');
   const stepFail = join(dir, 'fail');
   await writeFile(stepFail, 'verify\n');
-  await writeFile(join(dir, 'hotfix.yml'), CONFIG);
+  const health = await startHealthEndpoint();
+  await writeFile(join(dir, 'hotfix.yml'), config(health.url));
   const prefix = uniquePrefix('teams-e2e');
   const log = process.env.TEST_LOG;
   const settings = await loadSettings({
@@ -269,6 +283,11 @@ export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Pro
     delivery,
     settings,
     stepLog,
+    health: health.endpoint,
+    async passVerification() {
+      await writeFile(stepFail, '');
+      return () => writeFile(stepFail, 'verify\n');
+    },
     eventTypes: async (hotfixId) => (await store.load(hotfixId)).events.map((e) => e.event.type),
     async expectedReplies(hotfixId) {
       const { events } = await store.load(hotfixId);
@@ -330,6 +349,7 @@ export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Pro
       await app.close();
       connection.disconnect();
       await standIn.stop();
+      await new Promise((resolve) => health.server.close(resolve));
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -337,6 +337,90 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
     await expectThreadExact(id);
   }, 120_000);
 
+  it('a monitoring breach whose vote fails: Accept per sign-off role and Roll back on the card, accepted through dialogs', async () => {
+    const id = await startHotfix();
+    const root = rootId(id);
+    await tickAll(id, ALICE);
+    for (const [user, role] of [
+      [BOB, 'technical'],
+      [CAROL, 'management'],
+    ] as const)
+      answer(await world.click({ user, activityId: root, verb: 'hotfix.approve', match: { role } }));
+    await world.rootWhen(id, 'Deploy offered', (card) => hasVerb(card, 'hotfix.deploy'));
+    // Verification passes this time; the services answer the monitor's first probe with a breach.
+    const failAgain = await world.passVerification();
+    try {
+      world.health.breach(id, 1);
+      answer(await world.click({ user: ALICE, activityId: root, verb: 'hotfix.deploy' }));
+      const prompt = await world.replyWhen(id, 'the manual step prompt', (r) =>
+        hasVerb(cardOf(r), 'hotfix.step-confirm'),
+      );
+      answer(await world.click({ user: BOB, activityId: prompt.id, verb: 'hotfix.step-confirm' }));
+      // The breach's vote: Carol (management, required) votes against, so it fails.
+      const vote = await world.replyWhen(id, 'the rollback vote', (r) =>
+        hasVerb(cardOf(r), 'hotfix.vote-against'),
+      );
+      answer(await world.click({ user: CAROL, activityId: vote.id, verb: 'hotfix.vote-against' }));
+      await waitFor('the vote failed', async () => (await world.eventTypes(id)).includes('VoteFailed'));
+    } finally {
+      await failAgain();
+    }
+
+    // The window closes with its breach: the card asks for a decision, with Accept per role and Roll back.
+    const review = await world.rootWhen(
+      id,
+      'breaches to decide',
+      (card) =>
+        JSON.stringify(card).includes('Monitoring found 1 breach') &&
+        actionsOf(card).some((a) => a.title === 'Accept and keep as Business…'),
+    );
+    const reviewCard = cardOf(review);
+    expect(JSON.stringify(reviewCard)).toContain('accept and keep, or roll back');
+    expect(hasVerb(reviewCard, 'hotfix.roll-back-breaches')).toBe(true);
+    expect(hasVerb(reviewCard, 'hotfix.sign-off')).toBe(false);
+
+    /** Opens the Accept dialog of `role` from the card and submits `reason`. */
+    const accept = async (user: string, role: string, reason: string) => {
+      const fetched = await world.delivery.submit({
+        user,
+        activityId: root,
+        action: `Accept and keep as ${role}…`,
+      });
+      const dialog = dialogOf(fetched);
+      if (!dialog) throw new Error(`no dialog: ${JSON.stringify(fetched.body)}`);
+      return world.delivery.taskSubmit({
+        user,
+        activityId: root,
+        data: { ...(dialog.actions?.[0]?.data ?? {}), reason_text: reason },
+      });
+    };
+    // Carol is not technical: the dialog stays open with the domain's reason, nothing is recorded.
+    const refused = dialogOf(await accept(CAROL, 'Technical', 'fine by me'));
+    expect(JSON.stringify(refused)).toContain('Only technical can accept the breaches as technical');
+    expect(await count(id, 'BreachAcceptanceGiven')).toBe(0);
+
+    expect((await accept(BOB, 'Technical', 'Error rate back under 1%')).body).toMatchObject({
+      task: { type: 'message' },
+    });
+    await world.rootWhen(
+      id,
+      'technical accepted',
+      (card) => !actionsOf(card).some((a) => a.title === 'Accept and keep as Technical…'),
+    );
+    expect((await accept(DAVE, 'Business', 'No customer complaints')).body).toMatchObject({
+      task: { type: 'message', value: expect.stringContaining('is verified') },
+    });
+    await waitFor('breaches accepted', async () => (await world.eventTypes(id)).includes('BreachesAccepted'));
+    await world.rootWhen(id, 'sign-off offered', (card) => hasVerb(card, 'hotfix.sign-off'));
+    await world.replyWhen(id, 'the verified line', (r) =>
+      /verified with 1 breach, accepted by Bob Baker \(technical\), Dave Dunn \(business\)/i.test(
+        firstSummary(r),
+      ),
+    );
+    await expectCardCurrent(id);
+    await expectThreadExact(id);
+  }, 120_000);
+
   it('counts concurrent identical Action.Execute invokes once: eight clicks of Approve at once, eight deliveries of one click at once', async () => {
     const id = await startHotfix();
     await tickAll(id, ALICE);

@@ -15,7 +15,18 @@ import { HOTFIX_CLI } from '../helpers/cli.ts';
 
 const BOT_ID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
 const HOST = 'https://hotfix.example.com';
-const COMMANDS = ['start', 'help', 'status', 'list', 'edit', 'issue', 'rollback', 'cancel', 'record'];
+const COMMANDS = [
+  'start',
+  'help',
+  'status',
+  'list',
+  'edit',
+  'issue',
+  'issues',
+  'rollback',
+  'cancel',
+  'record',
+];
 
 let dir: string;
 beforeAll(async () => {
@@ -158,6 +169,10 @@ describe('hotfix teams package', () => {
     );
     expect(descriptions['start']).toBe('Plan a new hotfix — start [issue-id]');
     expect(descriptions['rollback']).toMatch(/— rollback <id> <reason>$/);
+    // One entry per word: `issue resolve …` and the other issue changes are in the help, not the menu.
+    expect(descriptions['issue']).toMatch(/— issue <id> <text>$/);
+    // Teams takes at most 10 commands per menu.
+    expect(bot?.commandLists?.[0]?.commands.length).toBeLessThanOrEqual(10);
   });
 
   it('gives a bot the same app id every time, apart from the bot id, unless --app-id names one', async () => {

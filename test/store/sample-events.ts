@@ -244,8 +244,23 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     check: 'p99',
     round: 2,
     detail: 'p99 1.8s > 1.2s',
+    measurement: { status: 200, latencyMs: 41, values: { p99: 1.8, state: 'slow' } },
   },
   MonitoringWindowClosed: { type: 'MonitoringWindowClosed', at: at(42), by: worker, clean: true },
+  BreachAcceptanceGiven: {
+    type: 'BreachAcceptanceGiven',
+    at: at(43),
+    by: alice,
+    role: 'technical',
+    reason: 'p99 back under 1.2s since 13:20',
+  },
+  BreachesAccepted: {
+    type: 'BreachesAccepted',
+    at: at(44),
+    by: bob,
+    breaches: 1,
+    roles: ['technical', 'support'],
+  },
   RollbackProposed: {
     type: 'RollbackProposed',
     at: at(15),
@@ -285,6 +300,13 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     by: alice,
     issueId: 1,
     text: 'Replay ledger queue by hand',
+  },
+  IssueReopened: {
+    type: 'IssueReopened',
+    at: at(22),
+    by: alice,
+    issueId: 1,
+    reason: 'Lagging again after the replay',
   },
   ObservationNoted: {
     type: 'ObservationNoted',

@@ -2,8 +2,15 @@ import { plannedSteps } from '../../domain/hotfix/decide.ts';
 import { capitalize } from '../../domain/hotfix/format.ts';
 import type { Role } from '../../domain/hotfix/people.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
-import { canRequestDeploy, missingSignoffs, openVote, outcome } from '../../domain/hotfix/queries.ts';
-import type { HotfixState, Outcome, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
+import {
+  breachCount,
+  canRequestDeploy,
+  missingBreachAcceptances,
+  missingSignoffs,
+  openVote,
+  outcome,
+} from '../../domain/hotfix/queries.ts';
+import type { HotfixState, IssueState, Outcome, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
 import { truncate } from './text.ts';
 
 /**
@@ -29,26 +36,42 @@ export type HotfixActionKind =
   | 'confirm-step'
   | 'fail-step'
   | 'vote-for'
-  | 'vote-against';
+  | 'vote-against'
+  | 'resolve-issue'
+  | 'workaround-issue'
+  | 'reopen-issue'
+  | 'accept-breaches'
+  | 'roll-back-breaches';
 
 /**
  * Where the action belongs: on the card next to the approvals, the failed step or the sign-offs, or at its
- * foot; in the thread on a manual step's prompt or on the vote's message.
+ * foot; in the thread on a manual step's prompt, on the vote's message or on a logged issue's message.
  */
-export type ActionPlace = 'approvals' | 'failed-step' | 'signoffs' | 'card' | 'manual-step' | 'vote';
+export type ActionPlace =
+  | 'approvals'
+  | 'failed-step'
+  | 'signoffs'
+  | 'card'
+  | 'manual-step'
+  | 'vote'
+  | 'issue'
+  /** Next to a monitoring window's breaches that wait for a decision. */
+  | 'breaches';
 
 /** What the click must carry back, so a stale card is refused by the domain instead of applied to something newer. */
 export interface ActionData {
   readonly hotfixId: string;
   /** The plan hash the card showed (approve, reject, deploy, edit, cancel). */
   readonly planHash?: string;
-  /** The role acted as (approve, reject, sign-off). */
+  /** The role acted as (approve, reject, sign-off, accept-breaches). */
   readonly role?: Role;
   /** The run and step (retry, skip, confirm-step, fail-step). */
   readonly runId?: string;
   readonly stepKey?: string;
   /** The vote (vote-for, vote-against). */
   readonly voteId?: number;
+  /** The issue's number (resolve-issue, workaround-issue, reopen-issue). */
+  readonly issueId?: number;
 }
 
 export interface ActionConfirm {
@@ -94,8 +117,13 @@ const PRIORITY: Readonly<Record<HotfixActionKind, number>> = {
   'confirm-step': 0,
   'vote-for': 0,
   'vote-against': 0,
+  'resolve-issue': 0,
+  'reopen-issue': 0,
+  'workaround-issue': 1,
   approve: 1,
   'sign-off': 1,
+  'accept-breaches': 1,
+  'roll-back-breaches': 1,
   skip: 2,
   rollback: 2,
   'fail-step': 2,
@@ -178,6 +206,47 @@ const signoffActions = (state: HotfixState, policy: Policy): HotfixAction[] => {
   );
 };
 
+/** The reason a Roll back click on a window's breaches gives its rollback proposal. */
+export const breachRollbackReason = (state: HotfixState): string => {
+  const n = breachCount(state);
+  return `Monitoring found ${n} ${n === 1 ? 'breach' : 'breaches'}: rolling back instead of keeping the release`;
+};
+
+/**
+ * After a monitoring window with breaches, while no vote is open: Accept per deciding role still to accept,
+ * and Roll back (a rollback proposal). Shown to everyone; the domain decides who may.
+ */
+const breachActions = (state: HotfixState, policy: Policy): HotfixAction[] => {
+  if (state.phase !== 'breach_review' || openVote(state) !== undefined) return [];
+  const hotfixId = state.id;
+  const n = breachCount(state);
+  return [
+    ...missingBreachAcceptances(state, policy).map((role) =>
+      action('accept-breaches', 'breaches', `Accept and keep as ${roleLabel(role)}`, { hotfixId, role }),
+    ),
+    ...(plannedSteps(state.plan, policy, 'rollback').length > 0
+      ? [
+          action(
+            'roll-back-breaches',
+            'breaches',
+            '⏪ Roll back',
+            { hotfixId },
+            {
+              style: 'danger',
+              confirm: {
+                title: 'Roll back instead?',
+                text: `Opens a rollback vote on ${truncate(hotfixId, 40)} because monitoring found ${n} ${
+                  n === 1 ? 'breach' : 'breaches'
+                }; your proposal counts for it.`,
+                ok: 'Propose rollback',
+              },
+            },
+          ),
+        ]
+      : []),
+  ];
+};
+
 const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
   deployed: 'deployed',
   rolled_back: 'rolled back',
@@ -201,7 +270,8 @@ const footActions = (state: HotfixState, options: ActionOptions): HotfixAction[]
       }),
     );
   if (state.phase === 'planned') out.push(action('edit', 'card', 'Edit plan', onPlan));
-  if (canProposeRollback(state, options.policy))
+  // While breaches wait for a decision, Roll back sits next to them instead.
+  if (canProposeRollback(state, options.policy) && state.phase !== 'breach_review')
     out.push(action('rollback', 'card', '⏪ Propose rollback', { hotfixId }, { style: 'danger' }));
   if (isOpenPhase(state)) out.push(action('issue', 'card', 'Log issue', { hotfixId }));
   if (outcome(state) !== null && isOpenPhase(state))
@@ -232,13 +302,14 @@ const footActions = (state: HotfixState, options: ActionOptions): HotfixAction[]
 };
 
 /**
- * Every action the hotfix card offers now, in the card's order: approvals, the failed step, sign-offs, then
- * the foot. A renderer that shows them all groups them by `place`; one that shows few takes `byPriority`.
+ * Every action the hotfix card offers now, in the card's order: approvals, the failed step, sign-offs, the
+ * breaches to decide, then the foot. A renderer that shows them all groups them by `place`; one that shows few takes `byPriority`.
  */
 export const cardActions = (state: HotfixState, options: ActionOptions): HotfixAction[] => [
   ...approvalActions(state, options.policy),
   ...failedStepActions(state),
   ...signoffActions(state, options.policy),
+  ...breachActions(state, options.policy),
   ...footActions(state, options),
 ];
 
@@ -266,6 +337,20 @@ export const voteActions = (hotfixId: string, vote: Vote, now: Date): HotfixActi
   return [
     action('vote-for', 'vote', 'For rollback', data, { style: 'danger' }),
     action('vote-against', 'vote', 'Against', data),
+  ];
+};
+
+/**
+ * On a logged issue's message, until the hotfix is closed or cancelled: Resolve and Workaround while it is
+ * open, Reopen once resolved. Resolve and Reopen take an optional note, Workaround its text: each opens a form.
+ */
+export const issueActions = (state: HotfixState, issue: IssueState): HotfixAction[] => {
+  if (!isOpenPhase(state)) return [];
+  const data: ActionData = { hotfixId: state.id, issueId: issue.id };
+  if (issue.resolved) return [action('reopen-issue', 'issue', '🔄 Reopen', data)];
+  return [
+    action('resolve-issue', 'issue', '✔️ Resolve', data, { style: 'primary' }),
+    action('workaround-issue', 'issue', issue.workaround ? '🩹 Change workaround' : '🩹 Workaround', data),
   ];
 };
 

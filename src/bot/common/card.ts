@@ -4,7 +4,15 @@ import { DOC_ITEMS } from '../../domain/hotfix/events.ts';
 import { formatDuration } from '../../domain/hotfix/format.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import { STAGES } from '../../domain/hotfix/policy.ts';
-import { approvalGate, holdsLock, missingSignoffs, tally } from '../../domain/hotfix/queries.ts';
+import {
+  approvalGate,
+  breachCount,
+  breachDeciders,
+  holdsLock,
+  missingSignoffs,
+  openVote,
+  tally,
+} from '../../domain/hotfix/queries.ts';
 import type {
   HotfixState,
   MonitorCheckState,
@@ -119,7 +127,14 @@ export const monitoringStatus = (monitoring: Monitoring, t: Times): string => {
   if (monitoring.closed)
     return `closed ${t.at(monitoring.closed.at)} ${monitoring.closed.clean ? '✅ clean' : `⚠️ with ${breaches}`}`;
   const remaining = Date.parse(monitoring.until) - t.now.getTime();
-  return `until ${t.at(monitoring.until)} (${remaining > 0 ? `${formatDuration(remaining)} left` : 'closing'}) · ${plural(checks.length, 'check')} · ${breaches}`;
+  return `until ${t.at(monitoring.until)} (${remaining > 0 ? `${formatDuration(remaining)} left` : 'closing'})${periodSource(monitoring)} · ${plural(checks.length, 'check')} · ${breaches}`;
+};
+
+/** ` · 2h from the plan`: the window's length and whose verification period it is, when known. */
+const periodSource = (monitoring: Monitoring): string => {
+  if (monitoring.periodFrom === undefined) return '';
+  const length = formatDuration(Date.parse(monitoring.until) - Date.parse(monitoring.startedAt));
+  return ` · ${length} from the ${monitoring.periodFrom}`;
 };
 
 /** The checks, most breached first, each with its counts and the last failure's detail. */
@@ -138,20 +153,51 @@ export const monitorCheckLines = (
       return `${c.breaches > 0 ? '⚠️' : c.passes > 0 ? '✅' : '⏳'} ${escape(c.name, 80)}: ${c.passes} ok, ${c.breaches} breached${last}`;
     });
 
+/**
+ * After a window with breaches, until decided: `⚠️ Monitoring found 1 breach: accept and keep, or roll back`
+ * and a line per deciding role (who accepted, when and why, or still waiting).
+ */
+export const breachReviewLines = (
+  state: HotfixState,
+  policy: Policy,
+  t: Times,
+  reasonMax: number,
+  inline: Inline,
+): { readonly head: string; readonly lines: readonly string[] } | null => {
+  if (state.phase !== 'breach_review') return null;
+  const n = breachCount(state);
+  const vote = openVote(state);
+  const head = `⚠️ ${inline.strong(`Monitoring found ${plural(n, 'breach', 'breaches')}`)}: accept and keep, or roll back`;
+  const accepted = state.breachAcceptances ?? {};
+  const lines = breachDeciders(policy).map((role) => {
+    const a = accepted[role];
+    const label = inline.strong(inline.role(role));
+    return a
+      ? `✅ ${label} ${inline.person(a.by)} ${t.at(a.at)}: ${inline.text(a.reason, reasonMax)}`
+      : `⏳ ${label}`;
+  });
+  return {
+    head,
+    lines: vote ? [...lines, `🗳️ Rollback vote #${vote.id} is open: it decides first`] : lines,
+  };
+};
+
 /** The last closed vote: `Rollback vote #2 failed (1 for, 2 against) at 09:40`. */
 export const closedVoteLine = (vote: Vote, policy: Policy, t: Times): string => {
   const tl = tally(vote, policy);
   return `Rollback vote #${vote.id} ${vote.status} (${tl.for} for, ${tl.against} against)${vote.closedAt ? ` at ${t.at(vote.closedAt)}` : ''}`;
 };
 
-/** After `Issues`: how many logged, open, resolved, with workarounds, and observations. */
+/** After `Issues`: `2 open, 1 resolved`, then workarounds and observations when there are any. */
 export const issueCounts = (state: HotfixState): string => {
   const { issues, observations } = state;
   const open = issues.filter((i) => !i.resolved).length;
   const workarounds = issues.filter((i) => i.workaround).length;
-  return `${issues.length} logged · ${open} open · ${issues.length - open} resolved · ${plural(workarounds, 'workaround')}${
-    observations.length > 0 ? ` · ${plural(observations.length, 'observation')}` : ''
-  }`;
+  return [
+    ...(issues.length > 0 ? [`${open} open, ${issues.length - open} resolved`] : []),
+    ...(workarounds > 0 ? [plural(workarounds, 'workaround')] : []),
+    ...(observations.length > 0 ? [plural(observations.length, 'observation')] : []),
+  ].join(' · ');
 };
 
 /** After `Sign-offs`: `1/2`. */
@@ -216,7 +262,7 @@ export const openIssueLines = (
   const { max } = limits;
   const lines = (max > 0 ? open.slice(-max) : []).map(
     (i) =>
-      `• #${i.id} ${inline.text(i.text, limits.textMax)} — ${inline.person(i.loggedBy)} ${t.at(i.loggedAt)}${i.workaround ? ' (workaround set)' : ''}`,
+      `• #${i.id} ${inline.text(i.text, limits.textMax)} — ${inline.person(i.loggedBy)} ${t.at(i.loggedAt)}${i.reopenings?.length ? ' (reopened)' : ''}${i.workaround ? ' (workaround set)' : ''}`,
   );
   return { lines, hidden: max > 0 ? Math.max(0, open.length - max) : 0 };
 };

@@ -1,3 +1,5 @@
+import type { HotfixCommand } from '../../domain/hotfix/commands.ts';
+import type { Person } from '../../domain/hotfix/people.ts';
 import type { PersonRollbackTrigger } from './forms.ts';
 
 /**
@@ -12,6 +14,25 @@ export type HotfixSubcommand =
   | { readonly kind: 'list' }
   | { readonly kind: 'edit'; readonly hotfixId: string }
   | { readonly kind: 'issue'; readonly hotfixId: string; readonly text: string }
+  | { readonly kind: 'issues'; readonly hotfixId: string }
+  | {
+      readonly kind: 'issue-resolve';
+      readonly hotfixId: string;
+      readonly issueId: number;
+      readonly note?: string;
+    }
+  | {
+      readonly kind: 'issue-workaround';
+      readonly hotfixId: string;
+      readonly issueId: number;
+      readonly text: string;
+    }
+  | {
+      readonly kind: 'issue-reopen';
+      readonly hotfixId: string;
+      readonly issueId: number;
+      readonly reason?: string;
+    }
   | { readonly kind: 'rollback'; readonly hotfixId: string; readonly reason: string }
   | { readonly kind: 'cancel'; readonly hotfixId: string; readonly reason?: string }
   | { readonly kind: 'record'; readonly hotfixId: string }
@@ -33,6 +54,10 @@ export const usageLines = (command: string = SLASH_COMMAND): readonly (readonly 
   [`${command} list`, 'open hotfixes with their phase and locks'],
   [`${command} edit <id>`, 'change the plan (voids its approvals)'],
   [`${command} issue <id> <text>`, 'log an issue found during the hotfix'],
+  [`${command} issues <id>`, "a hotfix's issues, open and resolved"],
+  [`${command} issue resolve <id> <n> [note]`, 'resolve issue n'],
+  [`${command} issue workaround <id> <n> <text>`, 'set the workaround of issue n'],
+  [`${command} issue reopen <id> <n> [reason]`, 'reopen issue n'],
   [`${command} rollback <id> <reason>`, 'propose a rollback (opens a vote)'],
   [`${command} cancel <id> [reason]`, 'cancel a hotfix that has not deployed'],
   [`${command} record <id>`, 'the deployment record'],
@@ -41,7 +66,7 @@ export const usageLines = (command: string = SLASH_COMMAND): readonly (readonly 
 
 /** The one-line reminder under every usage problem (backticks: code in Slack mrkdwn and Teams markdown). */
 export const usageLine = (command: string = SLASH_COMMAND): string =>
-  `Usage: \`${command} start|status|list|edit|issue|rollback|cancel|record|help\` (try \`${command} help\`)`;
+  `Usage: \`${command} start|status|list|edit|issue|issues|rollback|cancel|record|help\` (try \`${command} help\`)`;
 
 export const USAGE = usageLines();
 export const USAGE_LINE = usageLine();
@@ -58,6 +83,18 @@ export const normalizeHotfixId = (raw: string): string | null => {
 };
 
 const MAX_TEXT = 3000;
+
+/** Issue numbers as people type them: `3` or `#3`. */
+const ISSUE_NUMBER = /^#?([1-9]\d{0,8})$/;
+
+/** What follows `issue resolve|workaround|reopen`. */
+const ISSUE_CHANGES = {
+  resolve: { syntax: 'resolve <id> <n> [note]', kind: 'issue-resolve' },
+  workaround: { syntax: 'workaround <id> <n> <text>', kind: 'issue-workaround' },
+  reopen: { syntax: 'reopen <id> <n> [reason]', kind: 'issue-reopen' },
+} as const;
+type IssueChange = keyof typeof ISSUE_CHANGES;
+const isIssueChange = (word: string): word is IssueChange => Object.hasOwn(ISSUE_CHANGES, word);
 
 export const parseCommandText = (raw: string, command: string = SLASH_COMMAND): HotfixSubcommand => {
   const text = raw.trim();
@@ -104,7 +141,16 @@ export const parseCommandText = (raw: string, command: string = SLASH_COMMAND): 
       const parsed = idArg(usageOf(`${sub} <id>`));
       return 'kind' in parsed ? parsed : { kind: sub, hotfixId: parsed.id };
     }
+    case 'issues': {
+      const parsed = idArg(usageOf('issues <id>'));
+      return 'kind' in parsed ? parsed : { kind: 'issues', hotfixId: parsed.id };
+    }
     case 'issue': {
+      const change = rest[0]?.toLowerCase() ?? '';
+      if (isIssueChange(change)) {
+        const afterChange = restText.slice((rest[0] ?? '').length).trim();
+        return parseIssueChange(change, rest.slice(1), afterChange, usageOf, wrong);
+      }
       const usage = usageOf('issue <id> <text>');
       const parsed = idArg(usage);
       if ('kind' in parsed) return parsed;
@@ -139,6 +185,74 @@ export const parseCommandText = (raw: string, command: string = SLASH_COMMAND): 
     }
     default:
       return wrong(`I don't know \`${command} ${word.slice(0, 40)}\`.`);
+  }
+};
+
+/** `issue resolve HF-3 2 fixed by the restart`: the hotfix, the issue's number, then the note or text. */
+const parseIssueChange = (
+  change: IssueChange,
+  args: readonly string[],
+  /** The text after the change's word, as typed. */
+  afterChange: string,
+  usageOf: (syntax: string) => string,
+  wrong: (problem: string, usage?: string) => HotfixSubcommand,
+): HotfixSubcommand => {
+  const { syntax, kind } = ISSUE_CHANGES[change];
+  const usage = usageOf(`issue ${syntax}`);
+  const [rawId, rawNumber] = args;
+  if (rawId === undefined) return wrong('Which hotfix?', usage);
+  const hotfixId = normalizeHotfixId(rawId);
+  if (hotfixId === null)
+    return wrong(`\`${rawId.slice(0, 40)}\` is not a hotfix id (they look like HF-12).`, usage);
+  if (rawNumber === undefined) return wrong(`Which issue of ${hotfixId}? Give its number.`, usage);
+  const number = ISSUE_NUMBER.exec(rawNumber);
+  if (number === null)
+    return wrong(`\`${rawNumber.slice(0, 40)}\` is not an issue number (they look like 3 or #3).`, usage);
+  const issueId = Number(number[1]);
+  // The text is what follows the number, as typed (line breaks kept).
+  const afterId = afterChange.slice(rawId.length).trim();
+  const text = afterId.slice(rawNumber.length).trim();
+  if (text.length > MAX_TEXT)
+    return wrong(`The text is ${text.length} characters; keep it under ${MAX_TEXT}.`, usage);
+  switch (kind) {
+    case 'issue-workaround':
+      if (text === '') return wrong(`What is the workaround for issue #${issueId}?`, usage);
+      return { kind, hotfixId, issueId, text };
+    case 'issue-resolve':
+      return text === '' ? { kind, hotfixId, issueId } : { kind, hotfixId, issueId, note: text };
+    case 'issue-reopen':
+      return text === '' ? { kind, hotfixId, issueId } : { kind, hotfixId, issueId, reason: text };
+  }
+};
+
+/** A typed change to a logged issue. */
+export type IssueChangeSubcommand = Extract<
+  HotfixSubcommand,
+  { kind: 'issue-resolve' | 'issue-workaround' | 'issue-reopen' }
+>;
+
+/** The command a typed issue change sends, and what the person hears once it is recorded. */
+export const issueChangeCommand = (
+  sub: IssueChangeSubcommand,
+  by: Person,
+): { readonly command: HotfixCommand; readonly done: string } => {
+  const { hotfixId, issueId } = sub;
+  switch (sub.kind) {
+    case 'issue-resolve':
+      return {
+        command: { type: 'ResolveIssue', by, issueId, ...(sub.note ? { note: sub.note } : {}) },
+        done: `✔️ Issue #${issueId} of ${hotfixId} is resolved.`,
+      };
+    case 'issue-workaround':
+      return {
+        command: { type: 'SetWorkaround', by, issueId, text: sub.text },
+        done: `🩹 Workaround noted for issue #${issueId} of ${hotfixId}.`,
+      };
+    case 'issue-reopen':
+      return {
+        command: { type: 'ReopenIssue', by, issueId, ...(sub.reason ? { reason: sub.reason } : {}) },
+        done: `🔄 Issue #${issueId} of ${hotfixId} is open again.`,
+      };
   }
 };
 

@@ -10,11 +10,13 @@ import type {
   RiskLevel,
   Severity,
   TemplatedPlanField,
+  VerificationPeriodBounds,
 } from '../../domain/hotfix/plan.ts';
 import {
   CHAT_PLATFORMS,
   PLAN_NOTE_MAX,
   planFieldProblem,
+  readVerificationPeriod,
   RISK_LEVELS,
   SEVERITIES,
 } from '../../domain/hotfix/plan.ts';
@@ -107,13 +109,16 @@ export type PlanFieldId = (typeof PLAN_FIELDS)[keyof typeof PLAN_FIELDS];
  */
 export const PLATFORMS_FIELD = 'plan_platforms';
 
-/** The fields of the small forms (reject, cancel, rollback, issue, lessons). */
+/** The fields of the small forms (reject, cancel, rollback, issue, lessons; resolve, work around, reopen an issue). */
 export const REASON_FIELDS = {
   trigger: 'reason_trigger',
   reason: 'reason_text',
   issueKind: 'issue_kind',
   issueText: 'issue_text',
   lessons: 'lessons_text',
+  /** A resolved issue's note, or why it is reopened (both optional). */
+  issueNote: 'issue_note',
+  workaround: 'issue_workaround',
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -467,6 +472,7 @@ export const planFormSchema = (
   services: readonly string[],
   rules: PlanFieldRules | undefined,
   platform: Platform = 'slack',
+  periodBounds?: VerificationPeriodBounds,
 ) => {
   const personId = PERSON_IDS[platform] ?? z.string().min(1);
   return z
@@ -529,6 +535,12 @@ export const planFormSchema = (
         const problem = planFieldProblem(field, form[id], rules);
         if (problem !== null) ctx.addIssue({ code: 'custom', path: [id], message: problem });
       }
+      // The domain refuses a period outside the policy's bounds too; here it shows under the field.
+      const period = periodBounds
+        ? readVerificationPeriod(form[PLAN_FIELDS.verificationPeriod], periodBounds)
+        : undefined;
+      if (period?.ok === false)
+        ctx.addIssue({ code: 'custom', path: [PLAN_FIELDS.verificationPeriod], message: period.problem });
       // A risk level and its assessment go together: a level alone says nothing a reviewer can check.
       const level = form[PLAN_FIELDS.riskLevel];
       const assessment = form[PLAN_FIELDS.riskAssessment];
@@ -568,6 +580,8 @@ export interface PlanParseConfig {
   readonly platform: Platform;
   /** The platform choice the form offered, if any (see `platformChoice`). */
   readonly platforms?: PlatformChoice | undefined;
+  /** The policy's bounds on the verification period; the form checks only its shape when absent. */
+  readonly periodBounds?: VerificationPeriodBounds | undefined;
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) =>
@@ -616,7 +630,7 @@ export const parsePlanForm = (values: FormValues, config: PlanParseConfig): Pars
     [F.riskAssessment]: textOf(values, F.riskAssessment),
     [F.communicationPlan]: textOf(values, F.communicationPlan),
   };
-  const parsed = planFormSchema(services, config.planFields, platform).safeParse(form);
+  const parsed = planFormSchema(services, config.planFields, platform, config.periodBounds).safeParse(form);
   if (!parsed.success) return { ok: false, errors: errorsOf(parsed.error) };
   const f = parsed.data;
   const start = isoOf(f[F.start]);
@@ -680,6 +694,11 @@ const reasonField = (label: string, placeholder: string): FormField => ({
 /** Why the plan is rejected (one field; parse with `parseReasonForm`). */
 export const REJECT_FORM_FIELDS: readonly FormField[] = [
   reasonField('Why?', 'What must change before you approve'),
+];
+
+/** Why a release is kept despite its monitoring breaches (parse with `parseReasonForm`). */
+export const ACCEPT_BREACHES_FORM_FIELDS: readonly FormField[] = [
+  reasonField('Why keep it?', 'e.g. the error rate is back to normal since 09:40'),
 ];
 
 /** Why the hotfix is cancelled (parse with `parseReasonForm`). */
@@ -747,6 +766,42 @@ export const LESSONS_FORM_FIELDS: readonly FormField[] = [
   { id: REASON_FIELDS.lessons, label: 'Lesson', kind: 'multiline', required: true, maxLength: INPUT_MAX },
 ];
 
+/** Resolves a logged issue: an optional note on how (parse with `parseIssueNoteForm`). */
+export const RESOLVE_ISSUE_FORM_FIELDS: readonly FormField[] = [
+  {
+    id: REASON_FIELDS.issueNote,
+    label: 'Note',
+    kind: 'multiline',
+    required: false,
+    maxLength: 2000,
+    placeholder: 'How it was fixed (optional)',
+  },
+];
+
+/** Reopens a resolved issue: an optional reason (parse with `parseIssueNoteForm`). */
+export const REOPEN_ISSUE_FORM_FIELDS: readonly FormField[] = [
+  {
+    id: REASON_FIELDS.issueNote,
+    label: 'Why?',
+    kind: 'multiline',
+    required: false,
+    maxLength: 2000,
+    placeholder: 'What is still wrong (optional)',
+  },
+];
+
+/** A workaround for a logged issue (parse with `parseWorkaroundForm`). */
+export const WORKAROUND_FORM_FIELDS: readonly FormField[] = [
+  {
+    id: REASON_FIELDS.workaround,
+    label: 'Workaround',
+    kind: 'multiline',
+    required: true,
+    maxLength: 2000,
+    placeholder: 'What people can do until it is fixed',
+  },
+];
+
 const parseText = (values: FormValues, id: string, what: string, max = 2000): Parsed<{ text: string }> => {
   const parsed = required(what, max).safeParse(textOf(values, id));
   return parsed.success
@@ -786,6 +841,18 @@ export const parseIssueForm = (
   const r = parseText(values, REASON_FIELDS.issueText, 'a description');
   return r.ok ? { ok: true, kind, text: r.text } : r;
 };
+
+/** The resolve and reopen forms: `{ ok: true, note }` (none when left blank) or the error under the note. */
+export const parseIssueNoteForm = (values: FormValues): Parsed<{ note?: string }> => {
+  const note = textOf(values, REASON_FIELDS.issueNote).trim();
+  if (note.length > 2000)
+    return { ok: false, errors: { [REASON_FIELDS.issueNote]: 'Keep it under 2000 characters.' } };
+  return note === '' ? { ok: true } : { ok: true, note };
+};
+
+/** `{ ok: true, text }` or the error under the workaround field. */
+export const parseWorkaroundForm = (values: FormValues): Parsed<{ text: string }> =>
+  parseText(values, REASON_FIELDS.workaround, 'the workaround');
 
 /** `{ ok: true, text }` or the error under the lesson field. */
 export const parseLessonsForm = (values: FormValues): Parsed<{ text: string }> =>

@@ -1,11 +1,11 @@
 import type { Config } from '../../config/load.ts';
 import { describeEvent, stepOf } from '../../domain/hotfix/describe-event.ts';
-import type { HotfixEvent, HotfixEventType } from '../../domain/hotfix/events.ts';
+import type { EventOf, HotfixEvent, HotfixEventType } from '../../domain/hotfix/events.ts';
 import type { Person } from '../../domain/hotfix/people.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import type { Tally } from '../../domain/hotfix/queries.ts';
 import { ballotsOf, runById, tally, undecidedVoters } from '../../domain/hotfix/queries.ts';
-import type { Ballot, HotfixState, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
+import type { Ballot, HotfixState, IssueState, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
 import type { Inline } from './text.ts';
 import type { Times } from './times.ts';
 
@@ -39,6 +39,8 @@ export const EVENT_EMOJI: Readonly<Record<HotfixEventType, string>> = {
   MonitorCheckPassed: '💚',
   MonitorCheckBreached: '⚠️',
   MonitoringWindowClosed: '🔭',
+  BreachAcceptanceGiven: '🤝',
+  BreachesAccepted: '✅',
   RollbackProposed: '🗳️',
   VoteCast: '🗳️',
   VotePassed: '✅',
@@ -50,6 +52,7 @@ export const EVENT_EMOJI: Readonly<Record<HotfixEventType, string>> = {
   IssueLogged: '🐞',
   IssueResolved: '✔️',
   WorkaroundSet: '🩹',
+  IssueReopened: '🔄',
   ObservationNoted: '📝',
   DocumentationUpdateTicked: '📚',
   LessonsLearnedNoted: '🎓',
@@ -73,6 +76,7 @@ const OUTCOMES: ReadonlySet<HotfixEventType> = new Set<HotfixEventType>([
   'MonitoringStarted',
   'MonitorCheckBreached',
   'MonitoringWindowClosed',
+  'BreachesAccepted',
   'VotePassed',
   'VoteFailed',
   'VoteExpired',
@@ -199,11 +203,42 @@ export const manualStepStatus = (run: Run, step: StepState, t: Times, inline: In
 /** Where an answered manual step's prompt, a vote's message or the record live in a hotfix's thread. */
 export const stepMessageKey = (runId: string, step: string): string => `step:${runId}:${step}`;
 export const voteMessageKey = (voteId: number): string => `vote:${voteId}`;
+export const issueMessageKey = (issueId: number): string => `issue:${issueId}`;
+
+/** The event that logged an issue, rebuilt from the state: the issue's message opens with its line. */
+export const issueLoggedEvent = (issue: IssueState): EventOf<'IssueLogged'> => ({
+  type: 'IssueLogged',
+  at: issue.loggedAt,
+  by: issue.loggedBy,
+  issueId: issue.id,
+  text: issue.text,
+});
+
+/**
+ * A logged issue's status, for its thread message and `issues <id>`: open, open again (who reopened it, when,
+ * why) or resolved (by whom, when, the note); then its workaround (what, by whom, when) when it has one.
+ */
+export const issueStatusLines = (issue: IssueState, t: Times, inline: Inline): string[] => {
+  const note = (text: string | undefined) => (text ? `: ${inline.text(text, 500)}` : '');
+  const reopened = issue.reopenings?.at(-1);
+  const status = issue.resolved
+    ? `✅ Resolved by ${inline.person(issue.resolved.by)} at ${t.at(issue.resolved.at)}${note(issue.resolved.note)}`
+    : reopened
+      ? `🔄 Open again: reopened by ${inline.person(reopened.by)} at ${t.at(reopened.at)}${note(reopened.reason)}`
+      : '🟠 Open';
+  const workaround = issue.workaround
+    ? [
+        `🩹 Workaround by ${inline.person(issue.workaround.by)} at ${t.at(issue.workaround.at)}: ${inline.text(issue.workaround.text, 500)}`,
+      ]
+    : [];
+  return [status, ...workaround];
+};
 
 /**
  * Besides its line, what an event changes in the hotfix's thread: a manual step's prompt (posted when the step
  * starts; redrawn when it is answered, if it was posted), the rollback vote's message (posted, then redrawn
- * with each ballot and when it closes), or the record once the hotfix is closed; null for nothing more.
+ * with each ballot and when it closes), a logged issue's message (its line, with its status and actions;
+ * redrawn when it changes), or the record once the hotfix is closed; null for nothing more.
  */
 export type ThreadFollowUp =
   | {
@@ -213,6 +248,11 @@ export type ThreadFollowUp =
       readonly ifPosted: boolean;
     }
   | { readonly kind: 'vote'; readonly voteId: number }
+  /**
+   * A logged issue's message: posted in place of the line when the issue is logged (`opens`), redrawn (if
+   * it was posted) when it is resolved, worked around or reopened, after that change's own line.
+   */
+  | { readonly kind: 'issue'; readonly issueId: number; readonly opens: boolean }
   | { readonly kind: 'record' }
   | null;
 
@@ -237,6 +277,12 @@ export const threadFollowUp = (event: HotfixEvent, after: HotfixState): ThreadFo
     case 'VoteFailed':
     case 'VoteExpired':
       return { kind: 'vote', voteId: event.voteId };
+    case 'IssueLogged':
+      return { kind: 'issue', issueId: event.issueId, opens: true };
+    case 'IssueResolved':
+    case 'WorkaroundSet':
+    case 'IssueReopened':
+      return { kind: 'issue', issueId: event.issueId, opens: false };
     case 'HotfixClosed':
       return { kind: 'record' };
     default:

@@ -59,6 +59,12 @@ export const repeatText = (hotfixId: string, command: HotfixCommand): string => 
       return `${hotfixId} is already cancelled.`;
     case 'TickDocumentationUpdate':
       return `That documentation update is already ${command.done ? 'ticked' : 'unticked'}.`;
+    case 'ResolveIssue':
+      return `Issue #${command.issueId} of ${hotfixId} is already resolved.`;
+    case 'ReopenIssue':
+      return `Issue #${command.issueId} of ${hotfixId} is already open.`;
+    case 'SetWorkaround':
+      return `Issue #${command.issueId} of ${hotfixId} already has that workaround.`;
     default:
       return `Nothing to change on ${hotfixId}: that was already done.`;
   }

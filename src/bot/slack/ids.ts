@@ -32,6 +32,11 @@ export const ACTIONS = {
   skipStep: 'hotfix_step_skip',
   voteFor: 'hotfix_vote_for',
   voteAgainst: 'hotfix_vote_against',
+  resolveIssue: 'hotfix_issue_resolve',
+  workaroundIssue: 'hotfix_issue_workaround',
+  reopenIssue: 'hotfix_issue_reopen',
+  acceptBreaches: 'hotfix_accept_breaches',
+  rollBackBreaches: 'hotfix_roll_back_breaches',
 } as const;
 export type ActionKey = keyof typeof ACTIONS;
 export type ActionId = (typeof ACTIONS)[ActionKey];
@@ -53,6 +58,10 @@ export const CALLBACKS = {
   cancel: 'hotfix_cancel_reason',
   issue: 'hotfix_log_issue',
   lessons: 'hotfix_lessons_learned',
+  resolveIssue: 'hotfix_issue_resolve',
+  workaround: 'hotfix_issue_workaround',
+  reopenIssue: 'hotfix_issue_reopen',
+  acceptBreaches: 'hotfix_accept_breaches_reason',
   home: 'hotfix_home',
 } as const;
 export type CallbackId = (typeof CALLBACKS)[keyof typeof CALLBACKS];
@@ -79,9 +88,13 @@ export const BLOCKS = {
   vote: 'hotfix_vote',
   voteActions: 'hotfix_vote_actions',
   issues: 'hotfix_issues',
+  issue: 'hotfix_issue',
+  issueActions: 'hotfix_issue_actions',
   outcome: 'hotfix_outcome',
   signoffs: 'hotfix_signoffs',
   signoffActions: 'hotfix_signoff_actions',
+  breaches: 'hotfix_breaches',
+  breachActions: 'hotfix_breach_actions',
   docs: 'hotfix_docs',
   actions: 'hotfix_actions',
   line: 'hotfix_line',
@@ -112,9 +125,9 @@ export const MAX_BUTTON_VALUE = 2000;
  * The `value` of every button: which hotfix, and what the person saw when they clicked, so a stale card is
  * refused by the domain instead of being applied to something newer.
  * - `h`: hotfix id (always).
- * - `v`: the plan hash (approve, reject, deploy, edit, cancel), the step key (confirm, fail) or the vote id
- *   as a decimal string (for, against).
- * - `r`: the role (approve, reject, sign off).
+ * - `v`: the plan hash (approve, reject, deploy, edit, cancel), the step key (confirm, fail), the vote id
+ *   (for, against) or the issue number (resolve, workaround, reopen) as a decimal string.
+ * - `r`: the role (approve, reject, sign off, accept breaches).
  * - `run`: the run id (confirm, fail).
  */
 export interface ActionValue {
@@ -158,6 +171,9 @@ export const parseActionValue = (raw: unknown): ActionValue | null => {
 export const voteIdOf = (value: ActionValue): number | null =>
   value.v !== undefined && /^[1-9]\d{0,8}$/.test(value.v) ? Number(value.v) : null;
 
+/** The issue number an issue's button carries, or null. */
+export const issueIdOf = voteIdOf;
+
 // ---------------------------------------------------------------------------------------------------------
 // Checklists: a checkboxes payload lists the options now selected (maybe none), so the hotfix and the
 // checklist page travel in the block id; each option's value is the item's index in the checklist.
@@ -198,13 +214,15 @@ export const MAX_PRIVATE_METADATA = 3000;
  * `private_metadata` of the bot's modals.
  * - `h`: hotfix id (absent when starting a new hotfix).
  * - `p`: the plan hash the modal was opened on (edit, reject): a submission on an older plan is stale.
- * - `r`: the role (reject).
+ * - `r`: the role (reject, accept breaches).
+ * - `i`: the issue number (resolve, work around, reopen an issue).
  * - `ch`/`ts`: where the modal was opened from (channel, message ts), so the listener can answer there.
  */
 export interface ModalMetadata {
   readonly h?: string;
   readonly p?: string;
   readonly r?: string;
+  readonly i?: number;
   readonly ch?: string;
   readonly ts?: string;
 }
@@ -214,6 +232,7 @@ export const modalMetadataSchema = z
     h: z.string().min(1).max(200).optional(),
     p: z.string().min(1).max(200).optional(),
     r: z.string().min(1).max(300).optional(),
+    i: z.number().int().min(1).max(999_999_999).optional(),
     ch: z.string().min(1).max(100).optional(),
     ts: z.string().min(1).max(100).optional(),
   })

@@ -6,13 +6,24 @@ import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
 import { RateLimited } from '../../notify/notifier.ts';
 import type { StoredEvent } from '../../service/ports.ts';
 import { renderCard } from './blocks/card.ts';
-import { renderManualStepPrompt, renderThreadLine, renderVoteMessage } from './blocks/thread.ts';
+import {
+  renderIssueMessage,
+  renderManualStepPrompt,
+  renderThreadLine,
+  renderVoteMessage,
+} from './blocks/thread.ts';
 import { mention, userText } from './blocks/text.ts';
 import type { BotDeps } from './deps.ts';
 import { cardOptions } from './listeners/shared.ts';
 import { asJson } from './web-api-json.ts';
 import { recordMarkdown } from '../common/record.ts';
-import { manualInstruction, stepMessageKey, threadFollowUp, voteMessageKey } from '../common/thread.ts';
+import {
+  issueMessageKey,
+  manualInstruction,
+  stepMessageKey,
+  threadFollowUp,
+  voteMessageKey,
+} from '../common/thread.ts';
 
 /** Thread messages the surface edits later (a manual step's prompt, a vote), by hotfix and key. */
 export interface MessageRefs {
@@ -56,8 +67,8 @@ export const channelAnnouncement = (state: HotfixState, channel: string): string
 
 /**
  * Slack as the notifier's chat surface: the card in the incident channel (or in a channel of its own), one
- * thread line per milestone, a prompt with Confirm / Fail for each manual step and a live message per rollback
- * vote (both edited when answered), and the deployment record as a Markdown file when the hotfix closes.
+ * thread line per milestone, a prompt with Confirm / Fail for each manual step, a live message per rollback
+ * vote and one per logged issue (all edited when answered), and the deployment record as a Markdown file when the hotfix closes.
  */
 export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
   const { client, refs } = deps;
@@ -193,7 +204,10 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
 
     async postLine(ref, stored: StoredEvent, before, after) {
       const { event } = stored;
-      const line = renderThreadLine(stored, before, { timezone: timezone() });
+      const next = threadFollowUp(event, after);
+      // A logged issue's message (with its buttons) is the line that logs it.
+      const opensIssue = next?.kind === 'issue' && next.opens;
+      const line = opensIssue ? null : renderThreadLine(stored, before, { timezone: timezone() });
       if (line)
         await slack(() =>
           client.chat.postMessage({
@@ -203,7 +217,6 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
             blocks: asJson(line.blocks),
           }),
         );
-      const next = threadFollowUp(event, after);
       switch (next?.kind) {
         case 'step-prompt':
           if (!next.ifPosted || (await refs.get(after.id, stepMessageKey(next.runId, next.step))))
@@ -220,6 +233,15 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
               timezone: timezone(),
             }),
           );
+          return;
+        case 'issue':
+          if (next.opens || (await refs.get(after.id, issueMessageKey(next.issueId))))
+            await postOrUpdate(
+              ref,
+              after.id,
+              issueMessageKey(next.issueId),
+              renderIssueMessage(after, next.issueId, { timezone: timezone() }),
+            );
           return;
         case 'record': {
           if (await refs.get(after.id, 'record')) return;

@@ -36,13 +36,16 @@ export interface TeamsManifestInput {
   readonly accentColor: string;
 }
 
-/** The bot's command menu, from the same lines as the bot's help: the subcommand, what it does, its arguments. */
+/**
+ * The bot's command menu, from the same lines as the bot's help: the subcommand, what it does, its arguments.
+ * One entry per subcommand word (the first line of it: `issue resolve …` and the like stay in the help).
+ */
 export const TEAMS_BOT_COMMANDS: readonly TeamsBotCommand[] = USAGE.map(([syntax, summary]) => {
   const usage = syntax.replace(/^\/hotfix\s+/, '');
   const [title = usage, ...args] = usage.split(' ');
   const description = `${summary.charAt(0).toUpperCase()}${summary.slice(1)}`;
   return { title, description: args.length === 0 ? description : `${description} — ${usage}` };
-});
+}).filter((command, i, all) => all.findIndex((c) => c.title === command.title) === i);
 
 export const TEAMS_ICON_FILES = { color: 'color.png', outline: 'outline.png' } as const;
 

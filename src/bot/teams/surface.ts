@@ -4,14 +4,25 @@ import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
 import type { Clock, EventStore, StoredEvent } from '../../service/ports.ts';
 import { readRecord } from '../common/record.ts';
-import { manualInstruction, stepMessageKey, threadFollowUp, voteMessageKey } from '../common/thread.ts';
+import {
+  issueMessageKey,
+  manualInstruction,
+  stepMessageKey,
+  threadFollowUp,
+  voteMessageKey,
+} from '../common/thread.ts';
 import type { TeamsCard } from './cards/adaptive.ts';
 import { card, text } from './cards/adaptive.ts';
 import type { LockHolder } from '../common/actions.ts';
 import { renderHotfixCard } from './cards/card.ts';
 import { renderRecordDocument, renderRecordSummary } from './cards/record.ts';
 import { userText } from './cards/text.ts';
-import { renderManualStepPrompt, renderThreadLine, renderVoteMessage } from './cards/thread.ts';
+import {
+  renderIssueMessage,
+  renderManualStepPrompt,
+  renderThreadLine,
+  renderVoteMessage,
+} from './cards/thread.ts';
 import { ConnectorCallError } from './connector-error.ts';
 import type { ConversationRef } from './conversation-ref.ts';
 import { decodeConversationRef, encodeConversationRef, threadConversationId } from './conversation-ref.ts';
@@ -64,8 +75,8 @@ const NO_ID = '?';
 
 /**
  * Teams as the notifier's chat surface, mirroring Slack's: the card opens a thread of its own in
- * `teams.incident_channel` and is edited in place; a reply per milestone; a prompt for each manual step and a
- * live message per rollback vote, edited when answered; and on close the record's summary and the whole
+ * `teams.incident_channel` and is edited in place; a reply per milestone; a prompt for each manual step, a
+ * live message per rollback vote and one per logged issue, edited when answered; and on close the record's summary and the whole
  * Markdown record as replies (Teams bots cannot upload files to channels). Every call goes through the outbox.
  */
 export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
@@ -238,15 +249,17 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       const thread = threadOf(ref);
       if (thread === undefined) return;
       const { event } = stored;
+      // What the event changes beyond its line: the same rules as Slack's surface (src/bot/common/thread.ts).
+      const followUp = threadFollowUp(event, after);
+      // A logged issue's message (with its buttons) is the line that logs it.
+      const opensIssue = followUp?.kind === 'issue' && followUp.opens;
       // An event may post more than one reply: a retry after a later one failed must not repeat the line.
       const lineDone = Number((await refs.get(after.id, 'line')) ?? 0) >= stored.position;
-      const line = lineDone ? null : renderThreadLine(stored, before, { timezone: timezone() });
+      const line = lineDone || opensIssue ? null : renderThreadLine(stored, before, { timezone: timezone() });
       if (line) {
         await reply(thread, event.type, cardMessage(line, `A line of ${after.id}`));
         await refs.set(after.id, 'line', String(stored.position));
       }
-      // What the event changes beyond its line: the same rules as Slack's surface (src/bot/common/thread.ts).
-      const followUp = threadFollowUp(event, after);
       switch (followUp?.kind) {
         case 'step-prompt':
           if (
@@ -266,6 +279,15 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
               timezone: timezone(),
             }),
           );
+          return;
+        case 'issue':
+          if (followUp.opens || (await refs.get(after.id, issueMessageKey(followUp.issueId))) !== null)
+            await postOrUpdate(
+              thread,
+              after.id,
+              issueMessageKey(followUp.issueId),
+              renderIssueMessage(after, followUp.issueId, { timezone: timezone() }),
+            );
           return;
         case 'record':
           await postRecord(thread, after);

@@ -21,6 +21,8 @@ export const VERBS = {
   skipStep: 'hotfix.step-skip',
   voteFor: 'hotfix.vote-for',
   voteAgainst: 'hotfix.vote-against',
+  /** Roll back instead of keeping a release whose monitoring found breaches: a rollback proposal. */
+  rollBackBreaches: 'hotfix.roll-back-breaches',
   /** Buttons that open a dialog: `Action.Submit` with `msteams.type = 'task/fetch'`; `data.form` names it. */
   openForm: 'hotfix.open-form',
   /** A dialog's submit button (`task/submit`): `data.form` names the form, the inputs' values sit beside it. */
@@ -37,6 +39,10 @@ export const FORMS = {
   issue: 'issue',
   cancel: 'cancel',
   lessons: 'lessons',
+  resolveIssue: 'issue-resolve',
+  workaround: 'issue-workaround',
+  reopenIssue: 'issue-reopen',
+  acceptBreaches: 'accept-breaches',
 } as const;
 export type FormId = (typeof FORMS)[keyof typeof FORMS];
 
@@ -53,12 +59,25 @@ const voteData = { hotfixId, voteId: z.number().int().min(1).max(999_999_999) };
 
 /**
  * Which dialog; `planHash`: the plan the person saw (edit, reject, cancel: a dialog opened on an older plan
- * is stale); `role`: the role they reject as.
+ * is stale); `role`: the role they reject as, or accept a monitoring window's breaches as.
  */
 const formData = {
-  form: z.enum([FORMS.plan, FORMS.reject, FORMS.rollback, FORMS.issue, FORMS.cancel, FORMS.lessons]),
+  form: z.enum([
+    FORMS.plan,
+    FORMS.reject,
+    FORMS.rollback,
+    FORMS.issue,
+    FORMS.cancel,
+    FORMS.lessons,
+    FORMS.resolveIssue,
+    FORMS.workaround,
+    FORMS.reopenIssue,
+    FORMS.acceptBreaches,
+  ]),
   planHash: planHash.optional(),
   role: role.optional(),
+  /** The logged issue's number (resolve, work around, reopen it). */
+  issue: z.number().int().min(1).max(999_999_999).optional(),
   /** The issue a new plan is for (`@hotfix start INC-42`): the plan dialog opens with it filled in. */
   issueId: z.string().min(1).max(80).optional(),
   /**
@@ -93,6 +112,7 @@ export const actionDataSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal(VERBS.skipStep), ...stepData }),
   z.object({ verb: z.literal(VERBS.voteFor), ...voteData }),
   z.object({ verb: z.literal(VERBS.voteAgainst), ...voteData }),
+  z.object({ verb: z.literal(VERBS.rollBackBreaches), hotfixId }),
   /** No hotfix id: the plan dialog of a new hotfix (`@hotfix start`). */
   z.object({ verb: z.literal(VERBS.openForm), ...formData, hotfixId: hotfixId.optional() }),
   /**

@@ -1,4 +1,4 @@
-import type { Checklist, DocItem, RollbackTrigger, VoteChoice } from './events.ts';
+import type { Checklist, DocItem, MonitorMeasurement, RollbackTrigger, VoteChoice } from './events.ts';
 import type { Person, Role } from './people.ts';
 import type { Plan } from './plan.ts';
 import type { Stage } from './policy.ts';
@@ -47,14 +47,20 @@ export type HotfixCommand =
   | C<'ConfirmManualStep', { runId: string; step: string; outcome: 'confirmed' | 'failed'; note?: string }>
   | C<'RetryStep', { runId: string; step: string; reason: string }>
   | C<'AbortPipeline', { runId: string; reason: string }>
-  | C<'RecordMonitorCheck', { check: string; round: number; passed: boolean; detail?: string }>
+  | C<
+      'RecordMonitorCheck',
+      { check: string; round: number; passed: boolean; detail?: string; measurement?: MonitorMeasurement }
+    >
   | C<'CloseMonitoringWindow'>
+  /** Keep the release despite the monitoring window's breaches; `role`: which of the person's roles decides. */
+  | C<'AcceptBreaches', { reason: string; role?: Role }>
   | C<'ProposeRollback', { trigger: RollbackTrigger; reason: string }>
   | C<'CastVote', { voteId: number; choice: VoteChoice }>
   | C<'ExpireVote', { voteId: number }>
   | C<'LogIssue', { text: string }>
   | C<'ResolveIssue', { issueId: number; note?: string }>
   | C<'SetWorkaround', { issueId: number; text: string }>
+  | C<'ReopenIssue', { issueId: number; reason?: string }>
   | C<'NoteObservation', { text: string }>
   | C<'TickDocumentationUpdate', { item: DocItem; done: boolean }>
   | C<'NoteLessonsLearned', { text: string }>

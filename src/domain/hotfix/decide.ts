@@ -1,10 +1,11 @@
 import type { CommandOf, HotfixCommand, HotfixCommandType } from './commands.ts';
 import { closeHotfix, signOff } from './decide/close.ts';
-import { closeMonitoringWindow, recordMonitorCheck } from './decide/monitoring.ts';
+import { acceptBreaches, closeMonitoringWindow, recordMonitorCheck } from './decide/monitoring.ts';
 import {
   logIssue,
   noteLessonsLearned,
   noteObservation,
+  reopenIssue,
   resolveIssue,
   setWorkaround,
   tickDocumentationUpdate,
@@ -55,12 +56,14 @@ const HANDLERS: { readonly [T in HotfixCommandType]: Handler<T> } = {
   AbortPipeline: abortPipeline,
   RecordMonitorCheck: recordMonitorCheck,
   CloseMonitoringWindow: closeMonitoringWindow,
+  AcceptBreaches: acceptBreaches,
   ProposeRollback: proposeRollbackCommand,
   CastVote: castVoteCommand,
   ExpireVote: expireVote,
   LogIssue: logIssue,
   ResolveIssue: resolveIssue,
   SetWorkaround: setWorkaround,
+  ReopenIssue: reopenIssue,
   NoteObservation: noteObservation,
   TickDocumentationUpdate: tickDocumentationUpdate,
   NoteLessonsLearned: noteLessonsLearned,

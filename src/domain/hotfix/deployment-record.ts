@@ -2,7 +2,7 @@ import type { Standing } from './state.ts';
 import type { Checklist, DocItem, Gate, HotfixEventType, RollbackTrigger, VoteChoice } from './events.ts';
 import type { Platform, Role } from './people.ts';
 import type { RiskLevel, Severity } from './plan.ts';
-import type { DerivedItemSource, RunKind, Stage, StepKind } from './policy.ts';
+import type { DerivedItemSource, JsonValue, RunKind, Stage, StepKind } from './policy.ts';
 import type { Phase, RunStatus, StepStatus } from './state.ts';
 
 /*
@@ -146,17 +146,53 @@ export interface FeedbackRecord extends Stamped {
   } | null;
 }
 
+/** How many distinct non-numeric values of a monitor's JSON path the record lists. */
+export const MAX_DISTINCT_VALUES = 10;
+
+/** The spread of a measured quantity over a monitoring window. */
+export interface Spread {
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+/** What one JSON path of a monitor check read over the window. */
+export interface MonitorValueRecord {
+  readonly path: string;
+  /** Rounds in which the path was there to read. */
+  readonly rounds: number;
+  /** When every value read was a number: their spread; else null and `distinct` says what was read. */
+  readonly numeric: Spread | null;
+  /** Non-numeric paths: the distinct values read, first seen first, at most MAX_DISTINCT_VALUES. */
+  readonly distinct: readonly JsonValue[];
+  /** Distinct values left out of `distinct`. */
+  readonly moreDistinct: number;
+}
+
 export interface PerformanceRecord {
   /** `not_clean`: the window closed with a breach or was cut short by a rollback. */
   readonly status: 'not_started' | 'running' | 'clean' | 'not_clean';
   readonly startedAt: string | null;
   readonly until: string | null;
   readonly closedAt: string | null;
+  /**
+   * The window's length and whose verification period it was: the plan's or the policy's (`from` is null
+   * for windows recorded before plans could set it). Null when monitoring never started.
+   */
+  readonly period: { readonly ms: number; readonly from: 'plan' | 'policy' | null } | null;
   readonly checks: readonly {
     readonly name: string;
+    /** Rounds recorded in the window (passes + breaches). */
+    readonly rounds: number;
     readonly passes: number;
     readonly breaches: number;
     readonly last: { readonly passed: boolean; readonly at: string; readonly detail: string | null } | null;
+    /** Over the rounds that got a response; null when none did or none was measured (older releases). */
+    readonly latencyMs: Spread | null;
+    /** The HTTP statuses the check's responses had, ascending. */
+    readonly statuses: readonly number[];
+    /** Per JSON path of the check's expectations, what it read. */
+    readonly values: readonly MonitorValueRecord[];
   }[];
   readonly breaches: readonly { readonly check: string; readonly at: string; readonly detail: string }[];
 }
@@ -167,6 +203,13 @@ export interface IssueRecord extends Stamped {
   readonly status: 'resolved' | 'pending';
   readonly workaround: (Stamped & { readonly text: string }) | null;
   readonly resolved: (Stamped & { readonly note: string | null }) | null;
+  /** Each reopening, oldest first, with the resolution it undid. */
+  readonly reopened: readonly IssueReopeningRecord[];
+}
+
+export interface IssueReopeningRecord extends Stamped {
+  readonly reason: string | null;
+  readonly resolution: Stamped & { readonly note: string | null };
 }
 
 export interface PlanEditRef extends Stamped {
@@ -306,6 +349,16 @@ export interface DeploymentRecord {
     readonly started: Stamped | null;
     readonly closed: Stamped | null;
     readonly cancelled: (Stamped & { readonly reason: string }) | null;
+    /**
+     * When the monitoring window closed with breaches: how many, each deciding role's acceptance (with its
+     * reason), and when the last one made the hotfix verified (null while the decision is pending, or when it
+     * was rolled back instead). Null after a clean window or none.
+     */
+    readonly breachesAccepted: {
+      readonly breaches: number;
+      readonly acceptances: readonly (Stamped & { readonly role: Role; readonly reason: string })[];
+      readonly accepted: Stamped | null;
+    } | null;
   };
   readonly plan: {
     readonly revision: number;

@@ -104,13 +104,24 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
     case 'PipelineAborted':
       return `aborted ${runName(event.runId)}: ${event.reason}`;
     case 'MonitoringStarted':
-      return `started monitoring for ${formatDuration(Date.parse(event.until) - Date.parse(event.at))} (${list(event.checks)})`;
+      return `started monitoring for ${formatDuration(Date.parse(event.until) - Date.parse(event.at))}${
+        event.periodFrom === undefined ? '' : `, the ${event.periodFrom}'s verification period`
+      } (${list(event.checks)})`;
     case 'MonitorCheckPassed':
       return null;
     case 'MonitorCheckBreached':
       return `monitor check ${quote(event.check)} breached: ${event.detail}`;
     case 'MonitoringWindowClosed':
       return event.clean ? 'monitoring window closed clean' : 'monitoring window closed with breaches';
+    case 'BreachAcceptanceGiven':
+      return `accepted the monitoring breaches as ${event.role}: ${event.reason}`;
+    case 'BreachesAccepted': {
+      const by = event.roles.map((role) => {
+        const accepted = state.breachAcceptances?.[role];
+        return accepted ? `${displayName(accepted.by)} (${role})` : role;
+      });
+      return `verified with ${event.breaches} ${event.breaches === 1 ? 'breach' : 'breaches'}, accepted by ${list(by)}`;
+    }
     case 'RollbackProposed':
       return `proposed rollback (vote #${event.voteId}, ${humanize(event.trigger)}${
         event.automatic ? ', automatic' : ''
@@ -155,6 +166,8 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
       return `resolved issue #${event.issueId}${event.note === undefined ? '' : `: ${event.note}`}`;
     case 'WorkaroundSet':
       return `set a workaround for issue #${event.issueId}: ${event.text}`;
+    case 'IssueReopened':
+      return `reopened issue #${event.issueId}${event.reason === undefined ? '' : `: ${event.reason}`}`;
     case 'ObservationNoted':
       return `noted: ${event.text}`;
     case 'DocumentationUpdateTicked':

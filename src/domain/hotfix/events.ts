@@ -1,6 +1,6 @@
 import type { Person, Role } from './people.ts';
 import type { Plan } from './plan.ts';
-import type { RunKind, Stage, StepKind, StepSpec } from './policy.ts';
+import type { JsonValue, RunKind, Stage, StepKind, StepSpec } from './policy.ts';
 
 export const CHECKLISTS = ['code_readiness', 'environment_readiness'] as const;
 export type Checklist = (typeof CHECKLISTS)[number];
@@ -47,6 +47,16 @@ export interface PlannedStep {
   readonly spec: StepSpec | null;
 }
 
+/**
+ * What one monitor round measured: the HTTP status and latency of the probe's last response, and the value
+ * each of the check's JSON paths read (a path absent from the body is left out). Absent when nothing answered.
+ */
+export interface MonitorMeasurement {
+  readonly status?: number;
+  readonly latencyMs?: number;
+  readonly values?: Readonly<Record<string, JsonValue>>;
+}
+
 export type Gate = 'deployment' | 'verification' | 'rollback_verification';
 
 /** Fields every event carries: who did it and when. */
@@ -91,10 +101,24 @@ export type HotfixEvent =
   | E<'GatePassed', { runId: string; gate: Gate }>
   | E<'GateFailed', { runId: string; gate: Gate; reason: string }>
   | E<'PipelineAborted', { runId: string; reason: string }>
-  | E<'MonitoringStarted', { until: string; checks: string[] }>
-  | E<'MonitorCheckPassed', { check: string; round: number; detail?: string }>
-  | E<'MonitorCheckBreached', { check: string; round: number; detail: string }>
+  | E<
+      'MonitoringStarted',
+      // periodFrom: whose verification period set `until` (absent in events recorded before plans could).
+      { until: string; checks: string[]; periodFrom?: 'plan' | 'policy' }
+    >
+  | E<
+      'MonitorCheckPassed',
+      { check: string; round: number; detail?: string; measurement?: MonitorMeasurement }
+    >
+  | E<
+      'MonitorCheckBreached',
+      { check: string; round: number; detail: string; measurement?: MonitorMeasurement }
+    >
   | E<'MonitoringWindowClosed', { clean: boolean }>
+  /** A sign-off role keeps the release despite the window's breaches, and says why. */
+  | E<'BreachAcceptanceGiven', { role: Role; reason: string }>
+  /** Every deciding role accepted: the hotfix is verified with its breaches. */
+  | E<'BreachesAccepted', { breaches: number; roles: Role[] }>
   | E<
       'RollbackProposed',
       { voteId: number; trigger: RollbackTrigger; reason: string; automatic: boolean; expiresAt: string }
@@ -109,6 +133,8 @@ export type HotfixEvent =
   | E<'IssueLogged', { issueId: number; text: string }>
   | E<'IssueResolved', { issueId: number; note?: string }>
   | E<'WorkaroundSet', { issueId: number; text: string }>
+  /** A resolved issue is open again; its resolution stays in its history for the record. */
+  | E<'IssueReopened', { issueId: number; reason?: string }>
   | E<'ObservationNoted', { text: string }>
   | E<'DocumentationUpdateTicked', { item: DocItem; done: boolean }>
   | E<'LessonsLearnedNoted', { text: string }>

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.ts';
+import { DURATION_PATTERN, formatDuration, parseDuration } from './duration.ts';
 import type { Person } from './people.ts';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -151,3 +152,38 @@ export const planFieldProblems = (
       return problem === null ? [] : [[field, problem]];
     }),
   );
+
+/** How long a plan may ask to be monitored for (policy `verification_period_min` … `_max`), in ms. */
+export interface VerificationPeriodBounds {
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/** The policy's bounds (`verificationPeriodMinMs` … `MaxMs`; structural, as policy.ts imports this module). */
+export const periodBounds = (policy: {
+  readonly verificationPeriodMinMs: number;
+  readonly verificationPeriodMaxMs: number;
+}): VerificationPeriodBounds => ({
+  minMs: policy.verificationPeriodMinMs,
+  maxMs: policy.verificationPeriodMaxMs,
+});
+
+/**
+ * A plan's verification period in ms, or why it is refused: it must be a duration (`30m`, `2h`, `1h30m`)
+ * within the policy's bounds. An absent or blank period is no problem: the policy's period applies.
+ */
+export const readVerificationPeriod = (
+  text: string | undefined,
+  bounds: VerificationPeriodBounds,
+): { readonly ok: true; readonly ms: number | null } | { readonly ok: false; readonly problem: string } => {
+  const trimmed = text?.trim() ?? '';
+  if (trimmed === '') return { ok: true, ms: null };
+  const range = `between ${formatDuration(bounds.minMs)} and ${formatDuration(bounds.maxMs)}`;
+  const refused = (why: string) => ({
+    ok: false as const,
+    problem: `The verification period must be ${why} (got ${JSON.stringify(trimmed.slice(0, 40))}).`,
+  });
+  if (!DURATION_PATTERN.test(trimmed)) return refused(`a duration such as 30m, 2h or 1h30m, ${range}`);
+  const ms = parseDuration(trimmed, { allowZero: true });
+  return ms < bounds.minMs || ms > bounds.maxMs ? refused(range) : { ok: true, ms };
+};

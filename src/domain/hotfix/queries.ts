@@ -225,6 +225,23 @@ export const outcome = (state: HotfixState): Outcome | null => {
 export const missingSignoffs = (state: HotfixState, policy: Policy): Role[] =>
   policy.signoffs.filter((role) => !(role in state.signoffs));
 
+/**
+ * Who decides on a monitoring window's breaches: the sign-off roles, else those who may close the hotfix
+ * (whose default is the technical role), else anyone with a role.
+ */
+export const breachDeciders = (policy: Policy): readonly Role[] => {
+  if (policy.signoffs.length > 0) return policy.signoffs;
+  return policy.closers.length > 0 ? policy.closers : Object.keys(policy.people);
+};
+
+/** Breaches recorded in the monitoring window. */
+export const breachCount = (state: HotfixState): number =>
+  Object.values(state.monitoring?.checks ?? {}).reduce((sum, c) => sum + c.breaches, 0);
+
+/** The deciding roles that have not accepted the breaches yet. */
+export const missingBreachAcceptances = (state: HotfixState, policy: Policy): Role[] =>
+  breachDeciders(policy).filter((role) => !(role in (state.breachAcceptances ?? {})));
+
 export const isOpen = (state: HotfixState): boolean =>
   state.phase !== 'none' && state.phase !== 'closed' && state.phase !== 'cancelled';
 

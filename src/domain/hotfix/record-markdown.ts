@@ -1,9 +1,12 @@
 import type {
   DecisionRecord,
   DeploymentRecord,
+  IssueRecord,
   OutcomeStatus,
+  PerformanceRecord,
   PersonRef,
   RunRecord,
+  Spread,
   Stamped,
   StepSpecRecord,
   VoteRecord,
@@ -203,7 +206,7 @@ const verification = (record: DeploymentRecord, { clock, who }: Ctx): Block[] =>
       ? '- **Performance:** not monitored'
       : `- **Performance:** ${humanize(perf.status)}, monitored ${clock.minute(perf.startedAt)} to ${clock.minute(
           perf.closedAt ?? perf.until,
-        )}`;
+        )}${perf.period?.from ? ` (${periodText(perf.period.ms, perf.period.from)})` : ''}`;
   return [
     ['### 2. Verification'],
     [
@@ -221,6 +224,49 @@ const verification = (record: DeploymentRecord, { clock, who }: Ctx): Block[] =>
         (b) => `  - Breach of ${mdText(b.check)}, ${clock.minute(b.at)}: ${mdText(b.detail)}`,
       ),
     ],
+    ...performanceTable(perf),
+  ];
+};
+
+/** `30m, the plan's verification period`. */
+const periodText = (ms: number, from: 'plan' | 'policy'): string =>
+  `${formatDuration(ms)}, the ${from}'s verification period`;
+
+/** A number as measured, without float noise: 0.1 + 0.2 → 0.3, 12.5 → 12.5. */
+const measure = (n: number): string => String(Math.round(n * 1000) / 1000);
+
+const spread = (s: Spread, unit = ''): string =>
+  `${measure(s.min)} / ${measure(s.median)} / ${measure(s.max)}${unit}`;
+
+/** What the monitor checks measured over the window, one row per check; none when nothing was measured. */
+const performanceTable = (perf: PerformanceRecord): Block[] => {
+  const measured = perf.checks.some((c) => c.latencyMs !== null || c.statuses.length > 0);
+  if (!measured) return [];
+  return [
+    ['Performance over the monitoring window (min / median / max):'],
+    mdTable(
+      ['Check', 'Rounds', 'Passed', 'Breached', 'Latency', 'Statuses', 'Values'],
+      perf.checks.map((c) => [
+        mdText(c.name),
+        String(c.rounds),
+        String(c.passes),
+        String(c.breaches),
+        c.latencyMs === null ? '—' : spread(c.latencyMs, ' ms'),
+        c.statuses.length === 0 ? '—' : c.statuses.join(', '),
+        c.values
+          .map(
+            (v) =>
+              `${mdCode(v.path)} ${
+                v.numeric === null
+                  ? `${v.distinct.map((d) => mdText(JSON.stringify(d))).join(', ')}${
+                      v.moreDistinct > 0 ? ` (+${v.moreDistinct} more)` : ''
+                    }`
+                  : spread(v.numeric)
+              }`,
+          )
+          .join('; ') || '—',
+      ]),
+    ),
   ];
 };
 
@@ -247,11 +293,30 @@ const issues = (record: DeploymentRecord, { who }: Ctx): Block[] => {
             String(i.issueId),
             mdText(i.text),
             who(i),
-            i.status === 'resolved' ? 'resolved' : i.workaround ? 'pending, workaround set' : 'pending',
-            i.resolved ? `${who(i.resolved)}${i.resolved.note ? `: ${mdText(i.resolved.note)}` : ''}` : '—',
+            issueStatus(i),
+            issueResolution(i, who),
           ]),
         ),
   ];
+};
+
+const issueStatus = (i: IssueRecord): string =>
+  i.status === 'resolved'
+    ? 'resolved'
+    : `${i.reopened.length > 0 ? 'reopened' : 'pending'}${i.workaround ? ', workaround set' : ''}`;
+
+/** Who resolved it, when, with the note; for a reopened issue, each resolution and reopening in turn. */
+const issueResolution = (i: IssueRecord, who: Ctx['who']): string => {
+  const resolution = (r: Stamped & { readonly note: string | null }) =>
+    `${who(r)}${r.note ? `: ${mdText(r.note)}` : ''}`;
+  if (i.reopened.length === 0) return i.resolved ? resolution(i.resolved) : '—';
+  return [
+    ...i.reopened.flatMap((r) => [
+      `resolved by ${resolution(r.resolution)}`,
+      `reopened by ${who(r)}${r.reason ? `: ${mdText(r.reason)}` : ''}`,
+    ]),
+    ...(i.resolved ? [`resolved by ${resolution(i.resolved)}`] : []),
+  ].join('; ');
 };
 
 const signoff = (record: DeploymentRecord, { who }: Ctx): Block[] => [
@@ -261,13 +326,29 @@ const signoff = (record: DeploymentRecord, { who }: Ctx): Block[] => [
   ),
 ];
 
-const outcome = (record: DeploymentRecord, { who }: Ctx): Block[] => {
-  const { status, phase, started, cancelled, closed } = record.outcome;
+const outcome = (record: DeploymentRecord, { who, clock }: Ctx): Block[] => {
+  const { status, phase, started, cancelled, closed, breachesAccepted: review } = record.outcome;
+  const breaches = review ? `${review.breaches} ${review.breaches === 1 ? 'breach' : 'breaches'}` : '';
+  const acceptedBy = review?.acceptances.map((a) => `${mdText(a.by.name)} (${mdText(a.role)})`).join(', ');
+  const reasons =
+    review?.acceptances.map(
+      (a) => `  - ${mdText(a.by.name)} (${mdText(a.role)}), ${clock.minute(a.at)}: ${mdText(a.reason)}`,
+    ) ?? [];
   return [
     ['## Outcome'],
     [
-      `- **Status:** ${OUTCOME_LABELS[status]}`,
+      `- **Status:** ${OUTCOME_LABELS[status]}${review?.accepted ? ` — verified with ${breaches}, accepted by ${acceptedBy ?? ''}` : ''}`,
       `- **Phase:** ${humanize(phase)}`,
+      ...(review && !review.accepted
+        ? [
+            `- **Breaches:** ${breaches} found by monitoring; ${
+              phase === 'breach_review'
+                ? 'waiting for a decision: accept and keep the release, or roll back'
+                : 'not accepted'
+            }${review.acceptances.length > 0 ? ` (accepted so far by ${acceptedBy ?? ''})` : ''}`,
+          ]
+        : []),
+      ...(reasons.length > 0 ? ['- **Breaches accepted:**', ...reasons] : []),
       `- **Started:** ${who(started)}`,
       ...(cancelled ? [`- **Cancelled:** ${who(cancelled)} — ${mdText(cancelled.reason)}`] : []),
       ...(closed ? [`- **Closed:** ${who(closed)}`] : []),

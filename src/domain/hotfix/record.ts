@@ -1,4 +1,4 @@
-import type { Checklist, HotfixEvent, VoteChoice } from './events.ts';
+import type { Checklist, HotfixEvent, MonitorMeasurement, VoteChoice } from './events.ts';
 import { CHECKLISTS, DOC_ITEMS } from './events.ts';
 import type {
   BallotRecord,
@@ -6,6 +6,7 @@ import type {
   DeploymentRecord,
   FeedbackRecord,
   IssueRecord,
+  MonitorValueRecord,
   PerformanceRecord,
   PersonRef,
   PlanEditRef,
@@ -13,6 +14,7 @@ import type {
   RunRecord,
   ServiceExecution,
   ServiceRecord,
+  Spread,
   Stamped,
   StepRecord,
   StepSpecRecord,
@@ -20,12 +22,12 @@ import type {
   TimelineEntry,
   VoteRecord,
 } from './deployment-record.ts';
-import { RECORD_SCHEMA_VERSION } from './deployment-record.ts';
+import { MAX_DISTINCT_VALUES, RECORD_SCHEMA_VERSION } from './deployment-record.ts';
 import { DOC_ITEM_LABELS, describeEvent, stepOf } from './describe-event.ts';
 import { clockface, trimOutput } from './format.ts';
 import type { Person, PersonKey, Role } from './people.ts';
 import { displayName, personKey } from './people.ts';
-import type { Stage, StepSpec } from './policy.ts';
+import type { JsonValue, Stage, StepSpec } from './policy.ts';
 import { STAGES } from './policy.ts';
 import type { ChecklistItemView, ReadinessPolicy } from './queries.ts';
 import { checklistItems } from './queries.ts';
@@ -113,9 +115,13 @@ interface History {
   readonly ballots: Map<number, Map<PersonKey, MutableBallot>>;
   readonly tallies: Map<number, { for: number; against: number }>;
   readonly breaches: { check: string; at: string; detail: string }[];
+  /** What each monitor round measured, per check, in the order recorded. */
+  readonly measurements: Map<string, MonitorMeasurement[]>;
   readonly feedback: FeedbackRecord[];
   readonly timeline: TimelineEntry[];
   readonly executionPassedAt: Map<string, string>;
+  /** Breaches the monitoring window closed with, when it closed with some. */
+  windowBreaches: number | null;
 }
 
 const stageKey = (runId: string, stage: Stage) => `${runId}:${stage}`;
@@ -138,9 +144,11 @@ export const buildRecord = (events: readonly HotfixEvent[], options: RecordOptio
     ballots: new Map(),
     tallies: new Map(),
     breaches: [],
+    measurements: new Map(),
     feedback: [],
     timeline: [],
     executionPassedAt: new Map(),
+    windowBreaches: null,
   };
   let state = initialState();
   const { identify } = options;
@@ -262,9 +270,25 @@ const collect = (h: History, state: HotfixState, event: HotfixEvent): void => {
     case 'VoteExpired':
       h.tallies.set(event.voteId, { for: event.for, against: event.against });
       return;
-    case 'MonitorCheckBreached':
-      h.breaches.push({ check: event.check, at: event.at, detail: event.detail });
+    case 'MonitoringStarted':
+      // The Performance figures are over the (last) window.
+      h.measurements.clear();
       return;
+    case 'MonitoringWindowClosed':
+      h.windowBreaches = event.clean
+        ? null
+        : Object.values(state.monitoring?.checks ?? {}).reduce((sum, c) => sum + c.breaches, 0);
+      return;
+    case 'MonitorCheckPassed':
+    case 'MonitorCheckBreached': {
+      if (event.type === 'MonitorCheckBreached')
+        h.breaches.push({ check: event.check, at: event.at, detail: event.detail });
+      if (event.measurement === undefined) return;
+      const rounds = h.measurements.get(event.check) ?? [];
+      rounds.push(event.measurement);
+      h.measurements.set(event.check, rounds);
+      return;
+    }
     case 'ObservationNoted':
       h.feedback.push({ kind: 'observation', ...stamped(event), text: event.text, step: null });
       return;
@@ -477,6 +501,38 @@ const systemCheck = (run: Run | undefined): SystemCheckStatus => {
   return run.status === 'running' ? 'running' : 'failed';
 };
 
+const median = (sorted: readonly number[]): number => {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+const spreadOf = (values: readonly number[]): Spread | null => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0] ?? 0, median: median(sorted), max: sorted.at(-1) ?? 0 };
+};
+
+/** Per JSON path, in the order first read: a numeric spread, or the distinct values read. */
+const valuesRecord = (rounds: readonly MonitorMeasurement[]): MonitorValueRecord[] => {
+  const byPath = new Map<string, JsonValue[]>();
+  for (const round of rounds)
+    for (const [path, value] of Object.entries(round.values ?? {}))
+      byPath.set(path, [...(byPath.get(path) ?? []), value]);
+  return [...byPath].map(([path, values]) => {
+    const numbers = values.filter((v): v is number => typeof v === 'number');
+    if (numbers.length === values.length)
+      return { path, rounds: values.length, numeric: spreadOf(numbers), distinct: [], moreDistinct: 0 };
+    const distinct = [...new Map(values.map((v) => [JSON.stringify(v), v])).values()];
+    return {
+      path,
+      rounds: values.length,
+      numeric: null,
+      distinct: distinct.slice(0, MAX_DISTINCT_VALUES),
+      moreDistinct: Math.max(0, distinct.length - MAX_DISTINCT_VALUES),
+    };
+  });
+};
+
 const monitoringStatus = (monitoring: HotfixState['monitoring']): PerformanceRecord['status'] => {
   if (!monitoring) return 'not_started';
   if (!monitoring.closed) return 'running';
@@ -528,12 +584,27 @@ const assemble = (
     startedAt: monitoring?.startedAt ?? null,
     until: monitoring?.until ?? null,
     closedAt: monitoring?.closed?.at ?? null,
-    checks: Object.values(monitoring?.checks ?? {}).map((c) => ({
-      name: c.name,
-      passes: c.passes,
-      breaches: c.breaches,
-      last: c.last ? { passed: c.last.passed, at: c.last.at, detail: c.last.detail ?? null } : null,
-    })),
+    period: monitoring
+      ? {
+          ms: Date.parse(monitoring.until) - Date.parse(monitoring.startedAt),
+          from: monitoring.periodFrom ?? null,
+        }
+      : null,
+    checks: Object.values(monitoring?.checks ?? {}).map((c) => {
+      const measured = h.measurements.get(c.name) ?? [];
+      return {
+        name: c.name,
+        rounds: c.passes + c.breaches,
+        passes: c.passes,
+        breaches: c.breaches,
+        last: c.last ? { passed: c.last.passed, at: c.last.at, detail: c.last.detail ?? null } : null,
+        latencyMs: spreadOf(measured.flatMap((m) => (m.latencyMs === undefined ? [] : [m.latencyMs]))),
+        statuses: [...new Set(measured.flatMap((m) => (m.status === undefined ? [] : [m.status])))].sort(
+          (a, b) => a - b,
+        ),
+        values: valuesRecord(measured),
+      };
+    }),
     breaches: h.breaches,
   };
 
@@ -545,6 +616,11 @@ const assemble = (
     status: i.resolved ? 'resolved' : 'pending',
     workaround: i.workaround ? { ...stamped(i.workaround), text: i.workaround.text } : null,
     resolved: i.resolved ? { ...stamped(i.resolved), note: i.resolved.note ?? null } : null,
+    reopened: (i.reopenings ?? []).map((r) => ({
+      ...stamped(r),
+      reason: r.reason ?? null,
+      resolution: { ...stamped(r.resolution), note: r.resolution.note ?? null },
+    })),
   }));
   const resolved = issues.filter((i) => i.status === 'resolved').length;
 
@@ -662,6 +738,16 @@ const assemble = (
       started: state.startedAt ? { by: ref(state.requester), at: state.startedAt } : null,
       closed: state.closed ? stamped(state.closed) : null,
       cancelled: state.cancelled ? { ...stamped(state.cancelled), reason: state.cancelled.reason } : null,
+      breachesAccepted:
+        h.windowBreaches === null
+          ? null
+          : {
+              breaches: state.breachesAccepted?.breaches ?? h.windowBreaches,
+              acceptances: Object.entries(state.breachAcceptances ?? {})
+                .sort(([, a], [, b]) => a.at.localeCompare(b.at))
+                .map(([role, a]) => ({ ...stamped(a), role, reason: a.reason })),
+              accepted: state.breachesAccepted ? stamped(state.breachesAccepted) : null,
+            },
     },
     plan: {
       revision: state.planRevision,

@@ -19,6 +19,8 @@ export type Phase =
   | 'deploy_requested'
   | 'deploying'
   | 'monitoring'
+  /** The monitoring window closed with breaches: the sign-off roles accept them, or roll back. */
+  | 'breach_review'
   | 'verified'
   | 'deploy_failed'
   | 'rolling_back'
@@ -124,6 +126,8 @@ export interface MonitorCheckState {
 export interface Monitoring {
   readonly startedAt: string;
   readonly until: string;
+  /** Whose verification period set `until`: the plan's or the policy's (unknown for older windows). */
+  readonly periodFrom?: 'plan' | 'policy';
   readonly checks: Readonly<Record<string, MonitorCheckState>>;
   readonly closed?: { readonly at: string; readonly clean: boolean };
 }
@@ -135,6 +139,13 @@ export interface IssueState {
   readonly loggedAt: string;
   readonly resolved?: Stamp & { readonly note?: string };
   readonly workaround?: Stamp & { readonly text: string };
+  /** Each time it was reopened, oldest first: by whom, when, why, and the resolution that was undone. */
+  readonly reopenings?: readonly IssueReopening[];
+}
+
+export interface IssueReopening extends Stamp {
+  readonly reason?: string;
+  readonly resolution: Stamp & { readonly note?: string };
 }
 
 export interface LockState {
@@ -176,6 +187,10 @@ export interface HotfixState {
   readonly docs: Readonly<Record<DocItem, Stamp | null>>;
   readonly lessons: readonly (Stamp & { readonly text: string })[];
   readonly signoffs: Readonly<Record<Role, Stamp>>;
+  /** After a window with breaches: each deciding role's acceptance, with its reason. */
+  readonly breachAcceptances?: Readonly<Record<Role, Stamp & { readonly reason: string }>>;
+  /** When every deciding role had accepted the breaches (the hotfix is then verified). */
+  readonly breachesAccepted?: Stamp & { readonly breaches: number };
   readonly cancelled?: Stamp & { readonly reason: string };
   /** Closing keeps the outcome the hotfix had, so a closed hotfix still says how it ended. */
   readonly closed?: Stamp & { readonly outcome: Outcome };
@@ -490,6 +505,7 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
         monitoring: {
           startedAt: event.at,
           until: event.until,
+          ...(event.periodFrom === undefined ? {} : { periodFrom: event.periodFrom }),
           checks: Object.fromEntries(
             event.checks.map((name) => [name, { name, passes: 0, breaches: 0, rounds: [] }]),
           ),
@@ -520,9 +536,20 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
     case 'MonitoringWindowClosed':
       return {
         ...state,
-        // Breaches are kept in the record; whether to roll back was the rollback policy's and the vote's call.
-        phase: state.phase === 'monitoring' ? 'verified' : state.phase,
+        // Breaches need a decision (accept and keep, or roll back) before the outcome is known.
+        phase: state.phase === 'monitoring' ? (event.clean ? 'verified' : 'breach_review') : state.phase,
         monitoring: state.monitoring && { ...state.monitoring, closed: { at: event.at, clean: event.clean } },
+      };
+    case 'BreachAcceptanceGiven':
+      return {
+        ...state,
+        breachAcceptances: { ...state.breachAcceptances, [event.role]: { ...stamp, reason: event.reason } },
+      };
+    case 'BreachesAccepted':
+      return {
+        ...state,
+        phase: state.phase === 'breach_review' ? 'verified' : state.phase,
+        breachesAccepted: { ...stamp, breaches: event.breaches },
       };
     case 'RollbackProposed':
       return {
@@ -591,6 +618,22 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
       }));
     case 'WorkaroundSet':
       return updateIssue(state, event.issueId, (i) => ({ ...i, workaround: { ...stamp, text: event.text } }));
+    case 'IssueReopened':
+      return updateIssue(state, event.issueId, ({ resolved, ...open }) =>
+        resolved
+          ? {
+              ...open,
+              reopenings: [
+                ...(open.reopenings ?? []),
+                {
+                  ...stamp,
+                  ...(event.reason === undefined ? {} : { reason: event.reason }),
+                  resolution: resolved,
+                },
+              ],
+            }
+          : open,
+      );
     case 'ObservationNoted':
       return { ...state, observations: [...state.observations, { ...stamp, text: event.text }] };
     case 'DocumentationUpdateTicked':
@@ -631,6 +674,7 @@ export const standingOf = (phase: Phase): Standing => {
     case 'deploy_requested':
     case 'deploying':
     case 'monitoring':
+    case 'breach_review':
     case 'rolling_back':
     case 'closed':
       return 'in_progress';

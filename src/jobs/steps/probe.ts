@@ -3,11 +3,13 @@ import { formatDuration } from '../../config/duration.ts';
 import { readJsonPath } from '../../config/json-path.ts';
 import type { CheckProbe } from '../../config/schema.ts';
 import { renderTemplate } from '../../config/template.ts';
+import type { MonitorMeasurement } from '../../domain/hotfix/events.ts';
+import type { JsonValue } from '../../domain/hotfix/policy.ts';
 import { withBody } from './http-step.ts';
 import { trimOutput } from './output.ts';
 import type { HttpRequest, HttpResponse } from './request.ts';
 import { describeExchange, isSuccessStatus, sendRequest } from './request.ts';
-import type { ProbeContext, Sleep, StepOutcome } from './types.ts';
+import type { Masker, ProbeContext, Sleep, StepOutcome } from './types.ts';
 
 type JsonExpectation = CheckProbe['expect']['json'][number];
 
@@ -78,6 +80,47 @@ export const firstBrokenExpectation = (
   return undefined;
 };
 
+/** A value read at a JSON path is kept up to this length (as JSON text when it is a list or an object). */
+const MAX_VALUE_CHARS = 200;
+
+const keptValue = (value: unknown, masker: Masker): JsonValue => {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
+  const text = masker.mask(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
+};
+
+/**
+ * What a monitor keeps of a response: its status, its latency and the value at each of the check's JSON
+ * paths (masked like output; a path absent from the body is left out). Undefined when nothing answered.
+ */
+export const measureResponse = (
+  expect: CheckProbe['expect'],
+  response: HttpResponse,
+  masker: Masker,
+): MonitorMeasurement | undefined => {
+  if (!response.ok) return undefined;
+  const paths = [...new Set(expect.json.map((j) => j.path))];
+  let parsed: unknown = NOT_JSON;
+  if (paths.length > 0) {
+    try {
+      parsed = JSON.parse(response.body) as unknown;
+    } catch {
+      parsed = NOT_JSON;
+    }
+  }
+  const values: Record<string, JsonValue> = {};
+  if (parsed !== NOT_JSON)
+    for (const path of paths) {
+      const value = readJsonPath(parsed, path);
+      if (value !== undefined) values[path] = keptValue(value, masker);
+    }
+  return {
+    status: response.status,
+    latencyMs: response.latencyMs,
+    ...(Object.keys(values).length === 0 ? {} : { values }),
+  };
+};
+
 const buildRequest = (probe: CheckProbe, ctx: ProbeContext): HttpRequest => {
   const render = (text: string) => renderTemplate(text, ctx.vars);
   return {
@@ -102,6 +145,10 @@ export const runProbe = async (
   const sleep = ctx.sleep ?? defaultSleep;
   const lines: string[] = [];
   let last: { request: HttpRequest; response: HttpResponse } | undefined;
+  const measured = (): { measurement?: MonitorMeasurement } => {
+    const measurement = last && measureResponse(probe.expect, last.response, ctx.masker);
+    return measurement === undefined ? {} : { measurement };
+  };
   const fail = (error: string): StepOutcome => {
     const body = last?.response.ok ? last.response.body : '';
     return {
@@ -109,6 +156,7 @@ export const runProbe = async (
       output: withBody(trimOutput(ctx.masker.mask(lines.join('\n'))), body, ctx.masker),
       durationMs: elapsed(),
       error: ctx.masker.mask(error),
+      ...measured(),
     };
   };
 
@@ -141,6 +189,7 @@ export const runProbe = async (
         output: withBody(trimOutput(ctx.masker.mask(lines.join('\n'))), response.body, ctx.masker),
         durationMs: elapsed(),
         detail: ctx.masker.mask(`${request.method} ${request.url} → ${response.status}`),
+        ...measured(),
       };
     if (attempt < probe.attempts) {
       if (probe.interval >= remaining()) {

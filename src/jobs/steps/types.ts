@@ -1,4 +1,5 @@
 import type { TemplateVariable } from '../../config/template.ts';
+import type { MonitorMeasurement } from '../../domain/hotfix/events.ts';
 import type { Masker } from './mask.ts';
 
 export type { Masker } from './mask.ts';
@@ -47,5 +48,13 @@ export type StepOutcome =
       readonly detail: string;
       /** Nothing ran: the playground's dry run of a team's config; the output says what would have. */
       readonly dryRun?: true;
+      /** An HTTP probe's last response: what a monitor round records. */
+      readonly measurement?: MonitorMeasurement;
     }
-  | { readonly ok: false; readonly output: string; readonly durationMs: number; readonly error: string };
+  | {
+      readonly ok: false;
+      readonly output: string;
+      readonly durationMs: number;
+      readonly error: string;
+      readonly measurement?: MonitorMeasurement;
+    };

@@ -9,6 +9,64 @@ import {
 } from '../../../src/bot/common/command-text.ts';
 
 describe('/hotfix text', () => {
+  it('reads the issue log subcommands: list, resolve, work around, reopen', () => {
+    expect(parseCommandText('issues hf-4')).toEqual({ kind: 'issues', hotfixId: 'HF-4' });
+    expect(parseCommandText('issue resolve HF-4 2')).toEqual({
+      kind: 'issue-resolve',
+      hotfixId: 'HF-4',
+      issueId: 2,
+    });
+    expect(parseCommandText('issue Resolve HF-4 #2 restarted  the consumer')).toEqual({
+      kind: 'issue-resolve',
+      hotfixId: 'HF-4',
+      issueId: 2,
+      note: 'restarted  the consumer',
+    });
+    expect(parseCommandText('issue workaround 4 1 resend from admin\nthen check')).toEqual({
+      kind: 'issue-workaround',
+      hotfixId: 'HF-4',
+      issueId: 1,
+      text: 'resend from admin\nthen check',
+    });
+    expect(parseCommandText('issue reopen HF-4 1')).toEqual({
+      kind: 'issue-reopen',
+      hotfixId: 'HF-4',
+      issueId: 1,
+    });
+    expect(parseCommandText('issue reopen HF-4 1 late again')).toEqual({
+      kind: 'issue-reopen',
+      hotfixId: 'HF-4',
+      issueId: 1,
+      reason: 'late again',
+    });
+    // Logging keeps working, whatever the text says after the hotfix id.
+    expect(parseCommandText('issue HF-4 resolve fails')).toEqual({
+      kind: 'issue',
+      hotfixId: 'HF-4',
+      text: 'resolve fails',
+    });
+  });
+
+  it('answers a bad issue change privately and specifically, with its own usage line', () => {
+    const reply = (text: string, command?: string) => {
+      const parsed = parseCommandText(text, command);
+      return parsed.kind === 'usage' ? usageReply(parsed) : `parsed as ${parsed.kind}`;
+    };
+    expect(reply('issues')).toBe('Which hotfix?\nUsage: `/hotfix issues <id>`');
+    expect(reply('issue resolve')).toBe('Which hotfix?\nUsage: `/hotfix issue resolve <id> <n> [note]`');
+    expect(reply('issue resolve HF-2')).toBe(
+      'Which issue of HF-2? Give its number.\nUsage: `/hotfix issue resolve <id> <n> [note]`',
+    );
+    expect(reply('issue reopen HF-2 two')).toBe(
+      '`two` is not an issue number (they look like 3 or #3).\nUsage: `/hotfix issue reopen <id> <n> [reason]`',
+    );
+    expect(reply('issue workaround HF-2 1', '@hotfix')).toBe(
+      'What is the workaround for issue #1?\nUsage: `@hotfix issue workaround <id> <n> <text>`',
+    );
+    expect(reply('issue workaround banana 1')).toContain('`banana` is not a hotfix id');
+    expect(reply(`issue resolve HF-2 1 ${'x'.repeat(3001)}`)).toContain('keep it under 3000');
+  });
+
   it('reads every subcommand', () => {
     expect(parseCommandText('')).toEqual({ kind: 'help' });
     expect(parseCommandText('help')).toEqual({ kind: 'help' });
@@ -110,7 +168,7 @@ describe('/hotfix text', () => {
     });
     expect(usageLines('@hotfix')[0]).toEqual(['@hotfix start [issue-id]', 'plan a new hotfix']);
     expect(usageLine('@hotfix')).toBe(
-      'Usage: `@hotfix start|status|list|edit|issue|rollback|cancel|record|help` (try `@hotfix help`)',
+      'Usage: `@hotfix start|status|list|edit|issue|issues|rollback|cancel|record|help` (try `@hotfix help`)',
     );
   });
 });

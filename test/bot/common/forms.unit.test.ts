@@ -169,6 +169,26 @@ describe('parsePlanForm from flat values', () => {
     });
   });
 
+  it("refuses a verification period outside the policy's bounds under its field, naming them", () => {
+    const bounds = { minMs: 5 * 60_000, maxMs: 24 * 3_600_000 };
+    expect(
+      parsePlanForm(values({ [F.verificationPeriod]: '999d' }), {
+        services,
+        platform: 'teams',
+        periodBounds: bounds,
+      }),
+    ).toEqual({
+      ok: false,
+      errors: { [F.verificationPeriod]: 'The verification period must be between 5m and 1d (got "999d").' },
+    });
+    const within = parsePlanForm(values({ [F.verificationPeriod]: '2h' }), {
+      services,
+      platform: 'teams',
+      periodBounds: bounds,
+    });
+    expect(within.ok && within.plan.timeline.verificationPeriod).toBe('2h');
+  });
+
   it('refuses a date that is not one, and the people of the other platform', () => {
     expect(parsePlanForm(values({ [F.start]: 'tomorrow' }), { services, platform: 'teams' })).toEqual({
       ok: false,

@@ -134,6 +134,8 @@ export const playHostileHotfix = (t: () => string, cast: HostileCast, options: P
   run({ type: 'SetWorkaround', issueId: 1, text: t(), by: cast.support });
   run({ type: 'LogIssue', text: `2 ${t()}`, by: cast.biz });
   run({ type: 'ResolveIssue', issueId: 2, note: t(), by: cast.tech2 });
+  run({ type: 'ReopenIssue', issueId: 2, reason: t(), by: cast.biz });
+  run({ type: 'ResolveIssue', issueId: 2, note: t(), by: cast.tech2 });
   run({ type: 'NoteObservation', text: t(), by: cast.biz });
   run({ type: 'RequestDeploy', planHash: state.planHash, by: cast.tech1 });
   const requested = history.findLast((e) => e.type === 'DeployRequested');
@@ -172,6 +174,7 @@ export const playHostileHotfix = (t: () => string, cast: HostileCast, options: P
   run({ type: 'CastVote', voteId, choice: 'against', by: cast.manager });
   if (openVote(state)) run({ type: 'ExpireVote', voteId, by: worker }, 20 * 60_000);
   run({ type: 'CloseMonitoringWindow', by: worker }, 60 * 60_000);
+  for (const by of [cast.tech1, cast.biz, cast.support]) run({ type: 'AcceptBreaches', reason: t(), by });
   for (const [role, by] of [
     ['technical', cast.tech1],
     ['business', cast.biz],

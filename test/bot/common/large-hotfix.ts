@@ -314,6 +314,10 @@ export const buildLargeHotfix = (): LargeHotfix => {
   snap('vote nearly decided');
   run({ type: 'CastVote', voteId: 1, choice: 'against', by: mgmt[2] as Person });
   run({ type: 'CloseMonitoringWindow', by: worker }, 40 * 60_000);
+  snap('breaches to decide');
+  run({ type: 'AcceptBreaches', reason: `Back to normal: ${noisy.repeat(20)}`, by: tech[0] as Person });
+  run({ type: 'AcceptBreaches', reason: `No complaints: ${noisy.repeat(20)}`, by: biz[0] as Person });
+  run({ type: 'AcceptBreaches', reason: `Queue quiet: ${noisy.repeat(20)}`, by: sup[0] as Person });
   snap('verified');
   run({ type: 'SignOff', role: 'technical', by: tech[0] as Person });
   run({ type: 'SignOff', role: 'business', by: biz[0] as Person });

@@ -15,6 +15,8 @@ import {
   renderManualStepPrompt,
   renderThreadLine,
   renderVoteMessage,
+  renderIssueMessage,
+  issueListText,
 } from '../../../src/bot/slack/blocks/thread.ts';
 import { recordSummary } from '../../../src/bot/slack/record.ts';
 import { refusalText, repeatText, usageText } from '../../../src/bot/slack/replies.ts';
@@ -163,6 +165,8 @@ describe('user text on every Slack surface', () => {
             for (const s of r.steps)
               expectInert(renderManualStepPrompt(state, r.id, s.key, { policy, instruction: t(), now }));
           for (const v of state.votes) expectInert(renderVoteMessage(state, v.id, { policy, now }));
+          for (const i of state.issues) expectInert(renderIssueMessage(state, i.id, { timezone: 'UTC' }));
+          expectInert(issueListText(state, { timezone: 'UTC', now }));
           expectInert(channelAnnouncement(state, 'C0HOTFIX'), 'C0HOTFIX');
         }
         expectInert(

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createMasker } from '../../../src/jobs/steps/mask.ts';
 import { runChecklistProbe, runProbe, runStep } from '../../../src/jobs/steps/run-step.ts';
 import type { TestServer } from './helpers.ts';
 import { checkStepOf, probeOf, startServer, testContext } from './helpers.ts';
@@ -194,6 +195,56 @@ describe('runProbe (monitors)', () => {
       ok: true,
       detail: `GET ${server.url('/rate?service=payments-api')} → 200`,
     });
+  });
+
+  it('measures what it read: status, latency and each JSON path, masked; an absent path is left out', async () => {
+    answerJson(200, { rate: 0.004, state: 'degraded token-s3cret', checks: { db: [1, 2] } });
+    const outcome = await runProbe(
+      probeOf({
+        url: server.url('/rate'),
+        expect: {
+          json: [
+            { path: 'rate', op: 'lt', value: 0.01 },
+            { path: 'rate', op: 'gte', value: 0 },
+            { path: 'state', op: 'ne', value: 'down' },
+            { path: 'checks.db', op: 'ne', value: null },
+          ],
+        },
+      }),
+      testContext({ masker: createMasker({ values: ['token-s3cret'], patterns: [] }) }),
+    );
+    expect(outcome).toMatchObject({
+      ok: true,
+      measurement: {
+        status: 200,
+        values: { rate: 0.004, state: 'degraded ***', 'checks.db': '[1,2]' },
+      },
+    });
+    expect(outcome.measurement?.latencyMs).toBeGreaterThanOrEqual(0);
+
+    // A breach keeps what the last response measured, and a path the body lacks is not invented.
+    answerJson(503, { state: 'down' });
+    const breached = await runProbe(
+      probeOf({
+        url: server.url('/rate'),
+        expect: {
+          status: 200,
+          json: [
+            { path: 'rate', op: 'lt', value: 0.01 },
+            { path: 'state', op: 'eq', value: 'ok' },
+          ],
+        },
+      }),
+      testContext(),
+    );
+    expect(breached).toMatchObject({ ok: false, measurement: { status: 503, values: { state: 'down' } } });
+    expect(breached.measurement?.values).not.toHaveProperty('rate');
+  });
+
+  it('measures nothing when nothing answered', async () => {
+    const outcome = await runProbe(probeOf({ url: 'http://127.0.0.1:1/health' }), testContext());
+    expect(outcome.ok).toBe(false);
+    expect(outcome.measurement).toBeUndefined();
   });
 
   it('fails clearly on a variable the context lacks', async () => {

@@ -25,6 +25,7 @@ import {
   issueCounts,
   listOf,
   lockLines,
+  breachReviewLines,
   monitorCheckLines,
   openIssueLines,
   monitoringStatus,
@@ -303,6 +304,24 @@ export const voteSummary = (vote: Vote, policy: Policy, t: Times, reasonMax: num
   return `🗳 *Rollback vote #${vote.id}* (${humanize(vote.trigger)}${auto}): ${userText(vote.reason, reasonMax, true)}\nFor ${tl.for} · Against ${tl.against} · quorum ${quorum}${needs} · expires ${t.at(vote.expiresAt)} (${t.rel(vote.expiresAt)})`;
 };
 
+/** Breaches that wait for a decision, who accepted, and Accept / Roll back. */
+const breachPart = (
+  state: HotfixState,
+  policy: Policy,
+  actions: readonly HotfixAction[],
+  t: Times,
+  level: Level,
+): Part[] => {
+  const review = breachReviewLines(state, policy, t, level.text, SLACK_INLINE);
+  if (review === null) return [];
+  const blocks: KnownBlock[] = [
+    { type: 'section', block_id: BLOCKS.breaches, text: md([review.head, ...review.lines].join('\n')) },
+  ];
+  const buttons = actions.filter((a) => a.place === 'breaches');
+  if (buttons.length > 0) blocks.push(...actionsBlocks(BLOCKS.breachActions, actionButtons(buttons)));
+  return [{ blocks }];
+};
+
 const votePart = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
   const open = openVote(state);
   const lines: string[] = [];
@@ -501,6 +520,7 @@ export const renderCard = (state: HotfixState, options: CardOptions): SlackMessa
       ...(run ? runPart(run, state, actions, t, level) : []),
       ...monitoringPart(state, t, level),
       ...votePart(state, options.policy, t, level),
+      ...breachPart(state, options.policy, actions, t, level),
       ...issuesPart(state, t, level),
       ...outcomeParts(state, options.policy, actions, rev, t, level),
       ...actionsPart(actions),

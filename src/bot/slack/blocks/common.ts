@@ -77,11 +77,17 @@ const ACTION_IDS: Readonly<Record<HotfixActionKind, ActionId>> = {
   'fail-step': ACTIONS.failStep,
   'vote-for': ACTIONS.voteFor,
   'vote-against': ACTIONS.voteAgainst,
+  'resolve-issue': ACTIONS.resolveIssue,
+  'workaround-issue': ACTIONS.workaroundIssue,
+  'reopen-issue': ACTIONS.reopenIssue,
+  'accept-breaches': ACTIONS.acceptBreaches,
+  'roll-back-breaches': ACTIONS.rollBackBreaches,
 };
 
-/** What a shared action's button carries: `v` is the plan hash, the step key or the vote id. */
+/** What a shared action's button carries: `v` is the plan hash, the step key, the vote id or the issue number. */
 const actionValue = ({ data }: HotfixAction): ActionValue => {
-  const v = data.planHash ?? data.stepKey ?? (data.voteId === undefined ? undefined : String(data.voteId));
+  const number = data.voteId ?? data.issueId;
+  const v = data.planHash ?? data.stepKey ?? (number === undefined ? undefined : String(number));
   return {
     h: data.hotfixId,
     ...(v === undefined ? {} : { v }),

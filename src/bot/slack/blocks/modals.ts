@@ -8,7 +8,7 @@ import type {
   MultiStaticSelect,
 } from '@slack/types';
 import { z } from 'zod';
-import type { Plan, PlanFieldRules } from '../../../domain/hotfix/plan.ts';
+import type { Plan, PlanFieldRules, VerificationPeriodBounds } from '../../../domain/hotfix/plan.ts';
 import { planHash } from '../../../domain/hotfix/plan.ts';
 import type { Role } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
@@ -24,13 +24,19 @@ import {
   ISSUE_FORM_FIELDS,
   LESSONS_FORM_FIELDS,
   parseIssueForm,
+  parseIssueNoteForm,
   parseLessonsForm,
   parsePlanForm,
   parseReasonForm,
   parseRollbackForm,
   planFormFields,
+  parseWorkaroundForm,
   REJECT_FORM_FIELDS,
+  ACCEPT_BREACHES_FORM_FIELDS,
+  REOPEN_ISSUE_FORM_FIELDS,
+  RESOLVE_ISSUE_FORM_FIELDS,
   ROLLBACK_FORM_FIELDS,
+  WORKAROUND_FORM_FIELDS,
 } from '../../common/forms.ts';
 import type { ModalMetadata } from '../ids.ts';
 import { BLOCKS, CALLBACKS, encodeModalMetadata, INPUT_ACTION, PLAN_BLOCKS, REASON_BLOCKS } from '../ids.ts';
@@ -443,6 +449,8 @@ export const parsePlanSubmission = (
     readonly planFields?: PlanFieldRules | undefined;
     /** The platform choice the modal offered (see `platformChoice`). */
     readonly platforms?: PlatformChoice | undefined;
+    /** The policy's bounds on the verification period. */
+    readonly periodBounds?: VerificationPeriodBounds | undefined;
   },
 ): Parsed<{ plan: Plan }> => {
   const form = formValuesOf(
@@ -489,6 +497,30 @@ export const renderRejectModal = (options: RejectModalOptions): ModalView =>
         `You are rejecting the plan of *${userText(options.hotfixId, 60, true)}* as *${userText(roleLabel(options.role), 100, true)}*. Deploy stays blocked until you approve or the plan changes.`,
       ),
       ...REJECT_FORM_FIELDS.map((field) => smallInput(field)),
+    ],
+  });
+
+export interface AcceptBreachesModalOptions {
+  readonly hotfixId: string;
+  readonly role: Role;
+  readonly breaches: number;
+  readonly origin?: ModalOrigin;
+}
+
+/** Asks why the release is kept despite its breaches; `private_metadata` carries the hotfix and role. */
+export const renderAcceptBreachesModal = (options: AcceptBreachesModalOptions): ModalView =>
+  modal({
+    callbackId: CALLBACKS.acceptBreaches,
+    title: 'Accept the breaches',
+    submit: 'Accept and keep',
+    meta: { h: options.hotfixId, r: options.role, ...originMeta(options.origin) },
+    blocks: [
+      intro(
+        `Monitoring of *${userText(options.hotfixId, 60, true)}* found ${options.breaches} ${
+          options.breaches === 1 ? 'breach' : 'breaches'
+        }. You keep the release as *${userText(roleLabel(options.role), 100, true)}*; the record shows your reason.`,
+      ),
+      ...ACCEPT_BREACHES_FORM_FIELDS.map((field) => smallInput(field)),
     ],
   });
 
@@ -610,3 +642,65 @@ export const renderLessonsModal = (options: LessonsModalOptions): ModalView => {
 /** `{ ok: true, text }` or the error under the lesson field. */
 export const parseLessonsSubmission = (values: ViewStateValues): Parsed<{ text: string }> =>
   parseLessonsForm(formValuesOf(values, LESSONS_FORM_FIELDS));
+
+/** What the issue forms show: the hotfix, the issue's number and text, and what a command typed after it. */
+export interface IssueChangeModalOptions {
+  readonly hotfixId: string;
+  readonly issueId: number;
+  readonly issueText: string;
+  /** The current workaround (the workaround form starts from it). */
+  readonly workaround?: string;
+  readonly origin?: ModalOrigin;
+}
+
+type IssueChange = 'resolve' | 'workaround' | 'reopen';
+
+const ISSUE_CHANGES: Readonly<
+  Record<IssueChange, { callbackId: string; title: string; submit: string; fields: readonly FormField[] }>
+> = {
+  resolve: {
+    callbackId: CALLBACKS.resolveIssue,
+    title: 'Resolve an issue',
+    submit: 'Resolve',
+    fields: RESOLVE_ISSUE_FORM_FIELDS,
+  },
+  workaround: {
+    callbackId: CALLBACKS.workaround,
+    title: 'Set a workaround',
+    submit: 'Save',
+    fields: WORKAROUND_FORM_FIELDS,
+  },
+  reopen: {
+    callbackId: CALLBACKS.reopenIssue,
+    title: 'Reopen an issue',
+    submit: 'Reopen',
+    fields: REOPEN_ISSUE_FORM_FIELDS,
+  },
+};
+
+/** Resolves (optional note), sets a workaround for (its text) or reopens (optional reason) a logged issue. */
+export const renderIssueChangeModal = (change: IssueChange, options: IssueChangeModalOptions): ModalView => {
+  const spec = ISSUE_CHANGES[change];
+  return modal({
+    callbackId: spec.callbackId,
+    title: spec.title,
+    submit: spec.submit,
+    meta: { h: options.hotfixId, i: options.issueId, ...originMeta(options.origin) },
+    blocks: [
+      intro(
+        `*${userText(options.hotfixId, 60, true)}* issue #${options.issueId}: ${userText(options.issueText, 1000, true)}`,
+      ),
+      ...spec.fields.map((field) =>
+        smallInput(field, field.id === REASON_BLOCKS.workaround ? options.workaround : undefined),
+      ),
+    ],
+  });
+};
+
+/** The resolve and reopen modals: `{ ok: true, note }` (none when blank) or the error under the note. */
+export const parseIssueNoteSubmission = (values: ViewStateValues): Parsed<{ note?: string }> =>
+  parseIssueNoteForm(formValuesOf(values, RESOLVE_ISSUE_FORM_FIELDS));
+
+/** `{ ok: true, text }` or the error under the workaround field. */
+export const parseWorkaroundSubmission = (values: ViewStateValues): Parsed<{ text: string }> =>
+  parseWorkaroundForm(formValuesOf(values, WORKAROUND_FORM_FIELDS));

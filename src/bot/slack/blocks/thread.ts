@@ -5,8 +5,14 @@ import type { Policy } from '../../../domain/hotfix/policy.ts';
 import { holdersOf } from '../../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../service/ports.ts';
-import { manualStepActions, voteActions } from '../../common/actions.ts';
-import { manualStepStatus, threadLine, voteProgress } from '../../common/thread.ts';
+import { issueActions, manualStepActions, voteActions } from '../../common/actions.ts';
+import {
+  issueLoggedEvent,
+  issueStatusLines,
+  manualStepStatus,
+  threadLine,
+  voteProgress,
+} from '../../common/thread.ts';
 import { times } from '../../common/times.ts';
 import { plural } from '../../common/text.ts';
 import { BLOCKS } from '../ids.ts';
@@ -206,3 +212,76 @@ export const renderVoteMessage = (
     blocks.push({ type: 'actions', block_id: BLOCKS.voteActions, elements: actionButtons(ballotActions) });
   return { text: truncate(escapeMrkdwn(summary), LINE_MAX), blocks };
 };
+
+export interface IssueMessageOptions {
+  readonly timezone: string;
+}
+
+/**
+ * A logged issue in the hotfix thread: the line that logged it (who, what, when), its status (open, resolved
+ * by whom with the note, reopened by whom and why) and workaround, and its actions: Resolve and Workaround
+ * while open, Reopen once resolved. Redrawn in place whenever the issue changes. Its text is the logging line's.
+ */
+export const renderIssueMessage = (
+  state: HotfixState,
+  issueId: number,
+  options: IssueMessageOptions,
+): SlackMessage => {
+  const issue = state.issues.find((i) => i.id === issueId);
+  if (!issue) {
+    const text = `⚠️ ${userText(state.id, 60, true)} has no issue #${issueId}.`;
+    return { text, blocks: [{ type: 'section', block_id: BLOCKS.issue, text: md(text) }] };
+  }
+  const logged = issueLoggedEvent(issue);
+  const line = renderThreadLine(
+    { hotfixId: state.id, position: 0, event: logged, prevHash: '', hash: '' },
+    state,
+    options,
+  );
+  const t = times(options.timezone, new Date(issue.loggedAt));
+  const blocks: KnownBlock[] = [
+    ...(line?.blocks ?? []),
+    {
+      type: 'context',
+      block_id: `${BLOCKS.issue}:status`,
+      elements: [md(issueStatusLines(issue, t, SLACK_INLINE).join('\n'))],
+    },
+  ];
+  const actions = issueActions(state, issue);
+  if (actions.length > 0)
+    blocks.push({ type: 'actions', block_id: BLOCKS.issueActions, elements: actionButtons(actions) });
+  return { text: line?.text ?? `Issue #${issue.id}`, blocks };
+};
+
+/** `/hotfix issues <id>`: every issue of a hotfix with its status and workaround, oldest first. */
+export const issueListText = (state: HotfixState, options: IssueMessageOptions & { now: Date }): string => {
+  const id = userText(state.id, 60, true);
+  if (state.issues.length === 0)
+    return `No issue is logged on ${id}. \`${escapeMrkdwn(`/hotfix issue ${state.id} <text>`)}\` logs one.`;
+  const t = times(options.timezone, options.now);
+  const shown = state.issues.slice(0, ISSUES_LISTED);
+  const items = shown.map(
+    (i) =>
+      `*#${i.id}* ${userText(i.text, 300, true)} — ${mention(i.loggedBy)} ${t.at(i.loggedAt)}\n${issueStatusLines(
+        i,
+        t,
+        SLACK_INLINE,
+      )
+        .map((l) => `   ${l}`)
+        .join('\n')}`,
+  );
+  const more = state.issues.length - shown.length;
+  const open = state.issues.filter((i) => !i.resolved).length;
+  return truncate(
+    [
+      `*Issues of ${id}*: ${open} open, ${state.issues.length - open} resolved`,
+      ...items,
+      ...(more > 0 ? [`_+${more} more in the deployment record_`] : []),
+      `_\`${escapeMrkdwn(`/hotfix issue resolve|workaround|reopen ${state.id} <n> …`)}\` changes one._`,
+    ].join('\n'),
+    LIMITS.messageText,
+  );
+};
+
+/** Issues one `/hotfix issues` reply lists; the record has them all. */
+const ISSUES_LISTED = 30;

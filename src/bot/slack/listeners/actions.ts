@@ -1,8 +1,12 @@
 import type { App, BlockAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
+import { breachCount } from '../../../domain/hotfix/queries.ts';
+import { breachRollbackReason } from '../../common/actions.ts';
 import { readChecklistChange, readDocsChange, renderCard } from '../blocks/card.ts';
 import {
+  renderAcceptBreachesModal,
   renderCancelModal,
+  renderIssueChangeModal,
   renderIssueModal,
   renderLessonsModal,
   renderRejectModal,
@@ -11,7 +15,14 @@ import {
 import type { BotDeps } from '../deps.ts';
 import { ackThenClaim } from '../once-per-delivery.ts';
 import type { ActionKey, ActionValue } from '../ids.ts';
-import { actionOf, parseActionValue, parseChecklistBlockId, parseDocsBlockId, voteIdOf } from '../ids.ts';
+import {
+  actionOf,
+  issueIdOf,
+  parseActionValue,
+  parseChecklistBlockId,
+  parseDocsBlockId,
+  voteIdOf,
+} from '../ids.ts';
 import { readRecord } from '../../common/record.ts';
 import { recordSummary } from '../record.ts';
 import { asJson } from '../web-api-json.ts';
@@ -195,6 +206,29 @@ export const registerActions = (app: App, deps: BotDeps): void => {
     await send(v.h, { type: 'SignOff', by, role: v.r ?? '' }, tell);
   });
 
+  onButton('acceptBreaches', ['r'], async (v, { tell, origin, args }) => {
+    const state = await existing(deps, v.h, tell);
+    if (!state) return;
+    await openModal(
+      args.client,
+      args.body.trigger_id,
+      renderAcceptBreachesModal({ hotfixId: v.h, role: v.r ?? '', breaches: breachCount(state), origin }),
+      tell,
+      deps.log,
+    );
+  });
+
+  onButton('rollBackBreaches', [], async (v, { by, tell }) => {
+    const state = await existing(deps, v.h, tell);
+    if (!state) return;
+    const done = await send(
+      v.h,
+      { type: 'ProposeRollback', by, trigger: 'failed_check', reason: breachRollbackReason(state) },
+      tell,
+    );
+    if (done) await tell(`🗳️ Rollback vote opened in ${v.h}'s thread; your proposal counts for it.`);
+  });
+
   onButton('close', [], async (v, { by, tell }) => {
     await send(v.h, { type: 'CloseHotfix', by }, tell);
   });
@@ -243,6 +277,37 @@ export const registerActions = (app: App, deps: BotDeps): void => {
       const voteId = voteIdOf(v);
       if (voteId === null) return tell(STALE);
       await send(v.h, { type: 'CastVote', by, voteId, choice }, tell);
+    });
+
+  // A logged issue's buttons open a small form: a note to resolve it, its workaround, why it is reopened.
+  for (const [key, change] of [
+    ['resolveIssue', 'resolve'],
+    ['workaroundIssue', 'workaround'],
+    ['reopenIssue', 'reopen'],
+  ] as const)
+    onButton(key, ['v'], async (v, { tell, origin, args }) => {
+      const issueId = issueIdOf(v);
+      if (issueId === null) return tell(STALE);
+      const state = await existing(deps, v.h, tell);
+      if (!state) return;
+      const issue = state.issues.find((i) => i.id === issueId);
+      if (!issue) return tell(STALE);
+      // The message keeps its buttons once the hotfix ends: say so before a form is filled in for nothing.
+      if (state.phase === 'closed' || state.phase === 'cancelled')
+        return tell(`⏸️ ${state.id} is ${state.phase}; its issues can no longer change.`);
+      await openModal(
+        args.client,
+        args.body.trigger_id,
+        renderIssueChangeModal(change, {
+          hotfixId: state.id,
+          issueId,
+          issueText: issue.text,
+          ...(issue.workaround ? { workaround: issue.workaround.text } : {}),
+          origin,
+        }),
+        tell,
+        deps.log,
+      );
     });
 
   // Checkboxes carry no value of ours: the block id names the hotfix and checklist page, and the payload

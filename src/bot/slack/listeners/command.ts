@@ -4,7 +4,7 @@ import { planFieldProblem } from '../../../domain/hotfix/plan.ts';
 import { renderCard } from '../blocks/card.ts';
 import { renderCancelModal, renderPlanModal, renderRollbackModal } from '../blocks/modals.ts';
 import type { HotfixSubcommand } from '../../common/command-text.ts';
-import { parseCommandText, rollbackTriggerOf } from '../../common/command-text.ts';
+import { issueChangeCommand, parseCommandText, rollbackTriggerOf } from '../../common/command-text.ts';
 import type { BotDeps } from '../deps.ts';
 import { ackThenClaim } from '../once-per-delivery.ts';
 import { COMMAND } from '../ids.ts';
@@ -12,6 +12,7 @@ import { openHotfixes, statusSelection } from '../../common/open-hotfixes.ts';
 import { readRecord } from '../../common/record.ts';
 import { platformChoice } from '../../common/forms.ts';
 import { recordSummary } from '../record.ts';
+import { issueListText } from '../blocks/thread.ts';
 import type { HotfixListOptions } from '../replies.ts';
 import { helpMessage, hotfixListText, refusalText, usageText } from '../replies.ts';
 import type { Tell } from './shared.ts';
@@ -91,6 +92,19 @@ export const registerCommand = (app: App, deps: BotDeps): void => {
           if (!(await existing(deps, sub.hotfixId, tell))) return;
           const done = await execute(deps, sub.hotfixId, { type: 'LogIssue', by, text: sub.text }, tell);
           if (done) await tell(`📝 Logged on ${sub.hotfixId}.`);
+          return;
+        }
+        case 'issues': {
+          const state = await existing(deps, sub.hotfixId, tell);
+          if (!state) return;
+          return tell(issueListText(state, { timezone: deps.config().timezone, now: deps.clock.now() }));
+        }
+        case 'issue-resolve':
+        case 'issue-workaround':
+        case 'issue-reopen': {
+          if (!(await existing(deps, sub.hotfixId, tell))) return;
+          const { command, done } = issueChangeCommand(sub, by);
+          if (await execute(deps, sub.hotfixId, command, tell)) await tell(done);
           return;
         }
         case 'rollback': {

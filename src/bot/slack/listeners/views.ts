@@ -1,13 +1,16 @@
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
+import { periodBounds } from '../../../domain/hotfix/plan.ts';
 import type { Handled } from '../../../service/handler.ts';
 import type { Parsed, ViewStateValues } from '../blocks/modals.ts';
 import {
+  parseIssueNoteSubmission,
   parseIssueSubmission,
   parseLessonsSubmission,
   parsePlanSubmission,
   parseReasonSubmission,
   parseRollbackSubmission,
+  parseWorkaroundSubmission,
 } from '../blocks/modals.ts';
 import { platformChoice } from '../../common/forms.ts';
 import type { BotDeps } from '../deps.ts';
@@ -126,6 +129,7 @@ export const registerViews = (app: App, deps: BotDeps): void => {
         ...(initial ? { initial } : {}),
         planFields: deps.policy().planFields,
         platforms: platformChoice(deps.config(), state ?? { requester: { platform: 'slack' } }),
+        periodBounds: periodBounds(deps.policy()),
       });
     },
     run: async ({ plan }, { meta, by, args }) => {
@@ -152,6 +156,18 @@ export const registerViews = (app: App, deps: BotDeps): void => {
     run: ({ reason }, { meta, by }) =>
       send(meta.h ?? '', { type: 'RejectPlan', by, role: meta.r ?? '', planHash: meta.p ?? '', reason }),
     done: (h) => `✋ You rejected ${h.hotfixId}'s plan; its author sees why in the thread.`,
+  });
+
+  onSubmit(CALLBACKS.acceptBreaches, {
+    needsHotfix: true,
+    errorBlock: REASON_BLOCKS.reason,
+    parse: (values) => parseReasonSubmission(values),
+    run: ({ reason }, { meta, by }) =>
+      send(meta.h ?? '', { type: 'AcceptBreaches', by, reason, ...(meta.r ? { role: meta.r } : {}) }),
+    done: (h) =>
+      h.events.some((e) => e.event.type === 'BreachesAccepted')
+        ? `✅ Breaches accepted: ${h.hotfixId} is verified and can be signed off.`
+        : `🤝 You accepted the breaches of ${h.hotfixId}; the other sign-off roles decide too.`,
   });
 
   onSubmit(CALLBACKS.cancel, {
@@ -194,6 +210,52 @@ export const registerViews = (app: App, deps: BotDeps): void => {
     parse: (values) => parseLessonsSubmission(values),
     run: ({ text }, { meta, by }) => send(meta.h ?? '', { type: 'NoteLessonsLearned', by, text }),
     done: (h) => `🎓 Lessons learned noted on ${h.hotfixId}.`,
+  });
+
+  // The issue forms carry the issue's number; the domain refuses an unknown one, naming those that exist.
+  const STALE_ISSUE_FORM =
+    'This form does not say which issue it is for (it may be from an older version). Close it and start again.';
+  onSubmit(CALLBACKS.resolveIssue, {
+    needsHotfix: true,
+    errorBlock: REASON_BLOCKS.issueNote,
+    parse: (values) => parseIssueNoteSubmission(values),
+    run: async ({ note }, { meta, by }) =>
+      meta.i === undefined
+        ? STALE_ISSUE_FORM
+        : send(meta.h ?? '', {
+            type: 'ResolveIssue',
+            by,
+            issueId: meta.i,
+            ...(note === undefined ? {} : { note }),
+          }),
+    done: (h, meta) => `✔️ Issue #${meta.i ?? ''} of ${h.hotfixId} is resolved.`,
+  });
+
+  onSubmit(CALLBACKS.workaround, {
+    needsHotfix: true,
+    errorBlock: REASON_BLOCKS.workaround,
+    parse: (values) => parseWorkaroundSubmission(values),
+    run: async ({ text }, { meta, by }) =>
+      meta.i === undefined
+        ? STALE_ISSUE_FORM
+        : send(meta.h ?? '', { type: 'SetWorkaround', by, issueId: meta.i, text }),
+    done: (h, meta) => `🩹 Workaround noted for issue #${meta.i ?? ''} of ${h.hotfixId}.`,
+  });
+
+  onSubmit(CALLBACKS.reopenIssue, {
+    needsHotfix: true,
+    errorBlock: REASON_BLOCKS.issueNote,
+    parse: (values) => parseIssueNoteSubmission(values),
+    run: async ({ note }, { meta, by }) =>
+      meta.i === undefined
+        ? STALE_ISSUE_FORM
+        : send(meta.h ?? '', {
+            type: 'ReopenIssue',
+            by,
+            issueId: meta.i,
+            ...(note === undefined ? {} : { reason: note }),
+          }),
+    done: (h, meta) => `🔄 Issue #${meta.i ?? ''} of ${h.hotfixId} is open again.`,
   });
 
   // One Bolt listener for every modal of ours, as for actions: Bolt runs every listener's chain per request.

@@ -12,7 +12,7 @@ const missing = (what: string, action: HotfixAction): never => {
 
 /** The Teams button data of an action: its verb, and what the person saw when it was drawn. */
 const dataOf = (action: HotfixAction): ActionData => {
-  const { hotfixId, planHash, role, runId, stepKey, voteId } = action.data;
+  const { hotfixId, planHash, role, runId, stepKey, voteId, issueId } = action.data;
   const plan = () => planHash ?? missing('plan hash', action);
   const step = () => ({
     hotfixId,
@@ -20,6 +20,7 @@ const dataOf = (action: HotfixAction): ActionData => {
     step: stepKey ?? missing('step', action),
   });
   const vote = () => ({ hotfixId, voteId: voteId ?? missing('vote', action) });
+  const issue = () => ({ verb: VERBS.openForm, hotfixId, issue: issueId ?? missing('issue', action) });
   switch (action.kind) {
     case 'approve':
       return { verb: VERBS.approve, hotfixId, planHash: plan(), role: role ?? missing('role', action) };
@@ -61,6 +62,21 @@ const dataOf = (action: HotfixAction): ActionData => {
       return { verb: VERBS.voteFor, ...vote() };
     case 'vote-against':
       return { verb: VERBS.voteAgainst, ...vote() };
+    case 'resolve-issue':
+      return { ...issue(), form: FORMS.resolveIssue };
+    case 'workaround-issue':
+      return { ...issue(), form: FORMS.workaround };
+    case 'reopen-issue':
+      return { ...issue(), form: FORMS.reopenIssue };
+    case 'accept-breaches':
+      return {
+        verb: VERBS.openForm,
+        form: FORMS.acceptBreaches,
+        hotfixId,
+        role: role ?? missing('role', action),
+      };
+    case 'roll-back-breaches':
+      return { verb: VERBS.rollBackBreaches, hotfixId };
     default: {
       const never: never = action.kind;
       throw new Error(`unknown action ${String(never)}`);

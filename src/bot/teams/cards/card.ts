@@ -18,6 +18,7 @@ import { cardActions } from '../../common/actions.ts';
 import {
   approvalLines,
   cardSummary,
+  breachReviewLines,
   monitorCheckLines,
   openIssueLines,
   closedVoteLine,
@@ -263,6 +264,21 @@ const voteParts = (state: HotfixState, policy: Policy, t: Times, level: Level): 
   return out.length === 0 ? [] : section([text(lines(...out))]);
 };
 
+/** Breaches that wait for a decision, who accepted, and Accept / Roll back. */
+const breachParts = (
+  state: HotfixState,
+  policy: Policy,
+  actions: readonly HotfixAction[],
+  t: Times,
+  level: Level,
+): Part[] => {
+  const review = breachReviewLines(state, policy, t, level.text, CARD_INLINE);
+  if (review === null) return [];
+  const items: CardElement[] = [text(lines(review.head, ...review.lines))];
+  if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
+  return section(items);
+};
+
 const issueParts = (state: HotfixState, t: Times, level: Level): Part[] => {
   const { issues, observations } = state;
   if (issues.length === 0 && observations.length === 0) return [];
@@ -396,6 +412,7 @@ export const renderHotfixCard = (state: HotfixState, options: CardOptions): Team
       ...(run ? runParts(run, state, at('failed-step'), t, level) : []),
       ...monitoringParts(state, t, level),
       ...voteParts(state, options.policy, t, level),
+      ...breachParts(state, options.policy, at('breaches'), t, level),
       ...issueParts(state, t, level),
       ...outcomeParts(state, options.policy, at('signoffs'), t, level),
     ];

@@ -26,6 +26,8 @@ export interface DialogContext {
   readonly role?: string;
   /** A new hotfix's plan dialog: the key that makes its submission start one hotfix only. */
   readonly requestId?: string;
+  /** The logged issue a resolve, workaround or reopen dialog is for. */
+  readonly issue?: number;
 }
 
 export interface DialogOptions {

@@ -3,9 +3,15 @@ import { displayName } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../service/ports.ts';
-import { manualStepActions, voteActions } from '../../common/actions.ts';
+import { issueActions, manualStepActions, voteActions } from '../../common/actions.ts';
 import { plural } from '../../common/text.ts';
-import { manualStepStatus, threadLine, voteProgress } from '../../common/thread.ts';
+import {
+  issueLoggedEvent,
+  issueStatusLines,
+  manualStepStatus,
+  threadLine,
+  voteProgress,
+} from '../../common/thread.ts';
 import { times } from '../../common/times.ts';
 import { teamsAction } from './actions.ts';
 import type { CardElement, TeamsCard } from './adaptive.ts';
@@ -197,4 +203,76 @@ export const renderVoteMessage = (
   ];
   const actions = voteActions(state.id, vote, now).map(teamsAction);
   return { card: card(body, actions), summary: plainText(summary, LINE_MAX) };
+};
+
+export interface IssueMessageOptions {
+  readonly timezone: string;
+}
+
+/**
+ * A logged issue in the hotfix thread, as on Slack: the line that logged it, its status (open, resolved by
+ * whom with the note, reopened by whom and why) and workaround, and Resolve and Workaround while it is open,
+ * Reopen once resolved (each opens a small dialog). Edited in place as the issue changes; its summary is the
+ * logging line's.
+ */
+export const renderIssueMessage = (
+  state: HotfixState,
+  issueId: number,
+  options: IssueMessageOptions,
+): TeamsCard => {
+  const issue = state.issues.find((i) => i.id === issueId);
+  if (!issue) {
+    const missing = `⚠️ ${state.id} has no issue #${issueId}.`;
+    return { card: card([text(userText(missing, 300, true))]), summary: plainText(missing, 300) };
+  }
+  const line = renderThreadLine(
+    { hotfixId: state.id, position: 0, event: issueLoggedEvent(issue), prevHash: '', hash: '' },
+    state,
+    options,
+  );
+  const t = times(options.timezone, new Date(issue.loggedAt));
+  const status = text(lines(...issueStatusLines(issue, t, CARD_INLINE)), { isSubtle: true });
+  return {
+    card: card([...(line?.card.body ?? []), status], issueActions(state, issue).map(teamsAction)),
+    summary: line?.summary ?? `Issue #${issue.id}`,
+  };
+};
+
+/** Issues one `@hotfix issues` answer lists; the record has them all. */
+const ISSUES_LISTED = 30;
+
+/** `@hotfix issues <id>`: every issue of a hotfix with its status and workaround, oldest first. */
+export const renderIssueList = (
+  state: HotfixState,
+  options: IssueMessageOptions & { readonly now: Date },
+): TeamsCard => {
+  const id = userText(state.id, 60, true);
+  const open = state.issues.filter((i) => !i.resolved).length;
+  const summary = `Issues of ${state.id}: ${open} open, ${state.issues.length - open} resolved`;
+  if (state.issues.length === 0) {
+    const none = `No issue is logged on ${state.id}. @hotfix issue ${state.id} <text> logs one.`;
+    return { card: card([text(userText(none, 300, true))]), summary: plainText(none, 300) };
+  }
+  const t = times(options.timezone, options.now);
+  const shown = state.issues.slice(0, ISSUES_LISTED);
+  const more = state.issues.length - shown.length;
+  return {
+    card: card([
+      text(`${bold(`Issues of ${id}`)}: ${open} open, ${state.issues.length - open} resolved`),
+      ...shown.map((i) =>
+        text(
+          lines(
+            `${bold(`#${i.id}`)} ${userText(i.text, 300, true)} — ${personName(i.loggedBy)} ${t.at(i.loggedAt)}`,
+            ...issueStatusLines(i, t, CARD_INLINE),
+          ),
+        ),
+      ),
+      ...(more > 0 ? [text(`+${more} more in the deployment record`, { isSubtle: true })] : []),
+      text(userText(`@hotfix issue resolve|workaround|reopen ${state.id} <n> … changes one.`, 300, true), {
+        isSubtle: true,
+        size: 'small',
+      }),
+    ]),
+    summary: plainText(summary, 300),
+  };
 };

@@ -3,6 +3,7 @@ import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
 import { displayName } from '../../../domain/hotfix/people.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
+import { breachRollbackReason } from '../../common/actions.ts';
 import { readRecord } from '../../common/record.ts';
 import { manualInstruction } from '../../common/thread.ts';
 import type { InvokeAnswer, TeamsActivity } from '../activity.ts';
@@ -131,6 +132,8 @@ export const createActionHandler = (deps: TeamsBotDeps) => {
           step: data.step,
           reason: `skipped from Teams by ${displayName(by)}`,
         };
+      case VERBS.rollBackBreaches:
+        return { type: 'ProposeRollback', by, trigger: 'failed_check', reason: breachRollbackReason(state) };
       case VERBS.voteFor:
       case VERBS.voteAgainst:
         return {

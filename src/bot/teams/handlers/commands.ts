@@ -2,7 +2,7 @@ import { planFieldProblem } from '../../../domain/hotfix/plan.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { HotfixSubcommand } from '../../common/command-text.ts';
-import { rollbackTriggerOf, usageLines, usageReply } from '../../common/command-text.ts';
+import { issueChangeCommand, rollbackTriggerOf, usageLines, usageReply } from '../../common/command-text.ts';
 import { openHotfixes, statusSelection } from '../../common/open-hotfixes.ts';
 import { readRecord } from '../../common/record.ts';
 import { refusalText } from '../../common/wording.ts';
@@ -12,6 +12,7 @@ import { renderHotfixCard } from '../cards/card.ts';
 import { renderFormButton } from '../cards/form-button.ts';
 import { renderHotfixList } from '../cards/hotfix-list.ts';
 import { renderRecordDocument, renderRecordSummary } from '../cards/record.ts';
+import { renderIssueList } from '../cards/thread.ts';
 import type { TeamsBotDeps } from '../deps.ts';
 import { identifyTeamsSender } from '../identity.ts';
 import { FORMS, VERBS } from '../verbs.ts';
@@ -131,6 +132,20 @@ export const createTypedCommands = (deps: TeamsBotDeps) => {
           { type: 'LogIssue', by, text: sub.text },
           `📝 Logged on ${sub.hotfixId}.`,
         );
+      }
+      case 'issues': {
+        const state = await existingState(deps, sub.hotfixId);
+        if (state === null) return say(activity, noSuchHotfix(sub.hotfixId));
+        const list = renderIssueList(state, { timezone: deps.config().timezone, now: deps.clock.now() });
+        return deps.reply(activity, cardMessage(list));
+      }
+      case 'issue-resolve':
+      case 'issue-workaround':
+      case 'issue-reopen': {
+        if ((await existingState(deps, sub.hotfixId)) === null)
+          return say(activity, noSuchHotfix(sub.hotfixId));
+        const { command, done } = issueChangeCommand(sub, by);
+        return act(activity, sub.hotfixId, command, done);
       }
       case 'rollback': {
         if ((await existingState(deps, sub.hotfixId)) === null)

@@ -1,19 +1,27 @@
 import { z } from 'zod';
 import { capitalize } from '../../../domain/hotfix/format.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
+import { periodBounds } from '../../../domain/hotfix/plan.ts';
+import { breachCount } from '../../../domain/hotfix/queries.ts';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { Handled } from '../../../service/handler.ts';
 import type { FieldOption, FormField, FormValues } from '../../common/forms.ts';
 import {
+  ACCEPT_BREACHES_FORM_FIELDS,
   CANCEL_FORM_FIELDS,
   ISSUE_FORM_FIELDS,
   LESSONS_FORM_FIELDS,
   PLAN_FIELDS,
   REJECT_FORM_FIELDS,
+  REOPEN_ISSUE_FORM_FIELDS,
+  RESOLVE_ISSUE_FORM_FIELDS,
   ROLLBACK_FORM_FIELDS,
+  WORKAROUND_FORM_FIELDS,
   parseIssueForm,
+  parseIssueNoteForm,
+  parseWorkaroundForm,
   parseLessonsForm,
   parsePlanForm,
   parseReasonForm,
@@ -22,6 +30,7 @@ import {
   planFormValues,
   platformChoice,
   PLATFORMS_FIELD,
+  REASON_FIELDS,
 } from '../../common/forms.ts';
 import type { InvokeAnswer, TeamsActivity } from '../activity.ts';
 import type { DialogContext } from '../cards/dialogs.ts';
@@ -74,6 +83,22 @@ const peopleOptions = (policy: Policy): FieldOption[] => {
   }));
 };
 
+/** The title, fields and submit button of the dialogs that change a logged issue. */
+const issueFormTitles = (
+  form: typeof FORMS.resolveIssue | typeof FORMS.workaround | typeof FORMS.reopenIssue,
+  hotfixId: string,
+  issueId: number,
+): [string, readonly FormField[], string] => {
+  switch (form) {
+    case FORMS.resolveIssue:
+      return [`Resolve issue #${issueId} of ${hotfixId}`, RESOLVE_ISSUE_FORM_FIELDS, 'Resolve'];
+    case FORMS.workaround:
+      return [`Workaround for issue #${issueId} of ${hotfixId}`, WORKAROUND_FORM_FIELDS, 'Save workaround'];
+    case FORMS.reopenIssue:
+      return [`Reopen issue #${issueId} of ${hotfixId}`, REOPEN_ISSUE_FORM_FIELDS, 'Reopen'];
+  }
+};
+
 /**
  * Dialogs (task modules): `task/fetch` opens the form a card button names, checked as Slack checks its
  * modals (edit while planning, reject on the plan shown); `task/submit` reads it with the shared parsers and
@@ -95,6 +120,12 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
   const mustExist = async (hotfixId: string | undefined): Promise<HotfixState | string> => {
     if (hotfixId === undefined) return STALE_FORM;
     return (await existingState(deps, hotfixId)) ?? noSuchHotfix(hotfixId);
+  };
+
+  /** The issue a resolve, workaround or reopen dialog is for, or why it cannot open. */
+  const issueOf = (state: HotfixState, data: OpenForm) => {
+    const issue = data.issue === undefined ? undefined : state.issues.find((i) => i.id === data.issue);
+    return issue ?? STALE_FORM;
   };
 
   /** The form a button opens, as it should be drawn now. */
@@ -169,6 +200,19 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           context: { form: FORMS.issue, ...on },
           size: 'medium',
         };
+      case FORMS.acceptBreaches: {
+        const n = breachCount(state);
+        return {
+          title: `Accept the breaches of ${state.id}`,
+          intro: `Monitoring found ${n} ${n === 1 ? 'breach' : 'breaches'}. You keep the release${
+            data.role ? ` as ${capitalize(data.role)}` : ''
+          }; the record shows your reason.`,
+          fields: ACCEPT_BREACHES_FORM_FIELDS,
+          submitTitle: 'Accept and keep',
+          context: { form: FORMS.acceptBreaches, ...on, ...(data.role ? { role: data.role } : {}) },
+          size: 'medium',
+        };
+      }
       case FORMS.lessons:
         return {
           title: `Lessons learned on ${state.id}`,
@@ -180,6 +224,27 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           context: { form: FORMS.lessons, ...on },
           size: 'medium',
         };
+      case FORMS.resolveIssue:
+      case FORMS.workaround:
+      case FORMS.reopenIssue: {
+        const issue = issueOf(state, data);
+        if (typeof issue === 'string') return issue;
+        // The message keeps its buttons once the hotfix ends: say so before a form is filled in for nothing.
+        if (state.phase === 'closed' || state.phase === 'cancelled')
+          return `⏸️ ${state.id} is ${state.phase}; its issues can no longer change.`;
+        const [title, fields, submitTitle] = issueFormTitles(data.form, state.id, issue.id);
+        return {
+          title,
+          intro: `Issue #${issue.id}: ${issue.text}`,
+          fields,
+          ...(data.form === FORMS.workaround && issue.workaround
+            ? { values: { [REASON_FIELDS.workaround]: issue.workaround.text } }
+            : {}),
+          submitTitle,
+          context: { form: data.form, ...on, issue: issue.id },
+          size: 'medium',
+        };
+      }
       default: {
         const never: never = data.form;
         throw new Error(`unknown form ${String(never)}`);
@@ -230,6 +295,7 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           planFields: deps.policy().planFields,
           platform: 'teams',
           platforms: platformsOf(current),
+          periodBounds: periodBounds(deps.policy()),
         });
         if (!parsed.ok) return { errors: parsed.errors };
         if (data.hotfixId === undefined) {
@@ -292,12 +358,55 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           (h) => `📝 Noted on ${h.hotfixId}.`,
         );
       }
+      case FORMS.acceptBreaches: {
+        const parsed = parseReasonForm(values);
+        if (!parsed.ok) return { errors: parsed.errors };
+        return settle(
+          await send(hotfixId, {
+            type: 'AcceptBreaches',
+            by,
+            reason: parsed.reason,
+            ...(data.role ? { role: data.role } : {}),
+          }),
+          (h) =>
+            h.events.some((e) => e.event.type === 'BreachesAccepted')
+              ? `✅ Breaches accepted: ${h.hotfixId} is verified and can be signed off.`
+              : `🤝 You accepted the breaches of ${h.hotfixId}; the other sign-off roles decide too.`,
+        );
+      }
       case FORMS.lessons: {
         const parsed = parseLessonsForm(values);
         if (!parsed.ok) return { errors: parsed.errors };
         return settle(
           await send(hotfixId, { type: 'NoteLessonsLearned', by, text: parsed.text }),
           (h) => `🎓 Lessons learned noted on ${h.hotfixId}.`,
+        );
+      }
+      case FORMS.resolveIssue:
+      case FORMS.reopenIssue: {
+        if (data.issue === undefined) return refuse(STALE_FORM);
+        const parsed = parseIssueNoteForm(values);
+        if (!parsed.ok) return { errors: parsed.errors };
+        const { issue: issueId } = data;
+        const { note } = parsed;
+        if (data.form === FORMS.resolveIssue)
+          return settle(
+            await send(hotfixId, { type: 'ResolveIssue', by, issueId, ...(note ? { note } : {}) }),
+            (h) => `✔️ Issue #${issueId} of ${h.hotfixId} is resolved.`,
+          );
+        return settle(
+          await send(hotfixId, { type: 'ReopenIssue', by, issueId, ...(note ? { reason: note } : {}) }),
+          (h) => `🔄 Issue #${issueId} of ${h.hotfixId} is open again.`,
+        );
+      }
+      case FORMS.workaround: {
+        if (data.issue === undefined) return refuse(STALE_FORM);
+        const parsed = parseWorkaroundForm(values);
+        if (!parsed.ok) return { errors: parsed.errors };
+        const { issue: issueId } = data;
+        return settle(
+          await send(hotfixId, { type: 'SetWorkaround', by, issueId, text: parsed.text }),
+          (h) => `🩹 Workaround noted for issue #${issueId} of ${h.hotfixId}.`,
         );
       }
       default: {
@@ -320,6 +429,14 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
       rollback: [`Propose a rollback of ${data.hotfixId ?? ''}`, ROLLBACK_FORM_FIELDS, 'Propose rollback'],
       issue: [`Log an issue on ${data.hotfixId ?? ''}`, ISSUE_FORM_FIELDS, 'Log'],
       lessons: [`Lessons learned on ${data.hotfixId ?? ''}`, LESSONS_FORM_FIELDS, 'Note lesson'],
+      'issue-resolve': issueFormTitles(FORMS.resolveIssue, data.hotfixId ?? '', data.issue ?? 0),
+      'issue-workaround': issueFormTitles(FORMS.workaround, data.hotfixId ?? '', data.issue ?? 0),
+      'issue-reopen': issueFormTitles(FORMS.reopenIssue, data.hotfixId ?? '', data.issue ?? 0),
+      'accept-breaches': [
+        `Accept the breaches of ${data.hotfixId ?? ''}`,
+        ACCEPT_BREACHES_FORM_FIELDS,
+        'Accept and keep',
+      ],
     };
     const [title, fields, submitTitle] = titles[id];
     const { verb: _verb, ...context } = data;

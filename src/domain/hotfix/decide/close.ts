@@ -2,6 +2,7 @@ import { refuse } from '../errors.ts';
 import { displayName } from '../people.ts';
 import { identify } from '../policy.ts';
 import { missingSignoffs, outcome } from '../queries.ts';
+import { breachDecisionPending } from './monitoring.ts';
 import type { Handler } from './scope.ts';
 import { requireActingRole, requirePerson } from './scope.ts';
 
@@ -26,12 +27,16 @@ export const signOff: Handler<'SignOff'> = (command, { state, ctx, h, emit, same
   const other = Object.entries(state.signoffs).find(([, s]) => same(s.by, command.by));
   if (other)
     refuse('one_role_per_person', `You already signed off as ${other[0]}; one person signs for one role.`);
+  const pending = breachDecisionPending(state, ctx);
+  if (pending !== null) refuse('outcome_unknown', pending);
   if (outcome(state) === null) refuse('outcome_unknown', `${h} can be signed off once its outcome is known.`);
   return emit({ type: 'SignedOff', role });
 };
 
 export const closeHotfix: Handler<'CloseHotfix'> = (command, { state, ctx, h, emit }) => {
   requireActingRole(command.by, ctx, h, ctx.policy.closers, 'close');
+  const pending = breachDecisionPending(state, ctx);
+  if (pending !== null) refuse('outcome_unknown', pending);
   if (outcome(state) === null) refuse('outcome_unknown', `${h} can be closed once its outcome is known.`);
   const missing = missingSignoffs(state, ctx.policy);
   if (missing.length > 0)

@@ -1,5 +1,5 @@
 import type { Handler } from './scope.ts';
-import { findIssue, nonEmpty, requirePerson } from './scope.ts';
+import { findIssue, nonEmpty, optionalText, requirePerson } from './scope.ts';
 
 /** What the team writes down along the way: the issue log, observations, documentation updates, lessons. */
 
@@ -15,11 +15,8 @@ export const resolveIssue: Handler<'ResolveIssue'> = (command, { state, ctx, h, 
   requirePerson(command.by, ctx, h);
   const issue = findIssue(state, command.issueId);
   if (issue.resolved) return [];
-  return emit({
-    type: 'IssueResolved',
-    issueId: issue.id,
-    ...(command.note === undefined ? {} : { note: command.note }),
-  });
+  const note = optionalText(command.note);
+  return emit({ type: 'IssueResolved', issueId: issue.id, ...(note === undefined ? {} : { note }) });
 };
 
 export const setWorkaround: Handler<'SetWorkaround'> = (command, { state, ctx, h, emit }) => {
@@ -28,6 +25,15 @@ export const setWorkaround: Handler<'SetWorkaround'> = (command, { state, ctx, h
   const text = nonEmpty(command.text, 'the workaround');
   if (issue.workaround?.text === text) return [];
   return emit({ type: 'WorkaroundSet', issueId: issue.id, text });
+};
+
+/** A resolved issue turned out not to be: open again, its resolution kept for the record. */
+export const reopenIssue: Handler<'ReopenIssue'> = (command, { state, ctx, h, emit }) => {
+  requirePerson(command.by, ctx, h);
+  const issue = findIssue(state, command.issueId);
+  if (!issue.resolved) return [];
+  const reason = optionalText(command.reason);
+  return emit({ type: 'IssueReopened', issueId: issue.id, ...(reason === undefined ? {} : { reason }) });
 };
 
 export const noteObservation: Handler<'NoteObservation'> = (command, { state, ctx, h, emit, same }) => {

@@ -4,7 +4,13 @@ import type { Checklist } from '../events.ts';
 import { CHECKLISTS } from '../events.ts';
 import type { Person } from '../people.ts';
 import type { Plan } from '../plan.ts';
-import { planFieldProblems, planHash, planNoteProblem } from '../plan.ts';
+import {
+  periodBounds,
+  planFieldProblems,
+  planHash,
+  planNoteProblem,
+  readVerificationPeriod,
+} from '../plan.ts';
 import type { Policy } from '../policy.ts';
 import { identify, keyOf, resolveKey } from '../policy.ts';
 import { currentAnswers } from '../queries.ts';
@@ -132,6 +138,8 @@ function validPlan(plan: Plan, policy: Policy): Plan {
   // Every path that starts or edits a plan (Slack, CLI, playground) comes here: the form's check is not enough.
   const [problem] = Object.values(planFieldProblems(plan, policy.planFields));
   if (problem !== undefined) refuse('invalid_plan', problem);
+  const period = readVerificationPeriod(plan.timeline.verificationPeriod, periodBounds(policy));
+  if (!period.ok) refuse('invalid_plan', period.problem);
   const note = planNoteProblem(plan);
   if (note !== null) refuse('invalid_plan', note);
   return withKnownPeople(plan, policy);

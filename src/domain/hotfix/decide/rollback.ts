@@ -17,7 +17,7 @@ export const proposeRollbackCommand: Handler<'ProposeRollback'> = (command, { st
   if (!automatic) requirePerson(command.by, ctx, h);
   requirePhase(
     state,
-    ['deploying', 'monitoring', 'verified', 'deploy_failed'],
+    ['deploying', 'monitoring', 'breach_review', 'verified', 'deploy_failed'],
     'A rollback can be proposed once deploy has started and until the hotfix is rolled back or closed.',
   );
   const vote = openVote(state);

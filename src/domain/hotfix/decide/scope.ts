@@ -128,11 +128,25 @@ export function findItem(state: HotfixState, checklist: Checklist, label: string
 export function findIssue(state: HotfixState, issueId: number) {
   return (
     state.issues.find((i) => i.id === issueId) ??
-    refuse('unknown_issue', `${state.id} has no issue #${issueId}.`)
+    refuse('unknown_issue', `${state.id} has no issue #${issueId}; ${issueNumbers(state)}.`)
   );
 }
+
+/** Which issue numbers exist, for a refusal that names a missing one (issues are numbered 1, 2, 3…). */
+const issueNumbers = (state: HotfixState): string => {
+  const ids = state.issues.map((i) => i.id);
+  if (ids.length === 0) return 'no issue has been logged on it yet';
+  if (ids.length === 1) return `its only issue is #${ids[0]}`;
+  return `its issues are #${ids[0]} to #${ids.at(-1)}`;
+};
 
 export function nonEmpty(text: string, what: string): string {
   const trimmed = text.trim();
   return trimmed === '' ? refuse('invalid_input', `Please give ${what}.`) : trimmed;
 }
+
+/** An optional note or reason: trimmed, and left out when blank. */
+export const optionalText = (text: string | undefined): string | undefined => {
+  const trimmed = text?.trim();
+  return trimmed === '' ? undefined : trimmed;
+};

@@ -20,6 +20,8 @@ import {
   renderManualStepPrompt,
   renderThreadLine,
   renderVoteMessage,
+  renderIssueMessage,
+  renderIssueList,
 } from '../../../../src/bot/teams/cards/thread.ts';
 import type { Person } from '../../../../src/domain/hotfix/people.ts';
 import { buildRecord, renderRecordMarkdown } from '../../../../src/domain/hotfix/record.ts';
@@ -167,6 +169,9 @@ describe('user text on every Teams card', () => {
               );
           for (const v of state.votes)
             expectInert(`vote ${v.id}`, renderVoteMessage(state, v.id, { policy, now }));
+          for (const i of state.issues)
+            expectInert(`issue ${i.id}`, renderIssueMessage(state, i.id, { timezone: 'UTC' }));
+          expectInert('issue list', renderIssueList(state, { timezone: 'UTC', now }));
         }
         const record = buildRecord(history, { timezone: 'UTC', signoffRoles: policy.signoffs });
         expectInert('record summary', renderRecordSummary({ record, broken: t() }));
