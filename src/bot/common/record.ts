@@ -12,7 +12,9 @@ import { plural } from './text.ts';
 export interface RecordDeps {
   readonly store: Pick<EventStore, 'load' | 'verify'>;
   readonly config: () => Pick<Config, 'timezone'>;
-  readonly policy: () => Pick<Policy, 'signoffs' | 'people' | 'approvals' | 'derivedItems'>;
+  /** With its approvals and derived items, the record shows a derived checklist item as the cards do. */
+  readonly policy: () => Pick<Policy, 'signoffs' | 'people'> &
+    Partial<Pick<Policy, 'approvals' | 'derivedItems'>>;
 }
 
 export interface RecordRead {
@@ -22,6 +24,11 @@ export interface RecordRead {
   /** Set when the hash chain does not verify: where it breaks and why. */
   readonly broken: string | null;
 }
+
+const readinessOf = ({ people, approvals, derivedItems }: ReturnType<RecordDeps['policy']>) =>
+  approvals === undefined || derivedItems === undefined
+    ? {}
+    : { readiness: { people, approvals, derivedItems } };
 
 /** The deployment record, rebuilt from the stream and its verified hash chain; null if there is no hotfix. */
 export const readRecord = async (deps: RecordDeps, hotfixId: string): Promise<RecordRead | null> => {
@@ -34,7 +41,7 @@ export const readRecord = async (deps: RecordDeps, hotfixId: string): Promise<Re
       timezone: deps.config().timezone,
       signoffRoles: deps.policy().signoffs,
       identify: (who) => identify(deps.policy(), who),
-      readiness: deps.policy(),
+      ...readinessOf(deps.policy()),
       ...(chain.ok ? { chain: { head: chain.head, count: chain.count } } : {}),
     },
   );

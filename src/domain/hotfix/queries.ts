@@ -107,8 +107,8 @@ export const derivedSource = (
 export const APPROVALS_ACTOR: Person = { platform: 'system', id: 'approvals', name: 'approvals' };
 
 /**
- * The tick a derived item shows: the approval gate met, at the last approval that counts (or when the plan
- * was last written, when the policy asks for none). Computed, never recorded, so it cannot disagree with the
+ * The tick a derived item shows: the approval gate met, at the last approval that counts (or when the hotfix
+ * started, when the policy asks for none). Computed, never recorded, so it cannot disagree with the
  * approvals: an edit that voids them unticks it, a rejection too.
  */
 const derivedTick = (
