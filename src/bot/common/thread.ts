@@ -54,6 +54,7 @@ export const EVENT_EMOJI: Readonly<Record<HotfixEventType, string>> = {
   DocumentationUpdateTicked: '📚',
   LessonsLearnedNoted: '🎓',
   SignedOff: '🖊️',
+  ReminderSent: '⏰',
   HotfixClosed: '🏁',
 };
 
@@ -79,6 +80,7 @@ const OUTCOMES: ReadonlySet<HotfixEventType> = new Set<HotfixEventType>([
   'RollbackStarted',
   'RollbackFinished',
   'RollbackFailed',
+  'ReminderSent',
 ]);
 
 /** What a thread line says, before any platform's markup. */
