@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { ErrorCode } from '@slack/web-api';
+import { callOf } from '../../domain/hotfix/attention.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
 import { RateLimited } from '../../notify/notifier.ts';
@@ -191,9 +192,12 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
       );
     },
 
-    async postLine(ref, stored: StoredEvent, before, after) {
+    async postLine(ref, stored: StoredEvent, before, after, decided) {
       const { event } = stored;
-      const line = renderThreadLine(stored, before, { timezone: timezone() });
+      const call = callOf(event, { before, after, decided }, deps.policy());
+      // A waiting manual step's prompt, posted next, mentions who can confirm it: the line does not as well.
+      const lineCall = event.type === 'StepStarted' && call?.ask === 'confirm' ? null : call;
+      const line = renderThreadLine(stored, before, { timezone: timezone(), call: lineCall });
       if (line)
         await slack(() =>
           client.chat.postMessage({

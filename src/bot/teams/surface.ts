@@ -1,4 +1,5 @@
 import type { Config } from '../../config/load.ts';
+import { callOf } from '../../domain/hotfix/attention.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
@@ -234,13 +235,14 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       );
     },
 
-    async postLine(ref, stored: StoredEvent, before, after) {
+    async postLine(ref, stored: StoredEvent, before, after, decided) {
       const thread = threadOf(ref);
       if (thread === undefined) return;
       const { event } = stored;
       // An event may post more than one reply: a retry after a later one failed must not repeat the line.
       const lineDone = Number((await refs.get(after.id, 'line')) ?? 0) >= stored.position;
-      const line = lineDone ? null : renderThreadLine(stored, before, { timezone: timezone() });
+      const call = lineDone ? null : callOf(event, { before, after, decided }, deps.policy());
+      const line = lineDone ? null : renderThreadLine(stored, before, { timezone: timezone(), call });
       if (line) {
         await reply(thread, event.type, cardMessage(line, `A line of ${after.id}`));
         await refs.set(after.id, 'line', String(stored.position));
