@@ -4,6 +4,7 @@ import type { Document, YAMLError } from 'yaml';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import { explainIssues, issueMessage } from './issues.ts';
 import { toPolicy } from './policy.ts';
+import { processWarnings } from './process-warnings.ts';
 import { crossFieldIssues } from './rules.ts';
 import type { ConfigIssue, ConfigPath } from './rules.ts';
 import { hotfixConfigSchema } from './schema.ts';
@@ -22,7 +23,13 @@ export interface Problem {
 }
 
 export type ConfigResult =
-  | { readonly ok: true; readonly config: Config; readonly policy: Policy }
+  | {
+      readonly ok: true;
+      readonly config: Config;
+      readonly policy: Policy;
+      /** What the config leaves out of the hotfix process (process-warnings.ts): valid, but worth fixing. */
+      readonly warnings: readonly Problem[];
+    }
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
 /** `hotfix.yml:14 policy.approvals.qa: unknown role "qa"` — the line `hotfix config check` prints. */
@@ -132,7 +139,10 @@ export const parseConfig = (text: string, fileName: string): ConfigResult => {
     );
     return { ok: false, problems: sortProblems(problems) };
   }
-  return { ok: true, config: result.data, policy: toPolicy(result.data) };
+  const warnings = processWarnings(result.data).map(({ path, message }) =>
+    at(lineOf(doc, lines, path), formatPath(path), message),
+  );
+  return { ok: true, config: result.data, policy: toPolicy(result.data), warnings: sortProblems(warnings) };
 };
 
 /** Reads and parses a config file; a file that cannot be read is one problem. */

@@ -1,7 +1,14 @@
 import type { Person, Role } from '../domain/hotfix/people.ts';
 import type { PlanFieldRules } from '../domain/hotfix/plan.ts';
-import type { Pipeline, Policy, ServicePolicy, StepSpec } from '../domain/hotfix/policy.ts';
-import type { Config, DirectoryEntry, PipelineConfig, Step } from './schema.ts';
+import type {
+  DerivedItemSource,
+  Pipeline,
+  Policy,
+  Reminders,
+  ServicePolicy,
+  StepSpec,
+} from '../domain/hotfix/policy.ts';
+import type { ChecklistItem, Config, DirectoryEntry, PipelineConfig, Step } from './schema.ts';
 
 const mapValues = <T, U>(
   record: Readonly<Record<string, T>>,
@@ -35,6 +42,42 @@ const peopleOfDirectory = (directory: readonly DirectoryEntry[]): Record<Role, P
   return people;
 };
 
+const MINUTE = 60_000;
+/** The bounds of a plan's verification period when hotfix.yml gives none: 5m and 24h. */
+export const DEFAULT_VERIFICATION_PERIOD_MIN_MS = 5 * MINUTE;
+export const DEFAULT_VERIFICATION_PERIOD_MAX_MS = 24 * 60 * MINUTE;
+
+/**
+ * The bounds of a plan's verification period. A bound left out is the default, widened to take in
+ * `verification_period` (a 90s playground period keeps 90s as its lower bound instead of becoming invalid).
+ */
+export const verificationPeriodBounds = ({
+  verification_period: period,
+  verification_period_min: min,
+  verification_period_max: max,
+}: Config['policy']): { minMs: number; maxMs: number } => ({
+  minMs: min ?? Math.min(DEFAULT_VERIFICATION_PERIOD_MIN_MS, period),
+  maxMs: max ?? Math.max(DEFAULT_VERIFICATION_PERIOD_MAX_MS, period),
+});
+
+/** Who may deploy or close when hotfix.yml does not say: the `technical` role when there is one, else everyone. */
+const actingRoles = (roles: readonly Role[] | undefined, config: Config): readonly Role[] => {
+  if (roles !== undefined) return [...roles];
+  const all = Object.keys(config.people);
+  return all.includes('technical') ? ['technical'] : all;
+};
+
+const reminders = (config: Config['policy']['reminders']): Reminders => ({
+  ...(config?.approval === undefined ? {} : { approvalMs: config.approval }),
+  ...(config?.manual_step === undefined ? {} : { manualStepMs: config.manual_step }),
+  ...(config?.vote === undefined ? {} : { voteMs: config.vote }),
+  ...(config?.signoff === undefined ? {} : { signoffMs: config.signoff }),
+  ...(config?.escalate_to === undefined ? {} : { escalateTo: config.escalate_to }),
+});
+
+const derivedItems = (items: readonly ChecklistItem[]): Record<string, DerivedItemSource> =>
+  Object.fromEntries(items.flatMap((entry) => ('from' in entry ? [[entry.item, entry.from]] : [])));
+
 /** The domain's view of a validated config: people resolved per role, durations in ms, steps reduced to specs. */
 export const toPolicy = (config: Config): Policy => {
   const { policy } = config;
@@ -46,12 +89,18 @@ export const toPolicy = (config: Config): Policy => {
         ])
       : peopleOfDirectory(config.directory);
   const eligible: readonly Role[] = policy.rollback.vote.eligible ?? Object.keys(config.people);
+  const bounds = verificationPeriodBounds(policy);
   return {
     people,
     approvals: { ...policy.approvals },
     selfApproval: policy.self_approval,
     signoffs: policy.signoffs,
     verificationPeriodMs: policy.verification_period,
+    verificationPeriodMinMs: bounds.minMs,
+    verificationPeriodMaxMs: bounds.maxMs,
+    deployers: actingRoles(policy.deployers, config),
+    closers: actingRoles(policy.closers, config),
+    reminders: reminders(policy.reminders),
     rollback: {
       onFailure: policy.rollback.on_failure,
       vote: {
@@ -64,6 +113,10 @@ export const toPolicy = (config: Config): Policy => {
     checklists: {
       code_readiness: config.checklists.code_readiness.map(({ item }) => item),
       environment_readiness: config.checklists.environment_readiness.map(({ item }) => item),
+    },
+    derivedItems: {
+      code_readiness: derivedItems(config.checklists.code_readiness),
+      environment_readiness: derivedItems(config.checklists.environment_readiness),
     },
     services: mapValues(config.services, (service): ServicePolicy => ({
       deploy: pipeline(service.deploy),

@@ -122,6 +122,15 @@ const checkPolicy = (
   });
   checkUnique(require, [...votePath, 'require'], report);
 
+  for (const key of ['deployers', 'closers'] as const) {
+    const roles = config.policy[key] ?? [];
+    roles.forEach((role, i) => knownRole(role, ['policy', key, i]));
+    checkUnique(roles, ['policy', key], report);
+  }
+
+  checkVerificationBounds(config, report);
+  checkReminders(config, report, knownRole);
+
   const voterRoles = (eligible ?? Object.keys(config.people)).filter((role) =>
     Object.hasOwn(config.people, role),
   );
@@ -131,6 +140,59 @@ const checkPolicy = (
       [...votePath, 'quorum'],
       `quorum ${quorum} is more than the ${plural(voters, 'person', 'people')} who may vote (${voterRoles.join(', ')}): no rollback vote could pass`,
     );
+};
+
+const checkVerificationBounds = (config: Config, report: Report): void => {
+  const {
+    verification_period: period,
+    verification_period_min: min,
+    verification_period_max: max,
+  } = config.policy;
+  if (min !== undefined && min > period)
+    report(
+      ['policy', 'verification_period_min'],
+      `${formatDuration(min)} is longer than policy.verification_period (${formatDuration(period)}): the default period must lie within the bounds`,
+    );
+  if (max !== undefined && max < period)
+    report(
+      ['policy', 'verification_period_max'],
+      `${formatDuration(max)} is shorter than policy.verification_period (${formatDuration(period)}): the default period must lie within the bounds`,
+    );
+};
+
+const checkReminders = (
+  config: Config,
+  report: Report,
+  knownRole: (role: string, path: ConfigPath) => boolean,
+): void => {
+  const reminders = config.policy.reminders;
+  if (reminders === undefined) return;
+  if (reminders.escalate_to !== undefined)
+    knownRole(reminders.escalate_to, ['policy', 'reminders', 'escalate_to']);
+  const expiresAfter = config.policy.rollback.vote.expires_after;
+  if (reminders.vote !== undefined && reminders.vote >= expiresAfter)
+    report(
+      ['policy', 'reminders', 'vote'],
+      `a reminder ${formatDuration(reminders.vote)} before the vote expires would come as the vote opens (policy.rollback.vote.expires_after is ${formatDuration(expiresAfter)}): make it shorter`,
+    );
+};
+
+/** Stakeholder channels: each once, and never the incident channel, which already has the card and thread. */
+const checkNotify = (config: Config, report: Report): void => {
+  for (const platform of ['slack', 'teams'] as const) {
+    const section = config[platform];
+    if (section === undefined) continue;
+    const notify = section.notify ?? [];
+    const incident = platform === 'teams' ? section.incident_channel.toLowerCase() : section.incident_channel;
+    notify.forEach((channel, i) => {
+      if ((platform === 'teams' ? channel.toLowerCase() : channel) === incident)
+        report(
+          [platform, 'notify', i],
+          `${channel} is the incident channel, which has the card and the whole thread: name other channels here`,
+        );
+    });
+    checkUnique(notify, [platform, 'notify'], report);
+  }
 };
 
 const checkTemplates = (text: string, path: ConfigPath, scope: TemplateScope, report: Report): void => {
@@ -198,6 +260,7 @@ const checkStep = (
   knownRole: (role: string, path: ConfigPath) => boolean,
 ): void => {
   step.roles.forEach((role, i) => knownRole(role, [...path, 'roles', i]));
+  checkUnique(step.tags, [...path, 'tags'], report);
   if (step.interval !== undefined && step.backoff !== undefined)
     report([...path, 'backoff'], 'use interval (fixed delay) or backoff (doubling delay), not both');
   switch (step.kind) {
@@ -316,6 +379,7 @@ export const crossFieldIssues = (config: Config): ConfigIssue[] => {
   };
 
   checkPeople(config, report);
+  checkNotify(config, report);
   checkPolicy(config, report, knownRole);
   checkChecklists(config, report);
   checkServices(config, report, knownRole);

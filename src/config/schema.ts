@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PlanFieldRule } from '../domain/hotfix/plan.ts';
 import { DEFAULT_PLAN_FIELD_RULES } from '../domain/hotfix/plan.ts';
+import { DERIVED_ITEM_SOURCES, STEP_TAGS } from '../domain/hotfix/policy.ts';
 import type { Stage } from '../domain/hotfix/policy.ts';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './duration.ts';
 import { JSON_PATH_PATTERN } from './json-path.ts';
@@ -339,6 +340,10 @@ const stepCommon = {
   roles: roleList
     .default([])
     .meta({ description: 'who may confirm (manual) or skip the step; empty = anyone with a role' }),
+  tags: z.array(z.enum(STEP_TAGS)).default([]).meta({
+    description:
+      "what the step changes: the deployment record's database scripts, services restarted, config updates and code deployed come from the steps that ran with these tags",
+  }),
 };
 
 const STEP_KINDS_TEXT = 'run, http, check, manual or wait';
@@ -404,8 +409,17 @@ const checklistItem = z.union(
   [
     nonEmpty.transform((item) => ({ item, check: undefined })),
     strict({ item: nonEmpty, check: probeSchema.meta({ description: 'ticks the item when it passes' }) }),
+    strict({
+      item: nonEmpty,
+      from: z.enum(DERIVED_ITEM_SOURCES).meta({
+        description: 'ticked by the engine, never by hand: approvals = when the approval gate is met',
+      }),
+    }).transform(({ item, from }) => ({ item, check: undefined, from })),
   ],
-  { error: (iss) => `expected a label, or { item: label, check: {...} }, ${got(iss)}` },
+  {
+    error: (iss) =>
+      `expected a label, { item: label, check: {...} } or { item: label, from: approvals }, ${got(iss)}`,
+  },
 );
 
 const isRegExp = (source: string): boolean => {
@@ -437,6 +451,20 @@ const planFieldRule = (defaults: PlanFieldRule) =>
       hint: hint ?? (pattern === defaults.pattern ? defaults.hint : `text matching /${pattern}/`),
     }));
 
+const slackChannel = matching(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD (not its #name)');
+const teamsChannel = matching(/^19:\S+@thread\.\S+$/, 'a Teams channel id such as "19:abc@thread.tacv2"');
+const teamsConversation = matching(
+  /^19:\S+@thread\.\S+$/,
+  'a Teams channel or group chat id such as "19:abc@thread.tacv2"',
+);
+
+/** Left out: every role named `technical` when there is one, else every role (see toPolicy). */
+const actingRoles = (what: string) =>
+  roleList
+    .min(1, { error: 'name at least one role, or leave the key out' })
+    .optional()
+    .meta({ description: `roles that may ${what}; technical when left out (every role when there is none)` });
+
 /**
  * `slack.mirror` / `teams.mirror`: with both platforms configured, does this one show hotfixes started on the
  * other? Absent means yes (left optional, so configs built in code need not name it).
@@ -459,16 +487,26 @@ export const hotfixConfigSchema = strict({
     .default('UTC')
     .meta({ description: 'dates in cards and records' }),
   slack: strict({
-    incident_channel: matching(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD (not its #name)'),
+    incident_channel: slackChannel,
     channel_per_hotfix: z
       .boolean()
       .default(false)
       .meta({ description: "open #hotfix-<id> and invite the plan's people" }),
     mirror: mirror('Slack'),
+    notify: z.array(slackChannel).optional().meta({
+      default: [],
+      description:
+        'stakeholder channels: one short message each at start, at deploy and at the outcome, without the thread',
+    }),
   }).optional(),
   teams: strict({
-    incident_channel: matching(/^19:\S+@thread\.\S+$/, 'a Teams channel id such as "19:abc@thread.tacv2"'),
+    incident_channel: teamsChannel,
     mirror: mirror('Teams'),
+    notify: z.array(teamsConversation).optional().meta({
+      default: [],
+      description:
+        'stakeholder channels or group chats: one short message each at start, at deploy and at the outcome, without the thread',
+    }),
   }).optional(),
   people: peopleSchema,
   policy: strict({
@@ -480,7 +518,42 @@ export const hotfixConfigSchema = strict({
       .meta({ description: 'role → distinct approvers needed' }),
     self_approval: z.boolean().default(false).meta({ description: "may the plan's author approve it" }),
     signoffs: roleList.default([]).meta({ description: 'roles that sign the deployment record off' }),
-    verification_period: positiveDuration.prefault('30m'),
+    verification_period: positiveDuration
+      .prefault('30m')
+      .meta({ description: 'the monitoring window when the plan gives none' }),
+    // Left optional (not defaulted) so a config with a short verification_period stays valid: see toPolicy.
+    verification_period_min: positiveDuration.optional().meta({
+      default: '5m',
+      description: "the shortest period a plan may ask for (5m, or verification_period when that's shorter)",
+    }),
+    verification_period_max: positiveDuration.optional().meta({
+      default: '24h',
+      description: "the longest period a plan may ask for (24h, or verification_period when that's longer)",
+    }),
+    deployers: actingRoles('request the deploy'),
+    closers: actingRoles('close the hotfix'),
+    reminders: strict({
+      approval: positiveDuration.optional().meta({
+        description: 're-mention the missing approvers after this long without the approval gate met',
+      }),
+      manual_step: positiveDuration.optional().meta({
+        description: 're-mention who may confirm a manual step after it has waited this long',
+      }),
+      vote: positiveDuration.optional().meta({
+        description:
+          'this long before a rollback vote expires, remind the eligible voters who have not voted',
+      }),
+      signoff: positiveDuration.optional().meta({
+        description: 're-mention the missing sign-off roles after the outcome has been known this long',
+      }),
+      escalate_to: roleName
+        .optional()
+        .meta({ description: 'a role the second reminder for the same thing also mentions' }),
+    })
+      .optional()
+      .meta({
+        description: 'when to re-mention the people still missing; a kind left out is never reminded',
+      }),
     rollback: strict({
       on_failure: z.enum(['off', 'propose', 'execute']).default('propose'),
       vote: strict({

@@ -28,6 +28,14 @@ import { StartupError, loadSettings, resolveConfigPath } from './runtime.ts';
 import type { AppServer } from './serve.ts';
 import { runUntilStopped, startAppServer } from './serve.ts';
 import { createLogger, logFormatFor } from './logger.ts';
+import {
+  PLAYGROUND_AUDIT_KEY_FILE,
+  PLAYGROUND_STATE_DIR,
+  playgroundStateFile,
+  recordHint,
+  removePlaygroundState,
+  writePlaygroundState,
+} from './playground-state.ts';
 
 export const PLAYGROUND_CONFIG = fileURLToPath(
   new URL('../../examples/playground/hotfix.yml', import.meta.url),
@@ -35,10 +43,6 @@ export const PLAYGROUND_CONFIG = fileURLToPath(
 
 /** Put before HOTFIX_REDIS_PREFIX: the playground's hotfixes never mix with a real installation's. */
 export const PLAYGROUND_REDIS_PREFIX = 'hotfix-playground:';
-
-/** Where the playground keeps what it makes for itself: a private redis-server's data, its audit key. */
-const STATE_DIR = '.hotfix';
-const AUDIT_KEY_FILE = 'audit-key';
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 const WILDCARDS = ['0.0.0.0', '::', '[::]'];
@@ -53,7 +57,10 @@ export interface PlaygroundOptions {
   readonly live?: boolean;
   /** Changes to the bundled config before it is used (the demo shortens its waits). */
   readonly editConfig?: ConfigEdit;
-  /** Where a private redis-server keeps its data and the audit key is kept (default `.hotfix`). */
+  /**
+   * Where a private redis-server keeps its data, the audit key is kept and `playground.json` tells
+   * `hotfix record --playground` where the hotfixes are (default `.hotfix`).
+   */
   readonly stateDir?: string;
 }
 
@@ -70,6 +77,8 @@ export interface RunningPlayground extends AppServer {
   readonly delivery: SlackDelivery;
   /** The Bot Connector stand-in the bot posts Teams threads to, and activities into the bot as Teams sends them. */
   readonly teams: { readonly standIn: TeamsStandIn; readonly delivery: TeamsDelivery };
+  /** Its state directory (see PlaygroundOptions.stateDir). */
+  readonly stateDir: string;
   readonly log: Logger;
 }
 
@@ -96,7 +105,7 @@ const bundledConfig = async (
  * (readable by this user only), so `hotfix verify` of earlier playground hotfixes keeps working.
  */
 const playgroundAuditKey = async (dir: string): Promise<string> => {
-  const file = join(dir, AUDIT_KEY_FILE);
+  const file = join(dir, PLAYGROUND_AUDIT_KEY_FILE);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const made = randomBytes(32).toString('hex');
   try {
@@ -135,7 +144,7 @@ export const startPlayground = async (
   deps: CliDeps,
 ): Promise<RunningPlayground> => {
   const host = listenHost(options.host);
-  const stateDir = options.stateDir ?? STATE_DIR;
+  const stateDir = options.stateDir ?? PLAYGROUND_STATE_DIR;
   const raw = {
     ...deps.env,
     // Never a real workspace's credentials: the bot talks to the stand-in only.
@@ -271,6 +280,19 @@ export const startPlayground = async (
       await redis.stop();
     },
   });
+  // Now that it serves: `hotfix record --playground` finds its Redis (perhaps private), prefix, config and key.
+  await writePlaygroundState(stateDir, {
+    pid: process.pid,
+    redisUrl: redis.url,
+    prefix: env.HOTFIX_REDIS_PREFIX,
+    config: resolve(settings.configPath),
+    auditKeyFile: deps.env.HOTFIX_AUDIT_KEY ? null : resolve(stateDir, PLAYGROUND_AUDIT_KEY_FILE),
+  }).catch(async (error: unknown) => {
+    await app.close();
+    throw new StartupError([
+      `cannot write ${playgroundStateFile(stateDir)}: ${error instanceof Error ? error.message : String(error)}`,
+    ]);
+  });
   log.info(
     { port: app.port, host, config: settings.configPath, dryRun, prefix: env.HOTFIX_REDIS_PREFIX },
     `hotfix playground listening on ${origin}`,
@@ -284,9 +306,11 @@ export const startPlayground = async (
     standIn,
     delivery,
     teams: { standIn: teamsStandIn, delivery: teamsDelivery },
+    stateDir,
     log,
     async close() {
       log.info('shutting down');
+      await removePlaygroundState(stateDir, process.pid);
       await app.close();
     },
   };
@@ -306,6 +330,7 @@ const banner = (running: RunningPlayground): string => {
     '  the real bot and pipelines, Slack and Teams played locally; the URL carries this start’s access token',
     steps,
     `  Redis ${running.settings.env.REDIS_URL.replace(/\/\/[^@/]*@/, '//***@')}, keys under ${running.settings.env.HOTFIX_REDIS_PREFIX}`,
+    `  a deployment record, from this directory while the playground runs: ${recordHint(running.stateDir)}`,
     ...(LOOPBACK.includes(running.host)
       ? []
       : [

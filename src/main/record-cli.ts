@@ -7,13 +7,39 @@ import { CorruptEventError } from '../store/event-codec.ts';
 import type { Env } from '../config/env.ts';
 import { createRedisEventStore } from '../store/redis-event-store.ts';
 import { connectRedis } from './redis-connection.ts';
-import { loadSettings } from './runtime.ts';
+import { StartupError, loadSettings } from './runtime.ts';
 import type { CliDeps } from './commands/command.ts';
 
+/** Where `record` and `verify` read: this installation (the environment), or a running playground's state directory. */
+export interface StoreSource {
+  /** `--playground [dir]`: the state directory of the playground to read (default `.hotfix`). */
+  readonly playground?: string | undefined;
+}
+
+/** The settings of the installation or playground to read, and a store on its Redis. */
+const openSource = async (deps: CliDeps, source: StoreSource) => {
+  if (source.playground === undefined) {
+    const settings = await loadSettings(deps.env);
+    return { settings, ...(await openStore(settings.env)) };
+  }
+  const { playgroundEnv, playgroundRedisProblem } = await import('./playground-state.ts');
+  const settings = await loadSettings(await playgroundEnv(source.playground, deps.env));
+  const opened = await openStore(settings.env).catch((error: unknown) => {
+    // Its process runs but its Redis does not answer: say so, not "start one with redis-server".
+    if (error instanceof StartupError) throw playgroundRedisProblem(settings.env.REDIS_URL);
+    throw error;
+  });
+  return { settings, ...opened };
+};
+
 /** `hotfix record <id>`: the deployment record, rebuilt from the event stream and its verified hash chain. */
-export const printRecord = async (hotfixId: string, format: 'md' | 'json', deps: CliDeps): Promise<void> => {
-  const settings = await loadSettings(deps.env);
-  const { store, close } = await openStore(settings.env);
+export const printRecord = async (
+  hotfixId: string,
+  format: 'md' | 'json',
+  deps: CliDeps,
+  source: StoreSource = {},
+): Promise<void> => {
+  const { settings, store, close } = await openSource(deps, source);
   try {
     const loaded = await store.load(hotfixId).catch((error: unknown) => {
       // An operator needs where the stream is broken, not our stack.
@@ -113,8 +139,12 @@ const anchorMismatch = async (
  * `hotfix verify <id> [--record <file>]`: proves the hotfix's event chain intact, or names the first event that
  * is not; with a record file, also that the stream is still what the record anchored (nothing cut or rewritten).
  */
-export const verifyChain = async (hotfixId: string, deps: CliDeps, recordFile?: string): Promise<void> => {
-  const settings = await loadSettings(deps.env);
+export const verifyChain = async (
+  hotfixId: string,
+  deps: CliDeps,
+  recordFile?: string,
+  source: StoreSource = {},
+): Promise<void> => {
   const anchorText =
     recordFile === undefined
       ? undefined
@@ -138,7 +168,7 @@ export const verifyChain = async (hotfixId: string, deps: CliDeps, recordFile?: 
     return;
   }
 
-  const { store, close } = await openStore(settings.env);
+  const { store, close } = await openSource(deps, source);
   try {
     const result = await store.verify(hotfixId);
     if (result.ok && result.count === 0) {

@@ -13,6 +13,7 @@ import type { LogFormat } from './logger.ts';
 import { createLogger, logFormatFor } from './logger.ts';
 import type { LoadedConfig } from './runtime.ts';
 import { StartupError, loadSettings, requireAuditKey } from './runtime.ts';
+import { cannotListen } from './startup-error.ts';
 import { LOCAL_MODE_WARNING, NO_SLACK_SECTION, NO_TEAMS_SECTION, teamsServed } from './chat-platforms.ts';
 
 export interface ServeOptions {
@@ -167,9 +168,11 @@ export const startAppServer = async (input: AppServerInput): Promise<AppServer> 
     acks.stop();
     await background.close();
     await input.cleanup?.();
-    throw new StartupError([
-      `cannot listen on port ${settings.env.PORT} (PORT): ${(error as Error).message}`,
-    ]);
+    // Only the playground chooses the address (--host); serve listens on every interface.
+    throw cannotListen(
+      { port: settings.env.PORT, host: input.host, portVariable: 'PORT', hostSetting: '--host' },
+      error,
+    );
   }
   const { port, address } = server.address() as AddressInfo;
   return {

@@ -161,6 +161,8 @@ export const writeTeamsPackage = async (raw: TeamsPackageOptions, deps: CliDeps)
     [
       `${options.out}: Teams app ${manifest.id} ${manifest.version} (manifest ${TEAMS_MANIFEST_VERSION}) for bot ${options.botId.toLowerCase()}`,
       `Set the Azure Bot's messaging endpoint to ${options.host.origin}${options.host.pathname.replace(/\/$/, '')}/api/messages`,
+      // Before that, hotfix serve answers 404 there: say what opens it.
+      `  hotfix serve answers there once it runs with MicrosoftAppId=${options.botId.toLowerCase()} and its MicrosoftAppPassword`,
       'Upload the zip in Teams: Apps → Manage your apps → Upload an app → Upload a custom app',
       '',
     ].join('\n'),

@@ -5,7 +5,8 @@ import { createMetrics } from '../metrics/metrics.ts';
 import { createEngine } from './engine.ts';
 import { createLogger, logFormatFor } from './logger.ts';
 import type { LoadedConfig } from './runtime.ts';
-import { StartupError, loadSettings } from './runtime.ts';
+import { loadSettings } from './runtime.ts';
+import { cannotListen } from './startup-error.ts';
 import { teamsServed } from './chat-platforms.ts';
 import type { CliDeps } from './commands/command.ts';
 
@@ -40,9 +41,16 @@ export const startWorker = async (deps: CliDeps): Promise<RunningWorker> => {
       });
     } catch (error) {
       await engine.close();
-      throw new StartupError([
-        `cannot serve metrics on ${env.HOTFIX_METRICS_HOST}:${env.HOTFIX_METRICS_PORT} (HOTFIX_METRICS_HOST, HOTFIX_METRICS_PORT): ${(error as Error).message}`,
-      ]);
+      throw cannotListen(
+        {
+          port: env.HOTFIX_METRICS_PORT,
+          host: env.HOTFIX_METRICS_HOST,
+          portVariable: 'HOTFIX_METRICS_PORT',
+          hostSetting: 'HOTFIX_METRICS_HOST',
+          note: '0 picks any free one',
+        },
+        error,
+      );
     }
   }
   engine.startWorkers();

@@ -3,7 +3,7 @@ import { CHECKLISTS, DOC_ITEMS, REMINDER_ABOUTS, ROLLBACK_TRIGGERS } from '../do
 import type { EventOf, HotfixEventType } from '../domain/hotfix/events.ts';
 import { CHAT_PLATFORMS, SEVERITIES } from '../domain/hotfix/plan.ts';
 import type { JsonValue } from '../domain/hotfix/policy.ts';
-import { STAGES } from '../domain/hotfix/policy.ts';
+import { STAGES, STEP_TAGS } from '../domain/hotfix/policy.ts';
 
 // Objects are strict (unknown keys rejected) so a stray or misspelt field in Redis reads as corruption,
 // not as silently dropped data. Arrays are readonly exactly where the domain's are, so the two types can be
@@ -101,6 +101,8 @@ const stepCommon = {
   backoff: ms.optional(),
   when: z.enum(['database_changes', 'config_changes', 'code_changes']).optional(),
   roles: z.array(role),
+  // Runs recorded before steps had tags have none.
+  tags: z.array(z.enum(STEP_TAGS)).default([]),
 };
 const stepSpec = z.discriminatedUnion('kind', [
   z.strictObject({

@@ -23,12 +23,56 @@ const hotfix = (args: string[], env: Record<string, string> = {}) => {
 
 describe('hotfix config check', { timeout: 20_000 }, () => {
   it('prints one summary line and exits 0 for a valid file', () => {
-    expect(hotfix(['config', 'check', 'test/fixtures/config/minimal.yml'])).toEqual({
+    expect(hotfix(['config', 'check', 'test/fixtures/config/complete.yml'])).toEqual({
       code: 0,
       stdout:
-        'test/fixtures/config/minimal.yml: ok — 1 role, 1 service (api: 1 deploy step, 1 rollback step, 0 monitor checks), 0 checklist items\n',
+        'test/fixtures/config/complete.yml: ok — 3 people in 2 roles, 1 service (api: 2 deploy steps, 2 rollback steps, 1 monitor check), 3 checklist items\n',
       stderr: '',
     });
+  });
+
+  const file = 'test/fixtures/config/minimal.yml';
+  const summary = `${file}: ok — 1 role, 1 service (api: 1 deploy step, 1 rollback step, 0 monitor checks), 0 checklist items\n`;
+  const warnings = [
+    `${file}:2 checklists.code_readiness: warning: no code readiness checklist: the process has code review, tests, documentation and approvals checked before every deploy; list those items here`,
+    `${file}:2 checklists.environment_readiness: warning: no environment readiness checklist: the process has system status, resource availability, tool access and support coverage checked before every deploy; list those items here`,
+    `${file}:4 policy.signoffs: warning: no role signs the deployment record off, so a hotfix can close without anyone confirming its outcome: the process has technical, business and support sign off; name the roles here`,
+    `${file}:5 policy.approvals: warning: one approval (technical: 1) is enough to deploy: a single person can let a hotfix through. Ask for two approvals or more, from different roles if you can (for example technical: 1 and management: 1)`,
+    `${file}:7 services.api.monitor: warning: no monitor checks for api: nothing watches it after the deploy, so its monitoring window always ends clean; add checks of its health, errors or performance`,
+    `${file}:8 services.api.deploy.verification: warning: no verification steps in api's deploy, so nothing checks that the fix works before the monitoring window: the process verifies with a system check, a function test, performance and user validation`,
+    `${file}:11 services.api.rollback.verification: warning: no verification steps in api's rollback, so nothing checks that the service works again after a rollback: the process verifies with a system check, data validation, user testing and a performance check`,
+  ];
+
+  it('warns, with the line and YAML path, about each part of the process a valid file leaves out; exit 0', () => {
+    expect(hotfix(['config', 'check', file])).toEqual({
+      code: 0,
+      stdout: summary,
+      stderr: warnings.map((line) => `${line}\n`).join(''),
+    });
+  });
+
+  it('with --strict, prints the same warnings, says they count as problems and exits 1', () => {
+    expect(hotfix(['config', 'check', '--strict', file])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: [...warnings, `${file}: not ok under --strict: 7 warnings, each counted as a problem`, ''].join(
+        '\n',
+      ),
+    });
+    // A complete config passes --strict as it passes without.
+    expect(hotfix(['config', 'check', '--strict', 'test/fixtures/config/complete.yml'])).toMatchObject({
+      code: 0,
+      stderr: '',
+    });
+  });
+
+  it('passes the bundled configs with --strict: the example and the playground leave nothing of the process out', () => {
+    for (const bundled of ['config/hotfix.example.yml', 'examples/playground/hotfix.yml'])
+      expect(hotfix(['config', 'check', '--strict', bundled])).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(new RegExp(`^${bundled.replace(/\./g, '\\.')}: ok — `)),
+        stderr: '',
+      });
   });
 
   it('prints every problem on its own line to stderr and exits 1 for an invalid file', () => {
@@ -100,10 +144,20 @@ describe('hotfix config check on the role form with ids on both platforms', { ti
       code: 0,
       stderr: '',
     });
-    expect(hotfix(['config', 'check', 'test/fixtures/config/minimal.yml'])).toMatchObject({
+    expect(hotfix(['config', 'check', 'test/fixtures/config/complete.yml'])).toMatchObject({
       code: 0,
       stderr: '',
     });
+  });
+
+  it('counts the role-form warning under --strict', () => {
+    const { code, stdout, stderr } = hotfix(['config', 'check', '--strict', file]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/counts as two people/);
+    expect(stderr.endsWith(`${file}: not ok under --strict: 1 warning, each counted as a problem\n`)).toBe(
+      true,
+    );
   });
 });
 

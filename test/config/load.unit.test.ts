@@ -52,6 +52,7 @@ describe('valid configs', () => {
       secret_env: [],
       attempts: 1,
       roles: [],
+      tags: [],
     });
   });
 
@@ -154,7 +155,7 @@ describe('problems, each on the line to fix', () => {
       'hotfix.yml:12 policy.rollback.on_failure: expected one of "off", "propose", "execute", got "rollback"',
       'hotfix.yml:13 policy.rollback.vote.expires_after: must be longer than 0, got "0s"',
       'hotfix.yml:13 policy.rollback.vote.quorum: expected a whole number, got the number 1.5',
-      'hotfix.yml:15 checklists.code_readiness[1]: expected a label, or { item: label, check: {...} }, got the number 42',
+      'hotfix.yml:15 checklists.code_readiness[1]: expected a label, { item: label, check: {...} } or { item: label, from: approvals }, got the number 42',
       // A step is explained as the kind it was clearly meant to be...
       'hotfix.yml:20 services.api.deploy.preparation[0].run: expected a command as a list, [program, ...args], got "./backup.sh"',
       'hotfix.yml:20 services.api.deploy.preparation[0].timout: unknown key "timout" (did you mean "timeout"?)',

@@ -24,7 +24,7 @@ services:
   api:
     deploy:
       preparation: [{ name: Backup, run: [./backup.sh] }]
-      execution: [{ name: Migrate, run: [./migrate.sh], when: database_changes, roles: [technical] }]
+      execution: [{ name: Migrate, run: [./migrate.sh], when: database_changes, roles: [technical], tags: [database] }]
       verification: [{ name: Confirm, manual: Check a payment }]
     rollback:
       execution: [{ name: Back, run: [./rollback.sh] }]
@@ -69,7 +69,7 @@ describe('toPolicy', () => {
 
   it('reduces checklists to labels and keeps each step whole, as configured (runs record it)', () => {
     const policy = policyOf(base);
-    const run = { kind: 'run', attempts: 1, roles: [], env: {}, secret_env: [] };
+    const run = { kind: 'run', attempts: 1, roles: [], tags: [], env: {}, secret_env: [] };
     expect(policy.checklists).toEqual({
       code_readiness: ['Review done', 'CI green'],
       environment_readiness: [],
@@ -84,11 +84,12 @@ describe('toPolicy', () => {
               name: 'Migrate',
               run: ['./migrate.sh'],
               roles: ['technical'],
+              tags: ['database'],
               when: 'database_changes',
             },
           ],
           verification: [
-            { name: 'Confirm', kind: 'manual', manual: 'Check a payment', attempts: 1, roles: [] },
+            { name: 'Confirm', kind: 'manual', manual: 'Check a payment', attempts: 1, roles: [], tags: [] },
           ],
         },
         rollback: {

@@ -357,6 +357,7 @@ describe('stepToRun', () => {
       manual: 'As recorded',
       attempts: 1,
       roles: ['business'],
+      tags: [],
     };
     expect(stepToRun(config('Changed since'), run, planned(recorded))).toEqual(recorded);
   });

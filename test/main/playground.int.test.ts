@@ -429,6 +429,8 @@ describe('hotfix playground on the command line', () => {
         LOG_LEVEL: 'warn',
         ...env,
       },
+      // Its .hotfix/ (the state file the record command reads) goes in the test's directory.
+      cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -451,6 +453,9 @@ describe('hotfix playground on the command line', () => {
       );
       expect(run.stdout()).toContain(
         'warning: listening on 127.0.0.2: anyone who can reach that address and has the URL can act as anyone in the config',
+      );
+      expect(run.stdout()).toContain(
+        'a deployment record, from this directory while the playground runs: npx hotfix record HF-1 --playground\n',
       );
       const answer = await new Promise<number>((resolve, reject) => {
         request(
@@ -485,4 +490,55 @@ describe('hotfix playground on the command line', () => {
       "hotfix: --host 0.0.0.0 listens everywhere, but the playground answers only requests for the address it prints: give this machine's address or name instead",
     );
   });
+});
+
+describe('hotfix record --playground', () => {
+  /** `hotfix <args>` as a person runs it beside the playground: none of its settings in the environment. */
+  const hotfix = async (args: readonly string[]) => {
+    const child = spawn(process.execPath, [...HOTFIX_CLI, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, stdout, stderr };
+  };
+
+  it("reads a running playground's hotfix from its private Redis, in its config's time zone, and says when none runs", async () => {
+    const stateDir = join(dir, 'record-state');
+    const config = join(dir, 'kolkata.yml');
+    await writeFile(
+      config,
+      `timezone: Asia/Kolkata\n${await readFile(await teamConfig('tz', join(dir, 'tz')), 'utf8')}`,
+    );
+    // Nothing answers at REDIS_URL: the playground starts its private redis-server, on a port of the day.
+    const { running } = await playground(
+      { stateDir },
+      { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, HOTFIX_CONFIG: config, HOTFIX_AUDIT_KEY: '' },
+    );
+    expect(running.settings.env.REDIS_URL).not.toBe(redisServer().url);
+    const id = await deployOnce(running);
+
+    const record = await hotfix(['record', id, '--playground', stateDir]);
+    expect(record).toMatchObject({ code: 0, stderr: '' });
+    expect(record.stdout).toContain(`Hotfix \`${id}\``);
+    expect(record.stdout).toContain('Times are in Asia/Kolkata.');
+    expect(record.stdout).toContain('**Issue:** INC-1');
+    // Its own audit key, from the state directory: the chain checks as keyed.
+    const verify = await hotfix(['verify', id, '--playground', stateDir]);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain('hash chain intact');
+    expect(verify.stdout).toContain('keyed with HOTFIX_AUDIT_KEY');
+
+    await running.close();
+    started.splice(started.indexOf(running), 1);
+    const after = await hotfix(['record', id, '--playground', stateDir]);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toBe(
+      `hotfix: no playground is running here (there is no ${join(stateDir, 'playground.json')}): start it with \`npm start\` (hotfix playground) in the directory you run this from\n`,
+    );
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +94,10 @@ describe('hotfix serve', () => {
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(await ready.json()).toEqual({ status: 'ready', redis: 'ok' });
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    // As its help says: Teams' endpoint exists only with MicrosoftAppId (or the local mode).
+    expect(
+      (await fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', body: '{}' })).status,
+    ).toBe(404);
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
@@ -148,6 +153,21 @@ describe('hotfix serve', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(1);
     expect(stderr.trim()).toBe('hotfix: PORT must be a port number (1-65535), got "eighty"');
+  });
+
+  it('stops with one line when its PORT is taken: which port, and how to pick another; no stack trace', async () => {
+    const port = await freePort();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(port, resolve));
+    try {
+      const { code, stderr } = await serveExit(slackEnv(port, redisServer().url));
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `hotfix: port ${port} is already in use (another hotfix, or another program): stop that one, or pick another with PORT=<port>`,
+      );
+    } finally {
+      taken.close();
+    }
   });
 
   it('stops at start-up with one line when Slack credentials are set but the config names no Slack channel', async () => {

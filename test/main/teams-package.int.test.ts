@@ -128,6 +128,9 @@ describe('hotfix teams package', () => {
     expect(result.stdout).toContain(
       "Set the Azure Bot's messaging endpoint to https://hotfix.example.com/api/messages\n",
     );
+    expect(result.stdout).toContain(
+      `  hotfix serve answers there once it runs with MicrosoftAppId=${BOT_ID.toLowerCase()} and its MicrosoftAppPassword\n`,
+    );
   });
 
   it('declares one conversational bot in channels and 1:1 chats, with every command in both menus', async () => {

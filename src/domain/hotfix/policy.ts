@@ -15,6 +15,14 @@ export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export type Comparison = 'lt' | 'lte' | 'gt' | 'gte' | 'eq' | 'ne';
 
+/**
+ * What a step changes, as hotfix.yml tags it. The deployment record's "Changes deployed" facts come from the
+ * steps that ran with these tags, not from the plan's text or the steps' names: `database` its database
+ * scripts, `restart` its services restarted, `config` its configuration updates, `code` its code deployed.
+ */
+export const STEP_TAGS = ['database', 'restart', 'config', 'code'] as const;
+export type StepTag = (typeof STEP_TAGS)[number];
+
 /** An HTTP probe with expectations (a `check` step). Durations in ms. */
 export interface ProbeSpec {
   url: string;
@@ -42,6 +50,8 @@ interface StepCommon {
   when?: 'database_changes' | 'config_changes' | 'code_changes';
   /** Roles allowed to confirm/fail a manual step or skip any step; empty = anyone with a role. */
   roles: Role[];
+  /** What the step changes (see STEP_TAGS); empty when untagged, and in runs recorded before tags existed. */
+  tags: StepTag[];
 }
 
 /**
@@ -86,6 +96,27 @@ export interface ServicePolicy {
 export type OnFailure = 'off' | 'propose' | 'execute';
 
 /**
+ * hotfix.yml `policy.reminders`: when to re-mention the people still missing. A kind left out sends no
+ * reminders of that kind. The second reminder for the same thing also mentions `escalateTo`'s holders.
+ */
+export interface Reminders {
+  /** After this long without the approval gate met, re-mention the approvers still missing. */
+  readonly approvalMs?: number;
+  /** After a manual step has waited this long for confirmation, re-mention who may confirm it. */
+  readonly manualStepMs?: number;
+  /** This long before a vote expires, remind the eligible voters who have not voted. */
+  readonly voteMs?: number;
+  /** After the outcome has been known this long, re-mention the sign-off roles still missing. */
+  readonly signoffMs?: number;
+  /** A role whose holders the second reminder for the same thing also mentions. */
+  readonly escalateTo?: Role;
+}
+
+/** Where a derived checklist item's tick comes from: `approvals` = the approval gate is met. */
+export const DERIVED_ITEM_SOURCES = ['approvals'] as const;
+export type DerivedItemSource = (typeof DERIVED_ITEM_SOURCES)[number];
+
+/**
  * The rules a hotfix is decided by, derived from hotfix.yml by the config layer.
  * Roles are resolved here (not by the edges) so no chat surface can forget to check them.
  */
@@ -98,7 +129,15 @@ export interface Policy {
   readonly approvals: Readonly<Record<Role, number>>;
   readonly selfApproval: boolean;
   readonly signoffs: readonly Role[];
+  /** The monitoring window when the plan gives none; a plan's own period must lie within min…max. */
   readonly verificationPeriodMs: number;
+  readonly verificationPeriodMinMs: number;
+  readonly verificationPeriodMaxMs: number;
+  /** Who may request the deploy, and who may close the hotfix (hotfix.yml `deployers`, `closers`). */
+  readonly deployers: readonly Role[];
+  readonly closers: readonly Role[];
+  /** `{}` when hotfix.yml has no `policy.reminders`: no reminders at all. */
+  readonly reminders: Reminders;
   readonly rollback: {
     readonly onFailure: OnFailure;
     readonly vote: {
@@ -111,6 +150,14 @@ export interface Policy {
   readonly checklists: {
     readonly code_readiness: readonly string[];
     readonly environment_readiness: readonly string[];
+  };
+  /**
+   * Checklist items ticked by the engine, never by hand: label → what ticks it (`{ item, from: approvals }`
+   * in hotfix.yml). Their labels are in `checklists` too, in config order.
+   */
+  readonly derivedItems: {
+    readonly code_readiness: Readonly<Record<string, DerivedItemSource>>;
+    readonly environment_readiness: Readonly<Record<string, DerivedItemSource>>;
   };
   readonly services: Readonly<Record<string, ServicePolicy>>;
   /** What the plan fields that reach step templates must look like (hotfix.yml `plan_fields`); defaults when absent. */

@@ -74,6 +74,11 @@ export const largePolicy: Policy = {
   selfApproval: false,
   signoffs: ['technical', 'business', 'support'],
   verificationPeriodMs: 30 * 60_000,
+  verificationPeriodMinMs: 5 * 60_000,
+  verificationPeriodMaxMs: 24 * 60 * 60_000,
+  deployers: ['technical'],
+  closers: ['technical'],
+  reminders: {},
   rollback: {
     onFailure: 'propose',
     vote: {
@@ -87,6 +92,7 @@ export const largePolicy: Policy = {
     code_readiness: Array.from({ length: 12 }, (_, i) => longLabel(i)),
     environment_readiness: Array.from({ length: 6 }, (_, i) => `Environment item ${i}`),
   },
+  derivedItems: { code_readiness: {}, environment_readiness: {} },
   services: Object.fromEntries(SERVICES.map((name, i) => [name, service(i)])),
 };
 

@@ -49,9 +49,9 @@ export const testContext = (
 
 export const noMasking: Masker = createMasker({ values: [], patterns: [] });
 
-type Common = Pick<Step, 'name' | 'attempts' | 'roles'> &
+type Common = Pick<Step, 'name' | 'attempts' | 'roles' | 'tags'> &
   Partial<Pick<Step, 'timeout' | 'interval' | 'backoff'>>;
-const common = (name: string): Common => ({ name, attempts: 1, roles: [] });
+const common = (name: string): Common => ({ name, attempts: 1, roles: [], tags: [] });
 
 export type RunStep = Extract<Step, { kind: 'run' }>;
 export type HttpStep = Extract<Step, { kind: 'http' }>;
