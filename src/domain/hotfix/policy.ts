@@ -162,18 +162,6 @@ export interface Policy {
   readonly services: Readonly<Record<string, ServicePolicy>>;
   /** What the plan fields that reach step templates must look like (hotfix.yml `plan_fields`); defaults when absent. */
   readonly planFields?: PlanFieldRules;
-  /** `policy.reminders`: after how long the missing people are reminded (a vote: before its expiry); off when absent. */
-  readonly reminders?: ReminderPolicy;
-}
-
-/** When reminders go out, each kind off when absent; a second round calls on `escalateTo` as well. */
-export interface ReminderPolicy {
-  readonly approvalMs?: number;
-  readonly manualStepMs?: number;
-  /** How long before a vote expires. */
-  readonly voteMs?: number;
-  readonly signoffMs?: number;
-  readonly escalateTo?: Role;
 }
 
 /** The part of a policy that says who is who. */

@@ -1,7 +1,7 @@
 import type { Wanted } from './attention.ts';
 import { confirmers, missingApprovers, missingSigners, missingVoters } from './attention.ts';
 import type { EventOf, HotfixEvent, ReminderAbout } from './events.ts';
-import type { Policy, ReminderPolicy } from './policy.ts';
+import type { Policy, Reminders } from './policy.ts';
 import { approvalGate, outcome, runById } from './queries.ts';
 import type { HotfixState } from './state.ts';
 
@@ -29,7 +29,7 @@ export const reminderStep = (state: HotfixState, subject: string) => {
 };
 
 /** How long after its moment a reminder of this kind goes out (for a vote: before its expiry); off when absent. */
-export const reminderDelay = (reminders: ReminderPolicy | undefined, about: ReminderAbout) => {
+export const reminderDelay = (reminders: Reminders | undefined, about: ReminderAbout) => {
   const ms = {
     approval: reminders?.approvalMs,
     manual_step: reminders?.manualStepMs,
@@ -101,7 +101,7 @@ export const remindersDue = (
   before: HotfixState,
   events: readonly HotfixEvent[],
   after: HotfixState,
-  reminders: ReminderPolicy | undefined,
+  reminders: Reminders | undefined,
 ): DueReminder[] => {
   if (reminders === undefined) return [];
   const due: DueReminder[] = [];
