@@ -4,6 +4,8 @@ import type { Policy } from '../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
 import type { Clock, EventStore, StoredEvent } from '../../service/ports.ts';
+import type { Notice } from '../common/notices.ts';
+import { noticeOf, noticeRefKey } from '../common/notices.ts';
 import { readRecord } from '../common/record.ts';
 import { manualInstruction, stepMessageKey, threadFollowUp, voteMessageKey } from '../common/thread.ts';
 import type { TeamsCard } from './cards/adaptive.ts';
@@ -25,7 +27,7 @@ const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 export const ACTIVITY_BUDGET_BYTES = 80_000;
 
 export interface TeamsSurfaceDeps {
-  readonly transport: Pick<TeamsTransport, 'createThread' | 'reply' | 'update'>;
+  readonly transport: Pick<TeamsTransport, 'createThread' | 'reply' | 'update' | 'send'>;
   readonly outbox: Pick<Outbox, 'send'>;
   readonly refs: ThreadRefs;
   /** Where threads are opened: the Bot Connector's URL, the tenant, and the bot's id (`28:<app id>`). */
@@ -59,6 +61,23 @@ export const cardMessage = (teamsCard: TeamsCard, tooLarge: string): OutboundAct
   const notice = `⚠️ ${tooLarge} is too large for Teams (${Math.ceil(bytes / 1024)} KB); it is not shown here.`;
   return message({ card: card([text(userText(notice, 500, true))]), summary: notice });
 };
+
+/** A link that opens a hotfix's thread in Teams (a channel message's deep link). */
+export const threadLink = (teamsChannelId: string, rootId: string): string =>
+  `https://teams.microsoft.com/l/message/${encodeURIComponent(teamsChannelId)}/${encodeURIComponent(rootId)}?parentMessageId=${encodeURIComponent(rootId)}`;
+
+/** A stakeholder notice as a small card: the headline, the details on one line, the thread's link. */
+export const noticeCard = (notice: Notice, link: string | undefined): TeamsCard => ({
+  card: card([
+    text(`${notice.emoji} ${userText(notice.headline, 300, true)}`, { weight: 'bolder' }),
+    text(notice.details.map((d) => userText(d, 300, true)).join(' · ')),
+    ...(link ? [text(`[Open the incident thread](${link})`)] : []),
+  ]),
+  summary: `${notice.emoji} ${notice.headline}`.slice(0, 300),
+});
+
+/** A group chat's id (`19:…@thread.v2`) takes a message; a channel's takes a new thread. */
+const isGroupChat = (id: string): boolean => /@thread\.v2$/.test(id);
 
 /** A reply Teams took without giving its id (202): it cannot be edited, so its next state is a new reply. */
 const NO_ID = '?';
@@ -147,6 +166,36 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       cardMessage(renderRecordDocument(state.id, read.markdown), `The record of ${state.id}`),
     );
     await refs.set(state.id, 'record', 'posted');
+  };
+
+  /** A stakeholder notice in each `teams.notify` channel or chat, once per channel (remembered like the record). */
+  const postNotice = async (ref: CardRef, state: HotfixState, notice: Notice) => {
+    const channels = deps.config().teams?.notify ?? [];
+    if (channels.length === 0) return;
+    const thread = threadOf(ref);
+    const link =
+      notice.linkThread && thread?.teamsChannelId !== undefined && thread.threadRootId !== undefined
+        ? threadLink(thread.teamsChannelId, thread.threadRootId)
+        : undefined;
+    const activity = cardMessage(noticeCard(notice, link), `A notice of ${state.id}`);
+    const serviceUrl = (await deps.learnedServiceUrl?.()) ?? deps.connector.serviceUrl;
+    const where = { ...deps.connector, serviceUrl, channelId: 'msteams' };
+    for (const channel of channels) {
+      const key = noticeRefKey(notice, channel);
+      if ((await refs.get(state.id, key)) !== null) continue;
+      await outbox.send(
+        channel,
+        `notice ${notice.key}`,
+        () =>
+          isGroupChat(channel)
+            ? transport.send({ ...where, conversationId: channel }, activity)
+            : transport
+                .createThread({ ...where, teamsChannelId: channel }, activity)
+                .then((opened) => ({ id: opened.rootActivityId })),
+        { idempotent: false },
+      );
+      await refs.set(state.id, key, 'posted');
+    }
   };
 
   return {
@@ -239,6 +288,9 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       const thread = threadOf(ref);
       if (thread === undefined) return;
       const { event } = stored;
+      // Before the line: a retry after a failed reply finds each notice already posted.
+      const notice = noticeOf(event, { before, after, decided });
+      if (notice) await postNotice(ref, after, notice);
       // An event may post more than one reply: a retry after a later one failed must not repeat the line.
       const lineDone = Number((await refs.get(after.id, 'line')) ?? 0) >= stored.position;
       const call = lineDone ? null : callOf(event, { before, after, decided }, deps.policy());
