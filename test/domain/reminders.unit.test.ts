@@ -5,6 +5,8 @@ import type { ReminderAbout } from '../../src/domain/hotfix/events.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
 import type { Policy } from '../../src/domain/hotfix/policy.ts';
 import { manualStepSubject } from '../../src/domain/hotfix/reminders.ts';
+import { buildRecord } from '../../src/domain/hotfix/record.ts';
+import { renderRecordMarkdown } from '../../src/domain/hotfix/record-markdown.ts';
 import { fold } from '../../src/domain/hotfix/state.ts';
 import { minutes, people, plan, policy } from './fixtures/policy.ts';
 import { given, play } from './given.ts';
@@ -146,6 +148,26 @@ describe('SendReminder', () => {
     given(started().history, ctx)
       .when({ ...remind('approval', hash), by: people.tech1 })
       .thenRefused('not_in_role');
+  });
+});
+
+describe('reminders in the record', () => {
+  it('the timeline lists each reminder sent, who was missing and the escalation', () => {
+    const { history } = play(
+      [
+        [remind('signoff', 'deployed'), minutes(100)],
+        [remind('signoff', 'deployed', 2), minutes(160)],
+      ],
+      ctx,
+      verified().history,
+    );
+    const markdown = renderRecordMarkdown(buildRecord(history, { timezone: 'UTC' }));
+    expect(markdown).toMatch(
+      /reminder: the deployment record still needs sign-off — waiting for [^\n]*Bea Business/,
+    );
+    expect(markdown).toMatch(
+      /reminder \(again\): the deployment record still needs sign-off; escalated to management/,
+    );
   });
 });
 
