@@ -57,6 +57,9 @@ export const hotfixChannelName = (hotfixId: string): string =>
 export const channelAnnouncement = (state: HotfixState, channel: string): string =>
   `🚑 ${userText(state.id, 60, true)} · ${userText(state.plan.issueId, 100, true)} — ${userText(state.plan.summary, 200, true)}: follow it in <#${channel}>`;
 
+/** How long a stakeholder notice may hold its hotfix's chat output when its channel asks us to wait. */
+const NOTICE_WAIT_MS = 30_000;
+
 /** A stakeholder notice as a Slack message: the headline, the details on one line, the thread's link. */
 export const noticeText = (notice: Notice, link: string | undefined): string =>
   `${notice.emoji} *${userText(notice.headline, 300, true)}*\n${notice.details
@@ -182,7 +185,16 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     for (const channel of channels) {
       const key = noticeRefKey(notice, channel);
       if (await refs.get(state.id, key)) continue;
-      await slack(() => client.chat.postMessage({ channel, text, unfurl_links: false }));
+      try {
+        await slack(() => client.chat.postMessage({ channel, text, unfurl_links: false }));
+      } catch (error) {
+        // A stakeholder channel's trouble (the bot not in it, archived) never holds the incident thread: said,
+        // and tried again only if this event's lines are retried for another reason.
+        // A short wait (a rate window) is waited out; a channel blocked for long (not a member) is not.
+        if (error instanceof RateLimited && error.retryAfterMs <= NOTICE_WAIT_MS) throw error;
+        deps.log.warn({ hotfixId: state.id, channel, err: String(error) }, 'stakeholder notice not posted');
+        continue;
+      }
       await refs.set(state.id, key, 'posted');
     }
   };

@@ -3,6 +3,7 @@ import { callOf } from '../../domain/hotfix/attention.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
+import { RateLimited } from '../../notify/notifier.ts';
 import type { Clock, EventStore, StoredEvent } from '../../service/ports.ts';
 import type { Notice } from '../common/notices.ts';
 import { noticeOf, noticeRefKey } from '../common/notices.ts';
@@ -65,6 +66,9 @@ export const cardMessage = (teamsCard: TeamsCard, tooLarge: string): OutboundAct
 /** A link that opens a hotfix's thread in Teams (a channel message's deep link). */
 export const threadLink = (teamsChannelId: string, rootId: string): string =>
   `https://teams.microsoft.com/l/message/${encodeURIComponent(teamsChannelId)}/${encodeURIComponent(rootId)}?parentMessageId=${encodeURIComponent(rootId)}`;
+
+/** How long a stakeholder notice may hold its hotfix's chat output when its channel asks us to wait. */
+const NOTICE_WAIT_MS = 30_000;
 
 /** A stakeholder notice as a small card: the headline, the details on one line, the thread's link. */
 export const noticeCard = (notice: Notice, link: string | undefined): TeamsCard => ({
@@ -183,17 +187,26 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
     for (const channel of channels) {
       const key = noticeRefKey(notice, channel);
       if ((await refs.get(state.id, key)) !== null) continue;
-      await outbox.send(
-        channel,
-        `notice ${notice.key}`,
-        () =>
-          isGroupChat(channel)
-            ? transport.send({ ...where, conversationId: channel }, activity)
-            : transport
-                .createThread({ ...where, teamsChannelId: channel }, activity)
-                .then((opened) => ({ id: opened.rootActivityId })),
-        { idempotent: false },
-      );
+      try {
+        await outbox.send(
+          channel,
+          `notice ${notice.key}`,
+          () =>
+            isGroupChat(channel)
+              ? transport.send({ ...where, conversationId: channel }, activity)
+              : transport
+                  .createThread({ ...where, teamsChannelId: channel }, activity)
+                  .then((opened) => ({ id: opened.rootActivityId })),
+          { idempotent: false },
+        );
+      } catch (error) {
+        // A stakeholder channel's trouble never holds the incident thread: said, and tried again only if this
+        // event's lines are retried for another reason.
+        // A short wait (a rate window) is waited out; a channel blocked for long (not a member) is not.
+        if (error instanceof RateLimited && error.retryAfterMs <= NOTICE_WAIT_MS) throw error;
+        deps.log.warn({ hotfixId: state.id, channel, err: String(error) }, 'stakeholder notice not posted');
+        continue;
+      }
       await refs.set(state.id, key, 'posted');
     }
   };

@@ -75,9 +75,7 @@ export const renderThreadLine = (
       text: md(codeBlock(trimOutput(line.output), OUTPUT_MAX), LIMITS.sectionText),
     });
   const text = truncate(
-    `${line.emoji} ${line.actor ? `${escapeMrkdwn(displayName(line.actor))} ` : ''}${userText(line.description, LINE_MAX, true)}${
-      called ? ` ${called}` : ''
-    }`,
+    `${line.emoji} ${line.actor ? `${escapeMrkdwn(displayName(line.actor))} ` : ''}${userText(line.description, LINE_MAX, true)}`,
     LINE_MAX,
   );
   return { text, blocks };

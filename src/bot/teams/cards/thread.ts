@@ -49,28 +49,24 @@ const mentionName = (name: string): string =>
  */
 export const callMentions = (
   call: Call | null | undefined,
-): { readonly markdown: string; readonly plain: string; readonly entities: MentionEntity[] } | null => {
+): { readonly markdown: string; readonly entities: MentionEntity[] } | null => {
   if (!call) return null;
   const { shown, more } = calledPeople(call);
   const entities: MentionEntity[] = [];
-  const names: string[] = [];
   const parts = shown.flatMap((wanted) => {
     const { on, name } = calledOn(wanted, 'teams');
     if (on) {
       const label = mentionName(name ?? displayName(on));
       const tag = `<at>${label}</at>`;
       entities.push({ type: 'mention', text: tag, mentioned: { id: on.id, name: label } });
-      names.push(label);
       return [tag];
     }
     if (name === undefined) return [];
-    names.push(name);
     return [userText(name, 60, true)];
   });
   const tail = more > 0 ? ` +${more} more` : '';
   return {
     markdown: `👋 ${CALL_LABELS[call.ask]}: ${parts.join(', ')}${tail}`,
-    plain: `${CALL_LABELS[call.ask]}: ${names.join(', ')}${tail}`,
     entities,
   };
 };
@@ -119,7 +115,7 @@ export const renderThreadLine = (
   ];
   if (line.output !== null) body.push(outputBlock(line.output.slice(-OUTPUT_MAX * 4)));
   const summary = plainText(
-    `${line.emoji} ${line.actor ? `${displayName(line.actor)} ` : ''}${line.description}${called ? ` · ${called.plain}` : ''}`,
+    `${line.emoji} ${line.actor ? `${displayName(line.actor)} ` : ''}${line.description}`,
     LINE_MAX,
   );
   const drawn = card(body);
