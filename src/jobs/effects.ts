@@ -72,6 +72,18 @@ export const createEffectRunner = (deps: EffectDeps): EffectRunner => ({
           { type: 'expire-vote', hotfixId: effect.hotfixId, voteId: effect.voteId },
           inMs(effect.at),
         );
+      case 'schedule-reminder':
+        return queues.addTimer(
+          jobIds.reminder(effect.hotfixId, effect.about, effect.subject, effect.round),
+          {
+            type: 'send-reminder',
+            hotfixId: effect.hotfixId,
+            about: effect.about,
+            subject: effect.subject,
+            round: effect.round,
+          },
+          inMs(effect.at),
+        );
       case 'run-readiness-checks':
         return queues.addTimer(jobIds.readiness(effect.hotfixId), {
           type: 'readiness-checks',

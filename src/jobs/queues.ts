@@ -1,6 +1,7 @@
 import type { ConnectionOptions, JobsOptions } from 'bullmq';
 import { Queue } from 'bullmq';
 import { z } from 'zod';
+import { REMINDER_ABOUTS } from '../domain/hotfix/events.ts';
 
 export const PIPELINE_QUEUE = 'hotfix-pipeline';
 export const TIMER_QUEUE = 'hotfix-timers';
@@ -29,6 +30,13 @@ export const timerJobSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('close-window'), hotfixId }),
   z.strictObject({ type: z.literal('expire-vote'), hotfixId, voteId: z.int().min(1) }),
+  z.strictObject({
+    type: z.literal('send-reminder'),
+    hotfixId,
+    about: z.enum(REMINDER_ABOUTS),
+    subject: z.string().min(1).max(300),
+    round: z.union([z.literal(1), z.literal(2)]),
+  }),
 ]);
 export type TimerJob = z.infer<typeof timerJobSchema>;
 
@@ -51,6 +59,8 @@ export const jobIds = {
   monitorRound: (h: string, check: string, round: number) => `${h}__monitor__${slug(check)}__${round}`,
   closeWindow: (h: string) => `${h}__window`,
   expireVote: (h: string, vote: number) => `${h}__vote__${vote}`,
+  reminder: (h: string, about: string, subject: string, round: number) =>
+    `${h}__remind__${about}__${slug(subject)}__${round}`,
 };
 
 const defaults: JobsOptions = {

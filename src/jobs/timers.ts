@@ -36,7 +36,7 @@ const monitorOf = (config: Config, check: string) => {
 };
 
 /**
- * Timers: readiness checks, monitoring rounds, the end of the monitoring window and vote expiry. All are
+ * Timers: readiness checks, monitoring rounds, the end of the monitoring window, vote expiry and reminders. All are
  * delayed BullMQ jobs, so they survive worker restarts; each records through the command handler, and a
  * round or expiry already recorded records nothing again.
  */
@@ -149,6 +149,18 @@ export const createTimerProcessor = (deps: TimerDeps) => {
     'expire-vote': async (job) => {
       const after = await record(job.hotfixId, { type: 'ExpireVote', voteId: job.voteId, by: TIMER });
       return after ? `vote #${job.voteId} checked` : 'vote already closed';
+    },
+    'send-reminder': async (job) => {
+      const { hotfixId, about, subject, round } = job;
+      const handled = await deps.handler
+        .handle(hotfixId, { type: 'SendReminder', about, subject, round, by: TIMER })
+        .catch((error: unknown) => {
+          if (!(error instanceof RuleViolation)) throw error;
+          // The hotfix is gone or closed: nobody is left to remind.
+          deps.log.info({ hotfixId, about, code: error.code }, error.message);
+          return null;
+        });
+      return handled && handled.events.length > 0 ? `reminded (${about}, round ${round})` : 'not needed';
     },
   };
 

@@ -1,5 +1,6 @@
 import type { Redis, Result } from 'ioredis';
 import { z } from 'zod';
+import { lastOfCommand } from '../domain/hotfix/attention.ts';
 import type { HotfixState } from '../domain/hotfix/state.ts';
 import { evolve, initialState } from '../domain/hotfix/state.ts';
 import type { Clock, EventStore, StoredEvent } from '../service/ports.ts';
@@ -29,8 +30,17 @@ export interface ChatSurface {
   openCard(state: HotfixState): Promise<CardRef>;
   /** Edits the card in place to show `state`. */
   updateCard(ref: CardRef, state: HotfixState): Promise<void>;
-  /** Posts the thread line for one event (or nothing, for events not worth a line). */
-  postLine(ref: CardRef, stored: StoredEvent, before: HotfixState, after: HotfixState): Promise<void>;
+  /**
+   * Posts the thread line for one event (or nothing, for events not worth a line). `decided` is the state
+   * once every event of the same command is in (whether a failure's outcome stands or a vote follows it).
+   */
+  postLine(
+    ref: CardRef,
+    stored: StoredEvent,
+    before: HotfixState,
+    after: HotfixState,
+    decided: HotfixState,
+  ): Promise<void>;
   /**
    * Draws the card one last time, saying `note` (where the hotfix is followed now): this platform stops
    * showing it. Without it, the card is simply left as it was.
@@ -249,12 +259,16 @@ export const createNotifier = (deps: NotifierDeps) => {
           save({ shown: version, shownAt: deps.clock.now().getTime() });
         }
       }
-      for (const stored of events) {
+      const plain = events.map((e) => e.event);
+      for (const [i, stored] of events.entries()) {
         if (stored.position <= progress.posted) continue;
         const before = states[stored.position - 1 - offset] ?? initialState();
         const after = states[stored.position - offset] ?? state;
+        // A command's events are appended together, so the last of them is always loaded with this one.
+        const last = events[lastOfCommand(plain, i)] ?? stored;
+        const decided = states[last.position - offset] ?? state;
         await flush();
-        await deps.surface.postLine(ref, stored, before, after);
+        await deps.surface.postLine(ref, stored, before, after, decided);
         lag('line', stored.event.at);
         save({ posted: stored.position });
       }

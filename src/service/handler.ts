@@ -188,7 +188,7 @@ export const createCommandHandler = (deps: HandlerDeps) => {
         version: appended.version,
         head: appended.stored.at(-1)?.hash ?? loaded.head,
       });
-      const effects = effectsOf(state, events, after);
+      const effects = effectsOf(state, events, after, deps.policy());
       for (const effect of effects) {
         try {
           await deps.effects.run(effect, { version: appended.version });

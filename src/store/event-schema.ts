@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHECKLISTS, DOC_ITEMS, ROLLBACK_TRIGGERS } from '../domain/hotfix/events.ts';
+import { CHECKLISTS, DOC_ITEMS, REMINDER_ABOUTS, ROLLBACK_TRIGGERS } from '../domain/hotfix/events.ts';
 import type { EventOf, HotfixEventType } from '../domain/hotfix/events.ts';
 import { CHAT_PLATFORMS, RISK_LEVELS, SEVERITIES } from '../domain/hotfix/plan.ts';
 import type { JsonValue } from '../domain/hotfix/policy.ts';
@@ -253,6 +253,13 @@ export const hotfixEventSchema = z.discriminatedUnion('type', [
   event('DocumentationUpdateTicked', { item: z.enum(DOC_ITEMS), done: z.boolean() }),
   event('LessonsLearnedNoted', { text }),
   event('SignedOff', { role }),
+  event('ReminderSent', {
+    about: z.enum(REMINDER_ABOUTS),
+    subject: nonEmpty,
+    round: z.union([z.literal(1), z.literal(2)]),
+    missing: z.array(personSchema),
+    escalatedTo: role.optional(),
+  }),
   event('HotfixClosed', {}),
 ]);
 

@@ -16,6 +16,8 @@ export { waitFor };
 
 export const TEAM = 'T0HOTFIX';
 export const INCIDENTS = 'C0INCIDENTS';
+/** A stakeholder channel (`slack.notify`) for the tests that configure one. */
+export const STAKEHOLDERS = 'C0STAKEHOLDERS';
 export const TOKEN = 'xoxb-e2e-token';
 export const SECRET = 'e2e-signing-secret';
 /** Alice (technical) plans; Bob (technical) and Carol (management) approve; Dave (business) signs off. */
@@ -118,7 +120,10 @@ export const createE2ESlackStandIn = ({ socketMode = false }: { socketMode?: boo
         { id: CAROL, name: 'carol', real_name: 'Carol Cruz' },
         { id: DAVE, name: 'dave', real_name: 'Dave Dunn' },
       ],
-      channels: [{ id: INCIDENTS, name: 'incidents', members: [ALICE, BOB, CAROL, DAVE] }],
+      channels: [
+        { id: INCIDENTS, name: 'incidents', members: [ALICE, BOB, CAROL, DAVE] },
+        { id: STAKEHOLDERS, name: 'stakeholders', members: [DAVE] },
+      ],
     },
     botToken: TOKEN,
     ...(socketMode ? { appToken: APP_TOKEN } : {}),
@@ -160,7 +165,14 @@ export const slackViews = (standIn: SlackStandIn): SlackViews => {
 export const startSlackWorld = async (
   redisUrl: string,
   redis: () => Redis,
-  { socketMode = false }: { socketMode?: boolean } = {},
+  {
+    socketMode = false,
+    config = (text) => text,
+  }: {
+    socketMode?: boolean;
+    /** Changes the tests' hotfix.yml (a test's own keys). */
+    config?: (text: string) => string;
+  } = {},
 ): Promise<SlackWorld> => {
   const dir = await mkdtemp(join(tmpdir(), 'hotfix-e2e-'));
   const stepLog = join(dir, 'steps.log');
@@ -169,7 +181,7 @@ export const startSlackWorld = async (
   const url = `http://127.0.0.1:${port}/slack/events`;
   const configFile = join(dir, 'hotfix.yml');
   const health = await startHealthEndpoint();
-  await writeFile(configFile, configText(health.url));
+  await writeFile(configFile, config(configText(health.url)));
   const standIn = createE2ESlackStandIn({ socketMode });
   await standIn.start();
   const prefix = uniquePrefix('e2e');

@@ -11,6 +11,7 @@ import {
   renderThreadLine,
   renderVoteMessage,
 } from '../../src/bot/teams/cards/thread.ts';
+import { callOf, lastOfCommand } from '../../src/domain/hotfix/attention.ts';
 import type { HotfixState } from '../../src/domain/hotfix/state.ts';
 import { evolve, initialState } from '../../src/domain/hotfix/state.ts';
 import type { LoadedConfig } from '../../src/main/runtime.ts';
@@ -295,11 +296,15 @@ export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Pro
       const prompts = new Set<string>();
       const votes = new Set<number>();
       let state = initialState();
-      for (const stored of events) {
+      const plain = events.map((e) => e.event);
+      const states = plain.reduce<HotfixState[]>((all, e) => [...all, evolve(all.at(-1)!, e)], [state]);
+      for (const [i, stored] of events.entries()) {
         const before = state;
         const { event } = stored;
         state = evolve(state, event);
-        const line = renderThreadLine(stored, before, { timezone: 'UTC' });
+        const decided = states[lastOfCommand(plain, i) + 1] ?? state;
+        const call = callOf(event, { before, after: state, decided }, settings.policy);
+        const line = renderThreadLine(stored, before, { timezone: 'UTC', call });
         if (line) summaries.push(line.summary);
         if (event.type === 'StepStarted') {
           const step = state.runs.find((r) => r.id === event.runId)?.steps.find((s) => s.key === event.step);

@@ -178,6 +178,14 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
     const root = await waitFor('the card thread', () => world.root(id), 30_000);
     expect(cardOf(root).body.length).toBeGreaterThan(0);
 
+    // The start line calls on the approvers by mention: Bob (technical) and Carol (management), not Alice.
+    const startLine = await world.replyWhen(id, 'the start line', (r) => firstSummary(r).startsWith('🔥'));
+    const entities = (
+      cardOf(startLine) as { msteams?: { entities?: { text: string; mentioned: { id: string } }[] } }
+    ).msteams?.entities;
+    expect(entities?.map((e) => e.mentioned.id).sort()).toEqual([BOB, CAROL].sort());
+    for (const e of entities ?? []) expect(JSON.stringify(cardOf(startLine).body)).toContain(e.text);
+
     await tickAll(id, ALICE);
     expect(await count(id, 'ChecklistItemTicked')).toBe(3);
     await world.rootWhen(id, 'every item ticked', (card) =>

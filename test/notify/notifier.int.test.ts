@@ -205,12 +205,12 @@ describe('notifier', () => {
     let failLine = 0;
     const surface: ChatSurface = {
       ...recorded.surface,
-      async postLine(ref, stored, before, after) {
+      async postLine(ref, stored, before, after, decided) {
         if (stored.position === failLine) {
           failLine = 0;
           throw new Error('chat is down');
         }
-        return recorded.surface.postLine(ref, stored, before, after);
+        return recorded.surface.postLine(ref, stored, before, after, decided);
       },
     };
     const notifier = notifierWith({ surface });

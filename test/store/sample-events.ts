@@ -328,6 +328,16 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     text: 'Idempotency keys on every retry path',
   },
   SignedOff: { type: 'SignedOff', at: at(52), by: carol, role: 'manager' },
+  ReminderSent: {
+    type: 'ReminderSent',
+    at: at(52),
+    by: { platform: 'system', id: 'timer' },
+    about: 'signoff',
+    subject: 'deployed',
+    round: 2,
+    missing: [bob],
+    escalatedTo: 'manager',
+  },
   HotfixClosed: { type: 'HotfixClosed', at: at(53), by: alice },
 };
 

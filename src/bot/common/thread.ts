@@ -1,7 +1,9 @@
 import type { Config } from '../../config/load.ts';
-import { describeEvent, stepOf } from '../../domain/hotfix/describe-event.ts';
+import type { Ask, Call, Wanted } from '../../domain/hotfix/attention.ts';
+import { describeEvent, reminderHeadline, stepOf } from '../../domain/hotfix/describe-event.ts';
 import type { EventOf, HotfixEvent, HotfixEventType } from '../../domain/hotfix/events.ts';
 import type { Person } from '../../domain/hotfix/people.ts';
+import { displayName } from '../../domain/hotfix/people.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import type { Tally } from '../../domain/hotfix/queries.ts';
 import { ballotsOf, runById, tally, undecidedVoters } from '../../domain/hotfix/queries.ts';
@@ -57,6 +59,7 @@ export const EVENT_EMOJI: Readonly<Record<HotfixEventType, string>> = {
   DocumentationUpdateTicked: '📚',
   LessonsLearnedNoted: '🎓',
   SignedOff: '🖊️',
+  ReminderSent: '⏰',
   HotfixClosed: '🏁',
 };
 
@@ -83,6 +86,7 @@ const OUTCOMES: ReadonlySet<HotfixEventType> = new Set<HotfixEventType>([
   'RollbackStarted',
   'RollbackFinished',
   'RollbackFailed',
+  'ReminderSent',
 ]);
 
 /** What a thread line says, before any platform's markup. */
@@ -108,6 +112,9 @@ export const threadLine = (event: HotfixEvent, before: HotfixState): ThreadLine 
     description = `started ${what}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
   } else if (event.type === 'MonitorCheckPassed') {
     description = null;
+  } else if (event.type === 'ReminderSent') {
+    // Who is missing is said by the line's mentions.
+    description = reminderHeadline(event, before);
   } else {
     description = describeEvent(event, before);
   }
@@ -124,6 +131,37 @@ export const threadLine = (event: HotfixEvent, before: HotfixState): ThreadLine 
     output,
   };
 };
+
+/** What a line's mentions are asked for, before the names. */
+export const CALL_LABELS: Readonly<Record<Ask, string>> = {
+  approve: 'Waiting for your approval',
+  vote: 'Your vote, please',
+  confirm: 'Waiting for one of you to confirm',
+  sign_off: 'Waiting for your sign-off',
+};
+
+/** A line names at most this many people; the rest are counted. */
+export const MAX_CALLED = 30;
+
+/**
+ * One human as a platform shows them: their identity there, and their name (configured or known) if any. One
+ * with neither is left out of a line rather than shown as another platform's raw id (the role form names
+ * nobody).
+ */
+export const calledOn = (
+  wanted: Wanted,
+  platform: Person['platform'],
+): { readonly on: Person | undefined; readonly name: string | undefined } => {
+  const on = wanted.identities.find((p) => p.platform === platform);
+  const named = wanted.identities.find((p) => p.name !== undefined);
+  return { on, name: named ? displayName(named) : undefined };
+};
+
+/** The people of a call a line names, and how many more it only counts. */
+export const calledPeople = (call: Call): { readonly shown: readonly Wanted[]; readonly more: number } => ({
+  shown: call.people.slice(0, MAX_CALLED),
+  more: Math.max(0, call.people.length - MAX_CALLED),
+});
 
 /** A rollback vote as its thread message and the card read it, before any markup. */
 export interface VoteProgress {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { ErrorCode } from '@slack/web-api';
+import { callOf } from '../../domain/hotfix/attention.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
 import { RateLimited } from '../../notify/notifier.ts';
@@ -16,6 +17,8 @@ import { mention, userText } from './blocks/text.ts';
 import type { BotDeps } from './deps.ts';
 import { cardOptions } from './listeners/shared.ts';
 import { asJson } from './web-api-json.ts';
+import type { Notice } from '../common/notices.ts';
+import { noticeOf, noticeRefKey } from '../common/notices.ts';
 import { recordMarkdown } from '../common/record.ts';
 import {
   issueMessageKey,
@@ -64,6 +67,15 @@ export const hotfixChannelName = (hotfixId: string): string =>
 /** The incident channel's pointer to a hotfix's own channel; the plan's text is escaped (no `<!channel>`). */
 export const channelAnnouncement = (state: HotfixState, channel: string): string =>
   `🚑 ${userText(state.id, 60, true)} · ${userText(state.plan.issueId, 100, true)} — ${userText(state.plan.summary, 200, true)}: follow it in <#${channel}>`;
+
+/** How long a stakeholder notice may hold its hotfix's chat output when its channel asks us to wait. */
+const NOTICE_WAIT_MS = 30_000;
+
+/** A stakeholder notice as a Slack message: the headline, the details on one line, the thread's link. */
+export const noticeText = (notice: Notice, link: string | undefined): string =>
+  `${notice.emoji} *${userText(notice.headline, 300, true)}*\n${notice.details
+    .map((d) => userText(d, 300, true))
+    .join(' · ')}${link ? `\n<${link}|Open the incident thread>` : ''}`;
 
 /**
  * Slack as the notifier's chat surface: the card in the incident channel (or in a channel of its own), one
@@ -164,6 +176,40 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     );
   };
 
+  /** A stakeholder notice in each `slack.notify` channel, once per channel (remembered like the record). */
+  const postNotice = async (ref: CardRef, state: HotfixState, notice: Notice) => {
+    const channels = deps.config().slack?.notify ?? [];
+    if (channels.length === 0) return;
+    let link: string | undefined;
+    if (notice.linkThread && ref.channel && ref.ts) {
+      const { channel, ts } = ref;
+      link = await slack(() => client.chat.getPermalink({ channel, message_ts: ts })).then(
+        (found) => found.permalink,
+        (error: unknown) => {
+          if (error instanceof RateLimited) throw error;
+          deps.log.warn({ hotfixId: state.id, err: String(error) }, 'no link to the hotfix thread');
+          return undefined;
+        },
+      );
+    }
+    const text = noticeText(notice, link);
+    for (const channel of channels) {
+      const key = noticeRefKey(notice, channel);
+      if (await refs.get(state.id, key)) continue;
+      try {
+        await slack(() => client.chat.postMessage({ channel, text, unfurl_links: false }));
+      } catch (error) {
+        // A stakeholder channel's trouble (the bot not in it, archived) never holds the incident thread: said,
+        // and tried again only if this event's lines are retried for another reason.
+        // A short wait (a rate window) is waited out; a channel blocked for long (not a member) is not.
+        if (error instanceof RateLimited && error.retryAfterMs <= NOTICE_WAIT_MS) throw error;
+        deps.log.warn({ hotfixId: state.id, channel, err: String(error) }, 'stakeholder notice not posted');
+        continue;
+      }
+      await refs.set(state.id, key, 'posted');
+    }
+  };
+
   return {
     name: 'slack',
 
@@ -202,12 +248,20 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
       );
     },
 
-    async postLine(ref, stored: StoredEvent, before, after) {
+    async postLine(ref, stored: StoredEvent, before, after, decided) {
       const { event } = stored;
       const next = threadFollowUp(event, after);
       // A logged issue's message (with its buttons) is the line that logs it.
       const opensIssue = next?.kind === 'issue' && next.opens;
-      const line = opensIssue ? null : renderThreadLine(stored, before, { timezone: timezone() });
+      // Before the line: a retry after a failed line or follow-up finds each notice already posted.
+      const notice = noticeOf(event, { before, after, decided });
+      if (notice) await postNotice(ref, after, notice);
+      const call = callOf(event, { before, after, decided }, deps.policy());
+      // A waiting manual step's prompt, posted next, mentions who can confirm it: the line does not as well.
+      const lineCall = event.type === 'StepStarted' && call?.ask === 'confirm' ? null : call;
+      const line = opensIssue
+        ? null
+        : renderThreadLine(stored, before, { timezone: timezone(), call: lineCall });
       if (line)
         await slack(() =>
           client.chat.postMessage({

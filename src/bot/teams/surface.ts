@@ -1,8 +1,12 @@
 import type { Config } from '../../config/load.ts';
+import { callOf } from '../../domain/hotfix/attention.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
+import { RateLimited } from '../../notify/notifier.ts';
 import type { Clock, EventStore, StoredEvent } from '../../service/ports.ts';
+import type { Notice } from '../common/notices.ts';
+import { noticeOf, noticeRefKey } from '../common/notices.ts';
 import { readRecord } from '../common/record.ts';
 import {
   issueMessageKey,
@@ -35,7 +39,7 @@ const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 export const ACTIVITY_BUDGET_BYTES = 80_000;
 
 export interface TeamsSurfaceDeps {
-  readonly transport: Pick<TeamsTransport, 'createThread' | 'reply' | 'update'>;
+  readonly transport: Pick<TeamsTransport, 'createThread' | 'reply' | 'update' | 'send'>;
   readonly outbox: Pick<Outbox, 'send'>;
   readonly refs: ThreadRefs;
   /** Where threads are opened: the Bot Connector's URL, the tenant, and the bot's id (`28:<app id>`). */
@@ -69,6 +73,26 @@ export const cardMessage = (teamsCard: TeamsCard, tooLarge: string): OutboundAct
   const notice = `⚠️ ${tooLarge} is too large for Teams (${Math.ceil(bytes / 1024)} KB); it is not shown here.`;
   return message({ card: card([text(userText(notice, 500, true))]), summary: notice });
 };
+
+/** A link that opens a hotfix's thread in Teams (a channel message's deep link). */
+export const threadLink = (teamsChannelId: string, rootId: string): string =>
+  `https://teams.microsoft.com/l/message/${encodeURIComponent(teamsChannelId)}/${encodeURIComponent(rootId)}?parentMessageId=${encodeURIComponent(rootId)}`;
+
+/** How long a stakeholder notice may hold its hotfix's chat output when its channel asks us to wait. */
+const NOTICE_WAIT_MS = 30_000;
+
+/** A stakeholder notice as a small card: the headline, the details on one line, the thread's link. */
+export const noticeCard = (notice: Notice, link: string | undefined): TeamsCard => ({
+  card: card([
+    text(`${notice.emoji} ${userText(notice.headline, 300, true)}`, { weight: 'bolder' }),
+    text(notice.details.map((d) => userText(d, 300, true)).join(' · ')),
+    ...(link ? [text(`[Open the incident thread](${link})`)] : []),
+  ]),
+  summary: `${notice.emoji} ${notice.headline}`.slice(0, 300),
+});
+
+/** A group chat's id (`19:…@thread.v2`) takes a message; a channel's takes a new thread. */
+const isGroupChat = (id: string): boolean => /@thread\.v2$/.test(id);
 
 /** A reply Teams took without giving its id (202): it cannot be edited, so its next state is a new reply. */
 const NO_ID = '?';
@@ -159,6 +183,45 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
     await refs.set(state.id, 'record', 'posted');
   };
 
+  /** A stakeholder notice in each `teams.notify` channel or chat, once per channel (remembered like the record). */
+  const postNotice = async (ref: CardRef, state: HotfixState, notice: Notice) => {
+    const channels = deps.config().teams?.notify ?? [];
+    if (channels.length === 0) return;
+    const thread = threadOf(ref);
+    const link =
+      notice.linkThread && thread?.teamsChannelId !== undefined && thread.threadRootId !== undefined
+        ? threadLink(thread.teamsChannelId, thread.threadRootId)
+        : undefined;
+    const activity = cardMessage(noticeCard(notice, link), `A notice of ${state.id}`);
+    const serviceUrl = (await deps.learnedServiceUrl?.()) ?? deps.connector.serviceUrl;
+    const where = { ...deps.connector, serviceUrl, channelId: 'msteams' };
+    for (const channel of channels) {
+      const key = noticeRefKey(notice, channel);
+      if ((await refs.get(state.id, key)) !== null) continue;
+      try {
+        await outbox.send(
+          channel,
+          `notice ${notice.key}`,
+          () =>
+            isGroupChat(channel)
+              ? transport.send({ ...where, conversationId: channel }, activity)
+              : transport
+                  .createThread({ ...where, teamsChannelId: channel }, activity)
+                  .then((opened) => ({ id: opened.rootActivityId })),
+          { idempotent: false },
+        );
+      } catch (error) {
+        // A stakeholder channel's trouble never holds the incident thread: said, and tried again only if this
+        // event's lines are retried for another reason.
+        // A short wait (a rate window) is waited out; a channel blocked for long (not a member) is not.
+        if (error instanceof RateLimited && error.retryAfterMs <= NOTICE_WAIT_MS) throw error;
+        deps.log.warn({ hotfixId: state.id, channel, err: String(error) }, 'stakeholder notice not posted');
+        continue;
+      }
+      await refs.set(state.id, key, 'posted');
+    }
+  };
+
   return {
     name: 'teams',
 
@@ -245,7 +308,7 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       );
     },
 
-    async postLine(ref, stored: StoredEvent, before, after) {
+    async postLine(ref, stored: StoredEvent, before, after, decided) {
       const thread = threadOf(ref);
       if (thread === undefined) return;
       const { event } = stored;
@@ -253,9 +316,14 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       const followUp = threadFollowUp(event, after);
       // A logged issue's message (with its buttons) is the line that logs it.
       const opensIssue = followUp?.kind === 'issue' && followUp.opens;
+      // Before the line: a retry after a failed reply finds each notice already posted.
+      const notice = noticeOf(event, { before, after, decided });
+      if (notice) await postNotice(ref, after, notice);
       // An event may post more than one reply: a retry after a later one failed must not repeat the line.
       const lineDone = Number((await refs.get(after.id, 'line')) ?? 0) >= stored.position;
-      const line = lineDone || opensIssue ? null : renderThreadLine(stored, before, { timezone: timezone() });
+      const call = lineDone || opensIssue ? null : callOf(event, { before, after, decided }, deps.policy());
+      const line =
+        lineDone || opensIssue ? null : renderThreadLine(stored, before, { timezone: timezone(), call });
       if (line) {
         await reply(thread, event.type, cardMessage(line, `A line of ${after.id}`));
         await refs.set(after.id, 'line', String(stored.position));

@@ -1,4 +1,11 @@
-import type { Checklist, DocItem, MonitorMeasurement, RollbackTrigger, VoteChoice } from './events.ts';
+import type {
+  Checklist,
+  DocItem,
+  MonitorMeasurement,
+  ReminderAbout,
+  RollbackTrigger,
+  VoteChoice,
+} from './events.ts';
 import type { Person, Role } from './people.ts';
 import type { Plan } from './plan.ts';
 import type { Stage } from './policy.ts';
@@ -65,6 +72,8 @@ export type HotfixCommand =
   | C<'TickDocumentationUpdate', { item: DocItem; done: boolean }>
   | C<'NoteLessonsLearned', { text: string }>
   | C<'SignOff', { role: Role }>
+  /** A reminder's timer fired: remind whoever is still missing, or nothing if nobody is (or it was sent). */
+  | C<'SendReminder', { about: ReminderAbout; subject: string; round: 1 | 2 }>
   | C<'CloseHotfix'>;
 
 export type HotfixCommandType = HotfixCommand['type'];

@@ -12,6 +12,7 @@ import {
 } from './decide/notes.ts';
 import { approvePlan, cancelHotfix, editPlan, rejectPlan, startHotfix } from './decide/plan.ts';
 import { tickChecklistItem, untickChecklistItem } from './decide/readiness.ts';
+import { sendReminder } from './decide/reminders.ts';
 import { castVoteCommand, expireVote, proposeRollbackCommand } from './decide/rollback.ts';
 import {
   abortPipeline,
@@ -68,6 +69,7 @@ const HANDLERS: { readonly [T in HotfixCommandType]: Handler<T> } = {
   TickDocumentationUpdate: tickDocumentationUpdate,
   NoteLessonsLearned: noteLessonsLearned,
   SignOff: signOff,
+  SendReminder: sendReminder,
   CloseHotfix: closeHotfix,
 };
 

@@ -1,6 +1,7 @@
-import type { Checklist, DocItem, HotfixEvent, PlannedStep } from './events.ts';
+import type { Checklist, DocItem, EventOf, HotfixEvent, PlannedStep } from './events.ts';
 import { formatDuration, humanize } from './format.ts';
 import { displayName, personKey } from './people.ts';
+import { reminderStep } from './reminders.ts';
 import type { HotfixState } from './state.ts';
 
 /** How the seed names the documentation updates. */
@@ -18,6 +19,20 @@ export const DOC_ITEM_LABELS: Readonly<Record<DocItem, string>> = {
 export const CHECKLIST_LABELS: Readonly<Record<Checklist, string>> = {
   code_readiness: 'Code readiness',
   environment_readiness: 'Environment readiness',
+};
+
+/** What a reminder says, without the names (a thread line mentions them). */
+export const reminderHeadline = (event: EventOf<'ReminderSent'>, state: HotfixState): string => {
+  const step = event.about === 'manual_step' ? reminderStep(state, event.subject)?.step : undefined;
+  const what = {
+    approval: 'the plan still needs approval',
+    manual_step: `manual step ${quote(step?.name ?? event.subject)} still waits for confirmation`,
+    vote: `rollback vote #${event.subject} expires soon`,
+    signoff: 'the deployment record still needs sign-off',
+  }[event.about];
+  return `reminder${event.round === 2 ? ' (again)' : ''}: ${what}${
+    event.escalatedTo === undefined ? '' : `; escalated to ${event.escalatedTo}`
+  }`;
 };
 
 /** A run's planned step by key, whatever state the run is in. */
@@ -176,6 +191,10 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
       return `noted a lesson learned: ${event.text}`;
     case 'SignedOff':
       return `signed off as ${event.role}`;
+    case 'ReminderSent': {
+      const who = event.missing.map(displayName).join(', ');
+      return `${reminderHeadline(event, state)}${who ? ` — waiting for ${who}` : ''}`;
+    }
     case 'HotfixClosed':
       return 'closed the hotfix';
     default: {

@@ -1,6 +1,7 @@
-import type { HotfixEvent } from './events.ts';
-import type { RunKind } from './policy.ts';
+import type { HotfixEvent, ReminderAbout } from './events.ts';
+import type { Policy, RunKind } from './policy.ts';
 import { holdsLock, runById } from './queries.ts';
+import { remindersDue } from './reminders.ts';
 import type { HotfixState } from './state.ts';
 
 /**
@@ -43,15 +44,25 @@ export type Effect =
       readonly after: string;
     }
   /** Checklist items with an automatic check get it run once the hotfix exists. */
-  | { readonly type: 'run-readiness-checks'; readonly hotfixId: string };
+  | { readonly type: 'run-readiness-checks'; readonly hotfixId: string }
+  /** At `at`, remind whoever is still missing (the decider sends nothing if nobody is, or if it was sent). */
+  | {
+      readonly type: 'schedule-reminder';
+      readonly hotfixId: string;
+      readonly about: ReminderAbout;
+      readonly subject: string;
+      readonly round: 1 | 2;
+      readonly at: string;
+    };
 
 export type EffectType = Effect['type'];
 
-/** The effects of `events`, which took the hotfix from `before` to `after`. */
+/** The effects of `events`, which took the hotfix from `before` to `after` (reminders need the policy's). */
 export const effectsOf = (
   before: HotfixState,
   events: readonly HotfixEvent[],
   after: HotfixState,
+  policy?: Pick<Policy, 'reminders'>,
 ): Effect[] => {
   const hotfixId = after.id;
   const effects: Effect[] = events.flatMap((event): Effect[] => {
@@ -92,5 +103,7 @@ export const effectsOf = (
   if (holdsLock(before) && !holdsLock(after)) {
     effects.push({ type: 'release-lock', hotfixId, services: after.lock.services });
   }
+  for (const due of remindersDue(before, events, after, policy?.reminders))
+    effects.push({ type: 'schedule-reminder', hotfixId, ...due });
   return effects;
 };

@@ -30,6 +30,10 @@ export type RollbackTrigger = (typeof ROLLBACK_TRIGGERS)[number];
 
 export type VoteChoice = 'for' | 'against';
 
+/** What a reminder is about: a plan waiting for approval, a manual step, a vote near expiry, sign-offs. */
+export const REMINDER_ABOUTS = ['approval', 'manual_step', 'vote', 'signoff'] as const;
+export type ReminderAbout = (typeof REMINDER_ABOUTS)[number];
+
 /** One step of a pipeline run, fixed when the run starts. */
 export interface PlannedStep {
   /** Unique within the run: `${stage}.${service}.${index}`. */
@@ -139,6 +143,14 @@ export type HotfixEvent =
   | E<'DocumentationUpdateTicked', { item: DocItem; done: boolean }>
   | E<'LessonsLearnedNoted', { text: string }>
   | E<'SignedOff', { role: Role }>
+  /**
+   * People still missing were reminded (`subject`: the plan hash, `runId/step/attempt`, the vote id or the
+   * outcome); round 2 also calls on the escalation role.
+   */
+  | E<
+      'ReminderSent',
+      { about: ReminderAbout; subject: string; round: 1 | 2; missing: Person[]; escalatedTo?: Role }
+    >
   | E<'HotfixClosed', object>;
 
 export type HotfixEventType = HotfixEvent['type'];

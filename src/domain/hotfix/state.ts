@@ -4,6 +4,7 @@ import type {
   Gate,
   HotfixEvent,
   PlannedStep,
+  ReminderAbout,
   RollbackTrigger,
   VoteChoice,
 } from './events.ts';
@@ -159,6 +160,15 @@ export interface LockState {
 
 export type Outcome = 'deployed' | 'rolled_back' | 'failed';
 
+/** A reminder sent: about what, which round, who was still missing. */
+export interface ReminderState extends Stamp {
+  readonly about: ReminderAbout;
+  readonly subject: string;
+  readonly round: 1 | 2;
+  readonly missing: readonly Person[];
+  readonly escalatedTo?: Role;
+}
+
 export interface HotfixState {
   readonly phase: Phase;
   readonly id: string;
@@ -191,6 +201,8 @@ export interface HotfixState {
   readonly breachAcceptances?: Readonly<Record<Role, Stamp & { readonly reason: string }>>;
   /** When every deciding role had accepted the breaches (the hotfix is then verified). */
   readonly breachesAccepted?: Stamp & { readonly breaches: number };
+  /** Reminders sent, oldest first. */
+  readonly reminders: readonly ReminderState[];
   readonly cancelled?: Stamp & { readonly reason: string };
   /** Closing keeps the outcome the hotfix had, so a closed hotfix still says how it ended. */
   readonly closed?: Stamp & { readonly outcome: Outcome };
@@ -237,6 +249,7 @@ export const initialState = (): HotfixState => ({
   docs: Object.fromEntries(DOC_ITEMS.map((item) => [item, null])) as Record<DocItem, null>,
   lessons: [],
   signoffs: {},
+  reminders: [],
   version: 0,
 });
 
@@ -642,6 +655,21 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
       return { ...state, lessons: [...state.lessons, { ...stamp, text: event.text }] };
     case 'SignedOff':
       return { ...state, signoffs: { ...state.signoffs, [event.role]: stamp } };
+    case 'ReminderSent':
+      return {
+        ...state,
+        reminders: [
+          ...state.reminders,
+          {
+            ...stamp,
+            about: event.about,
+            subject: event.subject,
+            round: event.round,
+            missing: event.missing,
+            ...(event.escalatedTo === undefined ? {} : { escalatedTo: event.escalatedTo }),
+          },
+        ],
+      };
     case 'HotfixClosed':
       return { ...state, phase: 'closed', closed: { ...stamp, outcome: outcomeOfPhase(state.phase) } };
     default: {

@@ -14,6 +14,7 @@ import { createOutbox, TEAMS_RATE_LIMITS } from '../../../src/bot/teams/outbox.t
 import { ACTIVITY_BUDGET_BYTES, cardMessage, createTeamsSurface } from '../../../src/bot/teams/surface.ts';
 import { createThreadRefs } from '../../../src/bot/teams/thread-refs.ts';
 import { createTeamsTransport } from '../../../src/bot/teams/transport.ts';
+import { callOf, lastOfCommand } from '../../../src/domain/hotfix/attention.ts';
 import type { HotfixEvent } from '../../../src/domain/hotfix/events.ts';
 import type { HotfixState } from '../../../src/domain/hotfix/state.ts';
 import { evolve, initialState } from '../../../src/domain/hotfix/state.ts';
@@ -149,10 +150,13 @@ const expectedReplies = async (
   const prompts = new Set<string>();
   const votes = new Set<number>();
   let state: HotfixState = initialState();
+  const states = history.reduce<HotfixState[]>((all, e) => [...all, evolve(all.at(-1)!, e)], [state]);
   for (const [i, event] of history.entries()) {
     const before = state;
     state = evolve(state, event);
-    const line = renderThreadLine(stored(event, i + 1, hotfixId), before, { timezone: 'UTC' });
+    const decided = states[lastOfCommand(history, i) + 1] ?? state;
+    const call = callOf(event, { before, after: state, decided }, policy);
+    const line = renderThreadLine(stored(event, i + 1, hotfixId), before, { timezone: 'UTC', call });
     if (line) summaries.push(line.summary);
     if (event.type === 'StepStarted') {
       const step = state.runs.find((r) => r.id === event.runId)?.steps.find((s) => s.key === event.step);

@@ -5,8 +5,12 @@ import type { Policy } from '../../../domain/hotfix/policy.ts';
 import { holdersOf } from '../../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../service/ports.ts';
+import type { Call, Wanted } from '../../../domain/hotfix/attention.ts';
 import { issueActions, manualStepActions, voteActions } from '../../common/actions.ts';
 import {
+  CALL_LABELS,
+  calledOn,
+  calledPeople,
   issueLoggedEvent,
   issueStatusLines,
   manualStepStatus,
@@ -24,7 +28,22 @@ import { codeBlock, escapeMrkdwn, md, mention, truncate, userText } from './text
 export interface ThreadOptions {
   /** IANA zone of the time printed on each line (config `timezone`). */
   readonly timezone: string;
+  /** The people the line calls on (`callOf`): mentioned under it. */
+  readonly call?: Call | null;
 }
+
+/** A mention of one called human: `<@U…>` on Slack, their name when they have no Slack id. */
+const slackCall = (wanted: Wanted): string[] => {
+  const { on, name } = calledOn(wanted, 'slack');
+  return on ? [mention(on)] : name === undefined ? [] : [escapeMrkdwn(name)];
+};
+
+/** The line under a thread line naming who it calls on, or null when it calls nobody. */
+export const callLine = (call: Call | null | undefined): string | null => {
+  if (!call) return null;
+  const { shown, more } = calledPeople(call);
+  return `👋 ${CALL_LABELS[call.ask]}: ${shown.flatMap(slackCall).join(' ')}${more > 0 ? ` +${more} more` : ''}`;
+};
 
 /** Slack caps a section's text at 3000; a line keeps some room for its emoji, actor and time. */
 const LINE_MAX = 2800;
@@ -44,7 +63,10 @@ export const renderThreadLine = (
   const line = threadLine(event, before);
   if (line === null) return null;
   const time = times(options.timezone, new Date(event.at)).at(event.at);
-  const head = `${line.emoji} ${line.actor ? `${mention(line.actor)} ` : ''}${userText(line.description, LINE_MAX)} · _${time}_`;
+  const called = callLine(options.call);
+  const head = `${line.emoji} ${line.actor ? `${mention(line.actor)} ` : ''}${userText(line.description, LINE_MAX)} · _${time}_${
+    called ? `\n${called}` : ''
+  }`;
   const blocks: KnownBlock[] = [
     { type: 'section', block_id: BLOCKS.line, text: md(head, LIMITS.sectionText) },
   ];
@@ -94,7 +116,8 @@ export const renderManualStepPrompt = (
   const roles = step.roles.length > 0 ? step.roles : [];
   const whoRoles = roles.length > 0 ? roles.map(roleLabel).join(' or ') : 'anyone with a role';
   // One mention per human: their Slack id when they have one, their configured name when they are only on
-  // Teams (the role form names nobody, so its Teams ids are left out rather than shown as ids).
+  // Teams (the role form names nobody, so its Teams ids are left out rather than shown as ids). On Slack this
+  // prompt is where a waiting step calls on them (its thread line does not), so they are notified once.
   const people = options.policy
     ? [...holdersOf(options.policy, roles.length > 0 ? roles : Object.keys(options.policy.people)).values()]
         .flatMap((ids) => {

@@ -140,8 +140,15 @@ export interface AdaptiveCard {
   readonly version?: typeof CARD_VERSION;
   readonly body: readonly CardElement[];
   readonly actions?: readonly CardAction[];
-  /** Teams' host extension: the card takes the message's full width. */
-  readonly msteams?: { readonly width: 'Full' };
+  /** Teams' host extension: the card takes the message's full width; `<at>` mentions in its text. */
+  readonly msteams?: { readonly width: 'Full'; readonly entities?: readonly MentionEntity[] };
+}
+
+/** A mention in a card: Teams notifies `mentioned` and shows `text` (an `<at>Name</at>` in a TextBlock). */
+export interface MentionEntity {
+  readonly type: 'mention';
+  readonly text: string;
+  readonly mentioned: { readonly id: string; readonly name: string };
 }
 
 /** What a renderer hands the Teams transport: the card, and plain text for notifications and previews. */

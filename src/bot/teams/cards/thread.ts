@@ -5,7 +5,11 @@ import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import type { StoredEvent } from '../../../service/ports.ts';
 import { issueActions, manualStepActions, voteActions } from '../../common/actions.ts';
 import { plural } from '../../common/text.ts';
+import type { Call } from '../../../domain/hotfix/attention.ts';
 import {
+  CALL_LABELS,
+  calledOn,
+  calledPeople,
   issueLoggedEvent,
   issueStatusLines,
   manualStepStatus,
@@ -14,7 +18,7 @@ import {
 } from '../../common/thread.ts';
 import { times } from '../../common/times.ts';
 import { teamsAction } from './actions.ts';
-import type { CardElement, TeamsCard } from './adaptive.ts';
+import type { CardElement, MentionEntity, TeamsCard } from './adaptive.ts';
 import { card, text } from './adaptive.ts';
 import {
   bold,
@@ -31,7 +35,43 @@ import {
 export interface ThreadOptions {
   /** IANA zone of the time printed on each line (config `timezone`). */
   readonly timezone: string;
+  /** The people the line calls on (`callOf`): mentioned under it. */
+  readonly call?: Call | null;
 }
+
+/** A name as a mention's text: no Markdown or tag characters, which would break `<at>…</at>`. */
+const mentionName = (name: string): string =>
+  plainText(name, 60)
+    .replace(/[<>&*_[\]`~\\#]/g, '')
+    .trim() || 'someone';
+
+/**
+ * The text under a thread line naming who it calls on, with a mention entity for each who is on Teams (their
+ * name in plain text otherwise), or null when it calls nobody.
+ */
+export const callMentions = (
+  call: Call | null | undefined,
+): { readonly markdown: string; readonly entities: MentionEntity[] } | null => {
+  if (!call) return null;
+  const { shown, more } = calledPeople(call);
+  const entities: MentionEntity[] = [];
+  const parts = shown.flatMap((wanted) => {
+    const { on, name } = calledOn(wanted, 'teams');
+    if (on) {
+      const label = mentionName(name ?? displayName(on));
+      const tag = `<at>${label}</at>`;
+      entities.push({ type: 'mention', text: tag, mentioned: { id: on.id, name: label } });
+      return [tag];
+    }
+    if (name === undefined) return [];
+    return [userText(name, 60, true)];
+  });
+  const tail = more > 0 ? ` +${more} more` : '';
+  return {
+    markdown: `👋 ${CALL_LABELS[call.ask]}: ${parts.join(', ')}${tail}`,
+    entities,
+  };
+};
 
 /** A line's text, and a failed step's output: enough to read in a thread, far below Teams' size limit. */
 const LINE_MAX = 2800;
@@ -68,17 +108,26 @@ export const renderThreadLine = (
   const line = threadLine(event, before);
   if (line === null) return null;
   const time = times(options.timezone, new Date(event.at)).at(event.at);
+  const called = callMentions(options.call);
   const body: CardElement[] = [
     text(
       `${line.emoji} ${line.actor ? `${bold(personName(line.actor))} ` : ''}${userText(line.description, LINE_MAX)} · ${time}`,
     ),
+    ...(called ? [text(called.markdown)] : []),
   ];
   if (line.output !== null) body.push(outputBlock(line.output.slice(-OUTPUT_MAX * 4)));
   const summary = plainText(
     `${line.emoji} ${line.actor ? `${displayName(line.actor)} ` : ''}${line.description}`,
     LINE_MAX,
   );
-  return { card: card(body), summary };
+  const drawn = card(body);
+  return {
+    card:
+      called && called.entities.length > 0
+        ? { ...drawn, msteams: { width: 'Full', entities: called.entities } }
+        : drawn,
+    summary,
+  };
 };
 
 export interface ManualStepOptions {
