@@ -14,6 +14,7 @@ import {
   paymentsPlan,
   replayStory,
   rolledBackHistory,
+  breachedHistory,
 } from './fixtures/record-histories.ts';
 import { play } from './given.ts';
 import { DEPLOY_STEPS, act, cmd, deploying, monitoring } from './scenarios.ts';
@@ -105,8 +106,22 @@ describe('deployment record goldens', () => {
     expectGolden('rolled-back.json', renderRecordJson(record));
   });
 
+  it('renders a hotfix verified with an accepted breach, a resolved issue with a workaround and a reminder', () => {
+    const record = buildRecord(breachedHistory, { timezone: 'UTC' });
+    const markdown = renderRecordMarkdown(record);
+    expectGolden('breach-accepted.md', markdown);
+    expectGolden('breach-accepted.json', renderRecordJson(record));
+    // All three, in the words a reader looks for.
+    expect(markdown).toMatch(/verified with 1 breach, accepted by Bob Chen \(technical\)/);
+    expect(markdown).toMatch(/Large merchants see a spinner[^\n]*\| resolved \| Bob Chen/);
+    expect(markdown).toContain('Support asks them to filter by date');
+    expect(markdown).toMatch(/[Rr]eminder[^\n]*Bob Chen/);
+    // The window's values: the breached round's 1.6% among them.
+    expect(markdown).toMatch(/Refund error rate[^\n]*0\.016/);
+  });
+
   it('keeps every table row as wide as its header', () => {
-    for (const history of [deployedHistory, rolledBackHistory]) {
+    for (const history of [deployedHistory, rolledBackHistory, breachedHistory]) {
       const markdown = renderRecordMarkdown(buildRecord(history, { timezone: 'UTC' }));
       for (const [header, separator, ...rows] of tables(markdown)) {
         expect(separator?.every((c) => c === '---')).toBe(true);

@@ -1,5 +1,11 @@
 import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
-import type { Checklist, DocItem, HotfixEvent } from '../../src/domain/hotfix/events.ts';
+import type {
+  Checklist,
+  DocItem,
+  HotfixEvent,
+  MonitorMeasurement,
+  ReminderAbout,
+} from '../../src/domain/hotfix/events.ts';
 import type { Person } from '../../src/domain/hotfix/people.ts';
 import { planHash } from '../../src/domain/hotfix/plan.ts';
 import type { Plan } from '../../src/domain/hotfix/plan.ts';
@@ -146,20 +152,42 @@ export const act = {
     ...(note === undefined ? {} : { note }),
     by,
   }),
-  monitor: (check: string, round: number, detail: string, by: Person): HotfixCommand => ({
+  monitor: (
+    check: string,
+    round: number,
+    detail: string,
+    by: Person,
+    measurement?: MonitorMeasurement,
+  ): HotfixCommand => ({
     type: 'RecordMonitorCheck',
     check,
     round,
     passed: true,
     detail,
+    ...(measurement === undefined ? {} : { measurement }),
     by,
   }),
-  breach: (check: string, round: number, detail: string, by: Person): HotfixCommand => ({
+  breach: (
+    check: string,
+    round: number,
+    detail: string,
+    by: Person,
+    measurement?: MonitorMeasurement,
+  ): HotfixCommand => ({
     type: 'RecordMonitorCheck',
     check,
     round,
     passed: false,
     detail,
+    ...(measurement === undefined ? {} : { measurement }),
+    by,
+  }),
+  acceptBreaches: (by: Person, reason: string): HotfixCommand => ({ type: 'AcceptBreaches', reason, by }),
+  remind: (about: ReminderAbout, subject: string, round: 1 | 2, by: Person = worker): HotfixCommand => ({
+    type: 'SendReminder',
+    about,
+    subject,
+    round,
     by,
   }),
   closeWindow: (by: Person): HotfixCommand => ({ type: 'CloseMonitoringWindow', by }),
