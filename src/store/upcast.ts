@@ -6,9 +6,14 @@
  *
  * v1 → v2: a run's planned steps gained `spec`, the step as configured when the run started. A v1 run did not
  * record it, so it is `null`: unknown, never guessed from today's config.
+ *
+ * v2 → v3: a step spec gained `tags` (a v2 step had none: `[]`); new events (IssueReopened,
+ * BreachAcceptanceGiven, BreachesAccepted, ReminderSent) and optional fields (a monitor round's measurement,
+ * the window's period source, a plan's risk and communication plan). A release that reads v2 says "upgrade the
+ * bot" on these instead of calling them corrupt.
  */
 
-export const EVENT_SCHEMA_VERSION = 2;
+export const EVENT_SCHEMA_VERSION = 3;
 
 /** The field of the stored JSON that holds its schema version. */
 export const SCHEMA_VERSION_FIELD = 'schemaVersion';
@@ -24,6 +29,19 @@ const from: Readonly<Record<number, (event: JsonObject) => JsonObject>> = {
           steps: event.steps.map((step: unknown) =>
             step !== null && typeof step === 'object' ? { ...step, spec: null } : step,
           ),
+        }
+      : event,
+  2: (event) =>
+    event.type === 'PipelineStarted' && Array.isArray(event.steps)
+      ? {
+          ...event,
+          steps: event.steps.map((step: unknown) => {
+            if (step === null || typeof step !== 'object') return step;
+            const { spec } = step as { spec?: unknown };
+            return spec !== null && typeof spec === 'object' && !('tags' in spec)
+              ? { ...step, spec: { ...spec, tags: [] } }
+              : step;
+          }),
         }
       : event,
 };

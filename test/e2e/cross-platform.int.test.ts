@@ -322,12 +322,16 @@ describe('one hotfix on Slack and Teams at once, through both stand-ins', () => 
       text: 'start INC-7',
       channel: teamsFlow.INCIDENTS,
     });
-    const reply = await waitFor('the answer to @hotfix start', () =>
-      world.teams.standIn
-        .activities(teamsFlow.INCIDENTS)
-        .find(
-          (a) => a.author === 'bot' && a.threadId === mention.activity.id && a.id !== mention.activity.id,
-        ),
+    const reply = await waitFor(
+      'the answer to @hotfix start',
+      () =>
+        world.teams.standIn
+          .activities(teamsFlow.INCIDENTS)
+          .find(
+            (a) => a.author === 'bot' && a.threadId === mention.activity.id && a.id !== mention.activity.id,
+          ),
+      // The first @hotfix of a suite loads the Teams edge in its thread: slow on a loaded machine.
+      30_000,
     );
     const fetched = await world.teams.delivery.submit({
       user: carol.teams,

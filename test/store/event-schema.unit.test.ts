@@ -35,11 +35,11 @@ describe('event schema', () => {
     });
     // Today's events say which version they were written in.
     const encoded = encodeEvent(sampleOf.PipelineStarted);
-    expect(encoded.ok && JSON.parse(encoded.json)).toMatchObject({ schemaVersion: 2 });
+    expect(encoded.ok && JSON.parse(encoded.json)).toMatchObject({ schemaVersion: 3 });
   });
 
   test.each([
-    ['a newer schema version', 3, 'newer than this release reads (v2): upgrade the bot'],
+    ['a newer schema version', 4, 'newer than this release reads (v3): upgrade the bot'],
     ['a version that is no version', '2', 'its schemaVersion "2" is not a version'],
   ])('refuses %s', (_, schemaVersion, reason) => {
     const decoded = decodeEvent(JSON.stringify({ ...sampleOf.PlanApproved, schemaVersion }));

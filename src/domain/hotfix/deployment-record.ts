@@ -11,7 +11,12 @@ import type { Phase, RunStatus, StepStatus } from './state.ts';
  * of this shape that a reader could notice bumps `schemaVersion`.
  */
 
-export const RECORD_SCHEMA_VERSION = 2;
+/**
+ * v3: the plan's risk and communication plan; readiness items derived from a gate; the database facts from
+ * the steps that ran (`databasePlanned` keeps the plan's list); each issue's reopenings; the monitoring
+ * window's period and per-check values; breaches accepted; reminders.
+ */
+export const RECORD_SCHEMA_VERSION = 3;
 
 /** A person as the record shows them: identity plus the name to print. */
 export interface PersonRef {
@@ -284,7 +289,7 @@ export interface TimelineEntry {
   readonly text: string;
 }
 
-/** The deployment record as JSON (`schemaVersion: 2`). Sections follow the Markdown. */
+/** The deployment record as JSON (`schemaVersion: 3`). Sections follow the Markdown. */
 export interface DeploymentRecord {
   readonly schemaVersion: typeof RECORD_SCHEMA_VERSION;
   readonly hotfixId: string;
