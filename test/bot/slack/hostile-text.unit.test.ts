@@ -198,7 +198,7 @@ describe('user text on every Slack surface', () => {
       }),
       { numRuns: 15 },
     );
-  });
+  }, 60_000);
 
   it('shows hostile text literally in the playground, as Slack shows escaped text', () => {
     const typed = '<!channel> <https://evil.example|Open the runbook> &lt;b&gt;';

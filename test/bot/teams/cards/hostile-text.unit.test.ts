@@ -201,7 +201,7 @@ describe('user text on every Teams card', () => {
       }),
       { numRuns: 12 },
     );
-  });
+  }, 60_000);
 
   it('shows what was typed, character for character, once CommonMark reads the escapes', () => {
     fc.assert(
