@@ -508,6 +508,17 @@ export const hotfixConfigSchema = strict({
         'stakeholder channels or group chats: one short message each at start, at deploy and at the outcome, without the thread',
     }),
   }).optional(),
+  thread: strict({
+    step_lines: z.boolean().optional().meta({
+      default: false,
+      description:
+        'a thread line for every step start, success and skip, checklist tick, lock and manual confirmation too (false: those are left to the card, which shows them edited in place)',
+    }),
+  })
+    .optional()
+    .meta({
+      description: "what a hotfix's thread carries; the lines one command causes always come as one message",
+    }),
   people: peopleSchema,
   policy: strict({
     approvals: z

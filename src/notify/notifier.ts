@@ -5,6 +5,14 @@ import type { HotfixState } from '../domain/hotfix/state.ts';
 import { evolve, initialState } from '../domain/hotfix/state.ts';
 import type { Clock, EventStore, StoredEvent } from '../service/ports.ts';
 
+/** One event of a command with the states around it: just before, just after, and once the command is in. */
+export interface CommandEvent {
+  readonly event: StoredEvent['event'];
+  readonly before: HotfixState;
+  readonly after: HotfixState;
+  readonly decided: HotfixState;
+}
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** Defined by the notifier: see LEASE_AND_READ. */
@@ -31,8 +39,13 @@ export interface ChatSurface {
   /** Edits the card in place to show `state`. */
   updateCard(ref: CardRef, state: HotfixState): Promise<void>;
   /**
-   * Posts the thread line for one event (or nothing, for events not worth a line). `decided` is the state
-   * once every event of the same command is in (whether a failure's outcome stands or a vote follows it).
+   * Shows one event in the thread: what it changes there (a prompt, a vote, a notice…) and, when it is the
+   * first of `command` worth a line, the one message carrying the lines of all of `command`. `decided` is the
+   * state once every event of the same command is in (whether a failure's outcome stands or a vote follows
+   * it). `command` is this event and the later events of its command, with their states, whose lines no
+   * message carries yet: empty once this event's line is in an earlier message. Resolves true when it posted
+   * that message (the lines of all of `command` are then posted); a surface without messages of
+   * several lines may resolve nothing.
    */
   postLine(
     ref: CardRef,
@@ -40,7 +53,8 @@ export interface ChatSurface {
     before: HotfixState,
     after: HotfixState,
     decided: HotfixState,
-  ): Promise<void>;
+    command: readonly CommandEvent[],
+  ): Promise<boolean | void>;
   /**
    * Draws the card one last time, saying `note` (where the hotfix is followed now): this platform stops
    * showing it. Without it, the card is simply left as it was.
@@ -91,6 +105,8 @@ export interface NotifierDeps {
 const progressSchema = z.object({
   ref: z.string().optional(),
   posted: z.coerce.number().default(0),
+  /** The last event whose line a posted message carries (a command's message carries its later events' too). */
+  covered: z.coerce.number().default(0),
   shown: z.coerce.number().default(0),
   shownAt: z.coerce.number().default(0),
   /** The stream's version when this surface last found the hotfix not shown here (0: shown). */
@@ -265,12 +281,26 @@ export const createNotifier = (deps: NotifierDeps) => {
         const before = states[stored.position - 1 - offset] ?? initialState();
         const after = states[stored.position - offset] ?? state;
         // A command's events are appended together, so the last of them is always loaded with this one.
-        const last = events[lastOfCommand(plain, i)] ?? stored;
+        const lastIndex = lastOfCommand(plain, i);
+        const last = events[lastIndex] ?? stored;
         const decided = states[last.position - offset] ?? state;
+        // This event and the rest of its command, unless a message already carries their lines: the message
+        // is posted with the command's first event worth a line, and `covered` remembers how far it reached,
+        // so a retry (or a later sync) never posts those lines again.
+        const command =
+          stored.position <= progress.covered
+            ? []
+            : events.slice(i, lastIndex + 1).map((e) => ({
+                event: e.event,
+                before: states[e.position - 1 - offset] ?? initialState(),
+                after: states[e.position - offset] ?? state,
+                decided,
+              }));
         await flush();
-        await deps.surface.postLine(ref, stored, before, after, decided);
+        const covered = await deps.surface.postLine(ref, stored, before, after, decided, command);
         lag('line', stored.event.at);
-        save({ posted: stored.position });
+        if (covered === true) progress.covered = last.position;
+        save({ posted: stored.position, ...(covered === true ? { covered: last.position } : {}) });
       }
       // Spread over a quarter of the interval: cards edited together would otherwise all fall due together,
       // and their redraws would arrive as one burst of work and of chat.update calls.

@@ -205,12 +205,12 @@ describe('notifier', () => {
     let failLine = 0;
     const surface: ChatSurface = {
       ...recorded.surface,
-      async postLine(ref, stored, before, after, decided) {
+      async postLine(ref, stored, before, after, decided, command) {
         if (stored.position === failLine) {
           failLine = 0;
           throw new Error('chat is down');
         }
-        return recorded.surface.postLine(ref, stored, before, after, decided);
+        return recorded.surface.postLine(ref, stored, before, after, decided, command);
       },
     };
     const notifier = notifierWith({ surface });
@@ -226,5 +226,46 @@ describe('notifier', () => {
     await notifier.sync(hotfixId);
     notifier.stop();
     expect(recorded.lines.map((l) => l.position)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("one message per command: a command's later events post no line of their own, even after a failure between them", async () => {
+    const { handler, notifierWith } = setup();
+    /** Each message, as the event types whose lines it carries; the surface fails once on `failOn`. */
+    const messages: string[][] = [];
+    let failOn: string | undefined;
+    const surface: ChatSurface = {
+      name: 'test',
+      openCard: async (state) => ({ card: state.id }),
+      updateCard: async () => {},
+      async postLine(_ref, stored, _before, _after, _decided, command) {
+        // Like a real surface: the message goes out first, then what the event changes besides.
+        if (command.length > 0) messages.push(command.map((c) => c.event.type));
+        if (stored.event.type === failOn) {
+          failOn = undefined;
+          throw new Error('the follow-up failed');
+        }
+        return command.length > 0;
+      },
+    };
+    const notifier = notifierWith({ surface });
+    const { hotfixId, state } = await handler.start(plan, people.requester);
+    await handler.handle(hotfixId, {
+      type: 'ApprovePlan',
+      role: 'technical',
+      planHash: state.planHash,
+      by: people.tech1,
+    });
+    await notifier.sync(hotfixId);
+    // An edit after an approval: PlanEdited and ApprovalsVoided, appended together by one command.
+    failOn = 'ApprovalsVoided';
+    await handler.handle(hotfixId, {
+      type: 'EditPlan',
+      plan: { ...plan, summary: 'Fix the rounding, and the tax' },
+      by: people.requester,
+    });
+    await notifier.sync(hotfixId);
+    await notifier.sync(hotfixId);
+    notifier.stop();
+    expect(messages).toEqual([['HotfixStarted'], ['PlanApproved'], ['PlanEdited', 'ApprovalsVoided']]);
   });
 });

@@ -327,3 +327,100 @@ export const threadFollowUp = (event: HotfixEvent, after: HotfixState): ThreadFo
       return null;
   }
 };
+
+/**
+ * Events a quiet thread leaves to the card (config `thread.step_lines: false`): the card shows them, edited in
+ * place, and a line each would notify the thread's followers for nothing they must see or do.
+ */
+const CARD_ONLY: ReadonlySet<HotfixEventType> = new Set<HotfixEventType>([
+  'HotfixStarted',
+  'ChecklistItemTicked',
+  'ChecklistItemUnticked',
+  'DocumentationUpdateTicked',
+  'LockGranted',
+  'PipelineStarted',
+  'StepStarted',
+  'StepSucceeded',
+  'StepSkipped',
+  'ManualStepConfirmed',
+  'VoteCast',
+]);
+
+/** One event of a command with the states around it (`EventStates`), as the notifier hands it to a surface. */
+export interface CommandEvent {
+  readonly event: HotfixEvent;
+  readonly before: HotfixState;
+  readonly after: HotfixState;
+  readonly decided: HotfixState;
+}
+
+/** Which lines a thread shows: config `thread.step_lines`. */
+export interface LineChoice {
+  readonly stepLines: boolean;
+}
+
+/** One line of a thread message: the event, the state just before it (what its line reads), the line. */
+export interface MessageLine {
+  readonly event: HotfixEvent;
+  readonly before: HotfixState;
+  readonly line: ThreadLine;
+}
+
+/** A thread message: the lines of one command's events, and who they call on. */
+export interface ThreadMessage {
+  readonly lines: readonly MessageLine[];
+  /** One call per distinct ask, in the order the events made them; each human in the first only. */
+  readonly calls: readonly Call[];
+}
+
+/**
+ * Whether an event gets a line in the thread: it has one (`threadLine`), it is not an issue's logging (whose
+ * message is its line), and it is not left to the card (unless it calls on people: a line is where they are
+ * mentioned). `call` is the call the surface would show under it.
+ */
+export const showsLine = (item: CommandEvent, call: Call | null, choice: LineChoice): ThreadLine | null => {
+  const next = threadFollowUp(item.event, item.after);
+  if (next?.kind === 'issue' && next.opens) return null;
+  if (!choice.stepLines && CARD_ONLY.has(item.event.type) && call === null) return null;
+  return threadLine(item.event, item.before);
+};
+
+/** Merges calls: one per ask (first seen first), each human named once, in the first call that wants them. */
+export const mergeCalls = (calls: readonly (Call | null)[]): Call[] => {
+  const named = new Set<string>();
+  const byAsk = new Map<Ask, Wanted[]>();
+  for (const call of calls) {
+    if (!call) continue;
+    const people = byAsk.get(call.ask) ?? [];
+    for (const wanted of call.people) {
+      if (named.has(wanted.key)) continue;
+      named.add(wanted.key);
+      people.push(wanted);
+    }
+    byAsk.set(call.ask, people);
+  }
+  return [...byAsk].filter(([, people]) => people.length > 0).map(([ask, people]) => ({ ask, people }));
+};
+
+/**
+ * The message an event posts in the thread, given it and the later events of its command whose lines no
+ * message carries yet (`command[0]` is the event): one message per command, posted with its first event that
+ * shows a line and carrying the lines of all of them; null when this event shows no line (a later one of the
+ * command posts the message, or none does). `callOf` is the surface's call for an event.
+ */
+export const threadMessage = (
+  command: readonly CommandEvent[],
+  callOf: (item: CommandEvent) => Call | null,
+  choice: LineChoice,
+): ThreadMessage | null => {
+  const shown = command.flatMap((item) => {
+    const call = callOf(item);
+    const line = showsLine(item, call, choice);
+    return line ? [{ item, line, call }] : [];
+  });
+  if (shown[0]?.item !== command[0]) return null;
+  return {
+    lines: shown.map(({ item, line }) => ({ event: item.event, before: item.before, line })),
+    calls: mergeCalls(shown.map((s) => s.call)),
+  };
+};

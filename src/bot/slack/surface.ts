@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { ErrorCode } from '@slack/web-api';
+import type { Call } from '../../domain/hotfix/attention.ts';
 import { callOf } from '../../domain/hotfix/attention.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
-import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
+import type { CardRef, ChatSurface, CommandEvent } from '../../notify/notifier.ts';
 import { RateLimited } from '../../notify/notifier.ts';
 import type { StoredEvent } from '../../service/ports.ts';
 import { renderCard } from './blocks/card.ts';
 import {
   renderIssueMessage,
   renderManualStepPrompt,
-  renderThreadLine,
+  renderThreadMessage,
   renderVoteMessage,
 } from './blocks/thread.ts';
 import { mention, userText } from './blocks/text.ts';
@@ -25,8 +26,10 @@ import {
   manualInstruction,
   stepMessageKey,
   threadFollowUp,
+  threadMessage,
   voteMessageKey,
 } from '../common/thread.ts';
+import type { ThreadFollowUp } from '../common/thread.ts';
 
 /** Thread messages the surface edits later (a manual step's prompt, a vote), by hotfix and key. */
 export interface MessageRefs {
@@ -210,6 +213,67 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     }
   };
 
+  /** Who an event's line calls on. A waiting manual step's prompt, posted next, mentions who can confirm it:
+   * its line does not as well. */
+  const lineCall = (item: CommandEvent): Call | null => {
+    const call = callOf(item.event, item, deps.policy());
+    return item.event.type === 'StepStarted' && call?.ask === 'confirm' ? null : call;
+  };
+
+  /** Besides its line, what an event changes in the thread (`threadFollowUp`). */
+  const followUp = async (ref: CardRef, after: HotfixState, next: ThreadFollowUp): Promise<void> => {
+    switch (next?.kind) {
+      case 'step-prompt':
+        if (!next.ifPosted || (await refs.get(after.id, stepMessageKey(next.runId, next.step))))
+          await stepPrompt(ref, after, next.runId, next.step);
+        return;
+      case 'vote':
+        await postOrUpdate(
+          ref,
+          after.id,
+          voteMessageKey(next.voteId),
+          renderVoteMessage(after, next.voteId, {
+            policy: deps.policy(),
+            now: deps.clock.now(),
+            timezone: timezone(),
+          }),
+        );
+        return;
+      case 'issue':
+        if (next.opens || (await refs.get(after.id, issueMessageKey(next.issueId))))
+          await postOrUpdate(
+            ref,
+            after.id,
+            issueMessageKey(next.issueId),
+            renderIssueMessage(after, next.issueId, { timezone: timezone() }),
+          );
+        return;
+      case 'record': {
+        if (await refs.get(after.id, 'record')) return;
+        const markdown = await recordMarkdown(deps, after.id);
+        if (markdown === null) return;
+        await slack(() =>
+          client.files.uploadV2({
+            channel_id: ref.channel ?? '',
+            thread_ts: ref.ts ?? '',
+            filename: `${after.id}-deployment-record.md`,
+            title: `${after.id} deployment record`,
+            content: markdown,
+            initial_comment: `📄 Deployment record of ${after.id}, signed off by ${
+              Object.values(after.signoffs)
+                .map((s) => mention(s.by))
+                .join(', ') || 'nobody'
+            }.`,
+          }),
+        );
+        await refs.set(after.id, 'record', 'posted');
+        return;
+      }
+      default:
+        return;
+    }
+  };
+
   return {
     name: 'slack',
 
@@ -248,79 +312,28 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
       );
     },
 
-    async postLine(ref, stored: StoredEvent, before, after, decided) {
+    async postLine(ref, stored: StoredEvent, before, after, decided, command) {
       const { event } = stored;
       const next = threadFollowUp(event, after);
-      // A logged issue's message (with its buttons) is the line that logs it.
-      const opensIssue = next?.kind === 'issue' && next.opens;
       // Before the line: a retry after a failed line or follow-up finds each notice already posted.
       const notice = noticeOf(event, { before, after, decided });
       if (notice) await postNotice(ref, after, notice);
-      const call = callOf(event, { before, after, decided }, deps.policy());
-      // A waiting manual step's prompt, posted next, mentions who can confirm it: the line does not as well.
-      const lineCall = event.type === 'StepStarted' && call?.ask === 'confirm' ? null : call;
-      const line = opensIssue
-        ? null
-        : renderThreadLine(stored, before, { timezone: timezone(), call: lineCall });
-      if (line)
+      const message = threadMessage(command, lineCall, {
+        stepLines: deps.config().thread?.step_lines ?? false,
+      });
+      if (message) {
+        const drawn = renderThreadMessage(message, { timezone: timezone() });
         await slack(() =>
           client.chat.postMessage({
             channel: ref.channel ?? '',
             thread_ts: ref.ts ?? '',
-            text: line.text,
-            blocks: asJson(line.blocks),
+            text: drawn.text,
+            blocks: asJson(drawn.blocks),
           }),
         );
-      switch (next?.kind) {
-        case 'step-prompt':
-          if (!next.ifPosted || (await refs.get(after.id, stepMessageKey(next.runId, next.step))))
-            await stepPrompt(ref, after, next.runId, next.step);
-          return;
-        case 'vote':
-          await postOrUpdate(
-            ref,
-            after.id,
-            voteMessageKey(next.voteId),
-            renderVoteMessage(after, next.voteId, {
-              policy: deps.policy(),
-              now: deps.clock.now(),
-              timezone: timezone(),
-            }),
-          );
-          return;
-        case 'issue':
-          if (next.opens || (await refs.get(after.id, issueMessageKey(next.issueId))))
-            await postOrUpdate(
-              ref,
-              after.id,
-              issueMessageKey(next.issueId),
-              renderIssueMessage(after, next.issueId, { timezone: timezone() }),
-            );
-          return;
-        case 'record': {
-          if (await refs.get(after.id, 'record')) return;
-          const markdown = await recordMarkdown(deps, after.id);
-          if (markdown === null) return;
-          await slack(() =>
-            client.files.uploadV2({
-              channel_id: ref.channel ?? '',
-              thread_ts: ref.ts ?? '',
-              filename: `${after.id}-deployment-record.md`,
-              title: `${after.id} deployment record`,
-              content: markdown,
-              initial_comment: `📄 Deployment record of ${after.id}, signed off by ${
-                Object.values(after.signoffs)
-                  .map((s) => mention(s.by))
-                  .join(', ') || 'nobody'
-              }.`,
-            }),
-          );
-          await refs.set(after.id, 'record', 'posted');
-          return;
-        }
-        default:
-          return;
       }
+      await followUp(ref, after, next);
+      return message !== null;
     },
   };
 };

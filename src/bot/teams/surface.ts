@@ -13,8 +13,10 @@ import {
   manualInstruction,
   stepMessageKey,
   threadFollowUp,
+  threadMessage,
   voteMessageKey,
 } from '../common/thread.ts';
+import type { ThreadFollowUp } from '../common/thread.ts';
 import type { TeamsCard } from './cards/adaptive.ts';
 import { card, text } from './cards/adaptive.ts';
 import type { LockHolder } from '../common/actions.ts';
@@ -24,7 +26,7 @@ import { userText } from './cards/text.ts';
 import {
   renderIssueMessage,
   renderManualStepPrompt,
-  renderThreadLine,
+  renderThreadMessage,
   renderVoteMessage,
 } from './cards/thread.ts';
 import { ConnectorCallError } from './connector-error.ts';
@@ -49,7 +51,7 @@ export interface TeamsSurfaceDeps {
    * global one): new threads open there; `connector.serviceUrl` when none is known.
    */
   readonly learnedServiceUrl?: () => Promise<string | undefined>;
-  readonly config: () => Pick<Config, 'timezone' | 'teams' | 'services'>;
+  readonly config: () => Pick<Config, 'timezone' | 'teams' | 'services' | 'thread'>;
   readonly policy: () => Policy;
   readonly clock: Clock;
   readonly lockHolders: (services: readonly string[]) => Promise<Readonly<Record<string, LockHolder>>>;
@@ -222,6 +224,49 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
     }
   };
 
+  /** Besides its line, what an event changes in the thread (`threadFollowUp`). */
+  const postFollowUp = async (
+    thread: ConversationRef,
+    after: HotfixState,
+    followUp: ThreadFollowUp,
+  ): Promise<void> => {
+    switch (followUp?.kind) {
+      case 'step-prompt':
+        if (
+          !followUp.ifPosted ||
+          (await refs.get(after.id, stepMessageKey(followUp.runId, followUp.step))) !== null
+        )
+          await stepPrompt(thread, after, followUp.runId, followUp.step);
+        return;
+      case 'vote':
+        await postOrUpdate(
+          thread,
+          after.id,
+          voteMessageKey(followUp.voteId),
+          renderVoteMessage(after, followUp.voteId, {
+            policy: deps.policy(),
+            now: deps.clock.now(),
+            timezone: timezone(),
+          }),
+        );
+        return;
+      case 'issue':
+        if (followUp.opens || (await refs.get(after.id, issueMessageKey(followUp.issueId))) !== null)
+          await postOrUpdate(
+            thread,
+            after.id,
+            issueMessageKey(followUp.issueId),
+            renderIssueMessage(after, followUp.issueId, { timezone: timezone() }),
+          );
+        return;
+      case 'record':
+        await postRecord(thread, after);
+        return;
+      case undefined:
+        return;
+    }
+  };
+
   return {
     name: 'teams',
 
@@ -308,61 +353,33 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       );
     },
 
-    async postLine(ref, stored: StoredEvent, before, after, decided) {
+    async postLine(ref, stored: StoredEvent, before, after, decided, command) {
       const thread = threadOf(ref);
       if (thread === undefined) return;
       const { event } = stored;
       // What the event changes beyond its line: the same rules as Slack's surface (src/bot/common/thread.ts).
       const followUp = threadFollowUp(event, after);
-      // A logged issue's message (with its buttons) is the line that logs it.
-      const opensIssue = followUp?.kind === 'issue' && followUp.opens;
       // Before the line: a retry after a failed reply finds each notice already posted.
       const notice = noticeOf(event, { before, after, decided });
       if (notice) await postNotice(ref, after, notice);
-      // An event may post more than one reply: a retry after a later one failed must not repeat the line.
+      // An event may post more than one reply: a retry after a later one failed must not repeat the message.
       const lineDone = Number((await refs.get(after.id, 'line')) ?? 0) >= stored.position;
-      const call = lineDone || opensIssue ? null : callOf(event, { before, after, decided }, deps.policy());
-      const line =
-        lineDone || opensIssue ? null : renderThreadLine(stored, before, { timezone: timezone(), call });
-      if (line) {
-        await reply(thread, event.type, cardMessage(line, `A line of ${after.id}`));
+      // Unlike Slack's prompt, a Teams prompt mentions nobody: a waiting manual step's line calls on them.
+      const message = lineDone
+        ? null
+        : threadMessage(command, (item) => callOf(item.event, item, deps.policy()), {
+            stepLines: deps.config().thread?.step_lines ?? false,
+          });
+      if (message) {
+        await reply(
+          thread,
+          event.type,
+          cardMessage(renderThreadMessage(message, { timezone: timezone() }), `A line of ${after.id}`),
+        );
         await refs.set(after.id, 'line', String(stored.position));
       }
-      switch (followUp?.kind) {
-        case 'step-prompt':
-          if (
-            !followUp.ifPosted ||
-            (await refs.get(after.id, stepMessageKey(followUp.runId, followUp.step))) !== null
-          )
-            await stepPrompt(thread, after, followUp.runId, followUp.step);
-          return;
-        case 'vote':
-          await postOrUpdate(
-            thread,
-            after.id,
-            voteMessageKey(followUp.voteId),
-            renderVoteMessage(after, followUp.voteId, {
-              policy: deps.policy(),
-              now: deps.clock.now(),
-              timezone: timezone(),
-            }),
-          );
-          return;
-        case 'issue':
-          if (followUp.opens || (await refs.get(after.id, issueMessageKey(followUp.issueId))) !== null)
-            await postOrUpdate(
-              thread,
-              after.id,
-              issueMessageKey(followUp.issueId),
-              renderIssueMessage(after, followUp.issueId, { timezone: timezone() }),
-            );
-          return;
-        case 'record':
-          await postRecord(thread, after);
-          return;
-        case undefined:
-          return;
-      }
+      await postFollowUp(thread, after, followUp);
+      return lineDone || message !== null;
     },
   };
 };

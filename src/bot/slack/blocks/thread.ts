@@ -17,12 +17,13 @@ import {
   threadLine,
   voteProgress,
 } from '../../common/thread.ts';
+import type { ThreadLine, ThreadMessage } from '../../common/thread.ts';
 import { times } from '../../common/times.ts';
 import { plural } from '../../common/text.ts';
 import { BLOCKS } from '../ids.ts';
 import type { SlackMessage } from './common.ts';
 import { actionButtons, roleLabel, SLACK_INLINE, stepLabel } from './common.ts';
-import { LIMITS } from './limits.ts';
+import { LIMITS, RENDER_BUDGET, totalStrings } from './limits.ts';
 import { codeBlock, escapeMrkdwn, md, mention, truncate, userText } from './text.ts';
 
 export interface ThreadOptions {
@@ -49,6 +50,34 @@ export const callLine = (call: Call | null | undefined): string | null => {
 const LINE_MAX = 2800;
 const OUTPUT_MAX = 1800;
 
+/** A thread line as blocks (`suffix` keeps block ids unique in a message of several) and notification text. */
+const drawLine = (
+  line: ThreadLine,
+  at: string,
+  timezone: string,
+  called: string | null,
+  suffix = '',
+): SlackMessage => {
+  const time = times(timezone, new Date(at)).at(at);
+  const head = `${line.emoji} ${line.actor ? `${mention(line.actor)} ` : ''}${userText(line.description, LINE_MAX)} · _${time}_${
+    called ? `\n${called}` : ''
+  }`;
+  const blocks: KnownBlock[] = [
+    { type: 'section', block_id: `${BLOCKS.line}${suffix}`, text: md(head, LIMITS.sectionText) },
+  ];
+  if (line.output !== null)
+    blocks.push({
+      type: 'section',
+      block_id: `${BLOCKS.output}${suffix}`,
+      text: md(codeBlock(trimOutput(line.output), OUTPUT_MAX), LIMITS.sectionText),
+    });
+  const text = truncate(
+    `${line.emoji} ${line.actor ? `${escapeMrkdwn(displayName(line.actor))} ` : ''}${userText(line.description, LINE_MAX, true)}`,
+    LINE_MAX,
+  );
+  return { text, blocks };
+};
+
 /**
  * The thread line for one stored event, read against the state just before it: one line per milestone
  * (`describeEvent` with an emoji, the actor and the time), a code block with the trimmed output for a failed
@@ -59,29 +88,50 @@ export const renderThreadLine = (
   before: HotfixState,
   options: ThreadOptions,
 ): SlackMessage | null => {
-  const { event } = stored;
-  const line = threadLine(event, before);
-  if (line === null) return null;
-  const time = times(options.timezone, new Date(event.at)).at(event.at);
-  const called = callLine(options.call);
-  const head = `${line.emoji} ${line.actor ? `${mention(line.actor)} ` : ''}${userText(line.description, LINE_MAX)} · _${time}_${
-    called ? `\n${called}` : ''
-  }`;
-  const blocks: KnownBlock[] = [
-    { type: 'section', block_id: BLOCKS.line, text: md(head, LIMITS.sectionText) },
-  ];
-  if (line.output !== null)
-    blocks.push({
-      type: 'section',
-      block_id: BLOCKS.output,
-      text: md(codeBlock(trimOutput(line.output), OUTPUT_MAX), LIMITS.sectionText),
-    });
-  const text = truncate(
-    `${line.emoji} ${line.actor ? `${escapeMrkdwn(displayName(line.actor))} ` : ''}${userText(line.description, LINE_MAX, true)}`,
-    LINE_MAX,
-  );
-  return { text, blocks };
+  const line = threadLine(stored.event, before);
+  return line === null ? null : drawLine(line, stored.event.at, options.timezone, callLine(options.call));
 };
+
+/**
+ * One command's thread message (`threadMessage`): its lines one under the other, each as `renderThreadLine`
+ * draws it, with who they call on under the last. Lines past Slack's size budget are counted, not drawn: the
+ * card shows them.
+ */
+export const renderThreadMessage = (
+  message: ThreadMessage,
+  options: Pick<ThreadOptions, 'timezone'>,
+): SlackMessage => {
+  const calls = message.calls.flatMap((c) => callLine(c) ?? []).join('\n') || null;
+  const last = message.lines.length - 1;
+  const drawn: SlackMessage[] = [];
+  let budget = RENDER_BUDGET.messageStrings;
+  for (const [i, { event, line }] of message.lines.entries()) {
+    const next = drawLine(
+      line,
+      event.at,
+      options.timezone,
+      i === last ? calls : null,
+      i === 0 ? '' : `:${i}`,
+    );
+    const cost = totalStrings(next.blocks);
+    // The first line is always drawn (it fits on its own, as a single line always has).
+    if (i > 0 && (cost > budget || drawn.length >= MAX_LINES_IN_MESSAGE)) break;
+    budget -= cost;
+    drawn.push(next);
+  }
+  const more = message.lines.length - drawn.length;
+  const blocks = drawn.flatMap((d) => d.blocks);
+  if (more > 0)
+    blocks.push({
+      type: 'context',
+      block_id: `${BLOCKS.line}:more`,
+      elements: [md(`+${plural(more, 'more line')}: see the card${calls ? `\n${calls}` : ''}`)],
+    });
+  return { text: truncate(drawn.map((d) => d.text).join('\n'), LIMITS.messageText), blocks };
+};
+
+/** Slack allows 50 blocks a message; a line takes up to two. */
+const MAX_LINES_IN_MESSAGE = 20;
 
 export interface ManualStepOptions {
   /** With the policy, the prompt mentions the people who may confirm (they get a notification). */

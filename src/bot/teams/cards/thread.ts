@@ -16,10 +16,11 @@ import {
   threadLine,
   voteProgress,
 } from '../../common/thread.ts';
+import type { ThreadLine, ThreadMessage } from '../../common/thread.ts';
 import { times } from '../../common/times.ts';
 import { teamsAction } from './actions.ts';
 import type { CardElement, MentionEntity, TeamsCard } from './adaptive.ts';
-import { card, text } from './adaptive.ts';
+import { CARD_BUDGET_BYTES, card, cardBytes, text } from './adaptive.ts';
 import {
   bold,
   CARD_INLINE,
@@ -94,21 +95,14 @@ const outputBlock = (output: string): CardElement =>
     },
   );
 
-/**
- * The thread reply for one stored event, read against the state just before it: the same milestones as on
- * Slack (`describeEvent` with an emoji, the actor and the time; a line per step start; a failed step's or a
- * dry run's output), null for events not worth a line (a monitor check that passed).
- */
-export const renderThreadLine = (
-  stored: StoredEvent,
-  before: HotfixState,
-  options: ThreadOptions,
-): TeamsCard | null => {
-  const { event } = stored;
-  const line = threadLine(event, before);
-  if (line === null) return null;
-  const time = times(options.timezone, new Date(event.at)).at(event.at);
-  const called = callMentions(options.call);
+/** A thread line's card elements (who it calls on under it) and its notification text. */
+const drawLine = (
+  line: ThreadLine,
+  at: string,
+  timezone: string,
+  called: { readonly markdown: string } | null,
+): { readonly body: CardElement[]; readonly summary: string } => {
+  const time = times(timezone, new Date(at)).at(at);
   const body: CardElement[] = [
     text(
       `${line.emoji} ${line.actor ? `${bold(personName(line.actor))} ` : ''}${userText(line.description, LINE_MAX)} · ${time}`,
@@ -120,13 +114,66 @@ export const renderThreadLine = (
     `${line.emoji} ${line.actor ? `${displayName(line.actor)} ` : ''}${line.description}`,
     LINE_MAX,
   );
+  return { body, summary };
+};
+
+/** The card of a thread reply: its mention entities, when it mentions anyone, make the mentions notify. */
+const lineCard = (body: readonly CardElement[], entities: readonly MentionEntity[]): TeamsCard['card'] => {
   const drawn = card(body);
+  return entities.length > 0 ? { ...drawn, msteams: { width: 'Full', entities: [...entities] } } : drawn;
+};
+
+/**
+ * The thread reply for one stored event, read against the state just before it: the same milestones as on
+ * Slack (`describeEvent` with an emoji, the actor and the time; a line per step start; a failed step's or a
+ * dry run's output), null for events not worth a line (a monitor check that passed).
+ */
+export const renderThreadLine = (
+  stored: StoredEvent,
+  before: HotfixState,
+  options: ThreadOptions,
+): TeamsCard | null => {
+  const line = threadLine(stored.event, before);
+  if (line === null) return null;
+  const called = callMentions(options.call);
+  const { body, summary } = drawLine(line, stored.event.at, options.timezone, called);
+  return { card: lineCard(body, called?.entities ?? []), summary };
+};
+
+/** A reply carries at most this many lines; the card shows the rest. */
+const MAX_LINES_IN_MESSAGE = 20;
+
+/**
+ * One command's thread reply (`threadMessage`): its lines one under the other, each as `renderThreadLine`
+ * draws it, with who they call on under the last. Lines past Teams' size budget are counted, not drawn.
+ */
+export const renderThreadMessage = (
+  message: ThreadMessage,
+  options: Pick<ThreadOptions, 'timezone'>,
+): TeamsCard => {
+  const calls = message.calls.flatMap((c) => callMentions(c) ?? []);
+  const called =
+    calls.length > 0
+      ? { markdown: calls.map((c) => c.markdown).join('\n\n'), entities: calls.flatMap((c) => c.entities) }
+      : null;
+  const last = message.lines.length - 1;
+  const body: CardElement[] = [];
+  const summaries: string[] = [];
+  for (const [i, { event, line }] of message.lines.entries()) {
+    const drawn = drawLine(line, event.at, options.timezone, i === last ? called : null);
+    const fits =
+      cardBytes(lineCard([...body, ...drawn.body], called?.entities ?? [])) <= CARD_BUDGET_BYTES / 2;
+    // The first line is always drawn (it fits on its own, as a single line always has).
+    if (i > 0 && (!fits || summaries.length >= MAX_LINES_IN_MESSAGE)) break;
+    body.push(...drawn.body);
+    summaries.push(drawn.summary);
+  }
+  const more = message.lines.length - summaries.length;
+  if (more > 0)
+    body.push(text(`+${plural(more, 'more line')}: see the card${called ? `\n\n${called.markdown}` : ''}`));
   return {
-    card:
-      called && called.entities.length > 0
-        ? { ...drawn, msteams: { width: 'Full', entities: called.entities } }
-        : drawn,
-    summary,
+    card: lineCard(body, called?.entities ?? []),
+    summary: plainText(summaries.join(' · '), LINE_MAX),
   };
 };
 
