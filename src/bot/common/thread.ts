@@ -418,7 +418,7 @@ export const threadMessage = (
     const line = showsLine(item, call, choice);
     return line ? [{ item, line, call }] : [];
   });
-  if (shown[0]?.item !== command[0]) return null;
+  if (shown.length === 0 || shown[0]?.item !== command[0]) return null;
   return {
     lines: shown.map(({ item, line }) => ({ event: item.event, before: item.before, line })),
     calls: mergeCalls(shown.map((s) => s.call)),

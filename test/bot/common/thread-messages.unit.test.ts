@@ -147,6 +147,11 @@ describe('which lines go in which thread message', () => {
       expect(threadMessage(command.slice(i), call, quiet) !== null).toBe(i === first);
   });
 
+  it('an event whose line an earlier message carries (an empty rest of its command) posts none', () => {
+    expect(threadMessage([], call, quiet)).toBeNull();
+    expect(threadMessage([], call, everyLine)).toBeNull();
+  });
+
   it('a failed step keeps its line and its output', () => {
     const { history } = failedVerification();
     const failing = commandsOf(

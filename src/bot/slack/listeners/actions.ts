@@ -146,7 +146,7 @@ export const registerActions = (app: App, deps: BotDeps): void => {
 
   onButton('deploy', ['v'], async (v, { by, tell }) => {
     const done = await send(v.h, { type: 'RequestDeploy', by, planHash: v.v ?? '' }, tell);
-    if (done) await tell(`🚀 Deploy of ${v.h} requested: every step shows in its thread.`);
+    if (done) await tell(`🚀 Deploy of ${v.h} requested: its card shows every step as it runs.`);
   });
 
   onButton('editPlan', ['v'], (v, { tell, origin, args }) =>
