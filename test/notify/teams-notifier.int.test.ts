@@ -71,7 +71,8 @@ describe('hotfix serve with Teams: the Teams notifier in the app thread', () => 
         const activities = standIn.activities(CHANNEL);
         const root = activities.find((a) => a.threadId === a.id);
         const replies = activities.filter((a) => root && a.threadId === root.id && a !== root);
-        return root && replies.length >= 4 && { root, replies };
+        // The start, the approval, and the edit with the approvals it voided (one command: one reply).
+        return root && replies.length >= 3 && { root, replies };
       });
       expect(thread.root.activity.summary).toContain('HF-42');
       expect(standIn.calls.every((call) => call.token === BOT_TOKEN)).toBe(true);

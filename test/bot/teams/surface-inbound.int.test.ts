@@ -26,6 +26,8 @@ const ALICE = '11111111-aaaa-4aaa-8aaa-1111111111a1';
 const CONFIG = `
 timezone: UTC
 teams: { incident_channel: '${INCIDENTS}' }
+# A line for the start and the tick too: what the adopted thread catches up on.
+thread: { step_lines: true }
 people:
   technical: { teams: [${ALICE}] }
 policy:

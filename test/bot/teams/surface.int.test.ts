@@ -5,10 +5,12 @@ import { card, text } from '../../../src/bot/teams/cards/adaptive.ts';
 import { renderHotfixCard } from '../../../src/bot/teams/cards/card.ts';
 import { renderRecordDocument, renderRecordSummary } from '../../../src/bot/teams/cards/record.ts';
 import {
+  renderIssueMessage,
   renderManualStepPrompt,
-  renderThreadLine,
+  renderThreadMessage,
   renderVoteMessage,
 } from '../../../src/bot/teams/cards/thread.ts';
+import { threadMessage } from '../../../src/bot/common/thread.ts';
 import type { RateWindow } from '../../../src/bot/teams/outbox.ts';
 import { createOutbox, TEAMS_RATE_LIMITS } from '../../../src/bot/teams/outbox.ts';
 import { ACTIVITY_BUDGET_BYTES, cardMessage, createTeamsSurface } from '../../../src/bot/teams/surface.ts';
@@ -19,7 +21,6 @@ import type { HotfixEvent } from '../../../src/domain/hotfix/events.ts';
 import type { HotfixState } from '../../../src/domain/hotfix/state.ts';
 import { evolve, initialState } from '../../../src/domain/hotfix/state.ts';
 import { createNotifier } from '../../../src/notify/notifier.ts';
-import type { StoredEvent } from '../../../src/service/ports.ts';
 import { createRedisEventStore } from '../../../src/store/redis-event-store.ts';
 import type { TeamsStandIn } from '../../../src/teams-stand-in/index.ts';
 import { createTeamsStandIn } from '../../../src/teams-stand-in/index.ts';
@@ -120,14 +121,19 @@ const setup = (
     log,
   });
   const versions = new Map<string, number>();
-  /** Appends events to a hotfix's stream, one append each, and tells the notifier after each. */
+  /**
+   * Appends events to a hotfix's stream, one append per command (the events one actor caused at one instant,
+   * as the service appends them), and tells the notifier after each.
+   */
   const append = async (hotfixId: string, events: readonly HotfixEvent[]) => {
-    for (const event of events) {
+    for (let i = 0; i < events.length;) {
+      const last = lastOfCommand(events, i);
       const version = versions.get(hotfixId) ?? 0;
-      const result = await store.append(hotfixId, version, [event]);
+      const result = await store.append(hotfixId, version, events.slice(i, last + 1));
       if (!result.ok) throw new Error(`append to ${hotfixId} failed`);
       versions.set(hotfixId, result.version);
       void notifier.sync(hotfixId);
+      i = last + 1;
     }
   };
   return { prefix, redis, store, notifier, append, logged };
@@ -136,9 +142,6 @@ const setup = (
 /** A history given another hotfix id. */
 const as = (hotfixId: string, history: readonly HotfixEvent[]): HotfixEvent[] =>
   history.map((event) => (event.type === 'HotfixStarted' ? { ...event, id: hotfixId } : event));
-
-const stored = (event: HotfixEvent, position: number, hotfixId: string) =>
-  ({ hotfixId, position, event }) as unknown as StoredEvent;
 
 /** The replies the surface owes a history, in order, each as first posted (its summary). */
 const expectedReplies = async (
@@ -151,13 +154,28 @@ const expectedReplies = async (
   const votes = new Set<number>();
   let state: HotfixState = initialState();
   const states = history.reduce<HotfixState[]>((all, e) => [...all, evolve(all.at(-1)!, e)], [state]);
+  let covered = -1;
   for (const [i, event] of history.entries()) {
-    const before = state;
     state = evolve(state, event);
-    const decided = states[lastOfCommand(history, i) + 1] ?? state;
-    const call = callOf(event, { before, after: state, decided }, policy);
-    const line = renderThreadLine(stored(event, i + 1, hotfixId), before, { timezone: 'UTC', call });
-    if (line) summaries.push(line.summary);
+    // One reply per command, with its first event worth a line: as the notifier and the surface do it.
+    const last = lastOfCommand(history, i);
+    const command =
+      i <= covered
+        ? []
+        : history.slice(i, last + 1).map((e, j) => ({
+            event: e,
+            before: states[i + j]!,
+            after: states[i + j + 1]!,
+            decided: states[last + 1]!,
+          }));
+    const message = threadMessage(command, (item) => callOf(item.event, item, policy), { stepLines: false });
+    if (message) {
+      summaries.push(renderThreadMessage(message, { timezone: 'UTC' }).summary);
+      covered = last;
+    }
+    // A logged issue's message is its line.
+    if (event.type === 'IssueLogged')
+      summaries.push(renderIssueMessage(state, event.issueId, { timezone: 'UTC' }).summary);
     if (event.type === 'StepStarted') {
       const step = state.runs.find((r) => r.id === event.runId)?.steps.find((s) => s.key === event.step);
       if (step?.kind === 'manual' && !prompts.has(`${event.runId}:${event.step}`)) {
