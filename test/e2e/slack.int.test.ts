@@ -253,13 +253,24 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     );
     expect(world.standIn.callsTo('views.open')).toHaveLength(formsBefore);
 
-    // The thread tells the story: ticks, approvals, steps, the manual confirm, monitoring, sign-offs.
+    // The thread tells what people must see: approvals, stages and gates, the manual step, monitoring,
+    // sign-offs; the rest (ticks, each step) was on the card, edited in place, and is in the record.
     const thread = world
       .thread(id)
       .map((m) => m.text)
       .join('\n');
-    for (const milestone of ['Tests passed', 'approved', 'backup', 'deploy', 'smoke', 'signed off', 'closed'])
+    for (const milestone of [
+      'approved',
+      'stage passed',
+      'gate passed',
+      'smoke',
+      'monitoring',
+      'signed off',
+      'closed',
+    ])
       expect(thread.toLowerCase()).toContain(milestone.toLowerCase());
+    for (const detail of ['Tests passed', 'backup', 'deploy', 'smoke'])
+      expect(file.content.toString()).toContain(detail);
   }, 60_000);
 
   it('rolls back by a vote in the thread', async () => {
