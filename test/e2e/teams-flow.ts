@@ -6,9 +6,11 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { readRecord } from '../../src/bot/common/record.ts';
 import { renderRecordDocument, renderRecordSummary } from '../../src/bot/teams/cards/record.ts';
+import { threadMessage } from '../../src/bot/common/thread.ts';
 import {
+  renderIssueMessage,
   renderManualStepPrompt,
-  renderThreadLine,
+  renderThreadMessage,
   renderVoteMessage,
 } from '../../src/bot/teams/cards/thread.ts';
 import { callOf, lastOfCommand } from '../../src/domain/hotfix/attention.ts';
@@ -298,14 +300,30 @@ export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Pro
       let state = initialState();
       const plain = events.map((e) => e.event);
       const states = plain.reduce<HotfixState[]>((all, e) => [...all, evolve(all.at(-1)!, e)], [state]);
+      let covered = -1;
+      const choice = { stepLines: settings.config.thread?.step_lines ?? false };
       for (const [i, stored] of events.entries()) {
-        const before = state;
         const { event } = stored;
         state = evolve(state, event);
-        const decided = states[lastOfCommand(plain, i) + 1] ?? state;
-        const call = callOf(event, { before, after: state, decided }, settings.policy);
-        const line = renderThreadLine(stored, before, { timezone: 'UTC', call });
-        if (line) summaries.push(line.summary);
+        // One reply per command, with its first event worth a line: as the notifier and the surface do it.
+        const last = lastOfCommand(plain, i);
+        const command =
+          i <= covered
+            ? []
+            : plain.slice(i, last + 1).map((e, j) => ({
+                event: e,
+                before: states[i + j]!,
+                after: states[i + j + 1]!,
+                decided: states[last + 1]!,
+              }));
+        const message = threadMessage(command, (item) => callOf(item.event, item, settings.policy), choice);
+        if (message) {
+          summaries.push(renderThreadMessage(message, { timezone: 'UTC' }).summary);
+          covered = last;
+        }
+        // A logged issue's message is its line.
+        if (event.type === 'IssueLogged')
+          summaries.push(renderIssueMessage(state, event.issueId, { timezone: 'UTC' }).summary);
         if (event.type === 'StepStarted') {
           const step = state.runs.find((r) => r.id === event.runId)?.steps.find((s) => s.key === event.step);
           if (step?.kind === 'manual' && !prompts.has(`${event.runId}:${event.step}`)) {

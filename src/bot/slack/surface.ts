@@ -213,8 +213,10 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     }
   };
 
-  /** Who an event's line calls on. A waiting manual step's prompt, posted next, mentions who can confirm it:
-   * its line does not as well. */
+  /**
+   * Who an event's line calls on. A waiting manual step's prompt, posted next, mentions who can confirm it: its
+   * line does not as well (so in a quiet thread the step's start has no line at all).
+   */
   const lineCall = (item: CommandEvent): Call | null => {
     const call = callOf(item.event, item, deps.policy());
     return item.event.type === 'StepStarted' && call?.ask === 'confirm' ? null : call;
