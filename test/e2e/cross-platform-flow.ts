@@ -65,6 +65,9 @@ const configText = (healthUrl: string, form: PeopleForm, extra: string) => `
 timezone: UTC
 slack: { incident_channel: ${slackFlow.INCIDENTS} }
 teams: { incident_channel: '${teamsFlow.INCIDENTS}' }
+# Every line, so both threads owe the same ones (in a quiet thread a waiting manual step's start is a line on
+# Teams only, where it mentions who may confirm; on Slack its prompt does).
+thread: { step_lines: true }
 people:
 ${peopleText(form)}
 policy:
@@ -102,7 +105,10 @@ export interface CrossPlatformWorld {
   state(hotfixId: string): Promise<HotfixState>;
   /** The milestone lines the stream owes each thread, oldest first, normalised (see normaliseLine). */
   expectedLines(hotfixId: string): Promise<string[]>;
-  /** Every message of each platform's thread (lines, prompts, votes, the record), as first posted, normalised. */
+  /**
+   * Every message of each platform's thread (lines, prompts, votes, the record), as first posted, normalised; a
+   * message of several lines as its lines.
+   */
   slackTexts(hotfixId: string): string[];
   teamsTexts(hotfixId: string): string[];
   /** A notifier's progress on a hotfix, as kept in Redis (`posted`, `shown`, `hidden`…; see notifier.ts). */
@@ -241,8 +247,10 @@ export const startCrossPlatformWorld = async (
       return events.reduce((state, { event }) => evolve(state, event), initialState());
     },
     expectedLines,
-    slackTexts: (hotfixId) => slack.thread(hotfixId).map((m) => normaliseLine(m.text)),
-    teamsTexts: (hotfixId) => teams.replies(hotfixId).map((a) => normaliseLine(firstSummary(a))),
+    // A command's lines come as one message: one per line of its text on Slack, of its summary on Teams.
+    slackTexts: (hotfixId) => slack.thread(hotfixId).flatMap((m) => m.text.split('\n').map(normaliseLine)),
+    teamsTexts: (hotfixId) =>
+      teams.replies(hotfixId).flatMap((a) => firstSummary(a).split(' · ').map(normaliseLine)),
     progress: (surface, hotfixId) => connection.hgetall(notifierKeys(prefix, surface).progressKey(hotfixId)),
     async close() {
       await app.close();
