@@ -148,7 +148,8 @@ export const demo = async (deps: CliDeps): Promise<void> => {
     }
     if (change.kind !== 'posted' || change.message.thread_ts === undefined) return;
     if (change.message.thread_ts === change.message.ts) return;
-    say(`   │ ${people(change.message.text).split('\n')[0]?.slice(0, 160) ?? ''}`);
+    // A command's lines come as one message, one line each.
+    for (const line of people(change.message.text).split('\n')) say(`   │ ${line.slice(0, 160)}`);
   });
   const d = createDriver(standIn, delivery, channel);
   const [alice, bob, carol, dave, erin] = ['U0ALICE', 'U0BOB', 'U0CAROL', 'U0DAVE', 'U0ERIN'];

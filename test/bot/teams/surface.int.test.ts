@@ -372,10 +372,13 @@ describe('Teams surface driven by the notifier, against the Bot Connector stand-
     standIn.delay(0, opening);
     await append('HF-42', deployedHistory.slice(1, 4));
     await notifier.idle();
+    // A tick once the thread is open: the card it opened with is edited.
+    await append('HF-42', deployedHistory.slice(4, 5));
+    await notifier.idle();
 
     // The stand-in never acted on the abandoned call; Teams might have: that card would stay, unedited.
     const used = threadOf('HF-42');
-    const { summaries } = await expectedReplies('HF-42', deployedHistory.slice(0, 4), store);
+    const { summaries } = await expectedReplies('HF-42', deployedHistory.slice(0, 5), store);
     expect(used.replies.map(firstSummary)).toEqual(summaries);
     expect(used.root.history.length).toBeGreaterThan(0);
     expect(logged.join('\n')).not.toMatch(/gave no id back|twice/);
