@@ -220,7 +220,7 @@ export const breachRollbackReason = (state: HotfixState): string => {
  * After a monitoring window with breaches, while no vote is open: Accept per deciding role still to accept,
  * and Roll back (a rollback proposal). Shown to everyone; the domain decides who may.
  */
-const breachActions = (state: HotfixState, policy: Policy): HotfixAction[] => {
+export const breachActions = (state: HotfixState, policy: Policy): HotfixAction[] => {
   if (state.phase !== 'breach_review' || openVote(state) !== undefined) return [];
   const hotfixId = state.id;
   const n = breachCount(state);
