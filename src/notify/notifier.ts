@@ -40,12 +40,21 @@ export interface ChatSurface {
     before: HotfixState,
     after: HotfixState,
     decided: HotfixState,
-  ): Promise<void>;
+  ): Promise<LinePosted | void>;
   /**
    * Draws the card one last time, saying `note` (where the hotfix is followed now): this platform stops
    * showing it. Without it, the card is simply left as it was.
    */
   retireCard?(ref: CardRef, state: HotfixState, note: string): Promise<void>;
+}
+
+/** What an event's thread output changed besides the thread. */
+export interface LinePosted {
+  /**
+   * The card should link to a message this event opened (a manual step's prompt, a vote), which did not
+   * exist when the card was drawn for it: the notifier draws the card again, at its usual pace.
+   */
+  readonly cardStale?: boolean;
 }
 
 /** Which hotfixes a surface shows (see platforms.ts): a hidden one gets no card, or its card is retired. */
@@ -256,7 +265,9 @@ export const createNotifier = (deps: NotifierDeps) => {
           await flush();
           await deps.surface.updateCard(ref, state);
           lag('card', state.updatedAt);
-          save({ shown: version, shownAt: deps.clock.now().getTime() });
+          progress.shown = version;
+          progress.shownAt = deps.clock.now().getTime();
+          save({ shown: version, shownAt: progress.shownAt });
         }
       }
       const plain = events.map((e) => e.event);
@@ -268,10 +279,16 @@ export const createNotifier = (deps: NotifierDeps) => {
         const last = events[lastOfCommand(plain, i)] ?? stored;
         const decided = states[last.position - offset] ?? state;
         await flush();
-        await deps.surface.postLine(ref, stored, before, after, decided);
+        const posted = await deps.surface.postLine(ref, stored, before, after, decided);
         lag('line', stored.event.at);
-        save({ posted: stored.position });
+        // Saved with the line: a crash before the card is drawn again leaves it behind for the next sync or
+        // sweep, as for any other event.
+        if (posted?.cardStale) progress.shown = Math.min(progress.shown, stored.position - 1);
+        save({ posted: stored.position, ...(posted?.cardStale ? { shown: progress.shown } : {}) });
       }
+      // A line that left the card stale: drawn again once the interval since its last drawing is over.
+      if (progress.shown < version && cardWait <= 0)
+        cardWait = Math.max(1, progress.shownAt + minInterval - deps.clock.now().getTime());
       // Spread over a quarter of the interval: cards edited together would otherwise all fall due together,
       // and their redraws would arrive as one burst of work and of chat.update calls.
       if (cardWait > 0) later(hotfixId, cardWait + Math.floor(Math.random() * (minInterval / 4)));

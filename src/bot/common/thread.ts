@@ -327,3 +327,11 @@ export const threadFollowUp = (event: HotfixEvent, after: HotfixState): ThreadFo
       return null;
   }
 };
+
+/**
+ * Whether an event's follow-up opens a thread message the card links to and shows the buttons of (a manual
+ * step's prompt, a vote): the card drawn for that event came before the message, so it is drawn again after.
+ */
+export const opensPrompt = (event: HotfixEvent, next: ThreadFollowUp): boolean =>
+  (next?.kind === 'step-prompt' && !next.ifPosted) ||
+  (next?.kind === 'vote' && event.type === 'RollbackProposed');

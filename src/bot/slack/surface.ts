@@ -20,9 +20,12 @@ import { asJson } from './web-api-json.ts';
 import type { Notice } from '../common/notices.ts';
 import { noticeOf, noticeRefKey } from '../common/notices.ts';
 import { recordMarkdown } from '../common/record.ts';
+import type { PromptLinks } from '../common/card.ts';
+import { promptKeys } from '../common/card.ts';
 import {
   issueMessageKey,
   manualInstruction,
+  opensPrompt,
   stepMessageKey,
   threadFollowUp,
   voteMessageKey,
@@ -59,6 +62,9 @@ const slack = async <T>(call: () => Promise<T>): Promise<T> => {
     throw error;
   }
 };
+
+/** Where the permalink of a thread message the surface posted (under `key`) is remembered. */
+export const linkKey = (messageKey: string): string => `link:${messageKey}`;
 
 /** The hotfix's own channel name: `hotfix-hf-12`. */
 export const hotfixChannelName = (hotfixId: string): string =>
@@ -176,6 +182,34 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     );
   };
 
+  /**
+   * The permalinks of the prompts the card links to now, each asked of Slack once and remembered. A prompt
+   * not posted yet, or one Slack gives no link for (a rate limit, an outage), is left out: the card then says
+   * "in the thread", and the link is asked again when the card is next drawn.
+   */
+  const promptLinks = async (ref: CardRef, state: HotfixState): Promise<PromptLinks> => {
+    const links: Record<string, string> = {};
+    for (const key of promptKeys(state)) {
+      const known = await refs.get(state.id, linkKey(key));
+      if (known) {
+        links[key] = known;
+        continue;
+      }
+      const ts = await refs.get(state.id, key);
+      if (!ts || !ref.channel) continue;
+      const { channel } = ref;
+      try {
+        const found = await slack(() => client.chat.getPermalink({ channel, message_ts: ts }));
+        if (!found.permalink) continue;
+        await refs.set(state.id, linkKey(key), found.permalink);
+        links[key] = found.permalink;
+      } catch (error) {
+        deps.log.warn({ hotfixId: state.id, key, err: String(error) }, 'no link to a prompt for the card');
+      }
+    }
+    return links;
+  };
+
   /** A stakeholder notice in each `slack.notify` channel, once per channel (remembered like the record). */
   const postNotice = async (ref: CardRef, state: HotfixState, notice: Notice) => {
     const channels = deps.config().slack?.notify ?? [];
@@ -224,7 +258,8 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     },
 
     async updateCard(ref, state) {
-      const card = renderCard(state, await cardOptions(deps, state));
+      const links = await promptLinks(ref, state);
+      const card = renderCard(state, { ...(await cardOptions(deps, state)), links });
       await slack(() =>
         client.chat.update({
           channel: ref.channel ?? '',
@@ -275,7 +310,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
         case 'step-prompt':
           if (!next.ifPosted || (await refs.get(after.id, stepMessageKey(next.runId, next.step))))
             await stepPrompt(ref, after, next.runId, next.step);
-          return;
+          return { cardStale: opensPrompt(event, next) };
         case 'vote':
           await postOrUpdate(
             ref,
@@ -287,7 +322,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
               timezone: timezone(),
             }),
           );
-          return;
+          return { cardStale: opensPrompt(event, next) };
         case 'issue':
           if (next.opens || (await refs.get(after.id, issueMessageKey(next.issueId))))
             await postOrUpdate(

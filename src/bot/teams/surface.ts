@@ -8,9 +8,12 @@ import type { Clock, EventStore, StoredEvent } from '../../service/ports.ts';
 import type { Notice } from '../common/notices.ts';
 import { noticeOf, noticeRefKey } from '../common/notices.ts';
 import { readRecord } from '../common/record.ts';
+import type { PromptLinks } from '../common/card.ts';
+import { promptKeys } from '../common/card.ts';
 import {
   issueMessageKey,
   manualInstruction,
+  opensPrompt,
   stepMessageKey,
   threadFollowUp,
   voteMessageKey,
@@ -77,6 +80,10 @@ export const cardMessage = (teamsCard: TeamsCard, tooLarge: string): OutboundAct
 /** A link that opens a hotfix's thread in Teams (a channel message's deep link). */
 export const threadLink = (teamsChannelId: string, rootId: string): string =>
   `https://teams.microsoft.com/l/message/${encodeURIComponent(teamsChannelId)}/${encodeURIComponent(rootId)}?parentMessageId=${encodeURIComponent(rootId)}`;
+
+/** A link that opens one reply of a hotfix's thread in Teams (the message's deep link). */
+export const messageLink = (teamsChannelId: string, rootId: string, messageId: string): string =>
+  `https://teams.microsoft.com/l/message/${encodeURIComponent(teamsChannelId)}/${encodeURIComponent(messageId)}?parentMessageId=${encodeURIComponent(rootId)}`;
 
 /** How long a stakeholder notice may hold its hotfix's chat output when its channel asks us to wait. */
 const NOTICE_WAIT_MS = 30_000;
@@ -151,13 +158,29 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
     );
   };
 
-  const hotfixCard = async (state: HotfixState) =>
+  /** Deep links to the replies the card points at now, built from their stored ids (no call to Teams). */
+  const promptLinks = async (
+    state: HotfixState,
+    thread: ConversationRef | undefined,
+  ): Promise<PromptLinks> => {
+    const { teamsChannelId, threadRootId } = thread ?? {};
+    if (teamsChannelId === undefined || threadRootId === undefined) return {};
+    const links: Record<string, string> = {};
+    for (const key of promptKeys(state)) {
+      const id = await refs.get(state.id, key);
+      if (id !== null && id !== NO_ID) links[key] = messageLink(teamsChannelId, threadRootId, id);
+    }
+    return links;
+  };
+
+  const hotfixCard = async (state: HotfixState, thread?: ConversationRef) =>
     cardMessage(
       renderHotfixCard(state, {
         policy: deps.policy(),
         timezone: timezone(),
         now: deps.clock.now(),
         lockHolders: await deps.lockHolders(state.plan.services),
+        links: await promptLinks(state, thread),
       }),
       `The card of ${state.id}`,
     );
@@ -283,7 +306,7 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       const { activityId } = thread;
       // Drawn once the outbox has a slot: while the channel's budget is spent, a dirty card costs no render.
       await outbox.send(thread.conversationId, 'update card', async () =>
-        transport.update(thread, activityId, await hotfixCard(state)),
+        transport.update(thread, activityId, await hotfixCard(state, thread)),
       );
     },
 
@@ -335,7 +358,7 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
             (await refs.get(after.id, stepMessageKey(followUp.runId, followUp.step))) !== null
           )
             await stepPrompt(thread, after, followUp.runId, followUp.step);
-          return;
+          return { cardStale: opensPrompt(event, followUp) };
         case 'vote':
           await postOrUpdate(
             thread,
@@ -347,7 +370,7 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
               timezone: timezone(),
             }),
           );
-          return;
+          return { cardStale: opensPrompt(event, followUp) };
         case 'issue':
           if (followUp.opens || (await refs.get(after.id, issueMessageKey(followUp.issueId))) !== null)
             await postOrUpdate(
