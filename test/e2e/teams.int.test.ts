@@ -247,11 +247,21 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
     );
     expect(noticeOf(refused)).toContain('Nothing was changed');
     expect(await count(id, 'ManualStepConfirmed')).toBe(0);
+    // The card links to the prompt (its deep link) and carries its buttons: Bob confirms there, and gets the
+    // card back (not the prompt), drawn after his confirmation.
+    await world.rootWhen(
+      id,
+      'links the prompt',
+      (card) =>
+        JSON.stringify(card).includes(`/${encodeURIComponent(prompt.id)}?parentMessageId=`) &&
+        hasVerb(card, 'hotfix.step-confirm'),
+    );
     const confirmed = answer(
-      await world.click({ user: BOB, activityId: prompt.id, verb: 'hotfix.step-confirm' }),
+      await world.click({ user: BOB, activityId: root.id, verb: 'hotfix.step-confirm' }),
     );
     expect(noticeOf(confirmed)).toBeUndefined();
-    expect(JSON.stringify(confirmed)).toContain('Confirmed by Bob Baker');
+    expect(JSON.stringify(confirmed)).toContain('Deploy run');
+    expect(hasVerb(confirmed, 'hotfix.step-confirm')).toBe(false);
     // The prompt in the thread is edited for everyone: who confirmed, and no buttons any more.
     await waitFor('the prompt answered', () => {
       const now = world.standIn.activity(prompt.id);
