@@ -368,6 +368,18 @@ describe('the playground in a headless Chromium', () => {
         .filter({ has: page.locator('[data-action-id="hotfix_step_confirm"]') });
       await prompt.waitFor({ timeout: PIPELINE_MS });
       mark('manual step waiting');
+      // The card links to the prompt: followed, the link stays on the page, opens the thread and shows it.
+      await pg.thread.locator(':scope > summary').click();
+      const promptLink = pg.card.locator(':scope > .msg-body a[data-permalink-ts]', {
+        hasText: 'open the prompt',
+      });
+      await promptLink.waitFor();
+      await pg.shoot('2b-prompt-linked.png');
+      const address = page.url();
+      await promptLink.click();
+      await expect.poll(() => pg.thread.getAttribute('open')).not.toBeNull();
+      await expect.poll(() => prompt.getAttribute('class')).toContain('linked');
+      expect(page.url()).toBe(address);
       await pg.press(prompt.getByRole('button', { name: 'Confirm' }));
 
       // Verification passes, the 3-second monitoring window closes clean: verified, sign-offs offered.

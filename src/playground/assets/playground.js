@@ -267,9 +267,32 @@ const showFieldErrors = (form, errors) => {
   }
 };
 
+/**
+ * A permalink to a message of this workspace (the card's "open the prompt"): its thread opens and the message
+ * is scrolled to and highlighted, as Slack's client does, instead of leaving the page for a workspace that
+ * does not exist.
+ */
+const showMessage = (ts) => {
+  showTab('channel');
+  const message = byId(`msg-${ts}`);
+  if (!message) return notice('That message is not in this channel.');
+  for (let thread = message.closest('details'); thread; thread = thread.parentElement?.closest('details'))
+    thread.setAttribute('open', '');
+  message.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  message.classList.remove('linked');
+  // Restarts the highlight's animation when the same link is clicked again.
+  void message.offsetWidth;
+  message.classList.add('linked');
+};
+
 document.addEventListener('click', async (event) => {
   const target = event.target instanceof Element ? event.target : null;
   if (!target) return;
+  const permalink = target.closest('a[data-permalink-ts]');
+  if (permalink) {
+    event.preventDefault();
+    return showMessage(permalink.dataset.permalinkTs);
+  }
   // Only the switcher's buttons: <html> carries data-as too (who the page was rendered for), and every click
   // is inside it.
   const person = target.closest('#people [data-as]');
