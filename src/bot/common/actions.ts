@@ -347,19 +347,15 @@ export const voteActions = (hotfixId: string, vote: Vote, now: Date): HotfixActi
 
 /**
  * The buttons of the thread prompts that wait now, for the card, where people look first: Confirm / Fail of
- * each waiting manual step of the current run (named, as several may wait) and For / Against of the open
- * vote. Same kinds and data as on the prompts, so a click on either is the same command.
+ * the current run's waiting manual step and For / Against of the open vote. Same kinds, labels and data as
+ * on the prompts, so a click on either is the same command.
  */
 export const promptActions = (state: HotfixState, now: Date): HotfixAction[] => {
   const run = currentRun(state);
-  const steps = (run?.steps ?? []).filter((s) => s.kind === 'manual' && s.status === 'running');
-  const named = (a: HotfixAction, step: StepState): HotfixAction =>
-    steps.length > 1 ? { ...a, label: `${a.label} “${truncate(step.name, 40)}”` } : a;
+  const step = run?.steps.find((s) => s.kind === 'manual' && s.status === 'running');
   const vote = openVote(state);
   return [
-    ...(run
-      ? steps.flatMap((step) => manualStepActions(state.id, run, step).map((a) => named(a, step)))
-      : []),
+    ...(run && step ? manualStepActions(state.id, run, step) : []),
     ...(vote ? voteActions(state.id, vote, now) : []),
   ];
 };
