@@ -107,6 +107,14 @@ describe('the card links to the prompts that wait and carries their buttons (Sla
     expect(confirmOn(card)).toBeDefined();
     expect(confirmOn(card)).toBe(confirmOn(prompt as StandInMessage));
 
+    // A card drawn for one person (`/hotfix status`) links to the prompt too.
+    await world.slack.command({ user: CAROL, channel: INCIDENTS, text: `status ${id}` });
+    await waitFor('the status card links the prompt', () =>
+      world.standIn
+        .ephemerals(CAROL)
+        .some((e) => JSON.stringify(e.blocks ?? []).includes(`/p${prompt?.ts.replace('.', '')}`)),
+    );
+
     // Dave (business) may not confirm: refused privately, as on the prompt.
     await clickCard(id, DAVE, 'hotfix_step_confirm');
     await waitFor('Dave refused', () =>

@@ -66,6 +66,16 @@ const slack = async <T>(call: () => Promise<T>): Promise<T> => {
 /** Where the permalink of a thread message the surface posted (under `key`) is remembered. */
 export const linkKey = (messageKey: string): string => `link:${messageKey}`;
 
+/** The permalinks already found for the prompts that wait now (no call to Slack). */
+export const storedPromptLinks = async (refs: MessageRefs, state: HotfixState): Promise<PromptLinks> => {
+  const links: Record<string, string> = {};
+  for (const key of promptKeys(state)) {
+    const known = await refs.get(state.id, linkKey(key));
+    if (known) links[key] = known;
+  }
+  return links;
+};
+
 /** The hotfix's own channel name: `hotfix-hf-12`. */
 export const hotfixChannelName = (hotfixId: string): string =>
   `hotfix-${hotfixId.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}`.slice(0, 80);
@@ -258,8 +268,8 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     },
 
     async updateCard(ref, state) {
-      const links = await promptLinks(ref, state);
-      const card = renderCard(state, { ...(await cardOptions(deps, state)), links });
+      const options = await cardOptions({ ...deps, promptLinks: (s) => promptLinks(ref, s) }, state);
+      const card = renderCard(state, options);
       await slack(() =>
         client.chat.update({
           channel: ref.channel ?? '',
