@@ -280,10 +280,18 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
     // Ballots: Dave may not vote (business); Bob votes for; Carol (management, required) passes it.
     const daveVote = answer(await world.click({ user: DAVE, activityId: vote.id, verb: 'hotfix.vote-for' }));
     expect(noticeOf(daveVote)).toContain('Nothing was changed');
-    for (const user of [BOB, CAROL]) {
-      const cast = answer(await world.click({ user, activityId: vote.id, verb: 'hotfix.vote-for' }));
-      expect(noticeOf(cast)).toBeUndefined();
-    }
+    // Bob votes on the card, which links to the vote: he gets the card back, still linking to the open vote.
+    const voteLink = `/${encodeURIComponent(vote.id)}?parentMessageId=`;
+    await world.rootWhen(
+      id,
+      'links the vote',
+      (card) => JSON.stringify(card).includes(voteLink) && hasVerb(card, 'hotfix.vote-for'),
+    );
+    const onCard = answer(await world.click({ user: BOB, activityId: root.id, verb: 'hotfix.vote-for' }));
+    expect(noticeOf(onCard)).toBeUndefined();
+    expect(JSON.stringify(onCard)).toContain(voteLink);
+    const cast = answer(await world.click({ user: CAROL, activityId: vote.id, verb: 'hotfix.vote-for' }));
+    expect(noticeOf(cast)).toBeUndefined();
     await waitFor(
       'rolled back',
       async () => (await world.eventTypes(id)).includes('RollbackFinished'),

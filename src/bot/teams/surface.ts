@@ -105,6 +105,27 @@ const isGroupChat = (id: string): boolean => /@thread\.v2$/.test(id);
 const NO_ID = '?';
 
 /**
+ * Deep links to the replies a hotfix card points at now (a waiting manual step's prompt, the open vote), built
+ * from their stored ids in the hotfix's thread (no call to Teams); none before the thread is known.
+ */
+export const storedPromptLinks = async (
+  refs: Pick<ThreadRefs, 'get'>,
+  state: HotfixState,
+  known?: ConversationRef,
+): Promise<PromptLinks> => {
+  const stored = known === undefined ? await refs.get(state.id, 'thread') : null;
+  const thread = known ?? (stored === null ? undefined : decodeConversationRef(stored));
+  const { teamsChannelId, threadRootId } = thread ?? {};
+  if (teamsChannelId === undefined || threadRootId === undefined) return {};
+  const links: Record<string, string> = {};
+  for (const key of promptKeys(state)) {
+    const id = await refs.get(state.id, key);
+    if (id !== null && id !== NO_ID) links[key] = messageLink(teamsChannelId, threadRootId, id);
+  }
+  return links;
+};
+
+/**
  * Teams as the notifier's chat surface, mirroring Slack's: the card opens a thread of its own in
  * `teams.incident_channel` and is edited in place; a reply per milestone; a prompt for each manual step, a
  * live message per rollback vote and one per logged issue, edited when answered; and on close the record's summary and the whole
@@ -158,21 +179,6 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
     );
   };
 
-  /** Deep links to the replies the card points at now, built from their stored ids (no call to Teams). */
-  const promptLinks = async (
-    state: HotfixState,
-    thread: ConversationRef | undefined,
-  ): Promise<PromptLinks> => {
-    const { teamsChannelId, threadRootId } = thread ?? {};
-    if (teamsChannelId === undefined || threadRootId === undefined) return {};
-    const links: Record<string, string> = {};
-    for (const key of promptKeys(state)) {
-      const id = await refs.get(state.id, key);
-      if (id !== null && id !== NO_ID) links[key] = messageLink(teamsChannelId, threadRootId, id);
-    }
-    return links;
-  };
-
   const hotfixCard = async (state: HotfixState, thread?: ConversationRef) =>
     cardMessage(
       renderHotfixCard(state, {
@@ -180,7 +186,7 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
         timezone: timezone(),
         now: deps.clock.now(),
         lockHolders: await deps.lockHolders(state.plan.services),
-        links: await promptLinks(state, thread),
+        ...(thread ? { links: await storedPromptLinks(refs, state, thread) } : {}),
       }),
       `The card of ${state.id}`,
     );
