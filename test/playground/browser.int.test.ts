@@ -565,6 +565,13 @@ describe('the playground in a headless Chromium', () => {
       const teamsVote = teams.thread.getByRole('button', { name: 'For rollback' }).last();
       await teamsVote.waitFor();
       mark('rollback vote open');
+      // The Teams card links to the vote: followed, the view shows that reply rather than leaving the page.
+      const voteLink = teams.root.locator('a[data-teams-message]', { hasText: 'vote in the thread' });
+      await voteLink.waitFor();
+      const address = page.url();
+      await voteLink.click();
+      await teams.thread.locator('article.teams-msg.linked', { hasText: 'Rollback vote' }).waitFor();
+      expect(page.url()).toBe(address);
 
       // Bob votes in Teams, Erin (management, whom the vote requires) in Slack: the rollback runs.
       await slack.actAs('bob');
