@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Env } from '../config/env.ts';
 import { readEnv } from '../config/env.ts';
 import type { Config } from '../config/load.ts';
+import type { Problem } from '../config/load.ts';
 import { formatProblem, loadConfigFile } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import { StartupError } from './startup-error.ts';
@@ -37,6 +38,8 @@ export interface LoadedConfig {
   readonly policy: Policy;
   readonly configPath: string;
   readonly bundled: boolean;
+  /** What the config leaves out of the hotfix process: valid, but said at start-up (`hotfix config check`). */
+  readonly warnings: readonly Problem[];
 }
 
 /** The validation every process does at start-up: environment, then hotfix.yml. */
@@ -47,7 +50,29 @@ export const loadSettings = async (
   const { path, bundled } = await resolveConfigPath(raw, env);
   const result = await loadConfigFile(path);
   if (!result.ok) throw new StartupError(result.problems.map(formatProblem));
-  return { env, config: result.config, policy: result.policy, configPath: path, bundled };
+  return {
+    env,
+    config: result.config,
+    policy: result.policy,
+    configPath: path,
+    bundled,
+    warnings: result.warnings,
+  };
+};
+
+/**
+ * Says at start-up, one log line each, what the config leaves out of the process (no sign-off role, a service
+ * nothing monitors…): a process that deploys should not keep that to `hotfix config check`.
+ */
+export const logConfigWarnings = (
+  settings: Pick<LoadedConfig, 'warnings'>,
+  log: { warn(obj: object, msg: string): void },
+): void => {
+  for (const warning of settings.warnings)
+    log.warn(
+      { hint: '`hotfix config check --strict` makes these errors' },
+      `config warning: ${formatProblem(warning)}`,
+    );
 };
 
 /**

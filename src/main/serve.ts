@@ -12,7 +12,7 @@ import { createAckBatch, startBackground } from './background.ts';
 import type { LogFormat } from './logger.ts';
 import { createLogger, logFormatFor } from './logger.ts';
 import type { LoadedConfig } from './runtime.ts';
-import { StartupError, loadSettings, requireAuditKey } from './runtime.ts';
+import { StartupError, loadSettings, logConfigWarnings, requireAuditKey } from './runtime.ts';
 import { cannotListen } from './startup-error.ts';
 import { LOCAL_MODE_WARNING, NO_SLACK_SECTION, NO_TEAMS_SECTION, teamsServed } from './chat-platforms.ts';
 
@@ -217,6 +217,7 @@ export const startServer = async (options: ServeOptions, deps: CliDeps): Promise
     );
   if (settings.bundled)
     log.warn({ config: settings.configPath }, 'no hotfix.yml found: using the bundled example config');
+  logConfigWarnings(settings, log);
   const notifier = options.notifier ?? true;
   const app = await startAppServer({
     settings,

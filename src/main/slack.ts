@@ -6,7 +6,9 @@ import type { Config } from '../config/load.ts';
 import type { Policy } from '../domain/hotfix/policy.ts';
 import type { SlackBot } from '../bot/slack/app.ts';
 import { createSlackBot } from '../bot/slack/app.ts';
-import { createSlackSurface } from '../bot/slack/surface.ts';
+import type { MessageRefs } from '../bot/slack/surface.ts';
+import { createSlackSurface, storedPromptLinks } from '../bot/slack/surface.ts';
+import type { HotfixState } from '../domain/hotfix/state.ts';
 import type { Engine } from './engine.ts';
 import { lockHoldersOf } from './lock-holders.ts';
 import { countedSlackFetch } from './metrics.ts';
@@ -60,6 +62,10 @@ export const startSlack = async (
   const key = (rest: string) => `${prefix}{hotfix}:slack:${rest}`;
   // Every Web API call, the app's (Bolt's included) and the notifier's, counted by method and status.
   const slackFetch = engine.metrics ? { fetch: countedSlackFetch(engine.metrics) } : {};
+  const refs: MessageRefs = {
+    get: (hotfixId, name) => redis.hget(key(`refs:${hotfixId}`), name),
+    set: async (hotfixId, name, value) => void (await redis.hset(key(`refs:${hotfixId}`), name, value)),
+  };
   const deps = {
     handler: engine.handler,
     store: engine.store,
@@ -72,6 +78,7 @@ export const startSlack = async (
       void (await redis.set(key(`delivery:${delivery}`), 'done', 'EX', DELIVERY_TTL_S)),
     clock,
     log,
+    promptLinks: (state: HotfixState) => storedPromptLinks(refs, state),
   };
   const bot = roles.app
     ? createSlackBot(deps, {
@@ -95,10 +102,7 @@ export const startSlack = async (
   const surface = createSlackSurface({
     ...deps,
     client,
-    refs: {
-      get: (hotfixId, name) => redis.hget(key(`refs:${hotfixId}`), name),
-      set: async (hotfixId, name, value) => void (await redis.hset(key(`refs:${hotfixId}`), name, value)),
-    },
+    refs,
   });
   const notifier = await startPlatformNotifier({
     platform: 'slack',

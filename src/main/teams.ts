@@ -9,6 +9,8 @@ import { createLostThreadAdoption } from '../bot/teams/lost-threads.ts';
 import type { TeamsRoute } from '../bot/teams/router.ts';
 import { createTeamsRouter } from '../bot/teams/router.ts';
 import { createServiceUrls } from '../bot/teams/service-url.ts';
+import { storedPromptLinks } from '../bot/teams/surface.ts';
+import { createThreadRefs } from '../bot/teams/thread-refs.ts';
 import type { TeamsTransport, TeamsTransportOptions } from '../bot/teams/transport.ts';
 import { ACTIVITY_BOUNDS, createTeamsTransport } from '../bot/teams/transport.ts';
 import type { Env } from '../config/env.ts';
@@ -79,6 +81,7 @@ export const startTeams = (
     clock: engine.clock,
   });
   const lostThreads = createLostThreadAdoption({ redis, prefix, incidentChannel, log });
+  const threadRefs = createThreadRefs(redis, prefix);
   // Without an app id no token vouches for an activity's serviceUrl: nothing is learned from it.
   const authenticated = settings.env.MicrosoftAppId !== undefined;
   return createTeamsRouter({
@@ -96,6 +99,7 @@ export const startTeams = (
     },
     clock: engine.clock,
     log,
+    promptLinks: (state) => storedPromptLinks(threadRefs, state),
     async reply(activity, message) {
       await transport.send(refFromActivity(activity), message);
     },

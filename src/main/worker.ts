@@ -5,7 +5,7 @@ import { createMetrics } from '../metrics/metrics.ts';
 import { createEngine } from './engine.ts';
 import { createLogger, logFormatFor } from './logger.ts';
 import type { LoadedConfig } from './runtime.ts';
-import { loadSettings } from './runtime.ts';
+import { loadSettings, logConfigWarnings } from './runtime.ts';
 import { cannotListen } from './startup-error.ts';
 import { teamsServed } from './chat-platforms.ts';
 import type { CliDeps } from './commands/command.ts';
@@ -23,6 +23,7 @@ export const startWorker = async (deps: CliDeps): Promise<RunningWorker> => {
   const settings = await loadSettings(deps.env);
   const { env } = settings;
   const log = createLogger({ level: env.LOG_LEVEL, format: logFormatFor(process.stdout) });
+  logConfigWarnings(settings, log);
   const metrics = createMetrics({
     processMetrics: true,
     services: () => Object.keys(settings.config.services),

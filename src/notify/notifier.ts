@@ -43,9 +43,8 @@ export interface ChatSurface {
    * first of `command` worth a line, the one message carrying the lines of all of `command`. `decided` is the
    * state once every event of the same command is in (whether a failure's outcome stands or a vote follows
    * it). `command` is this event and the later events of its command, with their states, whose lines no
-   * message carries yet: empty once this event's line is in an earlier message. Resolves true when it posted
-   * that message (the lines of all of `command` are then posted); a surface without messages of
-   * several lines may resolve nothing.
+   * message carries yet: empty once this event's line is in an earlier message. Says `covered` when it posted
+   * that message (the lines of all of `command` are then posted).
    */
   postLine(
     ref: CardRef,
@@ -54,12 +53,23 @@ export interface ChatSurface {
     after: HotfixState,
     decided: HotfixState,
     command: readonly CommandEvent[],
-  ): Promise<boolean | void>;
+  ): Promise<LinePosted | void>;
   /**
    * Draws the card one last time, saying `note` (where the hotfix is followed now): this platform stops
    * showing it. Without it, the card is simply left as it was.
    */
   retireCard?(ref: CardRef, state: HotfixState, note: string): Promise<void>;
+}
+
+/** What an event's thread output changed besides the thread. */
+export interface LinePosted {
+  /**
+   * The card should link to a message this event opened (a manual step's prompt, a vote), which did not
+   * exist when the card was drawn for it: the notifier draws the card again, at its usual pace.
+   */
+  readonly cardStale?: boolean;
+  /** It posted the message carrying the lines of its whole `command` (see `postLine`). */
+  readonly covered?: boolean;
 }
 
 /** Which hotfixes a surface shows (see platforms.ts): a hidden one gets no card, or its card is retired. */
@@ -272,7 +282,9 @@ export const createNotifier = (deps: NotifierDeps) => {
           await flush();
           await deps.surface.updateCard(ref, state);
           lag('card', state.updatedAt);
-          save({ shown: version, shownAt: deps.clock.now().getTime() });
+          progress.shown = version;
+          progress.shownAt = deps.clock.now().getTime();
+          save({ shown: version, shownAt: progress.shownAt });
         }
       }
       const plain = events.map((e) => e.event);
@@ -297,11 +309,21 @@ export const createNotifier = (deps: NotifierDeps) => {
                 decided,
               }));
         await flush();
-        const covered = await deps.surface.postLine(ref, stored, before, after, decided, command);
+        const posted = await deps.surface.postLine(ref, stored, before, after, decided, command);
         lag('line', stored.event.at);
-        if (covered === true) progress.covered = last.position;
-        save({ posted: stored.position, ...(covered === true ? { covered: last.position } : {}) });
+        if (posted?.covered) progress.covered = last.position;
+        // Saved with the line: a crash before the card is drawn again leaves it behind for the next sync or
+        // sweep, as for any other event.
+        if (posted?.cardStale) progress.shown = Math.min(progress.shown, stored.position - 1);
+        save({
+          posted: stored.position,
+          ...(posted?.covered ? { covered: last.position } : {}),
+          ...(posted?.cardStale ? { shown: progress.shown } : {}),
+        });
       }
+      // A line that left the card stale: drawn again once the interval since its last drawing is over.
+      if (progress.shown < version && cardWait <= 0)
+        cardWait = Math.max(1, progress.shownAt + minInterval - deps.clock.now().getTime());
       // Spread over a quarter of the interval: cards edited together would otherwise all fall due together,
       // and their redraws would arrive as one burst of work and of chat.update calls.
       if (cardWait > 0) later(hotfixId, cardWait + Math.floor(Math.random() * (minInterval / 4)));

@@ -256,11 +256,21 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
     );
     expect(noticeOf(refused)).toContain('Nothing was changed');
     expect(await count(id, 'ManualStepConfirmed')).toBe(0);
+    // The card links to the prompt (its deep link) and carries its buttons: Bob confirms there, and gets the
+    // card back (not the prompt), drawn after his confirmation.
+    await world.rootWhen(
+      id,
+      'links the prompt',
+      (card) =>
+        JSON.stringify(card).includes(`/${encodeURIComponent(prompt.id)}?parentMessageId=`) &&
+        hasVerb(card, 'hotfix.step-confirm'),
+    );
     const confirmed = answer(
-      await world.click({ user: BOB, activityId: prompt.id, verb: 'hotfix.step-confirm' }),
+      await world.click({ user: BOB, activityId: root.id, verb: 'hotfix.step-confirm' }),
     );
     expect(noticeOf(confirmed)).toBeUndefined();
-    expect(JSON.stringify(confirmed)).toContain('Confirmed by Bob Baker');
+    expect(JSON.stringify(confirmed)).toContain('Deploy run');
+    expect(hasVerb(confirmed, 'hotfix.step-confirm')).toBe(false);
     // The prompt in the thread is edited for everyone: who confirmed, and no buttons any more.
     await waitFor('the prompt answered', () => {
       const now = world.standIn.activity(prompt.id);
@@ -279,10 +289,18 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
     // Ballots: Dave may not vote (business); Bob votes for; Carol (management, required) passes it.
     const daveVote = answer(await world.click({ user: DAVE, activityId: vote.id, verb: 'hotfix.vote-for' }));
     expect(noticeOf(daveVote)).toContain('Nothing was changed');
-    for (const user of [BOB, CAROL]) {
-      const cast = answer(await world.click({ user, activityId: vote.id, verb: 'hotfix.vote-for' }));
-      expect(noticeOf(cast)).toBeUndefined();
-    }
+    // Bob votes on the card, which links to the vote: he gets the card back, still linking to the open vote.
+    const voteLink = `/${encodeURIComponent(vote.id)}?parentMessageId=`;
+    await world.rootWhen(
+      id,
+      'links the vote',
+      (card) => JSON.stringify(card).includes(voteLink) && hasVerb(card, 'hotfix.vote-for'),
+    );
+    const onCard = answer(await world.click({ user: BOB, activityId: root.id, verb: 'hotfix.vote-for' }));
+    expect(noticeOf(onCard)).toBeUndefined();
+    expect(JSON.stringify(onCard)).toContain(voteLink);
+    const cast = answer(await world.click({ user: CAROL, activityId: vote.id, verb: 'hotfix.vote-for' }));
+    expect(noticeOf(cast)).toBeUndefined();
     await waitFor(
       'rolled back',
       async () => (await world.eventTypes(id)).includes('RollbackFinished'),

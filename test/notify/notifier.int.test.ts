@@ -200,6 +200,47 @@ describe('notifier', () => {
     expect(recorded.lines.filter((l) => l.hotfixId === quietOne).map((l) => l.position)).toEqual([1]);
   });
 
+  it('a line that opens a prompt the card links to draws the card again; a crash before that is caught up', async () => {
+    const { handler, recorded, notifierWith } = setup();
+    // The second line "opens a prompt": the card drawn for its event could not link to it yet.
+    const surface: ChatSurface = {
+      ...recorded.surface,
+      async postLine(ref, stored, before, after, decided, command) {
+        await recorded.surface.postLine(ref, stored, before, after, decided, command);
+        return { cardStale: stored.position === 2 };
+      },
+    };
+    const drawsOf = (hotfixId: string, version: number) =>
+      recorded.updates.filter((u) => u.hotfixId === hotfixId && u.version === version).length;
+    const observe = (hotfixId: string) =>
+      handler.handle(hotfixId, { type: 'NoteObservation', text: 'prompt', by: people.support });
+
+    const first = (await handler.start(plan, people.requester)).hotfixId;
+    // No pause between drawings: the card is drawn for the event before its line, as when it had been quiet.
+    const notifier = notifierWith({ surface, minCardIntervalMs: 0 });
+    await notifier.sync(first);
+    await observe(first);
+    await notifier.sync(first);
+    await notifier.idle();
+    // Drawn for the event, then once more after its line; never for a line that opened nothing.
+    expect(drawsOf(first, 2)).toBe(2);
+    expect(recorded.lines.filter((l) => l.hotfixId === first).map((l) => l.position)).toEqual([1, 2]);
+
+    // A replica that dies right after the line (its redraw never comes): the sweep of another draws it.
+    const second = (await handler.start(plan, people.requester)).hotfixId;
+    const dying = notifierWith({ surface, minCardIntervalMs: 0 });
+    await dying.sync(second);
+    await observe(second);
+    await dying.sync(second);
+    dying.stop();
+    expect(drawsOf(second, 2)).toBe(1);
+    const other = notifierWith({ surface, minCardIntervalMs: 0, replica: 'b' });
+    await other.sweep();
+    await other.idle();
+    expect(drawsOf(second, 2)).toBe(2);
+    expect(recorded.lines.filter((l) => l.hotfixId === second).map((l) => l.position)).toEqual([1, 2]);
+  });
+
   it('a thread line that failed is posted on the next sync, in order, even though the state was folded past it', async () => {
     const { handler, recorded, notifierWith } = setup();
     let failLine = 0;
@@ -244,7 +285,7 @@ describe('notifier', () => {
           failOn = undefined;
           throw new Error('the follow-up failed');
         }
-        return command.length > 0;
+        return { covered: command.length > 0 };
       },
     };
     const notifier = notifierWith({ surface });

@@ -214,8 +214,12 @@ describe('Block Kit to HTML', () => {
       ],
       { surface: 'modal' },
     );
+    // The people picker is a chip multi-select: bob picked, as a chip; the dropdown offers alice only.
     expect(out).toContain(
-      '<option value="U0ALICE">alice</option><option value="U0BOB" selected>bob</option>',
+      '<ul class="bk-chips"><li class="bk-chip" data-value="U0BOB"><span>bob</span><button type="button" class="bk-chip-remove" aria-label="Remove bob">×</button></li></ul>',
+    );
+    expect(out).toContain(
+      '<option value="U0ALICE">alice</option><option value="U0BOB" hidden disabled>bob</option>',
     );
     expect(out).toContain('data-field="multi_select"');
     expect(out).toContain('<option value="" selected>Select a person</option>');
@@ -271,6 +275,91 @@ describe('Block Kit to HTML', () => {
     expect(out).toContain('<div><b>Hi </b><span class="mention" data-user="U0ALICE">@alice</span></div>');
   });
 
+  it('draws multi-selects as Slack does: chips with a remove button, and a dropdown of the rest', () => {
+    const services = {
+      type: 'multi_static_select',
+      action_id: 'value',
+      placeholder: plain('Pick the services'),
+      options: [option('api', 'api'), option('billing', 'billing'), option('ledger', 'ledger')],
+      initial_options: [option('ledger', 'ledger'), option('api', 'api')],
+    };
+    const field = render(
+      [{ type: 'input', block_id: 'services', label: plain('Services'), element: services }],
+      { surface: 'modal' },
+    );
+    expect(field).not.toMatch(/<select[^>]*multiple/);
+    // The chips in the order they were given; the dropdown starts at its placeholder, picked ones hidden.
+    expect([...field.matchAll(/<li class="bk-chip" data-value="(\w+)"/g)].map((m) => m[1])).toEqual([
+      'ledger',
+      'api',
+    ]);
+    expect(field).toContain('aria-label="Remove ledger">×</button>');
+    expect(field).toContain(
+      '<select class="bk-select bk-multi-add" aria-label="Pick the services"><option value="" selected>Pick the services</option><option value="api" hidden disabled>api</option><option value="billing">billing</option><option value="ledger" hidden disabled>ledger</option></select>',
+    );
+    expect(field).toContain(
+      '<div class="bk-multi" data-required data-action-id="value" data-block-id="services" data-type="multi_static_select" data-field="multi_select">',
+    );
+
+    // Required and empty: the dropdown itself is required, so the browser refuses the submit.
+    const empty = render(
+      [
+        {
+          type: 'input',
+          block_id: 'services',
+          label: plain('S'),
+          element: { ...services, initial_options: [] },
+        },
+      ],
+      { surface: 'modal' },
+    );
+    expect(empty).toContain(
+      '<ul class="bk-chips"></ul><select class="bk-select bk-multi-add" aria-label="Pick the services" required>',
+    );
+    const optional = render(
+      [
+        {
+          type: 'input',
+          block_id: 's',
+          optional: true,
+          label: plain('S'),
+          element: { ...services, initial_options: [] },
+        },
+      ],
+      { surface: 'modal' },
+    );
+    expect(optional).not.toContain('required');
+
+    // What was entered wins over the initial options (a modal shown again with errors); at the most it
+    // takes, the dropdown is disabled.
+    const entered = render(
+      [
+        {
+          type: 'input',
+          block_id: 'services',
+          label: plain('S'),
+          element: { ...services, max_selected_items: 1 },
+        },
+      ],
+      {
+        surface: 'modal',
+        values: {
+          services: {
+            value: { type: 'multi_static_select', selected_options: [option('billing', 'billing')] },
+          },
+        },
+      },
+    );
+    expect([...entered.matchAll(/data-value="(\w+)"/g)].map((m) => m[1])).toEqual(['billing']);
+    expect(entered).toContain('data-max="1"');
+    expect(entered).toMatch(/<select class="bk-select bk-multi-add"[^>]* disabled>/);
+
+    // In an actions block it acts at once, as a block action.
+    const acting = render([{ type: 'actions', block_id: 'a', elements: [services] }]);
+    expect(acting).toContain('data-act="multi_select"');
+    expect(acting).not.toContain('required');
+  });
+
   it('shows unknown blocks and elements by their type instead of failing', () => {
     expect(
       render([{ type: 'video' }, { type: 'actions', elements: [{ type: 'workflow_button' }] }]),
@@ -298,6 +387,12 @@ describe('Block Kit to HTML', () => {
     expect(out).toContain('data-block-id="plan_issue_id"');
     expect(out).toContain('<option value="payments-api">payments-api</option>');
     expect(out).toContain('type="datetime-local"');
+    // Services and the four people pickers: chip multi-selects, no list box.
+    expect(out.match(/class="bk-multi"/g)?.length).toBe(5);
+    expect(out).not.toContain(' multiple');
+    expect(out).toContain('<hr>');
+    expect(out).toContain('Everything below is optional: add it now or later with /hotfix edit.');
+    expect(out.indexOf('data-block-id="plan_services"')).toBeLessThan(out.indexOf('Everything below'));
     expect(out.match(/data-field=/g)?.length).toBe(view.blocks.filter((b) => b.type === 'input').length);
   });
 });

@@ -228,6 +228,22 @@ const teamsView = (page: Page, issue: string) => {
   };
 };
 
+/**
+ * Picks options of a chip multi-select (the playground draws multi-selects as Slack does): each one from the
+ * dropdown of those not picked yet, which adds its chip. No list box, no Ctrl-click.
+ */
+const pick = async (form: Locator, blockId: string, ...values: string[]): Promise<Locator> => {
+  const multi = form.locator(`.bk-multi[data-block-id="${blockId}"]`);
+  for (const value of values) {
+    await multi.locator('select.bk-multi-add').selectOption(value);
+    await multi.locator(`.bk-chip[data-value="${value}"]`).waitFor();
+  }
+  return multi;
+};
+
+/** The labels of a chip multi-select's chips, in the order picked. */
+const chips = (multi: Locator) => multi.locator('.bk-chip > span').allInnerTexts();
+
 /** What went wrong on the page itself: script errors, failed loads, and API calls the playground refused. */
 const watch = (page: Page): string[] => {
   const problems: string[] = [];
@@ -266,11 +282,33 @@ describe('the playground in a headless Chromium', () => {
       mark('plan modal open');
       expect(await modal.locator('[data-block-id="plan_issue_id"]').inputValue()).toBe('INC-7');
       await modal.locator('[data-block-id="plan_version"]').fill('2.4.1');
-      await modal.locator('[data-block-id="plan_previous_version"]').fill('2.4.0');
       await modal.locator('[data-block-id="plan_summary"]').fill('Fix the checkout total rounding');
       await modal.locator('[data-block-id="plan_severity"]').selectOption('high');
-      await modal.locator('[data-block-id="plan_services"]').selectOption(['payments-api']);
+      // The essentials come first; the rest is optional, behind a note that says so.
+      const note = modal.locator('.bk-context', { hasText: 'Everything below is optional' });
+      expect(await note.innerText()).toContain('/hotfix edit');
+      const services = await pick(modal, 'plan_services', 'payments-api');
+      expect(await chips(services)).toEqual(['payments-api']);
+      // The picked service leaves the dropdown, which is back at its placeholder.
+      const addService = services.locator('select.bk-multi-add');
+      expect(await addService.inputValue()).toBe('');
+      expect(await addService.locator('option[value="payments-api"]').getAttribute('hidden')).not.toBeNull();
+      await modal.locator('[data-block-id="plan_previous_version"]').fill('2.4.0');
       await modal.locator('[data-block-id="plan_code_changes"]').fill('PR #981 rounding fix');
+      // People: pick two, then take one back with the keyboard (Enter on its ×); focus stays in the picker.
+      const technical = await pick(modal, 'plan_res_technical', PEOPLE.alice, PEOPLE.bob);
+      expect(await chips(technical)).toEqual(['alice', 'bob']);
+      await technical.getByRole('button', { name: 'Remove alice' }).focus();
+      await page.keyboard.press('Enter');
+      await technical.locator(`.bk-chip[data-value="${PEOPLE.alice}"]`).waitFor({ state: 'detached' });
+      expect(await chips(technical)).toEqual(['bob']);
+      expect(await technical.locator('.bk-chip-remove:focus').getAttribute('aria-label')).toBe('Remove bob');
+      expect(await technical.locator(`option[value="${PEOPLE.alice}"]`).getAttribute('hidden')).toBeNull();
+      await pick(modal, 'plan_res_support', PEOPLE.dave);
+      // The whole form in one picture: a window tall enough that the modal does not scroll.
+      await page.setViewportSize({ width: 1280, height: 3000 });
+      await modal.screenshot({ path: join(OUTPUT, '0-plan-form.png'), animations: 'disabled' });
+      await page.setViewportSize({ width: 1280, height: 1000 });
       await modal.getByRole('button', { name: 'Start' }).click();
       await page.locator('#modal').waitFor({ state: 'hidden' });
       await pg.card.waitFor();
@@ -330,6 +368,18 @@ describe('the playground in a headless Chromium', () => {
         .filter({ has: page.locator('[data-action-id="hotfix_step_confirm"]') });
       await prompt.waitFor({ timeout: PIPELINE_MS });
       mark('manual step waiting');
+      // The card links to the prompt: followed, the link stays on the page, opens the thread and shows it.
+      await pg.thread.locator(':scope > summary').click();
+      const promptLink = pg.card.locator(':scope > .msg-body a[data-permalink-ts]', {
+        hasText: 'open the prompt',
+      });
+      await promptLink.waitFor();
+      await pg.shoot('2b-prompt-linked.png');
+      const address = page.url();
+      await promptLink.click();
+      await expect.poll(() => pg.thread.getAttribute('open')).not.toBeNull();
+      await expect.poll(() => prompt.getAttribute('class')).toContain('linked');
+      expect(page.url()).toBe(address);
       await pg.press(prompt.getByRole('button', { name: 'Confirm' }));
 
       // Verification passes, the 3-second monitoring window closes clean: verified, sign-offs offered.
@@ -364,6 +414,9 @@ describe('the playground in a headless Chromium', () => {
       const markdown = await (await fetch(href)).text();
       expect(markdown).toContain('# Deployment Documentation');
       expect(markdown).toContain(`Hotfix \`${hotfixId}\``);
+      // The people picked through the chips reached the plan.
+      expect(markdown).toMatch(/Technical: [^\n]*(bob|U0BOB)/);
+      expect(markdown).toMatch(/Support: [^\n]*(dave|U0DAVE)/);
 
       await pg.command(`/hotfix record ${hotfixId}`);
       const record = pg.ephemerals.filter({ hasText: `Deployment record · ${hotfixId}` });
@@ -424,7 +477,7 @@ describe('the playground in a headless Chromium', () => {
       // fail-verify: the example scripts fail the Function test, so a rollback vote opens.
       await modal.locator('[data-block-id="plan_summary"]').fill('Round refund totals fail-verify');
       await modal.locator('[data-block-id="plan_severity"]').selectOption('high');
-      await modal.locator('[data-block-id="plan_services"]').selectOption(['payments-api']);
+      await pick(modal, 'plan_services', 'payments-api');
       await modal.getByRole('button', { name: 'Start' }).click();
       await page.locator('#modal').waitFor({ state: 'hidden' });
       await slack.card.waitFor();
@@ -512,6 +565,13 @@ describe('the playground in a headless Chromium', () => {
       const teamsVote = teams.thread.getByRole('button', { name: 'For rollback' }).last();
       await teamsVote.waitFor();
       mark('rollback vote open');
+      // The Teams card links to the vote: followed, the view shows that reply rather than leaving the page.
+      const voteLink = teams.root.locator('a[data-teams-message]', { hasText: 'vote in the thread' });
+      await voteLink.waitFor();
+      const address = page.url();
+      await voteLink.click();
+      await teams.thread.locator('article.teams-msg.linked', { hasText: 'Rollback vote' }).waitFor();
+      expect(page.url()).toBe(address);
 
       // Bob votes in Teams, Erin (management, whom the vote requires) in Slack: the rollback runs.
       await slack.actAs('bob');

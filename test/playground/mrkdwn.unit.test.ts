@@ -94,4 +94,14 @@ describe('plain text and the html template', () => {
       markup`<p>${name}${markup`<i>${'&'}</i>`}${raw('<br>')}${[1, undefined, false, 'x']}</p>`.value,
     ).toBe('<p>&lt;script&gt;<i>&amp;</i><br>1x</p>');
   });
+
+  it('keeps a link to a message of the workspace on the page, for the script to show it', () => {
+    const url =
+      'https://hotfix-playground.slack.com/archives/C0INCIDENTS/p1700000000000200?thread_ts=1700000000.000100&amp;cid=C0INCIDENTS';
+    expect(md(`waiting — <${url}|open the prompt>`)).toBe(
+      'waiting — <a href="https://hotfix-playground.slack.com/archives/C0INCIDENTS/p1700000000000200?thread_ts=1700000000.000100&amp;cid=C0INCIDENTS" data-permalink-channel="C0INCIDENTS" data-permalink-ts="1700000000.000200" data-permalink-thread="1700000000.000100">open the prompt</a>',
+    );
+    // Any other link still opens elsewhere.
+    expect(md('<https://example.com/archives/C1/p1700000000000200|x>')).toContain('target="_blank"');
+  });
 });

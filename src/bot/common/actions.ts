@@ -6,6 +6,7 @@ import {
   approvalGate,
   breachCount,
   canRequestDeploy,
+  currentRun,
   missingBreachAcceptances,
   missingSignoffs,
   openVote,
@@ -220,7 +221,7 @@ export const breachRollbackReason = (state: HotfixState): string => {
  * After a monitoring window with breaches, while no vote is open: Accept per deciding role still to accept,
  * and Roll back (a rollback proposal). Shown to everyone; the domain decides who may.
  */
-const breachActions = (state: HotfixState, policy: Policy): HotfixAction[] => {
+export const breachActions = (state: HotfixState, policy: Policy): HotfixAction[] => {
   if (state.phase !== 'breach_review' || openVote(state) !== undefined) return [];
   const hotfixId = state.id;
   const n = breachCount(state);
@@ -341,6 +342,21 @@ export const voteActions = (hotfixId: string, vote: Vote, now: Date): HotfixActi
   return [
     action('vote-for', 'vote', 'For rollback', data, { style: 'danger' }),
     action('vote-against', 'vote', 'Against', data),
+  ];
+};
+
+/**
+ * The buttons of the thread prompts that wait now, for the card, where people look first: Confirm / Fail of
+ * the current run's waiting manual step and For / Against of the open vote. Same kinds, labels and data as
+ * on the prompts, so a click on either is the same command.
+ */
+export const promptActions = (state: HotfixState, now: Date): HotfixAction[] => {
+  const run = currentRun(state);
+  const step = run?.steps.find((s) => s.kind === 'manual' && s.status === 'running');
+  const vote = openVote(state);
+  return [
+    ...(run && step ? manualStepActions(state.id, run, step) : []),
+    ...(vote ? voteActions(state.id, vote, now) : []),
   ];
 };
 

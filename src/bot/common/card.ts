@@ -7,6 +7,7 @@ import { STAGES } from '../../domain/hotfix/policy.ts';
 import {
   approvalGate,
   breachCount,
+  currentRun,
   breachDeciders,
   holdsLock,
   missingSignoffs,
@@ -25,6 +26,7 @@ import type { LockHolder } from './actions.ts';
 import { foreignLocks } from './actions.ts';
 import { PHASE_LABELS } from './labels.ts';
 import type { Escape, Inline } from './text.ts';
+import { stepMessageKey, voteMessageKey } from './thread.ts';
 import { plural } from './text.ts';
 import type { Times } from './times.ts';
 
@@ -86,17 +88,43 @@ const interrupted = (s: StepState): string => {
   return attempts.length === 0 ? '' : `; attempt ${attempts.join(', ')} interrupted`;
 };
 
-/** After a step's label: how long it has run (and who must confirm a manual one) or how long it took. */
-export const stepTiming = (s: StepState, t: Times, roles: (roles: readonly string[]) => string): string =>
+/**
+ * After a step's label: how long it has run (and who must confirm a manual one) or how long it took.
+ * `prompt` is the edge's link to a waiting manual step's prompt in the thread, once known.
+ */
+export const stepTiming = (
+  s: StepState,
+  t: Times,
+  roles: (roles: readonly string[]) => string,
+  prompt?: string,
+): string =>
   s.status === 'running'
     ? ` — running ${t.since(s.startedAt)}${s.attempt > 1 ? ` (attempt ${s.attempt}${interrupted(s)})` : ''}${
         s.kind === 'manual'
-          ? `; waiting for ${s.roles.length > 0 ? roles(s.roles) : 'a person'} to confirm in the thread`
+          ? `; waiting for ${s.roles.length > 0 ? roles(s.roles) : 'a person'} to confirm${
+              prompt === undefined ? ' in the thread' : ` — ${prompt}`
+            }`
           : ''
       }`
     : s.status === 'succeeded' || s.status === 'failed'
       ? ` ${formatDuration(s.durationMs)}`
       : '';
+
+/**
+ * The thread messages a card links to now, by message key (`stepMessageKey`, `voteMessageKey`): each waiting
+ * manual step's prompt in the current run and the open vote's message.
+ */
+export const promptKeys = (state: HotfixState): string[] => {
+  const run = currentRun(state);
+  const steps = (run?.steps ?? [])
+    .filter((s) => s.kind === 'manual' && s.status === 'running')
+    .map((s) => stepMessageKey(run?.id ?? '', s.key));
+  const vote = openVote(state);
+  return vote ? [...steps, voteMessageKey(vote.id)] : steps;
+};
+
+/** Where a card links a waiting prompt: message key → the platform's link to that thread message. */
+export type PromptLinks = Readonly<Record<string, string>>;
 
 /** A run at a glance: steps done and each stage's mark. */
 export const runProgress = (run: Run): { readonly done: number; readonly stages: string } => ({

@@ -56,6 +56,11 @@ export interface FormField {
   readonly placeholder?: string;
   /** The heading this field sits under; a renderer starts a new heading where it changes. */
   readonly section?: string;
+  /**
+   * A note set apart above this field and its heading (a divider, then the note): where the plan form's
+   * essentials end and everything optional begins.
+   */
+  readonly divider?: string;
 }
 
 /**
@@ -79,10 +84,10 @@ export const INPUT_MAX = 3000;
 export const PLAN_FIELDS = {
   issueId: 'plan_issue_id',
   version: 'plan_version',
-  previousVersion: 'plan_previous_version',
   summary: 'plan_summary',
   severity: 'plan_severity',
   services: 'plan_services',
+  previousVersion: 'plan_previous_version',
   codeChanges: 'plan_code_changes',
   databaseChanges: 'plan_database_changes',
   configChanges: 'plan_config_changes',
@@ -151,6 +156,8 @@ export interface PlanFormOptions {
   readonly people?: Policy['people'];
   /** Both platforms configured: which incident channels show the hotfix (see `platformChoice`). */
   readonly platforms?: PlatformChoice | undefined;
+  /** How this platform's people type the edit command (the optional part's note names it): `/hotfix edit`. */
+  readonly editCommand?: string;
 }
 
 /**
@@ -182,8 +189,14 @@ export const platformChoice = (
 
 /** The plan form's heading over the risk assessment and the communication plan. */
 const RISK_SECTION = 'Risk and communication';
+/** The plan form's first optional heading: what a rollback returns to, and what the fix changes. */
+const CHANGES_SECTION = 'Rollback and changes';
 
-/** Every field of the plan form (`start` and `edit`), in the order a person fills them in. */
+/**
+ * Every field of the plan form (`start` and `edit`), in the order a person fills them in: the essentials a
+ * hotfix starts with (issue, version, summary, severity, services), then, behind a note saying the rest can
+ * wait for an edit, the optional groups.
+ */
 export const planFormFields = (options: PlanFormOptions): readonly FormField[] => {
   const lines = (id: PlanFieldId, label: string, hint: string, section: string): FormField => ({
     id,
@@ -213,15 +226,6 @@ export const planFormFields = (options: PlanFormOptions): readonly FormField[] =
       placeholder: '2.3.1',
     },
     {
-      id: PLAN_FIELDS.previousVersion,
-      label: 'Previous version',
-      kind: 'text',
-      required: false,
-      maxLength: PLAN_FIELD_MAX_LENGTH.previousVersion,
-      placeholder: '2.3.0',
-      hint: 'The version a rollback returns to.',
-    },
-    {
       id: PLAN_FIELDS.summary,
       label: 'Summary',
       kind: 'multiline',
@@ -245,9 +249,20 @@ export const planFormFields = (options: PlanFormOptions): readonly FormField[] =
       options: options.services.map((name) => ({ value: name, label: name })),
       placeholder: 'Pick the services this fix touches',
     },
-    lines(PLAN_FIELDS.codeChanges, 'Code changes', 'Files or PR links, one per line.', 'Changes'),
-    lines(PLAN_FIELDS.databaseChanges, 'Database changes', 'Migrations, one per line.', 'Changes'),
-    lines(PLAN_FIELDS.configChanges, 'Configuration updates', 'One per line.', 'Changes'),
+    {
+      id: PLAN_FIELDS.previousVersion,
+      label: 'Previous version',
+      kind: 'text',
+      required: false,
+      maxLength: PLAN_FIELD_MAX_LENGTH.previousVersion,
+      placeholder: '2.3.0',
+      hint: 'The version a rollback returns to.',
+      section: CHANGES_SECTION,
+      divider: `Everything below is optional: add it now or later with ${options.editCommand ?? '/hotfix edit'}.`,
+    },
+    lines(PLAN_FIELDS.codeChanges, 'Code changes', 'Files or PR links, one per line.', CHANGES_SECTION),
+    lines(PLAN_FIELDS.databaseChanges, 'Database changes', 'Migrations, one per line.', CHANGES_SECTION),
+    lines(PLAN_FIELDS.configChanges, 'Configuration updates', 'One per line.', CHANGES_SECTION),
     lines(PLAN_FIELDS.depSystems, 'Systems', eachLine, 'Dependencies'),
     lines(PLAN_FIELDS.depServices, 'Services', eachLine, 'Dependencies'),
     lines(PLAN_FIELDS.depDatabases, 'Databases', eachLine, 'Dependencies'),
@@ -298,7 +313,7 @@ export const planFormFields = (options: PlanFormOptions): readonly FormField[] =
             hint: `hotfix.yml gives the ${role} role to ${plural(holdersOf({ people: options.people }, [role]).size, 'person', 'people')}.`,
           }
         : {}),
-      section: 'Resources',
+      section: 'People',
     })),
     {
       id: PLAN_FIELDS.riskLevel,
@@ -360,10 +375,10 @@ export const planFormValues = (
   return {
     [PLAN_FIELDS.issueId]: plan.issueId,
     [PLAN_FIELDS.version]: plan.version,
-    [PLAN_FIELDS.previousVersion]: plan.previousVersion,
     [PLAN_FIELDS.summary]: plan.summary,
     [PLAN_FIELDS.severity]: plan.severity,
     [PLAN_FIELDS.services]: [...plan.services],
+    [PLAN_FIELDS.previousVersion]: plan.previousVersion,
     [PLAN_FIELDS.codeChanges]: plan.changes.code.join('\n'),
     [PLAN_FIELDS.databaseChanges]: plan.changes.database.join('\n'),
     [PLAN_FIELDS.configChanges]: plan.changes.config.join('\n'),

@@ -105,6 +105,25 @@ export const runLine = (run: RunRecord, escape: Escape): string => {
 export const runLines = (record: DeploymentRecord, escape: Escape): string[] =>
   [...record.deployments, ...record.rollback.runs].map((run) => runLine(run, escape));
 
+/**
+ * After the outcome, when the monitoring window closed with breaches: `verified with 1 breach, accepted by
+ * Theo Tech (technical), …`, or that a decision is still awaited (or never came: rolled back instead). Null
+ * after a clean window or none. As the record's Outcome section says it.
+ */
+export const breachesNote = (record: DeploymentRecord, escape: Escape): string | null => {
+  const review = record.outcome.breachesAccepted;
+  if (review === null) return null;
+  const breaches = plural(review.breaches, 'breach', 'breaches');
+  const by = review.acceptances
+    .map((a) => `${escape(a.by.name || a.by.id, 80)} (${escape(a.role, 40)})`)
+    .join(', ');
+  if (review.accepted) return `⚠️ verified with ${breaches}, accepted by ${by}`;
+  const so = by === '' ? '' : ` (accepted so far by ${by})`;
+  return record.outcome.phase === 'breach_review'
+    ? `⚠️ ${breaches} found by monitoring: waiting for a decision${so}`
+    : `⚠️ ${breaches} found by monitoring, not accepted${so}`;
+};
+
 /** After `Issues`: `3 found, 2 resolved, 1 pending`. */
 export const issueTotals = (record: DeploymentRecord): string =>
   `${record.issues.found} found, ${record.issues.resolved} resolved, ${record.issues.pending} pending`;

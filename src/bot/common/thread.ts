@@ -329,6 +329,14 @@ export const threadFollowUp = (event: HotfixEvent, after: HotfixState): ThreadFo
 };
 
 /**
+ * Whether an event's follow-up opens a thread message the card links to and shows the buttons of (a manual
+ * step's prompt, a vote): the card drawn for that event came before the message, so it is drawn again after.
+ */
+export const opensPrompt = (event: HotfixEvent, next: ThreadFollowUp): boolean =>
+  (next?.kind === 'step-prompt' && !next.ifPosted) ||
+  (next?.kind === 'vote' && event.type === 'RollbackProposed');
+
+/**
  * Events a quiet thread leaves to the card (config `thread.step_lines: false`): the card shows them, edited in
  * place, and a line each would notify the thread's followers for nothing they must see or do.
  */

@@ -1,4 +1,6 @@
 import type { Config } from '../../config/load.ts';
+import type { HotfixState } from '../../domain/hotfix/state.ts';
+import type { PromptLinks } from '../common/card.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import type { CommandHandler } from '../../service/handler.ts';
 import type { Clock, EventStore } from '../../service/ports.ts';
@@ -30,4 +32,9 @@ export interface BotDeps {
   readonly deliveryDone: (key: string) => Promise<void>;
   readonly clock: Clock;
   readonly log: BotLog;
+  /**
+   * The permalinks the notifier found for the prompts that wait now (a card drawn for a person, such as
+   * `/hotfix status`, links to them too). Without it, such a card says "in the thread".
+   */
+  readonly promptLinks?: (state: HotfixState) => Promise<PromptLinks>;
 }

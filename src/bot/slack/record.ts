@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { capitalize } from '../../domain/hotfix/format.ts';
 import type { RecordRead } from '../common/record.ts';
 import {
+  breachesNote,
   issueTotals,
   listed,
   OUTCOME_LABELS as OUTCOME,
@@ -31,7 +32,7 @@ export const recordSummary = (read: RecordRead): { text: string; blocks: KnownBl
       type: 'section',
       text: md(userText(record.summary, 1000), LIMITS.sectionText),
       fields: [
-        field('Outcome', OUTCOME[outcome.status]),
+        field('Outcome', [OUTCOME[outcome.status], breachesNote(record, oneLine)].filter(Boolean).join('\n')),
         field('Issue', userText(record.issue, 200, true)),
         field(
           'Version',

@@ -21,9 +21,12 @@ import { asJson } from './web-api-json.ts';
 import type { Notice } from '../common/notices.ts';
 import { noticeOf, noticeRefKey } from '../common/notices.ts';
 import { recordMarkdown } from '../common/record.ts';
+import type { PromptLinks } from '../common/card.ts';
+import { promptKeys } from '../common/card.ts';
 import {
   issueMessageKey,
   manualInstruction,
+  opensPrompt,
   stepMessageKey,
   threadFollowUp,
   threadMessage,
@@ -61,6 +64,19 @@ const slack = async <T>(call: () => Promise<T>): Promise<T> => {
     if (e.code === ErrorCode.RateLimitedError) throw new RateLimited((e.retryAfter ?? 1) * 1000);
     throw error;
   }
+};
+
+/** Where the permalink of a thread message the surface posted (under `key`) is remembered. */
+export const linkKey = (messageKey: string): string => `link:${messageKey}`;
+
+/** The permalinks already found for the prompts that wait now (no call to Slack). */
+export const storedPromptLinks = async (refs: MessageRefs, state: HotfixState): Promise<PromptLinks> => {
+  const links: Record<string, string> = {};
+  for (const key of promptKeys(state)) {
+    const known = await refs.get(state.id, linkKey(key));
+    if (known) links[key] = known;
+  }
+  return links;
 };
 
 /** The hotfix's own channel name: `hotfix-hf-12`. */
@@ -179,6 +195,34 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     );
   };
 
+  /**
+   * The permalinks of the prompts the card links to now, each asked of Slack once and remembered. A prompt
+   * not posted yet, or one Slack gives no link for (a rate limit, an outage), is left out: the card then says
+   * "in the thread", and the link is asked again when the card is next drawn.
+   */
+  const promptLinks = async (ref: CardRef, state: HotfixState): Promise<PromptLinks> => {
+    const links: Record<string, string> = {};
+    for (const key of promptKeys(state)) {
+      const known = await refs.get(state.id, linkKey(key));
+      if (known) {
+        links[key] = known;
+        continue;
+      }
+      const ts = await refs.get(state.id, key);
+      if (!ts || !ref.channel) continue;
+      const { channel } = ref;
+      try {
+        const found = await slack(() => client.chat.getPermalink({ channel, message_ts: ts }));
+        if (!found.permalink) continue;
+        await refs.set(state.id, linkKey(key), found.permalink);
+        links[key] = found.permalink;
+      } catch (error) {
+        deps.log.warn({ hotfixId: state.id, key, err: String(error) }, 'no link to a prompt for the card');
+      }
+    }
+    return links;
+  };
+
   /** A stakeholder notice in each `slack.notify` channel, once per channel (remembered like the record). */
   const postNotice = async (ref: CardRef, state: HotfixState, notice: Notice) => {
     const channels = deps.config().slack?.notify ?? [];
@@ -290,7 +334,8 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     },
 
     async updateCard(ref, state) {
-      const card = renderCard(state, await cardOptions(deps, state));
+      const options = await cardOptions({ ...deps, promptLinks: (s) => promptLinks(ref, s) }, state);
+      const card = renderCard(state, options);
       await slack(() =>
         client.chat.update({
           channel: ref.channel ?? '',
@@ -335,7 +380,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
         );
       }
       await followUp(ref, after, next);
-      return message !== null;
+      return { cardStale: opensPrompt(event, next), covered: message !== null };
     },
   };
 };

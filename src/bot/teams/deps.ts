@@ -1,4 +1,6 @@
 import type { Config } from '../../config/load.ts';
+import type { HotfixState } from '../../domain/hotfix/state.ts';
+import type { PromptLinks } from '../common/card.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import type { CommandHandler } from '../../service/handler.ts';
 import type { Clock, EventStore } from '../../service/ports.ts';
@@ -47,6 +49,11 @@ export interface TeamsBotDeps {
   readonly learnFrom?: (activity: TeamsActivity) => Promise<void>;
   readonly clock: Clock;
   readonly log: TeamsLog;
+  /**
+   * Links to the prompts that wait now, for a card drawn for the person who clicked; without it, that card
+   * says "in the thread" until the notifier draws it again.
+   */
+  readonly promptLinks?: (state: HotfixState) => Promise<PromptLinks>;
   /** Posts in the conversation the activity came from: its channel thread, group chat or 1:1 chat. */
   reply(activity: TeamsActivity, message: TeamsMessage): Promise<void>;
 }

@@ -8,9 +8,12 @@ import type { Clock, EventStore, StoredEvent } from '../../service/ports.ts';
 import type { Notice } from '../common/notices.ts';
 import { noticeOf, noticeRefKey } from '../common/notices.ts';
 import { readRecord } from '../common/record.ts';
+import type { PromptLinks } from '../common/card.ts';
+import { promptKeys } from '../common/card.ts';
 import {
   issueMessageKey,
   manualInstruction,
+  opensPrompt,
   stepMessageKey,
   threadFollowUp,
   threadMessage,
@@ -80,6 +83,10 @@ export const cardMessage = (teamsCard: TeamsCard, tooLarge: string): OutboundAct
 export const threadLink = (teamsChannelId: string, rootId: string): string =>
   `https://teams.microsoft.com/l/message/${encodeURIComponent(teamsChannelId)}/${encodeURIComponent(rootId)}?parentMessageId=${encodeURIComponent(rootId)}`;
 
+/** A link that opens one reply of a hotfix's thread in Teams (the message's deep link). */
+export const messageLink = (teamsChannelId: string, rootId: string, messageId: string): string =>
+  `https://teams.microsoft.com/l/message/${encodeURIComponent(teamsChannelId)}/${encodeURIComponent(messageId)}?parentMessageId=${encodeURIComponent(rootId)}`;
+
 /** How long a stakeholder notice may hold its hotfix's chat output when its channel asks us to wait. */
 const NOTICE_WAIT_MS = 30_000;
 
@@ -98,6 +105,27 @@ const isGroupChat = (id: string): boolean => /@thread\.v2$/.test(id);
 
 /** A reply Teams took without giving its id (202): it cannot be edited, so its next state is a new reply. */
 const NO_ID = '?';
+
+/**
+ * Deep links to the replies a hotfix card points at now (a waiting manual step's prompt, the open vote), built
+ * from their stored ids in the hotfix's thread (no call to Teams); none before the thread is known.
+ */
+export const storedPromptLinks = async (
+  refs: Pick<ThreadRefs, 'get'>,
+  state: HotfixState,
+  known?: ConversationRef,
+): Promise<PromptLinks> => {
+  const stored = known === undefined ? await refs.get(state.id, 'thread') : null;
+  const thread = known ?? (stored === null ? undefined : decodeConversationRef(stored));
+  const { teamsChannelId, threadRootId } = thread ?? {};
+  if (teamsChannelId === undefined || threadRootId === undefined) return {};
+  const links: Record<string, string> = {};
+  for (const key of promptKeys(state)) {
+    const id = await refs.get(state.id, key);
+    if (id !== null && id !== NO_ID) links[key] = messageLink(teamsChannelId, threadRootId, id);
+  }
+  return links;
+};
 
 /**
  * Teams as the notifier's chat surface, mirroring Slack's: the card opens a thread of its own in
@@ -153,13 +181,14 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
     );
   };
 
-  const hotfixCard = async (state: HotfixState) =>
+  const hotfixCard = async (state: HotfixState, thread?: ConversationRef) =>
     cardMessage(
       renderHotfixCard(state, {
         policy: deps.policy(),
         timezone: timezone(),
         now: deps.clock.now(),
         lockHolders: await deps.lockHolders(state.plan.services),
+        ...(thread ? { links: await storedPromptLinks(refs, state, thread) } : {}),
       }),
       `The card of ${state.id}`,
     );
@@ -328,7 +357,7 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       const { activityId } = thread;
       // Drawn once the outbox has a slot: while the channel's budget is spent, a dirty card costs no render.
       await outbox.send(thread.conversationId, 'update card', async () =>
-        transport.update(thread, activityId, await hotfixCard(state)),
+        transport.update(thread, activityId, await hotfixCard(state, thread)),
       );
     },
 
@@ -379,7 +408,7 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
         await refs.set(after.id, 'line', String(stored.position));
       }
       await postFollowUp(thread, after, followUp);
-      return lineDone || message !== null;
+      return { cardStale: opensPrompt(event, followUp), covered: lineDone || message !== null };
     },
   };
 };

@@ -52,10 +52,12 @@ const role = z.string().min(1).max(300);
 const runId = z.string().min(1).max(200);
 const stepKey = z.string().min(1).max(1000);
 
+/** Set on a prompt's button drawn on the hotfix card: the clicker gets the card back, not the prompt. */
+const onCard = z.literal(true).optional();
 /** What a step button saw: which run and which step (a click on an older run's card is refused). */
-const stepData = { hotfixId, runId, step: stepKey };
+const stepData = { hotfixId, runId, step: stepKey, onCard };
 /** What a vote button saw: which vote (a click after it closed is refused). */
-const voteData = { hotfixId, voteId: z.number().int().min(1).max(999_999_999) };
+const voteData = { hotfixId, voteId: z.number().int().min(1).max(999_999_999), onCard };
 
 /**
  * Which dialog; `planHash`: the plan the person saw (edit, reject, cancel: a dialog opened on an older plan

@@ -176,6 +176,59 @@ const switchTo = (user) => {
   void refresh().then(() => homeShown && showTab('home'));
 };
 
+/** A chip multi-select's value (see multiSelect in render/blocks.ts): its chips' values, in the order picked. */
+const chipValues = (multi) => [...multi.querySelectorAll('.bk-chip')].map((chip) => chip.dataset.value);
+
+/**
+ * Brings a chip multi-select's dropdown in step with its chips: picked options hidden, the placeholder shown,
+ * required while a required field has no chip, disabled once the most it takes are picked.
+ */
+const syncMulti = (multi) => {
+  const select = multi.querySelector('select.bk-multi-add');
+  const picked = new Set(chipValues(multi));
+  for (const option of select.options) {
+    if (option.value === '') continue;
+    option.hidden = picked.has(option.value);
+    option.disabled = option.hidden;
+  }
+  select.value = '';
+  select.required = multi.dataset.required !== undefined && picked.size === 0;
+  const max = Number(multi.dataset.max);
+  select.disabled = max > 0 && picked.size >= max;
+};
+
+/** A chip as the server draws it: the option's label and a × button that removes it. */
+const chipFor = (option) => {
+  const chip = document.createElement('li');
+  chip.className = 'bk-chip';
+  chip.dataset.value = option.value;
+  const label = document.createElement('span');
+  label.textContent = option.textContent;
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'bk-chip-remove';
+  remove.setAttribute('aria-label', `Remove ${option.textContent}`);
+  remove.textContent = '×';
+  chip.append(label, remove);
+  return chip;
+};
+
+/** A change of a chip multi-select: in an actions block it is a block action at once, as in Slack. */
+const multiChanged = (multi) => {
+  syncMulti(multi);
+  if (multi.dataset.act === 'multi_select') void act(multi, chipValues(multi));
+};
+
+const removeChip = (button) => {
+  const multi = button.closest('.bk-multi');
+  const chip = button.closest('.bk-chip');
+  // Keyboard users stay in the widget: on the next chip's ×, else the previous one's, else the dropdown.
+  const next = chip.nextElementSibling ?? chip.previousElementSibling;
+  chip.remove();
+  multiChanged(multi);
+  (next?.querySelector('.bk-chip-remove') ?? multi.querySelector('select.bk-multi-add')).focus();
+};
+
 /** A modal's form, read as Slack's client reads it: block id → action id → value. */
 const formValues = (form) => {
   const values = {};
@@ -184,7 +237,7 @@ const formValues = (form) => {
     let value;
     switch (field.dataset.field) {
       case 'multi_select':
-        value = [...field.selectedOptions].map((o) => o.value);
+        value = chipValues(field);
         break;
       case 'checkboxes':
         value = [...field.querySelectorAll('input:checked')].map((i) => i.value);
@@ -214,9 +267,32 @@ const showFieldErrors = (form, errors) => {
   }
 };
 
+/**
+ * A permalink to a message of this workspace (the card's "open the prompt"): its thread opens and the message
+ * is scrolled to and highlighted, as Slack's client does, instead of leaving the page for a workspace that
+ * does not exist.
+ */
+const showMessage = (ts) => {
+  showTab('channel');
+  const message = byId(`msg-${ts}`);
+  if (!message) return notice('That message is not in this channel.');
+  for (let thread = message.closest('details'); thread; thread = thread.parentElement?.closest('details'))
+    thread.setAttribute('open', '');
+  message.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  message.classList.remove('linked');
+  // Restarts the highlight's animation when the same link is clicked again.
+  void message.offsetWidth;
+  message.classList.add('linked');
+};
+
 document.addEventListener('click', async (event) => {
   const target = event.target instanceof Element ? event.target : null;
   if (!target) return;
+  const permalink = target.closest('a[data-permalink-ts]');
+  if (permalink) {
+    event.preventDefault();
+    return showMessage(permalink.dataset.permalinkTs);
+  }
   // Only the switcher's buttons: <html> carries data-as too (who the page was rendered for), and every click
   // is inside it.
   const person = target.closest('#people [data-as]');
@@ -225,6 +301,8 @@ document.addEventListener('click', async (event) => {
   if (view) return showView(view.dataset.view);
   const tab = target.closest('[data-tab]');
   if (tab) return showTab(tab.dataset.tab);
+  const chipRemove = target.closest('.bk-multi .bk-chip-remove');
+  if (chipRemove) return removeChip(chipRemove);
   const close = target.closest('[data-close-view]');
   if (close) return post('close', { viewId: close.closest('[data-view-id]').dataset.viewId });
   const button = target.closest('button[data-act="button"]');
@@ -236,6 +314,12 @@ document.addEventListener('click', async (event) => {
 
 document.addEventListener('change', (event) => {
   const target = event.target instanceof Element ? event.target : null;
+  if (target?.matches('.bk-multi select.bk-multi-add')) {
+    const multi = target.closest('.bk-multi');
+    const option = target.selectedOptions[0];
+    if (option && option.value !== '') multi.querySelector('.bk-chips').append(chipFor(option));
+    return multiChanged(multi);
+  }
   const element = target?.closest('[data-act]');
   if (!element || element.dataset.act === 'button') return;
   switch (element.dataset.act) {
@@ -245,11 +329,6 @@ document.addEventListener('change', (event) => {
       if (value !== '') void act(element, value);
       return;
     }
-    case 'multi_select':
-      return void act(
-        element,
-        [...element.selectedOptions].map((o) => o.value),
-      );
     case 'checkboxes':
       return void act(
         element,

@@ -17,6 +17,25 @@ const escapeHtml = (text) =>
  * The Markdown Teams draws in a TextBlock (a CommonMark subset): paragraphs, bullet and numbered lists,
  * **bold**, _italic_, `code`, [links](https://…) and backslash escapes. Everything else stays text.
  */
+/** A Teams message deep link (`…/l/message/<channel>/<message id>?parentMessageId=…`): its message id. */
+const messageIdOf = (url) => {
+  const found = /^https:\/\/teams\.microsoft\.com\/l\/message\/[^/?#]+\/([^/?#]+)/.exec(url);
+  if (!found) return undefined;
+  try {
+    return decodeURIComponent(found[1]);
+  } catch {
+    return undefined;
+  }
+};
+
+/** A link: a deep link to a message stays on the page (the view shows the message); others open a tab. */
+const linkHtml = (label, url) => {
+  const messageId = messageIdOf(url);
+  return messageId === undefined
+    ? `<a href="${url}" target="_blank" rel="noopener noreferrer">${label}</a>`
+    : `<a href="${url}" data-teams-message="${escapeHtml(messageId)}">${label}</a>`;
+};
+
 export const markdownToHtml = (source) => {
   const kept = [];
   const keep = (html) => `\uE000${kept.push(html) - 1}\uE001`;
@@ -24,7 +43,7 @@ export const markdownToHtml = (source) => {
     escapeHtml(text.replace(/\\([\\`*_{}[\]()#+\-.!<>|~])/g, (_, c) => keep(escapeHtml(c))))
       .replace(/`([^`]+)`/g, (_, code) => keep(`<code>${code}</code>`))
       .replace(/\[([^\]]+)\]\((https?:\/\/[^\s)]+|mailto:[^\s)]+)\)/g, (_, label, url) =>
-        keep(`<a href="${url}" target="_blank" rel="noopener noreferrer">${label}</a>`),
+        keep(linkHtml(label, url)),
       )
       .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
       .replace(/(^|[^\w])_([^_]+)_(?!\w)/g, '$1<em>$2</em>')
@@ -280,6 +299,18 @@ export const createTeamsView = ({ post }) => {
     if (!element) return;
     const teamsTab = element.closest('[data-teams-tab]');
     if (teamsTab) return showTab(teamsTab.dataset.teamsTab);
+    const messageLink = element.closest('a[data-teams-message]');
+    if (messageLink) {
+      // The card's deep link to a reply: shown here, as Teams scrolls to it, rather than leaving the page.
+      event.preventDefault();
+      const message = byId(`tm-${messageLink.dataset.teamsMessage}`);
+      if (!message) return;
+      message.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      message.classList.remove('linked');
+      void message.offsetWidth;
+      message.classList.add('linked');
+      return;
+    }
     const reply = element.closest('[data-teams-reply]');
     if (reply) {
       const root = last?.threads.find((t) => t.root.id === reply.dataset.teamsReply)?.root;

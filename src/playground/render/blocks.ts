@@ -140,6 +140,44 @@ const selectOptions = (groups: { group?: string; options: Option[] }[], selected
 const placeholderOption = (element: Json, fallback: string, selected: boolean) =>
   markup`<option${attrs({ value: '', selected })}>${textPlain(element.placeholder) || fallback}</option>`;
 
+/**
+ * A multi-select as Slack's client draws it: the picked options as chips, each with a × button that removes
+ * it, then a dropdown of the options not picked, where choosing one adds its chip (no list box to Ctrl-click).
+ * The chips are the value, in the order picked; the page's script keeps the dropdown's options in step
+ * (a picked one is hidden). A required one with no chip makes its dropdown required, so the browser refuses
+ * the submit as it does for an empty select.
+ */
+const multiSelect = (
+  element: Json,
+  groups: { group?: string; options: Option[] }[],
+  selected: readonly string[],
+  how: { required: boolean; data: Html; fallback: string },
+): Html => {
+  const labels = new Map(groups.flatMap(({ options }) => options.map((o) => [o.value, o.text] as const)));
+  // A value no option offers (a person not in the workspace) cannot be shown, so it is not sent either.
+  const picked = [...new Set(selected)].filter((value) => labels.has(value));
+  const chips = picked.map((value) => {
+    const label = labels.get(value) ?? value;
+    return markup`<li class="bk-chip"${attrs({ 'data-value': value })}><span>${label}</span><button${attrs({ type: 'button', class: 'bk-chip-remove', 'aria-label': `Remove ${label}` })}>×</button></li>`;
+  });
+  const placeholder = textPlain(element.placeholder) || how.fallback;
+  const max = typeof element.max_selected_items === 'number' ? element.max_selected_items : undefined;
+  const options = groups.map(({ group, options: items }) => {
+    const shown = items.map((o) => {
+      const taken = picked.includes(o.value);
+      return markup`<option${attrs({ value: o.value, hidden: taken, disabled: taken })}>${o.text}</option>`;
+    });
+    return group === undefined ? shown : markup`<optgroup${attrs({ label: group })}>${shown}</optgroup>`;
+  });
+  const add = attrs({
+    class: 'bk-select bk-multi-add',
+    'aria-label': placeholder,
+    required: how.required && picked.length === 0,
+    disabled: max !== undefined && picked.length >= max,
+  });
+  return markup`<div${attrs({ class: 'bk-multi', 'data-required': how.required, 'data-max': max })}${how.data}><ul class="bk-chips">${chips}</ul><select${add}><option value="" selected>${placeholder}</option>${options}</select></div>`;
+};
+
 const INPUT_TYPES: Readonly<Record<string, string>> = {
   email_text_input: 'email',
   url_text_input: 'url',
@@ -172,14 +210,23 @@ export const renderElement = (element: Json, where: Where, ctx: BlockContext): H
     }
     case 'multi_static_select':
     case 'multi_external_select':
-      return markup`<select class="bk-select" multiple${attrs({ required })}${data}>${selectOptions(optionsOf(element), selectedOptions(element, where, ctx))}</select>`;
+      return multiSelect(element, optionsOf(element), selectedOptions(element, where, ctx), {
+        required,
+        data,
+        fallback: 'Select options',
+      });
     case 'users_select': {
       const user = str(current(element, where, ctx, 'selected_user', 'initial_user'));
       const selected = user === undefined ? [] : [user];
       return markup`<select class="bk-select"${attrs({ required })}${data}>${placeholderOption(element, 'Select a person', selected.length === 0)}${selectOptions(peopleOptions(ctx), selected)}</select>`;
     }
     case 'multi_users_select':
-      return markup`<select class="bk-select" multiple${attrs({ required })}${data}>${selectOptions(peopleOptions(ctx), strings(current(element, where, ctx, 'selected_users', 'initial_users')))}</select>`;
+      return multiSelect(
+        element,
+        peopleOptions(ctx),
+        strings(current(element, where, ctx, 'selected_users', 'initial_users')),
+        { required, data, fallback: 'Select people' },
+      );
     case 'overflow':
       return markup`<select class="bk-overflow" title="More actions"${data}><option value="" selected>⋯</option>${selectOptions(optionsOf(element), [])}</select>`;
     case 'checkboxes':

@@ -20,10 +20,33 @@ export const emojiText = (text: string): string => emojify(text);
 
 const SAFE_URL = /^(https?:|mailto:)/i;
 
+/** A Slack message permalink (`…slack.com/archives/C…/p1700000000000100?thread_ts=…`), as chat.getPermalink gives. */
+const PERMALINK = /^https:\/\/[a-z0-9-]+\.slack\.com\/archives\/([A-Z0-9]+)\/p(\d{7,})(\d{6})(?:\?(.*))?$/;
+
+/**
+ * A link to a message of this workspace stays on the page: the script opens its thread and shows the
+ * message (Slack's client does the same) rather than leaving for a workspace that does not exist.
+ */
+const permalink = (href: string, label: string): string | null => {
+  const found = PERMALINK.exec(href);
+  if (!found) return null;
+  const [, channel = '', seconds = '', micros = '', query = ''] = found;
+  const thread = new URLSearchParams(query).get('thread_ts');
+  const data = [
+    `data-permalink-channel="${escapeHtml(channel)}"`,
+    `data-permalink-ts="${escapeHtml(`${seconds}.${micros}`)}"`,
+    ...(thread && /^\d+\.\d+$/.test(thread) ? [`data-permalink-thread="${escapeHtml(thread)}"`] : []),
+  ];
+  return `<a href="${escapeHtml(href)}" ${data.join(' ')}>${label}</a>`;
+};
+
 const link = (url: string, label: string): string => {
   const href = decodeSlack(url);
   if (!SAFE_URL.test(href)) return label;
-  return `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${label}</a>`;
+  return (
+    permalink(href, label) ??
+    `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${label}</a>`
+  );
 };
 
 /** One `<…>` control sequence: a mention, a channel, a special mention, a date or a link. */

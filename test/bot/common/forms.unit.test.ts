@@ -67,10 +67,10 @@ describe('the plan form as data', () => {
     );
     expect([...new Set(fields.map((f) => f.section))]).toEqual([
       undefined,
-      'Changes',
+      'Rollback and changes',
       'Dependencies',
       'Timeline',
-      'Resources',
+      'People',
       'Risk and communication',
     ]);
     expect(fields.find((f) => f.id === F.riskLevel)?.options?.map((o) => o.value)).toEqual([
@@ -84,6 +84,48 @@ describe('the plan form as data', () => {
       hint: 'hotfix.yml gives the technical role to 4 people.',
     });
     expect(planFormFields({ services }).find((f) => f.id === F.resTechnical)?.hint).toBeUndefined();
+  });
+
+  it('puts the essentials first, then a note that the rest is optional, then the optional groups', () => {
+    const fields = planFormFields({
+      services,
+      people: policy.people,
+      platforms: { offered: ['slack', 'teams'], checked: ['slack'] },
+    });
+    const essentials = fields.findIndex((f) => !f.required);
+    expect(fields.slice(0, essentials).map((f) => [f.label, f.section])).toEqual([
+      ['Issue ID', undefined],
+      ['Version', undefined],
+      ['Summary', undefined],
+      ['Severity', undefined],
+      ['Services affected', undefined],
+    ]);
+    expect(fields.slice(essentials).every((f) => !f.required && f.section !== undefined)).toBe(true);
+    // One note, on the first optional field; the previous version opens the rollback group.
+    expect(fields.filter((f) => f.divider !== undefined).map((f) => [f.id, f.divider])).toEqual([
+      [F.previousVersion, 'Everything below is optional: add it now or later with /hotfix edit.'],
+    ]);
+    expect(fields[essentials]).toMatchObject({ label: 'Previous version', section: 'Rollback and changes' });
+    const groups = (section: string) => fields.filter((f) => f.section === section).map((f) => f.label);
+    expect(groups('Rollback and changes')).toEqual([
+      'Previous version',
+      'Code changes',
+      'Database changes',
+      'Configuration updates',
+    ]);
+    expect(groups('People')).toEqual([
+      'Technical team',
+      'Support team',
+      'Business users',
+      'Management oversight',
+    ]);
+    expect(groups('Chat')).toEqual(['Show it in']);
+    // A group's fields are together: each heading appears in one run.
+    const runs = fields.map((f) => f.section).filter((s, i, all) => s !== all[i - 1]);
+    expect(runs).toEqual([...new Set(runs)]);
+    expect(planFormFields({ services, editCommand: '@hotfix edit' }).find((f) => f.divider)?.divider).toBe(
+      'Everything below is optional: add it now or later with @hotfix edit.',
+    );
   });
 
   it('counts a person with a Slack and a Teams id once in the people hint (persons form)', () => {

@@ -15,7 +15,8 @@ import {
 } from '../../../domain/hotfix/queries.ts';
 import type { HotfixState, Run, Vote } from '../../../domain/hotfix/state.ts';
 import type { HotfixAction, LockHolder } from '../../common/actions.ts';
-import { cardActions } from '../../common/actions.ts';
+import { cardActions, promptActions } from '../../common/actions.ts';
+import { stepMessageKey, voteMessageKey } from '../../common/thread.ts';
 import {
   approvalLines,
   cardSummary,
@@ -36,11 +37,12 @@ import {
   stepTiming,
   stepWindow,
 } from '../../common/card.ts';
+import type { PromptLinks } from '../../common/card.ts';
 import { ACTIONS, BLOCKS, CHECKLIST_PAGE, checklistBlockId, docsBlockId } from '../ids.ts';
 import type { Part, SlackMessage } from './common.ts';
 import { actionButtons, actionsBlocks, fitParts, MESSAGE_FIT, SLACK_INLINE, stepLabel } from './common.ts';
 import { LIMITS } from './limits.ts';
-import { codeSpan, md, mention, nameOf, plain, userText } from './text.ts';
+import { codeSpan, link, md, mention, nameOf, plain, userText } from './text.ts';
 import {
   OUTCOME_LABELS,
   PHASE_EMOJI,
@@ -66,6 +68,8 @@ export interface CardOptions {
    * card with a fresh revision so Slack drops the box the person ticked locally.
    */
   readonly revision?: string;
+  /** Permalinks of the thread messages that wait for people (a manual step's prompt, a vote), by message key. */
+  readonly links?: PromptLinks;
 }
 
 /** How much detail each level keeps; the card falls back to a terser level when Slack's limits demand it. */
@@ -249,6 +253,7 @@ const runPart = (
   run: Run,
   state: HotfixState,
   actions: readonly HotfixAction[],
+  links: PromptLinks,
   t: Times,
   level: Level,
 ): Part[] => {
@@ -256,7 +261,13 @@ const runPart = (
   const head = `*${run.kind === 'deploy' ? 'Deploy' : 'Rollback'} run* ${codeSpan(run.id, 60)} · ${run.status} · ${done}/${plural(run.steps.length, 'step')} done`;
   const { steps, before, after } = stepWindow(run, level.steps);
   const stepLines = steps.map((s) => {
-    const timing = stepTiming(s, t, (roles) => roles.join(' or '));
+    const prompt = links[stepMessageKey(run.id, s.key)];
+    const timing = stepTiming(
+      s,
+      t,
+      (roles) => roles.join(' or '),
+      prompt === undefined ? undefined : link(prompt, 'open the prompt'),
+    );
     const error = s.status === 'failed' && s.error ? `: ${userText(s.error, level.text, true)}` : '';
     const skipped = s.status === 'skipped' && s.note ? `: ${userText(s.note, level.text, true)}` : '';
     return `${STEP_EMOJI[s.status]} ${stepLabel(s, 80)}${timing}${error}${skipped}`;
@@ -278,8 +289,11 @@ const runPart = (
     { type: 'divider' },
     { type: 'section', block_id: BLOCKS.run, text: md(text) },
   ];
-  // A failed run that settled (deploy or rollback failed) can go on: retry the failed step, or skip it.
-  const stepActions = actions.filter((a) => a.place === 'failed-step' && a.data.runId === run.id);
+  // A failed run that settled (deploy or rollback failed) can go on: retry the failed step, or skip it. A
+  // waiting manual step is answered here as on its prompt.
+  const stepActions = actions.filter(
+    (a) => (a.place === 'failed-step' || a.place === 'manual-step') && a.data.runId === run.id,
+  );
   if (stepActions.length > 0) blocks.push(...actionsBlocks(BLOCKS.stepActions, actionButtons(stepActions)));
   return [{ blocks }];
 };
@@ -327,15 +341,28 @@ const breachPart = (
   return [{ blocks }];
 };
 
-const votePart = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
+const votePart = (
+  state: HotfixState,
+  policy: Policy,
+  actions: readonly HotfixAction[],
+  links: PromptLinks,
+  t: Times,
+  level: Level,
+): Part[] => {
   const open = openVote(state);
   const lines: string[] = [];
-  if (open) lines.push(`${voteSummary(open, policy, t, level.text)} — vote in the thread`);
+  if (open) {
+    const message = links[voteMessageKey(open.id)];
+    const where = message === undefined ? 'vote in the thread' : link(message, 'vote in the thread');
+    lines.push(`${voteSummary(open, policy, t, level.text)} — ${where}`);
+  }
   const last = state.votes.filter((v) => v.status !== 'open').at(-1);
   if (last) lines.push(`_${closedVoteLine(last, policy, t)}_`);
-  return lines.length === 0
-    ? []
-    : [{ blocks: [{ type: 'section', block_id: BLOCKS.vote, text: md(lines.join('\n')) }] }];
+  if (lines.length === 0) return [];
+  const blocks: KnownBlock[] = [{ type: 'section', block_id: BLOCKS.vote, text: md(lines.join('\n')) }];
+  const ballots = actions.filter((a) => a.place === 'vote');
+  if (ballots.length > 0) blocks.push(...actionsBlocks(BLOCKS.voteActions, actionButtons(ballots)));
+  return [{ blocks }];
 };
 
 const issuesPart = (state: HotfixState, t: Times, level: Level): Part[] => {
@@ -507,7 +534,8 @@ export const renderCard = (state: HotfixState, options: CardOptions): SlackMessa
   const { plan } = state;
   const headerText = `${PHASE_EMOJI[state.phase]} ${state.id} · ${plan.issueId} · ${PHASE_LABELS[state.phase]}`;
   const context = `${SEVERITY_EMOJI[plan.severity]} *${plan.severity}* · requested by ${mention(state.requester)} · started ${t.at(state.startedAt)} · rev ${state.planRevision} · updated ${t.at(state.updatedAt)} · times in ${userText(options.timezone, 40, true)}`;
-  const actions = cardActions(state, options);
+  const actions = [...cardActions(state, options), ...promptActions(state, options.now)];
+  const links = options.links ?? {};
   const render = (n: number): Part[] => {
     const level = LEVELS[Math.min(n, LEVELS.length - 1)] ?? LEVELS[0];
     const run = currentRun(state);
@@ -522,9 +550,9 @@ export const renderCard = (state: HotfixState, options: CardOptions): SlackMessa
       ...readinessParts(state, options.policy, rev, t, level),
       ...approvalParts(state, options.policy, actions, t, level),
       ...lockPart(state, options, t),
-      ...(run ? runPart(run, state, actions, t, level) : []),
+      ...(run ? runPart(run, state, actions, links, t, level) : []),
       ...monitoringPart(state, t, level),
-      ...votePart(state, options.policy, t, level),
+      ...votePart(state, options.policy, actions, links, t, level),
       ...breachPart(state, options.policy, actions, t, level),
       ...issuesPart(state, t, level),
       ...outcomeParts(state, options.policy, actions, rev, t, level),

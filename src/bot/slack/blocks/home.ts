@@ -5,9 +5,11 @@ import { keyOf, resolveKey, rolesOfKey } from '../../../domain/hotfix/policy.ts'
 import {
   approvalGate,
   ballotsOf,
+  breachCount,
   currentAnswers,
   currentRun,
   isOpen,
+  missingBreachAcceptances,
   missingSignoffs,
   openVote,
   outcome,
@@ -17,7 +19,8 @@ import type { HotfixState } from '../../../domain/hotfix/state.ts';
 import { ACTIONS, BLOCKS, CALLBACKS } from '../ids.ts';
 import { voteSummary } from './card.ts';
 import type { Part } from './common.ts';
-import { actionsBlocks, button, fitParts, roleLabel, stepLabel, VIEW_FIT } from './common.ts';
+import { actionButtons, actionsBlocks, button, fitParts, roleLabel, stepLabel, VIEW_FIT } from './common.ts';
+import { breachActions } from '../../common/actions.ts';
 import { LIMITS } from './limits.ts';
 import { md, plain, userText } from './text.ts';
 import { OUTCOME_LABELS, PHASE_EMOJI, PHASE_LABELS, SEVERITY_EMOJI } from '../../common/labels.ts';
@@ -33,7 +36,7 @@ export interface HomeOptions {
 
 /** Something only this person can move on, with the buttons to do it. */
 export interface WaitingItem {
-  readonly kind: 'approval' | 'vote' | 'manual_step' | 'signoff';
+  readonly kind: 'approval' | 'vote' | 'manual_step' | 'breaches' | 'signoff';
   readonly hotfixId: string;
   readonly text: string;
   readonly buttons: readonly Button[];
@@ -42,7 +45,8 @@ export interface WaitingItem {
 const title = (s: HotfixState) => `*${userText(s.id, 60, true)}* · ${userText(s.plan.issueId, 80, true)}`;
 
 /**
- * Everything waiting on `me` in one hotfix: approvals, a vote, a manual step, sign-offs. `me` and every
+ * Everything waiting on `me` in one hotfix: approvals, a vote, a manual step, breaches to accept or roll back,
+ * sign-offs. `me` and every
  * recorded person are compared as the policy keys them, so a person who answered from Teams is not asked again.
  */
 export const waitingOn = (state: HotfixState, me: PersonKey, policy: Policy, t: Times): WaitingItem[] => {
@@ -122,6 +126,21 @@ export const waitingOn = (state: HotfixState, me: PersonKey, policy: Policy, t: 
         button({ action: ACTIONS.confirmStep, text: 'Confirm', style: 'primary', value }),
         button({ action: ACTIONS.failStep, text: 'Fail', style: 'danger', value }),
       ],
+    });
+  }
+
+  // A window that closed with breaches waits for each deciding role: accept and keep, or roll back.
+  const deciding = missingBreachAcceptances(state, policy).filter((r) => roles.includes(r));
+  const decisions = breachActions(state, policy).filter(
+    (a) => a.kind !== 'accept-breaches' || (a.data.role !== undefined && deciding.includes(a.data.role)),
+  );
+  if (deciding.length > 0 && decisions.length > 0) {
+    const n = breachCount(state);
+    items.push({
+      kind: 'breaches',
+      hotfixId: h,
+      text: `⚠️ ${title(state)}: monitoring found ${plural(n, 'breach', 'breaches')}. Accept and keep as ${deciding.map(roleLabel).join(' or ')}, or roll back`,
+      buttons: actionButtons(decisions).slice(0, LIMITS.actionsElements),
     });
   }
 

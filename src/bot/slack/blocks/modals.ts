@@ -342,6 +342,11 @@ export const renderPlanModal = (options: PlanModalOptions): ModalView => {
   const fields: KnownBlock[] = [];
   let section: string | undefined;
   for (const field of formFields) {
+    if (field.divider !== undefined)
+      fields.push(
+        { type: 'divider' },
+        { type: 'context', elements: [plain(field.divider, LIMITS.textObject)] },
+      );
     if (field.section !== undefined && field.section !== section)
       fields.push({ type: 'header', text: plain(field.section, LIMITS.headerText) });
     section = field.section;

@@ -130,6 +130,13 @@ export const md = (text: string, max = 3000): MrkdwnElement => ({
 export const mention = (p: Person): string =>
   p.platform === 'slack' && /^[UW][A-Z0-9]+$/.test(p.id) ? `<@${p.id}>` : escapeMrkdwn(displayName(p));
 
+/**
+ * A mrkdwn link to one of the platform's own pages (a permalink); `label` is ours, not user text. A URL that
+ * could break out of the link's markup (or is not https) leaves the label alone.
+ */
+export const link = (url: string, label: string): string =>
+  /^https:\/\/[^\s|<>]+$/.test(url) ? `<${url}|${label}>` : label;
+
 /** A person in plain text (option descriptions, buttons): their name when known, else their id. */
 export const nameOf = (p: Person): string => displayName(p);
 

@@ -132,9 +132,12 @@ export const openModal = async (
   }
 };
 
-/** The card options for a state: policy, time zone, now and the locks other hotfixes hold. */
+/**
+ * The card options for a state: policy, time zone, now, the locks other hotfixes hold and the links to the
+ * prompts that wait (when known).
+ */
 export const cardOptions = async (
-  deps: Pick<BotDeps, 'config' | 'policy' | 'clock' | 'lockHolders'>,
+  deps: Pick<BotDeps, 'config' | 'policy' | 'clock' | 'lockHolders' | 'promptLinks'>,
   state: HotfixState,
   revision?: string,
 ): Promise<CardOptions> => ({
@@ -143,6 +146,7 @@ export const cardOptions = async (
   now: deps.clock.now(),
   lockHolders: await deps.lockHolders(state.plan.services),
   ...(revision ? { revision } : {}),
+  ...(deps.promptLinks ? { links: await deps.promptLinks(state) } : {}),
 });
 
 /** A hotfix that exists, or a private "no such hotfix" answer and null. */

@@ -11,15 +11,17 @@ const missing = (what: string, action: HotfixAction): never => {
 };
 
 /** The Teams button data of an action: its verb, and what the person saw when it was drawn. */
-const dataOf = (action: HotfixAction): ActionData => {
+const dataOf = (action: HotfixAction, onCard: boolean): ActionData => {
   const { hotfixId, planHash, role, runId, stepKey, voteId, issueId } = action.data;
+  // A prompt's button on the hotfix card: the clicker gets the card back, not the prompt.
+  const where = onCard ? { onCard: true as const } : {};
   const plan = () => planHash ?? missing('plan hash', action);
   const step = () => ({
     hotfixId,
     runId: runId ?? missing('run', action),
     step: stepKey ?? missing('step', action),
   });
-  const vote = () => ({ hotfixId, voteId: voteId ?? missing('vote', action) });
+  const vote = () => ({ hotfixId, voteId: voteId ?? missing('vote', action), ...where });
   const issue = () => ({ verb: VERBS.openForm, hotfixId, issue: issueId ?? missing('issue', action) });
   switch (action.kind) {
     case 'approve':
@@ -55,9 +57,9 @@ const dataOf = (action: HotfixAction): ActionData => {
     case 'skip':
       return { verb: VERBS.skipStep, ...step() };
     case 'confirm-step':
-      return { verb: VERBS.confirmStep, ...step() };
+      return { verb: VERBS.confirmStep, ...step(), ...where };
     case 'fail-step':
-      return { verb: VERBS.failStep, ...step() };
+      return { verb: VERBS.failStep, ...step(), ...where };
     case 'vote-for':
       return { verb: VERBS.voteFor, ...vote() };
     case 'vote-against':
@@ -89,8 +91,8 @@ const dataOf = (action: HotfixAction): ActionData => {
  * Teams has no confirmation on a button, so an action that asks first sits behind a ShowCard that says
  * what it will do, with the button that does it.
  */
-export const teamsAction = (action: HotfixAction): CardAction => {
-  const data = dataOf(action);
+const buttonOf = (action: HotfixAction, onCard: boolean): CardAction => {
+  const data = dataOf(action, onCard);
   if (data.verb === VERBS.openForm) return openForm(`${action.label}…`, data);
   if (!action.confirm) return execute(action.label, data);
   return showCard(
@@ -100,12 +102,18 @@ export const teamsAction = (action: HotfixAction): CardAction => {
   );
 };
 
+/** An action as a button on a thread message (a manual step's prompt, a vote, an issue). */
+export const teamsAction = (action: HotfixAction): CardAction => buttonOf(action, false);
+
+/** An action as a button on the hotfix card (a prompt's buttons there redraw the card for the clicker). */
+export const cardButton = (action: HotfixAction): CardAction => buttonOf(action, true);
+
 /**
  * The card's own actions (at its foot): all of them when they fit Teams' six, else the five that matter
  * most now and a "More…" with the rest.
  */
 export const footActions = (actions: readonly HotfixAction[]): CardAction[] => {
-  if (actions.length <= MAX_ACTIONS) return actions.map(teamsAction);
+  if (actions.length <= MAX_ACTIONS) return actions.map(cardButton);
   const { shown, overflow } = byPriority(actions, MAX_ACTIONS - 1);
-  return [...shown.map(teamsAction), showCard('More…', [], fitActions(overflow.map(teamsAction)))];
+  return [...shown.map(cardButton), showCard('More…', [], fitActions(overflow.map(cardButton)))];
 };

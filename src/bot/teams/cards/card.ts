@@ -14,7 +14,9 @@ import {
 } from '../../../domain/hotfix/queries.ts';
 import type { HotfixState, Run, StepState, Vote } from '../../../domain/hotfix/state.ts';
 import type { ActionPlace, HotfixAction, LockHolder } from '../../common/actions.ts';
-import { cardActions } from '../../common/actions.ts';
+import { cardActions, promptActions } from '../../common/actions.ts';
+import type { PromptLinks } from '../../common/card.ts';
+import { stepMessageKey, voteMessageKey } from '../../common/thread.ts';
 import {
   approvalLines,
   cardSummary,
@@ -36,10 +38,20 @@ import {
   stepWindow,
 } from '../../common/card.ts';
 import { VERBS } from '../verbs.ts';
-import { footActions, teamsAction } from './actions.ts';
+import { cardButton, footActions } from './actions.ts';
 import type { AdaptiveCard, CardAction, CardElement, ColumnSet, TeamsCard } from './adaptive.ts';
 import { actionSet, card, CARD_BUDGET_BYTES, cardBytes, container, execute, text } from './adaptive.ts';
-import { bold, CARD_INLINE, lines, personName, plainText, roleLabel, stepLabel, userText } from './text.ts';
+import {
+  bold,
+  CARD_INLINE,
+  lines,
+  link,
+  personName,
+  plainText,
+  roleLabel,
+  stepLabel,
+  userText,
+} from './text.ts';
 import {
   OUTCOME_LABELS,
   PHASE_EMOJI,
@@ -60,6 +72,8 @@ export interface CardOptions {
   readonly now: Date;
   /** Locks on this plan's services, by service; entries held by this hotfix itself are ignored. */
   readonly lockHolders?: Readonly<Record<string, LockHolder>>;
+  /** Deep links to the thread messages that wait for people (a manual step's prompt, a vote), by message key. */
+  readonly links?: PromptLinks;
 }
 
 /** How much detail each level keeps; the card falls back to a terser level when it would pass the size budget. */
@@ -189,7 +203,7 @@ const approvalParts = (
   const items: CardElement[] = [
     text(lines(`${bold('Approvals')} ${status} · plan rev ${state.planRevision}`, ...approvals, ...voided)),
   ];
-  if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
+  if (actions.length > 0) items.push(actionSet(actions.map(cardButton)));
   return section(items);
 };
 
@@ -198,8 +212,13 @@ const lockParts = (state: HotfixState, options: CardOptions, t: Times): Part[] =
   return out.length === 0 ? [] : section([text(lines(...out))]);
 };
 
-const stepLine = (s: StepState, t: Times, level: Level): string => {
-  const timing = stepTiming(s, t, (roles) => roles.map(roleLabel).join(' or '));
+const stepLine = (s: StepState, t: Times, level: Level, prompt: string | undefined): string => {
+  const timing = stepTiming(
+    s,
+    t,
+    (roles) => roles.map(roleLabel).join(' or '),
+    prompt === undefined ? undefined : link(prompt, 'open the prompt'),
+  );
   const error = s.status === 'failed' && s.error ? `: ${userText(s.error, level.text, true)}` : '';
   const skipped = s.status === 'skipped' && s.note ? `: ${userText(s.note, level.text, true)}` : '';
   return `${STEP_EMOJI[s.status]} ${stepLabel(s, 80)}${timing}${error}${skipped}`;
@@ -209,6 +228,7 @@ const runParts = (
   run: Run,
   state: HotfixState,
   actions: readonly HotfixAction[],
+  links: PromptLinks,
   t: Times,
   level: Level,
 ): Part[] => {
@@ -216,7 +236,7 @@ const runParts = (
   const head = `${bold(run.kind === 'deploy' ? 'Deploy run' : 'Rollback run')} ${userText(run.id, 60, true)} · ${run.status} · ${done}/${plural(run.steps.length, 'step')} done`;
   // Show a window of steps around the one that matters now: running, failed, or next.
   const { steps, before, after } = stepWindow(run, level.steps);
-  const stepLines = steps.map((s) => stepLine(s, t, level));
+  const stepLines = steps.map((s) => stepLine(s, t, level, links[stepMessageKey(run.id, s.key)]));
   if (before > 0) stepLines.unshift(`… ${plural(before, 'earlier step')}`);
   if (after > 0) stepLines.push(`… ${plural(after, 'more step')}`);
   const earlier =
@@ -231,8 +251,9 @@ const runParts = (
     text(lines(head, stages, ...stepLines)),
     ...(earlier ? [text(earlier, { isSubtle: true })] : []),
   ];
-  // A failed run that settled (deploy or rollback failed) can go on: retry the failed step, or skip it.
-  if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
+  // A failed run that settled (deploy or rollback failed) can go on: retry the failed step, or skip it. A
+  // waiting manual step is answered here as on its prompt.
+  if (actions.length > 0) items.push(actionSet(actions.map(cardButton)));
   return section(items);
 };
 
@@ -259,13 +280,27 @@ export const voteSummary = (vote: Vote, policy: Policy, t: Times, reasonMax: num
   );
 };
 
-const voteParts = (state: HotfixState, policy: Policy, t: Times, level: Level): Part[] => {
+const voteParts = (
+  state: HotfixState,
+  policy: Policy,
+  actions: readonly HotfixAction[],
+  links: PromptLinks,
+  t: Times,
+  level: Level,
+): Part[] => {
   const open = openVote(state);
   const out: string[] = [];
-  if (open) out.push(`${voteSummary(open, policy, t, level.text)} — vote in the thread`);
+  if (open) {
+    const message = links[voteMessageKey(open.id)];
+    const where = message === undefined ? 'vote in the thread' : link(message, 'vote in the thread');
+    out.push(`${voteSummary(open, policy, t, level.text)} — ${where}`);
+  }
   const last = state.votes.filter((v) => v.status !== 'open').at(-1);
   if (last) out.push(closedVoteLine(last, policy, t));
-  return out.length === 0 ? [] : section([text(lines(...out))]);
+  if (out.length === 0) return [];
+  const items: CardElement[] = [text(lines(...out))];
+  if (actions.length > 0) items.push(actionSet(actions.map(cardButton)));
+  return section(items);
 };
 
 /** Breaches that wait for a decision, who accepted, and Accept / Roll back. */
@@ -279,7 +314,7 @@ const breachParts = (
   const review = breachReviewLines(state, policy, t, level.text, CARD_INLINE);
   if (review === null) return [];
   const items: CardElement[] = [text(lines(review.head, ...review.lines))];
-  if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
+  if (actions.length > 0) items.push(actionSet(actions.map(cardButton)));
   return section(items);
 };
 
@@ -315,7 +350,7 @@ const outcomeParts = (
   if (policy.signoffs.length > 0) {
     const signLines = signoffLines(state, policy, t, CARD_INLINE);
     items.push(text(lines(`${bold('Sign-offs')} ${signoffCount(state, policy)}`, ...signLines)));
-    if (actions.length > 0) items.push(actionSet(actions.map(teamsAction)));
+    if (actions.length > 0) items.push(actionSet(actions.map(cardButton)));
   }
   items.push(text(`${bold('Documentation updates')} ${docsProgress(state)}`));
   if (!state.closed)
@@ -402,8 +437,9 @@ export const renderHotfixCard = (state: HotfixState, options: CardOptions): Team
     ],
     { style: 'emphasis' },
   );
-  const actions = cardActions(state, options);
+  const actions = [...cardActions(state, options), ...promptActions(state, options.now)];
   const at = (place: ActionPlace) => actions.filter((a) => a.place === place);
+  const links = options.links ?? {};
   const render = (n: number): Part[] => {
     const level = LEVELS[Math.min(n, LEVELS.length - 1)] ?? LEVELS[0];
     const run = currentRun(state);
@@ -413,9 +449,9 @@ export const renderHotfixCard = (state: HotfixState, options: CardOptions): Team
       ...readinessParts(state, options.policy, t, level),
       ...approvalParts(state, options.policy, at('approvals'), t, level),
       ...lockParts(state, options, t),
-      ...(run ? runParts(run, state, at('failed-step'), t, level) : []),
+      ...(run ? runParts(run, state, [...at('failed-step'), ...at('manual-step')], links, t, level) : []),
       ...monitoringParts(state, t, level),
-      ...voteParts(state, options.policy, t, level),
+      ...voteParts(state, options.policy, at('vote'), links, t, level),
       ...breachParts(state, options.policy, at('breaches'), t, level),
       ...issueParts(state, t, level),
       ...outcomeParts(state, options.policy, at('signoffs'), t, level),

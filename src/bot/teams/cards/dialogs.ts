@@ -163,8 +163,16 @@ export const renderDialog = (options: DialogOptions): TeamsDialog => {
     body.push(text(`⚠️ ${userText(message, 500)}`, { color: 'attention', weight: 'bolder' }));
   let section: string | undefined;
   for (const field of options.fields) {
+    if (field.divider !== undefined)
+      body.push(text(userText(field.divider, 300), { isSubtle: true, separator: true, spacing: 'large' }));
     if (field.section !== section && field.section !== undefined)
-      body.push(text(bold(userText(field.section, 100, true)), { separator: true, spacing: 'medium' }));
+      body.push(
+        text(bold(userText(field.section, 100, true)), {
+          // Right under the divider's note, the heading needs no line of its own.
+          ...(field.divider === undefined ? { separator: true } : {}),
+          spacing: 'medium',
+        }),
+      );
     section = field.section;
     body.push(...inputsOf(field, options));
     if (field.hint)

@@ -4,6 +4,7 @@ import type { CardElement, TeamsCard } from './adaptive.ts';
 import { card, CARD_BUDGET_BYTES, container, text } from './adaptive.ts';
 import { bold, escapeCardMarkdown, lines, plainText, userText } from './text.ts';
 import {
+  breachesNote,
   issueTotals,
   listed as listedLines,
   OUTCOME_LABELS as OUTCOME,
@@ -30,6 +31,7 @@ const listed = (items: readonly string[], none: string): string => listedLines(i
 export const renderRecordSummary = ({ record, broken }: RecordView): TeamsCard => {
   const who = stampedBy(record, oneLine);
   const { release, outcome, plan } = record;
+  const breaches = breachesNote(record, oneLine);
   const section = (markdown: string): CardElement => container([text(markdown)], { separator: true });
   const body: CardElement[] = [
     text(`📄 Deployment record · ${userText(record.hotfixId, 60, true)}`, {
@@ -39,7 +41,7 @@ export const renderRecordSummary = ({ record, broken }: RecordView): TeamsCard =
     text(userText(record.summary, 1000)),
     text(
       lines(
-        `${bold('Outcome')} ${OUTCOME[outcome.status]}`,
+        `${bold('Outcome')} ${OUTCOME[outcome.status]}${breaches === null ? '' : ` — ${breaches}`}`,
         `${bold('Issue')} ${userText(record.issue, 200, true)}`,
         `${bold('Version')} ${userText(release.previousVersion, 100, true)} → ${userText(release.version, 100, true)}`,
         `${bold('Severity')} ${capitalize(plan.severity)}`,

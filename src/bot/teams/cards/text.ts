@@ -52,6 +52,13 @@ export const escapeCardMarkdown = (text: string): string =>
     .map((line) => escapeLine(line).replace(/^(\s+)/, (s) => '\u00a0'.repeat(s.length)))
     .join('\n');
 
+/**
+ * A Markdown link to one of Teams' own pages (a message's deep link); `label` is ours, not user text. A URL
+ * that could break out of the link's markup (or is not https) leaves the label alone.
+ */
+export const link = (url: string, label: string): string =>
+  /^https:\/\/[^\s()<>[\]]+$/.test(url) ? `[${label}](${url})` : label;
+
 /** Lines of a TextBlock: CommonMark folds a single newline into a space, so lines are separate paragraphs. */
 export const lines = (...items: readonly (string | null | undefined | false)[]): string =>
   items.filter((l): l is string => typeof l === 'string' && l !== '').join('\n\n');

@@ -65,6 +65,8 @@ export const createActionHandler = (deps: TeamsBotDeps) => {
   const cardFor = async (data: ButtonData, state: HotfixState): Promise<AdaptiveCard> => {
     const timezone = deps.config().timezone;
     const now = deps.clock.now();
+    if ('onCard' in data && data.onCard === true)
+      return renderHotfixCard(state, await cardOptions(deps, state)).card;
     switch (data.verb) {
       case VERBS.confirmStep:
       case VERBS.failStep: {

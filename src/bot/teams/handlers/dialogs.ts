@@ -122,6 +122,7 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
       services: Object.keys(deps.config().services),
       people: deps.policy().people,
       platforms: platformsOf(),
+      editCommand: '@hotfix edit',
     });
 
   const mustExist = async (hotfixId: string | undefined): Promise<HotfixState | string> => {

@@ -57,9 +57,12 @@ export const existingState = async (
   return state.phase === 'none' ? null : state;
 };
 
-/** The hotfix card's options for a state: policy, time zone, now and the locks other hotfixes hold. */
+/**
+ * The hotfix card's options for a state: policy, time zone, now, the locks other hotfixes hold and the links to
+ * the prompts that wait (when known).
+ */
 export const cardOptions = async (
-  deps: Pick<TeamsBotDeps, 'config' | 'policy' | 'clock' | 'lockHolders'>,
+  deps: Pick<TeamsBotDeps, 'config' | 'policy' | 'clock' | 'lockHolders' | 'promptLinks'>,
   state: HotfixState,
 ): Promise<CardOptions> => ({
   policy: deps.policy(),
@@ -67,6 +70,7 @@ export const cardOptions = async (
   now: deps.clock.now(),
   // Other hotfixes' locks show (and hold Deploy back) only while this one is planned: no read otherwise.
   lockHolders: state.phase === 'planned' ? await deps.lockHolders(state.plan.services) : {},
+  ...(deps.promptLinks ? { links: await deps.promptLinks(state) } : {}),
 });
 
 /** The Bot Framework attachment of an Adaptive Card. */

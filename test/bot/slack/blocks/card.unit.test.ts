@@ -18,7 +18,9 @@ import {
   monitoring,
   started,
   verified,
+  verifying,
 } from '../../../domain/scenarios.ts';
+import { stepMessageKey, voteMessageKey } from '../../../../src/bot/common/thread.ts';
 import { buttons, elementsOf, textOf } from './helpers.ts';
 
 const render = (state: HotfixState, extra: Partial<Parameters<typeof renderCard>[1]> = {}) => {
@@ -222,6 +224,66 @@ describe('the hotfix card', () => {
     expect(text).toMatch(
       /❌ verification · “System check” \(payments-api\) 900ms: expected status 200, got 503/,
     );
+  });
+
+  it('links a waiting manual step to its prompt once known, and carries its Confirm / Fail', () => {
+    const state = play(
+      [[cmd.succeed(DEPLOY_STEPS.check)], [cmd.startStep(DEPLOY_STEPS.manual)]],
+      {},
+      verifying().history,
+    ).state;
+    const value = { h: 'HF-1', run: 'deploy-1', v: DEPLOY_STEPS.manual };
+    // Before the prompt is posted: the old wording, and the buttons already (they need no message).
+    const before = render(state);
+    expect(textOf(before.blocks)).toMatch(/waiting for business or technical to confirm in the thread/);
+    expect(buttons(before.blocks, ACTIONS.confirmStep).map((b) => b.value)).toEqual([value]);
+    expect(buttons(before.blocks, ACTIONS.failStep).map((b) => b.value)).toEqual([value]);
+    expect(buttons(before.blocks, ACTIONS.failStep)[0]?.button.confirm).toBeDefined();
+
+    const permalink = 'https://acme.slack.com/archives/C1/p1700000000000200?thread_ts=1700000000.000100';
+    const linked = render(state, { links: { [stepMessageKey('deploy-1', DEPLOY_STEPS.manual)]: permalink } });
+    expect(textOf(linked.blocks)).toContain(
+      `waiting for business or technical to confirm — <${permalink}|open the prompt>`,
+    );
+    expect(textOf(linked.blocks)).not.toContain('in the thread');
+    // A link that could break out of the markup is not drawn as one.
+    const odd = render(state, {
+      links: { [stepMessageKey('deploy-1', DEPLOY_STEPS.manual)]: 'https://x|y>' },
+    });
+    expect(textOf(odd.blocks)).toContain('to confirm — open the prompt');
+
+    // Answered: neither link nor buttons.
+    const answered = render(monitoring().state, {
+      links: { [stepMessageKey('deploy-1', DEPLOY_STEPS.manual)]: permalink },
+    });
+    expect(textOf(answered.blocks)).not.toContain(permalink);
+    expect(buttons(answered.blocks, ACTIONS.confirmStep)).toEqual([]);
+  });
+
+  it('links an open vote to its message once known, and carries For / Against until it closes', () => {
+    const open = failedVerification().state;
+    const before = render(open);
+    expect(textOf(before.blocks)).toMatch(/ — vote in the thread/);
+    expect(buttons(before.blocks, ACTIONS.voteFor).map((b) => b.value)).toEqual([{ h: 'HF-1', v: '1' }]);
+    expect(buttons(before.blocks, ACTIONS.voteAgainst).map((b) => b.value)).toEqual([{ h: 'HF-1', v: '1' }]);
+
+    const permalink = 'https://acme.slack.com/archives/C1/p1700000000000300?thread_ts=1700000000.000100';
+    const linked = render(open, { links: { [voteMessageKey(1)]: permalink } });
+    expect(textOf(linked.blocks)).toContain(`— <${permalink}|vote in the thread>`);
+
+    // Past its expiry the ballot buttons go, as on the vote's message.
+    expect(buttons(render(open, { now: minutes(60 * 24) }).blocks, ACTIONS.voteFor)).toEqual([]);
+    const passed = play(
+      [
+        [cmd.vote(people.tech1, 'for'), minutes(1)],
+        [cmd.vote(people.manager, 'for'), minutes(2)],
+      ],
+      {},
+      failedVerification().history,
+    ).state;
+    const closed = render(passed, { links: { [voteMessageKey(1)]: permalink } });
+    expect(buttons(closed.blocks, ACTIONS.voteFor)).toEqual([]);
+    expect(textOf(closed.blocks)).not.toContain(permalink);
   });
 
   it('offers sign-offs per missing role once the outcome is known, then Record when closed', () => {

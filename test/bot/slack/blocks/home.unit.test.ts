@@ -5,12 +5,13 @@ import { ACTIONS, CALLBACKS } from '../../../../src/bot/slack/ids.ts';
 import { personKey } from '../../../../src/domain/hotfix/people.ts';
 import type { Person } from '../../../../src/domain/hotfix/people.ts';
 import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
-import { minutes, people, policy } from '../../../domain/fixtures/policy.ts';
+import { minutes, people, policy, worker } from '../../../domain/fixtures/policy.ts';
 import { play } from '../../../domain/given.ts';
 import {
   cmd,
   DEPLOY_STEPS,
   failedVerification,
+  monitoring,
   started,
   verified,
   verifying,
@@ -72,6 +73,52 @@ describe('App Home', () => {
       { h: 'HF-1', run: 'deploy-1', v: DEPLOY_STEPS.manual },
     ]);
     expect(buttons(home([state], people.manager).blocks, ACTIONS.confirmStep)).toEqual([]);
+  });
+
+  it('lists breaches a deciding role has not accepted yet, with Accept as their role and Roll back', () => {
+    const review = play(
+      [
+        [
+          {
+            type: 'RecordMonitorCheck',
+            check: 'payments-api/Health',
+            round: 1,
+            passed: false,
+            detail: 'expected status 200, got 503',
+            by: worker,
+          },
+          minutes(10),
+        ],
+        [{ type: 'ExpireVote', voteId: 1, by: worker }, minutes(25)],
+        [{ type: 'CloseMonitoringWindow', by: worker }, minutes(35)],
+      ],
+      {},
+      monitoring().history,
+    );
+    expect(review.state.phase).toBe('breach_review');
+    const support = home([review.state], people.support, minutes(36));
+    expect(buttons(support.blocks, ACTIONS.acceptBreaches).map((b) => b.value)).toEqual([
+      { h: 'HF-1', r: 'support' },
+    ]);
+    expect(buttons(support.blocks, ACTIONS.rollBackBreaches)).toHaveLength(1);
+    expect(textOf(support.blocks)).toMatch(
+      /monitoring found 1 breach\. Accept and keep as Support, or roll back/,
+    );
+    // The manager decides nothing here; once support accepted, support is not asked again.
+    expect(buttons(home([review.state], people.manager, minutes(36)).blocks, ACTIONS.acceptBreaches)).toEqual(
+      [],
+    );
+    const accepted = play(
+      [
+        [
+          { type: 'AcceptBreaches', reason: 'queue is quiet', role: 'support', by: people.support },
+          minutes(37),
+        ],
+      ],
+      {},
+      review.history,
+    ).state;
+    expect(buttons(home([accepted], people.support, minutes(38)).blocks, ACTIONS.acceptBreaches)).toEqual([]);
   });
 
   it('lists sign-offs a person can give once the outcome is known', () => {

@@ -99,6 +99,72 @@ describe('the plan modal', () => {
     expect(view.title?.text).toBe('Start a hotfix');
   });
 
+  it('asks for the essentials first, then says the rest is optional, with a header per group', () => {
+    const view = renderPlanModal({
+      services,
+      people: policy.people,
+      platforms: { offered: ['slack', 'teams'], checked: ['slack'] },
+    });
+    expect(checkView(view)).toEqual([]);
+    const outline = (view.blocks as KnownBlock[]).map((b) => {
+      switch (b.type) {
+        case 'input':
+          return `${b.optional ? '' : '*'}${b.label.text}`;
+        case 'header':
+          return `# ${b.text.text}`;
+        case 'context':
+          return `> ${b.elements.map((e) => ('text' in e ? e.text : '')).join('')}`;
+        default:
+          return `(${b.type})`;
+      }
+    });
+    expect(outline).toEqual([
+      '*Issue ID',
+      '*Version',
+      '*Summary',
+      '*Severity',
+      '*Services affected',
+      '(divider)',
+      '> Everything below is optional: add it now or later with /hotfix edit.',
+      '# Rollback and changes',
+      'Previous version',
+      'Code changes',
+      'Database changes',
+      'Configuration updates',
+      '# Dependencies',
+      'Systems',
+      'Services',
+      'Databases',
+      'External APIs',
+      '# Timeline',
+      'Start',
+      'Duration estimate',
+      'Target completion',
+      'Verification period',
+      '# People',
+      'Technical team',
+      'Support team',
+      'Business users',
+      'Management oversight',
+      '# Risk and communication',
+      'Risk level',
+      'Risk assessment',
+      'Communication plan',
+      '# Chat',
+      'Show it in',
+    ]);
+    const element = (id: string) =>
+      ((view.blocks as KnownBlock[]).find((b) => b.block_id === id) as InputBlock).element.type;
+    expect(element(PLAN_BLOCKS.services)).toBe('multi_static_select');
+    for (const id of [
+      PLAN_BLOCKS.resTechnical,
+      PLAN_BLOCKS.resSupport,
+      PLAN_BLOCKS.resBusiness,
+      PLAN_BLOCKS.resManagement,
+    ])
+      expect(element(id)).toBe('multi_users_select');
+  });
+
   it('prefilled for an edit, submits the same plan (same hash: nothing voided)', () => {
     const view = renderPlanModal({ services, people: policy.people, initial: fullPlan, hotfixId: 'HF-1' });
     expect(checkView(view)).toEqual([]);

@@ -13,8 +13,12 @@ import {
   monitoring,
   started,
   verified,
+  verifying,
+  DEPLOY_STEPS,
 } from '../../../domain/scenarios.ts';
-import { actionsOf, buttons, byVerb, readable } from './helpers.ts';
+import { stepMessageKey, voteMessageKey } from '../../../../src/bot/common/thread.ts';
+import { renderVoteMessage } from '../../../../src/bot/teams/cards/thread.ts';
+import { actionsOf, buttons, byVerb, readable, textsOf } from './helpers.ts';
 import { validateCard } from './validate-card.ts';
 
 const render = (state: HotfixState, extra: Partial<Parameters<typeof renderHotfixCard>[1]> = {}) => {
@@ -208,6 +212,40 @@ describe('the Teams hotfix card', () => {
     expect(text).toMatch(/❌ verification · “System check” \(payments-api\)/);
     expect(text).toMatch(/Rollback vote #1/);
     expect(text).toMatch(/vote in the thread/);
+  });
+
+  it('links a waiting manual step and an open vote once known, with their buttons marked as on the card', () => {
+    const waiting = play(
+      [[cmd.succeed(DEPLOY_STEPS.check)], [cmd.startStep(DEPLOY_STEPS.manual)]],
+      {},
+      verifying().history,
+    ).state;
+    const before = render(waiting);
+    expect(readable(before)).toMatch(/to confirm in the thread/);
+    const step = { hotfixId: 'HF-1', runId: 'deploy-1', step: DEPLOY_STEPS.manual, onCard: true };
+    expect(byVerb(before, VERBS.confirmStep).map((b) => b.data)).toEqual([
+      { verb: VERBS.confirmStep, ...step },
+    ]);
+    expect(byVerb(before, VERBS.failStep).map((b) => b.data)).toEqual([{ verb: VERBS.failStep, ...step }]);
+
+    const deepLink = 'https://teams.microsoft.com/l/message/19%3Aabc/171?parentMessageId=170';
+    const linked = render(waiting, {
+      links: { [stepMessageKey('deploy-1', DEPLOY_STEPS.manual)]: deepLink },
+    });
+    expect(textsOf(linked).join('\n')).toContain(`to confirm — [open the prompt](${deepLink})`);
+
+    const vote = failedVerification().state;
+    const ballots = render(vote, { links: { [voteMessageKey(1)]: deepLink } });
+    expect(textsOf(ballots).join('\n')).toContain(`— [vote in the thread](${deepLink})`);
+    expect(byVerb(ballots, VERBS.voteFor).map((b) => b.data)).toEqual([
+      { verb: VERBS.voteFor, hotfixId: 'HF-1', voteId: 1, onCard: true },
+    ]);
+    expect(byVerb(ballots, VERBS.voteAgainst)).toHaveLength(1);
+    // The vote's own message keeps plain data: a click there redraws that message, not the card.
+    const message = renderVoteMessage(vote, 1, { policy, now: minutes(10) }).card;
+    expect(byVerb(message, VERBS.voteFor).map((b) => b.data)).toEqual([
+      { verb: VERBS.voteFor, hotfixId: 'HF-1', voteId: 1 },
+    ]);
   });
 
   it('shows the monitoring countdown, then sign-offs with buttons for the missing ones and the doc toggles', () => {

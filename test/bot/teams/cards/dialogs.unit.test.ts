@@ -98,6 +98,38 @@ describe('Teams dialogs from the shared form fields', () => {
     });
   });
 
+  it('groups the plan dialog as Slack does: essentials, a note that the rest is optional, headings', () => {
+    const { card } = dialog(planFormFields({ services: ['payments-api'], editCommand: '@hotfix edit' }));
+    expect(validateCard(card)).toEqual([]);
+    const outline = card.body.map((e) =>
+      e.type === 'TextBlock' ? (e.separator ? `— ${e.text}` : e.text) : `${e.type} ${'id' in e ? e.id : ''}`,
+    );
+    const at = (line: string) => outline.indexOf(line);
+    const note = '— Everything below is optional: add it now or later with @hotfix edit.';
+    expect(at(`Input.ChoiceSet ${PLAN_FIELDS.services}`)).toBeLessThan(at(note));
+    expect(outline.slice(at(note), at(note) + 3)).toEqual([
+      note,
+      '**Rollback and changes**',
+      `Input.Text ${PLAN_FIELDS.previousVersion}`,
+    ]);
+    expect(outline.filter((line) => /^(— )?\*\*/.test(line))).toEqual([
+      '**Rollback and changes**',
+      '— **Dependencies**',
+      '— **Timeline**',
+      '— **People**',
+      '— **Risk and communication**',
+    ]);
+    // Every input before the note is required, every one after it is not.
+    const required = inputs(card.body).map((i) => [i.id, i.isRequired === true] as const);
+    expect(required.filter(([, r]) => r).map(([id]) => id)).toEqual([
+      PLAN_FIELDS.issueId,
+      PLAN_FIELDS.version,
+      PLAN_FIELDS.summary,
+      PLAN_FIELDS.severity,
+      PLAN_FIELDS.services,
+    ]);
+  });
+
   it('prefills an edit, and a submission reads back into the same plan through the shared parser', () => {
     const values = planFormValues(teamsPlan, 'teams');
     const { card } = dialog(planFormFields({ services: ['payments-api'] }), {
