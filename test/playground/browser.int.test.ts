@@ -385,9 +385,19 @@ describe('the playground in a headless Chromium', () => {
       // Verification passes, the 3-second monitoring window closes clean: verified, sign-offs offered.
       await pg.phase('Verified', PIPELINE_MS);
       mark('verified (monitoring window closed)');
+      // A quiet thread: stages, gates, the prompt (edited to say who confirmed) and monitoring; the steps
+      // themselves are on the card.
       const thread = (await pg.thread.innerText()).toLowerCase();
-      for (const line of ['system backup', 'code deployment', 'function test', 'confirmed'])
+      for (const line of [
+        'preparation stage passed',
+        'deployment gate passed',
+        'confirmed',
+        'started monitoring',
+      ])
         expect(thread).toContain(line);
+      for (const line of ['started preparation step', 'code deployment” (payments-api) succeeded'])
+        expect(thread).not.toContain(line);
+      expect(await pg.card.locator(':scope > .msg-body').innerText()).toContain('Code deployment');
 
       // Sign-offs: technical, business and support (the config's policy.signoffs).
       const signOff = (role: string) => pg.card.getByRole('button', { name: `Sign off as ${role}` });
@@ -410,6 +420,14 @@ describe('the playground in a headless Chromium', () => {
       const file = pg.thread.locator('ul.files a', { hasText: 'deployment record' });
       await file.waitFor();
       await pg.shoot('3-closed.png');
+      // The whole hotfix (six steps and a manual one) in at most 15 thread messages, the record included.
+      const posts = await pg.thread.locator('article.msg').count();
+      mark(`${posts} thread messages`);
+      expect(posts).toBeLessThanOrEqual(15);
+      // The whole thread in one picture.
+      await page.setViewportSize({ width: 1280, height: 3000 });
+      await pg.thread.screenshot({ path: join(OUTPUT, '3b-thread.png'), animations: 'disabled' });
+      await page.setViewportSize({ width: 1280, height: 1000 });
       const href = (await file.getAttribute('href')) ?? '';
       const markdown = await (await fetch(href)).text();
       expect(markdown).toContain('# Deployment Documentation');
