@@ -10,6 +10,9 @@ import { ballotsOf, runById, tally, undecidedVoters } from '../../domain/hotfix/
 import type { Ballot, HotfixState, IssueState, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
 import type { Inline } from './text.ts';
 import type { Times } from './times.ts';
+import type { CommandEvent } from '../../notify/notifier.ts';
+
+export type { CommandEvent };
 
 /** The emoji that opens each thread line. */
 export const EVENT_EMOJI: Readonly<Record<HotfixEventType, string>> = {
@@ -354,14 +357,6 @@ const CARD_ONLY: ReadonlySet<HotfixEventType> = new Set<HotfixEventType>([
   'VoteCast',
 ]);
 
-/** One event of a command with the states around it (`EventStates`), as the notifier hands it to a surface. */
-export interface CommandEvent {
-  readonly event: HotfixEvent;
-  readonly before: HotfixState;
-  readonly after: HotfixState;
-  readonly decided: HotfixState;
-}
-
 /** Which lines a thread shows: config `thread.step_lines`. */
 export interface LineChoice {
   readonly stepLines: boolean;
@@ -389,7 +384,9 @@ export interface ThreadMessage {
 export const showsLine = (item: CommandEvent, call: Call | null, choice: LineChoice): ThreadLine | null => {
   const next = threadFollowUp(item.event, item.after);
   if (next?.kind === 'issue' && next.opens) return null;
-  if (!choice.stepLines && CARD_ONLY.has(item.event.type) && call === null) return null;
+  // A dry run's success keeps its line: its output (what would have run) is all there is to see of the step.
+  const dryRun = item.event.type === 'StepSucceeded' && item.event.dryRun === true;
+  if (!choice.stepLines && CARD_ONLY.has(item.event.type) && call === null && !dryRun) return null;
   return threadLine(item.event, item.before);
 };
 

@@ -122,6 +122,29 @@ describe('which lines go in which thread message', () => {
     expect(messages.length).toBeLessThan(messagesOf(wholeRun(), everyLine).length);
   });
 
+  it("quiet still shows a dry run's success: its output is all there is to see of the step", () => {
+    const dry = (step: string): HotfixCommand => ({
+      ...cmd.succeed(step),
+      output: 'dry run: not executed\nwould run: "./deploy.sh"',
+      dryRun: true,
+    });
+    const [, , ...runs] = commandsOf([
+      [cmd.start()],
+      [cmd.approve(people.tech1, 'technical')],
+      [cmd.approve(people.manager, 'management')],
+      ...[...policy.checklists.code_readiness, ...policy.checklists.environment_readiness].map(
+        (item) => [cmd.tick(item)] as const,
+      ),
+      [cmd.deploy()],
+      [cmd.grant()],
+      [cmd.startStep(DEPLOY_STEPS.backup)],
+      [dry(DEPLOY_STEPS.backup)],
+    ]);
+    const messages = messagesOf(runs, quiet);
+    expect(messages.at(-1)).toEqual(['StepSucceeded', 'StagePassed']);
+    expect(messages.flat()).not.toContain('StepStarted');
+  });
+
   it('step_lines: every line comes back, still one message per command', () => {
     const commands = wholeRun();
     const messages = messagesOf(commands, everyLine);
