@@ -136,6 +136,8 @@ export interface TeamsWorld extends TeamsViews {
   readonly standIn: TeamsStandIn;
   readonly delivery: TeamsDelivery;
   readonly settings: LoadedConfig;
+  /** The Redis key prefix of this world's app (its keys are its own). */
+  readonly prefix: string;
   readonly stepLog: string;
   /** What the monitor finds when it probes a hotfix's services. */
   readonly health: HealthEndpoint;
@@ -238,8 +240,18 @@ export const teamsViews = (standIn: TeamsStandIn, delivery: TeamsDelivery): Team
   };
 };
 
+/** What a test changes of the world it starts. */
+export interface TeamsWorldOptions {
+  /** Rewrites the e2e config (hotfix.yml) before the app reads it. */
+  readonly config?: (text: string) => string;
+}
+
 /** `hotfix serve` as it runs (workers and the Teams notifier on, real Redis), Teams played by T1's stand-in. */
-export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Promise<TeamsWorld> => {
+export const startTeamsWorld = async (
+  redisUrl: string,
+  redis: () => Redis,
+  options: TeamsWorldOptions = {},
+): Promise<TeamsWorld> => {
   const standIn = createE2ETeamsStandIn();
   await standIn.start();
   const dir = await mkdtemp(join(tmpdir(), 'hotfix-teams-e2e-'));
@@ -248,7 +260,8 @@ export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Pro
   const stepFail = join(dir, 'fail');
   await writeFile(stepFail, 'verify\n');
   const health = await startHealthEndpoint();
-  await writeFile(join(dir, 'hotfix.yml'), config(health.url));
+  const configText = config(health.url);
+  await writeFile(join(dir, 'hotfix.yml'), options.config ? options.config(configText) : configText);
   const prefix = uniquePrefix('teams-e2e');
   const log = process.env.TEST_LOG;
   const settings = await loadSettings({
@@ -285,6 +298,7 @@ export const startTeamsWorld = async (redisUrl: string, redis: () => Redis): Pro
     standIn,
     delivery,
     settings,
+    prefix,
     stepLog,
     health: health.endpoint,
     async passVerification() {
