@@ -124,9 +124,14 @@ describe('which lines go in which thread message', () => {
 
   it("quiet still shows a dry run's success: its output is all there is to see of the step", () => {
     const dry = (step: string): HotfixCommand => ({
-      ...cmd.succeed(step),
+      type: 'SucceedStep',
+      runId: 'deploy-1',
+      step,
+      attempt: 1,
+      durationMs: 5,
       output: 'dry run: not executed\nwould run: "./deploy.sh"',
       dryRun: true,
+      by: worker,
     });
     const [, , ...runs] = commandsOf([
       [cmd.start()],
