@@ -6,14 +6,14 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { readRecord } from '../../src/bot/common/record.ts';
 import { renderRecordDocument, renderRecordSummary } from '../../src/bot/teams/cards/record.ts';
-import { threadMessage } from '../../src/bot/common/thread.ts';
+import { lineCallOf, threadMessage } from '../../src/bot/common/thread.ts';
 import {
   renderIssueMessage,
   renderManualStepPrompt,
   renderThreadMessage,
   renderVoteMessage,
 } from '../../src/bot/teams/cards/thread.ts';
-import { callOf, lastOfCommand } from '../../src/domain/hotfix/attention.ts';
+import { lastOfCommand } from '../../src/domain/hotfix/attention.ts';
 import type { HotfixState } from '../../src/domain/hotfix/state.ts';
 import { evolve, initialState } from '../../src/domain/hotfix/state.ts';
 import type { LoadedConfig } from '../../src/main/runtime.ts';
@@ -330,7 +330,7 @@ export const startTeamsWorld = async (
                 after: states[i + j + 1]!,
                 decided: states[last + 1]!,
               }));
-        const message = threadMessage(command, (item) => callOf(item.event, item, settings.policy), choice);
+        const message = threadMessage(command, (item) => lineCallOf(item, settings.policy), choice);
         if (message) {
           summaries.push(renderThreadMessage(message, { timezone: 'UTC' }).summary);
           covered = last;

@@ -243,13 +243,14 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
       hasVerb(cardOf(r), 'hotfix.step-confirm'),
     );
     // The automated step before it ran and is shown on the card: neither its start nor its success is a thread
-    // reply, nor are the ticks or the lock (thread.step_lines is off). The manual step's start is: it calls on
-    // who may confirm it.
+    // reply, nor are the ticks or the lock (thread.step_lines is off). Nor is the manual step's start: its
+    // prompt is where who may confirm it is mentioned (Alice and Bob, technical).
     expect(await world.eventTypes(id)).toContain('StepSucceeded');
     const sofar = world.replies(id).map(firstSummary);
-    expect(sofar.filter((s) => /Started \w+ step/.test(s))).toEqual([
-      expect.stringMatching(/^▶️ Started execution step “smoke”/),
-    ]);
+    expect(sofar.filter((s) => /Started \w+ step/.test(s))).toEqual([]);
+    const mentioned = (cardOf(prompt) as { msteams?: { entities?: { mentioned: { id: string } }[] } }).msteams
+      ?.entities;
+    expect(mentioned?.map((e) => e.mentioned.id).sort()).toEqual([ALICE, BOB].sort());
     expect(sofar.join('\n')).not.toMatch(/“deploy”|succeeded|ticked|Lock granted/);
     const refused = answer(
       await world.click({ user: DAVE, activityId: prompt.id, verb: 'hotfix.step-confirm' }),

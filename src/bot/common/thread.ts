@@ -1,5 +1,6 @@
 import type { Config } from '../../config/load.ts';
 import type { Ask, Call, Wanted } from '../../domain/hotfix/attention.ts';
+import { callOf } from '../../domain/hotfix/attention.ts';
 import { describeEvent, reminderHeadline, stepOf } from '../../domain/hotfix/describe-event.ts';
 import type { EventOf, HotfixEvent, HotfixEventType } from '../../domain/hotfix/events.ts';
 import type { Person } from '../../domain/hotfix/people.ts';
@@ -389,6 +390,22 @@ export const showsLine = (item: CommandEvent, call: Call | null, choice: LineCho
   if (!choice.stepLines && CARD_ONLY.has(item.event.type) && call === null && !dryRun) return null;
   return threadLine(item.event, item.before);
 };
+
+/**
+ * Who a manual step's prompt calls on: those who may confirm it, from the step's start (null for any other
+ * event). The prompt is where they are mentioned, on both platforms.
+ */
+export const promptCallOf = (item: CommandEvent, policy: Policy): Call | null => {
+  const call = item.event.type === 'StepStarted' ? callOf(item.event, item, policy) : null;
+  return call?.ask === 'confirm' ? call : null;
+};
+
+/**
+ * Who an event's thread line calls on (`callOf`), except a manual step's start: its prompt, posted next,
+ * mentions who can confirm it, so the line does not as well (and in a quiet thread there is no such line).
+ */
+export const lineCallOf = (item: CommandEvent, policy: Policy): Call | null =>
+  promptCallOf(item, policy) === null ? callOf(item.event, item, policy) : null;
 
 /** Merges calls: one per ask (first seen first), each human named once, in the first call that wants them. */
 export const mergeCalls = (calls: readonly (Call | null)[]): Call[] => {

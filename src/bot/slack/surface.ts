@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { ErrorCode } from '@slack/web-api';
-import type { Call } from '../../domain/hotfix/attention.ts';
-import { callOf } from '../../domain/hotfix/attention.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
-import type { CardRef, ChatSurface, CommandEvent } from '../../notify/notifier.ts';
+import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
 import { RateLimited } from '../../notify/notifier.ts';
 import type { StoredEvent } from '../../service/ports.ts';
 import { renderCard } from './blocks/card.ts';
@@ -25,6 +23,7 @@ import type { PromptLinks } from '../common/card.ts';
 import { promptKeys } from '../common/card.ts';
 import {
   issueMessageKey,
+  lineCallOf,
   manualInstruction,
   opensPrompt,
   stepMessageKey,
@@ -257,15 +256,6 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
     }
   };
 
-  /**
-   * Who an event's line calls on. A waiting manual step's prompt, posted next, mentions who can confirm it: its
-   * line does not as well (so in a quiet thread the step's start has no line at all).
-   */
-  const lineCall = (item: CommandEvent): Call | null => {
-    const call = callOf(item.event, item, deps.policy());
-    return item.event.type === 'StepStarted' && call?.ask === 'confirm' ? null : call;
-  };
-
   /** Besides its line, what an event changes in the thread (`threadFollowUp`). */
   const followUp = async (ref: CardRef, after: HotfixState, next: ThreadFollowUp): Promise<void> => {
     switch (next?.kind) {
@@ -365,7 +355,7 @@ export const createSlackSurface = (deps: SlackSurfaceDeps): ChatSurface => {
       // Before the line: a retry after a failed line or follow-up finds each notice already posted.
       const notice = noticeOf(event, { before, after, decided });
       if (notice) await postNotice(ref, after, notice);
-      const message = threadMessage(command, lineCall, {
+      const message = threadMessage(command, (item) => lineCallOf(item, deps.policy()), {
         stepLines: deps.config().thread?.step_lines ?? false,
       });
       if (message) {

@@ -1,5 +1,5 @@
 import type { Config } from '../../config/load.ts';
-import { callOf } from '../../domain/hotfix/attention.ts';
+import type { Call } from '../../domain/hotfix/attention.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../domain/hotfix/state.ts';
 import type { CardRef, ChatSurface } from '../../notify/notifier.ts';
@@ -12,8 +12,10 @@ import type { PromptLinks } from '../common/card.ts';
 import { promptKeys } from '../common/card.ts';
 import {
   issueMessageKey,
+  lineCallOf,
   manualInstruction,
   opensPrompt,
+  promptCallOf,
   stepMessageKey,
   threadFollowUp,
   threadMessage,
@@ -167,7 +169,13 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
     await refs.set(hotfixId, key, posted.id ?? NO_ID);
   };
 
-  const stepPrompt = (thread: ConversationRef, state: HotfixState, runId: string, step: string) => {
+  const stepPrompt = (
+    thread: ConversationRef,
+    state: HotfixState,
+    runId: string,
+    step: string,
+    call: Call | null,
+  ) => {
     const instruction = manualInstruction(deps.config(), state, runId, step);
     return postOrUpdate(
       thread,
@@ -176,6 +184,7 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       renderManualStepPrompt(state, runId, step, {
         timezone: timezone(),
         now: deps.clock.now(),
+        call,
         ...(instruction ? { instruction } : {}),
       }),
     );
@@ -258,6 +267,7 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
     thread: ConversationRef,
     after: HotfixState,
     followUp: ThreadFollowUp,
+    call: Call | null,
   ): Promise<void> => {
     switch (followUp?.kind) {
       case 'step-prompt':
@@ -265,7 +275,7 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
           !followUp.ifPosted ||
           (await refs.get(after.id, stepMessageKey(followUp.runId, followUp.step))) !== null
         )
-          await stepPrompt(thread, after, followUp.runId, followUp.step);
+          await stepPrompt(thread, after, followUp.runId, followUp.step, call);
         return;
       case 'vote':
         await postOrUpdate(
@@ -393,10 +403,9 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       if (notice) await postNotice(ref, after, notice);
       // An event may post more than one reply: a retry after a later one failed must not repeat the message.
       const lineDone = Number((await refs.get(after.id, 'line')) ?? 0) >= stored.position;
-      // Unlike Slack's prompt, a Teams prompt mentions nobody: a waiting manual step's line calls on them.
       const message = lineDone
         ? null
-        : threadMessage(command, (item) => callOf(item.event, item, deps.policy()), {
+        : threadMessage(command, (item) => lineCallOf(item, deps.policy()), {
             stepLines: deps.config().thread?.step_lines ?? false,
           });
       if (message) {
@@ -407,7 +416,9 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
         );
         await refs.set(after.id, 'line', String(stored.position));
       }
-      await postFollowUp(thread, after, followUp);
+      // A waiting manual step's prompt mentions who can confirm it.
+      const promptCall = promptCallOf({ event, before, after, decided }, deps.policy());
+      await postFollowUp(thread, after, followUp, promptCall);
       return { cardStale: opensPrompt(event, followUp), covered: lineDone || message !== null };
     },
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandEvent, LineChoice } from '../../../src/bot/common/thread.ts';
-import { mergeCalls, threadMessage } from '../../../src/bot/common/thread.ts';
+import { lineCallOf, mergeCalls, promptCallOf, threadMessage } from '../../../src/bot/common/thread.ts';
 import { renderThreadMessage as slackMessage } from '../../../src/bot/slack/blocks/thread.ts';
 import { checkBlockKit } from '../../../src/bot/slack/blocks/limits.ts';
 import { renderThreadMessage as teamsMessage } from '../../../src/bot/teams/cards/thread.ts';
@@ -18,7 +18,8 @@ import { validateCard } from '../teams/cards/validate-card.ts';
 
 const quiet: LineChoice = { stepLines: false };
 const everyLine: LineChoice = { stepLines: true };
-const call = (item: CommandEvent): Call | null => callOf(item.event, item, policy);
+/** As both surfaces call: a manual step's start calls on nobody (its prompt mentions the confirmers). */
+const call = (item: CommandEvent): Call | null => lineCallOf(item, policy);
 
 /** A history cut into its commands' events, each with the states around it, as the notifier sees them. */
 const commandsOf = (commands: readonly (readonly [HotfixCommand, Date?])[], history: HotfixEvent[] = []) => {
@@ -89,7 +90,6 @@ describe('which lines go in which thread message', () => {
       ['DeployRequested'],
       ['StagePassed'],
       ['StagePassed', 'GatePassed'],
-      ['StepStarted'],
       ['StagePassed', 'GatePassed', 'MonitoringStarted'],
       ['MonitoringWindowClosed'],
     ]);
@@ -102,8 +102,16 @@ describe('which lines go in which thread message', () => {
       'ManualStepConfirmed',
     ])
       expect(types).not.toContain(cardOnly);
-    // A manual step's start calls on who may confirm it (the Teams line; Slack's prompt mentions them).
-    expect(types.filter((t) => t === 'StepStarted')).toHaveLength(1);
+    // A manual step's start has no line either: its prompt is where the confirmers are mentioned.
+    expect(types).not.toContain('StepStarted');
+    expect(
+      promptCallOf(
+        wholeRun()
+          .flat()
+          .find((i) => i.event.type === 'StepStarted' && i.event.step === DEPLOY_STEPS.manual)!,
+        policy,
+      )?.ask,
+    ).toBe('confirm');
     // The plan is started with a call on its approvers: a line, since that is where they are mentioned.
     expect(types).toContain('HotfixStarted');
     for (const kept of [
@@ -114,11 +122,9 @@ describe('which lines go in which thread message', () => {
       'MonitoringWindowClosed',
     ])
       expect(types).toContain(kept);
-    // Where the manual step's prompt mentions who may confirm (Slack), its start has no line either.
-    const slackCall = (item: CommandEvent) => (item.event.type === 'StepStarted' ? null : call(item));
-    const onSlack = messagesOf(wholeRun(), quiet, slackCall);
-    expect(onSlack.flat()).not.toContain('StepStarted');
-    expect(onSlack).toHaveLength(messages.length - 1);
+    // Were the start to call on them in its line, it would have one: a line is where people are mentioned.
+    const plainCall = (item: CommandEvent) => callOf(item.event, item, policy);
+    expect(messagesOf(wholeRun(), quiet, plainCall)).toHaveLength(messages.length + 1);
     expect(messages.length).toBeLessThan(messagesOf(wholeRun(), everyLine).length);
   });
 

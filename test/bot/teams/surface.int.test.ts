@@ -10,13 +10,13 @@ import {
   renderThreadMessage,
   renderVoteMessage,
 } from '../../../src/bot/teams/cards/thread.ts';
-import { threadMessage } from '../../../src/bot/common/thread.ts';
+import { lineCallOf, threadMessage } from '../../../src/bot/common/thread.ts';
 import type { RateWindow } from '../../../src/bot/teams/outbox.ts';
 import { createOutbox, TEAMS_RATE_LIMITS } from '../../../src/bot/teams/outbox.ts';
 import { ACTIVITY_BUDGET_BYTES, cardMessage, createTeamsSurface } from '../../../src/bot/teams/surface.ts';
 import { createThreadRefs } from '../../../src/bot/teams/thread-refs.ts';
 import { createTeamsTransport } from '../../../src/bot/teams/transport.ts';
-import { callOf, lastOfCommand } from '../../../src/domain/hotfix/attention.ts';
+import { lastOfCommand } from '../../../src/domain/hotfix/attention.ts';
 import type { HotfixEvent } from '../../../src/domain/hotfix/events.ts';
 import type { HotfixState } from '../../../src/domain/hotfix/state.ts';
 import { evolve, initialState } from '../../../src/domain/hotfix/state.ts';
@@ -168,7 +168,7 @@ const expectedReplies = async (
             after: states[i + j + 1]!,
             decided: states[last + 1]!,
           }));
-    const message = threadMessage(command, (item) => callOf(item.event, item, policy), { stepLines: false });
+    const message = threadMessage(command, (item) => lineCallOf(item, policy), { stepLines: false });
     if (message) {
       summaries.push(renderThreadMessage(message, { timezone: 'UTC' }).summary);
       covered = last;

@@ -180,6 +180,11 @@ export const renderThreadMessage = (
 export interface ManualStepOptions {
   /** The step's `manual:` text from config: what to check before confirming. */
   readonly instruction?: string;
+  /**
+   * Who may confirm, mentioned under the prompt while it waits (`callOf` the step's start): the prompt is
+   * where they are called on, so the step's start needs no line of its own (as on Slack).
+   */
+  readonly call?: Call | null;
   readonly timezone?: string;
   readonly now?: Date;
 }
@@ -211,16 +216,22 @@ export const renderManualStepPrompt = (
     ? [text(userText(options.instruction, 1500), { isSubtle: true })]
     : [];
   if (step.status === 'running') {
+    const called = callMentions(options.call);
+    const drawn = card(
+      [
+        text(
+          `✋ ${bold('Manual step')} ${label} of ${userText(state.id, 60, true)} is waiting for ${whoRoles} to confirm.`,
+        ),
+        ...instruction,
+        ...(called ? [text(called.markdown)] : []),
+      ],
+      manualStepActions(state.id, run, step).map(teamsAction),
+    );
     return {
-      card: card(
-        [
-          text(
-            `✋ ${bold('Manual step')} ${label} of ${userText(state.id, 60, true)} is waiting for ${whoRoles} to confirm.`,
-          ),
-          ...instruction,
-        ],
-        manualStepActions(state.id, run, step).map(teamsAction),
-      ),
+      card:
+        called && called.entities.length > 0
+          ? { ...drawn, msteams: { width: 'Full', entities: called.entities } }
+          : drawn,
       summary: plainText(
         `✋ Manual step waiting: ${step.stage} · “${step.name}” (${step.service})`,
         LINE_MAX,

@@ -5,6 +5,7 @@ import {
   renderVoteMessage,
 } from '../../../../src/bot/teams/cards/thread.ts';
 import { VERBS } from '../../../../src/bot/teams/verbs.ts';
+import { promptCallOf } from '../../../../src/bot/common/thread.ts';
 import type { HotfixEvent } from '../../../../src/domain/hotfix/events.ts';
 import { initialState } from '../../../../src/domain/hotfix/state.ts';
 import { minutes, people, policy, worker } from '../../../domain/fixtures/policy.ts';
@@ -64,6 +65,22 @@ describe('Teams thread messages', () => {
       { verb: VERBS.failStep, ...data },
     ]);
     expect(readable(prompt.card)).toMatch(/waiting for Business or Technical to confirm[\s\S]*Buy a thing/);
+    expect(prompt.card.msteams?.entities).toBeUndefined();
+
+    // With who may confirm it (from its start), the prompt mentions them: the prompt is where they are called.
+    const started = waiting.history.at(-1)!;
+    const call = promptCallOf(
+      { event: started, before: waiting.state, after: waiting.state, decided: waiting.state },
+      policy,
+    );
+    expect(call?.ask).toBe('confirm');
+    const calling = renderManualStepPrompt(waiting.state, 'deploy-1', DEPLOY_STEPS.manual, {
+      now: minutes(10),
+      call,
+    });
+    expect(validateCard(calling.card)).toEqual([]);
+    // These people have no Teams id: named, not @mentioned (the e2e shows the mentions of Teams people).
+    expect(readable(calling.card)).toMatch(/👋 Waiting for one of you to confirm: Bea Business, .*Tara Tech/);
 
     const answered = renderManualStepPrompt(monitoring().state, 'deploy-1', DEPLOY_STEPS.manual, {
       now: minutes(10),
