@@ -54,13 +54,17 @@ describe('hotfix serve: GET /metrics', () => {
 
     // Dave cancels it (recorded), cancels it again (answered before any command: it is already cancelled),
     // then logs an issue on it: refused, wrong phase.
-    for (const text of [
+    // Each waits for the answer to the one before: the ack comes before the command is handled, so
+    // without the wait the second cancel could reach the handler before the first is recorded.
+    const commands = [
       `cancel ${hotfixId} not needed`,
       `cancel ${hotfixId} not needed`,
       `issue ${hotfixId} x`,
-    ])
+    ];
+    for (const [index, text] of commands.entries()) {
       await world.slack.command({ user: DAVE, channel: INCIDENTS, text });
-    await waitFor('three answers', () => world.ephemerals(DAVE).length >= 3);
+      await waitFor(`answer ${index + 1}`, () => world.ephemerals(DAVE).length > index);
+    }
     await waitFor('a thread line', () => world.thread(hotfixId).length > 0);
 
     const { text } = await scrape(url);
