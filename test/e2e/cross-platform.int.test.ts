@@ -204,14 +204,12 @@ describe('one hotfix on Slack and Teams at once, through both stand-ins', () => 
     });
     await waitFor('closed', async () => (await world.eventTypes(id)).includes('HotfixClosed'));
 
-    // The record in both threads: a file in Slack, the summary and the Markdown record in Teams.
+    // The record in both threads: a file in Slack, the summary with the Markdown record behind a button in Teams.
     await waitFor('the record file in Slack', () =>
       world.slack.standIn.files().find((f) => f.name.startsWith(id) && f.completed),
     );
-    await world.teams.replyWhen(id, 'the Markdown record', (r) =>
-      String(r.history[0]?.activity.summary ?? r.activity.summary).startsWith(
-        `Deployment record of ${id} (Markdown)`,
-      ),
+    await world.teams.replyWhen(id, 'the record', (r) =>
+      String(r.history[0]?.activity.summary ?? r.activity.summary).startsWith(`Deployment record of ${id}:`),
     );
 
     // The same milestone lines, in the same order, once each, on both threads.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { readRecord } from '../../src/bot/common/record.ts';
-import { renderRecordDocument, renderRecordSummary } from '../../src/bot/teams/cards/record.ts';
+import { renderRecord } from '../../src/bot/teams/cards/record.ts';
 import { lineCallOf, threadMessage } from '../../src/bot/common/thread.ts';
 import {
   renderIssueMessage,
@@ -357,10 +357,7 @@ export const startTeamsWorld = async (
             hotfixId,
           );
           if (read === null) throw new Error(`no record of ${hotfixId}`);
-          summaries.push(
-            renderRecordSummary(read).summary,
-            renderRecordDocument(hotfixId, read.markdown).summary,
-          );
+          summaries.push(renderRecord(read).summary);
         }
       }
       return { summaries, state };

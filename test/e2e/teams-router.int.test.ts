@@ -14,6 +14,7 @@ import type {
   TeamsStandIn,
 } from '../../src/teams-stand-in/index.ts';
 import { createTeamsDelivery, createTeamsStandIn } from '../../src/teams-stand-in/index.ts';
+import { SHOW_RECORD } from '../../src/bot/teams/cards/record.ts';
 import { validateCard } from '../bot/teams/cards/validate-card.ts';
 import { TEST_AUDIT_KEY, freePort, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -337,7 +338,7 @@ describe('Teams router, end to end through /api/messages', () => {
     expect(await eventTypes(hotfixId)).toEqual(['HotfixStarted']);
   });
 
-  it('answers typed commands: issue, list in a 1:1 chat, record as two cards, a usage problem', async () => {
+  it('answers typed commands: issue, list in a 1:1 chat, record as one card, a usage problem', async () => {
     const { hotfixId } = await startHotfix();
     let seen = botActivities(INCIDENTS).length;
     await delivery.mention({ user: BOB, text: `issue ${hotfixId} checkout slow`, channel: INCIDENTS });
@@ -352,15 +353,18 @@ describe('Teams router, end to end through /api/messages', () => {
 
     seen = botActivities(INCIDENTS).length;
     await delivery.mention({ user: BOB, text: `record ${hotfixId}`, channel: INCIDENTS });
-    await waitFor('both record cards', () => botActivities(INCIDENTS).length >= seen + 2);
-    const [summary, document] = botActivities(INCIDENTS).slice(seen);
-    expect(JSON.stringify(cardOf(summary as StandInActivity))).toContain('Deployment record');
-    expect(JSON.stringify(cardOf(document as StandInActivity))).toContain('monospace');
+    const record = await nextBotActivity(INCIDENTS, seen, () => true);
+    expect(JSON.stringify(cardOf(record).body)).toContain('Deployment record');
+    expect(cardOf(record).actions).toEqual([
+      expect.objectContaining({ type: 'Action.ShowCard', title: SHOW_RECORD }),
+    ]);
+    expect(JSON.stringify(cardOf(record).actions)).toContain('monospace');
 
-    seen = botActivities(INCIDENTS).length;
     await delivery.mention({ user: BOB, text: 'frobnicate', channel: INCIDENTS });
-    const usage = await nextBotActivity(INCIDENTS, seen, () => true);
+    const usage = await nextBotActivity(INCIDENTS, seen + 1, () => true);
     expect(usage.activity.text).toContain("I don't know `@hotfix frobnicate`");
+    // The record was one message: the next one is the answer to the next command.
+    expect(botActivities(INCIDENTS).slice(seen)).toEqual([record, usage]);
   });
 
   it("does the same through a button's Action.Submit fallback, answering a refusal in the thread", async () => {

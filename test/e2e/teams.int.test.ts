@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { renderHotfixCard } from '../../src/bot/teams/cards/card.ts';
+import { SHOW_RECORD } from '../../src/bot/teams/cards/record.ts';
 import type { Delivered, StandInActivity } from '../../src/teams-stand-in/index.ts';
 import { threadConversationId } from '../../src/teams-stand-in/state.ts';
 import { validateCard } from '../bot/teams/cards/validate-card.ts';
@@ -361,13 +362,15 @@ describe('Teams end to end: hotfix serve (workers, notifier) with people acting 
       noticeOf(answer(await world.click({ user: ALICE, activityId: root.id, verb: 'hotfix.close' }))),
     ).toBe(undefined);
 
-    // The record closes the thread: its summary card, then the whole Markdown record.
-    const document = await world.replyWhen(id, 'the Markdown record', (r) =>
-      firstSummary(r).startsWith(`Deployment record of ${id} (Markdown)`),
+    // The record closes the thread in one reply: its summary, and the whole Markdown record behind a button.
+    const record = await world.replyWhen(id, 'the record', (r) =>
+      firstSummary(r).startsWith(`Deployment record of ${id}:`),
     );
-    expect(JSON.stringify(cardOf(document))).toContain('Fix the checkout total rounding');
-    const summary = world.replies(id).find((r) => firstSummary(r).startsWith(`Deployment record of ${id}:`));
-    expect(firstSummary(summary as StandInActivity)).toMatch(/Rolled back/i);
+    expect(firstSummary(record)).toMatch(/Rolled back/i);
+    const [showRecord, ...others] = cardOf(record).actions ?? [];
+    expect(others).toEqual([]);
+    expect(showRecord).toMatchObject({ type: 'Action.ShowCard', title: SHOW_RECORD });
+    expect(JSON.stringify(showRecord)).toMatch(/Deployment Documentation[^]*Fix the checkout total rounding/);
 
     // The card shows the last state, edited in place (one root, never a second thread).
     await world.rootWhen(id, 'closed', (card) => JSON.stringify(card).includes('Closed'));

@@ -26,7 +26,7 @@ import type { TeamsCard } from './cards/adaptive.ts';
 import { card, text } from './cards/adaptive.ts';
 import type { LockHolder } from '../common/actions.ts';
 import { renderHotfixCard } from './cards/card.ts';
-import { renderRecordDocument, renderRecordSummary } from './cards/record.ts';
+import { renderRecord } from './cards/record.ts';
 import { userText } from './cards/text.ts';
 import {
   renderIssueMessage,
@@ -132,8 +132,9 @@ export const storedPromptLinks = async (
 /**
  * Teams as the notifier's chat surface, mirroring Slack's: the card opens a thread of its own in
  * `teams.incident_channel` and is edited in place; a reply per milestone; a prompt for each manual step, a
- * live message per rollback vote and one per logged issue, edited when answered; and on close the record's summary and the whole
- * Markdown record as replies (Teams bots cannot upload files to channels). Every call goes through the outbox.
+ * live message per rollback vote and one per logged issue, edited when answered; and on close the record as
+ * one reply, its summary with the whole Markdown record behind a button (Teams bots cannot upload files to
+ * channels). Every call goes through the outbox.
  */
 export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
   const { transport, outbox, refs } = deps;
@@ -202,23 +203,18 @@ export const createTeamsSurface = (deps: TeamsSurfaceDeps): ChatSurface => {
       `The card of ${state.id}`,
     );
 
-  /** Posts the record's summary and then the whole record, each once. */
+  /** Posts the record (its summary, the whole record behind a button) once. */
   const postRecord = async (thread: ConversationRef, state: HotfixState) => {
     if ((await refs.get(state.id, 'record')) !== null) return;
     const read = await readRecord(deps, state.id);
     if (read === null) return;
-    if ((await refs.get(state.id, 'record-summary')) === null) {
-      await reply(
-        thread,
-        'record summary',
-        cardMessage(renderRecordSummary(read), `The record of ${state.id}`),
-      );
-      await refs.set(state.id, 'record-summary', 'posted');
-    }
+    // Older versions posted the summary as a reply of its own ('record-summary') before the whole record: a
+    // thread left between the two by such a version gets only what it misses, not the summary again.
+    const summaryPosted = (await refs.get(state.id, 'record-summary')) !== null;
     await reply(
       thread,
       'record',
-      cardMessage(renderRecordDocument(state.id, read.markdown), `The record of ${state.id}`),
+      cardMessage(renderRecord(read, { summaryPosted }), `The record of ${state.id}`),
     );
     await refs.set(state.id, 'record', 'posted');
   };

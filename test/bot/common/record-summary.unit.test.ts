@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { breachesNote } from '../../../src/bot/common/record.ts';
 import { recordSummary } from '../../../src/bot/slack/record.ts';
-import { renderRecordSummary } from '../../../src/bot/teams/cards/record.ts';
+import { renderRecord } from '../../../src/bot/teams/cards/record.ts';
 import { buildRecord } from '../../../src/domain/hotfix/record.ts';
 import { breachedHistory, deployedHistory } from '../../domain/fixtures/record-histories.ts';
 
@@ -15,7 +15,7 @@ describe("the record's summary in chat says a window's breaches were accepted, a
     expect(note).toMatch(/^⚠️ verified with 1 breach, accepted by Bob Chen \(technical\)/);
     const slack = JSON.stringify(recordSummary({ record: breached, markdown: '', broken: null }).blocks);
     expect(slack).toContain('verified with 1 breach, accepted by Bob Chen (technical)');
-    const teams = JSON.stringify(renderRecordSummary({ record: breached, broken: null }));
+    const teams = JSON.stringify(renderRecord({ record: breached, markdown: '', broken: null }));
     expect(teams).toContain('verified with 1 breach, accepted by Bob Chen (technical)');
   });
 

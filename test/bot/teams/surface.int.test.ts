@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readRecord } from '../../../src/bot/common/record.ts';
+import type { AdaptiveCard } from '../../../src/bot/teams/cards/adaptive.ts';
 import { card, text } from '../../../src/bot/teams/cards/adaptive.ts';
 import { renderHotfixCard } from '../../../src/bot/teams/cards/card.ts';
-import { renderRecordDocument, renderRecordSummary } from '../../../src/bot/teams/cards/record.ts';
+import { renderRecord, SHOW_RECORD } from '../../../src/bot/teams/cards/record.ts';
 import {
   renderIssueMessage,
   renderManualStepPrompt,
@@ -31,6 +32,7 @@ import { TEST_AUDIT_KEY, uniquePrefix, useRedisServer } from '../../helpers/redi
 import { waitFor } from '../../helpers/wait.ts';
 import { APP_ID, BOT_TOKEN } from '../../teams-stand-in/bot.ts';
 import { INCIDENTS, tenant } from '../../teams-stand-in/helpers.ts';
+import { readable } from './cards/helpers.ts';
 import { validateCard } from './cards/validate-card.ts';
 
 const redisServer = useRedisServer();
@@ -190,10 +192,7 @@ const expectedReplies = async (
     if (event.type === 'HotfixClosed') {
       const read = await readRecord({ store, config: () => config, policy: () => policy }, hotfixId);
       if (read === null) throw new Error('no record');
-      summaries.push(
-        renderRecordSummary(read).summary,
-        renderRecordDocument(hotfixId, read.markdown).summary,
-      );
+      summaries.push(renderRecord(read).summary);
     }
   }
   return { summaries, state };
@@ -257,6 +256,9 @@ describe('Teams surface driven by the notifier, against the Bot Connector stand-
     const vote = replies.find((r) => firstSummary(r).startsWith('Rollback vote #1'));
     expect(vote?.history.length).toBeGreaterThan(0);
     expect(vote?.activity.summary).toMatch(/— passed$/);
+    // The record is the last reply, one card: its summary, and the whole record behind a button.
+    const read = await readRecord({ store, config: () => config, policy: () => policy }, 'HF-57');
+    expect(cardOf(replies.at(-1)!)).toEqual(renderRecord(read!).card);
     expectValidCards();
 
     // A sweep later (another replica, a restart) posts nothing more.
@@ -328,6 +330,23 @@ describe('Teams surface driven by the notifier, against the Bot Connector stand-
     const { replies } = threadOf('HF-57');
     const { summaries } = await expectedReplies('HF-57', rolledBackHistory, store);
     expect(replies.map(firstSummary)).toEqual(summaries);
+  });
+
+  it('a thread whose record summary an older version posted on its own gets the rest of the record, not the summary again', async () => {
+    const { redis, prefix, store, notifier, append } = setup();
+    // As left by a version that posted the summary, then stopped before the whole record.
+    await createThreadRefs(redis, prefix).set('HF-57', 'record-summary', 'posted');
+    await append('HF-57', rolledBackHistory);
+    await notifier.idle();
+
+    const { replies } = threadOf('HF-57');
+    const { summaries } = await expectedReplies('HF-57', rolledBackHistory, store);
+    expect(replies.map(firstSummary)).toEqual(summaries);
+    const record = cardOf(replies.at(-1)!) as AdaptiveCard;
+    expect(readable({ ...record, actions: [] })).not.toMatch(/Approvals|Sign-offs|Lessons learned/);
+    expect(record.actions).toEqual([expect.objectContaining({ title: SHOW_RECORD })]);
+    expect(readable(record)).toContain('Deployment Documentation');
+    expectValidCards();
   });
 
   it('412 and 502 are retried: each reply posted once, the card edited', async () => {

@@ -10,7 +10,7 @@ import type { InvokeAnswer, TeamsActivity } from '../activity.ts';
 import type { AdaptiveCard } from '../cards/adaptive.ts';
 import { renderHotfixCard } from '../cards/card.ts';
 import { withNotice } from '../cards/notice.ts';
-import { renderRecordDocument, renderRecordSummary } from '../cards/record.ts';
+import { renderRecord } from '../cards/record.ts';
 import { renderManualStepPrompt, renderVoteMessage } from '../cards/thread.ts';
 import type { TeamsBotDeps } from '../deps.ts';
 import { identifyTeamsSender } from '../identity.ts';
@@ -88,8 +88,7 @@ export const createActionHandler = (deps: TeamsBotDeps) => {
   const postRecord = async (activity: TeamsActivity, hotfixId: string): Promise<string | null> => {
     const read = await readRecord(deps, hotfixId);
     if (read === null) return noSuchHotfix(hotfixId);
-    await deps.reply(activity, cardMessage(renderRecordSummary(read)));
-    await deps.reply(activity, cardMessage(renderRecordDocument(hotfixId, read.markdown)));
+    await deps.reply(activity, cardMessage(renderRecord(read)));
     return RECORD_POSTED;
   };
 

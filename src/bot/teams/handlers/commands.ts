@@ -11,7 +11,7 @@ import { ConnectorCallError } from '../connector-error.ts';
 import { renderHotfixCard } from '../cards/card.ts';
 import { renderFormButton } from '../cards/form-button.ts';
 import { renderHotfixList } from '../cards/hotfix-list.ts';
-import { renderRecordDocument, renderRecordSummary } from '../cards/record.ts';
+import { renderRecord } from '../cards/record.ts';
 import { renderIssueList } from '../cards/thread.ts';
 import type { TeamsBotDeps } from '../deps.ts';
 import { identifyTeamsSender } from '../identity.ts';
@@ -191,9 +191,7 @@ export const createTypedCommands = (deps: TeamsBotDeps) => {
       case 'record': {
         const read = await readRecord(deps, sub.hotfixId);
         if (read === null) return say(activity, noSuchHotfix(sub.hotfixId));
-        await deps.reply(activity, cardMessage(renderRecordSummary(read)));
-        await deps.reply(activity, cardMessage(renderRecordDocument(sub.hotfixId, read.markdown)));
-        return;
+        return deps.reply(activity, cardMessage(renderRecord(read)));
       }
       default: {
         const never: never = sub;

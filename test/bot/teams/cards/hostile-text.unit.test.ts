@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TeamsCard } from '../../../../src/bot/teams/cards/adaptive.ts';
 import { renderHotfixCard } from '../../../../src/bot/teams/cards/card.ts';
-import { renderRecordDocument, renderRecordSummary } from '../../../../src/bot/teams/cards/record.ts';
+import { renderRecord } from '../../../../src/bot/teams/cards/record.ts';
 import { escapeCardMarkdown } from '../../../../src/bot/teams/cards/text.ts';
 import { renderDialog } from '../../../../src/bot/teams/cards/dialogs.ts';
 import { FORMS } from '../../../../src/bot/teams/verbs.ts';
@@ -174,8 +174,12 @@ describe('user text on every Teams card', () => {
           expectInert('issue list', renderIssueList(state, { timezone: 'UTC', now }));
         }
         const record = buildRecord(history, { timezone: 'UTC', signoffRoles: policy.signoffs });
-        expectInert('record summary', renderRecordSummary({ record, broken: t() }));
-        expectInert('record document', renderRecordDocument('HF-1', renderRecordMarkdown(record)));
+        const markdown = renderRecordMarkdown(record);
+        expectInert('record', renderRecord({ record, markdown, broken: t() }));
+        expectInert(
+          'record, summary posted',
+          renderRecord({ record, markdown, broken: t() }, { summaryPosted: true }),
+        );
         const final = states.at(-1) ?? initialState();
         const forms = [
           planFormFields({ services: Object.keys(policy.services), people: policy.people }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cardBytes } from '../../../../src/bot/teams/cards/adaptive.ts';
+import { CARD_BUDGET_BYTES, cardBytes } from '../../../../src/bot/teams/cards/adaptive.ts';
 import { renderHotfixCard } from '../../../../src/bot/teams/cards/card.ts';
-import { renderRecordDocument } from '../../../../src/bot/teams/cards/record.ts';
+import { renderRecord, SHOW_RECORD } from '../../../../src/bot/teams/cards/record.ts';
 import { buildRecord, renderRecordMarkdown } from '../../../../src/domain/hotfix/record.ts';
 import type { HotfixState } from '../../../../src/domain/hotfix/state.ts';
 import { buildLargeHotfix, largePolicy } from '../../common/large-hotfix.ts';
@@ -60,31 +60,57 @@ describe('Teams size limits', () => {
     expect(issuesShown).toBeLessThanOrEqual(5);
   });
 
+  const record = buildRecord(large.history, { timezone: 'UTC', signoffRoles: largePolicy.signoffs });
+  const markdown = renderRecordMarkdown(record);
+
   it('cuts the Markdown record visibly, saying how many lines are left out and where to get them', () => {
-    const record = buildRecord(large.history, { timezone: 'UTC', signoffRoles: largePolicy.signoffs });
-    const markdown = renderRecordMarkdown(record);
     expect(markdown.length).toBeGreaterThan(200_000);
-    const { card, summary } = renderRecordDocument('HF-1042', markdown);
-    expect(cardBytes(card)).toBeLessThanOrEqual(MAX_CARD_BYTES);
+    const { card } = renderRecord({ record, markdown, broken: null });
+    expect(cardBytes(card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
     expect(validateCard(card)).toEqual([]);
     const text = readable(card);
     const left = Number(/✂️ (\d+) more lines of the record not shown/.exec(text)?.[1]);
-    const shownLines = text.split('\n').length;
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThan(markdown.split('\n').length);
     expect(text).toMatch(/hotfix record HF-1042 prints it whole/);
-    expect(summary).toMatch(/cut to fit/);
-    expect(shownLines).toBeGreaterThan(10);
+    // The summary comes first, whole; the source after it, as far as it fits.
+    expect(text).toMatch(/^📄 Deployment record · HF-1042\n/);
+    expect(text).toContain('Lessons learned');
+    expect(text.split('\n').length).toBeGreaterThan(100);
   });
 
-  it('sends a small record whole, line for line as the file reads', () => {
-    const markdown =
-      '# Deployment Documentation\n\n- **Issue:** INC-42\n| a | b |\n|---|---|\n  indented `code`\n';
-    const { card } = renderRecordDocument('HF-1', markdown);
+  it('gives the Markdown record only what the summary leaves: a summary at its longest still fits', () => {
+    // Every field the summary shows at its cap, in characters that cost most once escaped.
+    const loud = (n: number) => '*<'.repeat(n);
+    const longest = {
+      ...record,
+      summary: loud(3000),
+      issue: loud(300),
+      plan: { ...record.plan, services: Array.from({ length: 100 }, () => loud(30)) },
+      lessons: Array.from({ length: 30 }, (_, i) => ({ ...record.lessons[0]!, text: `${i} ${loud(300)}` })),
+    };
+    const summaryOnly = renderRecord({ record: longest, markdown: '', broken: loud(400) });
+    expect(cardBytes(summaryOnly.card)).toBeGreaterThan(10_000);
+    const { card } = renderRecord({ record: longest, markdown, broken: loud(400) });
+    expect(cardBytes(card)).toBeLessThanOrEqual(CARD_BUDGET_BYTES);
     expect(validateCard(card)).toEqual([]);
-    const text = readable(card);
-    expect(text).not.toMatch(/not shown/);
-    expect(text).toContain(
+    const shorter = Number(/✂️ (\d+) more lines/.exec(readable(card))?.[1]);
+    const usual = Number(
+      /✂️ (\d+) more lines/.exec(readable(renderRecord({ record, markdown, broken: null }).card))?.[1],
+    );
+    expect(shorter).toBeGreaterThan(usual);
+  });
+
+  it('sends a small record whole, line for line as the file reads, behind one button under the summary', () => {
+    const small =
+      '# Deployment Documentation\n\n- **Issue:** INC-42\n| a | b |\n|---|---|\n  indented `code`\n';
+    const { card } = renderRecord({ record, markdown: small, broken: null });
+    expect(validateCard(card)).toEqual([]);
+    expect(card.actions).toEqual([expect.objectContaining({ type: 'Action.ShowCard', title: SHOW_RECORD })]);
+    const [show] = card.actions ?? [];
+    const hidden = show?.type === 'Action.ShowCard' ? readable(show.card) : '';
+    expect(hidden).not.toMatch(/not shown/);
+    expect(hidden).toContain(
       [
         '# Deployment Documentation',
         '\u00a0',
@@ -94,5 +120,7 @@ describe('Teams size limits', () => {
         '\u00a0\u00a0indented `code`',
       ].join('\n'),
     );
+    // Hidden until asked for: the message itself is the summary.
+    expect(readable({ ...card, actions: [] })).not.toContain('Deployment Documentation');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderHotfixCard } from '../../../../src/bot/teams/cards/card.ts';
-import { renderRecordDocument, renderRecordSummary } from '../../../../src/bot/teams/cards/record.ts';
+import { renderRecord } from '../../../../src/bot/teams/cards/record.ts';
 import {
   renderManualStepPrompt,
   renderThreadLine,
@@ -107,12 +107,16 @@ const everything = (cases: readonly Case[], history: readonly HotfixEvent[], p: 
     if (line) out.push([`line ${i} ${event.type}`, line]);
   });
   const record = buildRecord(history, { timezone: 'UTC', signoffRoles: p.signoffs });
-  out.push(['record summary', renderRecordSummary({ record, broken: null })]);
+  const markdown = renderRecordMarkdown(record);
+  out.push(['record', renderRecord({ record, markdown, broken: null })]);
   out.push([
-    'record summary, broken chain',
-    renderRecordSummary({ record, broken: 'the event chain is broken at event 3: hash mismatch' }),
+    'record, broken chain',
+    renderRecord({ record, markdown, broken: 'the event chain is broken at event 3: hash mismatch' }),
   ]);
-  out.push(['record document', renderRecordDocument(hotfixId, renderRecordMarkdown(record))]);
+  out.push([
+    'record, summary posted',
+    renderRecord({ record, markdown, broken: null }, { summaryPosted: true }),
+  ]);
   return out;
 };
 
