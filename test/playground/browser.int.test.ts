@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHOW_RECORD } from '../../src/bot/teams/cards/record.ts';
 import { TEST_AUDIT_KEY, uniquePrefix, useRedisServer } from '../helpers/redis.ts';
 import { HOTFIX_CLI } from '../helpers/cli.ts';
 
@@ -619,7 +620,7 @@ describe('the playground in a headless Chromium', () => {
       await teams.phase('Closed');
       mark('signed off from both views, closed');
       await slack.openThread();
-      // The Teams view redraws its thread as the record's replies arrive: scroll once the root holds still.
+      // The Teams view redraws its thread as the last replies arrive: scroll once the root holds still.
       for (let tries = 1; ; tries++) {
         try {
           await teams.root.scrollIntoViewIfNeeded({ timeout: 2_000 });
@@ -629,6 +630,11 @@ describe('the playground in a headless Chromium', () => {
         }
       }
       await shootBoth('both-2-closed');
+      // The Teams record is one reply: its summary, and the whole Markdown record behind a button.
+      const teamsRecord = teams.replies.filter({ hasText: `Deployment record · ` });
+      await teamsRecord.getByRole('button', { name: SHOW_RECORD }).click();
+      await teamsRecord.getByText('Deployment Documentation').waitFor();
+      mark('the whole record shown in Teams');
       expect(problems).toEqual([]);
     } catch (error) {
       await page
