@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { MonitorMeasurement } from '../../src/domain/hotfix/events.ts';
-import { planHash } from '../../src/domain/hotfix/plan.ts';
+import type { Plan } from '../../src/domain/hotfix/plan.ts';
+import { deploymentHash, planFingerprint } from '../../src/domain/hotfix/plan.ts';
+import type { Policy } from '../../src/domain/hotfix/policy.ts';
+import { describeEvent } from '../../src/domain/hotfix/describe-event.ts';
+import { buildRecord } from '../../src/domain/hotfix/record.ts';
 import { decide } from '../../src/domain/hotfix/decide.ts';
 import { cancelRefusal } from '../../src/domain/hotfix/decide/plan.ts';
 import { canRequestDeploy, holdsLock, outcome, tally } from '../../src/domain/hotfix/queries.ts';
@@ -20,7 +24,7 @@ import {
   verifying,
 } from './scenarios.ts';
 
-const hash = planHash(plan);
+const hash = deploymentHash(plan);
 const edited = { ...plan, version: '2.3.2' };
 
 describe('starting a hotfix', () => {
@@ -163,7 +167,7 @@ describe('approvals', () => {
     given(history)
       .when({ type: 'EditPlan', plan: edited, by: people.tech2 })
       .then([
-        { type: 'PlanEdited', planHash: planHash(edited), previousHash: hash },
+        { type: 'PlanEdited', planHash: deploymentHash(edited), previousHash: hash },
         {
           type: 'ApprovalsVoided',
           planHash: hash,
@@ -176,11 +180,11 @@ describe('approvals', () => {
   it('an editor becomes an author and cannot approve the plan they edited', () => {
     const { history } = play([[{ type: 'EditPlan', plan: edited, by: people.tech2 }]], {}, started().history);
     given(history)
-      .when(cmd.approve(people.tech2, 'technical', planHash(edited)))
+      .when(cmd.approve(people.tech2, 'technical', deploymentHash(edited)))
       .thenRefused('self_approval');
     given(history)
-      .when(cmd.approve(people.tech1, 'technical', planHash(edited)))
-      .then([{ type: 'PlanApproved', planHash: planHash(edited) }]);
+      .when(cmd.approve(people.tech1, 'technical', deploymentHash(edited)))
+      .then([{ type: 'PlanApproved', planHash: deploymentHash(edited) }]);
   });
 
   it('an edit that changes nothing is a no-op', () => {
@@ -205,6 +209,109 @@ describe('approvals', () => {
     given(started().history)
       .when(cmd.reject(people.manager, 'management', '  '))
       .thenRefused('invalid_input');
+  });
+});
+
+describe('where the hotfix is shown (plan.platforms)', () => {
+  const shownOnBoth: Plan = { ...plan, platforms: ['slack', 'teams'] };
+  const showOnBoth = { type: 'EditPlan', plan: shownOnBoth, by: people.tech2 } as const;
+  const reminding: Policy = {
+    ...policy,
+    reminders: { approvalMs: 15 * 60_000, manualStepMs: 0, voteMs: 0, signoffMs: 0 },
+  };
+
+  it('an edit of only the platforms is recorded and keeps the hash, the approvals and the deploy', () => {
+    const ready = approvedAndReady();
+    const [edit] = given(ready.history)
+      .when(showOnBoth)
+      .then([{ type: 'PlanEdited', plan: shownOnBoth, planHash: hash, previousHash: hash }]);
+    if (edit === undefined) throw new Error('no edit');
+    const after = fold([edit], ready.state);
+    expect(after).toMatchObject({ planHash: hash, planRevision: 2, voidedApprovals: 0 });
+    expect(after.approvals.map((a) => a.role)).toEqual(['technical', 'management']);
+    expect(canRequestDeploy(after, policy)).toBe(true);
+    // A Deploy button drawn before the edit carries the same hash: it still works.
+    given([...ready.history, edit])
+      .when({ type: 'RequestDeploy', by: people.tech1, planHash: hash })
+      .then([{ type: 'DeployRequested' }]);
+    // The timeline and the record say the approvals stand; no approval reminder starts over.
+    expect(describeEvent(edit, ready.state)).toBe(
+      'edited the plan (revision 2): only where it is shown changed, so its approvals stand',
+    );
+    const record = buildRecord([...ready.history, edit], { timezone: 'UTC' });
+    expect(record.approvals.map((a) => [a.status, a.planRevision])).toEqual([
+      ['standing', 1],
+      ['standing', 1],
+    ]);
+    expect(effectsOf(ready.state, [edit], after, reminding)).toEqual([]);
+  });
+
+  it('its editor wrote nothing approvers approve, and a rejection still stands', () => {
+    const { history, state } = play(
+      [[cmd.reject(people.manager, 'management', 'no rollback tested')], [showOnBoth]],
+      {},
+      started().history,
+    );
+    expect(state.rejections.map((r) => r.reason)).toEqual(['no rollback tested']);
+    given(history)
+      .when(cmd.approve(people.tech2, 'technical'))
+      .then([{ type: 'PlanApproved', planHash: hash }]);
+  });
+
+  it('an edit of what is deployed still voids the approvals, whether the platforms changed too or not', () => {
+    const moved = { ...shownOnBoth, version: '2.3.2' };
+    const before = approvedAndReady();
+    const events = given(before.history)
+      .when({ type: 'EditPlan', plan: moved, by: people.tech2 })
+      .then([
+        { type: 'PlanEdited', planHash: deploymentHash(moved), previousHash: hash },
+        {
+          type: 'ApprovalsVoided',
+          planHash: hash,
+          approvals: [{ role: 'technical' }, { role: 'management' }],
+        },
+      ]);
+    expect(deploymentHash(moved)).toBe(deploymentHash(edited));
+    expect(fold(events, before.state).approvals).toEqual([]);
+    expect(effectsOf(before.state, events, fold(events, before.state), reminding)).toMatchObject([
+      { type: 'schedule-reminder', about: 'approval', subject: deploymentHash(moved) },
+    ]);
+  });
+
+  it('a stream whose stored hash covered the platforms keeps its approvals through an edit that deploys the same', () => {
+    // Streams recorded before: the hash was of the whole plan, platforms included (what planFingerprint is).
+    const slackOnly: Plan = { ...plan, platforms: ['slack'] };
+    const legacyHash = planFingerprint(slackOnly);
+    expect(legacyHash).not.toBe(deploymentHash(slackOnly));
+    const [begun] = play([[cmd.start(people.requester, slackOnly)]]).history;
+    if (begun?.type !== 'HotfixStarted') throw new Error('not started');
+    const { history } = play(
+      [
+        [cmd.approve(people.tech1, 'technical', legacyHash)],
+        [cmd.approve(people.manager, 'management', legacyHash)],
+        ...policy.checklists.code_readiness.map((i) => [cmd.tick(i)] as const),
+        ...policy.checklists.environment_readiness.map((i) => [cmd.tick(i)] as const),
+      ],
+      {},
+      [{ ...begun, planHash: legacyHash }],
+    );
+
+    given(history).when({ type: 'EditPlan', plan: slackOnly, by: people.tech2 }).thenNothing();
+    const [edit] = given(history)
+      .when(showOnBoth)
+      .then([{ type: 'PlanEdited', plan: shownOnBoth, planHash: legacyHash, previousHash: legacyHash }]);
+    if (edit === undefined) throw new Error('no edit');
+    expect(canRequestDeploy(fold([...history, edit]), policy)).toBe(true);
+    given([...history, edit])
+      .when({ type: 'RequestDeploy', by: people.tech1, planHash: legacyHash })
+      .then([{ type: 'DeployRequested' }]);
+    // What is deployed changed: the approvals go, and the plan gets today's hash.
+    given([...history, edit])
+      .when({ type: 'EditPlan', plan: { ...shownOnBoth, version: '2.3.2' }, by: people.tech2 })
+      .then([
+        { type: 'PlanEdited', planHash: deploymentHash(edited), previousHash: legacyHash },
+        { type: 'ApprovalsVoided', planHash: legacyHash },
+      ]);
   });
 });
 
@@ -578,8 +685,8 @@ describe('rollback vote', () => {
     const { history } = play(
       [
         [cmd.start(people.requester, ledgerPlan)],
-        [cmd.approve(people.tech1, 'technical', planHash(ledgerPlan))],
-        [cmd.approve(people.manager, 'management', planHash(ledgerPlan))],
+        [cmd.approve(people.tech1, 'technical', deploymentHash(ledgerPlan))],
+        [cmd.approve(people.manager, 'management', deploymentHash(ledgerPlan))],
         ...['Code review complete', 'Tests passed', 'System status', 'Tool access'].map(
           (i) => [cmd.tick(i)] as const,
         ),

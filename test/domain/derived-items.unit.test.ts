@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
 import type { Person } from '../../src/domain/hotfix/people.ts';
-import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { deploymentHash } from '../../src/domain/hotfix/plan.ts';
 import type { Policy } from '../../src/domain/hotfix/policy.ts';
 import { checklistItems, readinessGate } from '../../src/domain/hotfix/queries.ts';
 import { buildRecord, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
@@ -69,8 +69,8 @@ describe('"Approvals received" follows the approval gate', () => {
     expect(item(afterEdit.state)?.ticked).toBeNull();
     const reapproved = play(
       [
-        [cmd.approve(people.tech1, 'technical', planHash(edited))],
-        [cmd.approve(people.manager, 'management', planHash(edited))],
+        [cmd.approve(people.tech1, 'technical', deploymentHash(edited))],
+        [cmd.approve(people.manager, 'management', deploymentHash(edited))],
       ],
       ctx,
       afterEdit.history,

@@ -4,7 +4,7 @@ import { effectsOf } from '../../src/domain/hotfix/effects.ts';
 import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
 import type { Person } from '../../src/domain/hotfix/people.ts';
 import type { Plan } from '../../src/domain/hotfix/plan.ts';
-import { planHash, readVerificationPeriod } from '../../src/domain/hotfix/plan.ts';
+import { deploymentHash, readVerificationPeriod } from '../../src/domain/hotfix/plan.ts';
 import { holdsLock, outcome } from '../../src/domain/hotfix/queries.ts';
 import { buildRecord, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
 import { fold } from '../../src/domain/hotfix/state.ts';
@@ -19,7 +19,7 @@ const withPeriod = (verificationPeriod: string): Plan => ({
 
 /** A hotfix with plan `p` from its start to the monitoring window, the verification gate passed at minute 5. */
 const monitoringOf = (p: Plan) => {
-  const hash = planHash(p);
+  const hash = deploymentHash(p);
   const items = [...policy.checklists.code_readiness, ...policy.checklists.environment_readiness];
   const steps: HotfixCommand[] = [
     cmd.start(people.requester, p),

@@ -7,7 +7,7 @@ import { RuleViolation } from '../../src/domain/hotfix/errors.ts';
 import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
 import { DOC_ITEMS, ROLLBACK_TRIGGERS } from '../../src/domain/hotfix/events.ts';
 import { personKey } from '../../src/domain/hotfix/people.ts';
-import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { deploymentHash } from '../../src/domain/hotfix/plan.ts';
 import type { Policy } from '../../src/domain/hotfix/policy.ts';
 import { approvalGate, breachDeciders, readinessGate, tally } from '../../src/domain/hotfix/queries.ts';
 import type { HotfixState } from '../../src/domain/hotfix/state.ts';
@@ -18,7 +18,7 @@ import { approvedAndReady, monitoring } from './scenarios.ts';
 const everyone = Object.values(people);
 const actors = [...everyone, worker];
 const editedPlan = { ...plan, version: '2.3.2', changes: { ...plan.changes, database: ['001_fix.sql'] } };
-const hashes = [planHash(plan), planHash(editedPlan), 'stale0000000000'];
+const hashes = [deploymentHash(plan), deploymentHash(editedPlan), 'stale0000000000'];
 const roles = Object.keys(policy.people);
 const items = [...policy.checklists.code_readiness, ...policy.checklists.environment_readiness];
 const steps = [

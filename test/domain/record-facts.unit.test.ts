@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
 import type { HotfixEvent } from '../../src/domain/hotfix/events.ts';
 import type { Plan } from '../../src/domain/hotfix/plan.ts';
-import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { deploymentHash } from '../../src/domain/hotfix/plan.ts';
 import type { Policy, StepSpec, StepTag } from '../../src/domain/hotfix/policy.ts';
 import { buildRecord, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
 import { play } from './given.ts';
@@ -43,7 +43,7 @@ const deployed = (
   p: Policy,
   steps: readonly (readonly [number, 'run' | 'skip' | 'dry'])[],
 ): HotfixEvent[] => {
-  const hash = planHash(withMigration);
+  const hash = deploymentHash(withMigration);
   const ticks = [...p.checklists.code_readiness, ...p.checklists.environment_readiness].map(
     (item) => [cmd.tick(item)] as [HotfixCommand],
   );

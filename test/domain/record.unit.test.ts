@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
 import type { HotfixEvent, MonitorMeasurement } from '../../src/domain/hotfix/events.ts';
 import type { Person } from '../../src/domain/hotfix/people.ts';
-import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { deploymentHash } from '../../src/domain/hotfix/plan.ts';
 import { buildRecord, renderRecordJson, renderRecordMarkdown } from '../../src/domain/hotfix/record.ts';
 import {
   cast,
@@ -50,7 +50,7 @@ const started: HotfixEvent = {
   by: alice,
   id: 'HF-42',
   plan: paymentsPlan,
-  planHash: planHash(paymentsPlan),
+  planHash: deploymentHash(paymentsPlan),
   checklists: { code_readiness: ['Code review complete'], environment_readiness: ['Tool access'] },
 };
 
@@ -159,7 +159,7 @@ describe('golden files and their stories', () => {
     expect(() =>
       replayStory('self-approval', [
         [start, at('09:00:00')],
-        [act.approve(alice, 'technical', planHash(paymentsPlan)), at('09:01:00')],
+        [act.approve(alice, 'technical', deploymentHash(paymentsPlan)), at('09:01:00')],
       ]),
     ).toThrow(/step 2 \(ApprovePlan .*\) is refused/);
     expect(() =>
@@ -206,7 +206,9 @@ describe('buildRecord', () => {
       risk: { level: 'high' as const, assessment: 'Touches the ledger\nbackup restores in 5m' },
       communicationPlan: 'Status page at start and end',
     };
-    const record = buildRecord([{ ...started, plan: risky, planHash: planHash(risky) }], { timezone: 'UTC' });
+    const record = buildRecord([{ ...started, plan: risky, planHash: deploymentHash(risky) }], {
+      timezone: 'UTC',
+    });
     expect(record.plan).toMatchObject({
       risk: risky.risk,
       communicationPlan: 'Status page at start and end',

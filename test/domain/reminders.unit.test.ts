@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HotfixCommand } from '../../src/domain/hotfix/commands.ts';
 import { effectsOf } from '../../src/domain/hotfix/effects.ts';
 import type { ReminderAbout } from '../../src/domain/hotfix/events.ts';
-import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { deploymentHash } from '../../src/domain/hotfix/plan.ts';
 import type { Policy } from '../../src/domain/hotfix/policy.ts';
 import { manualStepSubject } from '../../src/domain/hotfix/reminders.ts';
 import { buildRecord } from '../../src/domain/hotfix/record.ts';
@@ -39,7 +39,7 @@ const remind = (about: ReminderAbout, subject: string, round: 1 | 2 = 1): Hotfix
   round,
   by: timer,
 });
-const hash = planHash(plan);
+const hash = deploymentHash(plan);
 
 describe('SendReminder', () => {
   it('reminds the approvers still missing, once', () => {

@@ -7,7 +7,7 @@ import type {
   ReminderAbout,
 } from '../../src/domain/hotfix/events.ts';
 import type { Person } from '../../src/domain/hotfix/people.ts';
-import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { deploymentHash } from '../../src/domain/hotfix/plan.ts';
 import type { Plan } from '../../src/domain/hotfix/plan.ts';
 import type { HotfixState } from '../../src/domain/hotfix/state.ts';
 import { play } from './given.ts';
@@ -21,13 +21,13 @@ export const cmd = {
     plan: p,
     by,
   }),
-  approve: (by: Person, role: string, hash = planHash(plan)): HotfixCommand => ({
+  approve: (by: Person, role: string, hash = deploymentHash(plan)): HotfixCommand => ({
     type: 'ApprovePlan',
     role,
     planHash: hash,
     by,
   }),
-  reject: (by: Person, role: string, reason = 'too risky', hash = planHash(plan)): HotfixCommand => ({
+  reject: (by: Person, role: string, reason = 'too risky', hash = deploymentHash(plan)): HotfixCommand => ({
     type: 'RejectPlan',
     role,
     planHash: hash,

@@ -1,7 +1,7 @@
 import type { EventOf, HotfixEvent, HotfixEventType } from '../../src/domain/hotfix/events.ts';
 import type { Person } from '../../src/domain/hotfix/people.ts';
 import type { Plan } from '../../src/domain/hotfix/plan.ts';
-import { planHash } from '../../src/domain/hotfix/plan.ts';
+import { deploymentHash } from '../../src/domain/hotfix/plan.ts';
 import { exampleSpec } from '../domain/fixtures/specs.ts';
 
 export const alice: Person = { platform: 'slack', id: 'U01ALICE', name: 'Alice' };
@@ -36,7 +36,7 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     by: alice,
     id: 'HF-1',
     plan,
-    planHash: planHash(plan),
+    planHash: deploymentHash(plan),
     checklists: { code_readiness: ['tests_pass', 'reviewed'], environment_readiness: ['backup_taken'] },
   },
   PlanEdited: {
@@ -45,13 +45,13 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     by: alice,
     plan: { ...plan, summary: 'Fix double charge (and ledger echo)' },
     planHash: 'a1b2c3d4e5f60718',
-    previousHash: planHash(plan),
+    previousHash: deploymentHash(plan),
   },
   ApprovalsVoided: {
     type: 'ApprovalsVoided',
     at: at(1),
     by: alice,
-    planHash: planHash(plan),
+    planHash: deploymentHash(plan),
     approvals: [{ role: 'tech_lead', by: bob }],
     reason: 'plan_edited',
   },
@@ -76,7 +76,7 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     at: at(4),
     by: bob,
     role: 'tech_lead',
-    planHash: planHash(plan),
+    planHash: deploymentHash(plan),
     comment: 'LGTM',
   },
   PlanRejected: {
@@ -84,7 +84,7 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     at: at(4),
     by: carol,
     role: 'manager',
-    planHash: planHash(plan),
+    planHash: deploymentHash(plan),
     reason: 'No rollback plan',
   },
   HotfixCancelled: { type: 'HotfixCancelled', at: at(5), by: alice, reason: 'Fixed upstream' },

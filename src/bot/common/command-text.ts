@@ -54,7 +54,7 @@ export const usageLines = (command: string = SLASH_COMMAND): readonly (readonly 
   [`${command} start [issue-id]`, 'plan a new hotfix'],
   [`${command} status [id]`, 'where a hotfix stands (yours, when you name none)'],
   [`${command} list`, 'open hotfixes with their phase and locks'],
-  [`${command} edit <id>`, 'change the plan (voids its approvals)'],
+  [`${command} edit <id>`, 'change the plan (voids its approvals unless only where it is shown changes)'],
   [`${command} issue <id> <text>`, 'log an issue found during the hotfix'],
   [`${command} issues <id>`, "a hotfix's issues, open and resolved"],
   [`${command} issue resolve <id> <n> [note]`, 'resolve issue n'],

@@ -1,5 +1,7 @@
 import type { HotfixCommand } from '../../domain/hotfix/commands.ts';
 import type { RuleCode } from '../../domain/hotfix/errors.ts';
+import type { HotfixEvent } from '../../domain/hotfix/events.ts';
+import { shownOnlyEdit } from '../../domain/hotfix/events.ts';
 
 /**
  * What the bot says to the person who asked, as plain text: each edge makes it safe for its own markup (Slack
@@ -68,6 +70,17 @@ export const repeatText = (hotfixId: string, command: HotfixCommand): string => 
     default:
       return `Nothing to change on ${hotfixId}: that was already done.`;
   }
+};
+
+/** What the editor of a plan hears once the edit is recorded: whether the approvals given so far still count. */
+export const planUpdatedText = (hotfixId: string, events: readonly HotfixEvent[]): string => {
+  const edit = events.find((e) => e.type === 'PlanEdited');
+  const consequence = events.some((e) => e.type === 'ApprovalsVoided')
+    ? '; its approvals were voided and must be given again'
+    : edit && shownOnlyEdit(edit)
+      ? ': only where it is shown changed, so its approvals stand'
+      : '';
+  return `📝 Plan of ${hotfixId} updated${consequence}.`;
 };
 
 export const INTERNAL_ERROR =

@@ -213,7 +213,8 @@ export const MAX_PRIVATE_METADATA = 3000;
 /**
  * `private_metadata` of the bot's modals.
  * - `h`: hotfix id (absent when starting a new hotfix).
- * - `p`: the plan hash the modal was opened on (edit, reject): a submission on an older plan is stale.
+ * - `p`: the plan the modal was opened on (reject, cancel: its hash; edit: its `planFingerprint`, which
+ *   counts where it is shown too): a submission on an older plan is stale.
  * - `r`: the role (reject, accept breaches).
  * - `i`: the issue number (resolve, work around, reopen an issue).
  * - `ch`/`ts`: where the modal was opened from (channel, message ts), so the listener can answer there.

@@ -1,4 +1,5 @@
 import type { Checklist, DocItem, EventOf, HotfixEvent, PlannedStep } from './events.ts';
+import { shownOnlyEdit } from './events.ts';
 import { formatDuration, humanize } from './format.ts';
 import { displayName, personKey } from './people.ts';
 import { reminderStep } from './reminders.ts';
@@ -60,7 +61,9 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
     case 'HotfixStarted':
       return `started hotfix ${event.id} for ${event.plan.issueId} (version ${event.plan.version}, ${event.plan.severity})`;
     case 'PlanEdited':
-      return `edited the plan (revision ${state.planRevision + 1})`;
+      return `edited the plan (revision ${state.planRevision + 1})${
+        shownOnlyEdit(event) ? ': only where it is shown changed, so its approvals stand' : ''
+      }`;
     case 'ApprovalsVoided':
       return `plan edit voided ${event.approvals.length} approval${event.approvals.length === 1 ? '' : 's'}: ${list(
         event.approvals.map((a) => `${a.role} by ${displayName(a.by)}`),

@@ -73,6 +73,7 @@ type E<T extends string, D = object> = Base & { readonly type: T } & D;
 
 export type HotfixEvent =
   | E<'HotfixStarted', { id: string; plan: Plan; planHash: string; checklists: Record<Checklist, string[]> }>
+  /** `planHash` equals `previousHash` when only where the hotfix is shown changed (see `shownOnlyEdit`). */
   | E<'PlanEdited', { plan: Plan; planHash: string; previousHash: string }>
   | E<'ApprovalsVoided', { planHash: string; approvals: { role: Role; by: Person }[]; reason: 'plan_edited' }>
   | E<'ChecklistItemTicked', { checklist: Checklist; item: string; automatic: boolean; evidence?: string }>
@@ -155,3 +156,9 @@ export type HotfixEvent =
 
 export type HotfixEventType = HotfixEvent['type'];
 export type EventOf<T extends HotfixEventType> = Extract<HotfixEvent, { type: T }>;
+
+/**
+ * An edit that changed only where the hotfix is shown: it keeps the plan's hash, so the approvals and
+ * rejections bound to it stand, and its editor wrote nothing that approvers approve.
+ */
+export const shownOnlyEdit = (event: EventOf<'PlanEdited'>): boolean => event.planHash === event.previousHash;

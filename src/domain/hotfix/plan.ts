@@ -57,14 +57,26 @@ export interface Plan {
   readonly communicationPlan?: string;
   /**
    * The platforms whose incident channel shows this hotfix (besides the one it was started from, always shown);
-   * absent: as hotfix.yml's `slack.mirror` / `teams.mirror` say. Part of the plan, so changing it is an edit.
+   * absent: as hotfix.yml's `slack.mirror` / `teams.mirror` say. Part of the plan, so changing it is an edit,
+   * but not of what approvers approve (see `deploymentHash`).
    */
   readonly platforms?: readonly ChatPlatform[];
 }
 
-/** Approvals are bound to this hash: any edit of the plan changes it. */
-export const planHash = (plan: Plan): string =>
-  createHash('sha256').update(canonicalJson(plan)).digest('hex').slice(0, 16);
+const shortHash = (value: unknown): string =>
+  createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+
+/**
+ * The hash approvals are bound to: what is deployed and how, so the whole plan but its `platforms` (where the
+ * hotfix is shown deploys nothing). A plan without `platforms` hashes as it did when they were included.
+ */
+export const deploymentHash = (plan: Plan): string => shortHash({ ...plan, platforms: undefined });
+
+/**
+ * The whole plan as a form shows it, `platforms` included: an edit form opened on one fingerprint is not saved
+ * over another, so it never undoes an edit its author did not see (even one that kept the approvals).
+ */
+export const planFingerprint = (plan: Plan): string => shortHash(plan);
 
 /**
  * Why the plan's risk assessment or communication plan is refused, or null. The forms check the same before

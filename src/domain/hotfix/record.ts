@@ -1,5 +1,5 @@
 import type { Checklist, HotfixEvent, MonitorMeasurement, VoteChoice } from './events.ts';
-import { CHECKLISTS, DOC_ITEMS } from './events.ts';
+import { CHECKLISTS, DOC_ITEMS, shownOnlyEdit } from './events.ts';
 import type {
   BallotRecord,
   DecisionRecord,
@@ -189,7 +189,6 @@ const collect = (h: History, state: HotfixState, event: HotfixEvent): void => {
       return;
     case 'PlanEdited': {
       const revision = state.planRevision + 1;
-      h.revisionOf.set(event.planHash, revision);
       const edit = {
         revision,
         by: ref(event.by),
@@ -198,6 +197,9 @@ const collect = (h: History, state: HotfixState, event: HotfixEvent): void => {
         previousHash: event.previousHash,
       };
       h.edits.push(edit);
+      // The hash still names the revision that first had it; its answers stand.
+      if (shownOnlyEdit(event)) return;
+      h.revisionOf.set(event.planHash, revision);
       // evolve clears standing rejections on an edit.
       for (const d of h.decisions) {
         if (d.decision === 'rejected' && d.status === 'standing') {
@@ -656,7 +658,9 @@ const assemble = (
   const approvals: DecisionRecord[] = h.decisions.map((d) => {
     // An approval for an older plan that no ApprovalsVoided event reached still no longer counts.
     const stale = d.status === 'standing' && d.planHash !== finalHash;
-    const edit = stale ? h.edits.find((e) => e.previousHash === d.planHash) : undefined;
+    const edit = stale
+      ? h.edits.find((e) => e.previousHash === d.planHash && e.hash !== d.planHash)
+      : undefined;
     return {
       decision: d.decision,
       role: d.role,

@@ -1,6 +1,7 @@
 import type { Wanted } from './attention.ts';
 import { confirmers, missingApprovers, missingSigners, missingVoters } from './attention.ts';
 import type { EventOf, HotfixEvent, ReminderAbout } from './events.ts';
+import { shownOnlyEdit } from './events.ts';
 import type { Policy, Reminders } from './policy.ts';
 import { approvalGate, outcome, runById } from './queries.ts';
 import type { HotfixState } from './state.ts';
@@ -114,8 +115,11 @@ export const remindersDue = (
   for (const event of events) {
     switch (event.type) {
       case 'HotfixStarted':
-      case 'PlanEdited':
         add('approval', event.planHash, 1, event.at);
+        break;
+      case 'PlanEdited':
+        // Only where it is shown changed: the reminder scheduled for this hash still stands.
+        if (!shownOnlyEdit(event)) add('approval', event.planHash, 1, event.at);
         break;
       case 'StepStarted':
         if (manualWaits(event))

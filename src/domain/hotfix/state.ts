@@ -8,7 +8,7 @@ import type {
   RollbackTrigger,
   VoteChoice,
 } from './events.ts';
-import { DOC_ITEMS } from './events.ts';
+import { DOC_ITEMS, shownOnlyEdit } from './events.ts';
 import type { Person, PersonKey, Role } from './people.ts';
 import { personKey } from './people.ts';
 import type { Plan } from './plan.ts';
@@ -179,7 +179,10 @@ export interface HotfixState {
   readonly planHash: string;
   /** 1 for the plan as started, +1 per edit. */
   readonly planRevision: number;
-  /** Everyone who wrote the plan (requester and editors): none of them may approve it. */
+  /**
+   * Everyone who wrote the plan (requester and editors, but not one who changed only where it is shown): none
+   * of them may approve it.
+   */
   readonly authors: readonly PersonKey[];
   readonly checklists: Readonly<Record<Checklist, readonly ChecklistItemState[]>>;
   /** Approvals and rejections for the current plan hash only; older ones were voided. */
@@ -311,6 +314,7 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
         },
       };
     case 'PlanEdited': {
+      if (shownOnlyEdit(event)) return { ...state, plan: event.plan, planRevision: state.planRevision + 1 };
       const author = personKey(event.by);
       return {
         ...state,

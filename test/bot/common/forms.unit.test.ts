@@ -19,7 +19,7 @@ import {
 import {
   DEFAULT_PLAN_FIELD_RULES,
   PLAN_FIELD_MAX_LENGTH,
-  planHash,
+  planFingerprint,
 } from '../../../src/domain/hotfix/plan.ts';
 import type { Plan } from '../../../src/domain/hotfix/plan.ts';
 import { personsPolicy } from '../../domain/fixtures/persons.ts';
@@ -152,7 +152,7 @@ describe('parsePlanForm from flat values', () => {
   it('reads back the plan it prefilled, keeping the people it knew (same hash: nothing voided)', () => {
     const parsed = parsePlanForm(values(), { services, initial: teamsPlan, platform: 'teams' });
     expect(parsed.ok).toBe(true);
-    if (parsed.ok) expect(planHash(parsed.plan)).toBe(planHash(teamsPlan));
+    if (parsed.ok) expect(planFingerprint(parsed.plan)).toBe(planFingerprint(teamsPlan));
   });
 
   it('takes Teams people, multi-selects as commas, dates as ISO with an offset or unix seconds', () => {
@@ -335,7 +335,7 @@ describe('the risk assessment and the communication plan', () => {
     });
     expect(parsed.ok && parsed.plan).not.toHaveProperty('risk');
     expect(parsed.ok && parsed.plan).not.toHaveProperty('communicationPlan');
-    if (parsed.ok) expect(planHash(parsed.plan)).toBe(planHash(teamsPlan));
+    if (parsed.ok) expect(planFingerprint(parsed.plan)).toBe(planFingerprint(teamsPlan));
   });
 
   it('read back what they prefilled, trimmed', () => {
@@ -348,7 +348,7 @@ describe('the risk assessment and the communication plan', () => {
     );
     expect(parsed.ok && parsed.plan.risk).toEqual(risky.risk);
     expect(parsed.ok && parsed.plan.communicationPlan).toBe(risky.communicationPlan);
-    if (parsed.ok) expect(planHash(parsed.plan)).toBe(planHash(risky));
+    if (parsed.ok) expect(planFingerprint(parsed.plan)).toBe(planFingerprint(risky));
   });
 
   it('a level needs its assessment and an assessment its level; each is said under its field', () => {

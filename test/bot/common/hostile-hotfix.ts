@@ -4,7 +4,7 @@ import { decide } from '../../../src/domain/hotfix/decide.ts';
 import type { HotfixEvent } from '../../../src/domain/hotfix/events.ts';
 import type { Person } from '../../../src/domain/hotfix/people.ts';
 import type { Plan } from '../../../src/domain/hotfix/plan.ts';
-import { planHash } from '../../../src/domain/hotfix/plan.ts';
+import { deploymentHash } from '../../../src/domain/hotfix/plan.ts';
 import type { Policy, StepSpec } from '../../../src/domain/hotfix/policy.ts';
 import { currentRun, openVote } from '../../../src/domain/hotfix/queries.ts';
 import type { HotfixState } from '../../../src/domain/hotfix/state.ts';
@@ -127,7 +127,7 @@ export const playHostileHotfix = (t: () => string, cast: HostileCast, options: P
   const [checked] = history;
   if (checked?.type !== 'HotfixStarted') throw new Error('the hostile hotfix did not start');
   const storedPlan = { ...checked.plan, ...unchecked };
-  history[0] = { ...checked, plan: storedPlan, planHash: planHash(storedPlan) };
+  history[0] = { ...checked, plan: storedPlan, planHash: deploymentHash(storedPlan) };
   state = fold(history);
   states[0] = state;
   run({ type: 'RejectPlan', role: 'management', planHash: state.planHash, reason: t(), by: cast.manager });

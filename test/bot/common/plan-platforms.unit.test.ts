@@ -12,7 +12,7 @@ import { checkView } from '../../../src/bot/slack/blocks/limits.ts';
 import { parsePlanSubmission, renderPlanModal } from '../../../src/bot/slack/blocks/modals.ts';
 import { dialogValues, renderDialog } from '../../../src/bot/teams/cards/dialogs.ts';
 import { FORMS } from '../../../src/bot/teams/verbs.ts';
-import { planHash } from '../../../src/domain/hotfix/plan.ts';
+import { planFingerprint } from '../../../src/domain/hotfix/plan.ts';
 import type { Plan } from '../../../src/domain/hotfix/plan.ts';
 import { plan, policy } from '../../domain/fixtures/policy.ts';
 import { validateCard } from '../teams/cards/validate-card.ts';
@@ -59,7 +59,7 @@ describe("the plan form's incident channels", () => {
       platforms: slackStart,
     });
     expect(unchanged.ok && unchanged.plan.platforms).toBeUndefined();
-    expect(unchanged.ok && planHash(unchanged.plan)).toBe(planHash(plan));
+    expect(unchanged.ok && planFingerprint(unchanged.plan)).toBe(planFingerprint(plan));
 
     const slackOnly = parsePlanForm(values(plan, ['slack']), {
       services,

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { refusalText, repeatText } from '../../../src/bot/common/wording.ts';
+import { planUpdatedText, refusalText, repeatText } from '../../../src/bot/common/wording.ts';
+import { decide } from '../../../src/domain/hotfix/decide.ts';
+import { people, plan, policy, T0 } from '../../domain/fixtures/policy.ts';
+import { approvedAndReady } from '../../domain/scenarios.ts';
 import { refusalText as slackRefusal } from '../../../src/bot/slack/replies.ts';
 
 describe('what the bot answers, as plain text', () => {
@@ -25,6 +28,18 @@ describe('what the bot answers, as plain text', () => {
     );
     expect(repeatText('HF-3', { type: 'CastVote', voteId: 2, choice: 'for', by })).toBe(
       'Your for vote on rollback vote #2 is already counted.',
+    );
+  });
+
+  it('a plan edit says whether the approvals given so far still count', () => {
+    const { state } = approvedAndReady();
+    const edit = (changed: typeof plan) =>
+      decide({ type: 'EditPlan', plan: changed, by: people.tech2 }, state, { now: T0, policy });
+    expect(planUpdatedText('HF-1', edit({ ...plan, version: '2.3.2' }))).toBe(
+      '📝 Plan of HF-1 updated; its approvals were voided and must be given again.',
+    );
+    expect(planUpdatedText('HF-1', edit({ ...plan, platforms: ['slack', 'teams'] }))).toBe(
+      '📝 Plan of HF-1 updated: only where it is shown changed, so its approvals stand.',
     );
   });
 });

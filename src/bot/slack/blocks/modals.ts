@@ -9,7 +9,7 @@ import type {
 } from '@slack/types';
 import { z } from 'zod';
 import type { Plan, PlanFieldRules, VerificationPeriodBounds } from '../../../domain/hotfix/plan.ts';
-import { planHash } from '../../../domain/hotfix/plan.ts';
+import { planFingerprint } from '../../../domain/hotfix/plan.ts';
 import type { Role } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
 import type {
@@ -385,7 +385,7 @@ export const renderPlanModal = (options: PlanModalOptions): ModalView => {
     submit: editing ? 'Save plan' : 'Start',
     meta: {
       ...(options.hotfixId ? { h: options.hotfixId } : {}),
-      ...(initial ? { p: planHash(initial) } : {}),
+      ...(initial ? { p: planFingerprint(initial) } : {}),
       ...originMeta(options.origin),
     },
     blocks,

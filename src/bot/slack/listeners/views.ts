@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
-import { periodBounds } from '../../../domain/hotfix/plan.ts';
+import { periodBounds, planFingerprint } from '../../../domain/hotfix/plan.ts';
 import type { Handled } from '../../../service/handler.ts';
 import type { Parsed, ViewStateValues } from '../blocks/modals.ts';
 import {
@@ -13,6 +13,7 @@ import {
   parseWorkaroundSubmission,
 } from '../blocks/modals.ts';
 import { platformChoice } from '../../common/forms.ts';
+import { planUpdatedText } from '../../common/wording.ts';
 import type { BotDeps } from '../deps.ts';
 import { ACK_HEARD } from '../front.ts';
 import type { ModalMetadata } from '../ids.ts';
@@ -138,7 +139,7 @@ export const registerViews = (app: App, deps: BotDeps): void => {
         return deps.handler.start(plan, by, `slack:view:${args.view.id}`);
       }
       const state = await deps.handler.state(meta.h);
-      if (meta.p !== undefined && state.planHash !== meta.p)
+      if (meta.p !== undefined && planFingerprint(state.plan) !== meta.p)
         return `The plan of ${meta.h} changed since you opened this form (someone else edited it). Close it and edit again.`;
       const handled = await deps.handler.handle(meta.h, { type: 'EditPlan', by, plan });
       return handled.events.length > 0 ? handled : 'Nothing changed in the plan.';
@@ -146,7 +147,10 @@ export const registerViews = (app: App, deps: BotDeps): void => {
     done: (handled, meta) =>
       meta.h === undefined
         ? `📝 ${handled.hotfixId} is open: its card is in the incident channel. Tick the checklists and ask for approvals there.`
-        : `📝 Plan of ${handled.hotfixId} updated${handled.events.some((e) => e.event.type === 'ApprovalsVoided') ? '; its approvals were voided and must be given again' : ''}.`,
+        : planUpdatedText(
+            handled.hotfixId,
+            handled.events.map((e) => e.event),
+          ),
   });
 
   onSubmit(CALLBACKS.reject, {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { capitalize } from '../../../domain/hotfix/format.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
-import { periodBounds } from '../../../domain/hotfix/plan.ts';
+import { periodBounds, planFingerprint } from '../../../domain/hotfix/plan.ts';
 import { breachCount } from '../../../domain/hotfix/queries.ts';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
@@ -32,6 +32,7 @@ import {
   PLATFORMS_FIELD,
   REASON_FIELDS,
 } from '../../common/forms.ts';
+import { planUpdatedText } from '../../common/wording.ts';
 import type { InvokeAnswer, TeamsActivity } from '../activity.ts';
 import type { DialogContext } from '../cards/dialogs.ts';
 import { dialogValues, renderDialog } from '../cards/dialogs.ts';
@@ -160,11 +161,13 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           return `⏸️ ${state.id} is past planning: its plan can only change while planning.`;
         return {
           title: `Edit the plan of ${state.id}`,
-          intro: 'Saving a changed plan voids the approvals given so far.',
+          intro:
+            'Saving a changed plan voids the approvals given so far, unless only where it is shown changed.',
           fields: planFields(),
           values: planFormValues(state.plan, 'teams', platformsOf(state)),
           submitTitle: 'Save plan',
-          context: { form: FORMS.plan, ...on, planHash: state.planHash },
+          // The whole plan's fingerprint, where it is shown included: see the check when it is submitted.
+          context: { form: FORMS.plan, ...on, planHash: planFingerprint(state.plan) },
           size: 'large',
         };
       case FORMS.reject:
@@ -316,15 +319,17 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           };
         }
         const state = await deps.handler.state(data.hotfixId);
-        if (data.planHash !== undefined && state.planHash !== data.planHash)
+        if (data.planHash !== undefined && planFingerprint(state.plan) !== data.planHash)
           return refuse(
             `The plan of ${state.id} changed since you opened this dialog (someone else edited it). Close it and edit again.`,
           );
         const handled = await deps.handler.handle(state.id, { type: 'EditPlan', by, plan: parsed.plan });
         if (handled.events.length === 0) return refuse('Nothing changed in the plan.');
-        const voided = handled.events.some((e) => e.event.type === 'ApprovalsVoided');
         return {
-          done: `📝 Plan of ${state.id} updated${voided ? '; its approvals were voided and must be given again' : ''}.`,
+          done: planUpdatedText(
+            state.id,
+            handled.events.map((e) => e.event),
+          ),
         };
       }
       case FORMS.reject: {

@@ -6,10 +6,11 @@ import { CHECKLISTS } from '../events.ts';
 import type { Person } from '../people.ts';
 import type { Plan } from '../plan.ts';
 import {
+  deploymentHash,
   periodBounds,
   planFieldLengthProblem,
   planFieldProblems,
-  planHash,
+  planFingerprint,
   planNoteProblem,
   readVerificationPeriod,
 } from '../plan.ts';
@@ -29,7 +30,7 @@ export const startHotfix: Handler<'StartHotfix'> = (command, { state, ctx, emit 
     // A redelivered start of the same hotfix by the same person changes nothing.
     const same =
       state.id === command.id &&
-      state.planHash === planHash(plan) &&
+      planFingerprint(state.plan) === planFingerprint(plan) &&
       keyOf(ctx.policy, state.requester) === keyOf(ctx.policy, command.by);
     return same ? [] : refuse('already_exists', `${state.id} already exists.`);
   }
@@ -37,15 +38,20 @@ export const startHotfix: Handler<'StartHotfix'> = (command, { state, ctx, emit 
     Checklist,
     string[]
   >;
-  return emit({ type: 'HotfixStarted', id: command.id, plan, planHash: planHash(plan), checklists });
+  return emit({ type: 'HotfixStarted', id: command.id, plan, planHash: deploymentHash(plan), checklists });
 };
 
 export const editPlan: Handler<'EditPlan'> = (command, { state, ctx, h, emit }) => {
   requirePerson(command.by, ctx, h);
   requirePhase(state, PHASES_BEFORE_DEPLOY, 'The plan can only be edited before deploy.');
   const plan = validPlan(command.plan, ctx.policy);
-  const hash = planHash(plan);
-  if (hash === state.planHash) return [];
+  if (planFingerprint(plan) === planFingerprint(state.plan)) return [];
+  // Nothing deployed changed (only where it is shown): the stored hash stays, with the approvals, buttons and
+  // reminders bound to it. Both plans are hashed anew: a stream recorded when the hash covered `platforms`
+  // stored one that no plan hashes to now.
+  const hash = deploymentHash(plan);
+  if (hash === deploymentHash(state.plan))
+    return emit({ type: 'PlanEdited', plan, planHash: state.planHash, previousHash: state.planHash });
   const current = state.approvals.filter((a) => a.planHash === state.planHash);
   return emit(
     { type: 'PlanEdited', plan, planHash: hash, previousHash: state.planHash },

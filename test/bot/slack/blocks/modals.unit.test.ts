@@ -24,7 +24,7 @@ import {
   REASON_BLOCKS,
 } from '../../../../src/bot/slack/ids.ts';
 import type { Plan } from '../../../../src/domain/hotfix/plan.ts';
-import { planHash } from '../../../../src/domain/hotfix/plan.ts';
+import { planFingerprint } from '../../../../src/domain/hotfix/plan.ts';
 import { plan, policy } from '../../../domain/fixtures/policy.ts';
 
 const services = Object.keys(policy.services);
@@ -168,11 +168,11 @@ describe('the plan modal', () => {
   it('prefilled for an edit, submits the same plan (same hash: nothing voided)', () => {
     const view = renderPlanModal({ services, people: policy.people, initial: fullPlan, hotfixId: 'HF-1' });
     expect(checkView(view)).toEqual([]);
-    expect(parseModalMetadata(view.private_metadata)).toEqual({ h: 'HF-1', p: planHash(fullPlan) });
+    expect(parseModalMetadata(view.private_metadata)).toEqual({ h: 'HF-1', p: planFingerprint(fullPlan) });
     expect(view.submit?.text).toBe('Save plan');
     const parsed = parsePlanSubmission(valuesFromView(view), { services, initial: fullPlan });
     expect(parsed).toEqual({ ok: true, plan: fullPlan });
-    if (parsed.ok) expect(planHash(parsed.plan)).toBe(planHash(fullPlan));
+    if (parsed.ok) expect(planFingerprint(parsed.plan)).toBe(planFingerprint(fullPlan));
   });
 
   it('refuses a value that would reach a step as an option, with the reason under its field', () => {
