@@ -236,7 +236,7 @@ describe('one hotfix on Slack and Teams at once, through both stand-ins', () => 
     expect(root.id).toBe(world.teams.root(id)?.id);
   }, 120_000);
 
-  it('a hotfix shown in Slack only gets no Teams card; an edit that checks Teams opens it with the whole thread, one that unchecks it retires the card', async () => {
+  it('a hotfix shown in Slack only gets no Teams card; an edit that checks Teams opens it with the whole thread and keeps its approvals, one that unchecks it retires the card', async () => {
     const boxes = (...platforms: string[]) => ({
       [PLATFORMS_FIELD]: {
         value: { type: 'checkboxes', selected_options: platforms.map((value) => ({ value })) },
@@ -250,6 +250,13 @@ describe('one hotfix on Slack and Teams at once, through both stand-ins', () => 
     };
     await tickAllInSlack(world, id, alice.slack);
     await waitFor('the three ticks', async () => (await count(id, 'ChecklistItemTicked')) === 3);
+    // Approved in Slack, the only place that shows it.
+    await clickSlack(id, bob.slack, 'Approve as Technical');
+    await world.slack.cardWhen(id, 'management approval offered', (c) =>
+      blockText(c).includes('Approve as Management'),
+    );
+    await clickSlack(id, carol.slack, 'Approve as Management');
+    await waitFor('both approvals', async () => (await count(id, 'PlanApproved')) === 2);
     await waitFor('Teams passing it over', passedOver);
     expect(world.teams.root(id)).toBeUndefined();
     expect(world.slack.thread(id).length).toBeGreaterThan(0);
@@ -283,7 +290,14 @@ describe('one hotfix on Slack and Teams at once, through both stand-ins', () => 
       }[]
     ).find((b) => b.block_id === PLATFORMS_FIELD);
     expect(box?.element?.initial_options?.map((o) => o.value)).toEqual(['slack']);
+    // Where it is shown is no part of what was approved: the approvals stand, and Alice is told so.
+    await waitFor('Alice told', () =>
+      world.slack.ephemerals(alice.slack).some((t) => t.includes('its approvals stand')),
+    );
+    expect(await count(id, 'ApprovalsVoided')).toBe(0);
     const root = await waitFor(`${id}'s Teams thread`, () => world.teams.root(id), 30_000);
+    // The Teams card, new, offers Deploy: Bob's and Carol's approvals count there too.
+    await world.teams.rootWhen(id, 'Deploy offered', (card) => hasVerb(card, 'hotfix.deploy'));
     const expected = await world.expectedLines(id);
     await waitFor(
       'Teams caught up',
@@ -291,6 +305,8 @@ describe('one hotfix on Slack and Teams at once, through both stand-ins', () => 
     );
     expect(milestonesOf(world.teamsTexts(id), expected)).toEqual(expected);
     expect(expected.join('\n')).toMatch(/ticked/);
+    expect(expected.join('\n')).toMatch(/only where it is shown changed, so its approvals stand/);
+    expect(expected.join('\n')).not.toMatch(/void/i);
 
     // Unchecked again: the Teams card is drawn once more, saying where to follow the hotfix, then left alone.
     await edit('slack');
@@ -298,6 +314,7 @@ describe('one hotfix on Slack and Teams at once, through both stand-ins', () => 
       JSON.stringify(card).includes(`${id} is now followed in Slack`),
     );
     expect(actionsOf(cardOf(retired))).toEqual([]);
+    expect((await world.state(id)).approvals).toHaveLength(2);
     const replies = world.teams.replies(id).length;
     const drawn = retired.history.length;
     await world.slack.delivery.command({
