@@ -22,15 +22,22 @@ describe('a modal submission decided after the front stopped waiting', () => {
       values: planValues({ plan_version: input('') }),
     });
     expect(onTime.errors).toHaveProperty('plan_version');
-    // Redis stalls for longer than the front waits (2.5 s): the app decides only after the form was answered.
+    // Redis holds every write (the app's claim on the delivery comes first) until the front has answered the
+    // form (after 2.5 s): the app decides only after that. A fixed pause would be outlasted by a slow delivery;
+    // writes only, since a pause of all commands cannot be lifted early.
     const pauser = redisServer().connect();
-    await pauser.call('CLIENT', 'PAUSE', '4000', 'ALL');
-    const submitted = await world.slack.submitView({
-      user: ALICE,
-      viewId: modal.view.id,
-      values: planValues({ plan_version: input('') }),
-    });
-    pauser.disconnect();
+    await pauser.call('CLIENT', 'PAUSE', '60000', 'WRITE');
+    let submitted: Awaited<ReturnType<SlackWorld['slack']['submitView']>>;
+    try {
+      submitted = await world.slack.submitView({
+        user: ALICE,
+        viewId: modal.view.id,
+        values: planValues({ plan_version: input('') }),
+      });
+    } finally {
+      await pauser.call('CLIENT', 'UNPAUSE');
+      pauser.disconnect();
+    }
     expect(submitted.status).toBe(200);
     expect(submitted.errors).toBeUndefined();
     expect(world.standIn.views.top(ALICE)).toBeUndefined();

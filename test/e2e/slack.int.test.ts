@@ -97,11 +97,9 @@ describe('the Slack bot end to end: signed requests into the real app, Slack pla
     const id = await startHotfix();
     expect(id).toMatch(/^HF-\d+$/);
     await tickAll(id, ALICE);
-    await world.cardWhen(
-      id,
-      'checklists ticked',
-      (c) => blockText(c).includes('3/3') || blockText(c).includes('2/2 ✅'),
-    );
+    // Both ticks recorded (each click is acked before it is): the events read below must not gain one later.
+    // The first list's "2/2 ✅" alone does not say so.
+    await world.cardWhen(id, 'checklists ticked', (c) => blockText(c).includes('3/3 ✅ complete'));
 
     // Alice wrote the plan: her approval is refused privately and changes nothing.
     const eventsBefore = await world.eventTypes(id);

@@ -185,7 +185,16 @@ describe('crash safety', () => {
 
 describe('monitoring window', () => {
   it('a breach applies the rollback policy; the window survives as delayed jobs', async () => {
-    const h = (harness = await createHarness(redisServer().url));
+    const h = (harness = await createHarness(redisServer().url, {
+      // The breach must come before the window closes, however late the test turns the health check red; the
+      // rollback ends the window, so the test never waits it out.
+      config: (...args) => {
+        const text = pipelineConfig(...args);
+        if (!text.includes('verification_period: 3s'))
+          throw new Error('the pipeline config has no 3s window');
+        return text.replace('verification_period: 3s', 'verification_period: 10m');
+      },
+    }));
     const hotfixId = await h.approveAndDeploy();
     await h.confirm(hotfixId);
     await waitFor(

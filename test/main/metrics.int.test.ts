@@ -9,6 +9,7 @@ import { startAppServer } from '../../src/main/serve.ts';
 import { loadSettings } from '../../src/main/runtime.ts';
 import { startConnectorCapture } from '../bot/teams/connector-capture.ts';
 import { TEST_AUDIT_KEY, freePort, useRedisServer } from '../helpers/redis.ts';
+import { patiently } from '../helpers/wait.ts';
 
 const redisServer = useRedisServer();
 
@@ -162,13 +163,15 @@ describe('hotfix serve with Teams: GET /metrics', () => {
       const { text } = await scrape(`http://127.0.0.1:${app.port}/metrics`);
       expect(sample(text, 'hotfix_ack_duration_seconds_count{platform="teams",kind="message"}')).toBe(1);
       expect(text).not.toMatch(/platform="teams",kind="other"/);
-      await vi.waitFor(async () =>
-        expect(
-          sample(
-            (await scrape(`http://127.0.0.1:${app.port}/metrics`)).text,
-            'hotfix_chat_api_calls_total{platform="teams",method="send",status="201"}',
-          ),
-        ).toBe(1),
+      await vi.waitFor(
+        async () =>
+          expect(
+            sample(
+              (await scrape(`http://127.0.0.1:${app.port}/metrics`)).text,
+              'hotfix_chat_api_calls_total{platform="teams",method="send",status="201"}',
+            ),
+          ).toBe(1),
+        patiently,
       );
     } finally {
       await app.close();

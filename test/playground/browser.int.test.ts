@@ -315,7 +315,7 @@ describe('the playground in a headless Chromium', () => {
       await pg.card.waitFor();
       const hotfixId = /HF-\d+/.exec(await pg.header.innerText())?.[0] ?? '';
       expect(hotfixId).toMatch(/^HF-\d+$/);
-      await expect.poll(() => pg.header.innerText()).toContain('Planning');
+      await expect.poll(() => pg.header.innerText(), { timeout: STEP_MS }).toContain('Planning');
       mark(`${hotfixId} card posted`);
 
       // The automatic checks tick two items; wait for them, so a tick from the card as first posted does
@@ -378,8 +378,8 @@ describe('the playground in a headless Chromium', () => {
       await pg.shoot('2b-prompt-linked.png');
       const address = page.url();
       await promptLink.click();
-      await expect.poll(() => pg.thread.getAttribute('open')).not.toBeNull();
-      await expect.poll(() => prompt.getAttribute('class')).toContain('linked');
+      await expect.poll(() => pg.thread.getAttribute('open'), { timeout: STEP_MS }).not.toBeNull();
+      await expect.poll(() => prompt.getAttribute('class'), { timeout: STEP_MS }).toContain('linked');
       expect(page.url()).toBe(address);
       await pg.press(prompt.getByRole('button', { name: 'Confirm' }));
 

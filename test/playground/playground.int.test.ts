@@ -8,6 +8,7 @@ import type { PlaygroundHandler, PlaygroundState } from '../../src/playground/in
 import { createPlayground, workspaceFromConfig } from '../../src/playground/index.ts';
 import type { SlackStandIn } from '../../src/slack-stand-in/index.ts';
 import { createSlackDelivery, createSlackStandIn } from '../../src/slack-stand-in/index.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const SECRET = 'playground-signing-secret';
 const TOKEN = 'xoxb-playground-test';
@@ -186,15 +187,15 @@ const stateOf = async (as: string): Promise<PlaygroundState> => {
   return (await response.json()) as PlaygroundState;
 };
 
-/** Waits until the state the page would fetch satisfies `check` (the app's Web API calls land shortly after its ack). */
-const until = async (as: string, check: (state: PlaygroundState) => boolean): Promise<PlaygroundState> => {
-  for (let i = 0; i < 200; i++) {
+/**
+ * Waits until the state the page would fetch satisfies `check` (the app's Web API calls land shortly after its
+ * ack), as long as any wait of the suite: 200 quick polls (2 s or so) were too few on a loaded machine.
+ */
+const until = (as: string, check: (state: PlaygroundState) => boolean): Promise<PlaygroundState> =>
+  waitFor(`the playground state as ${as}`, async () => {
     const state = await stateOf(as);
-    if (check(state)) return state;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('the playground state never got there');
-};
+    return check(state) && state;
+  });
 
 describe('the playground page', () => {
   it('serves the page with the people, their roles and the channel, and its script and styles', async () => {

@@ -5,6 +5,7 @@ import { App, LogLevel } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SlackDelivery } from '../../src/slack-stand-in/index.ts';
 import { SlackDeliveryError, createSlackDelivery } from '../../src/slack-stand-in/index.ts';
+import { patiently } from '../helpers/wait.ts';
 import { ALICE, BOB, INCIDENTS, QUIET, TEAM, TOKEN, sections, useStandIn } from './helpers.ts';
 
 const { standIn, client } = useStandIn();
@@ -147,7 +148,7 @@ beforeEach(() => {
 const openPlan = async (user = ALICE) => {
   await delivery.command({ user, channel: INCIDENTS, text: 'start' });
   // The listener answers through respond() after its ack: wait for it, so it does not outlive the test.
-  await vi.waitFor(() => expect(standIn().ephemerals(user)).toHaveLength(1));
+  await vi.waitFor(() => expect(standIn().ephemerals(user)).toHaveLength(1), patiently);
   return standIn().views.top(user)?.view.id as string;
 };
 
@@ -176,10 +177,12 @@ describe('slash commands', () => {
       }),
     ]);
     expect(standIn().views.top(ALICE)?.view).toMatchObject({ callback_id: 'plan', private_metadata: 'HF-1' });
-    await vi.waitFor(() =>
-      expect(standIn().ephemerals(ALICE)).toEqual([
-        expect.objectContaining({ channel: INCIDENTS, text: 'Opening the plan…', source: 'response_url' }),
-      ]),
+    await vi.waitFor(
+      () =>
+        expect(standIn().ephemerals(ALICE)).toEqual([
+          expect.objectContaining({ channel: INCIDENTS, text: 'Opening the plan…', source: 'response_url' }),
+        ]),
+      patiently,
     );
   });
 
@@ -242,8 +245,9 @@ describe('block actions', () => {
         },
       ],
     });
-    await vi.waitFor(() =>
-      expect(standIn().message(INCIDENTS, ts)).toMatchObject({ text: 'Approved by <@U0BOB>' }),
+    await vi.waitFor(
+      () => expect(standIn().message(INCIDENTS, ts)).toMatchObject({ text: 'Approved by <@U0BOB>' }),
+      patiently,
     );
   });
 
@@ -275,12 +279,14 @@ describe('block actions', () => {
     await delivery.act({ user: ALICE, channel: INCIDENTS, ts: message_ts as string, actionId: 'approve' });
     expect(seen.actions[0]?.container).toMatchObject({ is_ephemeral: true, message_ts });
     expect(seen.actions[0]?.message).toBeUndefined();
-    await vi.waitFor(() =>
-      expect(
-        standIn()
-          .ephemerals(ALICE)
-          .map((e) => e.text),
-      ).toEqual(['Approved by <@U0ALICE>']),
+    await vi.waitFor(
+      () =>
+        expect(
+          standIn()
+            .ephemerals(ALICE)
+            .map((e) => e.text),
+        ).toEqual(['Approved by <@U0ALICE>']),
+      patiently,
     );
     await expect(
       delivery.act({ user: BOB, channel: INCIDENTS, ts: message_ts as string, actionId: 'approve' }),
@@ -415,7 +421,7 @@ describe('events', () => {
       authorizations: [expect.objectContaining({ user_id: 'U0HOTFIXBOT', is_bot: true })],
       event: { type: 'app_home_opened', user: ALICE, tab: 'home' },
     });
-    await vi.waitFor(() => expect(standIn().views.home(ALICE)?.view.blocks).toHaveLength(2));
+    await vi.waitFor(() => expect(standIn().views.home(ALICE)?.view.blocks).toHaveLength(2), patiently);
 
     const again = await delivery.retry(first, 2);
     expect(again.status).toBe(200);
@@ -424,7 +430,7 @@ describe('events', () => {
       'x-slack-retry-num': '2',
       'x-slack-retry-reason': 'http_timeout',
     });
-    await vi.waitFor(() => expect(seen.homes).toHaveLength(2));
+    await vi.waitFor(() => expect(seen.homes).toHaveLength(2), patiently);
     expect(seen.homes).toEqual([
       { user: ALICE, tab: 'home', retryNum: undefined, retryReason: undefined },
       { user: ALICE, tab: 'home', retryNum: 2, retryReason: 'http_timeout' },

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { patiently } from '../helpers/wait.ts';
 import { slackError, useStandIn } from './helpers.ts';
 
 const APP_TOKEN = 'xapp-1-stand-in-test';
@@ -26,7 +27,7 @@ describe('Socket Mode', () => {
   it('greets with hello, sends envelopes and resolves with their acknowledgement; a URL works once', async () => {
     const { url } = await client({}, APP_TOKEN).apps.connections.open({});
     const { socket, received } = await connect(url ?? '');
-    await expect.poll(() => received[0]?.type).toBe('hello');
+    await expect.poll(() => received[0]?.type, patiently).toBe('hello');
     expect(standIn().socketMode.connections()).toBe(1);
     socket.on('message', (data) => {
       const envelope = JSON.parse(String(data)) as { envelope_id?: string; type?: string };
@@ -36,10 +37,11 @@ describe('Socket Mode', () => {
         );
     });
 
+    // The acknowledgement ends the wait: its bound only has to outlast a stalled machine.
     const ack = await standIn().socketMode.deliver(
       'interactive',
       { type: 'view_submission' },
-      { timeoutMs: 2000 },
+      { timeoutMs: patiently.timeout },
     );
     expect(ack).toEqual({ response_action: 'clear' });
     expect(received[1]).toMatchObject({
@@ -53,7 +55,7 @@ describe('Socket Mode', () => {
     const [error] = (await once(again, 'error')) as [Error];
     expect(error.message).toMatch(/401/);
     socket.close();
-    await expect.poll(() => standIn().socketMode.connections()).toBe(0);
+    await expect.poll(() => standIn().socketMode.connections(), patiently).toBe(0);
   });
 
   it('fails a delivery nobody acknowledges, and one with no app connected', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ConnectorCallError } from '../../../src/bot/teams/connector-error.ts';
 import { createTeamsTransport } from '../../../src/bot/teams/transport.ts';
+import { patiently } from '../../helpers/wait.ts';
 import { APP_ID, BOT_TOKEN, TENANT_ID } from '../../teams-stand-in/bot.ts';
 import { INCIDENTS, useTeamsStandIn } from '../../teams-stand-in/helpers.ts';
 
@@ -49,7 +50,8 @@ describe('Teams transport: every Bot Connector request is counted by call and st
   });
 
   it('counts a failing call once when it is not retried, and a call Teams never answers as a timeout', async () => {
-    const { transport, calls } = countingTransport(false, 300);
+    // A deadline the 503 below meets however loaded the machine (at 300 ms a slow answer became a timeout).
+    const { transport, calls } = countingTransport(false, 2_000);
     standIn().failNext({ status: 503 }, { method: 'POST' });
     await expect(
       transport.send({ ...where(), conversationId: INCIDENTS }, message('hello')),
@@ -60,11 +62,13 @@ describe('Teams transport: every Bot Connector request is counted by call and st
     ).rejects.toMatchObject({ code: 'Timeout' });
     standIn().delay(0);
     // The aborted request settles just after the call gave up on it.
-    await vi.waitFor(() =>
-      expect(calls).toEqual([
-        ['send', 503],
-        ['send', 'timeout'],
-      ]),
+    await vi.waitFor(
+      () =>
+        expect(calls).toEqual([
+          ['send', 503],
+          ['send', 'timeout'],
+        ]),
+      patiently,
     );
   });
 });

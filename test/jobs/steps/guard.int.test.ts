@@ -57,7 +57,8 @@ describe('the step guard', () => {
 
   it('keeps the timeout while the worker is frozen, and reports it once the worker runs again', async () => {
     const pidFile = join(dir, 'pids');
-    const started = startWorker({ pidFile, timeoutMs: 1_000, killGraceMs: 500 });
+    // The worker must still be running when it is frozen: a timeout of 1 s could pass first on a loaded machine.
+    const started = startWorker({ pidFile, timeoutMs: 5_000, killGraceMs: 500 });
     worker = started.child;
     const pids = await pidsFrom(pidFile);
     worker.kill('SIGSTOP');
@@ -65,7 +66,7 @@ describe('the step guard', () => {
     await waitFor('the step to end at its timeout', () => pids.every((pid) => !isRunning(pid)), 15_000);
     worker.kill('SIGCONT');
     await once(worker, 'exit');
-    expect(JSON.parse(started.printed())).toMatchObject({ ok: false, error: 'timed out after 1s (killed)' });
+    expect(JSON.parse(started.printed())).toMatchObject({ ok: false, error: 'timed out after 5s (killed)' });
   });
 
   it('a guard killed on its own: the worker ends the step and says the guard went away', async () => {

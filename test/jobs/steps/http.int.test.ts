@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMasker } from '../../../src/jobs/steps/mask.ts';
 import { runStep } from '../../../src/jobs/steps/run-step.ts';
+import { patiently } from '../../helpers/wait.ts';
 import type { TestServer } from './helpers.ts';
 import { httpStepOf, startServer, testContext } from './helpers.ts';
 
@@ -132,7 +133,7 @@ describe('http steps', () => {
       httpStepOf({ url: server.url('/hang') }, { attempts: 3 }),
       testContext({ signal: controller.signal }),
     );
-    await expect.poll(() => server.received.length).toBe(1);
+    await expect.poll(() => server.received.length, patiently).toBe(1);
     controller.abort();
     expect(await running).toMatchObject({ ok: false, error: 'aborted (try 1 of 3)' });
     expect(server.received).toHaveLength(1);

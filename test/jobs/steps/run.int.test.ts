@@ -179,12 +179,13 @@ describe('run steps', () => {
 
   it('sends SIGKILL after the grace when the group ignores SIGTERM', async () => {
     const pidFile = join(dir, 'pid');
-    const step = runStepOf(['./scripts/ignore-term.sh'], { timeout: 1_000, env: { PID_FILE: pidFile } });
+    // Time for the script to ignore SIGTERM and write its child's pid first, however loaded the machine.
+    const step = runStepOf(['./scripts/ignore-term.sh'], { timeout: 3_000, env: { PID_FILE: pidFile } });
     const outcome = await runStep(
       step,
       testContext({ defaults: { runTimeoutMs: 1, httpTimeoutMs: 1, killGraceMs: 200 } }),
     );
-    expect(outcome).toMatchObject({ ok: false, error: 'timed out after 1s (killed)' });
+    expect(outcome).toMatchObject({ ok: false, error: 'timed out after 3s (killed)' });
     expect(isRunning(Number(await readFile(pidFile, 'utf8')))).toBe(false);
   });
 
