@@ -228,7 +228,8 @@ export const hotfixEventSchema = z.discriminatedUnion('type', [
     detail: text,
     measurement: measurement.optional(),
   }),
-  event('MonitoringWindowClosed', { clean: z.boolean() }),
+  // unobserved: optional, as windows closed before the close told them apart have none.
+  event('MonitoringWindowClosed', { clean: z.boolean(), unobserved: z.array(nonEmpty).optional() }),
   event('BreachAcceptanceGiven', { role, reason: text }),
   event('BreachesAccepted', { breaches: count, roles: z.array(role) }),
   event('RollbackProposed', {

@@ -8,7 +8,15 @@ import { evolve, initialState } from '../../src/domain/hotfix/state.ts';
 import { personsCmd, personsPlan, personsPolicy, slack, teams } from './fixtures/persons.ts';
 import { minutes, people, plan, policy } from './fixtures/policy.ts';
 import { play } from './given.ts';
-import { cmd, DEPLOY_STEPS, failedVerification, monitoring, started, verifying } from './scenarios.ts';
+import {
+  cmd,
+  DEPLOY_STEPS,
+  failedVerification,
+  monitoring,
+  observed,
+  started,
+  verifying,
+} from './scenarios.ts';
 
 /** The call each event's thread line makes, as the notifier works it out: by type, with the keys called. */
 const calls = (history: readonly HotfixEvent[], p: Policy = policy) => {
@@ -99,7 +107,7 @@ describe('who a thread line calls on', () => {
     const verified = play(
       [[{ type: 'CloseMonitoringWindow', by: { platform: 'system', id: 'timer' } }, minutes(40)]],
       {},
-      monitoring().history,
+      observed().history,
     );
     const signOff = calls(verified.history).filter((c) => c.call?.ask === 'sign_off');
     expect(signOff.map((c) => c.type)).toEqual(['MonitoringWindowClosed']);

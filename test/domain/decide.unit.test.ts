@@ -19,6 +19,7 @@ import {
   deploying,
   failedVerification,
   monitoring,
+  observed,
   started,
   verified,
   verifying,
@@ -759,7 +760,7 @@ describe('monitoring window', () => {
   });
 
   it('closes only when the period is over; a clean window marks the hotfix verified and frees the lock', () => {
-    const { history, state } = monitoring();
+    const { history, state } = observed();
     given(history)
       .when({ type: 'CloseMonitoringWindow', by: worker }, { now: minutes(30) })
       .thenRefused('wrong_phase');

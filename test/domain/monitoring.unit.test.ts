@@ -10,7 +10,7 @@ import { buildRecord, renderRecordMarkdown } from '../../src/domain/hotfix/recor
 import { fold } from '../../src/domain/hotfix/state.ts';
 import { given, play } from './given.ts';
 import { minutes, people, plan, policy, worker } from './fixtures/policy.ts';
-import { cmd, DEPLOY_STEPS, monitoring, started } from './scenarios.ts';
+import { act, cmd, DEPLOY_STEPS, monitoring, observed, started } from './scenarios.ts';
 
 const withPeriod = (verificationPeriod: string): Plan => ({
   ...plan,
@@ -125,7 +125,11 @@ describe("the plan's verification period", () => {
   });
 
   it('a monitoring window closes at its own end, whoever set it', () => {
-    const { history } = monitoringOf(withPeriod('10m'));
+    const { history } = play(
+      [[act.monitor('payments-api/Health', 1, 'status 200', worker), minutes(10)]],
+      {},
+      monitoringOf(withPeriod('10m')).history,
+    );
     given(history)
       .when({ type: 'CloseMonitoringWindow', by: worker }, { now: minutes(14) })
       .thenRefused('wrong_phase', /open until/);
@@ -248,7 +252,7 @@ describe('a monitoring window with breaches needs a decision', () => {
     given(monitoring().history)
       .when(accept(people.tech1))
       .thenRefused('wrong_phase', /after a monitoring window that found some/);
-    const clean = play([[close, minutes(35)]], {}, monitoring().history);
+    const clean = play([[close, minutes(35)]], {}, observed().history);
     expect(clean.state.phase).toBe('verified');
     given(clean.history).when(accept(people.tech1)).thenRefused('wrong_phase');
   });
@@ -358,6 +362,159 @@ describe('a monitoring window with breaches needs a decision', () => {
     expect(waiting).toContain('- **Phase:** breach review');
     expect(waiting).toContain(
       '- **Breaches:** 1 breach found by monitoring; waiting for a decision: accept and keep the release, or roll back',
+    );
+  });
+});
+
+describe('a monitoring window in which a check never reported is not clean', () => {
+  const health = 'payments-api/Health';
+  const latency = 'payments-api/Latency';
+  const close: HotfixCommand = { type: 'CloseMonitoringWindow', by: worker };
+  const accept = (by: Person, reason: string): HotfixCommand => ({ type: 'AcceptBreaches', reason, by });
+  /** Monitoring two checks (Health and Latency), as if the policy had both when the window started. */
+  const twoChecks = () =>
+    monitoring().history.map((e) =>
+      e.type === 'MonitoringStarted' ? { ...e, checks: [health, latency] } : e,
+    );
+  /** The window closed at minute 35 without a single round of its one check (the monitor was down). */
+  const silent = () => play([[close, minutes(35)]], {}, monitoring().history);
+
+  it('closes not clean, naming the check, and waits for the decision a breach gets', () => {
+    const { history, state } = silent();
+    expect(history.at(-1)).toMatchObject({
+      type: 'MonitoringWindowClosed',
+      clean: false,
+      unobserved: [health],
+    });
+    expect(state.phase).toBe('breach_review');
+    expect(outcome(state)).toBeNull();
+    expect(holdsLock(state)).toBe(true);
+    const decision =
+      /HF-1's monitoring window closed with payments-api\/Health never reporting: a decision is needed first/;
+    given(history).when(cmd.signOff(people.tech1, 'technical')).thenRefused('outcome_unknown', decision);
+    given(history).when({ type: 'CloseHotfix', by: people.tech1 }).thenRefused('outcome_unknown', decision);
+  });
+
+  it('names only the checks that never reported, with the breaches of the others', () => {
+    const reported = play([[act.monitor(health, 1, 'status 200', worker), minutes(10)]], {}, twoChecks());
+    given(reported.history)
+      .when(close, { now: minutes(35) })
+      .then([{ type: 'MonitoringWindowClosed', clean: false, unobserved: [latency] }]);
+    const breached = play(
+      [
+        [act.breach(health, 1, 'expected status 200, got 503', worker), minutes(10)],
+        [{ type: 'ExpireVote', voteId: 1, by: worker }, minutes(25)],
+        [close, minutes(35)],
+      ],
+      {},
+      twoChecks(),
+    );
+    given(breached.history)
+      .when(cmd.signOff(people.tech1, 'technical'))
+      .thenRefused(
+        'outcome_unknown',
+        /monitoring window closed with 1 breach and payments-api\/Latency never reporting: a decision/,
+      );
+  });
+
+  it('every check reporting and passing closes clean, as before', () => {
+    const both = play(
+      [
+        [act.monitor(health, 1, 'status 200', worker), minutes(10)],
+        [act.monitor(latency, 1, '80 ms', worker), minutes(10)],
+      ],
+      {},
+      twoChecks(),
+    );
+    const events = given(both.history)
+      .when(close, { now: minutes(35) })
+      .then([{ type: 'MonitoringWindowClosed', clean: true }]);
+    expect(events[0]).not.toHaveProperty('unobserved');
+    expect(fold(events, both.state).phase).toBe('verified');
+  });
+
+  it('the sign-off roles accept it (0 breaches) and the hotfix is verified; the record names the silent check', () => {
+    const { history } = silent();
+    const two = play(
+      [[accept(people.tech1, 'the health page was up all along')], [accept(people.biz, 'no complaints')]],
+      {},
+      history,
+    );
+    const events = given(two.history)
+      .when(accept(people.support, 'support queue is quiet'))
+      .then([
+        { type: 'BreachAcceptanceGiven', role: 'support' },
+        { type: 'BreachesAccepted', breaches: 0, roles: ['technical', 'business', 'support'] },
+      ]);
+    const after = fold(events, two.state);
+    expect(after.phase).toBe('verified');
+    expect(outcome(after)).toBe('deployed');
+
+    const record = buildRecord([...two.history, ...events], { timezone: 'UTC' });
+    expect(record.implementation.verification.performance).toMatchObject({
+      status: 'not_clean',
+      unobserved: [health],
+    });
+    expect(record.outcome.breachesAccepted).toMatchObject({ breaches: 0, unobserved: [health] });
+    const markdown = renderRecordMarkdown(record);
+    expect(markdown).toContain('  - Never reported: payments-api/Health (no round before the window closed)');
+    expect(markdown).toContain('monitoring window closed with payments-api/Health never reporting');
+    expect(markdown).toContain(
+      '- **Status:** Deployed — verified with payments-api/Health never reporting, accepted by Tara Tech (technical), Bea Business (business), Sam Support (support)',
+    );
+    const waiting = renderRecordMarkdown(buildRecord(history, { timezone: 'UTC' }));
+    expect(waiting).toContain(
+      '- **Breaches:** monitoring closed with payments-api/Health never reporting; waiting for a decision',
+    );
+  });
+
+  it('rolling back instead stays allowed: a rollback proposal', () => {
+    given(silent().history)
+      .when({ type: 'ProposeRollback', trigger: 'failed_check', reason: 'no evidence', by: people.tech1 })
+      .then([
+        { type: 'RollbackProposed', voteId: 1, trigger: 'failed_check' },
+        { type: 'VoteCast', voteId: 1, choice: 'for' },
+      ]);
+  });
+
+  it('a round that reports after the close records nothing', () => {
+    const { history } = silent();
+    given(history)
+      .when(act.monitor(health, 1, 'status 200', worker), { now: minutes(36) })
+      .thenNothing();
+    given(history)
+      .when(act.breach(health, 1, 'status 503', worker), { now: minutes(36) })
+      .thenNothing();
+  });
+
+  it('a window closed before unobserved checks were told apart reads as it was recorded', () => {
+    const recorded = (clean: boolean): HotfixEvent[] => [
+      ...monitoring().history,
+      { type: 'MonitoringWindowClosed', clean, at: minutes(35).toISOString(), by: worker },
+    ];
+    // Clean without a round: verified, as the old release decided.
+    const clean = fold(recorded(true));
+    expect(clean.phase).toBe('verified');
+    expect(outcome(clean)).toBe('deployed');
+    // Not clean (a breach): the review, its words counting breaches only.
+    const withBreach = play(
+      [
+        [act.breach(health, 1, 'expected status 200, got 503', worker), minutes(10)],
+        [{ type: 'ExpireVote', voteId: 1, by: worker }, minutes(25)],
+      ],
+      {},
+      monitoring().history,
+    ).history;
+    const old = [
+      ...withBreach,
+      { type: 'MonitoringWindowClosed', clean: false, at: minutes(35).toISOString(), by: worker } as const,
+    ];
+    expect(fold(old).phase).toBe('breach_review');
+    given(old)
+      .when(cmd.signOff(people.tech1, 'technical'))
+      .thenRefused('outcome_unknown', /HF-1's monitoring window found 1 breach: a decision is needed first/);
+    expect(renderRecordMarkdown(buildRecord(old, { timezone: 'UTC' }))).toContain(
+      'monitoring window found 1 breach',
     );
   });
 });

@@ -11,7 +11,7 @@ import { describeEvent } from '../../src/domain/hotfix/describe-event.ts';
 import { given, play } from './given.ts';
 import { minutes, people, plan, worker } from './fixtures/policy.ts';
 import { personsCmd, personsPolicy, roleFormPolicyWithTeamIds, slack, teams } from './fixtures/persons.ts';
-import { cmd, DEPLOY_STEPS } from './scenarios.ts';
+import { act, cmd, DEPLOY_STEPS } from './scenarios.ts';
 
 const policy = personsPolicy;
 const ctx = { policy };
@@ -50,6 +50,7 @@ const verified = () =>
       [cmd.succeed(DEPLOY_STEPS.check)],
       [cmd.startStep(DEPLOY_STEPS.manual)],
       [cmd.confirm(DEPLOY_STEPS.manual, teams('bea')), minutes(5)],
+      [act.monitor('payments-api/Health', 1, 'status 200', worker), minutes(10)],
       [{ type: 'CloseMonitoringWindow', by: worker }, minutes(40)],
     ],
     ctx,

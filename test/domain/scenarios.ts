@@ -274,8 +274,17 @@ export const monitoring = (): Scenario =>
     verifying().history,
   );
 
+/** Monitoring, and the window's one check passed a round at minute 10. */
+export const observed = (): Scenario =>
+  play(
+    [[act.monitor('payments-api/Health', 1, 'status 200', worker), minutes(10)]],
+    {},
+    monitoring().history,
+  );
+
+/** The window closed clean: its one check reported and passed. */
 export const verified = (): Scenario =>
-  play([[{ type: 'CloseMonitoringWindow', by: worker }, minutes(40)]], {}, monitoring().history);
+  play([[{ type: 'CloseMonitoringWindow', by: worker }, minutes(40)]], {}, observed().history);
 
 /** The verification check failed; policy `propose` opened vote #1. */
 export const failedVerification = (): Scenario =>

@@ -15,8 +15,9 @@ import type { Phase, RunStatus, StepStatus } from './state.ts';
  * v3: the plan's risk and communication plan; readiness items derived from a gate; the database facts from
  * the steps that ran (`databasePlanned` keeps the plan's list); each issue's reopenings; the monitoring
  * window's period and per-check values; breaches accepted; reminders.
+ * v4: the monitoring window's checks that never reported (`performance.unobserved`, and in the breach review).
  */
-export const RECORD_SCHEMA_VERSION = 3;
+export const RECORD_SCHEMA_VERSION = 4;
 
 /** A person as the record shows them: identity plus the name to print. */
 export interface PersonRef {
@@ -175,7 +176,7 @@ export interface MonitorValueRecord {
 }
 
 export interface PerformanceRecord {
-  /** `not_clean`: the window closed with a breach or was cut short by a rollback. */
+  /** `not_clean`: the window closed with a breach or a check that never reported, or was cut short by a rollback. */
   readonly status: 'not_started' | 'running' | 'clean' | 'not_clean';
   readonly startedAt: string | null;
   readonly until: string | null;
@@ -200,6 +201,8 @@ export interface PerformanceRecord {
     readonly values: readonly MonitorValueRecord[];
   }[];
   readonly breaches: readonly { readonly check: string; readonly at: string; readonly detail: string }[];
+  /** The checks that never reported a round before the window closed: no evidence either way. */
+  readonly unobserved: readonly string[];
 }
 
 export interface IssueRecord extends Stamped {
@@ -289,7 +292,7 @@ export interface TimelineEntry {
   readonly text: string;
 }
 
-/** The deployment record as JSON (`schemaVersion: 3`). Sections follow the Markdown. */
+/** The deployment record as JSON (`schemaVersion: 4`). Sections follow the Markdown. */
 export interface DeploymentRecord {
   readonly schemaVersion: typeof RECORD_SCHEMA_VERSION;
   readonly hotfixId: string;
@@ -355,12 +358,14 @@ export interface DeploymentRecord {
     readonly closed: Stamped | null;
     readonly cancelled: (Stamped & { readonly reason: string }) | null;
     /**
-     * When the monitoring window closed with breaches: how many, each deciding role's acceptance (with its
+     * When the monitoring window closed with breaches or checks that never reported: how many breaches, which
+     * checks went unobserved, each deciding role's acceptance (with its
      * reason), and when the last one made the hotfix verified (null while the decision is pending, or when it
      * was rolled back instead). Null after a clean window or none.
      */
     readonly breachesAccepted: {
       readonly breaches: number;
+      readonly unobserved: readonly string[];
       readonly acceptances: readonly (Stamped & { readonly role: Role; readonly reason: string })[];
       readonly accepted: Stamped | null;
     } | null;

@@ -2,6 +2,7 @@ import type { Checklist, DocItem, EventOf, HotfixEvent, PlannedStep } from './ev
 import { shownOnlyEdit } from './events.ts';
 import { formatDuration, humanize } from './format.ts';
 import { displayName, personKey } from './people.ts';
+import { breachCount, findings, unobservedChecks, windowFindings } from './queries.ts';
 import { reminderStep } from './reminders.ts';
 import type { HotfixState } from './state.ts';
 
@@ -130,15 +131,17 @@ export const describeEvent = (event: HotfixEvent, state: HotfixState): string | 
     case 'MonitorCheckBreached':
       return `monitor check ${quote(event.check)} breached: ${event.detail}`;
     case 'MonitoringWindowClosed':
-      return event.clean ? 'monitoring window closed clean' : 'monitoring window closed with breaches';
+      return event.clean
+        ? 'monitoring window closed clean'
+        : `monitoring window ${windowFindings(breachCount(state), event.unobserved ?? [])}`;
     case 'BreachAcceptanceGiven':
-      return `accepted the monitoring breaches as ${event.role}: ${event.reason}`;
+      return `accepted the monitoring ${unobservedChecks(state).length === 0 ? 'breaches' : 'findings'} as ${event.role}: ${event.reason}`;
     case 'BreachesAccepted': {
       const by = event.roles.map((role) => {
         const accepted = state.breachAcceptances?.[role];
         return accepted ? `${displayName(accepted.by)} (${role})` : role;
       });
-      return `verified with ${event.breaches} ${event.breaches === 1 ? 'breach' : 'breaches'}, accepted by ${list(by)}`;
+      return `verified with ${findings(event.breaches, unobservedChecks(state))}, accepted by ${list(by)}`;
     }
     case 'RollbackProposed':
       return `proposed rollback (vote #${event.voteId}, ${humanize(event.trigger)}${

@@ -119,7 +119,11 @@ export type HotfixEvent =
       'MonitorCheckBreached',
       { check: string; round: number; detail: string; measurement?: MonitorMeasurement }
     >
-  | E<'MonitoringWindowClosed', { clean: boolean }>
+  /**
+   * clean: no breach and every check reported. unobserved: the window's checks that never reported a round
+   * (absent in events recorded before the window told them apart, and when every check reported).
+   */
+  | E<'MonitoringWindowClosed', { clean: boolean; unobserved?: string[] }>
   /** A sign-off role keeps the release despite the window's breaches, and says why. */
   | E<'BreachAcceptanceGiven', { role: Role; reason: string }>
   /** Every deciding role accepted: the hotfix is verified with its breaches. */

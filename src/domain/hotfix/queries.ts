@@ -238,6 +238,47 @@ export const breachDeciders = (policy: Policy): readonly Role[] => {
 export const breachCount = (state: HotfixState): number =>
   Object.values(state.monitoring?.checks ?? {}).reduce((sum, c) => sum + c.breaches, 0);
 
+/** The checks a closed monitoring window never heard from: no round passed or breached while it was open. */
+export const unobservedChecks = (state: HotfixState): readonly string[] =>
+  state.monitoring?.closed?.unobserved ?? [];
+
+/** How many unobserved checks a sentence names before `and 2 more`. */
+const NAMED_UNOBSERVED = 3;
+
+/**
+ * What a window that needs a decision closed with: `1 breach`, `payments-api/Health never reporting`, or both
+ * joined by `and`. `name` escapes a check's name for where the words go.
+ */
+export const findings = (
+  breaches: number,
+  unobserved: readonly string[],
+  name: (check: string) => string = (check) => check,
+): string => {
+  const counted = `${breaches} ${breaches === 1 ? 'breach' : 'breaches'}`;
+  if (unobserved.length === 0) return counted;
+  const named = unobserved.slice(0, NAMED_UNOBSERVED).map(name);
+  const more = unobserved.length - named.length;
+  const list =
+    more > 0
+      ? `${named.join(', ')} and ${more} more`
+      : `${named.slice(0, -1).join(', ')}${named.length > 1 ? ' and ' : ''}${named[named.length - 1] ?? ''}`;
+  return breaches === 0 ? `${list} never reporting` : `${counted} and ${list} never reporting`;
+};
+
+/**
+ * {@link findings} as a verb phrase after "Monitoring" or "The monitoring window": `found 1 breach`, or
+ * `closed with payments-api/Health never reporting` (and its breaches) when a check never reported.
+ */
+export const windowFindings = (
+  breaches: number,
+  unobserved: readonly string[],
+  name?: (check: string) => string,
+): string => `${unobserved.length === 0 ? 'found' : 'closed with'} ${findings(breaches, unobserved, name)}`;
+
+/** {@link windowFindings} of the hotfix's closed window. */
+export const reviewFindings = (state: HotfixState, name?: (check: string) => string): string =>
+  windowFindings(breachCount(state), unobservedChecks(state), name);
+
 /** The deciding roles that have not accepted the breaches yet. */
 export const missingBreachAcceptances = (state: HotfixState, policy: Policy): Role[] =>
   breachDeciders(policy).filter((role) => !(role in (state.breachAcceptances ?? {})));

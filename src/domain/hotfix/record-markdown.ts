@@ -15,6 +15,7 @@ import type { VoteChoice } from './events.ts';
 import { CHECKLISTS } from './events.ts';
 import { CHECKLIST_LABELS } from './describe-event.ts';
 import type { Clockface } from './format.ts';
+import { findings } from './queries.ts';
 import { visibleText } from './visible-text.ts';
 import {
   capitalize,
@@ -223,6 +224,9 @@ const verification = (record: DeploymentRecord, { clock, who }: Ctx): Block[] =>
       ...perf.breaches.map(
         (b) => `  - Breach of ${mdText(b.check)}, ${clock.minute(b.at)}: ${mdText(b.detail)}`,
       ),
+      ...perf.unobserved.map(
+        (check) => `  - Never reported: ${mdText(check)} (no round before the window closed)`,
+      ),
     ],
     ...performanceTable(perf),
   ];
@@ -328,7 +332,7 @@ const signoff = (record: DeploymentRecord, { who }: Ctx): Block[] => [
 
 const outcome = (record: DeploymentRecord, { who, clock }: Ctx): Block[] => {
   const { status, phase, started, cancelled, closed, breachesAccepted: review } = record.outcome;
-  const breaches = review ? `${review.breaches} ${review.breaches === 1 ? 'breach' : 'breaches'}` : '';
+  const breaches = review ? findings(review.breaches, review.unobserved, mdText) : '';
   const acceptedBy = review?.acceptances.map((a) => `${mdText(a.by.name)} (${mdText(a.role)})`).join(', ');
   const reasons =
     review?.acceptances.map(
@@ -341,7 +345,7 @@ const outcome = (record: DeploymentRecord, { who, clock }: Ctx): Block[] => {
       `- **Phase:** ${humanize(phase)}`,
       ...(review && !review.accepted
         ? [
-            `- **Breaches:** ${breaches} found by monitoring; ${
+            `- **Breaches:** ${review.unobserved.length === 0 ? `${breaches} found by monitoring` : `monitoring closed with ${breaches}`}; ${
               phase === 'breach_review'
                 ? 'waiting for a decision: accept and keep the release, or roll back'
                 : 'not accepted'

@@ -135,7 +135,7 @@ interface History {
   readonly feedback: FeedbackRecord[];
   readonly timeline: TimelineEntry[];
   readonly executionPassedAt: Map<string, string>;
-  /** Breaches the monitoring window closed with, when it closed with some. */
+  /** Breaches the monitoring window closed with, when it closed not clean (breaches or unobserved checks). */
   windowBreaches: number | null;
   /** The name each platform identity acted under (`platform:id` → name), for the plan's people. */
   readonly actorNames: Map<string, string>;
@@ -629,6 +629,7 @@ const assemble = (
       };
     }),
     breaches: h.breaches,
+    unobserved: [...(monitoring?.closed?.unobserved ?? [])],
   };
 
   const issues: IssueRecord[] = state.issues.map((i) => ({
@@ -768,6 +769,7 @@ const assemble = (
           ? null
           : {
               breaches: state.breachesAccepted?.breaches ?? h.windowBreaches,
+              unobserved: [...(state.monitoring?.closed?.unobserved ?? [])],
               acceptances: Object.entries(state.breachAcceptances ?? {})
                 .sort(([, a], [, b]) => a.at.localeCompare(b.at))
                 .map(([role, a]) => ({ ...stamped(a), role, reason: a.reason })),

@@ -130,7 +130,8 @@ export interface Monitoring {
   /** Whose verification period set `until`: the plan's or the policy's (unknown for older windows). */
   readonly periodFrom?: 'plan' | 'policy';
   readonly checks: Readonly<Record<string, MonitorCheckState>>;
-  readonly closed?: { readonly at: string; readonly clean: boolean };
+  /** unobserved: the checks that never reported a round while the window was open. */
+  readonly closed?: { readonly at: string; readonly clean: boolean; readonly unobserved?: readonly string[] };
 }
 
 export interface IssueState {
@@ -553,9 +554,16 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
     case 'MonitoringWindowClosed':
       return {
         ...state,
-        // Breaches need a decision (accept and keep, or roll back) before the outcome is known.
+        // Breaches and unobserved checks need a decision (accept and keep, or roll back) before the outcome is known.
         phase: state.phase === 'monitoring' ? (event.clean ? 'verified' : 'breach_review') : state.phase,
-        monitoring: state.monitoring && { ...state.monitoring, closed: { at: event.at, clean: event.clean } },
+        monitoring: state.monitoring && {
+          ...state.monitoring,
+          closed: {
+            at: event.at,
+            clean: event.clean,
+            ...(event.unobserved === undefined ? {} : { unobserved: event.unobserved }),
+          },
+        },
       };
     case 'BreachAcceptanceGiven':
       return {

@@ -1,7 +1,7 @@
 import type { HotfixEvent } from '../events.ts';
 import { displayName } from '../people.ts';
 import { identify } from '../policy.ts';
-import { breachCount, breachDeciders, openVote } from '../queries.ts';
+import { breachCount, breachDeciders, openVote, reviewFindings } from '../queries.ts';
 import type { HotfixState } from '../state.ts';
 import { evolve } from '../state.ts';
 import { DURATION_PATTERN, parseDuration } from '../duration.ts';
@@ -48,12 +48,16 @@ export const closeMonitoringWindow: Handler<'CloseMonitoringWindow'> = (command,
   if (monitoring === null || monitoring.closed) return [];
   if (ctx.now.getTime() < Date.parse(monitoring.until))
     refuse('wrong_phase', `The monitoring window of ${h} is open until ${monitoring.until}.`);
-  const clean = Object.values(monitoring.checks).every((c) => c.breaches === 0);
-  return emit({ type: 'MonitoringWindowClosed', clean });
+  // A check that never reported (worker down, probe slower than the window) is no evidence of health.
+  const unobserved = Object.values(monitoring.checks)
+    .filter((c) => c.rounds.length === 0)
+    .map((c) => c.name);
+  const clean = unobserved.length === 0 && Object.values(monitoring.checks).every((c) => c.breaches === 0);
+  return emit({ type: 'MonitoringWindowClosed', clean, ...(unobserved.length === 0 ? {} : { unobserved }) });
 };
 
 /**
- * After a window with breaches, each deciding role (the sign-off roles) keeps the release once, one person per
+ * After a window with breaches or checks that never reported, each deciding role (the sign-off roles) keeps the release once, one person per
  * role as for sign-offs; when the last one has, the hotfix is verified. Rolling back instead is a rollback
  * proposal (the usual vote), which stays allowed meanwhile.
  */
@@ -66,7 +70,7 @@ export const acceptBreaches: Handler<'AcceptBreaches'> = (command, { state, ctx,
   if (state.phase !== 'breach_review')
     refuse(
       'wrong_phase',
-      `${h} is ${state.phase.replace('_', ' ')}. Breaches are accepted after a monitoring window that found some.`,
+      `${h} is ${state.phase.replace('_', ' ')}. Breaches are accepted after a monitoring window that found some or heard nothing from a check.`,
     );
   const vote = openVote(state);
   if (vote)
@@ -106,8 +110,7 @@ export const acceptBreaches: Handler<'AcceptBreaches'> = (command, { state, ctx,
 /** Why sign-off and close wait while breaches await a decision; null otherwise. */
 export const breachDecisionPending = (state: HotfixState, ctx: DecideContext): string | null => {
   if (state.phase !== 'breach_review') return null;
-  const n = breachCount(state);
-  return `${state.id}'s monitoring window found ${n} ${n === 1 ? 'breach' : 'breaches'}: a decision is needed first (${breachDeciders(ctx.policy).join(', ')} accept and keep the release, or roll back).`;
+  return `${state.id}'s monitoring window ${reviewFindings(state)}: a decision is needed first (${breachDeciders(ctx.policy).join(', ')} accept and keep the release, or roll back).`;
 };
 
 /**
