@@ -282,6 +282,10 @@ export const observed = (): Scenario =>
     monitoring().history,
   );
 
+/** The window closed at minute 35 without one round of its check (the monitor never ran): breach review. */
+export const unobserved = (): Scenario =>
+  play([[{ type: 'CloseMonitoringWindow', by: worker }, minutes(35)]], {}, monitoring().history);
+
 /** The window closed clean: its one check reported and passed. */
 export const verified = (): Scenario =>
   play([[{ type: 'CloseMonitoringWindow', by: worker }, minutes(40)]], {}, observed().history);

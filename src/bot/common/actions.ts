@@ -4,13 +4,13 @@ import type { Role } from '../../domain/hotfix/people.ts';
 import type { Policy } from '../../domain/hotfix/policy.ts';
 import {
   approvalGate,
-  breachCount,
   canRequestDeploy,
   currentRun,
   missingBreachAcceptances,
   missingSignoffs,
   openVote,
   outcome,
+  reviewFindings,
 } from '../../domain/hotfix/queries.ts';
 import type { HotfixState, IssueState, Outcome, Run, StepState, Vote } from '../../domain/hotfix/state.ts';
 import { truncate } from './text.ts';
@@ -213,18 +213,16 @@ const signoffActions = (state: HotfixState, policy: Policy): HotfixAction[] => {
 
 /** The reason a Roll back click on a window's breaches gives its rollback proposal. */
 export const breachRollbackReason = (state: HotfixState): string => {
-  const n = breachCount(state);
-  return `Monitoring found ${n} ${n === 1 ? 'breach' : 'breaches'}: rolling back instead of keeping the release`;
+  return `Monitoring ${reviewFindings(state)}: rolling back instead of keeping the release`;
 };
 
 /**
- * After a monitoring window with breaches, while no vote is open: Accept per deciding role still to accept,
+ * After a monitoring window with breaches or checks that never reported, while no vote is open: Accept per deciding role still to accept,
  * and Roll back (a rollback proposal). Shown to everyone; the domain decides who may.
  */
 export const breachActions = (state: HotfixState, policy: Policy): HotfixAction[] => {
   if (state.phase !== 'breach_review' || openVote(state) !== undefined) return [];
   const hotfixId = state.id;
-  const n = breachCount(state);
   return [
     ...missingBreachAcceptances(state, policy).map((role) =>
       action('accept-breaches', 'breaches', `Accept and keep as ${roleLabel(role)}`, { hotfixId, role }),
@@ -240,9 +238,10 @@ export const breachActions = (state: HotfixState, policy: Policy): HotfixAction[
               style: 'danger',
               confirm: {
                 title: 'Roll back instead?',
-                text: `Opens a rollback vote on ${truncate(hotfixId, 40)} because monitoring found ${n} ${
-                  n === 1 ? 'breach' : 'breaches'
-                }; your proposal counts for it.`,
+                text: `Opens a rollback vote on ${truncate(hotfixId, 40)} because monitoring ${reviewFindings(
+                  state,
+                  (check) => truncate(check, 40),
+                )}; your proposal counts for it.`,
                 ok: 'Propose rollback',
               },
             },

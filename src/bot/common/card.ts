@@ -6,12 +6,12 @@ import type { Policy } from '../../domain/hotfix/policy.ts';
 import { STAGES } from '../../domain/hotfix/policy.ts';
 import {
   approvalGate,
-  breachCount,
   currentRun,
   breachDeciders,
   holdsLock,
   missingSignoffs,
   openVote,
+  reviewFindings,
   tally,
 } from '../../domain/hotfix/queries.ts';
 import type {
@@ -159,8 +159,14 @@ export const monitoringStatus = (monitoring: Monitoring, t: Times): string => {
     'breach',
     'breaches',
   );
+  const breached = checks.some((c) => c.breaches > 0);
+  const silent = monitoring.closed?.unobserved ?? [];
+  const notClean = [
+    ...(breached || silent.length === 0 ? [breaches] : []),
+    ...(silent.length === 0 ? [] : [`${plural(silent.length, 'check')} never reporting`]),
+  ].join(', ');
   if (monitoring.closed)
-    return `closed ${t.at(monitoring.closed.at)} ${monitoring.closed.clean ? '✅ clean' : `⚠️ with ${breaches}`}`;
+    return `closed ${t.at(monitoring.closed.at)} ${monitoring.closed.clean ? '✅ clean' : `⚠️ with ${notClean}`}`;
   const remaining = Date.parse(monitoring.until) - t.now.getTime();
   return `until ${t.at(monitoring.until)} (${remaining > 0 ? `${formatDuration(remaining)} left` : 'closing'})${periodSource(monitoring)} · ${plural(checks.length, 'check')} · ${breaches}`;
 };
@@ -183,13 +189,16 @@ export const monitorCheckLines = (
     .sort((a, b) => b.breaches - a.breaches)
     .slice(0, max)
     .map((c: MonitorCheckState) => {
+      if (monitoring.closed?.unobserved?.includes(c.name))
+        return `❔ ${escape(c.name, 80)}: never reported before the window closed`;
       const last =
         c.last && !c.last.passed && c.last.detail ? ` — last: ${escape(c.last.detail, detailMax)}` : '';
       return `${c.breaches > 0 ? '⚠️' : c.passes > 0 ? '✅' : '⏳'} ${escape(c.name, 80)}: ${c.passes} ok, ${c.breaches} breached${last}`;
     });
 
 /**
- * After a window with breaches, until decided: `⚠️ Monitoring found 1 breach: accept and keep, or roll back`
+ * After a window with breaches or checks that never reported, until decided: `⚠️ Monitoring found 1 breach:
+ * accept and keep, or roll back` (or `Monitoring closed with payments-api/Health never reporting: …`)
  * and a line per deciding role (who accepted, when and why, or still waiting).
  */
 export const breachReviewLines = (
@@ -200,9 +209,9 @@ export const breachReviewLines = (
   inline: Inline,
 ): { readonly head: string; readonly lines: readonly string[] } | null => {
   if (state.phase !== 'breach_review') return null;
-  const n = breachCount(state);
   const vote = openVote(state);
-  const head = `⚠️ ${inline.strong(`Monitoring found ${plural(n, 'breach', 'breaches')}`)}: accept and keep, or roll back`;
+  const found = reviewFindings(state, (check) => inline.text(check, 80));
+  const head = `⚠️ ${inline.strong(`Monitoring ${found}`)}: accept and keep, or roll back`;
   const accepted = state.breachAcceptances ?? {};
   const lines = breachDeciders(policy).map((role) => {
     const a = accepted[role];

@@ -7,6 +7,7 @@ import { buildRecord, renderRecordMarkdown } from '../../domain/hotfix/record.ts
 import type { EventStore } from '../../service/ports.ts';
 import type { Escape } from './text.ts';
 import { plural } from './text.ts';
+import { findings } from '../../domain/hotfix/queries.ts';
 
 /** What reading a record needs: the stream and its chain, the time zone and the sign-off roles. */
 export interface RecordDeps {
@@ -113,15 +114,17 @@ export const runLines = (record: DeploymentRecord, escape: Escape): string[] =>
 export const breachesNote = (record: DeploymentRecord, escape: Escape): string | null => {
   const review = record.outcome.breachesAccepted;
   if (review === null) return null;
-  const breaches = plural(review.breaches, 'breach', 'breaches');
+  const found = findings(review.breaches, review.unobserved, (check) => escape(check, 80));
   const by = review.acceptances
     .map((a) => `${escape(a.by.name || a.by.id, 80)} (${escape(a.role, 40)})`)
     .join(', ');
-  if (review.accepted) return `⚠️ verified with ${breaches}, accepted by ${by}`;
+  if (review.accepted) return `⚠️ verified with ${found}, accepted by ${by}`;
   const so = by === '' ? '' : ` (accepted so far by ${by})`;
+  const monitoring =
+    review.unobserved.length === 0 ? `${found} found by monitoring` : `monitoring closed with ${found}`;
   return record.outcome.phase === 'breach_review'
-    ? `⚠️ ${breaches} found by monitoring: waiting for a decision${so}`
-    : `⚠️ ${breaches} found by monitoring, not accepted${so}`;
+    ? `⚠️ ${monitoring}: waiting for a decision${so}`
+    : `⚠️ ${monitoring}, not accepted${so}`;
 };
 
 /** After `Issues`: `3 found, 2 resolved, 1 pending`. */

@@ -4,6 +4,7 @@ import { recordSummary } from '../../../src/bot/slack/record.ts';
 import { renderRecord } from '../../../src/bot/teams/cards/record.ts';
 import { buildRecord } from '../../../src/domain/hotfix/record.ts';
 import { breachedHistory, deployedHistory } from '../../domain/fixtures/record-histories.ts';
+import { unobserved } from '../../domain/scenarios.ts';
 
 const plain = (text: string) => text;
 
@@ -27,5 +28,11 @@ describe("the record's summary in chat says a window's breaches were accepted, a
     const at = breachedHistory.findIndex((e) => e.type === 'MonitoringWindowClosed');
     const pending = buildRecord(breachedHistory.slice(0, at + 1), { timezone: 'UTC' });
     expect(breachesNote(pending, plain)).toBe('⚠️ 1 breach found by monitoring: waiting for a decision');
+  });
+
+  it('names a check that never reported while the decision waits', () => {
+    expect(breachesNote(buildRecord(unobserved().history, { timezone: 'UTC' }), plain)).toBe(
+      '⚠️ monitoring closed with payments-api/Health never reporting: waiting for a decision',
+    );
   });
 });

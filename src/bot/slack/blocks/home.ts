@@ -5,7 +5,7 @@ import { keyOf, resolveKey, rolesOfKey } from '../../../domain/hotfix/policy.ts'
 import {
   approvalGate,
   ballotsOf,
-  breachCount,
+  reviewFindings,
   currentAnswers,
   currentRun,
   isOpen,
@@ -129,17 +129,16 @@ export const waitingOn = (state: HotfixState, me: PersonKey, policy: Policy, t: 
     });
   }
 
-  // A window that closed with breaches waits for each deciding role: accept and keep, or roll back.
+  // A window that closed with breaches or checks that never reported waits for each deciding role: accept and keep, or roll back.
   const deciding = missingBreachAcceptances(state, policy).filter((r) => roles.includes(r));
   const decisions = breachActions(state, policy).filter(
     (a) => a.kind !== 'accept-breaches' || (a.data.role !== undefined && deciding.includes(a.data.role)),
   );
   if (deciding.length > 0 && decisions.length > 0) {
-    const n = breachCount(state);
     items.push({
       kind: 'breaches',
       hotfixId: h,
-      text: `⚠️ ${title(state)}: monitoring found ${plural(n, 'breach', 'breaches')}. Accept and keep as ${deciding.map(roleLabel).join(' or ')}, or roll back`,
+      text: `⚠️ ${title(state)}: monitoring ${reviewFindings(state, (check) => userText(check, 80))}. Accept and keep as ${deciding.map(roleLabel).join(' or ')}, or roll back`,
       buttons: actionButtons(decisions).slice(0, LIMITS.actionsElements),
     });
   }

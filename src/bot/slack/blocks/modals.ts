@@ -12,6 +12,7 @@ import type { Plan, PlanFieldRules, VerificationPeriodBounds } from '../../../do
 import { planFingerprint } from '../../../domain/hotfix/plan.ts';
 import type { Role } from '../../../domain/hotfix/people.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
+import { windowFindings } from '../../../domain/hotfix/queries.ts';
 import type {
   FormField,
   FormValues,
@@ -509,6 +510,8 @@ export interface AcceptBreachesModalOptions {
   readonly hotfixId: string;
   readonly role: Role;
   readonly breaches: number;
+  /** The checks the window never heard from. */
+  readonly unobserved: readonly string[];
   readonly origin?: ModalOrigin;
 }
 
@@ -521,9 +524,11 @@ export const renderAcceptBreachesModal = (options: AcceptBreachesModalOptions): 
     meta: { h: options.hotfixId, r: options.role, ...originMeta(options.origin) },
     blocks: [
       intro(
-        `Monitoring of *${userText(options.hotfixId, 60, true)}* found ${options.breaches} ${
-          options.breaches === 1 ? 'breach' : 'breaches'
-        }. You keep the release as *${userText(roleLabel(options.role), 100, true)}*; the record shows your reason.`,
+        `Monitoring of *${userText(options.hotfixId, 60, true)}* ${windowFindings(
+          options.breaches,
+          options.unobserved,
+          (check) => userText(check, 80, true),
+        )}. You keep the release as *${userText(roleLabel(options.role), 100, true)}*; the record shows your reason.`,
       ),
       ...ACCEPT_BREACHES_FORM_FIELDS.map((field) => smallInput(field)),
     ],

@@ -1,6 +1,6 @@
 import type { App, BlockAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
-import { breachCount } from '../../../domain/hotfix/queries.ts';
+import { breachCount, unobservedChecks } from '../../../domain/hotfix/queries.ts';
 import { breachRollbackReason } from '../../common/actions.ts';
 import { readChecklistChange, readDocsChange, renderCard } from '../blocks/card.ts';
 import {
@@ -215,7 +215,13 @@ export const registerActions = (app: App, deps: BotDeps): void => {
     await openModal(
       args.client,
       args.body.trigger_id,
-      renderAcceptBreachesModal({ hotfixId: v.h, role: v.r ?? '', breaches: breachCount(state), origin }),
+      renderAcceptBreachesModal({
+        hotfixId: v.h,
+        role: v.r ?? '',
+        breaches: breachCount(state),
+        unobserved: unobservedChecks(state),
+        origin,
+      }),
       tell,
       deps.log,
     );

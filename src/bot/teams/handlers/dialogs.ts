@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { capitalize } from '../../../domain/hotfix/format.ts';
 import type { Person } from '../../../domain/hotfix/people.ts';
 import { periodBounds, planFingerprint } from '../../../domain/hotfix/plan.ts';
-import { breachCount } from '../../../domain/hotfix/queries.ts';
+import { reviewFindings } from '../../../domain/hotfix/queries.ts';
 import type { HotfixCommand } from '../../../domain/hotfix/commands.ts';
 import type { Policy } from '../../../domain/hotfix/policy.ts';
 import type { HotfixState } from '../../../domain/hotfix/state.ts';
@@ -214,10 +214,9 @@ export const createDialogHandler = (deps: TeamsBotDeps) => {
           size: 'medium',
         };
       case FORMS.acceptBreaches: {
-        const n = breachCount(state);
         return {
           title: `Accept the breaches of ${state.id}`,
-          intro: `Monitoring found ${n} ${n === 1 ? 'breach' : 'breaches'}. You keep the release${
+          intro: `Monitoring ${reviewFindings(state)}. You keep the release${
             data.role ? ` as ${capitalize(data.role)}` : ''
           }; the record shows your reason.`,
           fields: ACCEPT_BREACHES_FORM_FIELDS,

@@ -17,6 +17,7 @@ import {
   failedVerification,
   monitoring,
   started,
+  unobserved,
   verified,
   verifying,
 } from '../../../domain/scenarios.ts';
@@ -382,5 +383,24 @@ describe('the hotfix card', () => {
     const a = render(state).blocks.map((b) => b.block_id);
     const b = render(state, { revision: `${state.version}.1` }).blocks.map((b) => b.block_id);
     expect(a).not.toEqual(b);
+  });
+
+  it('asks for the breach decision when a check never reported, and names the check', () => {
+    const card = render(unobserved().state, { now: minutes(36) });
+    const text = textOf(card.blocks);
+    expect(text).toContain('*Monitoring* closed 03:35 ⚠️ with 1 check never reporting');
+    expect(text).toContain('❔ payments-api/Health: never reported before the window closed');
+    expect(text).toContain(
+      '⚠️ *Monitoring closed with payments-api/Health never reporting*: accept and keep, or roll back',
+    );
+    expect(buttons(card.blocks, ACTIONS.acceptBreaches).map((b) => b.value.r)).toEqual([
+      'technical',
+      'business',
+      'support',
+    ]);
+    const rollBack = buttons(card.blocks, ACTIONS.rollBackBreaches);
+    expect(rollBack[0]?.button.confirm?.text.text).toBe(
+      'Opens a rollback vote on HF-1 because monitoring closed with payments-api/Health never reporting; your proposal counts for it.',
+    );
   });
 });

@@ -13,6 +13,7 @@ import {
   failedVerification,
   monitoring,
   started,
+  unobserved,
   verified,
   verifying,
 } from '../../../domain/scenarios.ts';
@@ -73,6 +74,17 @@ describe('App Home', () => {
       { h: 'HF-1', run: 'deploy-1', v: DEPLOY_STEPS.manual },
     ]);
     expect(buttons(home([state], people.manager).blocks, ACTIONS.confirmStep)).toEqual([]);
+  });
+
+  it('lists a window whose check never reported as it lists breaches, naming the check', () => {
+    const support = home([unobserved().state], people.support, minutes(36));
+    expect(textOf(support.blocks)).toMatch(
+      /monitoring closed with payments-api\/Health never reporting\. Accept and keep as Support, or roll back/,
+    );
+    expect(buttons(support.blocks, ACTIONS.acceptBreaches).map((b) => b.value)).toEqual([
+      { h: 'HF-1', r: 'support' },
+    ]);
+    expect(buttons(support.blocks, ACTIONS.rollBackBreaches)).toHaveLength(1);
   });
 
   it('lists breaches a deciding role has not accepted yet, with Accept as their role and Roll back', () => {

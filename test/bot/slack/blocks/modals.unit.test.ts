@@ -9,6 +9,7 @@ import {
   parsePlanSubmission,
   parseReasonSubmission,
   parseRollbackSubmission,
+  renderAcceptBreachesModal,
   renderCancelModal,
   renderIssueModal,
   renderLessonsModal,
@@ -360,5 +361,22 @@ describe('the small modals', () => {
       text: 'Page earlier',
     });
     expect(parseLessonsSubmission({}).ok).toBe(false);
+  });
+
+  it('the accept-breaches modal says what the window found: breaches, or checks that never reported', () => {
+    const intro = (breaches: number, unobserved: string[]) => {
+      const view = renderAcceptBreachesModal({ hotfixId: 'HF-1', role: 'support', breaches, unobserved });
+      expect(checkView(view)).toEqual([]);
+      return JSON.stringify(view.blocks[0]);
+    };
+    expect(intro(2, [])).toContain(
+      'Monitoring of *HF-1* found 2 breaches. You keep the release as *Support*',
+    );
+    expect(intro(0, ['payments-api/Health'])).toContain(
+      'Monitoring of *HF-1* closed with payments-api/Health never reporting. You keep the release',
+    );
+    expect(intro(1, ['a/One', 'a/Two', 'a/Three', 'a/Four'])).toContain(
+      'closed with 1 breach and a/One, a/Two, a/Three and 1 more never reporting.',
+    );
   });
 });

@@ -12,6 +12,7 @@ import {
   failedVerification,
   monitoring,
   started,
+  unobserved,
   verified,
   verifying,
   DEPLOY_STEPS,
@@ -286,5 +287,28 @@ describe('the Teams hotfix card', () => {
       const card = render(state, { now: minutes(60) });
       expect((card.actions ?? []).length).toBeLessThanOrEqual(6);
     }
+  });
+
+  it('asks for the breach decision when a check never reported, and names the check', () => {
+    const card = render(unobserved().state, { now: minutes(36) });
+    const text = readable(card);
+    expect(text).toContain('**Monitoring** closed 03:35 ⚠️ with 1 check never reporting');
+    expect(text).toContain('❔ payments-api/Health: never reported before the window closed');
+    expect(text).toContain(
+      '⚠️ **Monitoring closed with payments-api/Health never reporting**: accept and keep, or roll back',
+    );
+    const accept = buttons(card).filter(
+      (b) => b.data.verb === VERBS.openForm && b.data.form === FORMS.acceptBreaches,
+    );
+    expect(accept.map((b) => b.action.data)).toEqual(
+      ['technical', 'business', 'support'].map((role) => ({
+        verb: VERBS.openForm,
+        form: FORMS.acceptBreaches,
+        hotfixId: 'HF-1',
+        role,
+        msteams: { type: 'task/fetch' },
+      })),
+    );
+    expect(byVerb(card, VERBS.rollBackBreaches)).toHaveLength(1);
   });
 });
