@@ -122,7 +122,8 @@ export interface Harness {
   readonly env: Record<string, string>;
   /** The suite's Redis key prefix. */
   readonly prefix: string;
-  readonly health: { status: number };
+  /** What the health endpoint answers; while `held` is set, it answers only once that settles (a hung probe). */
+  readonly health: { status: number; held: Promise<void> | null };
   engine: Engine;
   /** Lines of the step log, e.g. `slow 1 start 1234 1200`. */
   log(): Promise<string[]>;
@@ -161,8 +162,10 @@ export const createHarness = async (
   const stepLog = join(dir, 'steps.log');
   const failFile = join(dir, 'fail');
   await writeFile(stepLog, '');
-  const health = { status: 200 };
-  const server: Server = createServer((_req, res) => res.writeHead(health.status).end('ok'));
+  const health: Harness['health'] = { status: 200, held: null };
+  const server: Server = createServer(
+    (_req, res) => void Promise.resolve(health.held).then(() => res.writeHead(health.status).end('ok')),
+  );
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const healthUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;

@@ -10,6 +10,7 @@ import { createEngine } from '../../src/main/engine.ts';
 import type { StepSpec } from '../../src/domain/hotfix/policy.ts';
 import type { Run, StepState } from '../../src/domain/hotfix/state.ts';
 import { stepToRun } from '../../src/jobs/pipeline.ts';
+import { jobIds } from '../../src/jobs/queues.ts';
 import { createRedisEventStore } from '../../src/store/redis-event-store.ts';
 import { TEST_AUDIT_KEY, useRedisServer } from '../helpers/redis.ts';
 import type { Harness } from './harness.ts';
@@ -82,6 +83,35 @@ describe('deploy pipeline on BullMQ', () => {
     // The plan's version reached the script as one literal argument, shell characters and all.
     const deployed = history.find((e) => e.type === 'StepSucceeded' && e.step === 'execution.api.0');
     expect(deployed?.type === 'StepSucceeded' && deployed.output).toContain('arg: <1.0; rm -rf />');
+  });
+
+  it('a probe that hangs past the window: the window closes not clean, naming the check, and its late round records nothing', async () => {
+    const h = (harness = await createHarness(redisServer().url));
+    let answer = () => {};
+    h.health.held = new Promise((resolve) => (answer = resolve));
+    const hotfixId = await h.approveAndDeploy();
+    await h.confirm(hotfixId);
+    const review = await waitFor('the window closed', async () => {
+      const state = await h.state(hotfixId);
+      return state.monitoring?.closed && state;
+    });
+    expect(review.phase).toBe('breach_review');
+    expect((await events(h, hotfixId)).at(-1)).toMatchObject({
+      type: 'MonitoringWindowClosed',
+      clean: false,
+      unobserved: ['api/health'],
+    });
+    // The hung probe answers at last: its round finds the window closed and records nothing.
+    answer();
+    const round = jobIds.monitorRound(hotfixId, 'api/health', 1);
+    await waitFor('the late round done', async () =>
+      (await h.engine.queues.timers.getJob(round))?.isCompleted(),
+    );
+    const history = await events(h, hotfixId);
+    expect(
+      history.filter((e) => e.type === 'MonitorCheckPassed' || e.type === 'MonitorCheckBreached'),
+    ).toEqual([]);
+    expect((await h.state(hotfixId)).phase).toBe('breach_review');
   });
 
   it('a second hotfix on a locked service is refused with who holds it; the lock frees on rollback', async () => {
