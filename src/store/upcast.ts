@@ -11,9 +11,12 @@
  * BreachAcceptanceGiven, BreachesAccepted, ReminderSent) and optional fields (a monitor round's measurement,
  * the window's period source, a plan's risk and communication plan). A release that reads v2 says "upgrade the
  * bot" on these instead of calling them corrupt.
+ *
+ * v3 → v4: a window's close gained the optional `unobserved` (the checks that never reported); a v3 close has
+ * none, so it reads unchanged.
  */
 
-export const EVENT_SCHEMA_VERSION = 3;
+export const EVENT_SCHEMA_VERSION = 4;
 
 /** The field of the stored JSON that holds its schema version. */
 export const SCHEMA_VERSION_FIELD = 'schemaVersion';
@@ -44,6 +47,7 @@ const from: Readonly<Record<number, (event: JsonObject) => JsonObject>> = {
           }),
         }
       : event,
+  3: (event) => event,
 };
 
 export type Upcast =

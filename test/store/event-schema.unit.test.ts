@@ -35,15 +35,26 @@ describe('event schema', () => {
     });
     // Today's events say which version they were written in.
     const encoded = encodeEvent(sampleOf.PipelineStarted);
-    expect(encoded.ok && JSON.parse(encoded.json)).toMatchObject({ schemaVersion: 3 });
+    expect(encoded.ok && JSON.parse(encoded.json)).toMatchObject({ schemaVersion: 4 });
   });
 
   test.each([
-    ['a newer schema version', 4, 'newer than this release reads (v3): upgrade the bot'],
+    ['a newer schema version', 5, 'newer than this release reads (v4): upgrade the bot'],
     ['a version that is no version', '2', 'its schemaVersion "2" is not a version'],
   ])('refuses %s', (_, schemaVersion, reason) => {
     const decoded = decodeEvent(JSON.stringify({ ...sampleOf.PlanApproved, schemaVersion }));
     expect(decoded.ok === false && decoded.reason).toContain(reason);
+  });
+
+  test('a window closed before unobserved checks were told apart (v3, no `unobserved`) reads as it was', () => {
+    const { unobserved: _unobserved, ...v3 } = { ...sampleOf.MonitoringWindowClosed, schemaVersion: 3 };
+    expect(decodeEvent(JSON.stringify(v3))).toEqual({
+      ok: true,
+      event: { type: 'MonitoringWindowClosed', at: v3.at, by: v3.by, clean: false },
+    });
+    // Strict as the others: the checks are names, a list of them.
+    expect(reasonFor({ ...sampleOf.MonitoringWindowClosed, unobserved: [''] })).not.toBe('accepted');
+    expect(reasonFor({ ...sampleOf.MonitoringWindowClosed, unobserved: 'api/health' })).not.toBe('accepted');
   });
 
   test("keeps a person's config handle (persons form); events without one stay valid", () => {

@@ -246,7 +246,13 @@ export const sampleOf: { readonly [K in HotfixEventType]: EventOf<K> } = {
     detail: 'p99 1.8s > 1.2s',
     measurement: { status: 200, latencyMs: 41, values: { p99: 1.8, state: 'slow' } },
   },
-  MonitoringWindowClosed: { type: 'MonitoringWindowClosed', at: at(42), by: worker, clean: true },
+  MonitoringWindowClosed: {
+    type: 'MonitoringWindowClosed',
+    at: at(42),
+    by: worker,
+    clean: false,
+    unobserved: ['api/health'],
+  },
   BreachAcceptanceGiven: {
     type: 'BreachAcceptanceGiven',
     at: at(43),

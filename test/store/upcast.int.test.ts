@@ -96,7 +96,7 @@ describe('a stream written by the release before event schema versions', () => {
       `0-${fixture.head.version + 1}`,
       '+',
     );
-    expect(JSON.parse(fields[1] ?? '{}')).toMatchObject({ type: 'ObservationNoted', schemaVersion: 3 });
+    expect(JSON.parse(fields[1] ?? '{}')).toMatchObject({ type: 'ObservationNoted', schemaVersion: 4 });
     expect(await store.verify(fixture.hotfixId)).toMatchObject({ ok: true, count: fixture.head.version + 1 });
     expect((await store.load(fixture.hotfixId)).events.at(-1)?.event).toEqual(observation);
   });
@@ -111,7 +111,7 @@ describe('a stream written by the release before event schema versions', () => {
       head: { version: 1, hash: first.fields[5]! },
     });
     await expect(store.load(fixture.hotfixId)).rejects.toThrow(
-      /event 1 is corrupt: it was written with event schema v99, newer than this release reads \(v3\)/,
+      /event 1 is corrupt: it was written with event schema v99, newer than this release reads \(v4\)/,
     );
   });
 });
