@@ -217,8 +217,9 @@ export const breachRollbackReason = (state: HotfixState): string => {
 };
 
 /**
- * After a monitoring window with breaches or checks that never reported, while no vote is open: Accept per deciding role still to accept,
- * and Roll back (a rollback proposal). Shown to everyone; the domain decides who may.
+ * After a monitoring window with breaches or checks that never reported, while no vote is open: Accept per
+ * deciding role still to accept, and Roll back (a rollback proposal). Shown to everyone; the domain decides
+ * who may.
  */
 export const breachActions = (state: HotfixState, policy: Policy): HotfixAction[] => {
   if (state.phase !== 'breach_review' || openVote(state) !== undefined) return [];

@@ -176,7 +176,10 @@ export interface MonitorValueRecord {
 }
 
 export interface PerformanceRecord {
-  /** `not_clean`: the window closed with a breach or a check that never reported, or was cut short by a rollback. */
+  /**
+   * `not_clean`: the window closed with a breach or a check that never reported, or was cut short by a
+   * rollback.
+   */
   readonly status: 'not_started' | 'running' | 'clean' | 'not_clean';
   readonly startedAt: string | null;
   readonly until: string | null;

@@ -554,7 +554,8 @@ export const evolve = (prior: HotfixState, event: HotfixEvent): HotfixState => {
     case 'MonitoringWindowClosed':
       return {
         ...state,
-        // Breaches and unobserved checks need a decision (accept and keep, or roll back) before the outcome is known.
+        // Breaches and unobserved checks need a decision (accept and keep, or roll back) before the outcome
+        // is known.
         phase: state.phase === 'monitoring' ? (event.clean ? 'verified' : 'breach_review') : state.phase,
         monitoring: state.monitoring && {
           ...state.monitoring,

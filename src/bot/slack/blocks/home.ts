@@ -129,7 +129,8 @@ export const waitingOn = (state: HotfixState, me: PersonKey, policy: Policy, t: 
     });
   }
 
-  // A window that closed with breaches or checks that never reported waits for each deciding role: accept and keep, or roll back.
+  // A window that closed with breaches or checks that never reported waits for each deciding role: accept
+  // and keep, or roll back.
   const deciding = missingBreachAcceptances(state, policy).filter((r) => roles.includes(r));
   const decisions = breachActions(state, policy).filter(
     (a) => a.kind !== 'accept-breaches' || (a.data.role !== undefined && deciding.includes(a.data.role)),

@@ -57,9 +57,10 @@ export const closeMonitoringWindow: Handler<'CloseMonitoringWindow'> = (command,
 };
 
 /**
- * After a window with breaches or checks that never reported, each deciding role (the sign-off roles) keeps the release once, one person per
- * role as for sign-offs; when the last one has, the hotfix is verified. Rolling back instead is a rollback
- * proposal (the usual vote), which stays allowed meanwhile.
+ * After a window with breaches or checks that never reported, each deciding role (the sign-off roles) keeps
+ * the release once, one person per role as for sign-offs; when the last one has, the hotfix is verified (a
+ * window with only unobserved checks too: `BreachesAccepted.breaches` is then 0). Rolling back instead is a
+ * rollback proposal (the usual vote), which stays allowed meanwhile.
  */
 export const acceptBreaches: Handler<'AcceptBreaches'> = (command, { state, ctx, h, emit, same }) => {
   const roles = requirePerson(command.by, ctx, h);
