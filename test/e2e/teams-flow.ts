@@ -60,7 +60,8 @@ people:
 policy:
   approvals: { technical: 1, management: 1 }
   signoffs: [technical, business]
-  verification_period: 1s
+  # 2 s: the first round of each check must report before the window closes, or the close is not clean.
+  verification_period: 2s
   rollback:
     on_failure: propose
     vote: { eligible: [technical, management], quorum: 2, require: [management], expires_after: 10m }
