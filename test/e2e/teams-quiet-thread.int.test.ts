@@ -171,14 +171,20 @@ const expectThreadExact = async (world: TeamsWorld, id: string) => {
   expect(world.replies(id).map(firstSummary)).toEqual(summaries);
 };
 
+/** A whole hotfix, start to record, and its thread exactly as its events say; its id. */
+const playWholeHotfix = async (world: TeamsWorld): Promise<string> => {
+  const id = await startHotfix(world);
+  await approve(world, id);
+  await deployAndVerify(world, id);
+  await signOffAndClose(world, id);
+  await expectThreadExact(world, id);
+  return id;
+};
+
 describe('Teams: a quiet thread, what people must see or act on, one reply per command', () => {
   it('a hotfix of six steps and a manual step posts at most 13 replies in its thread (as many as Slack), none of them an automated step', async () => {
     const world = await startWorld();
-    const id = await startHotfix(world);
-    await approve(world, id);
-    await deployAndVerify(world, id);
-    await signOffAndClose(world, id);
-    await expectThreadExact(world, id);
+    const id = await playWholeHotfix(world);
 
     const replies = world.replies(id);
     const summaries = replies.map(firstSummary);
@@ -205,11 +211,7 @@ describe('Teams: a quiet thread, what people must see or act on, one reply per c
 
   it('thread.step_lines: true brings a reply back for every step start and success', async () => {
     const world = await startWorld((text) => `${text}\nthread: { step_lines: true }\n`);
-    const id = await startHotfix(world);
-    await approve(world, id);
-    await deployAndVerify(world, id);
-    await signOffAndClose(world, id);
-    await expectThreadExact(world, id);
+    const id = await playWholeHotfix(world);
     const replies = world.replies(id);
     const all = replies.map(firstSummary).join('\n');
     for (const name of AUTOMATED) {

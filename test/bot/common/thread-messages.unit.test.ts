@@ -61,17 +61,22 @@ const messagesOf = (
     return out;
   });
 
+/** Start, approvals, ticks, deploy and the lock: how every run here begins. */
+const untilLock = (): (readonly [HotfixCommand, Date?])[] => [
+  [cmd.start()],
+  [cmd.approve(people.tech1, 'technical')],
+  [cmd.approve(people.manager, 'management')],
+  ...[...policy.checklists.code_readiness, ...policy.checklists.environment_readiness].map(
+    (item) => [cmd.tick(item)] as const,
+  ),
+  [cmd.deploy()],
+  [cmd.grant()],
+];
+
 /** Start to a closed monitoring window, command by command (the flow of the domain's scenarios). */
 const wholeRun = () =>
   commandsOf([
-    [cmd.start()],
-    [cmd.approve(people.tech1, 'technical')],
-    [cmd.approve(people.manager, 'management')],
-    ...[...policy.checklists.code_readiness, ...policy.checklists.environment_readiness].map(
-      (item) => [cmd.tick(item)] as const,
-    ),
-    [cmd.deploy()],
-    [cmd.grant()],
+    ...untilLock(),
     ...Object.values(DEPLOY_STEPS).flatMap((step) =>
       step === DEPLOY_STEPS.manual
         ? [[cmd.startStep(step)] as const, [cmd.confirm(step, people.biz), minutes(5)] as const]
@@ -140,14 +145,7 @@ describe('which lines go in which thread message', () => {
       by: worker,
     });
     const [, , ...runs] = commandsOf([
-      [cmd.start()],
-      [cmd.approve(people.tech1, 'technical')],
-      [cmd.approve(people.manager, 'management')],
-      ...[...policy.checklists.code_readiness, ...policy.checklists.environment_readiness].map(
-        (item) => [cmd.tick(item)] as const,
-      ),
-      [cmd.deploy()],
-      [cmd.grant()],
+      ...untilLock(),
       [cmd.startStep(DEPLOY_STEPS.backup)],
       [dry(DEPLOY_STEPS.backup)],
     ]);
